@@ -1,0 +1,35 @@
+"""matcalc's one error type: a message that fits on one line, with where it happened."""
+from __future__ import annotations
+
+
+class MatcalcError(Exception):
+    """Bad input or an operation matcalc cannot do; printed as one line, exit status 2.
+
+    ``where`` names the file or key (``proofs/x.toml: claims[1].f``); ``pos`` is a
+    1-based (line, column) inside the text being parsed.
+    """
+
+    def __init__(self, message: str, *, where: str = "", pos: tuple[int, int] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.pos = pos
+
+    def at(self, where: str) -> "MatcalcError":
+        """The same error, located inside ``where`` (outer context first)."""
+        inner = f"{where}: {self.where}" if self.where else where
+        return type(self)(self.message, where=inner, pos=self.pos)
+
+    def __str__(self) -> str:
+        place = self.where
+        if self.pos is not None:
+            place = f"{place}:{self.pos[0]}:{self.pos[1]}" if place else f"{self.pos[0]}:{self.pos[1]}"
+        return " ".join(f"{place}: {self.message}".split()) if place else " ".join(self.message.split())
+
+
+class ShapeError(MatcalcError):
+    """Operands whose shapes do not fit the operation."""
+
+
+class NotDifferentiable(MatcalcError):
+    """An operation the engine has no differential rule for."""

@@ -1,0 +1,341 @@
+"""The typed expression tree: one frozen node class per form of the language.
+
+Children are tuples; every node knows its shape, checked when it is built.
+Constructors validate but never simplify (that is the engine's job, step by step).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from fractions import Fraction
+
+from . import shapes as S
+from .errors import ShapeError
+from .shapes import SCALAR, Dim, Shape
+
+#: Built-in entrywise functions (exp, log, ...); declared ones are added per proof.
+ENTRYWISE = ("exp", "log", "sigmoid", "tanh", "sqrt")
+#: Built-in functions of a whole matrix.
+MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "softmax", "sum", "norm")
+#: Names no symbol, function or let may take.
+RESERVED = frozenset(ENTRYWISE + MATRIX_FUNCTIONS + ("eye", "ones", "T"))
+
+
+def _show(e: "Expr") -> str:
+    from .language import show  # printing is only needed for the message
+
+    return f"{show(e)} ({e.shape})"
+
+
+class Expr:
+    """Base of all nodes. Subclasses are frozen dataclasses with a cached hash."""
+
+    shape: Shape
+
+    @property
+    def children(self) -> tuple["Expr", ...]:
+        return tuple(getattr(self, name) for name in self._child_fields)
+
+    _child_fields: tuple[str, ...] = ()
+
+    def rebuild(self, *children: "Expr") -> "Expr":
+        """The same node over new children (in the order of ``children``)."""
+        kw = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+        kw.update(zip(self._child_fields, children))
+        return type(self)(**kw)
+
+
+def node(*child_fields: str):
+    """Make a frozen dataclass node whose hash is computed once and whose equality is fast."""
+
+    def wrap(cls):
+        cls = dataclass(frozen=True)(cls)
+        cls._child_fields = child_fields
+        generated_hash, generated_eq = cls.__hash__, cls.__eq__
+
+        def __hash__(self):
+            h = self.__dict__.get("_h")
+            if h is None:
+                h = generated_hash(self)
+                object.__setattr__(self, "_h", h)
+            return h
+
+        def __eq__(self, other):
+            if self is other:
+                return True
+            if type(self) is not type(other) or hash(self) != hash(other):
+                return False
+            return generated_eq(self, other)
+
+        cls.__hash__, cls.__eq__ = __hash__, __eq__
+        return cls
+
+    return wrap
+
+
+def _shape_field():
+    return field(init=False, compare=False, repr=False)
+
+
+def _set_shape(obj, shape: Shape) -> None:
+    object.__setattr__(obj, "shape", shape)
+
+
+@node()
+class Num(Expr):
+    """A non-negative rational constant (negatives are Neg(Num))."""
+
+    value: Fraction
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        if not isinstance(self.value, Fraction):
+            object.__setattr__(self, "value", Fraction(self.value))
+        if self.value < 0:
+            raise ValueError("Num holds non-negative values; use Neg")
+        _set_shape(self, SCALAR)
+
+
+@node()
+class Sym(Expr):
+    """A declared symbol."""
+
+    name: str
+    shape: Shape
+
+
+@node("body")
+class Let(Expr):
+    """A [let] name standing for its body; printed as the name."""
+
+    name: str
+    body: Expr
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, self.body.shape)
+
+
+@node("arg")
+class Differential(Expr):
+    """d(arg): the engine's differential, never produced by the parser."""
+
+    arg: Expr
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, self.arg.shape)
+
+
+@node()
+class Eye(Expr):
+    n: Dim
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, Shape(self.n, self.n))
+
+
+@node()
+class Ones(Expr):
+    rows: Dim
+    cols: Dim = 1
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, Shape(self.rows, self.cols))
+
+
+@node()
+class Add(Expr):
+    """A sum of two or more terms; a difference is a term Neg(x). Scalars broadcast."""
+
+    terms: tuple[Expr, ...]
+    shape: Shape = _shape_field()
+
+    @property
+    def children(self):
+        return self.terms
+
+    def rebuild(self, *children):
+        return Add(tuple(children))
+
+    def __post_init__(self):
+        if len(self.terms) < 2:
+            raise ValueError("Add needs two or more terms")
+        shape = self.terms[0].shape
+        for t in self.terms[1:]:
+            if not (t.shape == shape or t.shape.is_scalar or shape.is_scalar):
+                raise ShapeError(f"cannot add {_show(self.terms[0])} and {_show(t)}")
+            if shape.is_scalar:
+                shape = t.shape
+        _set_shape(self, shape)
+
+
+@node("arg")
+class Neg(Expr):
+    arg: Expr
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, self.arg.shape)
+
+
+def _binary(law, verb):
+    def post_init(self):
+        try:
+            _set_shape(self, law(self.left.shape, self.right.shape))
+        except ShapeError:
+            raise ShapeError(f"cannot {verb} {_show(self.left)} {'by' if verb != 'add' else 'and'} {_show(self.right)}") from None
+
+    return post_init
+
+
+def _scalar_right(a: Shape, b: Shape) -> Shape:
+    S.scalar(b, "division")
+    return a
+
+
+@node("left", "right")
+class MatMul(Expr):
+    """Matrix product; a 1×1 factor on either side acts as a scalar."""
+
+    left: Expr
+    right: Expr
+    shape: Shape = _shape_field()
+    __post_init__ = _binary(S.matmul, "multiply")
+
+
+@node("left", "right")
+class Hadamard(Expr):
+    left: Expr
+    right: Expr
+    shape: Shape = _shape_field()
+    __post_init__ = _binary(S.entrywise, "take the Hadamard product of")
+
+
+@node("left", "right")
+class EDiv(Expr):
+    """Entrywise division left ./ right."""
+
+    left: Expr
+    right: Expr
+    shape: Shape = _shape_field()
+    __post_init__ = _binary(S.entrywise, "divide entrywise")
+
+
+@node("left", "right")
+class Div(Expr):
+    """Division by a scalar: left / right."""
+
+    left: Expr
+    right: Expr
+    shape: Shape = _shape_field()
+    __post_init__ = _binary(_scalar_right, "divide")
+
+
+@node("base")
+class Power(Expr):
+    """c ^ k for a scalar c and a rational k."""
+
+    base: Expr
+    exponent: Fraction
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        if not self.base.shape.is_scalar:
+            raise ShapeError(f"^ needs a scalar base, got {_show(self.base)}; use .^ for entrywise powers")
+        _set_shape(self, SCALAR)
+
+
+@node("base")
+class EPower(Expr):
+    """A .^ k, entrywise."""
+
+    base: Expr
+    exponent: Fraction
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, self.base.shape)
+
+
+@node("arg")
+class Transpose(Expr):
+    arg: Expr
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, self.arg.shape.t)
+
+
+def _matrix_function_shape(fn: str, a: Expr) -> Shape:
+    if fn in ("tr", "det", "logdet", "inv"):
+        if not a.shape.is_square:
+            raise ShapeError(f"{fn} needs a square matrix, got {_show(a)}")
+        return a.shape if fn == "inv" else SCALAR
+    if fn == "softmax":
+        if a.shape.cols != 1:
+            raise ShapeError(f"softmax needs a column vector, got {_show(a)}")
+        return a.shape
+    if fn in ("sum", "norm"):
+        return SCALAR
+    raise ValueError(f"unknown matrix function {fn}")
+
+
+@node("arg")
+class Call(Expr):
+    """A built-in function of a whole matrix: tr, det, logdet, inv, softmax, sum, norm."""
+
+    fn: str
+    arg: Expr
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, _matrix_function_shape(self.fn, self.arg))
+
+
+@node("arg")
+class Entrywise(Expr):
+    """f(A) applied entrywise (built-in or declared elementwise); order k means f with k primes."""
+
+    fn: str
+    arg: Expr
+    order: int = 0
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, self.arg.shape)
+
+
+@node("arg")
+class ScalarFn(Expr):
+    """A declared scalar function C(a) (order 0, a scalar) or its gradient C'(a) (order 1, a's shape)."""
+
+    fn: str
+    arg: Expr
+    order: int = 0
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        if self.order > 1:
+            raise ShapeError(f"{self.fn}{chr(39) * self.order}: only the first derivative of a scalar function is defined")
+        _set_shape(self, SCALAR if self.order == 0 else self.arg.shape)
+
+
+def walk(e: Expr):
+    """Every node of e, parents before children, without recursion."""
+    stack = [e]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def depth(e: Expr) -> int:
+    """Nesting depth of e (a leaf has depth 1), computed without recursion."""
+    best, stack = 0, [(e, 1)]
+    while stack:
+        n, d = stack.pop()
+        best = max(best, d)
+        stack.extend((c, d + 1) for c in n.children)
+    return best

@@ -1,0 +1,93 @@
+"""Print an expression tree back in the language, so that it parses to the same tree.
+
+One precedence table and one ``parenthesize`` rule: a child is wrapped in parentheses
+when its own precedence is below what its place requires.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .expr import (
+    Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let,
+    MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
+)
+
+SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
+OPERATORS = {MatMul: "*", Hadamard: ".*", EDiv: "./", Div: "/"}
+
+
+def precedence(e: Expr) -> int:
+    if isinstance(e, Add):
+        return SUM
+    if type(e) in OPERATORS:
+        return PRODUCT
+    if isinstance(e, Neg):
+        return UNARY
+    if isinstance(e, (Power, EPower)):
+        return POWER
+    return ATOM
+
+
+def number(v: Fraction) -> str:
+    """A rational as a literal: 2, 0.5, or (1/3) when it has no finite decimal."""
+    if v.denominator == 1:
+        return str(v.numerator)
+    d = v.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d == 1:
+        digits = 0
+        while (v * 10**digits).denominator != 1:
+            digits += 1
+        text = str(v.numerator * 10**digits // v.denominator).rjust(digits + 1, "0")
+        return text[:-digits] + "." + text[-digits:]
+    return f"({v.numerator}/{v.denominator})"
+
+
+def exponent(k: Fraction) -> str:
+    text = number(abs(k))
+    return f"-{text}" if k < 0 else text
+
+
+def show(e: Expr) -> str:
+    """The expression in the language (a round trip: parse(show(e)) == e)."""
+    return _show(e, 0)
+
+
+def _wrap(e: Expr, need: int) -> str:
+    text = _show(e, need)
+    return f"({text})" if precedence(e) < need else text
+
+
+def _show(e: Expr, need: int) -> str:
+    if isinstance(e, Num):
+        return number(e.value)
+    if isinstance(e, (Sym, Let)):
+        return e.name
+    if isinstance(e, Add):
+        parts = [_wrap(e.terms[0], PRODUCT) if not isinstance(e.terms[0], Neg) else _show(e.terms[0], 0)]
+        for t in e.terms[1:]:
+            parts.append(f"- {_wrap(t.arg, PRODUCT)}" if isinstance(t, Neg) else f"+ {_wrap(t, PRODUCT)}")
+        return " ".join(parts)
+    if type(e) in OPERATORS:
+        return f"{_wrap(e.left, PRODUCT)} {OPERATORS[type(e)]} {_wrap(e.right, UNARY)}"
+    if isinstance(e, Neg):
+        return f"-{_wrap(e.arg, POWER)}"
+    if isinstance(e, Power):
+        return f"{_wrap(e.base, POWER)} ^ {exponent(e.exponent)}"
+    if isinstance(e, EPower):
+        return f"{_wrap(e.base, POWER)} .^ {exponent(e.exponent)}"
+    if isinstance(e, Transpose):
+        return f"{_wrap(e.arg, ATOM)}'"
+    if isinstance(e, Call):
+        return f"{e.fn}({_show(e.arg, 0)})"
+    if isinstance(e, (Entrywise, ScalarFn)):
+        return f"{e.fn}{chr(39) * e.order}({_show(e.arg, 0)})"
+    if isinstance(e, Eye):
+        return f"eye({e.n})"
+    if isinstance(e, Ones):
+        return f"ones({e.rows})" if e.cols == 1 else f"ones({e.rows}, {e.cols})"
+    if isinstance(e, Differential):
+        return f"d{_wrap(e.arg, ATOM)}" if isinstance(e.arg, (Sym, Let)) else f"d({_show(e.arg, 0)})"
+    raise TypeError(f"no printer for {type(e).__name__}")

@@ -1,0 +1,181 @@
+"""Text in the language -> typed expression tree, with every name resolved in a Scope.
+
+The grammar is ``grammar.lark``; lark's LALR parser calls the builder below on each
+reduction, so building never recurses, however deep the input.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+
+from .errors import MatcalcError, ShapeError
+from .expr import (
+    ENTRYWISE, MATRIX_FUNCTIONS, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye,
+    Hadamard, Let, MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose, depth,
+)
+from .shapes import Shape
+
+MAX_DEPTH = 400
+FUNCTION_KINDS = ("elementwise", "scalar")
+
+
+@dataclass
+class Scope:
+    """What names mean: declared symbols (with shapes), functions (by kind) and [let] names."""
+
+    symbols: dict[str, Shape] = field(default_factory=dict)
+    functions: dict[str, str] = field(default_factory=dict)
+    lets: dict[str, Expr] = field(default_factory=dict)
+
+
+def _pos(tok) -> tuple[int, int] | None:
+    line = getattr(tok, "line", None)
+    return (line, tok.column) if line is not None else None
+
+
+class _Builder(Transformer):
+    """Callbacks named after the grammar's rules; ``scope`` is set for each parse."""
+
+    scope: Scope
+
+    def _located(self, tok, build):
+        try:
+            return build()
+        except ShapeError as e:
+            raise ShapeError(e.message, pos=_pos(tok)) from None
+
+    def number(self, c):
+        return Num(Fraction(str(c[0])))
+
+    def name(self, c):
+        tok = c[0]
+        n = str(tok)
+        s = self.scope
+        if n in s.symbols:
+            return Sym(n, s.symbols[n])
+        if n in s.lets:
+            return Let(n, s.lets[n])
+        if n in s.functions or n in ENTRYWISE or n in MATRIX_FUNCTIONS:
+            raise MatcalcError(f"{n} is a function: call it as {n}(...)", pos=_pos(tok))
+        raise MatcalcError(f"undeclared symbol '{n}'", pos=_pos(tok))
+
+    def call(self, c):
+        tok, arg = c
+        return self._located(tok, lambda: self._apply(str(tok), arg, 0, tok))
+
+    def derivative(self, c):
+        tok, arg = c
+        text = str(tok)
+        fn = text.rstrip("'")
+        return self._located(tok, lambda: self._apply(fn, arg, len(text) - len(fn), tok))
+
+    def _apply(self, fn: str, arg: Expr, order: int, tok) -> Expr:
+        kind = self.scope.functions.get(fn)
+        if fn in ENTRYWISE or kind == "elementwise":
+            return Entrywise(fn, arg, order)
+        if kind == "scalar":
+            return ScalarFn(fn, arg, order)
+        if fn in MATRIX_FUNCTIONS and order == 0:
+            return Call(fn, arg)
+        if fn in MATRIX_FUNCTIONS:
+            raise MatcalcError(f"{fn}' is not defined: only entrywise and declared functions take a prime", pos=_pos(tok))
+        if fn in self.scope.symbols or fn in self.scope.lets:
+            raise MatcalcError(f"{fn} is not a function (write {fn} * (...) for a product)", pos=_pos(tok))
+        raise MatcalcError(f"unknown function '{fn}'", pos=_pos(tok))
+
+    def dim(self, c):
+        tok = c[0]
+        if tok.type == "NAME":
+            return str(tok)
+        if "." in tok or int(tok) <= 0:
+            raise MatcalcError(f"a dimension is a name or a positive integer, not {tok}", pos=_pos(tok))
+        return int(tok)
+
+    def eye(self, c):
+        return Eye(c[1])
+
+    def ones(self, c):
+        return Ones(c[1], c[2] if len(c) > 2 else 1)
+
+    def exponent(self, c):
+        sign = -1 if c[0].type == "MINUS" else 1
+        nums = [Fraction(str(t)) for t in c if t.type == "NUMBER"]
+        return sign * (nums[0] / nums[1] if len(nums) == 2 else nums[0])
+
+    def neg(self, c):
+        return Neg(c[1])
+
+    def transpose(self, c):
+        return Transpose(c[0])
+
+    def power(self, c):
+        acc = c[0]
+        for i in range(1, len(c), 2):
+            op, k = c[i], c[i + 1]
+            cls = Power if op.type == "CARET" else EPower
+            acc = self._located(op, lambda: cls(acc, k))
+        return acc
+
+    def product(self, c):
+        kinds = {"STAR": MatMul, "HADAMARD": Hadamard, "EDIV": EDiv, "SLASH": Div}
+        acc = c[0]
+        for i in range(1, len(c), 2):
+            op, rhs = c[i], c[i + 1]
+            acc = self._located(op, lambda: kinds[op.type](acc, rhs))
+        return acc
+
+    def sum(self, c):
+        terms = [c[0]] + [t if op.type == "PLUS" else Neg(t) for op, t in zip(c[1::2], c[2::2])]
+        return self._located(c[1], lambda: Add(tuple(terms)))
+
+
+_BUILDER = _Builder()
+_LOCK = threading.Lock()
+_PARSER: Lark | None = None
+
+
+def _parser() -> Lark:
+    global _PARSER
+    if _PARSER is None:
+        grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+        _PARSER = Lark(grammar, parser="lalr", transformer=_BUILDER, maybe_placeholders=False)
+    return _PARSER
+
+
+def _syntax_error(text: str, e: UnexpectedInput) -> MatcalcError:
+    if isinstance(e, UnexpectedEOF):
+        return MatcalcError("unexpected end of expression", pos=(text.count("\n") + 1, len(text.rsplit("\n", 1)[-1]) + 1))
+    if isinstance(e, UnexpectedCharacters):
+        return MatcalcError(f"unexpected character {text[e.pos_in_stream]!r}", pos=(e.line, e.column))
+    tok = getattr(e, "token", None)
+    found = "end of expression" if tok is None or tok.type == "$END" else repr(str(tok))
+    return MatcalcError(f"unexpected {found}", pos=(e.line, e.column) if e.line > 0 else None)
+
+
+def parse(text: str, scope: Scope | None = None) -> Expr:
+    """Parse ``text`` with names resolved in ``scope``; raise MatcalcError on any bad input."""
+    if not isinstance(text, str):
+        raise MatcalcError(f"an expression must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise MatcalcError("empty expression")
+    with _LOCK:
+        _BUILDER.scope = scope or Scope()
+        try:
+            tree = _parser().parse(text)
+        except UnexpectedInput as e:
+            raise _syntax_error(text, e) from None
+        except MatcalcError:
+            raise
+        except LarkError as e:  # a callback's own error, wrapped by lark
+            inner = getattr(e, "orig_exc", None)
+            if isinstance(inner, MatcalcError):
+                raise inner from None
+            raise MatcalcError(f"cannot parse expression: {e}") from None
+    if depth(tree) > MAX_DEPTH:
+        raise MatcalcError(f"expression nested more than {MAX_DEPTH} levels deep")
+    return tree

@@ -1,0 +1,256 @@
+"""Proof files (TOML) and declarations -> ProofFile with typed claims; no calculus here."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import MatcalcError
+from .expr import RESERVED, Expr, Sym
+from .language import show
+from .parser import FUNCTION_KINDS, Scope, parse
+from .shapes import SCALAR, Shape
+
+TOP_KEYS = ("name", "title", "source", "assume", "symbols", "functions", "let", "claims", "note")
+CLAIM_KEYS = ("f", "wrt", "gradient", "expect", "note")
+EXPECTS = ("holds", "refuted")
+_NAME = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*\Z")
+_DIM = r"\s*([A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*|[+-]?\d+)\s*"
+_SHAPE = re.compile(rf"\s*(?:(scalar)|vector\({_DIM}\)|matrix\({_DIM},{_DIM}\))\s*\Z")
+_USED = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """An equality ``lhs = rhs`` the derivation may use and the checker must satisfy."""
+
+    lhs: Expr
+    rhs: Expr
+
+    def __str__(self) -> str:
+        return f"{show(self.lhs)} = {show(self.rhs)}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim: f, the symbol it is differentiated by, and the claimed gradient (or None)."""
+
+    index: int  # 1-based, as in the JSON output
+    f: Expr
+    wrt: Sym
+    gradient: Expr | None
+    expect: str = "holds"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ProofFile:
+    name: str
+    title: str
+    source: str
+    path: str
+    scope: Scope
+    assume: tuple[Assumption, ...]
+    claims: tuple[Claim, ...]
+    note: str = ""
+
+
+def parse_shape(text: str) -> Shape:
+    """'scalar' | 'vector(n)' | 'matrix(m, n)' -> Shape; dimensions are names or positive integers."""
+    m = _SHAPE.match(text) if isinstance(text, str) else None
+    if not m:
+        raise MatcalcError(f"bad shape {text!r}: expected scalar, vector(n) or matrix(m, n)")
+    if m.group(1):
+        return SCALAR
+    dims = [d for d in m.groups()[1:] if d is not None]
+    parsed = []
+    for d in dims:
+        if d.lstrip("+-").isdigit():
+            if int(d) <= 0:
+                raise MatcalcError(f"bad shape {text!r}: dimension {d} is not positive")
+            parsed.append(int(d))
+        else:
+            parsed.append(d)
+    return Shape(parsed[0], parsed[1] if len(parsed) == 2 else 1)
+
+
+def _check_name(name: str, what: str) -> None:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise MatcalcError(f"bad {what} name {name!r}")
+    if name in RESERVED:
+        raise MatcalcError(f"{what} name {name!r} is reserved for a built-in")
+
+
+def _let_order(lets: dict[str, str]) -> list[str]:
+    """The let names in an order where each comes after the lets it uses; a cycle is an error."""
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = path[path.index(name):] + [name]
+            raise MatcalcError(f"[let] cycle: {' -> '.join(cycle)}")
+        state[name] = 1
+        for used in _USED.findall(lets[name]):
+            if used in lets:
+                visit(used, path + [name])
+        state[name] = 2
+        order.append(name)
+
+    for name in lets:
+        visit(name, [])
+    return order
+
+
+def make_scope(symbols: dict, functions: dict | None = None, lets: dict | None = None) -> Scope:
+    """Declarations -> Scope, checking names, shapes, kinds, duplicates, shadowing and let cycles."""
+    scope = Scope()
+    for name, shape in symbols.items():
+        _check_name(name, "symbol")
+        if not isinstance(shape, str):
+            raise MatcalcError(f"symbols.{name}: a shape is a string such as \"matrix(m, n)\"")
+        try:
+            scope.symbols[name] = parse_shape(shape)
+        except MatcalcError as e:
+            raise e.at(f"symbols.{name}") from None
+    for name, kind in (functions or {}).items():
+        _check_name(name, "function")
+        if name in scope.symbols:
+            raise MatcalcError(f"{name!r} is declared twice (as a symbol and as a function)")
+        if kind not in FUNCTION_KINDS:
+            raise MatcalcError(f"functions.{name}: unknown function kind {kind!r} (expected elementwise or scalar)")
+        scope.functions[name] = kind
+    lets = lets or {}
+    for name, text in lets.items():
+        _check_name(name, "let")
+        if name in scope.symbols or name in scope.functions:
+            raise MatcalcError(f"[let] name {name!r} shadows a declared {'symbol' if name in scope.symbols else 'function'}")
+        if not isinstance(text, str):
+            raise MatcalcError(f"let.{name}: an expression is a string")
+    for name in _let_order(lets):
+        try:
+            scope.lets[name] = parse(lets[name], scope)
+        except MatcalcError as e:
+            raise e.at(f"let.{name}") from None
+    return scope
+
+
+def parse_assumption(text: str, scope: Scope) -> Assumption:
+    """'EXPR = EXPR' -> Assumption; both sides must have the same shape."""
+    if not isinstance(text, str) or text.count("=") != 1:
+        raise MatcalcError(f"an assumption is written EXPR = EXPR, got {text!r}")
+    left, right = text.split("=")
+    lhs, rhs = parse(left, scope), parse(right, scope)
+    if lhs.shape != rhs.shape and not rhs.shape.is_scalar:
+        raise MatcalcError(f"assumption {text!r}: sides have shapes {lhs.shape} and {rhs.shape}")
+    return Assumption(lhs, rhs)
+
+
+def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
+               expect: str = "holds", note: str = "") -> Claim:
+    """Parse and type one claim: f scalar, wrt a declared symbol, gradient of wrt's shape."""
+    for key, value in (("f", f), ("wrt", wrt)):
+        if not isinstance(value, str):
+            raise MatcalcError(f"{key} is required and must be a string")
+    fx = _parse_at(f, scope, "f")
+    if not fx.shape.is_scalar:
+        raise MatcalcError(f"f must be scalar, but {show(fx)} is {fx.shape}")
+    if wrt not in scope.symbols:
+        raise MatcalcError(f"wrt = {wrt!r} is not a declared symbol")
+    x = Sym(wrt, scope.symbols[wrt])
+    g = None
+    if gradient is not None:
+        if not isinstance(gradient, str):
+            raise MatcalcError("gradient must be a string")
+        g = _parse_at(gradient, scope, "gradient")
+        if g.shape != x.shape:
+            raise MatcalcError(f"the gradient {show(g)} is {g.shape}, but {wrt} is {x.shape}")
+    if expect not in EXPECTS:
+        raise MatcalcError(f"unknown expect {expect!r} (expected holds or refuted)")
+    if not isinstance(note, str):
+        raise MatcalcError("note must be a string")
+    return Claim(index, fx, x, g, expect, note)
+
+
+def _parse_at(text: str, scope: Scope, key: str) -> Expr:
+    try:
+        return parse(text, scope)
+    except MatcalcError as e:
+        raise e.at(key) from None
+
+
+def _table(data: dict, key: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise MatcalcError(f"[{key}] must be a table")
+    return value
+
+
+def _text(data: dict, key: str, default: str = "") -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise MatcalcError(f"{key} must be a string")
+    return value
+
+
+def read_text(path: str | Path) -> str:
+    """A proof file's text; a missing, unreadable or non-UTF-8 file is a MatcalcError."""
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise MatcalcError(f"not UTF-8 text (byte {e.start})", where=str(path)) from None
+    except OSError as e:
+        raise MatcalcError(f"cannot read: {e.strerror}", where=str(path)) from None
+
+
+def loads(text: str, path: str = "<string>") -> ProofFile:
+    """Parse a proof file's text; every error names ``path`` and the key it is in."""
+    try:
+        return _loads(text, path)
+    except MatcalcError as e:
+        raise e.at(path) from None
+
+
+def load(path: str | Path) -> ProofFile:
+    return loads(read_text(path), str(path))
+
+
+def _loads(text: str, path: str) -> ProofFile:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise MatcalcError(f"bad TOML: {e}") from None
+    unknown = [k for k in data if k not in TOP_KEYS]
+    if unknown:
+        raise MatcalcError(f"unknown key {unknown[0]!r} (expected one of {', '.join(TOP_KEYS)})")
+    name = _text(data, "name", Path(path).stem)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise MatcalcError(f"name {name!r} is not a slug (lowercase letters, digits, dashes)")
+    scope = make_scope(_table(data, "symbols"), _table(data, "functions"), _table(data, "let"))
+    assume_list = data.get("assume", [])
+    if not isinstance(assume_list, list):
+        raise MatcalcError("assume must be a list of strings")
+    assume = []
+    for i, text_i in enumerate(assume_list):
+        try:
+            assume.append(parse_assumption(text_i, scope))
+        except MatcalcError as e:
+            raise e.at(f"assume[{i + 1}]") from None
+    raw_claims = data.get("claims")
+    if not isinstance(raw_claims, list) or not raw_claims or not all(isinstance(c, dict) for c in raw_claims):
+        raise MatcalcError("a proof file needs one or more [[claims]]")
+    claims = []
+    for i, c in enumerate(raw_claims, 1):
+        try:
+            bad = [k for k in c if k not in CLAIM_KEYS]
+            if bad:
+                raise MatcalcError(f"unknown key {bad[0]!r} (expected one of {', '.join(CLAIM_KEYS)})")
+            claims.append(make_claim(i, c.get("f"), c.get("wrt"), c.get("gradient"), scope,
+                                     c.get("expect", "holds"), c.get("note", "")))
+        except MatcalcError as e:
+            raise e.at(f"claims[{i}]") from None
+    return ProofFile(name, _text(data, "title", name), _text(data, "source"), path, scope,
+                     tuple(assume), tuple(claims), _text(data, "note"))
