@@ -71,7 +71,10 @@ def _show(e: Expr, need: int) -> str:
             parts.append(f"- {_wrap(t.arg, PRODUCT)}" if isinstance(t, Neg) else f"+ {_wrap(t, PRODUCT)}")
         return " ".join(parts)
     if type(e) in OPERATORS:
-        return f"{_wrap(e.left, PRODUCT)} {OPERATORS[type(e)]} {_wrap(e.right, UNARY)}"
+        # A different product-level operator on the left gets parentheses for the reader;
+        # the tree is the same either way (they are left-associative).
+        left = _wrap(e.left, PRODUCT if type(e.left) in (type(e), Div) or type(e) is Div else UNARY)
+        return f"{left} {OPERATORS[type(e)]} {_wrap(e.right, UNARY)}"
     if isinstance(e, Neg):
         return f"-{_wrap(e.arg, POWER)}"
     if isinstance(e, Power):

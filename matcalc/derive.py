@@ -1,0 +1,156 @@
+"""The trace trick, step by step: f -> df -> tr(df) -> tr(Gᵀ dX) -> G.
+
+Every rewrite is a named rule from ``rules/``; every step records the rule and the
+whole expression after it, so the derivation prints as a proof.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from .errors import MatcalcError
+from .expr import Add, Call, Differential, Expr, Neg, Sym, walk
+from .parser import Scope
+from .prooffile import Assumption
+from .rules import algebra as A
+from .rules import differential as DR
+from .rules import trace as TR
+from .strategy import GROUPS, _Budget, assumption_rule, let_rule, normalise, rewrite
+
+DF, GRADIENT = "df", "gradient"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: ``side`` = expr, by ``rule``. side is "df" or "gradient"."""
+
+    rule: str
+    expr: Expr
+    side: str
+
+
+@dataclass(frozen=True)
+class Derivation:
+    f: Expr
+    wrt: Sym
+    steps: tuple[Step, ...]
+    gradient: Expr
+    assume: tuple[Assumption, ...] = ()
+    used: tuple[str, ...] = field(default=())  # the assumptions the simplification cited
+
+
+def _depends_on(x: Expr):
+    memo: dict[Expr, bool] = {}
+
+    def dep(e: Expr) -> bool:
+        hit = memo.get(e)
+        if hit is None:
+            hit = memo[e] = e == x or any(dep(c) for c in e.children)
+        return hit
+
+    return dep
+
+
+def _differential_phase(f: Expr, x: Sym, dep, steps: list[Step]) -> Expr:
+    """Push d inward, one sweep over every pending d(·) per step."""
+    df: Expr = Differential(f)
+    steps.append(Step("differential of f", df, DF))
+    while True:
+        names: list[str] = []
+
+        def sweep(e: Expr) -> Expr:
+            if isinstance(e, Differential):
+                if e.arg == x:
+                    return e
+                rule = DR.choose(e.arg)
+                names.append(rule.name)
+                return rule(e.arg, Differential, dep)
+            kids = e.children
+            new = tuple(sweep(k) for k in kids)
+            return e.rebuild(*new) if any(a is not b for a, b in zip(new, kids)) else e
+
+        df = sweep(df)
+        if not names:
+            return df
+        steps.append(Step(", ".join(dict.fromkeys(names)), df, DF))
+
+
+def _record(steps: list[Step], step: Step) -> None:
+    """Append a step unless it shows the same expression as the one before."""
+    if not steps or steps[-1].expr != step.expr or steps[-1].side != step.side:
+        steps.append(step)
+
+
+def _show_terms(terms: list[tuple[Expr, Expr]]) -> Expr:
+    """Σ tr(Mᵀ E) as an expression (for display), signs pulled out of the traces."""
+    shown = []
+    for M, E in terms:
+        sign = isinstance(M, Neg)
+        t = Call("tr", A.matmul(A.transpose(M.arg if sign else M), E))
+        shown.append(Neg(t) if sign else t)
+    return shown[0] if len(shown) == 1 else Add(tuple(shown))
+
+
+def _trace_phase(df: Expr, dep, steps: list[Step]) -> list[Expr]:
+    """From tr(df) move dX to the right of every trace; return the M of each tr(Mᵀ dX)."""
+    terms = [(A.ONE, df)]
+    if not (isinstance(df, Call) and df.fn == "tr"):
+        _record(steps, Step("a scalar is its own trace", _show_terms(terms), DF))
+    while True:
+        names, new = [], []
+        for M, E in terms:
+            rule = TR.rule_for(E)
+            if rule is None:
+                new.append((M, E))
+            else:
+                names.append(rule.name)
+                new.extend(rule(M, E, dep))
+        terms = new
+        if not names:
+            return [M for M, _ in terms]
+        _record(steps, Step(", ".join(dict.fromkeys(names)), _show_terms(terms), DF))
+
+
+def _simplify_phase(G: Expr, rule_groups, steps: list[Step]) -> Expr:
+    budget = _Budget()
+    for _ in range(20):
+        before = G
+        for group in rule_groups:
+            fired: list[str] = []
+            G = rewrite(G, group, fired, budget)
+            if fired:
+                steps.append(Step(", ".join(dict.fromkeys(fired)), G, GRADIENT))
+        if G == before:
+            return G
+    return G
+
+
+def derive(f: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), scope: Scope | None = None) -> Derivation:
+    """∂f/∂wrt by the trace trick, recording each step; the gradient has wrt's shape."""
+    if not f.shape.is_scalar:
+        raise MatcalcError(f"f must be scalar, got {f.shape}")
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    x = wrt
+    dep = _depends_on(x)
+    steps: list[Step] = []
+    if not dep(f):
+        G = A.zero(x.shape)
+        steps.append(Step("f does not depend on " + x.name, G, GRADIENT))
+        return Derivation(f, x, tuple(steps), G, tuple(assume))
+    df = _differential_phase(f, x, dep, steps)
+    Ms = _trace_phase(df, _depends_on(Differential(x)), steps)
+    G = Ms[0] if len(Ms) == 1 else Add(tuple(Ms))
+    _record(steps, Step("collect terms", Call("tr", A.matmul(A.transpose(G), Differential(x))), DF))
+    steps.append(Step("read off the gradient: df = tr(Gᵀ dX) (eq. 92)", G, GRADIENT))
+    groups = list(GROUPS)
+    if assume:
+        groups.append(tuple(assumption_rule(normalise(a.lhs), a.rhs, str(a)) for a in assume))
+    if scope is not None and scope.lets:
+        groups.append((let_rule(scope.lets),))
+    G = _simplify_phase(G, groups, steps)
+    used = tuple(str(a) for a in assume if any(f"assumption {a}" in s.rule for s in steps))
+    return Derivation(f, x, tuple(steps), G, tuple(assume), used)
+
+
+def depends(e: Expr, x: Sym) -> bool:
+    return any(n == x for n in walk(e))

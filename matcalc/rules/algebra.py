@@ -1,0 +1,276 @@
+"""Algebra rules on gradients: transposes, signs, identities, scalars, sums, like terms.
+
+Each rule maps an expression to an equal one, or to None when it does not apply. The
+smart constructors at the top apply the plainest of these identities while the trace
+phase builds M, so that its steps stay readable.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..errors import ShapeError
+from ..expr import (
+    Add, Call, Div, EDiv, Expr, Eye, Hadamard, MatMul, Neg, Num, Ones, Transpose,
+)
+from . import Rule, make_rule
+
+RULES: list[Rule] = []
+ONE = Num(1)
+
+
+def algebra(name: str):
+    def wrap(fn):
+        RULES.append(make_rule(name, fn))
+        return fn
+
+    return wrap
+
+
+# --- smart constructors -------------------------------------------------------------
+
+def neg(a: Expr) -> Expr:
+    """-a, with -(-a) = a."""
+    return a.arg if isinstance(a, Neg) else Neg(a)
+
+
+def transpose(a: Expr) -> Expr:
+    """aᵀ, with (aᵀ)ᵀ = a, sᵀ = s for a number, Iᵀ = I, and -(a)ᵀ = -(aᵀ)."""
+    if isinstance(a, Transpose):
+        return a.arg
+    if isinstance(a, (Num, Eye)):
+        return a
+    if isinstance(a, Neg):
+        return neg(transpose(a.arg))
+    return Transpose(a)
+
+
+def matmul(a: Expr, b: Expr) -> Expr:
+    """a b, dropping a factor 1 or I and pulling signs out."""
+    if isinstance(a, Neg):
+        return neg(matmul(a.arg, b))
+    if isinstance(b, Neg):
+        return neg(matmul(a, b.arg))
+    if a == ONE or isinstance(a, Eye):
+        return b
+    if b == ONE or isinstance(b, Eye):
+        return a
+    return MatMul(a, b)
+
+
+def hadamard(a: Expr, b: Expr) -> Expr:
+    """a ⊙ b, pulling signs out."""
+    if isinstance(a, Neg):
+        return neg(hadamard(a.arg, b))
+    if isinstance(b, Neg):
+        return neg(hadamard(a, b.arg))
+    if b == ONE:
+        return a
+    return Hadamard(a, b)
+
+
+# --- rules -----------------------------------------------------------------------------
+
+@algebra("double transpose")
+def double_transpose(e: Expr):
+    """(Aᵀ)ᵀ = A"""
+    if isinstance(e, Transpose) and isinstance(e.arg, Transpose):
+        return e.arg.arg
+
+
+@algebra("transpose of a product")
+def transpose_product(e: Expr):
+    """(AB)ᵀ = BᵀAᵀ"""
+    if isinstance(e, Transpose) and isinstance(e.arg, MatMul):
+        return MatMul(Transpose(e.arg.right), Transpose(e.arg.left))
+
+
+@algebra("transpose of a sum")
+def transpose_sum(e: Expr):
+    """(A + B)ᵀ = Aᵀ + Bᵀ"""
+    if isinstance(e, Transpose) and isinstance(e.arg, Add):
+        return Add(tuple(Transpose(t) for t in e.arg.terms))
+
+
+@algebra("transpose of entrywise operations")
+def transpose_entrywise(e: Expr):
+    """(A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ, (A ./ B)ᵀ = Aᵀ ./ Bᵀ, (-A)ᵀ = -Aᵀ, (A / c)ᵀ = Aᵀ / c"""
+    if not isinstance(e, Transpose):
+        return None
+    a = e.arg
+    if isinstance(a, (Hadamard, EDiv)):
+        return type(a)(Transpose(a.left), Transpose(a.right))
+    if isinstance(a, Neg):
+        return Neg(Transpose(a.arg))
+    if isinstance(a, Div):
+        return Div(Transpose(a.left), a.right)
+
+
+@algebra("transpose of a scalar or constant")
+def transpose_constant(e: Expr):
+    """sᵀ = s for a 1×1 s, Iᵀ = I"""
+    if isinstance(e, Transpose) and (e.arg.shape.is_scalar or isinstance(e.arg, Eye)):
+        return e.arg
+
+
+@algebra("signs")
+def signs(e: Expr):
+    """-(-A) = A, (-A)B = A(-B) = -(AB), and likewise for ⊙, ./ and /"""
+    if isinstance(e, Neg) and isinstance(e.arg, Neg):
+        return e.arg.arg
+    if isinstance(e, (MatMul, Hadamard, EDiv, Div)):
+        if isinstance(e.left, Neg):
+            return Neg(type(e)(e.left.arg, e.right))
+        if isinstance(e.right, Neg) and not isinstance(e, Div):
+            return Neg(type(e)(e.left, e.right.arg))
+
+
+@algebra("identity")
+def identity(e: Expr):
+    """I A = A I = A, 1 A = A 1 = A, A / 1 = A, A ⊙ 1 = A"""
+    if isinstance(e, MatMul):
+        if isinstance(e.left, Eye) or e.left == ONE:
+            return e.right
+        if isinstance(e.right, Eye) or e.right == ONE:
+            return e.left
+    if isinstance(e, Div) and e.right == ONE:
+        return e.left
+    if isinstance(e, Hadamard):
+        if e.right == ONE or (isinstance(e.right, Ones) and e.right.shape == e.shape):
+            return e.left
+        if e.left == ONE or (isinstance(e.left, Ones) and e.left.shape == e.shape):
+            return e.right
+
+
+@algebra("numbers")
+def numbers(e: Expr):
+    """j k = (jk), j / k = (j/k), j (k A) = (jk) A, (j A) / k = (j/k) A"""
+    if isinstance(e, (MatMul, Div)) and isinstance(e.left, Num) and isinstance(e.right, Num):
+        v = e.left.value * e.right.value if isinstance(e, MatMul) else e.left.value / e.right.value
+        return Num(v)
+    if isinstance(e, MatMul) and isinstance(e.left, Num) and isinstance(e.right, MatMul) \
+            and isinstance(e.right.left, Num):
+        return MatMul(Num(e.left.value * e.right.left.value), e.right.right)
+    if isinstance(e, Div) and isinstance(e.right, Num) and e.right.value != 0 and not e.left.shape.is_scalar:
+        return MatMul(Num(1 / e.right.value), e.left)
+
+
+@algebra("scalars commute")
+def scalars_first(e: Expr):
+    """A s = s A for a 1×1 s; A (s B) = s (A B)"""
+    if not isinstance(e, MatMul) or e.shape.is_scalar:
+        return None
+    if e.right.shape.is_scalar and not e.left.shape.is_scalar:
+        return MatMul(e.right, e.left)
+    r = e.right
+    if isinstance(r, MatMul) and r.left.shape.is_scalar and not r.right.shape.is_scalar \
+            and not e.left.shape.is_scalar:
+        return _try(lambda: MatMul(r.left, MatMul(e.left, r.right)))
+
+
+def _try(build):
+    try:
+        return build()
+    except ShapeError:
+        return None
+
+
+@algebra("associativity")
+def associativity(e: Expr):
+    """A (B C) = (A B) C"""
+    if isinstance(e, MatMul) and isinstance(e.right, MatMul) and not e.left.shape.is_scalar \
+            and not e.right.left.shape.is_scalar:
+        return _try(lambda: MatMul(MatMul(e.left, e.right.left), e.right.right))
+
+
+def _is_ones(e: Expr) -> bool:
+    return isinstance(e, Ones) or (isinstance(e, Transpose) and isinstance(e.arg, Ones))
+
+
+@algebra("sum of entries")
+def sum_of_entries(e: Expr):
+    """1ᵀ a = aᵀ 1 = sum(a) for a vector a; 1ᵀ A 1 = sum(A)"""
+    if not isinstance(e, MatMul) or not e.shape.is_scalar or e.left.shape.is_scalar:
+        return None
+    l, r = e.left, e.right
+    if isinstance(l, Transpose) and isinstance(l.arg, Ones) and r.shape.cols == 1:
+        return Call("sum", r)
+    if isinstance(r, Ones) and isinstance(l, Transpose) and l.shape.rows == 1:
+        return Call("sum", l.arg)
+    if isinstance(r, Ones) and isinstance(l, MatMul) and isinstance(l.left, Transpose) \
+            and isinstance(l.left.arg, Ones):
+        return Call("sum", l.right)
+
+
+@algebra("trace of a scalar")
+def trace_of_scalar(e: Expr):
+    """tr(s) = s and sum(s) = s for a 1×1 s"""
+    if isinstance(e, Call) and e.fn in ("tr", "sum") and e.arg.shape.is_scalar:
+        return e.arg
+
+
+def coefficient(e: Expr) -> tuple[Fraction, Expr]:
+    """e = k * core for a rational k; core is ONE for a bare number."""
+    if isinstance(e, Neg):
+        k, core = coefficient(e.arg)
+        return -k, core
+    if isinstance(e, Num):
+        return e.value, ONE
+    if isinstance(e, MatMul) and isinstance(e.left, Num):
+        k, core = coefficient(e.right)
+        return e.left.value * k, core
+    return Fraction(1), e
+
+
+def scaled(k: Fraction, core: Expr) -> Expr:
+    """k * core, written with Neg and without a factor 1."""
+    if k < 0:
+        return Neg(scaled(-k, core))
+    if core == ONE:
+        return Num(k)
+    return core if k == 1 else MatMul(Num(k), core)
+
+
+def zero(shape) -> Expr:
+    return Num(0) if shape.is_scalar else MatMul(Num(0), Ones(shape.rows, shape.cols))
+
+
+@algebra("collect like terms")
+def collect(e: Expr):
+    """k A + j A = (k + j) A; nested sums flattened; zero terms dropped; positive terms first"""
+    if not isinstance(e, Add):
+        return None
+    flat = []
+    for t in e.terms:
+        flat.extend(t.terms if isinstance(t, Add) else [t])
+    coeffs: dict[Expr, Fraction] = {}
+    for t in flat:
+        k, core = coefficient(t)
+        coeffs[core] = coeffs.get(core, Fraction(0)) + k
+    terms = [scaled(k, c) for c, k in coeffs.items() if k != 0]
+    terms.sort(key=lambda t: isinstance(t, Neg))
+    if not terms:
+        return zero(e.shape)
+    new = terms[0] if len(terms) == 1 else _try(lambda: Add(tuple(terms)))
+    return None if new is None or new == e else new
+
+
+def _split(t: Expr, side: str) -> tuple[bool, Expr, Expr] | None:
+    """t = ±(rest · factor) with factor on ``side`` of a matrix product."""
+    sign = isinstance(t, Neg)
+    t = t.arg if sign else t
+    if isinstance(t, MatMul) and not t.left.shape.is_scalar and not t.right.shape.is_scalar:
+        return (sign, t.left, t.right) if side == "right" else (sign, t.right, t.left)
+    return None
+
+
+@algebra("common factor")
+def common_factor(e: Expr):
+    """A C + B C = (A + B) C and C A + C B = C (A + B)"""
+    if not isinstance(e, Add):
+        return None
+    for side in ("right", "left"):
+        parts = [_split(t, side) for t in e.terms]
+        if all(parts) and len({p[2] for p in parts}) == 1:
+            rest = Add(tuple(Neg(r) if s else r for s, r, _ in parts))
+            factor = parts[0][2]
+            return _try(lambda: MatMul(rest, factor) if side == "right" else MatMul(factor, rest))

@@ -1,0 +1,217 @@
+"""Differential rules: push d inward. Each rule gets the node e (with D(e) pending),
+``D`` that makes a pending differential, and ``dep`` that says whether a subexpression
+depends on the variable; it returns the differential of e (never zero: d is only
+pushed into subexpressions that depend on the variable).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..errors import NotDifferentiable
+from ..expr import (
+    Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let, MatMul, Neg, Num, Ones,
+    Power, ScalarFn, Transpose,
+)
+from ..language import show
+from . import Rule, make_rule
+
+RULES: dict[object, Rule] = {}
+
+
+def differential(name: str, *keys):
+    def wrap(fn):
+        r = make_rule(name, fn)
+        for k in keys:
+            RULES[k] = r
+        return fn
+
+    return wrap
+
+
+def rule_for(e: Expr) -> Rule:
+    """The rule that differentiates e's head; NotDifferentiable when there is none."""
+    key = (Call, e.fn) if isinstance(e, Call) else type(e)
+    if isinstance(e, ScalarFn) and e.order > 0:
+        raise NotDifferentiable(f"no rule to differentiate {show(e)}: it would need the Hessian of {e.fn}")
+    r = RULES.get(key)
+    if r is None:
+        raise NotDifferentiable(f"no differential rule for {show(e)}")
+    return r
+
+
+def _sum(terms: list[Expr]) -> Expr:
+    return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+
+@differential("linearity", Add)
+def d_sum(e: Add, D, dep) -> Expr:
+    """d(A + B) = dA + dB"""
+    return _sum([Neg(D(t.arg)) if isinstance(t, Neg) else D(t) for t in e.terms if dep(t)])
+
+
+@differential("linearity", Neg)
+def d_neg(e: Neg, D, dep) -> Expr:
+    """d(-A) = -dA"""
+    return Neg(D(e.arg))
+
+
+@differential("let", Let)
+def d_let(e: Let, D, dep) -> Expr:
+    """d(z) = d(body of z) for a [let] name z"""
+    return D(e.body)
+
+
+def _leibniz(e, D, dep, build) -> Expr:
+    terms = []
+    if dep(e.left):
+        terms.append(build(D(e.left), e.right))
+    if dep(e.right):
+        terms.append(build(e.left, D(e.right)))
+    return _sum(terms)
+
+
+@differential("product rule", MatMul)
+def d_product(e: MatMul, D, dep) -> Expr:
+    """d(AB) = dA B + A dB"""
+    return _leibniz(e, D, dep, MatMul)
+
+
+@differential("Hadamard product rule", Hadamard)
+def d_hadamard(e: Hadamard, D, dep) -> Expr:
+    """d(A ⊙ B) = dA ⊙ B + A ⊙ dB"""
+    return _leibniz(e, D, dep, Hadamard)
+
+
+@differential("quotient rule", EDiv)
+def d_ediv(e: EDiv, D, dep) -> Expr:
+    """d(A ./ B) = dA ./ B - (A ./ B .^ 2) ⊙ dB"""
+    terms = []
+    if dep(e.left):
+        terms.append(EDiv(D(e.left), e.right))
+    if dep(e.right):
+        terms.append(Neg(Hadamard(EDiv(e.left, EPower(e.right, Fraction(2))), D(e.right))))
+    return _sum(terms)
+
+
+@differential("quotient rule", Div)
+def d_div(e: Div, D, dep) -> Expr:
+    """d(A / c) = dA / c - A dc / c ^ 2"""
+    terms = []
+    if dep(e.left):
+        terms.append(Div(D(e.left), e.right))
+    if dep(e.right):
+        terms.append(Neg(Div(MatMul(e.left, D(e.right)), Power(e.right, Fraction(2)))))
+    return _sum(terms)
+
+
+def _times(k: Fraction, e: Expr) -> Expr:
+    """k * e for a rational k, written without a factor 1."""
+    if k == 1:
+        return e
+    return Neg(_times(-k, e)) if k < 0 else MatMul(Num(k), e)
+
+
+def _pow(base: Expr, k: Fraction, cls) -> Expr | None:
+    return None if k == 0 else base if k == 1 else cls(base, k)
+
+
+@differential("power rule", Power)
+def d_power(e: Power, D, dep) -> Expr:
+    """d(c ^ k) = k c ^ (k - 1) dc"""
+    p = _pow(e.base, e.exponent - 1, Power)
+    return _times(e.exponent, D(e.base) if p is None else MatMul(p, D(e.base)))
+
+
+@differential("entrywise power rule", EPower)
+def d_epower(e: EPower, D, dep) -> Expr:
+    """d(A .^ k) = k A .^ (k - 1) ⊙ dA"""
+    p = _pow(e.base, e.exponent - 1, EPower)
+    return _times(e.exponent, D(e.base) if p is None else Hadamard(p, D(e.base)))
+
+
+@differential("transpose", Transpose)
+def d_transpose(e: Transpose, D, dep) -> Expr:
+    """d(Aᵀ) = (dA)ᵀ"""
+    return Transpose(D(e.arg))
+
+
+@differential("trace", (Call, "tr"))
+def d_trace(e: Call, D, dep) -> Expr:
+    """d tr(A) = tr(dA)"""
+    return Call("tr", D(e.arg))
+
+
+@differential("sum of entries", (Call, "sum"))
+def d_sum_entries(e: Call, D, dep) -> Expr:
+    """d sum(A) = sum(dA)"""
+    return Call("sum", D(e.arg))
+
+
+@differential("inverse", (Call, "inv"))
+def d_inverse(e: Call, D, dep) -> Expr:
+    """d(A⁻¹) = -A⁻¹ dA A⁻¹"""
+    return Neg(MatMul(MatMul(e, D(e.arg)), e))
+
+
+@differential("determinant", (Call, "det"))
+def d_det(e: Call, D, dep) -> Expr:
+    """d det(A) = det(A) tr(A⁻¹ dA)"""
+    return MatMul(e, Call("tr", MatMul(Call("inv", e.arg), D(e.arg))))
+
+
+@differential("log-determinant", (Call, "logdet"))
+def d_logdet(e: Call, D, dep) -> Expr:
+    """d logdet(A) = tr(A⁻¹ dA)"""
+    return Call("tr", MatMul(Call("inv", e.arg), D(e.arg)))
+
+
+@differential("softmax", (Call, "softmax"))
+def d_softmax(e: Call, D, dep) -> Expr:
+    """d softmax(z) = s ⊙ dz - s sᵀ dz, where s = softmax(z)"""
+    dz = D(e.arg)
+    return Add((Hadamard(e, dz), Neg(MatMul(e, MatMul(Transpose(e), dz)))))
+
+
+@differential("Frobenius norm", (Call, "norm"))
+def d_norm(e: Call, D, dep) -> Expr:
+    """d norm(A) = tr(Aᵀ dA) / norm(A)"""
+    return Div(Call("tr", MatMul(Transpose(e.arg), D(e.arg))), e)
+
+
+def _unlet(e: Expr) -> Expr:
+    while isinstance(e, Let):
+        e = e.body
+    return e
+
+
+def d_log_softmax(e: Entrywise, D, dep) -> Expr:
+    """d log(softmax(z)) = dz - 1 softmax(z)ᵀ dz"""
+    s = _unlet(e.arg)
+    dz = D(s.arg)
+    return Add((dz, Neg(MatMul(Ones(s.shape.rows), MatMul(Transpose(e.arg), dz)))))
+
+
+LOG_SOFTMAX = make_rule("log-softmax", d_log_softmax)
+
+
+@differential("entrywise function", Entrywise)
+def d_entrywise(e: Entrywise, D, dep) -> Expr:
+    """d f(A) = f'(A) ⊙ dA"""
+    return Hadamard(Entrywise(e.fn, e.arg, e.order + 1), D(e.arg))
+
+
+@differential("scalar function", ScalarFn)
+def d_scalar_function(e: ScalarFn, D, dep) -> Expr:
+    """d C(a) = tr(C'(a)ᵀ da)"""
+    grad = Transpose(ScalarFn(e.fn, e.arg, 1))
+    da = D(e.arg)
+    return MatMul(grad, da) if e.arg.shape.cols == 1 else Call("tr", MatMul(grad, da))
+
+
+def choose(e: Expr) -> Rule:
+    """The rule for e, preferring the combined log-softmax rule where it applies."""
+    if isinstance(e, Entrywise) and e.fn == "log" and e.order == 0:
+        inner = _unlet(e.arg)
+        if isinstance(inner, Call) and inner.fn == "softmax":
+            return LOG_SOFTMAX
+    return rule_for(e)

@@ -1,0 +1,96 @@
+"""How rules are applied: bottom-up to a fixpoint, in named groups, each change recorded.
+
+What the rules say lives in ``rules/``; this module only decides where and in which
+order they fire, and reports the names of those that did.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from .errors import MatcalcError
+from .expr import Expr, Let
+from .rules import Rule, make_rule
+from .rules import algebra as A
+
+MAX_FIRINGS = 200_000
+
+#: The simplification groups, in the order a textbook would apply them.
+GROUPS: tuple[tuple[Rule, ...], ...] = tuple(
+    tuple(r for r in A.RULES if r.fn in fns) for fns in (
+        (A.double_transpose, A.transpose_product, A.transpose_sum, A.transpose_entrywise, A.transpose_constant),
+        (A.signs, A.identity, A.numbers, A.trace_of_scalar, A.sum_of_entries, A.scalars_first, A.associativity),
+        (A.collect, A.common_factor),
+    )
+)
+
+
+class _Budget:
+    def __init__(self):
+        self.left = MAX_FIRINGS
+
+    def spend(self):
+        self.left -= 1
+        if self.left < 0:
+            raise MatcalcError("simplification did not terminate (a rule cycle); please report this expression")
+
+
+def rewrite(e: Expr, rules: Iterable[Rule], fired: list[str], budget: _Budget | None = None) -> Expr:
+    """e with ``rules`` applied bottom-up until none applies; names of rules that fired go to ``fired``."""
+    rules = tuple(rules)
+    budget = budget or _Budget()
+    memo: dict[Expr, Expr] = {}
+
+    def go(x: Expr) -> Expr:
+        hit = memo.get(x)
+        if hit is not None:
+            return hit
+        out = x
+        if not isinstance(x, Let):
+            kids = x.children
+            new = tuple(go(k) for k in kids)
+            if any(a is not b for a, b in zip(new, kids)):
+                out = x.rebuild(*new)
+            for r in rules:
+                y = r.fn(out)
+                if y is not None and y != out:
+                    budget.spend()
+                    fired.append(r.name)
+                    out = go(y)
+                    break
+        memo[x] = out
+        return out
+
+    return go(e)
+
+
+def assumption_rule(lhs: Expr, rhs: Expr, text: str) -> Rule:
+    """A rule replacing lhs (normalised like any gradient) by rhs, citing the assumption."""
+
+    def by_assumption(e: Expr):
+        return rhs if e == lhs else None
+
+    by_assumption.__doc__ = f"{text}"
+    return make_rule(f"assumption {text}", by_assumption)
+
+
+def let_rule(lets: dict[str, Expr]) -> Rule:
+    """A rule writing a [let] name for any subexpression equal to its body (latest first)."""
+    bodies = {body: name for name, body in reversed(list(lets.items()))}
+
+    def by_let(e: Expr):
+        name = bodies.get(e)
+        return Let(name, e) if name is not None else None
+
+    by_let.__doc__ = "z = body of z, for each [let] name z"
+    return make_rule("let", by_let)
+
+
+def normalise(e: Expr) -> Expr:
+    """e after every algebra group, to a fixpoint (no recording)."""
+    for _ in range(20):
+        before = e
+        for group in GROUPS:
+            e = rewrite(e, group, [])
+        if e == before:
+            return e
+    return e
