@@ -19,6 +19,7 @@ GROUPS: tuple[tuple[Rule, ...], ...] = tuple(
     tuple(r for r in A.RULES if r.fn in fns) for fns in (
         (A.double_transpose, A.transpose_product, A.transpose_sum, A.transpose_entrywise, A.transpose_constant),
         (A.signs, A.identity, A.numbers, A.trace_of_scalar, A.sum_of_entries, A.scalars_first, A.associativity),
+        (A.scalar_algebra,),
         (A.collect, A.common_factor),
     )
 )

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from ..errors import ShapeError
 from ..expr import (
-    Add, Call, Div, EDiv, Expr, Eye, Hadamard, MatMul, Neg, Num, Ones, Transpose,
+    Add, Call, Div, EDiv, Expr, Eye, Hadamard, MatMul, Neg, Num, Ones, Power, Transpose, walk,
 )
 from . import Rule, make_rule
 
@@ -274,3 +274,69 @@ def common_factor(e: Expr):
             rest = Add(tuple(Neg(r) if s else r for s, r, _ in parts))
             factor = parts[0][2]
             return _try(lambda: MatMul(rest, factor) if side == "right" else MatMul(factor, rest))
+
+
+def _monomial(e: Expr, k: Fraction, powers: dict, matrices: list) -> Fraction | None:
+    """Flatten a product chain into k Π atomᵖ and its matrix factors, in order; None when e is not one."""
+    if isinstance(e, Neg):
+        return _monomial(e.arg, -k, powers, matrices)
+    if isinstance(e, Num):
+        return k * e.value
+    if isinstance(e, MatMul) and (e.left.shape.is_scalar or e.right.shape.is_scalar or e.shape.is_scalar):
+        k = _monomial(e.left, k, powers, matrices)
+        return None if k is None else _monomial(e.right, k, powers, matrices)
+    if isinstance(e, Div) and not (isinstance(e.right, Num) and e.right.value == 0):
+        k = _monomial(e.left, k, powers, matrices)
+        if k is None:
+            return None
+        inverse: dict = {}
+        kr = _monomial(e.right, Fraction(1), inverse, [])
+        if kr is None or kr == 0:
+            return None
+        for atom, p in inverse.items():
+            powers[atom] = powers.get(atom, 0) - p
+        return k / kr
+    if isinstance(e, Power) and e.base.shape.is_scalar and not isinstance(e.base, (Num, Neg, MatMul, Div, Power)):
+        powers[e.base] = powers.get(e.base, 0) + e.exponent
+        return k
+    if e.shape.is_scalar:
+        powers[e] = powers.get(e, 0) + 1
+        return k
+    matrices.append(e)
+    return k
+
+
+def _power(atom: Expr, p: Fraction) -> Expr:
+    return atom if p == 1 else Power(atom, p)
+
+
+@algebra("scalar algebra")
+def scalar_algebra(e: Expr):
+    """scalar factors commute and combine: a b / a = b, a a = a ^ 2, k (j A) = (kj) A"""
+    if not isinstance(e, (MatMul, Div, Power)):
+        return None
+    powers: dict = {}
+    matrices: list = []
+    k = _monomial(e, Fraction(1), powers, matrices)
+    if k is None or len(matrices) > 1:
+        return None
+    num = [_power(a, p) for a, p in powers.items() if p > 0]
+    den = [_power(a, -p) for a, p in powers.items() if p < 0]
+    factors = ([Num(abs(k))] if abs(k) != 1 or not (num or matrices) else []) + num + matrices
+    out = factors[0]
+    for f in factors[1:]:
+        out = MatMul(out, f)
+    if den:
+        d = den[0]
+        for f in den[1:]:
+            d = MatMul(d, f)
+        out = Div(out, d)
+    if k == 0:
+        return zero(e.shape)
+    out = Neg(out) if k < 0 else out
+    return out if _size(out) < _size(e) else None  # only when something cancels or combines
+
+
+def _size(e: Expr) -> int:
+    return sum(1 for _ in walk(e))
+

@@ -1,0 +1,276 @@
+"""Evaluate an expression on concrete matrices: exact Fractions where the operations are
+rational, mpmath numbers at the working precision otherwise. Matrices are lists of rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable
+
+import mpmath
+
+from ..expr import (
+    Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul,
+    Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
+)
+
+Matrix = list[list]
+
+
+class DomainError(ArithmeticError):
+    """A value outside a function's domain (log of a negative, a singular inverse, ...)."""
+
+
+class NotExact(ArithmeticError):
+    """A transcendental operation met in exact (rational) evaluation."""
+
+
+@dataclass
+class ScalarImpl:
+    """A concrete scalar function C(a) and its gradient C'(a), for a's shape."""
+
+    value: Callable[[Matrix], object]
+    gradient: Callable[[Matrix], Matrix]
+
+
+@dataclass
+class Bindings:
+    """What the leaves mean: symbol values, dimension sizes, concrete abstract functions."""
+
+    values: dict[str, Matrix]
+    dims: dict[str, int]
+    elementwise: dict[str, Callable] = field(default_factory=dict)  # fn(x, order) -> number
+    scalar: dict[str, ScalarImpl] = field(default_factory=dict)
+    extra: dict[Expr, Matrix] = field(default_factory=dict)  # e.g. a direction bound to d(X)
+    exact: bool = False
+
+
+def to_mpf(x) -> mpmath.mpf:
+    """A Fraction (or int, or mpf) as an mpf at the working precision."""
+    return mpmath.mpf(x.numerator) / x.denominator if isinstance(x, Fraction) else mpmath.mpf(x)
+
+
+def size(d, dims: dict[str, int]) -> int:
+    return d if isinstance(d, int) else dims[d]
+
+
+def transpose(a: Matrix) -> Matrix:
+    return [list(r) for r in zip(*a)]
+
+
+def matmul(a: Matrix, b: Matrix) -> Matrix:
+    if len(a[0]) != len(b):
+        if len(a) == 1 and len(a[0]) == 1:
+            return scale(a[0][0], b)
+        if len(b) == 1 and len(b[0]) == 1:
+            return scale(b[0][0], a)
+        raise ValueError("shape mismatch in product")
+    bt = transpose(b)
+    return [[sum(x * y for x, y in zip(row, col)) for col in bt] for row in a]
+
+
+def scale(c, a: Matrix) -> Matrix:
+    return [[c * x for x in row] for row in a]
+
+
+def entrywise(op, a: Matrix, b: Matrix) -> Matrix:
+    """op on matching entries; a 1×1 operand is broadcast."""
+    if len(a) == 1 and len(a[0]) == 1 and (len(b) > 1 or len(b[0]) > 1):
+        return [[op(a[0][0], y) for y in row] for row in b]
+    if len(b) == 1 and len(b[0]) == 1:
+        return [[op(x, b[0][0]) for x in row] for row in a]
+    return [[op(x, y) for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+
+
+def apply(fn, a: Matrix) -> Matrix:
+    return [[fn(x) for x in row] for row in a]
+
+
+def _div(x, y):
+    if y == 0:
+        raise DomainError("division by zero")
+    return x / y
+
+
+def lu_solve_det(a: Matrix, rhs: Matrix | None):
+    """Gaussian elimination with partial pivoting: (det(a), a⁻¹ rhs or None)."""
+    n = len(a)
+    m = [list(r) + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
+    det = 1
+    for c in range(n):
+        p = max(range(c, n), key=lambda r: abs(m[r][c]))
+        if m[p][c] == 0:
+            return 0, None
+        if p != c:
+            m[c], m[p] = m[p], m[c]
+            det = -det
+        det *= m[c][c]
+        for r in range(n):
+            if r != c and m[r][c] != 0:
+                f = m[r][c] / m[c][c]
+                m[r] = [x - f * y for x, y in zip(m[r], m[c])]
+    if rhs is None:
+        return det, None
+    return det, [[x / m[i][i] for x in m[i][n:]] for i in range(n)]
+
+
+def _log(x):
+    if x <= 0:
+        raise DomainError("log of a non-positive number")
+    return mpmath.log(x)
+
+
+def _sqrt(x):
+    if x < 0:
+        raise DomainError("sqrt of a negative number")
+    return mpmath.sqrt(x)
+
+
+def _sigmoid(x):
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def _power(x, k: Fraction):
+    if x == 0 and k < 0:
+        raise DomainError("zero to a negative power")
+    if k.denominator == 1:
+        return x ** int(k)
+    if x < 0:
+        raise DomainError("fractional power of a negative number")
+    return mpmath.power(x, mpmath.mpf(k.numerator) / k.denominator)
+
+
+def builtin_entrywise(fn: str, x, order: int):
+    """The order-th derivative of a built-in entrywise function at x."""
+    if order == 0:
+        return {"exp": mpmath.exp, "log": _log, "sigmoid": _sigmoid, "tanh": mpmath.tanh, "sqrt": _sqrt}[fn](x)
+    if fn == "exp":
+        return mpmath.exp(x)
+    if fn == "log":
+        if x <= 0:
+            raise DomainError("log' outside the domain")
+        return (-1) ** (order - 1) * mpmath.factorial(order - 1) / mpmath.power(x, order)
+    if fn == "sqrt":
+        if x <= 0:
+            raise DomainError("sqrt' outside the domain")
+        c = mpmath.mpf(1)
+        for i in range(order):
+            c *= mpmath.mpf(1) / 2 - i
+        return c * mpmath.power(x, mpmath.mpf(1) / 2 - order)
+    if fn == "sigmoid" and order <= 2:
+        s = _sigmoid(x)
+        return s * (1 - s) if order == 1 else s * (1 - s) * (1 - 2 * s)
+    if fn == "tanh" and order <= 2:
+        t = mpmath.tanh(x)
+        return 1 - t * t if order == 1 else -2 * t * (1 - t * t)
+    f = {"sigmoid": _sigmoid, "tanh": mpmath.tanh}[fn]
+    return mpmath.diff(f, x, order)
+
+
+def _softmax(a: Matrix) -> Matrix:
+    col = [r[0] for r in a]
+    top = max(col)
+    ex = [mpmath.exp(x - top) for x in col]
+    total = sum(ex)
+    return [[x / total] for x in ex]
+
+
+class Evaluator:
+    """Evaluates expressions under one set of bindings, remembering shared subexpressions."""
+
+    def __init__(self, b: Bindings):
+        self.b = b
+        self.memo: dict[Expr, Matrix] = {}
+
+    def __call__(self, e: Expr) -> Matrix:
+        hit = self.memo.get(e)
+        if hit is None:
+            hit = self.memo[e] = self._eval(e)
+        return hit
+
+    def _transcendental(self):
+        if self.b.exact:
+            raise NotExact()
+
+    def _eval(self, e: Expr) -> Matrix:
+        b = self.b
+        if e in b.extra or isinstance(e, Sym):
+            value = b.extra[e] if e in b.extra else b.values[e.name]
+            return value if b.exact else apply(to_mpf, value)
+        if isinstance(e, Num):
+            return [[e.value if b.exact else to_mpf(e.value)]]
+        if isinstance(e, Let):
+            return self(e.body)
+        if isinstance(e, Eye):
+            n = size(e.n, b.dims)
+            return [[1 if i == j else 0 for j in range(n)] for i in range(n)]
+        if isinstance(e, Ones):
+            return [[1] * size(e.cols, b.dims) for _ in range(size(e.rows, b.dims))]
+        if isinstance(e, Add):
+            acc = self(e.terms[0])
+            for t in e.terms[1:]:
+                acc = entrywise(lambda x, y: x + y, acc, self(t))
+            return acc
+        if isinstance(e, Neg):
+            return apply(lambda x: -x, self(e.arg))
+        if isinstance(e, MatMul):
+            return matmul(self(e.left), self(e.right))
+        if isinstance(e, Hadamard):
+            return entrywise(lambda x, y: x * y, self(e.left), self(e.right))
+        if isinstance(e, EDiv):
+            return entrywise(_div, self(e.left), self(e.right))
+        if isinstance(e, Div):
+            c = self(e.right)[0][0]
+            return apply(lambda x: _div(x, c), self(e.left))
+        if isinstance(e, (Power, EPower)):
+            if e.exponent.denominator != 1:
+                self._transcendental()
+            return apply(lambda x: _power(x, e.exponent), self(e.base))
+        if isinstance(e, Transpose):
+            return transpose(self(e.arg))
+        if isinstance(e, Call):
+            return self._call(e.fn, self(e.arg))
+        if isinstance(e, Entrywise):
+            if e.fn in b.elementwise:
+                impl = b.elementwise[e.fn]
+                return apply(lambda x: impl(x, e.order), self(e.arg))
+            self._transcendental()
+            return apply(lambda x: builtin_entrywise(e.fn, x, e.order), self(e.arg))
+        if isinstance(e, ScalarFn):
+            impl = b.scalar[e.fn]
+            a = self(e.arg)
+            return [[impl.value(a)]] if e.order == 0 else impl.gradient(a)
+        if isinstance(e, Differential):
+            raise KeyError(f"no value bound to {e}")
+        raise TypeError(f"cannot evaluate {type(e).__name__}")
+
+    def _call(self, fn: str, a: Matrix) -> Matrix:
+        if fn == "tr":
+            return [[sum(a[i][i] for i in range(len(a)))]]
+        if fn == "sum":
+            return [[sum(sum(r) for r in a)]]
+        if fn in ("det", "logdet"):
+            det, _ = lu_solve_det(a, None)
+            if fn == "det":
+                return [[det]]
+            if det <= 0:
+                raise DomainError("logdet of a matrix whose determinant is not positive")
+            self._transcendental()
+            return [[mpmath.log(det)]]
+        if fn == "inv":
+            n = len(a)
+            det, inv = lu_solve_det(a, [[1 if i == j else 0 for j in range(n)] for i in range(n)])
+            if inv is None:
+                raise DomainError("inverse of a singular matrix")
+            return inv
+        self._transcendental()
+        if fn == "softmax":
+            return _softmax(a)
+        if fn == "norm":
+            return [[mpmath.sqrt(sum(x * x for r in a for x in r))]]
+        raise TypeError(f"unknown function {fn}")
+
+
+def evaluate(e: Expr, b: Bindings) -> Matrix:
+    """The value of e under bindings b."""
+    return Evaluator(b)(e)

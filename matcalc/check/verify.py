@@ -1,0 +1,182 @@
+"""Check a claimed gradient G of f with respect to X on concrete instances.
+
+Two checks, both must pass: directional, (f(X + hV) - f(X - hV)) / 2h extrapolated by
+Richardson against tr(Gᵀ V) for random V; and entrywise, every entry of G against
+the partial derivative of f by that entry of X (at the first, smallest sizes).
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import mpmath
+
+from ..errors import MatcalcError
+from ..expr import Expr, Sym
+from ..language import show
+from ..parser import Scope
+from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, to_mpf
+from .sample import dimension_names, function_choices, random_matrix, roles, satisfy, size_assignments
+
+DEFAULT_DPS = 50
+RESAMPLES = 25
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """holds / refuted / error, the largest relative error seen, and a counterexample when refuted."""
+
+    status: str
+    message: str
+    max_error: float | None = None
+    checks: int = 0
+    counterexample: dict | None = field(default=None, compare=False)
+
+
+def _fmt(x, digits: int = 6) -> str:
+    if isinstance(x, Fraction):
+        return str(x) if abs(x.denominator) < 1000 else mpmath.nstr(to_mpf(x), digits)
+    if isinstance(x, int):
+        return str(x)
+    return mpmath.nstr(x, digits)
+
+
+def format_matrix(a: Matrix) -> str:
+    return "[" + "; ".join(" ".join(_fmt(x) for x in r) for r in a) + "]"
+
+
+def _relative(a, b) -> mpmath.mpf:
+    a, b = to_mpf(a), to_mpf(b)
+    scale = max(abs(a), abs(b))
+    if scale < mpmath.mpf(10) ** (-40):
+        return mpmath.mpf(0)
+    return abs(a - b) / scale
+
+
+class _Instance:
+    """One concrete instance: sizes, bindings and how to evaluate f along a direction."""
+
+    def __init__(self, f: Expr, x: Sym, b: Bindings, dps: int, tangent: list | None):
+        self.f, self.x, self.b, self.dps, self.tangent = f, x, b, dps, tangent
+        self.rational = self._is_rational()
+
+    def _is_rational(self) -> bool:
+        try:
+            Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(self.f)
+            return True
+        except NotExact:
+            return False
+
+    def f_at(self, V: Matrix, h) -> object:
+        base = self.b.values[self.x.name]
+        moved = [[p + h * v for p, v in zip(rp, rv)] for rp, rv in zip(base, V)]
+        b = Bindings(**{**self.b.__dict__, "values": {**self.b.values, self.x.name: moved}, "exact": self.rational})
+        return Evaluator(b)(self.f)[0][0]
+
+    def directional(self, V: Matrix):
+        """Central differences at h, h/2, h/4, extrapolated twice (error O(h⁶))."""
+        h = Fraction(1, 10**8) if self.rational else mpmath.mpf(10) ** -8
+        ds = [(self.f_at(V, h / 2**i) - self.f_at(V, -h / 2**i)) / (2 * h / 2**i) for i in range(3)]
+        r1 = [(4 * ds[i + 1] - ds[i]) / 3 for i in range(2)]
+        return (16 * r1[1] - r1[0]) / 15
+
+
+def _direction(rng: random.Random, rows: int, cols: int, tangent: list | None) -> Matrix:
+    v = [Fraction(rng.randint(-16, 16), 8) for _ in range(rows * cols)]
+    if tangent is not None:  # keep the constrained symbol on its assumption
+        t = sum(a * x for a, x in zip(tangent, v)) / sum(a * a for a in tangent)
+        v = [x - t * a for x, a in zip(v, tangent)]
+    return [v[r * cols:(r + 1) * cols] for r in range(rows)]
+
+
+def _sample(f, x, gradient, scope, assume, dims, rng, impls, dps):
+    """Bindings for one instance, resampled until f and G evaluate inside their domains."""
+    positive, dominant = roles([f, gradient] + [s for a in assume for s in (a.lhs, a.rhs)])
+    label, ew, sc = impls
+    last = None
+    for _ in range(RESAMPLES):
+        values = {}
+        for name, shape in scope.symbols.items():
+            r, c = (d if isinstance(d, int) else dims[d] for d in (shape.rows, shape.cols))
+            values[name] = random_matrix(rng, r, c, positive=name in positive, dominant=name in dominant)
+        b = Bindings(values, dims, ew, sc)
+        tangent = None
+        try:
+            for a in assume:
+                y, normal = satisfy(a, b, scope.symbols)
+                if y == x.name:
+                    tangent = normal
+            G = Evaluator(b)(gradient)
+            inst = _Instance(f, x, b, dps, tangent)
+            inst.f_at([[0] * len(G[0]) for _ in G], 0)
+            return inst, G
+        except (DomainError, ZeroDivisionError, ValueError) as e:
+            last = e
+    raise MatcalcError(f"could not sample a point inside the domain ({last})")
+
+
+def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int = 0,
+          dps: int = DEFAULT_DPS, directions: int = 2) -> Verdict:
+    """Verdict on the claim ∂f/∂x = gradient, on several sizes and random points."""
+    rng = random.Random(seed)
+    names = dimension_names(list(scope.symbols.values()), [f, gradient])
+    tol = mpmath.mpf(10) ** (-(dps // 2))
+    worst, checks = mpmath.mpf(0), 0
+    with mpmath.workdps(dps + 60):
+        for k, dims in enumerate(size_assignments(names)):
+            for impls in function_choices(scope.functions, rng):
+                inst, G = _sample(f, x, gradient, scope, assume, dims, rng, impls, dps)
+                rows, cols = len(G), len(G[0])
+                tests = [("direction", _direction(rng, rows, cols, inst.tangent)) for _ in range(directions)]
+                if k == 0 and inst.tangent is None:
+                    tests += [("entry", [[Fraction(int((i, j) == (r, c))) for j in range(cols)] for i in range(rows)])
+                              for r in range(rows) for c in range(cols)]
+                for kind, V in tests:
+                    claimed = sum(g * v for rg, rv in zip(G, V) for g, v in zip(rg, rv))
+                    true = inst.directional(V)
+                    err = _relative(claimed, true)
+                    worst, checks = max(worst, err), checks + 1
+                    if err > tol:
+                        cx = _counterexample(inst, G, dims, impls[0], kind, V, claimed, true, err)
+                        return Verdict("refuted", cx["summary"], float(worst), checks, cx)
+    return Verdict("holds", f"agrees on {checks} checks; largest relative error {mpmath.nstr(worst, 3)}",
+                   float(worst), checks)
+
+
+def numeric_gradient(inst: _Instance, rows: int, cols: int) -> Matrix:
+    """Every partial derivative of f by an entry of X, by the same extrapolated differences."""
+    return [[inst.directional([[Fraction(int((i, j) == (r, c))) for j in range(cols)] for i in range(rows)])
+             for c in range(cols)] for r in range(rows)]
+
+
+def _counterexample(inst, G, dims, functions, kind, V, claimed, true, err) -> dict:
+    x = inst.x.name
+    rows, cols = len(G), len(G[0])
+    cx = {
+        "sizes": dict(dims),
+        "functions": functions or None,
+        "point": {n: format_matrix(v) for n, v in inst.b.values.items()},
+        "check": kind,
+        "direction": format_matrix(V),
+        "claimed_derivative": _fmt(claimed, 12),
+        "numeric_derivative": _fmt(true, 12),
+        "relative_error": mpmath.nstr(err, 3),
+    }
+    if inst.tangent is None and rows * cols <= 36:
+        N = numeric_gradient(inst, rows, cols)
+        cx["claimed_gradient"] = format_matrix(G)
+        cx["numeric_gradient"] = format_matrix(N)
+        cx["differing_entries"] = [
+            {"entry": [r + 1, c + 1], "claimed": _fmt(G[r][c]), "numeric": _fmt(N[r][c])}
+            for r in range(rows) for c in range(cols) if _relative(G[r][c], N[r][c]) > mpmath.mpf(10) ** -20]
+    sizes = ", ".join(f"{k}={v}" for k, v in dims.items())
+    where = f"entry {x}[{[(r + 1, c + 1) for r in range(rows) for c in range(cols) if V[r][c]][0]}]" \
+        if kind == "entry" else "a random direction"
+    cx["summary"] = (f"refuted at {sizes or 'the declared sizes'}: along {where} the claimed derivative is "
+                     f"{_fmt(claimed, 8)} but f changes at rate {_fmt(true, 8)}")
+    return cx
+
+
+def describe(f: Expr, x: Sym) -> str:
+    return f"∂({show(f)})/∂{x.name}"
