@@ -141,7 +141,7 @@ def derive(f: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), scope: Sco
     Ms = _trace_phase(df, _depends_on(Differential(x)), steps)
     G = Ms[0] if len(Ms) == 1 else Add(tuple(Ms))
     _record(steps, Step("collect terms", Call("tr", A.matmul(A.transpose(G), Differential(x))), DF))
-    steps.append(Step("read off the gradient: df = tr(Gᵀ dX) (eq. 92)", G, GRADIENT))
+    steps.append(Step("read off the gradient (eq. 92)", G, GRADIENT))
     groups = list(GROUPS)
     if assume:
         groups.append(tuple(assumption_rule(normalise(a.lhs), a.rhs, str(a)) for a in assume))

@@ -1,0 +1,1 @@
+"""Printers: one module per output format; they format, never compute."""

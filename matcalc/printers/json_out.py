@@ -1,0 +1,57 @@
+"""JSON, as in the contract: gradients and steps in the language, verdicts as words."""
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+from ..language import show
+from ..report import ClaimReport
+
+
+def claim_object(r: ClaimReport) -> dict:
+    """The contract's result object for one claim (a file's error has nulls for the claim)."""
+    if r.claim is None:
+        return {"file": r.file, "proof": None, "claim": None, "f": None, "wrt": None, "claimed": None,
+                "derived": None, "expected": None, "verdict": "error", "message": r.error, "counterexample": None}
+    return {
+        "file": r.file,
+        "proof": r.proof,
+        "claim": r.claim.index,
+        "f": show(r.claim.f),
+        "wrt": r.claim.wrt.name,
+        "claimed": show(r.claim.gradient) if r.claim.gradient is not None else None,
+        "derived": show(r.derivation.gradient) if r.derivation is not None else None,
+        "expected": r.claim.expect,
+        "verdict": r.verdict,
+        "message": r.message,
+        "counterexample": (r.claimed.counterexample if r.claimed is not None else None) or None,
+    }
+
+
+def derivation_object(r: ClaimReport) -> dict:
+    """`matcalc diff --format json`: f, wrt, the gradient, the steps, the verdict."""
+    d = r.derivation
+    return {
+        "matcalc": __version__,
+        "f": show(r.claim.f),
+        "wrt": r.claim.wrt.name,
+        "gradient": show(d.gradient) if d else None,
+        "steps": [{"rule": s.rule, "expr": show(s.expr)} for s in d.steps] if d else [],
+        "verdict": r.verdict,
+        "message": r.message,
+    }
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def check_results(reports: list[ClaimReport], summary: dict) -> str:
+    return dumps({"matcalc": __version__, "results": [claim_object(r) for r in reports], "summary": summary})
+
+
+def proof(name: str, title: str, source: str, reports: list[ClaimReport]) -> str:
+    claims = [{**derivation_object(r), **{k: v for k, v in claim_object(r).items() if k not in ("f", "wrt")}}
+              for r in reports]
+    return dumps({"matcalc": __version__, "proof": name, "title": title, "source": source, "claims": claims,
+                  "ok": all(r.ok for r in reports)})

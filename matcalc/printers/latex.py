@@ -1,0 +1,57 @@
+"""LaTeX: one align* block per claim, rules as \\text annotations; --standalone makes a document."""
+from __future__ import annotations
+
+import re
+
+from ..report import ClaimReport
+from .notation import LATEX, _greek
+from .rows import derivation_rows, lhs_gradient, verdict_line
+
+_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_REPLACE = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "∂": "$\\partial$", "−": "-", "—": "--", "‖": "$\\|$", "×": "$\\times$"}
+
+
+def text(s: str) -> str:
+    """Free text for LaTeX: specials escaped, Unicode spelled in ASCII commands."""
+    out = []
+    for ch in s:
+        if ch in _SPECIAL:
+            out.append(_SPECIAL[ch])
+        elif ch in _REPLACE:
+            out.append(_REPLACE[ch])
+        elif ord(ch) > 127:
+            out.append(f"${_greek(ch)}$" if "GREEK" in __import__("unicodedata").name(ch, "") else "?")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def derivation(r: ClaimReport) -> str:
+    x = r.claim.wrt.name
+    lines = [f"\\paragraph{{Claim {r.claim.index}.}} "
+             f"$f = {LATEX.show(r.claim.f)}$, find ${lhs_gradient(LATEX, x, True)}$."]
+    if r.derivation is not None:
+        lines.append("\\begin{align*}")
+        rows = derivation_rows(r, LATEX, latex=True)
+        body = [f"{lhs} &= {expr} && \\text{{{text(rule)}}}" for lhs, expr, rule in rows]
+        lines.append(" \\\\\n".join(body))
+        lines.append("\\end{align*}")
+    if r.claim.gradient is not None:
+        lines.append(f"Claimed: ${lhs_gradient(LATEX, x, True)} = {LATEX.show(r.claim.gradient)}$.")
+    lines.append(f"\\emph{{Check:}} {text(verdict_line(r))}")
+    return "\n".join(lines)
+
+
+def proof(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False) -> str:
+    head = f"\\section*{{{text(title)}}}\n" + (f"Source: {text(source)}.\n" if source else "")
+    body = head + "\n\n".join(derivation(r) for r in reports) + "\n"
+    if not standalone:
+        return body
+    return ("\\documentclass[10pt]{article}\n\\usepackage[margin=2cm,landscape]{geometry}\n"
+            "\\usepackage{amsmath,amssymb}\n\\allowdisplaybreaks\n\\begin{document}\n"
+            f"{body}\\end{{document}}\n")
+
+
+def is_ascii(s: str) -> bool:
+    return re.fullmatch(r"[\x00-\x7f]*", s) is not None

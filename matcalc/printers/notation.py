@@ -1,0 +1,189 @@
+"""Mathematical notation for expressions: Unicode (terminal) and LaTeX.
+
+Both use the language's precedence table; only the spelling of each form differs.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from fractions import Fraction
+
+from ..expr import (
+    Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let,
+    MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
+)
+from ..language import ATOM, POWER, PRODUCT, UNARY, precedence
+
+GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma "
+         "tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+class Notation:
+    """How each form is spelled; subclasses give Unicode and LaTeX."""
+
+    def show(self, e: Expr) -> str:
+        return self._show(e)
+
+    def wrap(self, e: Expr, need: int) -> str:
+        text = self._show(e)
+        return self.paren(text) if precedence(e) < need else text
+
+    def _show(self, e: Expr) -> str:
+        if isinstance(e, Num):
+            return self.number(e.value)
+        if isinstance(e, (Sym, Let)):
+            return self.name(e.name)
+        if isinstance(e, Add):
+            parts = [self.wrap(e.terms[0], PRODUCT) if not isinstance(e.terms[0], Neg) else self._show(e.terms[0])]
+            for t in e.terms[1:]:
+                parts.append(f"{self.minus} {self.wrap(t.arg, PRODUCT)}" if isinstance(t, Neg) else f"+ {self.wrap(t, PRODUCT)}")
+            return " ".join(parts)
+        if isinstance(e, Neg):
+            return f"{self.minus}{self.wrap(e.arg, POWER)}"
+        if isinstance(e, Div):
+            return self.divide(e)
+        if isinstance(e, (MatMul, Hadamard, EDiv)):
+            op = {MatMul: " ", Hadamard: self.hadamard, EDiv: self.ediv}[type(e)]
+            same = type(e.left) is type(e)
+            return f"{self.wrap(e.left, PRODUCT if same else UNARY)}{op}{self.wrap(e.right, UNARY)}"
+        if isinstance(e, Power):
+            return self.power(self.wrap(e.base, ATOM), e.exponent, False)
+        if isinstance(e, EPower):
+            return self.power(self.wrap(e.base, ATOM), e.exponent, True)
+        if isinstance(e, Transpose):
+            return self.transpose(self.wrap(e.arg, ATOM))
+        if isinstance(e, Call):
+            return self.call(e.fn, e.arg)
+        if isinstance(e, (Entrywise, ScalarFn)):
+            return self.function(e.fn, e.order, self._show(e.arg))
+        if isinstance(e, Eye):
+            return self.eye(e.n)
+        if isinstance(e, Ones):
+            return self.ones(e.rows, e.cols)
+        if isinstance(e, Differential):
+            inner = self.wrap(e.arg, ATOM) if isinstance(e.arg, (Sym, Let)) else self.paren(self._show(e.arg))
+            return f"{self.d}{inner}"
+        raise TypeError(f"no notation for {type(e).__name__}")
+
+
+class UnicodeNotation(Notation):
+    minus, hadamard, ediv, d = "−", " ⊙ ", " ⊘ ", "d"
+
+    def paren(self, text):
+        return f"({text})"
+
+    def number(self, v: Fraction):
+        return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+
+    def name(self, n):
+        return _unicode_greek(n)
+
+    def divide(self, e):
+        return f"{self.wrap(e.left, PRODUCT)} / {self.wrap(e.right, UNARY)}"
+
+    def power(self, base, k, entrywise):
+        exp = str(k).translate(SUPERSCRIPT) if k.denominator == 1 else f"^({k})"
+        return f"{base}{'∘' if entrywise else ''}{exp}"
+
+    def transpose(self, a):
+        return f"{a}ᵀ"
+
+    def call(self, fn, arg):
+        if fn == "inv":
+            return f"{self.wrap(arg, ATOM)}⁻¹"
+        if fn == "norm":
+            return f"‖{self._show(arg)}‖"
+        return f"{fn}({self._show(arg)})"
+
+    def function(self, fn, order, arg):
+        return f"{_unicode_greek(fn)}{chr(39) * order}({arg})"
+
+    def eye(self, n):
+        return "I"
+
+    def ones(self, r, c):
+        return "1" if c == 1 else f"1[{r}×{c}]"
+
+
+def _unicode_greek(n: str) -> str:
+    """delta -> δ, Sigma -> Σ; other names as they are."""
+    if n not in GREEK:
+        return n
+    return unicodedata.lookup(f"GREEK {'SMALL' if n[0].islower() else 'CAPITAL'} LETTER {n.upper()}")
+
+
+def _greek(ch: str) -> str:
+    """A Greek character as its LaTeX command (δ -> \\delta, Σ -> \\Sigma)."""
+    name = unicodedata.name(ch, "GREEK SMALL LETTER X").split()[-1].lower()
+    return "\\" + (name if unicodedata.category(ch) == "Ll" else name.capitalize())
+
+
+def _latex_name(n: str) -> str:
+    """A symbol's name in LaTeX: Greek as commands, W1 and W_1 as W_{1}, long names in \\mathit."""
+    if any(ord(ch) > 127 for ch in n):
+        n = "".join(_greek(ch) + " " if ord(ch) > 127 else ch for ch in n).strip()
+        return n
+    m = re.fullmatch(r"([A-Za-z]+?)_?(\d+|[A-Za-z]+)?", n) if "_" in n or n[-1:].isdigit() else None
+    if m and m.group(2):
+        return f"{_latex_name(m.group(1))}_{{{m.group(2)}}}"
+    if n in GREEK:
+        return "\\" + n
+    if len(n) == 1:
+        return n
+    return "\\mathit{" + n.replace("_", "\\_") + "}"
+
+
+class LatexNotation(Notation):
+    minus, hadamard, ediv, d = "-", " \\odot ", " \\oslash ", "\\mathrm{d}"
+
+    def paren(self, text):
+        return f"\\left({text}\\right)"
+
+    def number(self, v: Fraction):
+        return str(v.numerator) if v.denominator == 1 else f"\\tfrac{{{v.numerator}}}{{{v.denominator}}}"
+
+    def name(self, n):
+        return _latex_name(n)
+
+    def divide(self, e):
+        return f"\\frac{{{self._show(e.left)}}}{{{self._show(e.right)}}}"
+
+    def power(self, base, k, entrywise):
+        exp = str(k) if k.denominator == 1 else f"{k.numerator}/{k.denominator}"
+        circ = "\\circ " if entrywise else ""
+        return f"{{{base}}}^{{{circ}{exp}}}"
+
+    def transpose(self, a):
+        return f"{{{a}}}^\\top"
+
+    def call(self, fn, arg):
+        inner = self._show(arg)
+        if fn == "inv":
+            return f"{{{self.wrap(arg, ATOM)}}}^{{-1}}"
+        if fn == "norm":
+            return f"\\left\\lVert {inner} \\right\\rVert_F"
+        if fn == "det":
+            return f"\\det\\left({inner}\\right)"
+        if fn == "logdet":
+            return f"\\log\\det\\left({inner}\\right)"
+        return f"\\operatorname{{{fn}}}\\left({inner}\\right)"
+
+    def function(self, fn, order, arg):
+        head = {"exp": "\\exp", "log": "\\log", "tanh": "\\tanh"}.get(fn)
+        if head is None:
+            head = _latex_name(fn) if (fn in GREEK or len(fn) == 1 or ord(fn[0]) > 127) else f"\\operatorname{{{fn}}}"
+        if fn == "sqrt" and order == 0:
+            return f"\\sqrt{{{arg}}}"
+        primes = "\\prime" * order
+        return f"{head}{'^{' + primes + '}' if order else ''}\\left({arg}\\right)"
+
+    def eye(self, n):
+        return f"I_{{{n}}}"
+
+    def ones(self, r, c):
+        return f"\\mathbf{{1}}_{{{r}}}" if c == 1 else f"\\mathbf{{1}}_{{{r}\\times {c}}}"
+
+
+UNICODE = UnicodeNotation()
+LATEX = LatexNotation()

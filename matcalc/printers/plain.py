@@ -1,0 +1,54 @@
+"""Plain text: the terminal layout without colour, for pipes and NO_COLOR."""
+from __future__ import annotations
+
+from ..language import show
+from ..report import ClaimReport, label
+from .notation import UNICODE
+from .rows import derivation_rows, verdict_line
+
+RULE_COLUMN = 60
+
+
+def claim_header(r: ClaimReport) -> str:
+    f = UNICODE.show(r.claim.f)
+    text = f"claim {r.claim.index}: ∂f/∂{UNICODE.name(r.claim.wrt.name)} for f = {f}"
+    return text
+
+
+def derivation(r: ClaimReport) -> str:
+    lines = [claim_header(r)]
+    if r.derivation is not None:
+        rows = derivation_rows(r, UNICODE)
+        width = max(len(lhs) for lhs, _, _ in rows)
+        for lhs, expr, rule in rows:
+            left = f"  {lhs.rjust(width)} = {expr}"
+            lines.append(f"{left.ljust(RULE_COLUMN)}  [{rule}]" if len(left) < RULE_COLUMN else f"{left}  [{rule}]")
+        lines.append(f"  gradient: {show(r.derivation.gradient)}")
+    if r.claim.gradient is not None:
+        same = " (the same form as derived)" if r.symbolic_match else ""
+        lines.append(f"  claimed:  {show(r.claim.gradient)}{same}")
+    lines.append(f"  check:    {verdict_line(r)}")
+    return "\n".join(lines)
+
+
+def proof(title: str, reports: list[ClaimReport], header: str = "") -> str:
+    parts = [header] if header else []
+    parts += [derivation(r) for r in reports]
+    return "\n\n".join(parts) + "\n"
+
+
+def check_results(reports: list[ClaimReport], summary: dict) -> str:
+    lines = []
+    for r in reports:
+        mark = "ok  " if r.ok else "FAIL"
+        lines.append(f"{mark} {label(r)}: {verdict_line(r)}")
+        cx = r.claimed.counterexample if r.claimed is not None and not r.ok else None
+        if cx:
+            lines.extend(f"       {k}: {v}" for k, v in cx.items() if k != "summary")
+    lines.append(summary_line(summary))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(summary: dict) -> str:
+    return (f"{summary['holds']} hold, {summary['refuted']} refuted, {summary['error']} errors; "
+            f"{summary['unexpected']} not as expected")

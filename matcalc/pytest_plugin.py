@@ -1,0 +1,63 @@
+"""pytest plugin: proof files (*.toml with [[claims]]) collected as tests, FILE::proof::claim-N."""
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collect_file(parent, file_path):
+    if file_path.suffix == ".toml" and _looks_like_proof(file_path):
+        return ProofFileItem.from_parent(parent, path=file_path)
+
+
+def _looks_like_proof(path) -> bool:
+    try:
+        head = path.read_bytes()[:65536]
+    except OSError:
+        return False
+    return b"[[claims]]" in head
+
+
+class ProofFileItem(pytest.File):
+    def collect(self):
+        from .errors import MatcalcError
+        from .prooffile import load
+
+        try:
+            proof = load(self.path)
+        except MatcalcError as e:
+            raise self.CollectError(str(e)) from None
+        for claim in proof.claims:
+            yield ClaimItem.from_parent(self, name=f"{proof.name}::claim-{claim.index}", proof=proof, claim=claim)
+
+    class CollectError(Exception):
+        pass
+
+    def repr_failure(self, excinfo):
+        return str(excinfo.value)
+
+
+class ClaimFailed(Exception):
+    pass
+
+
+class ClaimItem(pytest.Item):
+    def __init__(self, *, proof, claim, **kw):
+        super().__init__(**kw)
+        self.proof, self.claim = proof, claim
+
+    def runtest(self):
+        from .report import run_claim
+
+        r = run_claim(self.proof, self.claim)
+        if not r.ok:
+            raise ClaimFailed(r)
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, ClaimFailed):
+            from .printers.plain import derivation
+
+            return derivation(excinfo.value.args[0])
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.proof.name}::claim-{self.claim.index}"

@@ -1,0 +1,96 @@
+"""Derive and check claims: the one place where the engine and the checker meet.
+
+The checker never sees the engine's steps; here its verdicts on the claimed and on the
+derived gradient are put side by side for the printers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .check.verify import Verdict, check
+from .derive import Derivation, derive
+from .errors import MatcalcError
+from .language import show
+from .prooffile import Claim, ProofFile
+from .strategy import normalise
+
+
+@dataclass(frozen=True)
+class ClaimReport:
+    """One claim, derived by the engine and checked independently."""
+
+    file: str
+    proof: str
+    claim: Claim | None  # None for a file that could not be read, parsed or typed
+    derivation: Derivation | None
+    derived: Verdict | None  # the checker on the engine's gradient
+    claimed: Verdict | None  # the checker on the claim's gradient
+    error: str = ""
+    symbolic_match: bool = False
+
+    @property
+    def verdict(self) -> str:
+        if self.error:
+            return "error"
+        v = self.claimed if self.claim.gradient is not None else self.derived
+        return v.status
+
+    @property
+    def ok(self) -> bool:
+        """The verdict is what the claim expects, and the engine's own gradient holds."""
+        if self.claim is None:
+            return False
+        engine_ok = self.derived is None or self.derived.status == "holds"
+        return self.verdict == self.claim.expect and engine_ok
+
+    @property
+    def message(self) -> str:
+        if self.error:
+            return self.error
+        v = self.claimed if self.claim.gradient is not None else self.derived
+        msg = v.message
+        if self.derived is not None and self.derived.status != "holds":
+            msg += f"; the engine's own gradient {show(self.derivation.gradient)} was {self.derived.status}: {self.derived.message}"
+        return msg
+
+
+def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
+    """Derive ∂f/∂X, check the derived and the claimed gradient, compare them."""
+    scope, assume = proof.scope, proof.assume
+    derivation = derived = claimed = None
+    note = ""
+    try:
+        derivation = derive(claim.f, claim.wrt, assume=assume, scope=scope)
+    except MatcalcError as e:
+        if claim.gradient is None:
+            return ClaimReport(proof.path, proof.name, claim, None, None, None, str(e))
+        note = f" (the engine could not derive it: {e})"
+    try:
+        if derivation is not None:
+            derived = check(claim.f, claim.wrt, derivation.gradient, scope, assume, seed=seed)
+        match = derivation is not None and claim.gradient is not None and \
+            normalise(claim.gradient) == normalise(derivation.gradient)
+        if claim.gradient is not None:
+            claimed = derived if match else check(claim.f, claim.wrt, claim.gradient, scope, assume, seed=seed)
+    except MatcalcError as e:
+        return ClaimReport(proof.path, proof.name, claim, derivation, None, None, str(e))
+    if claimed is not None and claimed.status == "refuted" and derived is not None and derived.status == "holds":
+        cx = dict(claimed.counterexample or {}, right_gradient=show(derivation.gradient))
+        claimed = replace(claimed, counterexample=cx, message=f"{claimed.message}; the right gradient is {show(derivation.gradient)}")
+    if note and claimed is not None:
+        claimed = replace(claimed, message=claimed.message + note)
+    return ClaimReport(proof.path, proof.name, claim, derivation, derived, claimed, "", bool(match))
+
+
+def file_error(path: str, error: MatcalcError) -> ClaimReport:
+    """The one result for a file that cannot be read, parsed or typed."""
+    return ClaimReport(path, "", None, None, None, None, str(error))
+
+
+def label(r: ClaimReport) -> str:
+    """FILE::proof::claim-N, as pytest names the items."""
+    return r.file if r.claim is None else f"{r.file}::{r.proof}::claim-{r.claim.index}"
+
+
+def run_proof(proof: ProofFile, *, seed: int = 0) -> list[ClaimReport]:
+    return [run_claim(proof, c, seed=seed) for c in proof.claims]
