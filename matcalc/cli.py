@@ -151,6 +151,8 @@ def cmd_diff(args) -> int:
     claim = make_claim(1, args.expr, args.wrt, args.gradient, scope)
     proof = ProofFile("diff", f"d/d{args.wrt} of {args.expr}", "", "<command line>", scope, assume, (claim,))
     report = run_claim(proof, claim, seed=args.seed)
+    if report.error:
+        raise MatcalcError(report.error)
     fmt = _format(args)
     if fmt == "json":
         from .printers import json_out
@@ -160,8 +162,6 @@ def cmd_diff(args) -> int:
         sys.stdout.write(json_out.dumps(obj))
     else:
         _print_proof(fmt, proof, [report], args.standalone)
-    if report.error:
-        raise MatcalcError(report.error)
     return _exit_status([report])
 
 
