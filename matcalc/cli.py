@@ -16,11 +16,18 @@ from .errors import MatcalcError
 FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line and exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"matcalc: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="matcalc", description="Derive gradients of scalar functions of matrices "
+    p = _Parser(prog="matcalc", description="Derive gradients of scalar functions of matrices "
                                 "with the trace trick, step by step, and check them independently.")
     p.add_argument("--version", action="version", version=f"matcalc {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     lst = sub.add_parser("list", help="the catalog of proofs")
     lst.add_argument("--format", choices=("rich", "plain", "json"))

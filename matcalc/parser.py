@@ -39,9 +39,17 @@ def _pos(tok) -> tuple[int, int] | None:
 
 
 class _Builder(Transformer):
-    """Callbacks named after the grammar's rules; ``scope`` is set for each parse."""
+    """Callbacks named after the grammar's rules; ``scope`` is set for each parse.
+
+    Every node built is interned: equal subexpressions become one object, so that
+    later comparisons and lookups (the engine's memos, the evaluator's) are cheap.
+    """
 
     scope: Scope
+    interned: dict
+
+    def _intern(self, e: Expr) -> Expr:
+        return self.interned.setdefault(e, e)
 
     def _located(self, tok, build):
         try:
@@ -134,6 +142,11 @@ class _Builder(Transformer):
         return self._located(c[1], lambda: Add(tuple(terms)))
 
 
+for _rule in ("number", "name", "call", "derivative", "eye", "ones", "neg", "transpose", "power", "product", "sum"):
+    def _interning(self, c, _f=getattr(_Builder, _rule)):
+        return self._intern(_f(self, c))
+    setattr(_Builder, _rule, _interning)
+
 _BUILDER = _Builder()
 _LOCK = threading.Lock()
 _PARSER: Lark | None = None
@@ -165,6 +178,7 @@ def parse(text: str, scope: Scope | None = None) -> Expr:
         raise MatcalcError("empty expression")
     with _LOCK:
         _BUILDER.scope = scope or Scope()
+        _BUILDER.interned = {}
         try:
             tree = _parser().parse(text)
         except UnexpectedInput as e:

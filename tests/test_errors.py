@@ -1,0 +1,101 @@
+"""Every kind of bad input: one line on stderr, exit status 2, no traceback."""
+import pytest
+
+from matcalc.cli import main
+
+GOOD_HEAD = 'name = "t"\n[symbols]\nW = "matrix(n, m)"\nx = "vector(m)"\nb = "vector(n)"\n'
+
+
+def claims(f, wrt="x", gradient=None, extra=""):
+    g = f'gradient = "{gradient}"\n' if gradient else ""
+    return f'[[claims]]\nf = "{f}"\nwrt = "{wrt}"\n{g}{extra}'
+
+
+BAD_FILES = {
+    "syntax": (GOOD_HEAD + claims("x' * * x"), "claims[1]: f:1:6: unexpected '*'"),
+    "unknown name": (GOOD_HEAD + claims("foo(x)"), "unknown function 'foo'"),
+    "undeclared": (GOOD_HEAD + claims("q' * x"), "undeclared symbol 'q'"),
+    "shape": (GOOD_HEAD + claims("b' * W * b"), "cannot multiply b' * W (1×m) by b (n×1)"),
+    "non-scalar f": (GOOD_HEAD + claims("W * x"), "f must be scalar"),
+    "wrt not declared": (GOOD_HEAD + claims("x' * x", wrt="q"), "wrt = 'q' is not a declared symbol"),
+    "gradient shape": (GOOD_HEAD + claims("x' * x", gradient="W"), "the gradient W is n×m, but x is m×1"),
+    "zero dimension": ('name = "t"\n[symbols]\nx = "vector(0)"\n' + claims("x' * x"), "dimension 0 is not positive"),
+    "negative dimension": ('name = "t"\n[symbols]\nx = "matrix(2, -3)"\n' + claims("x' * x"), "not positive"),
+    "malformed dimension": ('name = "t"\n[symbols]\nx = "vektor(n)"\n' + claims("x' * x"), "bad shape"),
+    "declared twice": ('name = "t"\n[symbols]\nx = "vector(n)"\nx = "vector(n)"\n' + claims("x' * x"), "bad TOML"),
+    "symbol and function": ('name = "t"\n[symbols]\nx = "vector(n)"\n[functions]\nx = "scalar"\n' + claims("x' * x"),
+                            "declared twice"),
+    "let cycle": (GOOD_HEAD + '[let]\np = "q + x"\nq = "p"\n' + claims("x' * x"), "[let] cycle: p -> q -> p"),
+    "let shadows": (GOOD_HEAD + '[let]\nx = "b"\n' + claims("x' * x"), "shadows a declared symbol"),
+    "bad toml": (GOOD_HEAD + "[[claims]\n", "bad TOML"),
+    "unknown key": (GOOD_HEAD + claims("x' * x", extra='colour = "red"\n'), "unknown key 'colour'"),
+    "unknown top key": ('nmae = "t"\n' + GOOD_HEAD + claims("x' * x"), "unknown key 'nmae'"),
+    "unknown expect": (GOOD_HEAD + claims("x' * x", extra='expect = "maybe"\n'), "unknown expect 'maybe'"),
+    "unknown function kind": (GOOD_HEAD + '[functions]\ns = "vector"\n' + claims("x' * x"), "unknown function kind"),
+    "reserved name": ('name = "t"\n[symbols]\nexp = "scalar"\n' + claims("exp"), "reserved"),
+    "no claims": (GOOD_HEAD, "needs one or more [[claims]]"),
+    "assumption not equality": (GOOD_HEAD + 'assume = ["sum(b)"]\n' + claims("x' * x"), "EXPR = EXPR"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+def test_bad_file_is_one_line_exit_2(tmp_path, capsys, name):
+    text, expected = BAD_FILES[name]
+    if "assume" in text:  # top-level keys must come first in TOML
+        text = text.replace('assume = ["sum(b)"]\n', "")
+        text = 'assume = ["sum(b)"]\n' + text
+    p = tmp_path / "bad.toml"
+    p.write_text(text, encoding="utf-8")
+    status = main(["check", str(p), "--format", "plain"])
+    out, err = capsys.readouterr()
+    assert status == 2
+    line = [l for l in out.splitlines() if "FAIL" in l]
+    assert len(line) == 1 and expected in line[0] and str(p) in line[0], out
+    assert "Traceback" not in out + err
+
+
+def test_not_utf8(tmp_path, capsys):
+    p = tmp_path / "latin1.toml"
+    p.write_bytes('name = "café"\n'.encode("latin-1"))
+    assert main(["check", str(p), "--format", "plain"]) == 2
+    assert "not UTF-8 text" in capsys.readouterr().out
+
+
+def test_bad_file_does_not_stop_others(tmp_path, capsys):
+    (tmp_path / "a.toml").write_text(GOOD_HEAD + claims("x' * x", gradient="2 * x"), encoding="utf-8")
+    (tmp_path / "b.toml").write_text("not toml at all [", encoding="utf-8")
+    assert main(["check", str(tmp_path), "--format", "plain"]) == 2
+    out = capsys.readouterr().out
+    assert "ok   " in out and "FAIL" in out
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["diff", "x' * * x", "--wrt", "x", "--sym", "x=vector(n)"], "f:1:6: unexpected '*'"),
+    (["diff", "x' * x", "--wrt", "y", "--sym", "x=vector(n)"], "not a declared symbol"),
+    (["diff", "x' * x", "--wrt", "x", "--sym", "x=vector(n)", "--sym", "x=vector(m)"], "declared twice"),
+    (["diff", "x", "--wrt", "x", "--sym", "x=vector(n)"], "f must be scalar"),
+    (["diff", "x' * x", "--wrt", "x", "--sym", "x"], "NAME=VALUE"),
+    (["diff", "C'(x)' * x", "--wrt", "x", "--sym", "x=vector(n)", "--fn", "C=scalar"], "no rule to differentiate C'(x)"),
+    (["diff", "x' * x", "--wrt", "x", "--sym", "x=vector(n)", "--assume", "x' * x + x' * x"], "EXPR = EXPR"),
+    (["diff", "x' * x", "--wrt", "x", "--sym", "x=vector(n)", "--assume", "exp(x' * x) = 2"], "not a linear equality"),
+    (["prove", "no-such-proof"], "no catalog proof named"),
+])
+def test_command_line_errors(capsys, argv, expected):
+    assert main(argv + ["--format", "plain"]) == 2
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], err
+    assert lines[0].startswith("matcalc: error: ")
+
+
+def test_pathological_but_legal_input(capsys):
+    long_sum = " + ".join(["x' * x"] * 20000)
+    deep = "(" * 10000 + "x' * x" + ")" * 10000
+    assert main(["diff", deep, "--wrt", "x", "--sym", "x=vector(n)", "--format", "json"]) == 0
+    capsys.readouterr()
+    status = main(["diff", long_sum, "--wrt", "x", "--sym", "x=vector(n)", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert status == 0 and '"gradient": "40000 * x"' in out, err
+    deep_neg = "-(" * 10000 + "x' * x" + ")" * 10000
+    assert main(["diff", deep_neg, "--wrt", "x", "--sym", "x=vector(n)"]) == 2
+    assert "nested more than" in capsys.readouterr().err
