@@ -17,7 +17,7 @@ ENTRYWISE = ("exp", "log", "sigmoid", "tanh", "sqrt")
 #: Built-in functions of a whole matrix.
 MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "softmax", "sum", "norm")
 #: Names no symbol, function or let may take.
-RESERVED = frozenset(ENTRYWISE + MATRIX_FUNCTIONS + ("eye", "ones", "T"))
+RESERVED = frozenset(ENTRYWISE + MATRIX_FUNCTIONS + ("eye", "ones"))
 
 
 def _show(e: "Expr") -> str:

@@ -50,11 +50,12 @@ def matmul(a: Expr, b: Expr) -> Expr:
         return neg(matmul(a.arg, b))
     if isinstance(b, Neg):
         return neg(matmul(a, b.arg))
-    if a == ONE or isinstance(a, Eye):
+    m = MatMul(a, b)
+    if (a == ONE or isinstance(a, Eye)) and b.shape == m.shape:
         return b
-    if b == ONE or isinstance(b, Eye):
+    if (b == ONE or isinstance(b, Eye)) and a.shape == m.shape:
         return a
-    return MatMul(a, b)
+    return m
 
 
 def hadamard(a: Expr, b: Expr) -> Expr:
@@ -128,9 +129,9 @@ def signs(e: Expr):
 def identity(e: Expr):
     """I A = A I = A, 1 A = A 1 = A, A / 1 = A, A ⊙ 1 = A"""
     if isinstance(e, MatMul):
-        if isinstance(e.left, Eye) or e.left == ONE:
+        if (isinstance(e.left, Eye) or e.left == ONE) and e.right.shape == e.shape:
             return e.right
-        if isinstance(e.right, Eye) or e.right == ONE:
+        if (isinstance(e.right, Eye) or e.right == ONE) and e.left.shape == e.shape:
             return e.left
     if isinstance(e, Div) and e.right == ONE:
         return e.left

@@ -1,0 +1,106 @@
+"""A test-only oracle: f fully expanded into SymPy scalars, differentiated entry by entry
+with SymPy's scalar diff (not matcalc's engine, not its checker)."""
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import sympy as sp
+
+from matcalc.expr import (
+    Add, Call, Div, EDiv, Entrywise, EPower, Eye, Hadamard, Let, MatMul, Neg, Num, Ones, Power, Sym, Transpose,
+)
+
+FUNCS = {"exp": sp.exp, "log": sp.log, "sigmoid": lambda t: 1 / (1 + sp.exp(-t)), "tanh": sp.tanh, "sqrt": sp.sqrt}
+
+
+def _sz(d, dims):
+    return d if isinstance(d, int) else dims[d]
+
+
+def to_sympy(e, env, dims):
+    """e as a SymPy Matrix over the symbol matrices in env."""
+    go = lambda a: to_sympy(a, env, dims)  # noqa: E731
+    if isinstance(e, Sym):
+        return env[e.name]
+    if isinstance(e, Let):
+        return go(e.body)
+    if isinstance(e, Num):
+        return sp.Matrix([[sp.Rational(e.value.numerator, e.value.denominator)]])
+    if isinstance(e, Eye):
+        return sp.eye(_sz(e.n, dims))
+    if isinstance(e, Ones):
+        return sp.ones(_sz(e.rows, dims), _sz(e.cols, dims))
+    if isinstance(e, Add):
+        out = go(e.terms[0])
+        for t in e.terms[1:]:
+            v = go(t)
+            if out.shape == (1, 1) and v.shape != (1, 1):
+                out = sp.ones(*v.shape) * out[0, 0]
+            out = out + (v if v.shape == out.shape else sp.ones(*out.shape) * v[0, 0])
+        return out
+    if isinstance(e, Neg):
+        return -go(e.arg)
+    if isinstance(e, MatMul):
+        a, b = go(e.left), go(e.right)
+        if a.shape[1] != b.shape[0]:
+            return a[0, 0] * b if a.shape == (1, 1) else b[0, 0] * a
+        return a * b
+    if isinstance(e, (Hadamard, EDiv)):
+        a, b = go(e.left), go(e.right)
+        if a.shape == (1, 1) and b.shape != (1, 1):
+            a = sp.ones(*b.shape) * a[0, 0]
+        if b.shape == (1, 1) and a.shape != (1, 1):
+            b = sp.ones(*a.shape) * b[0, 0]
+        op = (lambda x, y: x * y) if isinstance(e, Hadamard) else (lambda x, y: x / y)
+        return sp.Matrix(a.shape[0], a.shape[1], lambda i, j: op(a[i, j], b[i, j]))
+    if isinstance(e, Div):
+        return go(e.left) / go(e.right)[0, 0]
+    if isinstance(e, (Power, EPower)):
+        k = sp.Rational(e.exponent.numerator, e.exponent.denominator)
+        return go(e.base).applyfunc(lambda t: t ** k)
+    if isinstance(e, Transpose):
+        return go(e.arg).T
+    if isinstance(e, Entrywise):
+        f = FUNCS[e.fn]
+        t = sp.Symbol("t")
+        g = sp.Lambda(t, sp.diff(f(t), t, e.order))
+        return go(e.arg).applyfunc(g)
+    if isinstance(e, Call):
+        a = go(e.arg)
+        return {
+            "tr": lambda: sp.Matrix([[a.trace()]]),
+            "det": lambda: sp.Matrix([[a.det()]]),
+            "logdet": lambda: sp.Matrix([[sp.log(a.det())]]),
+            "inv": lambda: a.inv(),
+            "sum": lambda: sp.Matrix([[sum(a)]]),
+            "norm": lambda: sp.Matrix([[sp.sqrt(sum(x ** 2 for x in a))]]),
+            "softmax": lambda: a.applyfunc(sp.exp) / sum(a.applyfunc(sp.exp)),
+        }[e.fn]()
+    raise TypeError(type(e).__name__)
+
+
+def compare(f, x, gradient, scope, dims, seed=1, tol=1e-20):
+    """Max |G_ij - ∂f/∂X_ij| at a random rational point, with SymPy's diff."""
+    rng = random.Random(seed)
+    env, point = {}, {}
+    for name, shape in scope.symbols.items():
+        r, c = _sz(shape.rows, dims), _sz(shape.cols, dims)
+        M = sp.Matrix(r, c, lambda i, j: sp.Symbol(f"{name}_{i}_{j}"))
+        env[name] = M
+        for i in range(r):
+            for j in range(c):
+                v = Fraction(rng.randint(1, 16), 8)
+                if r == c and i == j:
+                    v += r + 1  # well conditioned and positive determinant
+                point[M[i, j]] = sp.Rational(v.numerator, v.denominator)
+    fx = to_sympy(f, env, dims)[0, 0]
+    G = to_sympy(gradient, env, dims)
+    X = env[x.name]
+    worst = 0.0
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            want = sp.diff(fx, X[i, j]).subs(point)
+            got = G[i, j].subs(point)
+            worst = max(worst, abs(float(sp.N(want - got, 30))) / max(1.0, abs(float(sp.N(want, 30)))))
+    return worst

@@ -1,0 +1,238 @@
+"""The derivation engine: textbook forms, agreement with SymPy's scalar diff, and every
+rule checked as a lemma on random non-square instances."""
+import random
+from fractions import Fraction
+
+import mpmath
+import pytest
+
+from matcalc.check.evaluate import Bindings, Evaluator, ScalarImpl
+from matcalc.derive import derive
+from matcalc.errors import NotDifferentiable
+from matcalc.expr import Differential, Sym, walk
+from matcalc.language import show
+from matcalc.parser import parse
+from matcalc.prooffile import make_scope, parse_assumption
+from matcalc.rules import algebra as AR
+from matcalc.rules import differential as DR
+from matcalc.rules import trace as TR
+
+from .sympy_oracle import compare
+
+
+def grad(f, wrt, symbols, functions=None, lets=None, assume=()):
+    sc = make_scope(symbols, functions, lets)
+    d = derive(parse(f, sc), Sym(wrt, sc.symbols[wrt]), assume=tuple(parse_assumption(a, sc) for a in assume), scope=sc)
+    return show(d.gradient), d
+
+
+BP = dict(symbols={"W": "matrix(n, m)", "Zp": "vector(m)", "b": "vector(n)", "Z": "vector(n)"},
+          functions={"sigma": "elementwise", "C": "scalar"}, lets={"z": "W * sigma(Zp) + b", "delta": "C'(z)"})
+
+
+@pytest.mark.parametrize("f, wrt, kw, expected", [
+    ("A' * X * B", "X", dict(symbols={"A": "vector(m)", "X": "matrix(m, n)", "B": "vector(n)"}), "A * B'"),
+    ("w * X + b", "X", dict(symbols={"w": "matrix(1, M)", "X": "vector(M)", "b": "scalar"}), "w'"),
+    ("w * X + b", "w", dict(symbols={"w": "matrix(1, M)", "X": "vector(M)", "b": "scalar"}), "X'"),
+    ("-Y' * log(softmax(Z))", "Z", dict(symbols={"Z": "vector(n)", "Y": "vector(n)"}, assume=["sum(Y) = 1"]),
+     "softmax(Z) - Y"),
+    ("-Y' * log(softmax(Z))", "Z", dict(symbols={"Z": "vector(n)", "Y": "vector(n)"}), "sum(Y) * softmax(Z) - Y"),
+    ("C(sigma(Z))", "Z", BP, "C'(sigma(Z)) .* sigma'(Z)"),
+    ("C(z)", "Zp", BP, "(W' * delta) .* sigma'(Zp)"),
+    ("C(z)", "b", BP, "delta"),
+    ("C(z)", "W", BP, "delta * sigma(Zp)'"),
+    ("logdet(S)", "S", dict(symbols={"S": "matrix(n, n)"}), "inv(S)'"),
+    ("x' * A * x", "x", dict(symbols={"x": "vector(n)", "A": "matrix(n, n)"}), "(A + A') * x"),
+])
+def test_textbook_forms(f, wrt, kw, expected):
+    assert grad(f, wrt, **kw)[0] == expected
+
+
+def test_assumption_is_cited():
+    _, d = grad("-Y' * log(softmax(Z))", "Z", {"Z": "vector(n)", "Y": "vector(n)"}, assume=["ones(n)' * Y = 1"])
+    assert any(s.rule == "assumption ones(n)' * Y = 1" for s in d.steps)
+    assert show(d.gradient) == "softmax(Z) - Y"
+
+
+SYMS = {"X": "matrix(n, m)", "A": "matrix(m, n)", "B": "matrix(n, m)", "S": "matrix(n, n)", "T": "matrix(n, n)",
+        "x": "vector(n)", "a": "vector(n)", "b": "vector(m)", "w": "vector(m)", "y": "vector(n)", "c": "scalar"}
+FAMILIES = [
+    ("tr(A * X)", "X"), ("tr(X' * B)", "X"), ("tr(A * X * A * X)", "X"), ("tr(X' * X)", "X"),
+    ("tr(X * X')", "X"), ("a' * X * b", "X"), ("a' * S * a", "a"), ("x' * S * x", "x"), ("x' * S' * S * x", "x"),
+    ("(X * b + a)' * S * (X * b + a)", "X"), ("tr(S * S * S)", "S"), ("tr(inv(S))", "S"), ("tr(T * inv(S) * T)", "S"),
+    ("a' * inv(S) * y", "S"), ("det(S)", "S"), ("logdet(S)", "S"), ("logdet(S * S')", "S"), ("det(S) ^ 2", "S"),
+    ("norm(X * b - a) ^ 2", "b"), ("norm(X * b - a) ^ 2 + c * norm(b) ^ 2", "b"), ("norm(X)", "X"),
+    ("sum(exp(X))", "X"), ("sum(log(1 + exp(-y .* (X * w))))", "w"), ("-y' * log(sigmoid(X * w))", "w"),
+    ("-a' * log(softmax(X * w + y))", "w"), ("-a' * log(softmax(X * w + y))", "y"),
+    ("log(sum(exp(x)))", "x"), ("sum(tanh(X) .* B)", "X"), ("sum(sqrt(x .* x + 1))", "x"),
+    ("sum((X .^ 3) ./ (B .* B + 1))", "X"), ("tr(S) / (1 + tr(S' * S))", "S"),
+    ("a' * sigmoid(X * tanh(A * a))", "X"), ("sum(sigmoid(A * sigmoid(X * w)))", "X"),
+]
+
+
+@pytest.mark.parametrize("f, wrt", FAMILIES, ids=[f"{w}:{f}" for f, w in FAMILIES])
+def test_agrees_with_sympy_scalar_diff(f, wrt):
+    sc = make_scope(SYMS)
+    x = Sym(wrt, sc.symbols[wrt])
+    fx = parse(f, sc)
+    d = derive(fx, x, scope=sc)
+    assert compare(fx, x, d.gradient, sc, {"n": 3, "m": 2}) < 1e-20, show(d.gradient)
+
+
+def test_no_rule_is_an_error_naming_the_operation():
+    sc = make_scope({"x": "vector(n)"}, {"C": "scalar"})
+    with pytest.raises(NotDifferentiable, match=r"C'\(x\)"):
+        derive(parse("C'(x)' * x", sc), Sym("x", sc.symbols["x"]))
+
+
+def test_independent_of_wrt_gives_zero():
+    g, _ = grad("tr(A)", "X", {"A": "matrix(n, n)", "X": "matrix(n, m)"})
+    assert g == "0 * ones(n, m)"
+
+
+# --- every rule is a lemma ---------------------------------------------------------------
+
+LEMMA = make_scope({**SYMS, "M": "matrix(n, m)", "N": "matrix(n, n)", "v": "vector(n)", "u": "vector(n)", "s": "scalar"},
+                   {"sigma": "elementwise", "C": "scalar"})
+DIMS = {"n": 3, "m": 2}
+VAR = Sym("X", LEMMA.symbols["X"])
+DIFFERENTIAL_EXAMPLES = {
+    "d_sum": ["X + B - X .* B"], "d_neg": ["-X"], "d_let": [], "d_product": ["X * A * X", "A * X"],
+    "d_hadamard": ["X .* X", "B .* X"], "d_ediv": ["X ./ (B .* B + 1)", "B ./ (X .* X + 1)"],
+    "d_div": ["X / (1 + tr(A * X) ^ 2)"], "d_power": ["tr(A * X) ^ 3"], "d_epower": ["X .^ 3", "X .^ 2"],
+    "d_transpose": ["X'"], "d_trace": ["tr(X * A)"], "d_sum_entries": ["sum(X)"], "d_inverse": ["inv(S + X * A)"],
+    "d_det": ["det(S + X * A)"], "d_logdet": ["logdet(S + X * A * 0.1)"], "d_softmax": ["softmax(X * b)"],
+    "d_norm": ["norm(X)"], "d_log_softmax": ["log(softmax(X * b))"], "d_entrywise": ["sigmoid(X)", "sigma(X)", "tanh'(X)"],
+    "d_scalar_function": ["C(X)", "C(X * b)"],
+}
+
+
+def _bind(rng, scope, dims):
+    values = {}
+    for name, sh in scope.symbols.items():
+        r, c = (d if isinstance(d, int) else dims[d] for d in (sh.rows, sh.cols))
+        values[name] = [[Fraction(rng.randint(-16, 16), 16) + (3 if (r == c and i == j and r > 1) else 0)
+                         for j in range(c)] for i in range(r)]
+    sin = lambda t, k: [mpmath.sin, mpmath.cos, lambda u: -mpmath.sin(u), lambda u: -mpmath.cos(u)][k % 4](t)  # noqa: E731
+    quad = ScalarImpl(lambda a: sum(x * x * (i + 1) for i, x in enumerate(v for r in a for v in r)) / 2,
+                      lambda a: [[a[i][j] * (i * len(a[0]) + j + 1) for j in range(len(a[0]))] for i in range(len(a))])
+    return Bindings(values, dims, {"sigma": sin}, {"C": quad})
+
+
+def _directional(e, b, V, h=mpmath.mpf(10) ** -12):
+    """Entrywise (e(X + hV) - e(X - hV)) / 2h, extrapolated once."""
+    def at(t):
+        moved = [[p + t * v for p, v in zip(rp, rv)] for rp, rv in zip(b.values["X"], V)]
+        return Evaluator(Bindings(**{**b.__dict__, "values": {**b.values, "X": moved}}))(e)
+    def D(k):
+        plus, minus = at(k), at(-k)
+        return [[(p - m) / (2 * k) for p, m in zip(rp, rm)] for rp, rm in zip(plus, minus)]
+    d1, d2 = D(h), D(h / 2)
+    return [[(4 * q - p) / 3 for p, q in zip(r1, r2)] for r1, r2 in zip(d1, d2)]
+
+
+def _close(P, Q, tol=mpmath.mpf(10) ** -25):
+    scale = max([abs(x) for r in P for x in r] + [mpmath.mpf(1)])
+    return all(abs(p - q) <= tol * scale for rp, rq in zip(P, Q) for p, q in zip(rp, rq))
+
+
+def _dep(e):
+    return any(n == VAR for n in walk(e))
+
+
+def _registered(registry):
+    return sorted({r.fn.__name__: r for r in registry}.values(), key=lambda r: r.fn.__name__)
+
+
+DIFF_RULES = _registered(list(DR.RULES.values()) + [DR.LOG_SOFTMAX])
+
+
+def test_every_differential_rule_has_an_example():
+    assert {r.fn.__name__ for r in DIFF_RULES} <= set(DIFFERENTIAL_EXAMPLES)
+
+
+@pytest.mark.parametrize("rule", DIFF_RULES, ids=lambda r: r.fn.__name__)
+def test_differential_rule_is_a_lemma(rule):
+    examples = DIFFERENTIAL_EXAMPLES[rule.fn.__name__]
+    if rule.fn is DR.d_let:
+        examples = []
+        sc = make_scope({"X": "matrix(n, m)", "A": "matrix(m, n)"}, lets={"k": "X * A"})
+        e = parse("k", sc)
+        assert rule(e, Differential, _dep) == Differential(e.body)
+    rng = random.Random(7)
+    with mpmath.workdps(60):
+        for text in examples:
+            e = parse(text, LEMMA)
+            out = rule(e, Differential, _dep)
+            b = _bind(rng, LEMMA, DIMS)
+            V = [[Fraction(rng.randint(-8, 8), 8) for _ in range(2)] for _ in range(3)]
+            b.extra.update({n: _directional(n.arg, b, V) for n in walk(out) if isinstance(n, Differential)})
+            assert _close(Evaluator(b)(out), _directional(e, b, V)), (text, show(out))
+
+
+TRACE_EXAMPLES = {
+    "t_sum": ["dX - dX .* B"], "t_neg": ["-dX"], "t_product": ["A' * dX' * N", "N * dX", "dX * A * N", "s * dX", "tr(A * dX) * B"],
+    "t_transpose": ["dX'"], "t_hadamard": ["B .* dX", "dX .* B", "tr(A * dX) .* B"], "t_ediv": ["dX ./ (B .* B + 1)"],
+    "t_div": ["dX / (1 + s * s)"], "_call": ["tr(dX * A)", "sum(dX)"],
+}
+TRACE_SCOPE = make_scope({**{n: s.declaration() for n, s in LEMMA.symbols.items()}, "dX": "matrix(n, m)"})
+
+
+def test_every_trace_rule_has_an_example():
+    assert {r.fn.__name__ for r in TR.RULES.values()} <= set(TRACE_EXAMPLES)
+
+
+def _replace_dx(e, dX):
+    if isinstance(e, Sym) and e.name == "dX":
+        return dX
+    kids = e.children
+    return e.rebuild(*(_replace_dx(k, dX) for k in kids)) if kids else e
+
+
+@pytest.mark.parametrize("rule", _registered(TR.RULES.values()), ids=lambda r: r.fn.__name__)
+def test_trace_rule_is_a_lemma(rule):
+    """tr(Mᵀ E) = Σ tr(M'ᵀ E') for a random M and a random dX."""
+    dX = Differential(VAR)
+    dep = lambda e: any(n == dX for n in walk(e))  # noqa: E731
+    rng = random.Random(3)
+    for text in TRACE_EXAMPLES[rule.fn.__name__]:
+        E = _replace_dx(parse(text, TRACE_SCOPE), dX)
+        assert TR.rule_for(E) is rule, text
+        M = Sym("M_", E.shape)
+        b = _bind(rng, make_scope({"M_": E.shape.declaration()}), DIMS)
+        b2 = _bind(rng, LEMMA, DIMS)
+        b2.values.update(b.values)
+        b2.extra[dX] = [[Fraction(rng.randint(-9, 9), 4) for _ in range(2)] for _ in range(3)]
+        ev = Evaluator(b2)
+        inner = lambda P, Q: sum(p * q for rp, rq in zip(ev(P), ev(Q)) for p, q in zip(rp, rq))  # noqa: E731
+        left = inner(M, E)
+        pairs = rule(M, E, dep)
+        right = sum(inner(M2, E2) for M2, E2 in pairs)
+        assert abs(left - right) <= 1e-30 * (1 + abs(left)), (text, [(show(m), show(e)) for m, e in pairs])
+
+
+ALGEBRA_EXAMPLES = {
+    "double_transpose": ["X''"], "transpose_product": ["(X * A)'"], "transpose_sum": ["(X + B)'"],
+    "transpose_entrywise": ["(X .* B)'", "(-X)'", "(X / s)'", "(X ./ B)'"], "transpose_constant": ["s'", "eye(n)'"],
+    "signs": ["--X", "(-X) * A", "X * (-A)", "(-X) .* B"], "identity": ["eye(n) * X", "X * eye(m)", "1 * X", "X / 1", "X .* ones(n, m)"],
+    "numbers": ["2 * 3", "6 / 4", "2 * (3 * X)", "X / 4"], "scalars_first": ["X * s", "A * (s * X)"],
+    "associativity": ["X * (A * X)"], "sum_of_entries": ["ones(n)' * v", "v' * ones(n)", "ones(n)' * X * ones(m)"],
+    "trace_of_scalar": ["tr(s)", "sum(v' * u)"], "collect": ["X + 2 * X - B + B", "X - X"],
+    "common_factor": ["X * A - B * A", "A * X + A * B"], "scalar_algebra": ["s * X / s", "s * s * X", "norm(X) * 2 / norm(X) * X"],
+}
+
+
+def test_every_algebra_rule_has_an_example():
+    assert {r.fn.__name__ for r in AR.RULES} <= set(ALGEBRA_EXAMPLES)
+
+
+@pytest.mark.parametrize("rule", AR.RULES, ids=lambda r: r.fn.__name__)
+def test_algebra_rule_is_a_lemma(rule):
+    rng = random.Random(5)
+    for text in ALGEBRA_EXAMPLES[rule.fn.__name__]:
+        e = parse(text, LEMMA)
+        out = rule.fn(e)
+        assert out is not None, f"{rule.name} does not apply to {text}"
+        b = _bind(rng, LEMMA, DIMS)
+        with mpmath.workdps(50):
+            assert _close(Evaluator(b)(e), Evaluator(b)(out)), (text, show(out))
