@@ -188,6 +188,14 @@ class Evaluator:
             hit = self.memo[e] = self._eval(e)
         return hit
 
+    def _number(self, a: Matrix) -> Matrix:
+        """A concrete function's values: exact only when all are rational; else mpf."""
+        if self.b.exact:
+            if not all(isinstance(x, (int, Fraction)) for r in a for x in r):
+                raise NotExact()
+            return a
+        return apply(to_mpf, a)
+
     def _transcendental(self):
         if self.b.exact:
             raise NotExact()
@@ -233,13 +241,13 @@ class Evaluator:
         if isinstance(e, Entrywise):
             if e.fn in b.elementwise:
                 impl = b.elementwise[e.fn]
-                return apply(lambda x: impl(x, e.order), self(e.arg))
+                return self._number(apply(lambda x: impl(x, e.order), self(e.arg)))
             self._transcendental()
             return apply(lambda x: builtin_entrywise(e.fn, x, e.order), self(e.arg))
         if isinstance(e, ScalarFn):
             impl = b.scalar[e.fn]
             a = self(e.arg)
-            return [[impl.value(a)]] if e.order == 0 else impl.gradient(a)
+            return self._number([[impl.value(a)]] if e.order == 0 else impl.gradient(a))
         if isinstance(e, Differential):
             raise KeyError(f"no value bound to {e}")
         raise TypeError(f"cannot evaluate {type(e).__name__}")

@@ -56,14 +56,16 @@ def roles(exprs: list[Expr]) -> tuple[set[str], set[str]]:
     return positive, dominant
 
 
-def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, dominant: bool) -> Matrix:
-    """Small rationals; positive ones in (0, 3]; a square dominant one is I·n plus small noise."""
+def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, dominant: bool,
+                  scale: Fraction = Fraction(1)) -> Matrix:
+    """Small rationals (times ``scale``); positive ones in (0, 3]; a square dominant one is
+    I·(n+1) plus small noise, so that its determinant is positive."""
     def entry():
         if positive:
-            return Fraction(rng.randint(1, 24), 8)
+            return Fraction(rng.randint(1, 24), 8) * scale
         v = 0
         while v == 0:
-            v = Fraction(rng.randint(-24, 24), 8)
+            v = Fraction(rng.randint(-24, 24), 8) * scale
         return v
 
     m = [[entry() for _ in range(cols)] for _ in range(rows)]

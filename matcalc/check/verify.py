@@ -21,6 +21,7 @@ from .sample import dimension_names, function_choices, random_matrix, roles, sat
 
 DEFAULT_DPS = 50
 RESAMPLES = 25
+HUGE = 10**30  # beyond this a point is resampled closer to zero (exp(exp(...)) and the like)
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,12 @@ def _sample(f, x, gradient, scope, assume, dims, rng, impls, dps):
     positive, dominant = roles([f, gradient] + [s for a in assume for s in (a.lhs, a.rhs)])
     label, ew, sc = impls
     last = None
-    for _ in range(RESAMPLES):
+    for attempt in range(RESAMPLES):
+        scale = Fraction(1, 2 ** (attempt // 3))  # shrink the point when values keep blowing up
         values = {}
         for name, shape in scope.symbols.items():
             r, c = (d if isinstance(d, int) else dims[d] for d in (shape.rows, shape.cols))
-            values[name] = random_matrix(rng, r, c, positive=name in positive, dominant=name in dominant)
+            values[name] = random_matrix(rng, r, c, positive=name in positive, dominant=name in dominant, scale=scale)
         b = Bindings(values, dims, ew, sc)
         tangent = None
         try:
@@ -109,7 +111,9 @@ def _sample(f, x, gradient, scope, assume, dims, rng, impls, dps):
                     tangent = normal
             G = Evaluator(b)(gradient)
             inst = _Instance(f, x, b, dps, tangent)
-            inst.f_at([[0] * len(G[0]) for _ in G], 0)
+            value = inst.f_at([[0] * len(G[0]) for _ in G], 0)
+            if max(abs(to_mpf(v)) for v in [value] + [g for r in G for g in r]) > HUGE:
+                raise DomainError("values too large for finite differences")
             return inst, G
         except (DomainError, ZeroDivisionError, ValueError) as e:
             last = e

@@ -1,0 +1,160 @@
+"""The independent checker: verdicts, soundness under mutation, independence from the engine,
+and the engine and the checker cross-examining each other."""
+import ast
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+from matcalc.catalog import catalog_dir
+from matcalc.check.verify import check
+from matcalc.derive import derive
+from matcalc.errors import MatcalcError
+from matcalc.expr import Add, Div, Hadamard, MatMul, Neg, Num, Sym, Transpose, walk
+from matcalc.language import show
+from matcalc.parser import parse
+from matcalc.prooffile import load, make_scope
+
+from .strategies import SCOPE, exprs
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG = [(p, c) for p in sorted(catalog_dir().rglob("*.toml")) for c in load(p).claims]
+TRUE_CLAIMS = [(p, c) for p, c in CATALOG if c.expect == "holds" and c.gradient is not None]
+
+
+def test_check_package_never_imports_the_engine():
+    allowed = {"expr", "errors", "shapes", "language", "parser", "evaluate", "sample", "verify"}
+    for path in (ROOT / "matcalc" / "check").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level > 0:
+                module = (node.module or "").split(".")[-1]
+                assert module in allowed or (module == "" and all(a.name in allowed for a in node.names)), \
+                    f"{path.name} imports {node.module}"
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                assert not node.module.startswith("matcalc"), f"{path.name} imports {node.module}"
+
+
+def test_checker_runs_with_numpy_unimportable():
+    code = ("import sys; sys.modules['numpy'] = None\n"
+            "import matcalc.check\n"
+            "from matcalc.check.verify import check\n"
+            "from matcalc.parser import parse\nfrom matcalc.prooffile import make_scope\nfrom matcalc.expr import Sym\n"
+            "sc = make_scope({'S': 'matrix(n, n)'})\n"
+            "print(check(parse('logdet(S)', sc), Sym('S', sc.symbols['S']), parse(\"inv(S)'\", sc), sc).status)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.stdout.strip() == "holds", r.stderr
+
+
+def test_precision_reaches_1e_25():
+    sc = make_scope({"W": "matrix(n, m)", "x": "vector(m)"})
+    v = check(parse("sum(tanh(W * x))", sc), Sym("W", sc.symbols["W"]), parse("tanh'(W * x) * x'", sc), sc)
+    assert v.status == "holds" and v.max_error < 1e-25
+
+
+def test_assumption_that_cannot_be_honoured_is_an_error():
+    sc = make_scope({"x": "vector(n)", "y": "vector(n)"})
+    from matcalc.prooffile import parse_assumption
+    with pytest.raises(MatcalcError, match="cannot honour"):
+        check(parse("x' * y", sc), Sym("x", sc.symbols["x"]), parse("y", sc), sc, (parse_assumption("x' * y = 1", sc),))
+
+
+def test_domain_failures_are_resampled_not_refuted():
+    sc = make_scope({"x": "vector(n)"})
+    v = check(parse("sum(log(x))", sc), Sym("x", sc.symbols["x"]), parse("x .^ -1", sc), sc)
+    assert v.status == "holds"
+
+
+# --- soundness: mutations of every true catalog gradient are refuted ------------------------
+
+def _subtrees(e):
+    return [n for n in walk(e)]
+
+
+def _replace(e, old, new):
+    if e is old:
+        return new
+    kids = e.children
+    if not kids:
+        return e
+    new_kids = tuple(_replace(k, old, new) for k in kids)
+    return e.rebuild(*new_kids) if any(a is not b for a, b in zip(new_kids, kids)) else e
+
+
+def mutations(G):
+    """Wrong variants of G: sign, scale, dropped term, dropped/added transpose, swapped product."""
+    out = [("flip sign", Neg(G)), ("double", MatMul(Num(2), G)), ("halve", Div(G, Num(2)))]
+    if isinstance(G, Add):
+        for i in range(len(G.terms)):
+            rest = G.terms[:i] + G.terms[i + 1:]
+            out.append((f"drop term {i + 1}", rest[0] if len(rest) == 1 else Add(rest)))
+    for n in _subtrees(G):
+        try:
+            if isinstance(n, Transpose) and n.arg.shape == n.shape and not n.shape.is_scalar:
+                out.append((f"drop transpose of {show(n.arg)}", _replace(G, n, n.arg)))
+            if isinstance(n, Sym) and n.shape.is_square and not n.shape.is_scalar:
+                out.append((f"transpose {n.name}", _replace(G, n, Transpose(n))))
+            if isinstance(n, MatMul) and not n.left.shape.is_scalar and not n.right.shape.is_scalar:
+                out.append((f"swap factors of {show(n)}", _replace(G, n, MatMul(n.right, n.left))))
+        except MatcalcError:
+            pass  # the mutation does not type-check: it cannot be claimed
+    return [(k, m) for k, m in out if m.shape == G.shape]
+
+
+def _symmetric_equivalent(kind, G, m, proof):
+    """Mutations that are identities for this G (transposing a symmetric part, swapping
+    commuting scalars) are not wrong claims; they are told apart structurally."""
+    from matcalc.strategy import normalise
+    return normalise(m) == normalise(G) or normalise(Transpose(m)) == normalise(G) and G.shape.is_square \
+        and normalise(Transpose(G)) == normalise(G)
+
+
+@pytest.mark.parametrize("path, claim", TRUE_CLAIMS, ids=[f"{p.stem}-{c.index}" for p, c in TRUE_CLAIMS])
+def test_mutations_are_refuted(path, claim):
+    proof = load(path)
+    for kind, m in mutations(claim.gradient):
+        if _symmetric_equivalent(kind, claim.gradient, m, proof):
+            continue
+        v = check(claim.f, claim.wrt, m, proof.scope, proof.assume, directions=1)
+        assert v.status == "refuted", f"{kind}: {show(m)} accepted for {show(claim.f)}"
+    if proof.assume:
+        v = check(claim.f, claim.wrt, claim.gradient, proof.scope, ())
+        needs = check(claim.f, claim.wrt, claim.gradient, proof.scope, proof.assume)
+        assert needs.status == "holds"
+        if "softmax" in show(claim.f) and "sum(Y)" not in show(claim.gradient) and "Y' * ones" not in show(claim.gradient):
+            assert v.status == "refuted", "dropping the assumption must refute"
+
+
+SEEDS = int(os.environ.get("MATCALC_SEEDS", "20"))
+
+
+@pytest.mark.parametrize("path, claim", TRUE_CLAIMS, ids=[f"{p.stem}-{c.index}" for p, c in TRUE_CLAIMS])
+def test_true_claims_hold_over_many_seeds(path, claim):
+    proof = load(path)
+    for seed in range(SEEDS):
+        v = check(claim.f, claim.wrt, claim.gradient, proof.scope, proof.assume, seed=seed, directions=1)
+        assert v.status == "holds", f"seed {seed}: {v.message}"
+
+
+# --- the engine and the checker cross-examine each other -------------------------------------
+
+EXAMPLES = int(os.environ.get("MATCALC_EXAMPLES", "300"))
+SYMBOLS = [Sym(n, s) for n, s in SCOPE.symbols.items()]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(exprs(SCOPE.symbols["c"], 3, safe=True), st.integers(0, len(SYMBOLS) - 1))
+def test_engine_and_checker_agree(f, k):
+    present = [s for s in SYMBOLS if any(n == s for n in walk(f))]
+    assume(present)
+    x = present[k % len(present)]
+    d = derive(f, x, scope=SCOPE)
+    try:
+        v = check(f, x, d.gradient, SCOPE, directions=1)
+    except MatcalcError as e:
+        assume("could not sample" not in str(e))
+        raise
+    assert v.status == "holds", f"f = {show(f)}, wrt {x.name}: derived {show(d.gradient)}: {v.message}"
