@@ -212,8 +212,12 @@ def test_trace_rule_is_a_lemma(rule):
 
 
 ALGEBRA_EXAMPLES = {
-    "double_transpose": ["X''"], "transpose_product": ["(X * A)'"], "transpose_sum": ["(X + B)'"],
-    "transpose_entrywise": ["(X .* B)'", "(-X)'", "(X / s)'", "(X ./ B)'"], "transpose_constant": ["s'", "eye(n)'"],
+    "double_transpose": ["X''"], "transpose_product": ["(X * A)'"],
+    "transpose_entrywise": ["(X .* B)'", "(-X)'", "(X / s)'", "(X ./ B)'"],
+    "transpose_symmetric": ["(S * S')'", "(S + S')'", "inv(eye(n) + S' * S)'"],
+    "hadamard_scalars": ["(s * X) .* B", "X .* (s * B)", "(s * ones(n, m)) .* X", "s ./ (s + 1)"],
+    "builtin_derivatives": ["exp'(X)", "log'(B .* B + 1)", "tanh'(X)", "sqrt'(B .* B + 1)"],
+    "softmax_form": ["exp(v) / sum(exp(v))"], "transpose_constant": ["s'", "eye(n)'"],
     "signs": ["--X", "(-X) * A", "X * (-A)", "(-X) .* B"], "identity": ["eye(n) * X", "X * eye(m)", "1 * X", "X / 1", "X .* ones(n, m)"],
     "numbers": ["2 * 3", "6 / 4", "2 * (3 * X)", "X / 4"], "scalars_first": ["X * s", "A * (s * X)"],
     "associativity": ["X * (A * X)"], "sum_of_entries": ["ones(n)' * v", "v' * ones(n)", "ones(n)' * X * ones(m)"],

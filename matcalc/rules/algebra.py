@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from ..errors import ShapeError
 from ..expr import (
-    Add, Call, Div, EDiv, Expr, Eye, Hadamard, MatMul, Neg, Num, Ones, Power, Transpose, walk,
+    Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, Neg, Num, Ones, Power, Transpose, walk,
 )
 from . import Rule, make_rule
 
@@ -85,13 +85,6 @@ def transpose_product(e: Expr):
         return MatMul(Transpose(e.arg.right), Transpose(e.arg.left))
 
 
-@algebra("transpose of a sum")
-def transpose_sum(e: Expr):
-    """(A + B)ᵀ = Aᵀ + Bᵀ"""
-    if isinstance(e, Transpose) and isinstance(e.arg, Add):
-        return Add(tuple(Transpose(t) for t in e.arg.terms))
-
-
 @algebra("transpose of entrywise operations")
 def transpose_entrywise(e: Expr):
     """(A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ, (A ./ B)ᵀ = Aᵀ ./ Bᵀ, (-A)ᵀ = -Aᵀ, (A / c)ᵀ = Aᵀ / c"""
@@ -111,6 +104,75 @@ def transpose_constant(e: Expr):
     """sᵀ = s for a 1×1 s, Iᵀ = I"""
     if isinstance(e, Transpose) and (e.arg.shape.is_scalar or isinstance(e.arg, Eye)):
         return e.arg
+
+
+def symmetric(e: Expr) -> bool:
+    """e is symmetric by its form: I, A Aᵀ, Aᵀ A, A + Aᵀ, sums, inverses and scalings of such."""
+    if isinstance(e, Let):
+        return symmetric(e.body)
+    if isinstance(e, Eye) or (isinstance(e, Ones) and e.rows == e.cols) or e.shape.is_scalar:
+        return True
+    if isinstance(e, Add):
+        if len(e.terms) == 2 and e.terms[1] == transpose(e.terms[0]):
+            return True
+        return all(symmetric(t) for t in e.terms)
+    if isinstance(e, Neg) or (isinstance(e, Call) and e.fn == "inv"):
+        return symmetric(e.arg)
+    if isinstance(e, MatMul):
+        if e.left.shape.is_scalar:
+            return symmetric(e.right)
+        return e.right == transpose(e.left)
+    if isinstance(e, Hadamard):
+        return symmetric(e.left) and symmetric(e.right)
+    return False
+
+
+@algebra("symmetric matrix")
+def transpose_symmetric(e: Expr):
+    """Aᵀ = A for A symmetric by construction (A = B Bᵀ, B + Bᵀ, ...)"""
+    if isinstance(e, Transpose) and e.arg.shape.is_square and symmetric(e.arg):
+        return e.arg
+
+
+@algebra("scalars out of entrywise products")
+def hadamard_scalars(e: Expr):
+    """(s A) ⊙ B = A ⊙ (s B) = s (A ⊙ B) for a scalar s; (s 1) ⊙ B = s B; a ./ b = a / b for scalars"""
+    if isinstance(e, EDiv) and e.left.shape.is_scalar and e.right.shape.is_scalar:
+        return Div(e.left, e.right)
+    if not isinstance(e, (Hadamard, EDiv)) or e.shape.is_scalar:
+        return None
+    sides = (e.left, e.right) if isinstance(e, Hadamard) else (e.left,)
+    for i, side in enumerate(sides):
+        if isinstance(side, MatMul) and side.left.shape.is_scalar and not side.right.shape.is_scalar:
+            inner = side.right
+            if isinstance(inner, Ones) and isinstance(e, Hadamard):
+                return MatMul(side.left, e.right if i == 0 else e.left)
+            rest = type(e)(inner, e.right) if i == 0 else type(e)(e.left, inner)
+            return _try(lambda: MatMul(side.left, rest))
+
+
+@algebra("derivatives of built-in functions")
+def builtin_derivatives(e: Expr):
+    """exp' = exp, log'(u) = 1 ./ u, tanh' = 1 - tanh .^ 2, sqrt'(u) = 1/2 ./ sqrt(u)"""
+    if not isinstance(e, Entrywise) or e.order != 1:
+        return None
+    u = e.arg
+    if e.fn == "exp":
+        return Entrywise("exp", u)
+    if e.fn == "log":
+        return EDiv(ONE, u)
+    if e.fn == "tanh":
+        return Add((ONE, Neg(EPower(Entrywise("tanh", u), Fraction(2)))))
+    if e.fn == "sqrt":
+        return EDiv(Num(Fraction(1, 2)), Entrywise("sqrt", u))
+
+
+@algebra("softmax")
+def softmax_form(e: Expr):
+    """exp(z) / sum(exp(z)) = exp(z) / (1ᵀ exp(z)) = softmax(z)"""
+    if isinstance(e, Div) and isinstance(e.left, Entrywise) and e.left.fn == "exp" and e.left.order == 0 \
+            and e.left.shape.cols == 1 and e.right == Call("sum", e.left):
+        return Call("softmax", e.left.arg)
 
 
 @algebra("signs")
@@ -278,12 +340,16 @@ def common_factor(e: Expr):
 
 
 def _monomial(e: Expr, k: Fraction, powers: dict, matrices: list) -> Fraction | None:
-    """Flatten a product chain into k Π atomᵖ and its matrix factors, in order; None when e is not one."""
+    """Flatten a product into k · Π atomᵖ · (its matrix factors, in order); None when e is not one.
+
+    Scalars (1×1 factors) commute with everything, so they are collected apart from the
+    matrix factors, whose order is kept.
+    """
     if isinstance(e, Neg):
         return _monomial(e.arg, -k, powers, matrices)
     if isinstance(e, Num):
         return k * e.value
-    if isinstance(e, MatMul) and (e.left.shape.is_scalar or e.right.shape.is_scalar or e.shape.is_scalar):
+    if isinstance(e, MatMul):
         k = _monomial(e.left, k, powers, matrices)
         return None if k is None else _monomial(e.right, k, powers, matrices)
     if isinstance(e, Div) and not (isinstance(e.right, Num) and e.right.value == 0):
@@ -291,13 +357,15 @@ def _monomial(e: Expr, k: Fraction, powers: dict, matrices: list) -> Fraction | 
         if k is None:
             return None
         inverse: dict = {}
-        kr = _monomial(e.right, Fraction(1), inverse, [])
+        kr = _monomial(e.right, Fraction(1), inverse, den := [])
+        if den:  # a denominator like x'y: keep it whole
+            inverse, kr = {e.right: 1}, Fraction(1)
         if kr is None or kr == 0:
             return None
         for atom, p in inverse.items():
             powers[atom] = powers.get(atom, 0) - p
         return k / kr
-    if isinstance(e, Power) and e.base.shape.is_scalar and not isinstance(e.base, (Num, Neg, MatMul, Div, Power)):
+    if isinstance(e, Power) and not isinstance(e.base, (Num, Neg, MatMul, Div, Power)):
         powers[e.base] = powers.get(e.base, 0) + e.exponent
         return k
     if e.shape.is_scalar:
@@ -311,31 +379,38 @@ def _power(atom: Expr, p: Fraction) -> Expr:
     return atom if p == 1 else Power(atom, p)
 
 
+def _chain(factors: list[Expr]) -> Expr:
+    out = factors[0]
+    for f in factors[1:]:
+        out = MatMul(out, f)
+    return out
+
+
 @algebra("scalar algebra")
 def scalar_algebra(e: Expr):
-    """scalar factors commute and combine: a b / a = b, a a = a ^ 2, k (j A) = (kj) A"""
+    """scalar factors commute and combine: a b / a = b, a a = a ^ 2, k (j A) B = (kj) A B"""
     if not isinstance(e, (MatMul, Div, Power)):
         return None
     powers: dict = {}
     matrices: list = []
     k = _monomial(e, Fraction(1), powers, matrices)
-    if k is None or len(matrices) > 1:
+    if k is None:
         return None
-    num = [_power(a, p) for a, p in powers.items() if p > 0]
-    den = [_power(a, -p) for a, p in powers.items() if p < 0]
-    factors = ([Num(abs(k))] if abs(k) != 1 or not (num or matrices) else []) + num + matrices
-    out = factors[0]
-    for f in factors[1:]:
-        out = MatMul(out, f)
-    if den:
-        d = den[0]
-        for f in den[1:]:
-            d = MatMul(d, f)
-        out = Div(out, d)
     if k == 0:
         return zero(e.shape)
+    num = [_power(a, p) for a, p in powers.items() if p > 0]
+    den = [_power(a, -p) for a, p in powers.items() if p < 0]
+    factors = ([Num(abs(k))] if abs(k) != 1 or not (num or matrices) else []) + num
+    if matrices:
+        factors.append(_try(lambda: _chain(matrices)))
+        if factors[-1] is None:
+            return None
+    out = _try(lambda: Div(_chain(factors), _chain(den)) if den else _chain(factors))
+    if out is None or out.shape != e.shape:
+        return None
     out = Neg(out) if k < 0 else out
-    return out if _size(out) < _size(e) else None  # only when something cancels or combines
+    # only when something cancels or combines, or the chain reads left to right
+    return out if out != e and _size(out) <= _size(e) else None
 
 
 def _size(e: Expr) -> int:
