@@ -80,8 +80,7 @@ def to_sympy(e, env, dims):
     raise TypeError(type(e).__name__)
 
 
-def compare(f, x, gradient, scope, dims, seed=1, tol=1e-20):
-    """Max |G_ij - ∂f/∂X_ij| at a random rational point, with SymPy's diff."""
+def _point(scope, dims, seed):
     rng = random.Random(seed)
     env, point = {}, {}
     for name, shape in scope.symbols.items():
@@ -94,6 +93,21 @@ def compare(f, x, gradient, scope, dims, seed=1, tol=1e-20):
                 if r == c and i == j:
                     v += r + 1  # well conditioned and positive determinant
                 point[M[i, j]] = sp.Rational(v.numerator, v.denominator)
+    return env, point
+
+
+def values_at(exprs, scope, seed=2):
+    """The entries of each expression at one random rational point (sizes 2, 3, 4, ...)."""
+    names = sorted({d for s in scope.symbols.values() for d in (s.rows, s.cols) if isinstance(d, str)})
+    dims = {n: 2 + i for i, n in enumerate(names)}
+    env, point = _point(scope, dims, seed)
+    numeric = {n: M.subs(point) for n, M in env.items()}
+    return [[complex(sp.N(v, 40)) for v in to_sympy(e, numeric, dims)] for e in exprs]
+
+
+def compare(f, x, gradient, scope, dims, seed=1, tol=1e-20):
+    """Max |G_ij - ∂f/∂X_ij| at a random rational point, with SymPy's diff."""
+    env, point = _point(scope, dims, seed)
     fx = to_sympy(f, env, dims)[0, 0]
     G = to_sympy(gradient, env, dims)
     X = env[x.name]
