@@ -1,2 +1,23 @@
-"""matcalc: derive gradients of scalar functions of matrices with the trace trick, and check them."""
+"""matcalc: derive gradients of scalar functions of matrices with the trace trick, and check them.
+
+The public API (``derive``, ``check``, ``load``, ``catalog``) is loaded on first use, so
+that the command line starts fast.
+"""
+from __future__ import annotations
+
+from typing import Any
+
 __version__ = "0.1.0"
+__all__ = ["Derivation", "MatcalcError", "Verdict", "__version__", "catalog", "check", "derive", "load"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MatcalcError":
+        from .errors import MatcalcError
+
+        return MatcalcError
+    if name in __all__:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'matcalc' has no attribute {name!r}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .catalog import proof_files
+from .proof_catalog import proof_files
 from .errors import MatcalcError
 from .prooffile import load
 from .report import ClaimReport, file_error, run_proof

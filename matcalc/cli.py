@@ -71,7 +71,7 @@ def _emit_rich(renderable) -> None:
 
 
 def cmd_list(args) -> int:
-    from .catalog import entries
+    from .proof_catalog import entries
 
     items = entries()
     fmt = _format(args)
@@ -126,7 +126,7 @@ def _exit_status(reports) -> int:
 def cmd_prove(args) -> int:
     from pathlib import Path
 
-    from .catalog import find
+    from .proof_catalog import find
     from .prooffile import load
     from .report import run_proof
 

@@ -37,6 +37,12 @@ class Expr:
 
     _child_fields: tuple[str, ...] = ()
 
+    def __str__(self) -> str:
+        """The expression in the language."""
+        from .language import show
+
+        return show(self)
+
     def rebuild(self, *children: "Expr") -> "Expr":
         """The same node over new children (in the order of ``children``)."""
         kw = {f.name: getattr(self, f.name) for f in fields(self) if f.init}

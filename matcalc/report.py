@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .check.verify import Verdict, check
-from .derive import Derivation, derive
+from .derivation import Derivation, derive
 from .errors import MatcalcError
 from .language import show
 from .prooffile import Claim, ProofFile

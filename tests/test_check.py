@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from matcalc.catalog import catalog_dir
+from matcalc.proof_catalog import catalog_dir
 from matcalc.check.verify import check
-from matcalc.derive import derive
+from matcalc.derivation import derive
 from matcalc.errors import MatcalcError
 from matcalc.expr import Add, Call, Div, MatMul, Neg, Num, Sym, Transpose, walk
 from matcalc.language import show

@@ -7,7 +7,7 @@ import mpmath
 import pytest
 
 from matcalc.check.evaluate import Bindings, Evaluator, ScalarImpl
-from matcalc.derive import derive
+from matcalc.derivation import derive
 from matcalc.errors import NotDifferentiable
 from matcalc.expr import Differential, Sym, walk
 from matcalc.language import show

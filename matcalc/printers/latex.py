@@ -27,16 +27,19 @@ def text(s: str) -> str:
     return "".join(out)
 
 
+def align(r: ClaimReport) -> str:
+    """The derivation's steps as one align* block (also what a notebook renders)."""
+    rows = derivation_rows(r, LATEX, latex=True)
+    body = [f"{lhs} &= {expr} && \\text{{{text(rule)}}}" for lhs, expr, rule in rows]
+    return "\\begin{align*}\n" + " \\\\\n".join(body) + "\n\\end{align*}"
+
+
 def derivation(r: ClaimReport) -> str:
     x = r.claim.wrt.name
     lines = [f"\\paragraph{{Claim {r.claim.index}.}} "
              f"$f = {LATEX.show(r.claim.f)}$, find ${lhs_gradient(LATEX, x, True)}$."]
     if r.derivation is not None:
-        lines.append("\\begin{align*}")
-        rows = derivation_rows(r, LATEX, latex=True)
-        body = [f"{lhs} &= {expr} && \\text{{{text(rule)}}}" for lhs, expr, rule in rows]
-        lines.append(" \\\\\n".join(body))
-        lines.append("\\end{align*}")
+        lines.append(align(r))
     if r.claim.gradient is not None:
         lines.append(f"Claimed: ${lhs_gradient(LATEX, x, True)} = {LATEX.show(r.claim.gradient)}$.")
     lines.append(f"\\emph{{Check:}} {text(verdict_line(r))}")

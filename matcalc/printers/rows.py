@@ -1,7 +1,7 @@
 """A derivation as rows (left side, right side, rule), in a given notation; shared by the printers."""
 from __future__ import annotations
 
-from ..derive import DF
+from ..derivation import DF
 from ..report import ClaimReport
 from .notation import Notation
 

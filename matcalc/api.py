@@ -1,0 +1,134 @@
+"""The Python API: the same language, derivations, checks and printers as the command line.
+
+    >>> import matcalc
+    >>> d = matcalc.derive("A' * X * B", wrt="X", symbols={"A": "vector(m)", "X": "matrix(m, n)", "B": "vector(n)"})
+    >>> str(d.gradient)
+    "A * B'"
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .proof_catalog import Entry, entries
+from .check.verify import Verdict as _CheckerVerdict
+from .derivation import Step
+from .errors import MatcalcError
+from .expr import Expr
+from .printers import json_out, latex, markdown, plain
+from .prooffile import Claim, ProofFile, load as _load, make_claim, make_scope, parse_assumption
+from .report import ClaimReport, run_claim
+
+
+class Derivation:
+    """A derived gradient: the steps (rule, expression), the gradient, and the checker's verdict on it."""
+
+    def __init__(self, report: ClaimReport) -> None:
+        self._report = report
+        assert report.derivation is not None
+        self.f: Expr = report.claim.f if report.claim else report.derivation.f
+        self.wrt: str = report.derivation.wrt.name
+        self.steps: tuple[Step, ...] = report.derivation.steps
+        self.gradient: Expr = report.derivation.gradient
+        self.verdict: Verdict = Verdict(report)
+
+    def to_latex(self, standalone: bool = False) -> str:
+        """The derivation as LaTeX (an align* block, or a whole document)."""
+        r = self._report
+        return latex.proof(f"d/d{self.wrt} of {self.f}", "", [r], standalone=standalone)
+
+    def to_markdown(self) -> str:
+        return markdown.derivation(self._report)
+
+    def to_json(self) -> str:
+        return json_out.dumps(json_out.derivation_object(self._report))
+
+    def _repr_latex_(self) -> str:
+        return latex.align(self._report)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def __str__(self) -> str:
+        return plain.derivation(self._report)
+
+    def __repr__(self) -> str:
+        return f"<Derivation ∂f/∂{self.wrt} = {self.gradient} ({len(self.steps)} steps, {self.verdict.status})>"
+
+
+class Verdict:
+    """The independent checker's verdict: holds / refuted, the errors measured, a counterexample."""
+
+    def __init__(self, report: ClaimReport) -> None:
+        self._report = report
+        claim = report.claim
+        v: _CheckerVerdict | None = report.claimed if claim is not None and claim.gradient is not None else report.derived
+        assert v is not None
+        self.status: str = v.status
+        self.message: str = report.message
+        self.max_error: float | None = v.max_error
+        self.checks: int = v.checks
+        self.counterexample: dict[str, object] | None = v.counterexample
+        self.right_gradient: Expr | None = report.derivation.gradient if report.derivation else None
+
+    @property
+    def holds(self) -> bool:
+        return self.status == "holds"
+
+    def __bool__(self) -> bool:
+        return self.holds
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"<Verdict {self.status}: {self.message}>"
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{self.status}**: {self.message}"]
+        for key, value in (self.counterexample or {}).items():
+            if key != "summary":
+                lines.append(f"- {key}: `{value}`")
+        return "\n".join(lines)
+
+
+def _claim(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str], functions: Mapping[str, str] | None,
+           let: Mapping[str, str] | None, assume: Sequence[str]) -> tuple[ProofFile, Claim]:
+    if not isinstance(symbols, Mapping):
+        raise MatcalcError("symbols must be a mapping of names to shapes, e.g. {'X': 'matrix(m, n)'}")
+    if isinstance(assume, str):
+        assume = [assume]
+    scope = make_scope(dict(symbols), dict(functions or {}), dict(let or {}))
+    assumptions = tuple(parse_assumption(a, scope) for a in assume)
+    claim = make_claim(1, f, wrt, gradient, scope)
+    return ProofFile("api", f"d/d{wrt} of {f}", "", "<python>", scope, assumptions, (claim,)), claim
+
+
+def derive(f: str, wrt: str, symbols: Mapping[str, str], functions: Mapping[str, str] | None = None,
+           let: Mapping[str, str] | None = None, assume: Sequence[str] = (), seed: int = 0) -> Derivation:
+    """Derive ∂f/∂wrt step by step, and check the result independently."""
+    proof, claim = _claim(f, wrt, None, symbols, functions, let, assume)
+    report = run_claim(proof, claim, seed=seed)
+    if report.error:
+        raise MatcalcError(report.error)
+    return Derivation(report)
+
+
+def check(f: str, wrt: str, gradient: str, symbols: Mapping[str, str], functions: Mapping[str, str] | None = None,
+          let: Mapping[str, str] | None = None, assume: Sequence[str] = (), seed: int = 0) -> Verdict:
+    """Check the claim ∂f/∂wrt = gradient; a refutation carries a counterexample and the right gradient."""
+    proof, claim = _claim(f, wrt, gradient, symbols, functions, let, assume)
+    report = run_claim(proof, claim, seed=seed)
+    if report.error:
+        raise MatcalcError(report.error)
+    return Verdict(report)
+
+
+def load(path: str | Path) -> ProofFile:
+    """A proof file: its declarations and claims (parsed and typed)."""
+    return _load(path)
+
+
+def catalog() -> list[Entry]:
+    """The catalog's proofs: group, name, title, source, number of claims, path."""
+    return entries()

@@ -1,0 +1,87 @@
+"""The Python API: the README example, errors, notebook display, agreement with the CLI."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import matcalc
+from matcalc.cli import main
+from matcalc.language import show
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_readme_example_runs(tmp_path):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    script = tmp_path / "example.py"
+    script.write_text(code, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert "(softmax(W * x + b) - Y) * x'" in r.stdout
+    assert "refuted (A + A') * x" in r.stdout
+
+
+def test_public_names():
+    assert set(matcalc.__all__) >= {"derive", "check", "load", "catalog", "Derivation", "Verdict", "MatcalcError"}
+    for name in matcalc.__all__:
+        assert getattr(matcalc, name) is not None
+
+
+@pytest.mark.parametrize("call", [
+    lambda: matcalc.derive("x +", "x", {"x": "vector(n)"}),
+    lambda: matcalc.derive("x' * x", "y", {"x": "vector(n)"}),
+    lambda: matcalc.derive("W * x", "x", {"x": "vector(n)", "W": "matrix(m, n)"}),
+    lambda: matcalc.derive("x' * x", "x", {"x": "vektor(n)"}),
+    lambda: matcalc.derive("x' * x", "x", ["x"]),
+    lambda: matcalc.derive("C'(x)' * x", "x", {"x": "vector(n)"}, functions={"C": "scalar"}),
+    lambda: matcalc.check("x' * x", "x", "x'", {"x": "vector(n)"}),
+    lambda: matcalc.check("x' * x", "x", "2 * x", {"x": "vector(n)"}, assume=["exp(x' * x) = 1"]),
+    lambda: matcalc.load(ROOT / "no-such-file.toml"),
+])
+def test_errors_are_matcalc_errors(call):
+    with pytest.raises(matcalc.MatcalcError) as info:
+        call()
+    assert "\n" not in str(info.value)
+
+
+def test_notebook_display():
+    d = matcalc.derive("A' * X * B", "X", {"A": "vector(m)", "X": "matrix(m, n)", "B": "vector(n)"})
+    tex = d._repr_latex_()
+    assert tex.startswith("\\begin{align*}") and tex.endswith("\\end{align*}") and tex.isascii()
+    assert "$$" in d._repr_markdown_()
+    assert "A * B'" in str(d) and "holds" in repr(d)
+    assert str(d.gradient) == "A * B'"
+    assert json.loads(d.to_json())["gradient"] == "A * B'"
+    v = matcalc.check("A' * X * B", "X", "B * A'", {"A": "vector(n)", "X": "matrix(n, n)", "B": "vector(n)"})
+    assert not v and v.status == "refuted" and "**refuted**" in v._repr_markdown_()
+
+
+def _as_api_args(proof, claim):
+    sc = proof.scope
+    return dict(f=show(claim.f), wrt=claim.wrt.name, symbols={n: s.declaration() for n, s in sc.symbols.items()},
+                functions=dict(sc.functions), let={n: show(b) for n, b in sc.lets.items()},
+                assume=[str(a) for a in proof.assume])
+
+
+def test_api_agrees_with_cli_on_the_catalog(capsys):
+    assert main(["check", str(ROOT / "proofs"), "--format", "json"]) == 0
+    cli = {(Path(r["file"]).name, r["claim"]): r for r in json.loads(capsys.readouterr().out)["results"]}
+    for entry in matcalc.catalog():
+        proof = matcalc.load(entry.path)
+        for claim in proof.claims:
+            args = _as_api_args(proof, claim)
+            row = cli[(entry.path.name, claim.index)]
+            assert show(matcalc.derive(**args).gradient) == row["derived"]
+            if claim.gradient is not None:
+                assert matcalc.check(gradient=show(claim.gradient), **args).status == row["verdict"]
+
+
+def test_public_modules_type_check():
+    api = pytest.importorskip("mypy.api")
+    out, err, status = api.run(["--strict", "--follow-imports=silent", "--no-incremental",
+                                str(ROOT / "matcalc" / "api.py"), str(ROOT / "matcalc" / "__init__.py")])
+    assert status == 0, out + err
