@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 
 from .errors import MatcalcError
-from .expr import Add, Call, Differential, Expr, Neg, Sym, walk
+from .expr import Add, Call, Differential, Expr, Let, Neg, Sym, walk
 from .parser import Scope
 from .prooffile import Assumption
 from .rules import algebra as A
@@ -65,6 +65,8 @@ def _differential_phase(f: Expr, x: Sym, dep, steps: list[Step]) -> Expr:
                 rule = DR.choose(e.arg)
                 names.append(rule.name)
                 return rule(e.arg, Differential, dep)
+            if isinstance(e, Let):  # d is pushed into a let's body, never left inside a Let
+                return e
             kids = e.children
             new = tuple(sweep(k) for k in kids)
             return e.rebuild(*new) if any(a is not b for a, b in zip(new, kids)) else e

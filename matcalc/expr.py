@@ -36,6 +36,7 @@ class Expr:
         return tuple(getattr(self, name) for name in self._child_fields)
 
     _child_fields: tuple[str, ...] = ()
+    _init_fields: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         """The expression in the language."""
@@ -45,7 +46,7 @@ class Expr:
 
     def rebuild(self, *children: "Expr") -> "Expr":
         """The same node over new children (in the order of ``children``)."""
-        kw = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+        kw = {name: getattr(self, name) for name in self._init_fields}
         kw.update(zip(self._child_fields, children))
         return type(self)(**kw)
 
@@ -56,6 +57,7 @@ def node(*child_fields: str):
     def wrap(cls):
         cls = dataclass(frozen=True)(cls)
         cls._child_fields = child_fields
+        cls._init_fields = tuple(f.name for f in fields(cls) if f.init)
         generated_hash, generated_eq = cls.__hash__, cls.__eq__
 
         def __hash__(self):
