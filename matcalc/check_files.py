@@ -25,10 +25,23 @@ def check_file(path: Path, *, seed: int = 0) -> list[ClaimReport]:
     return run_proof(proof, seed=seed)
 
 
-def check_paths(paths: list[str], *, seed: int = 0) -> list[ClaimReport]:
+def check_paths(paths: list[str], *, seed: int = 0, progress: bool = False) -> list[ClaimReport]:
+    """Every claim of every file; with ``progress``, a bar on stderr (for a terminal)."""
+    files = expand(paths)
     reports: list[ClaimReport] = []
-    for path in expand(paths):
-        reports.extend(check_file(path, seed=seed))
+    if not progress or len(files) < 2:
+        for path in files:
+            reports.extend(check_file(path, seed=seed))
+        return reports
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("checking", total=len(files))
+        for path in files:
+            bar.update(task, description=f"checking {path.name}")
+            reports.extend(check_file(path, seed=seed))
+            bar.advance(task)
     return reports
 
 

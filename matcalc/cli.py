@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(q, formats=FORMATS):
         q.add_argument("--format", choices=formats, help="output format (default: rich on a terminal, else plain)")
+        q.add_argument("--output", metavar="FILE", help="write to FILE: .tex .md .json .txt .svg or .pdf")
         q.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
 
     prove = sub.add_parser("prove", help="derive and check every claim of a catalog proof")
@@ -43,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
 
     chk = sub.add_parser("check", help="check every claim in proof files or folders")
     chk.add_argument("paths", nargs="+", metavar="PATH")
+    chk.add_argument("--quiet", "-q", action="store_true", help="show only what is not as expected, and the summary")
+    chk.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
     common(chk)
 
     diff = sub.add_parser("diff", help="derive a gradient ad hoc")
@@ -96,25 +99,69 @@ def cmd_list(args) -> int:
     return 0
 
 
-def _print_proof(fmt: str, proof, reports, standalone: bool) -> None:
+def _proof_renderer(proof, reports):
+    """The derivation of ``reports`` in a given format (a string, or a rich renderable)."""
     header = f"{proof.title}" + (f"  ({proof.source})" if proof.source else "")
     if proof.assume:
         header += "\nassuming " + ", ".join(str(a) for a in proof.assume)
-    if fmt == "json":
-        from .printers import json_out
-        sys.stdout.write(json_out.proof(proof.name, proof.title, proof.source, reports))
-    elif fmt == "latex":
-        from .printers import latex
-        sys.stdout.write(latex.proof(proof.title, proof.source, reports, standalone=standalone))
-    elif fmt == "markdown":
-        from .printers import markdown
-        sys.stdout.write(markdown.proof(proof.title, proof.source, reports))
-    elif fmt == "rich":
-        from .printers import terminal
-        _emit_rich(terminal.proof(reports, header))
-    else:
+
+    def render(fmt: str, standalone: bool = False):
+        if fmt == "json":
+            from .printers import json_out
+            return json_out.proof(proof.name, proof.title, proof.source, reports)
+        if fmt == "latex":
+            from .printers import latex
+            return latex.proof(proof.title, proof.source, reports, standalone=standalone)
+        if fmt == "markdown":
+            from .printers import markdown
+            return markdown.proof(proof.title, proof.source, reports)
+        if fmt == "rich":
+            from .printers import terminal
+            return terminal.proof(reports, header)
         from .printers import plain
-        sys.stdout.write(plain.proof(proof.title, reports, header))
+        return plain.proof(proof.title, reports, header)
+
+    return render
+
+
+OUTPUT_FORMATS = {".tex": "latex", ".md": "markdown", ".json": "json", ".txt": "plain", ".svg": "svg", ".pdf": "pdf"}
+
+
+def _deliver(args, render) -> None:
+    """Print the rendering, or write it to --output (format from the extension), whole or not at all."""
+    if not getattr(args, "output", None):
+        fmt = _format(args)
+        out = render(fmt, getattr(args, "standalone", False))
+        if isinstance(out, str):
+            sys.stdout.write(out)
+        else:
+            _emit_rich(out)
+        return
+    from pathlib import Path
+
+    path = Path(args.output)
+    fmt = OUTPUT_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise MatcalcError(f"--output {path}: unknown extension (use {', '.join(OUTPUT_FORMATS)})")
+    if fmt == "svg":
+        import io
+
+        from .printers.terminal import console
+        con = console(record=True, file=io.StringIO(), width=120)
+        con.print(render("rich"))
+        data: bytes = con.export_svg(title="matcalc").encode("utf-8")
+    elif fmt == "pdf":
+        from .printers.pdf import compile_pdf
+        data = compile_pdf(render("latex", True))
+    else:
+        data = render(fmt, fmt == "latex").encode("utf-8")
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise MatcalcError(f"cannot write {path}: {e.strerror}") from None
 
 
 def _exit_status(reports) -> int:
@@ -133,7 +180,7 @@ def cmd_prove(args) -> int:
     path = Path(args.name) if args.name.endswith(".toml") else find(args.name)
     proof = load(path)
     reports = run_proof(proof, seed=args.seed)
-    _print_proof(_format(args), proof, reports, args.standalone)
+    _deliver(args, _proof_renderer(proof, reports))
     return _exit_status(reports)
 
 
@@ -160,34 +207,60 @@ def cmd_diff(args) -> int:
     report = run_claim(proof, claim, seed=args.seed)
     if report.error:
         raise MatcalcError(report.error)
-    fmt = _format(args)
-    if fmt == "json":
+    proof_render = _proof_renderer(proof, [report])
+
+    def render(fmt: str, standalone: bool = False):
+        if fmt != "json":
+            return proof_render(fmt, standalone)
         from .printers import json_out
         obj = json_out.derivation_object(report)
         if args.gradient is not None:
-            obj.update(claimed=json_out.claim_object(report)["claimed"], counterexample=json_out.claim_object(report)["counterexample"])
-        sys.stdout.write(json_out.dumps(obj))
-    else:
-        _print_proof(fmt, proof, [report], args.standalone)
+            row = json_out.claim_object(report)
+            obj.update(claimed=row["claimed"], counterexample=row["counterexample"])
+        return json_out.dumps(obj)
+
+    _deliver(args, render)
     return _exit_status([report])
 
 
 def cmd_check(args) -> int:
     from .check_files import check_paths, summarize
 
-    reports = check_paths(args.paths, seed=args.seed)
+    reports = check_paths(args.paths, seed=args.seed, progress=not args.quiet and sys.stderr.isatty())
     summary = summarize(reports)
-    fmt = _format(args)
-    if fmt == "json":
-        from .printers import json_out
-        sys.stdout.write(json_out.check_results(reports, summary))
-    elif fmt == "rich":
-        from .printers import terminal
-        _emit_rich(terminal.check_results(reports, summary))
-    else:
+    shown = [r for r in reports if not r.ok] if args.quiet else reports
+
+    def render(fmt: str, standalone: bool = False):
+        if fmt == "json":
+            from .printers import json_out
+            return json_out.check_results(reports, summary)
+        if fmt == "rich":
+            from .printers import terminal
+            return terminal.check_results(shown, summary)
+        if fmt in ("latex", "markdown"):
+            return _check_document(fmt, reports, standalone)
         from .printers import plain
-        sys.stdout.write(plain.check_results(reports, summary))
+        return plain.check_results(shown, summary)
+
+    _deliver(args, render)
     return _exit_status(reports)
+
+
+def _check_document(fmt: str, reports, standalone: bool) -> str:
+    """Checked proofs as a LaTeX or Markdown document, one section per proof file."""
+    from .printers import latex, markdown
+
+    parts, by_file = [], {}
+    for r in reports:
+        by_file.setdefault(r.file, []).append(r)
+    for file, rs in by_file.items():
+        good = [r for r in rs if r.claim is not None]
+        if fmt == "latex":
+            parts.append(latex.proof(file, "", good) if good else f"{latex.text(file)}: {latex.text(rs[0].error)}\n")
+        else:
+            parts.append(markdown.proof(file, "", good) if good else f"{file}: {rs[0].error}\n")
+    body = "\n".join(parts)
+    return latex.document(body) if fmt == "latex" and standalone else body
 
 
 COMMANDS = {"list": cmd_list, "prove": cmd_prove, "check": cmd_check, "diff": cmd_diff}

@@ -49,9 +49,12 @@ def derivation(r: ClaimReport) -> str:
 def proof(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False) -> str:
     head = f"\\section*{{{text(title)}}}\n" + (f"Source: {text(source)}.\n" if source else "")
     body = head + "\n\n".join(derivation(r) for r in reports) + "\n"
-    if not standalone:
-        return body
-    return ("\\documentclass[10pt]{article}\n\\usepackage[margin=2cm,landscape]{geometry}\n"
+    return document(body) if standalone else body
+
+
+def document(body: str) -> str:
+    """A standalone document around ``body`` that pdflatex compiles (amsmath, amssymb)."""
+    return ("\\documentclass[10pt]{article}\n\\usepackage[margin=1.5cm,landscape]{geometry}\n"
             "\\usepackage{amsmath,amssymb}\n\\allowdisplaybreaks\n\\begin{document}\n"
             f"{body}\\end{{document}}\n")
 
