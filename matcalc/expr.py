@@ -63,7 +63,7 @@ def node(*child_fields: str):
         def __hash__(self):
             h = self.__dict__.get("_h")
             if h is None:
-                h = generated_hash(self)
+                h = hash((cls.__name__, generated_hash(self)))
                 object.__setattr__(self, "_h", h)
             return h
 
@@ -204,40 +204,39 @@ def _scalar_right(a: Shape, b: Shape) -> Shape:
 
 
 @node("left", "right")
-class MatMul(Expr):
-    """Matrix product; a 1×1 factor on either side acts as a scalar."""
+class Binary(Expr):
+    """A binary operation; each subclass gives its shape law."""
 
     left: Expr
     right: Expr
     shape: Shape = _shape_field()
+
+
+@node("left", "right")
+class MatMul(Binary):
+    """Matrix product; a 1×1 factor on either side acts as a scalar."""
+
     __post_init__ = _binary(S.matmul, "multiply")
 
 
 @node("left", "right")
-class Hadamard(Expr):
-    left: Expr
-    right: Expr
-    shape: Shape = _shape_field()
+class Hadamard(Binary):
+    """Entrywise product left ⊙ right."""
+
     __post_init__ = _binary(S.entrywise, "take the Hadamard product of")
 
 
 @node("left", "right")
-class EDiv(Expr):
+class EDiv(Binary):
     """Entrywise division left ./ right."""
 
-    left: Expr
-    right: Expr
-    shape: Shape = _shape_field()
     __post_init__ = _binary(S.entrywise, "divide entrywise")
 
 
 @node("left", "right")
-class Div(Expr):
+class Div(Binary):
     """Division by a scalar: left / right."""
 
-    left: Expr
-    right: Expr
-    shape: Shape = _shape_field()
     __post_init__ = _binary(_scalar_right, "divide")
 
 

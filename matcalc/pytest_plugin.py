@@ -25,15 +25,29 @@ class ProofFileItem(pytest.File):
         try:
             proof = load(self.path)
         except MatcalcError as e:
-            raise self.CollectError(str(e)) from None
+            # One failing item with the one-line message, so that the other files still run
+            # (a collection error would stop the whole session).
+            yield BadFileItem.from_parent(self, name="file", message=str(e))
+            return
         for claim in proof.claims:
             yield ClaimItem.from_parent(self, name=f"{proof.name}::claim-{claim.index}", proof=proof, claim=claim)
 
-    class CollectError(Exception):
-        pass
+
+class BadFileItem(pytest.Item):
+    """A proof file that cannot be read, parsed or typed."""
+
+    def __init__(self, *, message, **kw):
+        super().__init__(**kw)
+        self.message = message
+
+    def runtest(self):
+        raise ClaimFailed(self.message)
 
     def repr_failure(self, excinfo):
-        return str(excinfo.value)
+        return self.message
+
+    def reportinfo(self):
+        return self.path, None, "file"
 
 
 class ClaimFailed(Exception):

@@ -82,26 +82,26 @@ def d_hadamard(e: Hadamard, D, dep) -> Expr:
     return _leibniz(e, D, dep, Hadamard)
 
 
+def _quotient(e, D, dep, over, correction) -> Expr:
+    """d(A ∘/ B) = dA ∘/ B - correction(A, B, dB), for either kind of division."""
+    terms = []
+    if dep(e.left):
+        terms.append(over(D(e.left), e.right))
+    if dep(e.right):
+        terms.append(Neg(correction(e.left, e.right, D(e.right))))
+    return _sum(terms)
+
+
 @differential("quotient rule", EDiv)
 def d_ediv(e: EDiv, D, dep) -> Expr:
     """d(A ./ B) = dA ./ B - (A ./ B .^ 2) ⊙ dB"""
-    terms = []
-    if dep(e.left):
-        terms.append(EDiv(D(e.left), e.right))
-    if dep(e.right):
-        terms.append(Neg(Hadamard(EDiv(e.left, EPower(e.right, Fraction(2))), D(e.right))))
-    return _sum(terms)
+    return _quotient(e, D, dep, EDiv, lambda a, b, db: Hadamard(EDiv(a, EPower(b, Fraction(2))), db))
 
 
 @differential("quotient rule", Div)
 def d_div(e: Div, D, dep) -> Expr:
     """d(A / c) = dA / c - A dc / c ^ 2"""
-    terms = []
-    if dep(e.left):
-        terms.append(Div(D(e.left), e.right))
-    if dep(e.right):
-        terms.append(Neg(Div(MatMul(e.left, D(e.right)), Power(e.right, Fraction(2)))))
-    return _sum(terms)
+    return _quotient(e, D, dep, Div, lambda a, c, dc: Div(MatMul(a, dc), Power(c, Fraction(2))))
 
 
 def _times(k: Fraction, e: Expr) -> Expr:
