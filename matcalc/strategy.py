@@ -11,6 +11,7 @@ from .errors import MatcalcError
 from .expr import Expr, Let
 from .rules import Rule, make_rule
 from .rules import algebra as A
+from .rules.entrywise_algebra import RULE as ENTRYWISE_RULE
 
 MAX_FIRINGS = 200_000
 
@@ -23,7 +24,7 @@ GROUPS: tuple[tuple[Rule, ...], ...] = tuple(
         (A.scalar_algebra,),
         (A.collect, A.common_factor),
     )
-)
+) + ((ENTRYWISE_RULE,),)
 
 
 class _Budget:
@@ -40,6 +41,8 @@ def rewrite(e: Expr, rules: Iterable[Rule], fired: list[str], budget: _Budget | 
     """e with ``rules`` applied bottom-up until none applies; names of rules that fired go to ``fired``."""
     rules = tuple(rules)
     budget = budget or _Budget()
+    if rules and all(r.top_down for r in rules):
+        return _top_down(e, rules, fired)
     memo: dict[Expr, Expr] = {}
 
     def go(x: Expr) -> Expr:
@@ -63,6 +66,20 @@ def rewrite(e: Expr, rules: Iterable[Rule], fired: list[str], budget: _Budget | 
         return out
 
     return go(e)
+
+
+def _top_down(e: Expr, rules: tuple[Rule, ...], fired: list[str]) -> Expr:
+    """Rules tried on the largest subexpressions first; where one fires, its result stays."""
+    if isinstance(e, Let):
+        return e
+    for r in rules:
+        y = r.fn(e)
+        if y is not None and y != e:
+            fired.append(r.name)
+            return y
+    kids = e.children
+    new = tuple(_top_down(k, rules, fired) for k in kids)
+    return e.rebuild(*new) if any(a is not b for a, b in zip(new, kids)) else e
 
 
 def assumption_rule(lhs: Expr, rhs: Expr, text: str) -> Rule:

@@ -240,3 +240,23 @@ def test_algebra_rule_is_a_lemma(rule):
         b = _bind(rng, LEMMA, DIMS)
         with mpmath.workdps(50):
             assert _close(Evaluator(b)(e), Evaluator(b)(out)), (text, show(out))
+
+
+def test_entrywise_algebra_is_a_lemma():
+    from matcalc.rules.entrywise_algebra import RULE
+
+    rng = random.Random(9)
+    for text in ["(1 - B) .* (1 ./ (1 - sigmoid(X))) .* sigmoid'(X) - B .* (1 ./ sigmoid(X)) .* sigmoid'(X)",
+                 "tanh'(X) + tanh(X) .* tanh(X)", "exp'(X) ./ exp(X) + log'(B .* B + 1) .* (B .* B + 1)"]:
+        e = parse(text, LEMMA)
+        out = RULE.fn(e)
+        assert out is not None, text
+        b = _bind(rng, LEMMA, DIMS)
+        with mpmath.workdps(50):
+            assert _close(Evaluator(b)(e), Evaluator(b)(out)), (text, show(out))
+
+
+def test_logistic_regression_reaches_the_textbook_form():
+    g, _ = grad("-(y' * log(sigmoid(X * w)) + (1 - y)' * log(1 - sigmoid(X * w)))", "w",
+                {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"})
+    assert g == "X' * (sigmoid(X * w) - y)"

@@ -10,10 +10,11 @@ class Rule:
     name: str
     fn: Callable
     identity: str
+    top_down: bool = False  # applied to the largest subexpressions first (and not below a firing)
 
     def __call__(self, *args):
         return self.fn(*args)
 
 
-def make_rule(name: str, fn: Callable) -> Rule:
-    return Rule(name, fn, (fn.__doc__ or "").strip().splitlines()[0])
+def make_rule(name: str, fn: Callable, *, top_down: bool = False) -> Rule:
+    return Rule(name, fn, (fn.__doc__ or "").strip().splitlines()[0], top_down)
