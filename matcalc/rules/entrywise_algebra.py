@@ -16,12 +16,28 @@ ENTRYWISE_OPS = (Hadamard, EDiv, EPower, Add, Neg)
 BUILTIN = ("exp", "log", "sigmoid", "tanh", "sqrt")
 
 
+def _region_nodes(e: Expr):
+    """The nodes of an entrywise region, not descending into its atoms."""
+    stack = [e]
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, ENTRYWISE_OPS) or (isinstance(n, MatMul) and (n.left.shape.is_scalar or n.right.shape.is_scalar)):
+            stack.extend(n.children)
+
+
 def is_region(e: Expr) -> bool:
-    """Worth handing to SymPy: an entrywise operation over built-in derivatives or quotients."""
+    """Worth handing to SymPy: an entrywise operation combining two or more built-in functions
+    or quotients, at least one a derivative or a quotient (something may cancel)."""
     if not isinstance(e, ENTRYWISE_OPS) or e.shape.is_scalar:
         return False
-    return any(isinstance(n, EDiv) or (isinstance(n, Entrywise) and n.fn in BUILTIN and n.order > 0)
-               for n in walk(e))
+    functions = quotients = derivatives = 0
+    for n in _region_nodes(e):
+        quotients += isinstance(n, EDiv)
+        if isinstance(n, Entrywise) and n.fn in BUILTIN:
+            functions += 1
+            derivatives += n.order > 0
+    return functions + quotients >= 2 and derivatives + quotients >= 1
 
 
 class _Translate:
