@@ -85,3 +85,18 @@ def test_public_modules_type_check():
     out, err, status = api.run(["--strict", "--follow-imports=silent", "--no-incremental",
                                 str(ROOT / "matcalc" / "api.py"), str(ROOT / "matcalc" / "__init__.py")])
     assert status == 0, out + err
+
+
+def test_to_latex_compiles(tmp_path):
+    import os
+    import shutil
+
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdflatex is missing under CI")
+        pytest.skip("pdflatex is not installed")
+    d = matcalc.derive("logdet(S) + tr(A * inv(S))", "S", {"S": "matrix(n, n)", "A": "matrix(n, n)"})
+    (tmp_path / "d.tex").write_text(d.to_latex(standalone=True), encoding="ascii")
+    r = subprocess.run([exe, "-halt-on-error", "-interaction=nonstopmode", "d.tex"], cwd=tmp_path, capture_output=True)
+    assert r.returncode == 0
