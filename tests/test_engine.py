@@ -215,7 +215,7 @@ ALGEBRA_EXAMPLES = {
     "double_transpose": ["X''"], "transpose_product": ["(X * A)'"],
     "transpose_entrywise": ["(X .* B)'", "(-X)'", "(X / s)'", "(X ./ B)'"],
     "transpose_symmetric": ["(S * S')'", "(S + S')'", "inv(eye(n) + S' * S)'"],
-    "hadamard_scalars": ["(s * X) .* B", "X .* (s * B)", "(s * ones(n, m)) .* X", "s ./ (s + 1)"],
+    "hadamard_scalars": ["(s * X) .* B", "X .* (s * B)", "(s * ones(n, m)) .* X", "s ./ (s + 1)", "s .* c"],
     "builtin_derivatives": ["exp'(X)", "log'(B .* B + 1)", "tanh'(X)", "sqrt'(B .* B + 1)"],
     "softmax_form": ["exp(v) / sum(exp(v))"], "transpose_constant": ["s'", "eye(n)'"],
     "signs": ["--X", "(-X) * A", "X * (-A)", "(-X) .* B"], "identity": ["eye(n) * X", "X * eye(m)", "1 * X", "X / 1", "X .* ones(n, m)"],

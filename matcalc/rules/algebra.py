@@ -136,9 +136,11 @@ def transpose_symmetric(e: Expr):
 
 @algebra("scalars out of entrywise products")
 def hadamard_scalars(e: Expr):
-    """(s A) ⊙ B = A ⊙ (s B) = s (A ⊙ B) for a scalar s; (s 1) ⊙ B = s B; a ./ b = a / b for scalars"""
+    """(s A) ⊙ B = A ⊙ (s B) = s (A ⊙ B) for a scalar s; (s 1) ⊙ B = s B; a ⊙ b = a b, a ./ b = a / b for scalars"""
     if isinstance(e, EDiv) and e.left.shape.is_scalar and e.right.shape.is_scalar:
         return Div(e.left, e.right)
+    if isinstance(e, Hadamard) and e.left.shape.is_scalar and e.right.shape.is_scalar:
+        return MatMul(e.left, e.right)
     if not isinstance(e, (Hadamard, EDiv)) or e.shape.is_scalar:
         return None
     sides = (e.left, e.right) if isinstance(e, Hadamard) else (e.left,)
