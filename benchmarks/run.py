@@ -133,7 +133,7 @@ def _has(module: str) -> bool:
 
 
 def depth(out: list[str]) -> None:
-    rows, prev = [], None
+    prev = None
     out += ["## Depth: an L-layer sigmoid network's loss with respect to W1", "",
             "| L | derive (ms) | growth | verify (s) | steps | verdict | tensorgrad (reference, s) |", "|---|---|---|---|---|---|---|"]
     for L in (1, 2, 4, 8, 16, 32, 64):

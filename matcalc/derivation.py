@@ -6,10 +6,10 @@ whole expression after it, so the derivation prints as a proof.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .errors import MatcalcError
-from .expr import Add, Call, Differential, Expr, Let, Neg, Sym, walk
+from .expr import Add, Call, Differential, Expr, Let, Neg, Sym
 from .parser import Scope
 from .prooffile import Assumption
 from .rules import algebra as A
@@ -36,7 +36,6 @@ class Derivation:
     steps: tuple[Step, ...]
     gradient: Expr
     assume: tuple[Assumption, ...] = ()
-    used: tuple[str, ...] = field(default=())  # the assumptions the simplification cited
 
 
 def _depends_on(x: Expr):
@@ -150,9 +149,4 @@ def derive(f: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), scope: Sco
     if scope is not None and scope.lets:
         groups.append((let_rule(scope.lets),))
     G = _simplify_phase(G, groups, steps)
-    used = tuple(str(a) for a in assume if any(f"assumption {a}" in s.rule for s in steps))
-    return Derivation(f, x, tuple(steps), G, tuple(assume), used)
-
-
-def depends(e: Expr, x: Sym) -> bool:
-    return any(n == x for n in walk(e))
+    return Derivation(f, x, tuple(steps), G, tuple(assume))

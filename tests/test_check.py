@@ -4,7 +4,6 @@ import ast
 import os
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import pytest

@@ -14,7 +14,6 @@ import mpmath
 
 from ..errors import MatcalcError
 from ..expr import Expr, Sym
-from ..language import show
 from ..parser import Scope
 from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, to_mpf
 from .sample import dimension_names, function_choices, random_matrix, roles, satisfy, size_assignments
@@ -180,7 +179,3 @@ def _counterexample(inst, G, dims, functions, kind, V, claimed, true, err) -> di
     cx["summary"] = (f"refuted at {sizes or 'the declared sizes'}: along {where} the claimed derivative is "
                      f"{_fmt(claimed, 8)} but f changes at rate {_fmt(true, 8)}")
     return cx
-
-
-def describe(f: Expr, x: Sym) -> str:
-    return f"∂({show(f)})/∂{x.name}"

@@ -1,8 +1,6 @@
 """LaTeX: one align* block per claim, rules as \\text annotations; --standalone makes a document."""
 from __future__ import annotations
 
-import re
-
 from ..report import ClaimReport
 from .notation import LATEX, _greek
 from .rows import derivation_rows, lhs_gradient, verdict_line
@@ -57,7 +55,3 @@ def document(body: str) -> str:
     return ("\\documentclass[10pt]{article}\n\\usepackage[margin=1.5cm,landscape]{geometry}\n"
             "\\usepackage{amsmath,amssymb}\n\\allowdisplaybreaks\n\\begin{document}\n"
             f"{body}\\end{{document}}\n")
-
-
-def is_ascii(s: str) -> bool:
-    return re.fullmatch(r"[\x00-\x7f]*", s) is not None

@@ -31,7 +31,3 @@ def verdict_line(r: ClaimReport) -> str:
         return f"error: {r.error}"
     expect = "" if r.claim.expect == "holds" else " (expected: refuted)"
     return f"{r.verdict}{expect}: {r.message}"
-
-
-def status_word(r: ClaimReport) -> str:
-    return "ok" if r.ok else "FAIL"

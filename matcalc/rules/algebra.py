@@ -247,10 +247,6 @@ def associativity(e: Expr):
         return _try(lambda: MatMul(MatMul(e.left, e.right.left), e.right.right))
 
 
-def _is_ones(e: Expr) -> bool:
-    return isinstance(e, Ones) or (isinstance(e, Transpose) and isinstance(e.arg, Ones))
-
-
 @algebra("sum of entries")
 def sum_of_entries(e: Expr):
     """1ᵀ a = aᵀ 1 = sum(a) for a vector a; 1ᵀ A 1 = sum(A)"""
