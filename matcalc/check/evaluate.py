@@ -93,13 +93,18 @@ def _div(x, y):
 
 
 def lu_solve_det(a: Matrix, rhs: Matrix | None):
-    """Gaussian elimination with partial pivoting: (det(a), a⁻¹ rhs or None)."""
+    """Gaussian elimination with partial pivoting: (det(a), a⁻¹ rhs or None when a is singular).
+
+    In floating point a pivot below 10^(-dps/2) of the largest entry counts as zero: such a
+    matrix is singular up to rounding, and its inverse would be noise."""
     n = len(a)
     m = [list(r) + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
+    exact = all(isinstance(x, (int, Fraction)) for r in a for x in r)
+    tiny = 0 if exact else max(abs(x) for r in a for x in r) * mpmath.mpf(10) ** (-(mpmath.mp.dps // 2))
     det = 1
     for c in range(n):
         p = max(range(c, n), key=lambda r: abs(m[r][c]))
-        if m[p][c] == 0:
+        if abs(m[p][c]) <= tiny:
             return 0, None
         if p != c:
             m[c], m[p] = m[p], m[c]

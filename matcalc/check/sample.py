@@ -33,7 +33,7 @@ def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
 
 
 def size_assignments(names: list[str], count: int = 3) -> list[dict[str, int]]:
-    """``count`` assignments giving distinct names distinct sizes, rotated between assignments."""
+    """``count`` assignments giving distinct names distinct sizes (2, 3, 4, ...), rotated between assignments."""
     if len(names) > len(SIZES):
         pool = list(range(2, 2 + len(names)))
     else:
