@@ -11,6 +11,7 @@ from .errors import MatcalcError
 from .expr import Expr, Let
 from .rules import Rule, make_rule
 from .rules import algebra as A
+from .rules import scalar_algebra as SA
 from .rules.entrywise_algebra import RULE as ENTRYWISE_RULE
 
 MAX_FIRINGS = 200_000
@@ -21,7 +22,7 @@ GROUPS: tuple[tuple[Rule, ...], ...] = tuple(
         (A.double_transpose, A.transpose_product, A.transpose_entrywise, A.transpose_constant, A.transpose_symmetric),
         (A.signs, A.identity, A.numbers, A.trace_of_scalar, A.sum_of_entries, A.scalars_first, A.associativity,
          A.hadamard_scalars, A.builtin_derivatives, A.softmax_form),
-        (A.scalar_algebra,),
+        (SA.scalar_algebra,),
         (A.collect, A.common_factor),
     )
 ) + ((ENTRYWISE_RULE,),)
