@@ -150,7 +150,7 @@ def hadamard_scalars(e: Expr):
             if isinstance(inner, Ones) and isinstance(e, Hadamard):
                 return MatMul(side.left, e.right if i == 0 else e.left)
             rest = type(e)(inner, e.right) if i == 0 else type(e)(e.left, inner)
-            return _try(lambda: MatMul(side.left, rest))
+            return built_or_none(lambda: MatMul(side.left, rest))
 
 
 @algebra("derivatives of built-in functions")
@@ -229,10 +229,10 @@ def scalars_first(e: Expr):
     r = e.right
     if isinstance(r, MatMul) and r.left.shape.is_scalar and not r.right.shape.is_scalar \
             and not e.left.shape.is_scalar:
-        return _try(lambda: MatMul(r.left, MatMul(e.left, r.right)))
+        return built_or_none(lambda: MatMul(r.left, MatMul(e.left, r.right)))
 
 
-def _try(build):
+def built_or_none(build):
     try:
         return build()
     except ShapeError:
@@ -244,7 +244,7 @@ def associativity(e: Expr):
     """A (B C) = (A B) C"""
     if isinstance(e, MatMul) and isinstance(e.right, MatMul) and not e.left.shape.is_scalar \
             and not e.right.left.shape.is_scalar:
-        return _try(lambda: MatMul(MatMul(e.left, e.right.left), e.right.right))
+        return built_or_none(lambda: MatMul(MatMul(e.left, e.right.left), e.right.right))
 
 
 @algebra("sum of entries")
@@ -311,7 +311,7 @@ def collect(e: Expr):
     terms.sort(key=lambda t: isinstance(t, Neg))
     if not terms:
         return zero(e.shape)
-    new = terms[0] if len(terms) == 1 else _try(lambda: Add(tuple(terms)))
+    new = terms[0] if len(terms) == 1 else built_or_none(lambda: Add(tuple(terms)))
     return None if new is None or new == e else new
 
 
@@ -334,4 +334,4 @@ def common_factor(e: Expr):
         if all(parts) and len({p[2] for p in parts}) == 1:
             rest = Add(tuple(Neg(r) if s else r for s, r, _ in parts))
             factor = parts[0][2]
-            return _try(lambda: MatMul(rest, factor) if side == "right" else MatMul(factor, rest))
+            return built_or_none(lambda: MatMul(rest, factor) if side == "right" else MatMul(factor, rest))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..expr import Div, Expr, MatMul, Neg, Num, Power, walk
-from .algebra import _try, algebra, zero
+from .algebra import built_or_none, algebra, zero
 
 
 def _monomial(e: Expr, k: Fraction, powers: dict, matrices: list) -> Fraction | None:
@@ -71,10 +71,10 @@ def scalar_algebra(e: Expr):
     den = [_power(a, -p) for a, p in powers.items() if p < 0]
     factors = ([Num(abs(k))] if abs(k) != 1 or not (num or matrices) else []) + num
     if matrices:
-        factors.append(_try(lambda: _chain(matrices)))
+        factors.append(built_or_none(lambda: _chain(matrices)))
         if factors[-1] is None:
             return None
-    out = _try(lambda: Div(_chain(factors), _chain(den)) if den else _chain(factors))
+    out = built_or_none(lambda: Div(_chain(factors), _chain(den)) if den else _chain(factors))
     if out is None or out.shape != e.shape:
         return None
     out = Neg(out) if k < 0 else out
