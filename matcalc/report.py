@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .check.verify import Verdict, check
+from .check.verify import Verdict, check, check_all
 from .derivation import Derivation, derive
 from .errors import MatcalcError
 from .language import show
@@ -65,13 +65,10 @@ def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
         if claim.gradient is None:
             return ClaimReport(proof.path, proof.name, claim, None, None, None, str(e))
         note = f" (the engine could not derive it: {e})"
+    match = derivation is not None and claim.gradient is not None and \
+        normalise(claim.gradient) == normalise(derivation.gradient)
     try:
-        if derivation is not None:
-            derived = check(claim.f, claim.wrt, derivation.gradient, scope, assume, seed=seed)
-        match = derivation is not None and claim.gradient is not None and \
-            normalise(claim.gradient) == normalise(derivation.gradient)
-        if claim.gradient is not None:
-            claimed = derived if match else check(claim.f, claim.wrt, claim.gradient, scope, assume, seed=seed)
+        derived, claimed = _verdicts(claim, derivation, scope, assume, seed)
     except MatcalcError as e:
         return ClaimReport(proof.path, proof.name, claim, derivation, None, None, str(e))
     if claimed is not None and claimed.status == "refuted" and derived is not None and derived.status == "holds":
@@ -80,6 +77,27 @@ def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
     if note and claimed is not None:
         claimed = replace(claimed, message=claimed.message + note)
     return ClaimReport(proof.path, proof.name, claim, derivation, derived, claimed, "", bool(match))
+
+
+def _verdicts(claim: Claim, derivation: Derivation | None, scope, assume, seed: int):
+    """The checker's verdicts on the derived and the claimed gradient (None where absent).
+
+    A verdict is shared only by the very same tree: "the same after normalising" would let
+    a wrong algebra rule vouch for a claim the checker never saw. Two different trees are
+    judged together on the same instances, or apart when one has no point in its domain.
+    """
+    gradients = [g for g in (derivation.gradient if derivation else None, claim.gradient) if g is not None]
+    if len(gradients) == 2 and gradients[0] == gradients[1]:
+        gradients = gradients[:1]
+    try:
+        verdicts = check_all(claim.f, claim.wrt, gradients, scope, assume, seed=seed)
+    except MatcalcError:
+        if len(gradients) < 2:
+            raise
+        verdicts = [check(claim.f, claim.wrt, g, scope, assume, seed=seed) for g in gradients]
+    derived = verdicts[0] if derivation is not None else None
+    claimed = verdicts[-1] if claim.gradient is not None else None
+    return derived, claimed
 
 
 def file_error(path: str, error: MatcalcError) -> ClaimReport:

@@ -90,9 +90,9 @@ def _direction(rng: random.Random, rows: int, cols: int, tangent: list | None) -
     return [v[r * cols:(r + 1) * cols] for r in range(rows)]
 
 
-def _sample(f, x, gradient, scope, assume, dims, rng, impls, dps):
-    """Bindings for one instance, resampled until f and G evaluate inside their domains."""
-    positive, dominant = roles([f, gradient] + [s for a in assume for s in (a.lhs, a.rhs)])
+def _sample(f, x, gradients, scope, assume, dims, rng, impls, dps):
+    """Bindings for one instance, resampled until f and every G evaluate inside their domains."""
+    positive, dominant = roles([f, *gradients] + [s for a in assume for s in (a.lhs, a.rhs)])
     label, ew, sc = impls
     last = None
     for attempt in range(RESAMPLES):
@@ -108,12 +108,12 @@ def _sample(f, x, gradient, scope, assume, dims, rng, impls, dps):
                 y, normal = satisfy(a, b, scope.symbols)
                 if y == x.name:
                     tangent = normal
-            G = Evaluator(b)(gradient)
+            Gs = [Evaluator(b)(g) for g in gradients]
             inst = _Instance(f, x, b, dps, tangent)
-            value = inst.f_at([[0] * len(G[0]) for _ in G], 0)
-            if max(abs(to_mpf(v)) for v in [value] + [g for r in G for g in r]) > HUGE:
+            value = inst.f_at([[0] * len(Gs[0][0]) for _ in Gs[0]], 0)
+            if max(abs(to_mpf(v)) for v in [value] + [g for G in Gs for r in G for g in r]) > HUGE:
                 raise DomainError("values too large for finite differences")
-            return inst, G
+            return inst, Gs
         except (DomainError, ZeroDivisionError, ValueError) as e:
             last = e
     raise MatcalcError(f"could not sample a point inside the domain ({last})")
@@ -122,10 +122,18 @@ def _sample(f, x, gradient, scope, assume, dims, rng, impls, dps):
 def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int = 0,
           dps: int = DEFAULT_DPS, directions: int = 2) -> Verdict:
     """Verdict on the claim ∂f/∂x = gradient, on several sizes and random points."""
+    return check_all(f, x, [gradient], scope, assume, seed=seed, dps=dps, directions=directions)[0]
+
+
+def check_all(f: Expr, x: Sym, gradients: list[Expr], scope: Scope, assume=(), *, seed: int = 0,
+              dps: int = DEFAULT_DPS, directions: int = 2) -> list[Verdict]:
+    """Verdicts on several claimed gradients of one f, judged on the same instances, so that
+    each numeric derivative of f is computed once for all of them."""
     rng = random.Random(seed)
-    names = dimension_names(list(scope.symbols.values()), [f, gradient])
+    names = dimension_names(list(scope.symbols.values()), [f, *gradients])
     tol = mpmath.mpf(10) ** (-(dps // 2))
-    worst, checks = mpmath.mpf(0), 0
+    worst, checks = [mpmath.mpf(0)] * len(gradients), [0] * len(gradients)
+    verdicts: list[Verdict | None] = [None] * len(gradients)
     choices = function_choices(scope.functions, rng)
     # Distinct non-square sizes with every stand-in function, entrywise at the first;
     # then every dimension 1 (where the claim is defined there: a failed sample is skipped).
@@ -136,26 +144,31 @@ def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int
     with mpmath.workdps(dps + 60):
         for dims, impls, n_directions, entrywise, optional in plan:
             try:
-                inst, G = _sample(f, x, gradient, scope, assume, dims, rng, impls, dps)
+                inst, Gs = _sample(f, x, gradients, scope, assume, dims, rng, impls, dps)
             except MatcalcError:
                 if optional:
                     continue
                 raise
-            rows, cols = len(G), len(G[0])
+            rows, cols = len(Gs[0]), len(Gs[0][0])
             tests = [("direction", _direction(rng, rows, cols, inst.tangent)) for _ in range(n_directions)]
             if entrywise and inst.tangent is None:
                 tests += [("entry", [[Fraction(int((i, j) == (r, c))) for j in range(cols)] for i in range(rows)])
                           for r in range(rows) for c in range(cols)]
             for kind, V in tests:
-                claimed = sum(g * v for rg, rv in zip(G, V) for g, v in zip(rg, rv))
+                live = [i for i, v in enumerate(verdicts) if v is None]
+                if not live:
+                    break
                 true = inst.directional(V)
-                err = _relative(claimed, true)
-                worst, checks = max(worst, err), checks + 1
-                if err > tol:
-                    cx = _counterexample(inst, G, dims, impls[0], kind, V, claimed, true, err)
-                    return Verdict("refuted", cx["summary"], float(worst), checks, cx)
-    return Verdict("holds", f"agrees on {checks} checks; largest relative error {mpmath.nstr(worst, 3)}",
-                   float(worst), checks)
+                for i in live:
+                    G = Gs[i]
+                    claimed = sum(g * v for rg, rv in zip(G, V) for g, v in zip(rg, rv))
+                    err = _relative(claimed, true)
+                    worst[i], checks[i] = max(worst[i], err), checks[i] + 1
+                    if err > tol:
+                        cx = _counterexample(inst, G, dims, impls[0], kind, V, claimed, true, err)
+                        verdicts[i] = Verdict("refuted", cx["summary"], float(worst[i]), checks[i], cx)
+    return [v or Verdict("holds", f"agrees on {checks[i]} checks; largest relative error {mpmath.nstr(worst[i], 3)}",
+                         float(worst[i]), checks[i]) for i, v in enumerate(verdicts)]
 
 
 def numeric_gradient(inst: _Instance, rows: int, cols: int) -> Matrix:
