@@ -16,7 +16,7 @@ from .derivation import Step
 from .errors import MatcalcError
 from .expr import Expr
 from .printers import json_out, latex, markdown, plain
-from .prooffile import Claim, ProofFile, load as _load, make_claim, make_scope, parse_assumption
+from .prooffile import ProofFile, load as _load, make_claim, make_scope, parse_assumption
 from .report import ClaimReport, run_claim
 
 
@@ -92,8 +92,9 @@ class Verdict:
         return "\n".join(lines)
 
 
-def _claim(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str], functions: Mapping[str, str] | None,
-           let: Mapping[str, str] | None, assume: Sequence[str]) -> tuple[ProofFile, Claim]:
+def _report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str], functions: Mapping[str, str] | None,
+            let: Mapping[str, str] | None, assume: Sequence[str], seed: int) -> ClaimReport:
+    """Declarations and one claim, derived and checked; any failure is a MatcalcError."""
     if not isinstance(symbols, Mapping):
         raise MatcalcError("symbols must be a mapping of names to shapes, e.g. {'X': 'matrix(m, n)'}")
     if isinstance(assume, str):
@@ -101,27 +102,23 @@ def _claim(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str], f
     scope = make_scope(dict(symbols), dict(functions or {}), dict(let or {}))
     assumptions = tuple(parse_assumption(a, scope) for a in assume)
     claim = make_claim(1, f, wrt, gradient, scope)
-    return ProofFile("api", f"d/d{wrt} of {f}", "", "<python>", scope, assumptions, (claim,)), claim
+    proof = ProofFile("api", f"d/d{wrt} of {f}", "", "<python>", scope, assumptions, (claim,))
+    report = run_claim(proof, claim, seed=seed)
+    if report.error:
+        raise MatcalcError(report.error)
+    return report
 
 
 def derive(f: str, wrt: str, symbols: Mapping[str, str], functions: Mapping[str, str] | None = None,
            let: Mapping[str, str] | None = None, assume: Sequence[str] = (), seed: int = 0) -> Derivation:
     """Derive ∂f/∂wrt step by step, and check the result independently."""
-    proof, claim = _claim(f, wrt, None, symbols, functions, let, assume)
-    report = run_claim(proof, claim, seed=seed)
-    if report.error:
-        raise MatcalcError(report.error)
-    return Derivation(report)
+    return Derivation(_report(f, wrt, None, symbols, functions, let, assume, seed))
 
 
 def check(f: str, wrt: str, gradient: str, symbols: Mapping[str, str], functions: Mapping[str, str] | None = None,
           let: Mapping[str, str] | None = None, assume: Sequence[str] = (), seed: int = 0) -> Verdict:
     """Check the claim ∂f/∂wrt = gradient; a refutation carries a counterexample and the right gradient."""
-    proof, claim = _claim(f, wrt, gradient, symbols, functions, let, assume)
-    report = run_claim(proof, claim, seed=seed)
-    if report.error:
-        raise MatcalcError(report.error)
-    return Verdict(report)
+    return Verdict(_report(f, wrt, gradient, symbols, functions, let, assume, seed))
 
 
 def load(path: str | Path) -> ProofFile:
