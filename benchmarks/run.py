@@ -166,7 +166,7 @@ def accuracy(out: list[str]) -> None:
         from matcalc.check.sample import function_choices
         with mpmath.workdps(80):
             inst, (G,) = _sample(c.f, c.wrt, [c.gradient], proof.scope, proof.assume, dims, rng,
-                                 function_choices(proof.scope.functions, rng)[0], 50)
+                                 function_choices(proof.scope.functions, rng)[0])
             V = _direction(rng, len(G), len(G[0]), inst.tangent)
             claimed = to_mpf(sum(g * x for rg, rv in zip(G, V) for g, x in zip(rg, rv)))
             inst.rational = False

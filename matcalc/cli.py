@@ -119,7 +119,7 @@ def _proof_renderer(proof, reports):
             from .printers import terminal
             return terminal.proof(reports, header)
         from .printers import plain
-        return plain.proof(proof.title, reports, header)
+        return plain.proof(reports, header)
 
     return render
 

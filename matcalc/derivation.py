@@ -15,7 +15,7 @@ from .prooffile import Assumption
 from .rules import algebra as A
 from .rules import differential as DR
 from .rules import trace as TR
-from .strategy import GROUPS, _Budget, assumption_rule, let_rule, normalise, rewrite
+from .strategy import GROUPS, Budget, assumption_rule, let_rule, normalise, rewrite
 
 DF, GRADIENT = "df", "gradient"
 
@@ -113,7 +113,7 @@ def _trace_phase(df: Expr, dep, steps: list[Step]) -> list[Expr]:
 
 
 def _simplify_phase(G: Expr, rule_groups, steps: list[Step]) -> Expr:
-    budget = _Budget()
+    budget = Budget()
     for _ in range(20):
         before = G
         for group in rule_groups:

@@ -28,7 +28,7 @@ GROUPS: tuple[tuple[Rule, ...], ...] = tuple(
 ) + ((ENTRYWISE_RULE,),)
 
 
-class _Budget:
+class Budget:
     def __init__(self):
         self.left = MAX_FIRINGS
 
@@ -38,10 +38,10 @@ class _Budget:
             raise MatcalcError("simplification did not terminate (a rule cycle); please report this expression")
 
 
-def rewrite(e: Expr, rules: Iterable[Rule], fired: list[str], budget: _Budget | None = None) -> Expr:
+def rewrite(e: Expr, rules: Iterable[Rule], fired: list[str], budget: Budget | None = None) -> Expr:
     """e with ``rules`` applied bottom-up until none applies; names of rules that fired go to ``fired``."""
     rules = tuple(rules)
-    budget = budget or _Budget()
+    budget = budget or Budget()
     if rules and all(r.top_down for r in rules):
         return _top_down(e, rules, fired)
     memo: dict[Expr, Expr] = {}

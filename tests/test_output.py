@@ -32,7 +32,7 @@ def _rich(renderable) -> str:
 
 
 PRINTERS = {
-    "txt": lambda p, rs: plain.proof(p.title, rs, p.title),
+    "txt": lambda p, rs: plain.proof(rs, p.title),
     "rich.txt": lambda p, rs: _rich(terminal.proof(rs, p.title)),
     "tex": lambda p, rs: latex.proof(p.title, p.source, rs),
     "md": lambda p, rs: markdown.proof(p.title, p.source, rs),

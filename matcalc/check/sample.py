@@ -138,7 +138,7 @@ def function_choices(functions: dict[str, str], rng: random.Random) -> list[tupl
     return out
 
 
-def satisfy(assumption, b: Bindings, symbols: dict[str, Shape]) -> tuple[str, list] | None:
+def satisfy(assumption, b: Bindings) -> tuple[str, list]:
     """Make a linear equality in one symbol hold exactly by moving that symbol along the
     equality's normal; returns (symbol, normal) or raises when it cannot be honoured."""
     lhs, rhs = assumption.lhs, assumption.rhs

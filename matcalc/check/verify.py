@@ -57,8 +57,8 @@ def _relative(a, b) -> mpmath.mpf:
 class _Instance:
     """One concrete instance: sizes, bindings and how to evaluate f along a direction."""
 
-    def __init__(self, f: Expr, x: Sym, b: Bindings, dps: int, tangent: list | None):
-        self.f, self.x, self.b, self.dps, self.tangent = f, x, b, dps, tangent
+    def __init__(self, f: Expr, x: Sym, b: Bindings, tangent: list | None):
+        self.f, self.x, self.b, self.tangent = f, x, b, tangent
         self.rational = self._is_rational()
 
     def _is_rational(self) -> bool:
@@ -90,7 +90,7 @@ def _direction(rng: random.Random, rows: int, cols: int, tangent: list | None) -
     return [v[r * cols:(r + 1) * cols] for r in range(rows)]
 
 
-def _sample(f, x, gradients, scope, assume, dims, rng, impls, dps):
+def _sample(f, x, gradients, scope, assume, dims, rng, impls):
     """Bindings for one instance, resampled until f and every G evaluate inside their domains."""
     positive, dominant = roles([f, *gradients] + [s for a in assume for s in (a.lhs, a.rhs)])
     label, ew, sc = impls
@@ -105,11 +105,11 @@ def _sample(f, x, gradients, scope, assume, dims, rng, impls, dps):
         tangent = None
         try:
             for a in assume:
-                y, normal = satisfy(a, b, scope.symbols)
+                y, normal = satisfy(a, b)
                 if y == x.name:
                     tangent = normal
             Gs = [Evaluator(b)(g) for g in gradients]
-            inst = _Instance(f, x, b, dps, tangent)
+            inst = _Instance(f, x, b, tangent)
             value = inst.f_at([[0] * len(Gs[0][0]) for _ in Gs[0]], 0)
             if max(abs(to_mpf(v)) for v in [value] + [g for G in Gs for r in G for g in r]) > HUGE:
                 raise DomainError("values too large for finite differences")
@@ -144,7 +144,7 @@ def check_all(f: Expr, x: Sym, gradients: list[Expr], scope: Scope, assume=(), *
     with mpmath.workdps(dps + 60):
         for dims, impls, n_directions, entrywise, optional in plan:
             try:
-                inst, Gs = _sample(f, x, gradients, scope, assume, dims, rng, impls, dps)
+                inst, Gs = _sample(f, x, gradients, scope, assume, dims, rng, impls)
             except MatcalcError:
                 if optional:
                     continue

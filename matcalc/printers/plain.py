@@ -31,7 +31,7 @@ def derivation(r: ClaimReport) -> str:
     return "\n".join(lines)
 
 
-def proof(title: str, reports: list[ClaimReport], header: str = "") -> str:
+def proof(reports: list[ClaimReport], header: str = "") -> str:
     parts = [header] if header else []
     parts += [derivation(r) for r in reports]
     return "\n\n".join(parts) + "\n"
