@@ -23,8 +23,8 @@ sys.path.insert(0, str(HERE))
 from networks import sigmoid_network  # noqa: E402
 from sympy_peer import Unsupported, explicit_value, random_values, sympy_gradient  # noqa: E402
 
-from matcalc.check.evaluate import Bindings, Evaluator, to_mpf  # noqa: E402
-from matcalc.check.verify import _sample, _direction, check  # noqa: E402
+from matcalc.checker.evaluate import Bindings, Evaluator, to_mpf  # noqa: E402
+from matcalc.checker.verify import _sample, _direction, check  # noqa: E402
 from matcalc.derivation import derive  # noqa: E402
 from matcalc.prooffile import load, make_claim, make_scope  # noqa: E402
 from matcalc.proof_catalog import entries  # noqa: E402
@@ -163,7 +163,7 @@ def accuracy(out: list[str]) -> None:
         rng = random.Random(1)
         names = sorted({x for s in proof.scope.symbols.values() for x in (s.rows, s.cols) if isinstance(x, str)})
         dims = {n: 2 + i for i, n in enumerate(names)}
-        from matcalc.check.sample import function_choices
+        from matcalc.checker.sample import function_choices
         with mpmath.workdps(80):
             inst, (G,) = _sample(c.f, c.wrt, [c.gradient], proof.scope, proof.assume, dims, rng,
                                  function_choices(proof.scope.functions, rng)[0])

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .proof_catalog import Entry, entries
-from .check.verify import Verdict as _CheckerVerdict
+from .checker.verify import Verdict as _CheckerVerdict
 from .derivation import Step
 from .errors import MatcalcError
 from .expr import Expr

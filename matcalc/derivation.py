@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from .errors import MatcalcError
 from .expr import Add, Call, Differential, Expr, Let, Neg, Sym
-from .parser import Scope
-from .prooffile import Assumption
+from .declarations import Assumption, Scope
 from .rules import algebra as A
 from .rules import differential as DR
 from .rules import trace as TR

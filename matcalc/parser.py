@@ -6,31 +6,21 @@ reduction, so building never recurses, however deep the input.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 from lark import Lark, Transformer
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
+from .declarations import Scope
 from .errors import MatcalcError, ShapeError
 from .expr import (
     ENTRYWISE, MATRIX_FUNCTIONS, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye,
     Hadamard, Let, MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose, depth,
 )
-from .shapes import Shape
 
 MAX_DEPTH = 400
 FUNCTION_KINDS = ("elementwise", "scalar")
-
-
-@dataclass
-class Scope:
-    """What names mean: declared symbols (with shapes), functions (by kind) and [let] names."""
-
-    symbols: dict[str, Shape] = field(default_factory=dict)
-    functions: dict[str, str] = field(default_factory=dict)
-    lets: dict[str, Expr] = field(default_factory=dict)
 
 
 def _pos(tok) -> tuple[int, int] | None:

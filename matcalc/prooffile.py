@@ -9,7 +9,8 @@ from pathlib import Path
 from .errors import MatcalcError
 from .expr import RESERVED, Expr, Sym
 from .language import show
-from .parser import FUNCTION_KINDS, Scope, parse
+from .declarations import Assumption, Scope
+from .parser import FUNCTION_KINDS, parse
 from .shapes import SCALAR, Shape
 
 TOP_KEYS = ("name", "title", "source", "assume", "symbols", "functions", "let", "claims", "note")
@@ -19,17 +20,6 @@ _NAME = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*\Z")
 _DIM = r"\s*([A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*|[+-]?\d+)\s*"
 _SHAPE = re.compile(rf"\s*(?:(scalar)|vector\({_DIM}\)|matrix\({_DIM},{_DIM}\))\s*\Z")
 _USED = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*")
-
-
-@dataclass(frozen=True)
-class Assumption:
-    """An equality ``lhs = rhs`` the derivation may use and the checker must satisfy."""
-
-    lhs: Expr
-    rhs: Expr
-
-    def __str__(self) -> str:
-        return f"{show(self.lhs)} = {show(self.rhs)}"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .check.verify import Verdict, check, check_all
+from .checker.verify import Verdict, check, check_all
 from .derivation import Derivation, derive
 from .errors import MatcalcError
 from .language import show

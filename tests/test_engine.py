@@ -6,7 +6,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from matcalc.check.evaluate import Bindings, Evaluator, ScalarImpl
+from matcalc.checker.evaluate import Bindings, Evaluator, ScalarImpl
 from matcalc.derivation import derive
 from matcalc.errors import NotDifferentiable
 from matcalc.expr import Differential, Sym, walk

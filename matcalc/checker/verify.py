@@ -14,7 +14,7 @@ import mpmath
 
 from ..errors import MatcalcError
 from ..expr import Expr, Sym
-from ..parser import Scope
+from ..declarations import Scope
 from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, to_mpf
 from .sample import dimension_names, function_choices, random_matrix, roles, satisfy, size_assignments
 
