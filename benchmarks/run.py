@@ -163,10 +163,11 @@ def accuracy(out: list[str]) -> None:
         rng = random.Random(1)
         names = sorted({x for s in proof.scope.symbols.values() for x in (s.rows, s.cols) if isinstance(x, str)})
         dims = {n: 2 + i for i, n in enumerate(names)}
-        from matcalc.checker.sample import function_choices
+        from matcalc.checker.standins import function_choices
         with mpmath.workdps(80):
-            inst, (G,) = _sample(c.f, c.wrt, [c.gradient], proof.scope, proof.assume, dims, rng,
-                                 function_choices(proof.scope.functions, rng)[0])
+            inst, _ = _sample(c.f, c.wrt, {0: c.gradient}, proof.scope, proof.assume, dims, rng,
+                              function_choices(proof.scope.functions, rng)[0])
+            G = inst.gradient(0, c.gradient)
             V = _direction(rng, len(G), len(G[0]), inst.tangent)
             claimed = to_mpf(sum(g * x for rg, rv in zip(G, V) for g, x in zip(rg, rv)))
             inst.rational = False

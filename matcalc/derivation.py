@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from .errors import MatcalcError
+from .errors import InternalError, MatcalcError, ShapeError
 from .expr import Add, Call, Differential, Expr, Let, Neg, Sym
 from .declarations import Assumption, Scope
 from .rules import algebra as A
@@ -130,6 +130,16 @@ def derive(f: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), scope: Sco
     if not f.shape.is_scalar:
         raise MatcalcError(f"f must be scalar, got {f.shape}")
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    try:
+        d = _derive(f, wrt, assume, scope)
+    except ShapeError as e:  # the input was typed: a shape error now is the engine's
+        raise InternalError(e.message) from None
+    if d.gradient.shape != wrt.shape:
+        raise InternalError(f"the gradient {d.gradient} came out {d.gradient.shape}, not {wrt.name}'s shape {wrt.shape}")
+    return d
+
+
+def _derive(f: Expr, wrt: Sym, assume: tuple[Assumption, ...], scope: Scope | None) -> Derivation:
     x = wrt
     dep = _depends_on(x)
     steps: list[Step] = []

@@ -33,3 +33,10 @@ class ShapeError(MatcalcError):
 
 class NotDifferentiable(MatcalcError):
     """An operation the engine has no differential rule for."""
+
+
+class InternalError(MatcalcError):
+    """matcalc's own fault, never the input's: said as such, with a request to report it."""
+
+    def __init__(self, message: str, **kw):
+        super().__init__(f"matcalc could not derive this: {message}; please report it", **kw)

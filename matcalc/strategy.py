@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .errors import MatcalcError
+from .errors import InternalError, MatcalcError
 from .expr import Expr, Let
 from .rules import Rule, make_rule
 from .rules import algebra as A
@@ -59,6 +59,7 @@ def rewrite(e: Expr, rules: Iterable[Rule], fired: list[str], budget: Budget | N
             for r in rules:
                 y = r.fn(out)
                 if y is not None and y != out:
+                    _same_shape(r, out, y)
                     budget.spend()
                     fired.append(r.name)
                     out = go(y)
@@ -69,6 +70,12 @@ def rewrite(e: Expr, rules: Iterable[Rule], fired: list[str], budget: Budget | N
     return go(e)
 
 
+def _same_shape(rule: Rule, before: Expr, after: Expr) -> None:
+    """A rewrite is an identity, so it keeps the shape; a rule that does not is a bug."""
+    if after.shape != before.shape:
+        raise InternalError(f"the rule '{rule.name}' turned {before} ({before.shape}) into {after} ({after.shape})")
+
+
 def _top_down(e: Expr, rules: tuple[Rule, ...], fired: list[str]) -> Expr:
     """Rules tried on the largest subexpressions first; where one fires, its result stays."""
     if isinstance(e, Let):
@@ -76,6 +83,7 @@ def _top_down(e: Expr, rules: tuple[Rule, ...], fired: list[str]) -> Expr:
     for r in rules:
         y = r.fn(e)
         if y is not None and y != e:
+            _same_shape(r, e, y)
             fired.append(r.name)
             return y
     kids = e.children

@@ -18,7 +18,10 @@ Matrix = list[list]
 
 
 class DomainError(ArithmeticError):
-    """A value outside a function's domain (log of a negative, a singular inverse, ...)."""
+    """A value outside a function's domain (log of a negative, a singular inverse, ...);
+    ``node`` is the subexpression whose operation failed."""
+
+    node: "Expr | None" = None
 
 
 class NotExact(ArithmeticError):
@@ -74,11 +77,13 @@ def scale(c, a: Matrix) -> Matrix:
 
 
 def entrywise(op, a: Matrix, b: Matrix) -> Matrix:
-    """op on matching entries; a 1×1 operand is broadcast."""
+    """op on matching entries; a 1×1 operand is broadcast to every entry of the other."""
     if len(a) == 1 and len(a[0]) == 1 and (len(b) > 1 or len(b[0]) > 1):
         return [[op(a[0][0], y) for y in row] for row in b]
     if len(b) == 1 and len(b[0]) == 1:
         return [[op(x, b[0][0]) for x in row] for row in a]
+    if len(a) != len(b) or len(a[0]) != len(b[0]):
+        raise ValueError("shape mismatch in an entrywise operation")
     return [[op(x, y) for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
 
 
@@ -132,7 +137,7 @@ def _sqrt(x):
 
 
 def _sigmoid(x):
-    return 1 / (1 + mpmath.exp(-x))
+    return 1 / (1 + exp_guarded(-x)) if x < EXP_LIMIT else mpmath.mpf(1)
 
 
 def _power(x, k: Fraction):
@@ -145,12 +150,22 @@ def _power(x, k: Fraction):
     return mpmath.power(x, mpmath.mpf(k.numerator) / k.denominator)
 
 
+EXP_LIMIT = 10**4  # exp of more than this is far beyond any value a point may have (HUGE)
+
+
+def exp_guarded(x):
+    """exp(x), refusing arguments so large that no sample point should produce them."""
+    if abs(x) > EXP_LIMIT:
+        raise DomainError("exp of a number too large for a sample point")
+    return mpmath.exp(x)
+
+
 def builtin_entrywise(fn: str, x, order: int):
     """The order-th derivative of a built-in entrywise function at x."""
     if order == 0:
-        return {"exp": mpmath.exp, "log": _log, "sigmoid": _sigmoid, "tanh": mpmath.tanh, "sqrt": _sqrt}[fn](x)
+        return {"exp": exp_guarded, "log": _log, "sigmoid": _sigmoid, "tanh": mpmath.tanh, "sqrt": _sqrt}[fn](x)
     if fn == "exp":
-        return mpmath.exp(x)
+        return exp_guarded(x)
     if fn == "log":
         if x <= 0:
             raise DomainError("log' outside the domain")
@@ -190,7 +205,12 @@ class Evaluator:
     def __call__(self, e: Expr) -> Matrix:
         hit = self.memo.get(e)
         if hit is None:
-            hit = self.memo[e] = self._eval(e)
+            try:
+                hit = self.memo[e] = self._eval(e)
+            except DomainError as err:
+                if err.node is None:
+                    err.node = e
+                raise
         return hit
 
     def _number(self, a: Matrix) -> Matrix:

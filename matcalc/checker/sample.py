@@ -1,18 +1,21 @@
-"""Concrete instances for a claim: sizes for the dimension names, random points inside
-each function's domain, assumptions satisfied by construction, and concrete stand-ins
-for declared abstract functions (each with a known derivative).
+"""Concrete instances for a claim: size assignments for the dimension names, random points,
+assumptions satisfied by construction, and the domain restrictions a claim needs.
+
+A symbol is restricted only where the domain requires it: positive when it is itself the
+argument of log, sqrt or a fractional power; det > 0 when it is itself the argument of
+logdet. Everything else is sampled freely over both signs, and a point where some argument
+leaves its domain is drawn again; only when that keeps failing are the symbols under the
+failing argument made positive, and the verdict says so.
 """
 from __future__ import annotations
 
 import random
 from fractions import Fraction
 
-import mpmath
-
 from ..errors import MatcalcError
-from ..expr import Call, Entrywise, Expr, Eye, Ones, Sym, walk
+from ..expr import Call, Entrywise, EPower, Expr, Eye, Let, Ones, Power, Sym, Transpose, walk
 from ..shapes import Shape
-from .evaluate import Bindings, Matrix, NotExact, ScalarImpl, evaluate
+from .evaluate import Bindings, Matrix, NotExact, evaluate, lu_solve_det
 
 SIZES = (2, 3, 4, 5, 6, 7)
 
@@ -32,34 +35,98 @@ def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
     return list(names)
 
 
-def size_assignments(names: list[str], count: int = 3) -> list[dict[str, int]]:
-    """``count`` assignments giving distinct names distinct sizes (2, 3, 4, ...), rotated between assignments."""
-    if len(names) > len(SIZES):
-        pool = list(range(2, 2 + len(names)))
-    else:
-        pool = list(SIZES[: max(len(names), 3)])
+def _partitions(items: list):
+    """Every way to split ``items`` into blocks (set partitions), the finest first."""
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for p in _partitions(rest):
+        yield [[first]] + p
+        for i in range(len(p)):
+            yield p[:i] + [[first] + p[i]] + p[i + 1:]
+
+
+def distinct_sizes(names: list[str], count: int = 3) -> list[dict[str, int]]:
+    """``count`` assignments giving distinct names distinct sizes (2, 3, 4, ...), rotated between
+    assignments: a missing transpose cannot pass."""
+    pool = list(range(2, 2 + len(names))) if len(names) > len(SIZES) else list(SIZES[: max(len(names), 3)])
     return [{n: pool[(i + k) % len(pool)] for i, n in enumerate(names)} for k in range(count)]
 
 
-def roles(exprs: list[Expr]) -> tuple[set[str], set[str]]:
-    """Symbols that should be positive (under log, sqrt, fractional powers) and those that
-    should be well-conditioned square matrices (under det, logdet, inv)."""
-    positive, dominant = set(), set()
+def equal_sizes(names: list[str], rng: random.Random) -> list[dict[str, int]]:
+    """Assignments where some dimensions are equal (≥ 2): every pattern of equalities for up to
+    three names, else all equal and two random patterns. A term that vanishes unless m = n
+    (det(Bᵀ C) det(B Cᵀ)) is then seen."""
+    if len(names) < 2:
+        return [{n: 3 for n in names}] if names else []
+    if len(names) <= 3:
+        patterns = [p for p in _partitions(names) if len(p) < len(names)]
+    else:
+        patterns = [[names]] + [_random_partition(names, rng) for _ in range(2)]
+    out = []
+    for blocks in patterns:
+        sizes = rng.sample(range(2, 2 + max(len(blocks), 3)), len(blocks))
+        out.append({n: s for block, s in zip(blocks, sizes) for n in block})
+    return out
+
+
+def _random_partition(names: list[str], rng: random.Random) -> list[list[str]]:
+    blocks: list[list[str]] = []
+    for n in names:
+        k = rng.randrange(len(blocks) + 1)
+        if k == len(blocks):
+            blocks.append([n])
+        else:
+            blocks[k].append(n)
+    return blocks
+
+
+def _core(e: Expr) -> Expr:
+    while isinstance(e, (Let, Transpose)):
+        e = e.body if isinstance(e, Let) else e.arg
+    return e
+
+
+def required(exprs: list[Expr]) -> tuple[dict[str, str], dict[str, str], set[str]]:
+    """What the domain requires of the symbols themselves: {symbol: reason} for those that must
+    be positive (the argument of log, sqrt, a fractional power) and for those whose determinant
+    must be positive (the argument of logdet); and the square symbols under det, logdet or inv,
+    which are drawn well conditioned."""
+    positive: dict[str, str] = {}
+    det_positive: dict[str, str] = {}
+    invertible: set[str] = set()
     for e in exprs:
         for n in walk(e):
-            if isinstance(n, Entrywise) and n.fn in ("log", "sqrt"):
-                positive |= {s.name for s in walk(n.arg) if isinstance(s, Sym)}
-            if getattr(n, "exponent", Fraction(1)).denominator != 1:
-                positive |= {s.name for s in walk(n.base) if isinstance(s, Sym)}
+            if _needs_positive(n) and isinstance(_core(_argument(n)), Sym):
+                positive.setdefault(_core(_argument(n)).name, str(n))
             if isinstance(n, Call) and n.fn in ("det", "logdet", "inv"):
-                dominant |= {s.name for s in walk(n.arg) if isinstance(s, Sym)}
-    return positive, dominant
+                invertible |= {s.name for s in walk(n.arg) if isinstance(s, Sym)}
+                if n.fn == "logdet" and isinstance(_core(n.arg), Sym):
+                    det_positive.setdefault(_core(n.arg).name, str(n))
+    return positive, det_positive, invertible
 
 
-def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, dominant: bool,
+def _needs_positive(n: Expr) -> bool:
+    if isinstance(n, Entrywise) and n.fn in ("log", "sqrt"):
+        return True
+    return isinstance(n, (Power, EPower)) and n.exponent.denominator != 1
+
+
+def _argument(n: Expr) -> Expr:
+    return n.base if isinstance(n, (Power, EPower)) else n.arg
+
+
+def symbols_under(node: Expr) -> set[str]:
+    """The symbols inside the argument of a node whose domain failed."""
+    return {s.name for s in walk(_argument(node)) if isinstance(s, Sym)} if _needs_positive(node) else set()
+
+
+def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, invertible: bool,
                   scale: Fraction = Fraction(1)) -> Matrix:
-    """Small rationals (times ``scale``); positive ones in (0, 3]; a square dominant one is
-    I·(n+1) plus small noise, so that its determinant is positive."""
+    """Small non-zero rationals of either sign (positive ones in (0, 3]), times ``scale``. A square
+    one under det or inv gets ±(n+1) on its diagonal, each sign at random, so that it is well
+    conditioned and its determinant takes either sign."""
     def entry():
         if positive:
             return Fraction(rng.randint(1, 24), 8) * scale
@@ -69,73 +136,16 @@ def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, d
         return v
 
     m = [[entry() for _ in range(cols)] for _ in range(rows)]
-    if dominant and rows == cols:
-        m = [[x / 4 + (rows + 1 if i == j else 0) for j, x in enumerate(r)] for i, r in enumerate(m)]
+    if invertible and rows == cols and not positive:
+        m = [[x / 4 + (rng.choice((-1, 1)) * (rows + 1) * scale if i == j else 0) for j, x in enumerate(r)]
+             for i, r in enumerate(m)]
     return m
 
 
-def _sin(x, order: int):
-    return [mpmath.sin, mpmath.cos, lambda t: -mpmath.sin(t), lambda t: -mpmath.cos(t)][order % 4](x)
-
-
-def _cubic(x, order: int):
-    """x³ + 2x and its derivatives."""
-    return [x**3 + 2 * x, 3 * x**2 + 2, 6 * x, 6][order] if order < 4 else 0
-
-
-ELEMENTWISE = (("sin", _sin), ("x^3 + 2x", _cubic))
-
-
-def _flat(a: Matrix) -> list:
-    return [x for r in a for x in r]
-
-
-def _quadratic(rng: random.Random):
-    """C(a) = ½ vec(a)ᵀ P vec(a) + cᵀ vec(a), P symmetric, drawn once per size of a."""
-    cache: dict[tuple[int, int], tuple] = {}
-
-    def params(a: Matrix):
-        key = (len(a), len(a[0]))
-        if key not in cache:
-            n = key[0] * key[1]
-            p = [[Fraction(rng.randint(-8, 8), 4) for _ in range(n)] for _ in range(n)]
-            cache[key] = ([[p[i][j] + p[j][i] for j in range(n)] for i in range(n)],
-                          [Fraction(rng.randint(-8, 8), 4) for _ in range(n)])
-        return cache[key]
-
-    def value(a: Matrix):
-        P, c = params(a)
-        v = _flat(a)
-        return sum(v[i] * P[i][j] * v[j] for i in range(len(v)) for j in range(len(v))) / 2 + sum(x * y for x, y in zip(c, v))
-
-    def gradient(a: Matrix):
-        P, c = params(a)
-        v = _flat(a)
-        g = [sum(P[i][j] * v[j] for j in range(len(v))) + c[i] for i in range(len(v))]
-        cols = len(a[0])
-        return [g[r * cols:(r + 1) * cols] for r in range(len(a))]
-
-    return ScalarImpl(value, gradient)
-
-
-def _sum_exp() -> ScalarImpl:
-    return ScalarImpl(lambda a: sum(mpmath.exp(x) for x in _flat(a)),
-                      lambda a: [[mpmath.exp(x) for x in r] for r in a])
-
-
-def function_choices(functions: dict[str, str], rng: random.Random) -> list[tuple[str, dict, dict]]:
-    """Two instantiations of the declared functions: (label, elementwise impls, scalar impls)."""
-    if not functions:
-        return [("", {}, {})]
-    out = []
-    for i in range(2):
-        ew = {n: ELEMENTWISE[i][1] for n, k in functions.items() if k == "elementwise"}
-        sc = {n: (_quadratic(rng) if i == 0 else _sum_exp()) for n, k in functions.items() if k == "scalar"}
-        label = ", ".join(
-            f"{n} = {ELEMENTWISE[i][0]}" if k == "elementwise" else f"{n} = {'a random quadratic' if i == 0 else 'sum(exp(a))'}"
-            for n, k in functions.items())
-        out.append((label, ew, sc))
-    return out
+def with_det_sign(a: Matrix, sign: int) -> Matrix:
+    """a, with its first row negated if need be so that det(a) has the given sign (or is 0)."""
+    det, _ = lu_solve_det(a, None)
+    return [[-x for x in a[0]]] + a[1:] if det * sign < 0 else a
 
 
 def satisfy(assumption, b: Bindings) -> tuple[str, list]:
@@ -168,7 +178,7 @@ def satisfy(assumption, b: Bindings) -> tuple[str, list]:
     for i in range(rows * cols):
         unit = [[Fraction(int(r * cols + k == i)) for k in range(cols)] for r in range(rows)]
         normal.append(g(unit) - c)
-    current = _flat(b.values[y])
+    current = [x for r in b.values[y] for x in r]
     predicted = c + sum(a * v for a, v in zip(normal, current))
     if abs(g(b.values[y]) - predicted) > Fraction(1, 10**20) * (1 + abs(predicted)) or not any(normal):
         raise MatcalcError(f"cannot honour assumption '{text}': it is not a linear equality in {y}")
@@ -176,3 +186,4 @@ def satisfy(assumption, b: Bindings) -> tuple[str, list]:
     moved = [v - t * a for v, a in zip(current, normal)]
     b.values[y] = [moved[r * cols:(r + 1) * cols] for r in range(rows)]
     return y, normal
+

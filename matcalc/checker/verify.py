@@ -1,8 +1,11 @@
 """Check a claimed gradient G of f with respect to X on concrete instances.
 
 Two checks, both must pass: directional, (f(X + hV) - f(X - hV)) / 2h extrapolated by
-Richardson against tr(Gᵀ V) for random V; and entrywise, every entry of G against
-the partial derivative of f by that entry of X (at the first, smallest sizes).
+Richardson against tr(Gᵀ V) for random V; and entrywise, every entry of G against the
+partial derivative of f by that entry of X (at the first sizes). Numbers are compared
+relative to their own size, with no absolute floor; when they differ, both are computed
+again with a smaller step and more digits, and the claim is refuted only when the
+difference exceeds what that second computation shows the rounding of the first to be.
 """
 from __future__ import annotations
 
@@ -12,15 +15,22 @@ from fractions import Fraction
 
 import mpmath
 
+from ..declarations import Scope
 from ..errors import MatcalcError
 from ..expr import Expr, Sym
-from ..declarations import Scope
+from ..language import show
 from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, to_mpf
-from .sample import dimension_names, function_choices, random_matrix, roles, satisfy, size_assignments
+from .sample import (
+    dimension_names, distinct_sizes, equal_sizes, with_det_sign, random_matrix, required, satisfy,
+    symbols_under,
+)
+from .standins import function_choices
 
 DEFAULT_DPS = 50
-RESAMPLES = 25
+RESAMPLES = 12
 HUGE = 10**30  # beyond this a point is resampled closer to zero (exp(exp(...)) and the like)
+#: (step 2^-k, guard digits) of the numeric derivative: the first, then each finer recomputation.
+LEVELS = ((40, 60), (60, 120), (80, 200), (100, 320))
 
 
 @dataclass(frozen=True)
@@ -46,27 +56,29 @@ def format_matrix(a: Matrix) -> str:
     return "[" + "; ".join(" ".join(_fmt(x) for x in r) for r in a) + "]"
 
 
-def _relative(a, b) -> mpmath.mpf:
-    a, b = to_mpf(a), to_mpf(b)
-    scale = max(abs(a), abs(b))
-    if scale < mpmath.mpf(10) ** (-40):
-        return mpmath.mpf(0)
-    return abs(a - b) / scale
+class NoPoint(Exception):
+    """No point inside the domain was found at one size assignment."""
 
 
 class _Instance:
-    """One concrete instance: sizes, bindings and how to evaluate f along a direction."""
+    """One concrete instance: sizes, bindings, stand-ins, and f's derivative along a direction."""
 
-    def __init__(self, f: Expr, x: Sym, b: Bindings, tangent: list | None):
-        self.f, self.x, self.b, self.tangent = f, x, b, tangent
-        self.rational = self._is_rational()
+    def __init__(self, f: Expr, x: Sym, b: Bindings, tangent: list | None, label: str, dps: int):
+        self.f, self.x, self.b, self.tangent, self.label, self.dps = f, x, b, tangent, label, dps
+        self.rational = self._exact(f)
+        self.grads: dict[tuple[int, int], Matrix] = {}
 
-    def _is_rational(self) -> bool:
+    def _exact(self, e: Expr) -> bool:
         try:
-            Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(self.f)
+            Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(e)
             return True
         except NotExact:
             return False
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        value = self.b.values[self.x.name]
+        return len(value), len(value[0])
 
     def f_at(self, V: Matrix, h) -> object:
         base = self.b.values[self.x.name]
@@ -74,12 +86,33 @@ class _Instance:
         b = Bindings(**{**self.b.__dict__, "values": {**self.b.values, self.x.name: moved}, "exact": self.rational})
         return Evaluator(b)(self.f)[0][0]
 
-    def directional(self, V: Matrix):
-        """Central differences at h and h/2, extrapolated once (Richardson): error O(h⁴), h = 2⁻⁴⁰ ≈ 1e-12 (a power of two keeps exact rationals small),
-        evaluated with 60 guard digits so that the cancellation in f(X + hV) - f(X - hV) costs nothing."""
-        h = Fraction(1, 2**40) if self.rational else mpmath.mpf(2) ** -40
-        d1, d2 = ((self.f_at(V, k) - self.f_at(V, -k)) / (2 * k) for k in (h, h / 2))
-        return (4 * d2 - d1) / 3
+    def directional(self, V: Matrix, level: int = 0):
+        """Central differences at h and h/2, extrapolated once (Richardson, error O(h⁴)), with
+        h = 2^-k and guard digits from LEVELS[level] (a power of two keeps exact rationals small)."""
+        k, guard = LEVELS[level]
+        with mpmath.workdps(self.dps + guard):
+            h = Fraction(1, 2**k) if self.rational else mpmath.mpf(2) ** -k
+            d1, d2 = ((self.f_at(V, s) - self.f_at(V, -s)) / (2 * s) for s in (h, h / 2))
+            return (4 * d2 - d1) / 3
+
+    def gradient(self, i: int, G: Expr, level: int = 0) -> Matrix:
+        """The value of the i-th gradient, exactly when it is rational, else at the level's digits."""
+        if (i, level) not in self.grads:
+            exact = level > 0 and (i, 0) in self.grads and _is_exact(self.grads[i, 0])
+            if exact:
+                self.grads[i, level] = self.grads[i, 0]
+            else:
+                with mpmath.workdps(self.dps + LEVELS[level][1]):
+                    try:
+                        value = Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(G)
+                    except NotExact:
+                        value = Evaluator(self.b)(G)
+                self.grads[i, level] = value
+        return self.grads[i, level]
+
+
+def _is_exact(a: Matrix) -> bool:
+    return all(isinstance(x, (int, Fraction)) for r in a for x in r)
 
 
 def _direction(rng: random.Random, rows: int, cols: int, tangent: list | None) -> Matrix:
@@ -90,17 +123,28 @@ def _direction(rng: random.Random, rows: int, cols: int, tangent: list | None) -
     return [v[r * cols:(r + 1) * cols] for r in range(rows)]
 
 
-def _sample(f, x, gradients, scope, assume, dims, rng, impls):
-    """Bindings for one instance, resampled until f and every G evaluate inside their domains."""
-    positive, dominant = roles([f, *gradients] + [s for a in assume for s in (a.lhs, a.rhs)])
+def _size_of(shape, dims) -> tuple[int, int]:
+    return tuple(d if isinstance(d, int) else dims[d] for d in (shape.rows, shape.cols))
+
+
+def _sample(f, x, gradients: dict[int, Expr], scope, assume, dims, rng, impls, dps=DEFAULT_DPS, sign=1):
+    """An instance at these sizes (gradients by their index), drawn again until f and every G evaluate inside their domains;
+    returns it with the restrictions it needed. NoPoint when none is found. Square symbols under
+    det or inv get a determinant of the given sign."""
+    exprs = [f, *gradients.values()] + [s for a in assume for s in (a.lhs, a.rhs)]
+    must_be_positive, det_positive, invertible = required(exprs)
+    positive = {n: f"{n} > 0, as {why} needs" for n, why in must_be_positive.items()}
     label, ew, sc = impls
     last = None
     for attempt in range(RESAMPLES):
-        scale = Fraction(1, 2 ** (attempt // 3))  # shrink the point when values keep blowing up
+        scale = Fraction(1, 2 ** (attempt // 4))  # shrink the point when values keep blowing up
         values = {}
         for name, shape in scope.symbols.items():
-            r, c = (d if isinstance(d, int) else dims[d] for d in (shape.rows, shape.cols))
-            values[name] = random_matrix(rng, r, c, positive=name in positive, dominant=name in dominant, scale=scale)
+            r, c = _size_of(shape, dims)
+            v = random_matrix(rng, r, c, positive=name in positive, invertible=name in invertible, scale=scale)
+            if r == c and name in invertible:  # both signs of det across instances, unless logdet needs one
+                v = with_det_sign(v, 1 if name in det_positive or sign > 0 else -1)
+            values[name] = v
         b = Bindings(values, dims, ew, sc)
         tangent = None
         try:
@@ -108,15 +152,44 @@ def _sample(f, x, gradients, scope, assume, dims, rng, impls):
                 y, normal = satisfy(a, b)
                 if y == x.name:
                     tangent = normal
-            Gs = [Evaluator(b)(g) for g in gradients]
-            inst = _Instance(f, x, b, tangent)
-            value = inst.f_at([[0] * len(Gs[0][0]) for _ in Gs[0]], 0)
+            inst = _Instance(f, x, b, tangent, label, dps)
+            with mpmath.workdps(dps + LEVELS[0][1]):
+                Gs = [inst.gradient(i, g) for i, g in gradients.items()]
+                value = inst.f_at([[0] * inst.shape[1] for _ in range(inst.shape[0])], 0)
+            if any((len(G), len(G[0])) != inst.shape for G in Gs):
+                raise MatcalcError(f"a gradient's value is not {inst.shape[0]}×{inst.shape[1]} like {x.name}'s")
             if max(abs(to_mpf(v)) for v in [value] + [g for G in Gs for r in G for g in r]) > HUGE:
                 raise DomainError("values too large for finite differences")
-            return inst, Gs
-        except (DomainError, ZeroDivisionError, ValueError) as e:
+            restrictions = [positive[n] for n in positive] + \
+                [f"det({n}) > 0, as {why} needs" for n, why in det_positive.items()]
+            return inst, restrictions
+        except (DomainError, ZeroDivisionError, OverflowError, ValueError) as e:
             last = e
-    raise MatcalcError(f"could not sample a point inside the domain ({last})")
+            if attempt >= RESAMPLES // 2 - 1 and isinstance(e, DomainError) and e.node is not None:
+                for n in sorted(symbols_under(e.node) - positive.keys()):
+                    positive[n] = f"{n} > 0 (random points of either sign left the domain of {show(e.node)})"
+    raise NoPoint(str(last))
+
+
+def _agree(claimed, numeric, tol) -> tuple[bool, mpmath.mpf]:
+    """Whether the claimed and the numeric derivative agree, and their relative difference.
+
+    ``claimed(k)`` and ``numeric(k)`` compute both at LEVELS[k]. Equal within ``tol`` of their
+    own size: agree. Otherwise each finer level bounds the rounding and truncation of the one
+    before by how far the two differ; a difference beyond that bound refutes, one within it
+    is looked at again, finer. A difference that stays within the noise to the last level
+    is rounding (the true value is zero, or below every precision tried)."""
+    prev = None
+    for k in range(len(LEVELS)):
+        c, n = to_mpf(claimed(k)), to_mpf(numeric(k))
+        d, scale = abs(c - n), max(abs(c), abs(n))
+        err = d / scale if scale else mpmath.mpf(0)
+        if d <= tol * scale:
+            return True, err
+        if prev is not None and d > tol * scale + abs(prev[0] - c) + abs(prev[1] - n):
+            return False, err
+        prev = (c, n)
+    return True, mpmath.mpf(0)
 
 
 def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int = 0,
@@ -125,64 +198,118 @@ def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int
     return check_all(f, x, [gradient], scope, assume, seed=seed, dps=dps, directions=directions)[0]
 
 
+def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random):
+    """(sizes, stand-in choice, directions, entrywise?) for every instance: distinct
+    non-square sizes with every stand-in choice, entrywise at the first; then, with fresh exact
+    stand-ins, sizes with equal dimensions and every dimension 1."""
+    plan = [(dims, c, directions, k == 0) for k, dims in enumerate(distinct_sizes(names)) for c in range(n_choices)]
+    plan += [(dims, 0, 1, False) for dims in equal_sizes(names, rng)]
+    if names:
+        plan.append(({n: 1 for n in names}, 0, 1, False))
+    return plan
+
+
 def check_all(f: Expr, x: Sym, gradients: list[Expr], scope: Scope, assume=(), *, seed: int = 0,
               dps: int = DEFAULT_DPS, directions: int = 2) -> list[Verdict]:
     """Verdicts on several claimed gradients of one f, judged on the same instances, so that
     each numeric derivative of f is computed once for all of them."""
-    rng = random.Random(seed)
-    names = dimension_names(list(scope.symbols.values()), [f, *gradients])
-    tol = mpmath.mpf(10) ** (-(dps // 2))
-    worst, checks = [mpmath.mpf(0)] * len(gradients), [0] * len(gradients)
-    verdicts: list[Verdict | None] = [None] * len(gradients)
-    choices = function_choices(scope.functions, rng)
-    # Distinct non-square sizes with every stand-in function, entrywise at the first;
-    # then every dimension 1 (where the claim is defined there: a failed sample is skipped).
-    plan = [(dims, impls, directions, k == 0, False) for k, dims in enumerate(size_assignments(names))
-            for impls in choices]
-    if names:
-        plan.append(({n: 1 for n in names}, choices[0], 1, False, True))
-    with mpmath.workdps(dps + 60):
-        for dims, impls, n_directions, entrywise, optional in plan:
-            try:
-                inst, Gs = _sample(f, x, gradients, scope, assume, dims, rng, impls)
-            except MatcalcError:
-                if optional:
-                    continue
-                raise
-            rows, cols = len(Gs[0]), len(Gs[0][0])
-            tests = [("direction", _direction(rng, rows, cols, inst.tangent)) for _ in range(n_directions)]
-            if entrywise and inst.tangent is None:
-                tests += [("entry", [[Fraction(int((i, j) == (r, c))) for j in range(cols)] for i in range(rows)])
-                          for r in range(rows) for c in range(cols)]
-            for kind, V in tests:
-                live = [i for i, v in enumerate(verdicts) if v is None]
-                if not live:
+    return _Judge(f, x, gradients, scope, tuple(assume), dps).run(random.Random(seed), directions)
+
+
+class _Judge:
+    """The state of one check: each gradient's verdict so far, its largest error and number of
+    checks, and what the instances needed (restrictions) or could not have (skipped sizes)."""
+
+    def __init__(self, f, x, gradients, scope, assume, dps):
+        self.f, self.x, self.gradients, self.scope, self.assume, self.dps = f, x, gradients, scope, assume, dps
+        self.tol = mpmath.mpf(10) ** (-(dps // 2))
+        self.verdicts: list[Verdict | None] = [
+            None if g.shape == x.shape else Verdict(
+                "refuted", f"the gradient {show(g)} is {g.shape}, but ∂f/∂{x.name} has the shape of {x.name}, {x.shape}")
+            for g in gradients]
+        self.worst = [mpmath.mpf(0)] * len(gradients)
+        self.checks = [0] * len(gradients)
+        self.restrictions: dict[str, None] = {}
+        self.skipped: dict[str, str] = {}
+
+    def run(self, rng: random.Random, directions: int) -> list[Verdict]:
+        names = dimension_names(list(self.scope.symbols.values()), [self.f, *self.gradients])
+        n_choices = len(function_choices(self.scope.functions, random.Random(0)))
+        with mpmath.workdps(self.dps + LEVELS[-1][1]):  # comparisons at the finest level's digits
+            for k, (dims, choice, n_directions, entrywise) in enumerate(_plan(names, n_choices, directions, rng)):
+                if all(v is not None for v in self.verdicts):
                     break
-                true = inst.directional(V)
-                for i in live:
-                    G = Gs[i]
-                    claimed = sum(g * v for rg, rv in zip(G, V) for g, v in zip(rg, rv))
-                    err = _relative(claimed, true)
-                    worst[i], checks[i] = max(worst[i], err), checks[i] + 1
-                    if err > tol:
-                        cx = _counterexample(inst, G, dims, impls[0], kind, V, claimed, true, err)
-                        verdicts[i] = Verdict("refuted", cx["summary"], float(worst[i]), checks[i], cx)
-    return [v or Verdict("holds", f"agrees on {checks[i]} checks; largest relative error {mpmath.nstr(worst[i], 3)}",
-                         float(worst[i]), checks[i]) for i, v in enumerate(verdicts)]
+                impls = function_choices(self.scope.functions, rng)[choice]
+                self._instance(dims, impls, n_directions, entrywise, rng, (-1) ** k)
+        if not any(self.checks) and any(v is None for v in self.verdicts):
+            raise MatcalcError(f"could not sample a point inside the domain at any size ({'; '.join(self.skipped.values())})")
+        tail = "".join(f"; checked where {r}" for r in self.restrictions)
+        tail += "".join(f"; skipped {k} ({why})" for k, why in self.skipped.items())
+        return [v or Verdict("holds", f"agrees on {self.checks[i]} checks; largest relative error "
+                                      f"{mpmath.nstr(self.worst[i], 3)}{tail}", float(self.worst[i]), self.checks[i])
+                for i, v in enumerate(self.verdicts)]
+
+    def _instance(self, dims, impls, n_directions, entrywise, rng, sign: int) -> None:
+        """Sample one instance and judge every gradient still undecided on it."""
+        live = {i: g for i, g in enumerate(self.gradients) if self.verdicts[i] is None}
+        try:
+            inst, needed = _sample(self.f, self.x, live, self.scope, self.assume, dims, rng, impls, self.dps, sign)
+        except NoPoint as e:
+            self.skipped.setdefault(", ".join(f"{k}={v}" for k, v in dims.items()) or "the declared sizes", str(e))
+            return
+        self.restrictions.update(dict.fromkeys(needed))
+        rows, cols = inst.shape
+        tests = [("direction", _direction(rng, rows, cols, inst.tangent)) for _ in range(n_directions)]
+        if entrywise and inst.tangent is None:
+            tests += [("entry", _unit(rows, cols, r, c)) for r in range(rows) for c in range(cols)]
+        for kind, V in tests:
+            numeric = _memo(lambda k, V=V: inst.directional(V, k))
+            for i in [i for i in live if self.verdicts[i] is None]:
+                ok, err = _agree(lambda k: _inner(inst.gradient(i, live[i], k), V), numeric, self.tol)
+                self.worst[i], self.checks[i] = max(self.worst[i], err), self.checks[i] + 1
+                if not ok:
+                    G = inst.gradient(i, live[i])
+                    cx = _counterexample(inst, G, dims, kind, V, _inner(G, V), numeric(0), err)
+                    self.verdicts[i] = Verdict("refuted", cx["summary"], float(self.worst[i]), self.checks[i], cx)
+
+
+def _memo(fn):
+    cache: dict = {}
+
+    def get(k):
+        if k not in cache:
+            cache[k] = fn(k)
+        return cache[k]
+
+    return get
+
+
+def _unit(rows: int, cols: int, r: int, c: int) -> Matrix:
+    return [[Fraction(int((i, j) == (r, c))) for j in range(cols)] for i in range(rows)]
+
+
+def _inner(G: Matrix, V: Matrix):
+    """tr(Gᵀ V)"""
+    return sum(g * v for rg, rv in zip(G, V) for g, v in zip(rg, rv))
 
 
 def numeric_gradient(inst: _Instance, rows: int, cols: int) -> Matrix:
     """Every partial derivative of f by an entry of X, by the same extrapolated differences."""
-    return [[inst.directional([[Fraction(int((i, j) == (r, c))) for j in range(cols)] for i in range(rows)])
-             for c in range(cols)] for r in range(rows)]
+    return [[inst.directional(_unit(rows, cols, r, c)) for c in range(cols)] for r in range(rows)]
 
 
-def _counterexample(inst, G, dims, functions, kind, V, claimed, true, err) -> dict:
+def _differs(g, n, scale) -> bool:
+    """An entry differs when it is off by more than 1e-20 of the larger of it and the largest
+    entry of either matrix (for display: rounding noise in a zero entry is not a difference)."""
+    return abs(to_mpf(g) - to_mpf(n)) > mpmath.mpf(10) ** -20 * max(abs(to_mpf(g)), abs(to_mpf(n)), scale)
+
+
+def _counterexample(inst, G, dims, kind, V, claimed, true, err) -> dict:
     x = inst.x.name
     rows, cols = len(G), len(G[0])
     cx = {
         "sizes": dict(dims),
-        "functions": functions or None,
+        "functions": inst.label or None,
         "point": {n: format_matrix(v) for n, v in inst.b.values.items()},
         "check": kind,
         "direction": format_matrix(V),
@@ -191,12 +318,14 @@ def _counterexample(inst, G, dims, functions, kind, V, claimed, true, err) -> di
         "relative_error": mpmath.nstr(err, 3),
     }
     if inst.tangent is None and rows * cols <= 36:
-        N = numeric_gradient(inst, rows, cols)
-        cx["claimed_gradient"] = format_matrix(G)
-        cx["numeric_gradient"] = format_matrix(N)
-        cx["differing_entries"] = [
-            {"entry": [r + 1, c + 1], "claimed": _fmt(G[r][c]), "numeric": _fmt(N[r][c])}
-            for r in range(rows) for c in range(cols) if _relative(G[r][c], N[r][c]) > mpmath.mpf(10) ** -20]
+        with mpmath.workdps(inst.dps + LEVELS[0][1]):
+            N = numeric_gradient(inst, rows, cols)
+            scale = max(abs(to_mpf(v)) for M in (G, N) for r in M for v in r)
+            cx["claimed_gradient"] = format_matrix(G)
+            cx["numeric_gradient"] = format_matrix(N)
+            cx["differing_entries"] = [
+                {"entry": [r + 1, c + 1], "claimed": _fmt(G[r][c]), "numeric": _fmt(N[r][c])}
+                for r in range(rows) for c in range(cols) if _differs(G[r][c], N[r][c], scale)]
     sizes = ", ".join(f"{k}={v}" for k, v in dims.items())
     where = f"entry {x}[{[(r + 1, c + 1) for r in range(rows) for c in range(cols) if V[r][c]][0]}]" \
         if kind == "entry" else "a random direction"

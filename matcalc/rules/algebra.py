@@ -147,8 +147,9 @@ def hadamard_scalars(e: Expr):
     for i, side in enumerate(sides):
         if isinstance(side, MatMul) and side.left.shape.is_scalar and not side.right.shape.is_scalar:
             inner = side.right
-            if isinstance(inner, Ones) and isinstance(e, Hadamard):
-                return MatMul(side.left, e.right if i == 0 else e.left)
+            other = e.right if i == 0 else e.left
+            if isinstance(inner, Ones) and isinstance(e, Hadamard) and other.shape == e.shape:
+                return MatMul(side.left, other)
             rest = type(e)(inner, e.right) if i == 0 else type(e)(e.left, inner)
             return built_or_none(lambda: MatMul(side.left, rest))
 
@@ -200,9 +201,9 @@ def identity(e: Expr):
     if isinstance(e, Div) and e.right == ONE:
         return e.left
     if isinstance(e, Hadamard):
-        if e.right == ONE or (isinstance(e.right, Ones) and e.right.shape == e.shape):
+        if (e.right == ONE or isinstance(e.right, Ones)) and e.left.shape == e.shape:
             return e.left
-        if e.left == ONE or (isinstance(e.left, Ones) and e.left.shape == e.shape):
+        if (e.left == ONE or isinstance(e.left, Ones)) and e.right.shape == e.shape:
             return e.right
 
 
@@ -311,6 +312,8 @@ def collect(e: Expr):
     terms.sort(key=lambda t: isinstance(t, Neg))
     if not terms:
         return zero(e.shape)
+    if all(t.shape != e.shape for t in terms):  # only broadcast scalars are left: keep the shape
+        terms[0] = MatMul(terms[0], Ones(e.shape.rows, e.shape.cols))
     new = terms[0] if len(terms) == 1 else built_or_none(lambda: Add(tuple(terms)))
     return None if new is None or new == e else new
 

@@ -43,10 +43,15 @@ def _sum(terms: list[Expr]) -> Expr:
     return terms[0] if len(terms) == 1 else Add(tuple(terms))
 
 
+def _broadcast(dt: Expr, shape) -> Expr:
+    """A scalar term's differential spread over a sum of the given shape: ds · 1 (a matrix of ones)."""
+    return dt if dt.shape == shape else MatMul(dt, Ones(shape.rows, shape.cols))
+
+
 @differential("linearity", Add)
 def d_sum(e: Add, D, dep) -> Expr:
-    """d(A + B) = dA + dB"""
-    return _sum([Neg(D(t.arg)) if isinstance(t, Neg) else D(t) for t in e.terms if dep(t)])
+    """d(A + B) = dA + dB, and d(A + s) = dA + ds 1 for a scalar s broadcast to A's shape"""
+    return _sum([_broadcast(Neg(D(t.arg)) if isinstance(t, Neg) else D(t), e.shape) for t in e.terms if dep(t)])
 
 
 @differential("linearity", Neg)

@@ -1,0 +1,179 @@
+"""Claims built to slip through a sampler's blind spots: each wrong one must be refuted with a
+counterexample, and its true version must hold. One block per blind spot."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+import matcalc
+from matcalc.checker.verify import check
+from matcalc.derivation import derive
+from matcalc.errors import MatcalcError
+from matcalc.expr import Add, Call, Entrywise, Hadamard, MatMul, Neg, Num, Ones, Power, Sym, walk
+from matcalc.language import show
+
+from .strategies import SCOPE, exprs
+
+SQUARE = {"X": "matrix(n, n)"}
+MATRIX = {"X": "matrix(m, n)"}
+
+# (blind spot, f, wrt, wrong gradient, true gradient, symbols, functions)
+CLAIMS = [
+    # 0. a gradient compared on one entry only
+    ("shape", "sum(b .* X)", "X", "b * eye(n)", "b * ones(n, n)", {"b": "scalar", **SQUARE}, {}),
+    ("shape", "sum(b .* X) + tr(X)", "X", "b * eye(n) + eye(n)", "b * ones(n, n) + eye(n)", {"b": "scalar", **SQUARE}, {}),
+    ("shape", "b * sum(X)", "X", "b * eye(n)", "b * ones(n, n)", {"b": "scalar", **SQUARE}, {}),
+    # 1. stand-ins that are odd, with sigma(0) = 0
+    ("odd", "sum(sigma(-X))", "X", "-sigma'(X)", "-sigma'(-X)", MATRIX, {"sigma": "elementwise"}),
+    ("odd", "sum(sigma(X) + sigma(-X))", "X", "0 * X", "sigma'(X) - sigma'(-X)", MATRIX, {"sigma": "elementwise"}),
+    ("odd", "sum(sigma(X - X) .* X)", "X", "0 * X", "sigma(X - X)", MATRIX, {"sigma": "elementwise"}),
+    ("odd", "sum(sigma'(X))", "X", "-sigma''(-X)", "sigma''(X)", MATRIX, {"sigma": "elementwise"}),
+    ("odd", "sum(sigma(X) .* tau(X))", "X", "2 * sigma'(X) .* sigma(X)", "sigma'(X) .* tau(X) + sigma(X) .* tau'(X)",
+     MATRIX, {"sigma": "elementwise", "tau": "elementwise"}),
+    ("quadratic", "C(2 * X)", "X", "4 * C'(X) - 2 * C'(0 * X)", "2 * C'(2 * X)", MATRIX, {"C": "scalar"}),
+    ("homogeneous", "C(2 * X)", "X", "4 * C'(X)", "2 * C'(2 * X)", MATRIX, {"C": "scalar"}),
+    ("separable", "C(X')", "X", "C'(X)", "C'(X')'", SQUARE, {"C": "scalar"}),
+    # 2. symbols forced positive because they appear under sqrt, log or a fractional power
+    ("positive", "sum(sqrt(X .* X))", "X", "ones(m, n)", "X ./ sqrt(X .* X)", MATRIX, {}),
+    ("positive", "sum((W * x + sqrt((W * x) .* (W * x))) / 2)", "W", "ones(n) * x'",
+     "((ones(n) + (W * x) ./ sqrt((W * x) .* (W * x))) / 2) * x'", {"W": "matrix(n, m)", "x": "vector(m)"}, {}),
+    ("positive", "sum((X .^ 2) .^ 0.5)", "X", "ones(m, n)", "X ./ (X .^ 2) .^ 0.5", MATRIX, {}),
+    ("positive", "sum(log(X .* X))", "X", "1 ./ X", "2 ./ X", MATRIX, {}),
+    # 3. invertible matrices always with det > 0
+    ("det sign", "sqrt(det(X) ^ 2)", "X", "det(X) * inv(X)'", "sqrt(det(X) ^ 2) * inv(X)'", SQUARE, {}),
+    ("det sign", "sqrt(det(X * X))", "X", "det(X) * inv(X)'", "sqrt(det(X * X)) * inv(X)'", SQUARE, {}),
+    ("det sign", "sqrt(det(A + X) ^ 2)", "X", "det(A + X) * inv(A + X)'", "sqrt(det(A + X) ^ 2) * inv(A + X)'",
+     {"A": "matrix(n, n)", **SQUARE}, {}),
+    # 4. tiny values compared with an absolute floor
+    ("tiny", "sum(exp(X - 120))", "X", "-exp(X - 120)", "exp(X - 120)", MATRIX, {}),
+    ("tiny", "sum(exp(X - 300))", "X", "2 * exp(X - 300)", "exp(X - 300)", MATRIX, {}),
+    ("tiny", "sum(exp(-(x .* x) - 200))", "x", "2 * x .* exp(-(x .* x) - 200)", "-2 * x .* exp(-(x .* x) - 200)",
+     {"x": "vector(n)"}, {}),
+    ("tiny", "exp(-500) * tr(X)", "X", "0 * X", "exp(-500) * eye(n)", SQUARE, {}),
+    # 5. no size assignment with equal dimensions
+    ("equal dims", "tr(X) * det(B' * C) * det(B * C')", "X", "0 * X", "det(B' * C) * det(B * C') * eye(m)",
+     {"X": "matrix(m, m)", "B": "matrix(m, n)", "C": "matrix(m, n)"}, {}),
+    ("equal dims", "tr(X) * det(B' * C) * det(B * C')", "X", "2 * det(B' * C) * det(B * C') * eye(m)",
+     "det(B' * C) * det(B * C') * eye(m)", {"X": "matrix(m, m)", "B": "matrix(m, n)", "C": "matrix(m, n)"}, {}),
+    ("equal dims", "tr(X) * det(E' * F) * det(E * F')", "X", "0 * X", "det(E' * F) * det(E * F') * eye(m)",
+     {"X": "matrix(m, m)", "E": "matrix(n, p)", "F": "matrix(n, p)"}, {}),
+    # 6. a scalar broadcast in entrywise products
+    ("broadcast", "sum(X .* c)", "X", "c * eye(n)", "c * ones(n, n)", {"c": "scalar", **SQUARE}, {}),
+    ("broadcast", "sum(X ./ c)", "X", "eye(n) / c", "ones(n, n) / c", {"c": "scalar", **SQUARE}, {}),
+    ("broadcast", "sum(X + s)", "s", "1", "sum(ones(m, n))", {"s": "scalar", **MATRIX}, {}),
+]
+IDS = [f"{c[0]}:{c[1]}" for c in CLAIMS]
+
+
+@pytest.mark.parametrize("spot, f, wrt, wrong, right, symbols, functions", CLAIMS, ids=IDS)
+def test_wrong_claim_is_refuted_with_a_counterexample(spot, f, wrt, wrong, right, symbols, functions):
+    v = matcalc.check(f, wrt, wrong, symbols, functions=functions)
+    assert v.status == "refuted", f"{spot}: {wrong} accepted for {f}: {v.message}"
+    assert v.counterexample and "point" in v.counterexample
+
+
+@pytest.mark.parametrize("spot, f, wrt, wrong, right, symbols, functions", CLAIMS, ids=IDS)
+def test_true_claim_holds_and_is_derived(spot, f, wrt, wrong, right, symbols, functions):
+    v = matcalc.check(f, wrt, right, symbols, functions=functions)
+    assert v.status == "holds", f"{spot}: {right} refuted for {f}: {v.message}"
+    d = matcalc.derive(f, wrt, symbols, functions=functions)
+    assert d.verdict.status == "holds", f"{spot}: derived {d.gradient}: {d.verdict.message}"
+    assert d.gradient.shape == d.verdict._report.claim.wrt.shape
+
+
+def test_restrictions_are_said():
+    v = matcalc.check("sum(log(X))", "X", "1 ./ X", MATRIX)
+    assert v.status == "holds" and "checked where X > 0, as log(X) needs" in v.message
+    v = matcalc.check("logdet(X)", "X", "inv(X)'", SQUARE)
+    assert v.status == "holds" and "det(X) > 0" in v.message
+    v = matcalc.check("sum(sqrt(X .* X))", "X", "X ./ sqrt(X .* X)", MATRIX)
+    assert "checked where" not in v.message
+
+
+def test_zero_derivatives_with_rounding_hold():
+    """A derivative that is exactly 0, computed with rounding noise, is not refuted by the noise."""
+    assert matcalc.check("sum(softmax(z))", "z", "0 * z", {"z": "vector(n)"}).status == "holds"
+    assert matcalc.check("norm(X) ^ 2 - tr(X' * X)", "X", "0 * X", MATRIX).status == "holds"
+
+
+def test_checker_refuses_a_gradient_of_the_wrong_shape():
+    from matcalc.parser import parse
+    from matcalc.prooffile import make_scope
+    sc = make_scope({"b": "scalar", **SQUARE})
+    X = Sym("X", sc.symbols["X"])
+    v = check(parse("sum(b .* X)", sc), X, parse("b", sc), sc)
+    assert v.status == "refuted" and "shape" in v.message
+
+
+@pytest.mark.parametrize("f, wrt, symbols", [
+    ("sum(X + s)", "s", {"s": "scalar", **MATRIX}),
+    ("tr(s + A)", "s", {"s": "scalar", "A": "matrix(n, n)"}),
+    ("norm(v - c)", "c", {"c": "scalar", "v": "vector(n)"}),
+    ("sum((v - sum(v) / sum(ones(n))) .^ 2)", "v", {"v": "vector(n)"}),
+    ("sum(b .* X)", "X", {"b": "scalar", **SQUARE}),
+    ("sum(b .* X)", "b", {"b": "scalar", **SQUARE}),
+    ("logdet(X' * X)", "X", {"X": "matrix(m, n)"}),
+    ("det(Z' * A * Z)", "Z", {"Z": "matrix(m, n)", "A": "matrix(m, m)"}),
+])
+def test_broadcasts_and_singular_sizes_derive_right(f, wrt, symbols):
+    d = matcalc.derive(f, wrt, symbols)
+    assert d.verdict.status == "holds", d.verdict.message
+
+
+def test_sizes_where_the_claim_is_undefined_are_skipped_and_said():
+    d = matcalc.derive("logdet(X' * X)", "X", {"X": "matrix(m, n)"})
+    assert d.verdict.status == "holds" and "skipped" in d.verdict.message
+
+
+def test_engine_failure_says_it_is_matcalcs():
+    from matcalc.errors import InternalError
+    assert "please report it" in str(InternalError("x"))
+
+
+# --- property: perturbations that vanish at the old sampler's points are refuted --------------
+
+def _sym(name):
+    return Sym(name, SCOPE.symbols[name])
+
+
+def _blind_terms():
+    """Scalars that are 0 at every point the old sampler drew, but not everywhere."""
+    A, B, S, x = _sym("A"), _sym("B"), _sym("S"), _sym("x")
+    sigma = lambda e: Entrywise("sigma", e)  # noqa: E731
+    return [
+        ("odd part of sigma", Call("sum", Add((sigma(x), sigma(Neg(x)))))),
+        ("sign of x", Call("sum", Add((Entrywise("sqrt", Hadamard(x, x)), Neg(x))))),
+        ("sign of det", Add((Entrywise("sqrt", Power(Call("det", S), Fraction(2))), Neg(Call("det", S))))),
+        ("m = n", MatMul(Call("det", MatMul(A, B)), Call("det", MatMul(B, A)))),
+    ]
+
+
+TERMS = _blind_terms()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(exprs(SCOPE.symbols["c"], 2, safe=True), st.integers(0, 5), st.integers(0, len(TERMS) - 1))
+def test_perturbations_invisible_to_the_old_sampler_are_refuted(f, k, t):
+    syms = [n for n in walk(f) if isinstance(n, Sym)]
+    assume(syms)
+    x = syms[k % len(syms)]
+    try:
+        G = derive(f, x, scope=SCOPE).gradient
+    except MatcalcError:
+        assume(False)
+    name, term = TERMS[t]
+    wrong = Add((G, MatMul(term, Ones(x.shape.rows, x.shape.cols))))
+    try:
+        v = check(f, x, wrong, SCOPE, directions=1)
+    except MatcalcError as e:
+        assume("could not sample" not in str(e))
+        raise
+    assert v.status == "refuted", f"{name}: {show(wrong)} accepted for {show(f)} wrt {x.name}"
+
+
+def test_tiny_scaled_claims_are_refuted():
+    """f scaled by exp(-200) and its gradient negated: relative error 2, absolute below 1e-80."""
+    v = matcalc.check("exp(-200) * (x' * A * x)", "x", "-exp(-200) * (A + A') * x", {"x": "vector(n)", "A": "matrix(n, n)"})
+    assert v.status == "refuted"
