@@ -11,7 +11,7 @@ import matcalc
 from matcalc.checker.verify import check
 from matcalc.derivation import derive
 from matcalc.errors import MatcalcError
-from matcalc.expr import Add, Call, Entrywise, Hadamard, MatMul, Neg, Num, Ones, Power, Sym, walk
+from matcalc.expr import Add, Call, Entrywise, Hadamard, MatMul, Neg, Ones, Power, Sym, walk
 from matcalc.language import show
 
 from .strategies import SCOPE, exprs
