@@ -338,6 +338,19 @@ def walk(e: Expr):
         stack.extend(reversed(n.children))
 
 
+def distinct_nodes(*roots: Expr):
+    """Every distinct subexpression of the roots once (a shared one is not visited again), without
+    recursion: linear in the size of the expression as a graph, however often parts repeat."""
+    seen: set[Expr] = set()
+    stack = list(reversed(roots))
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            yield n
+            stack.extend(reversed(n.children))
+
+
 def depth(e: Expr) -> int:
     """Nesting depth of e (a leaf has depth 1), computed without recursion."""
     best, stack = 0, [(e, 1)]

@@ -97,7 +97,7 @@ LEMMA = make_scope({**SYMS, "M": "matrix(n, m)", "N": "matrix(n, n)", "v": "vect
 DIMS = {"n": 3, "m": 2}
 VAR = Sym("X", LEMMA.symbols["X"])
 DIFFERENTIAL_EXAMPLES = {
-    "d_sum": ["X + B - X .* B"], "d_neg": ["-X"], "d_let": [], "d_product": ["X * A * X", "A * X"],
+    "d_sum": ["X + B - X .* B", "X + tr(A * X)", "B - tr(A * X)"], "d_neg": ["-X"], "d_let": [], "d_product": ["X * A * X", "A * X"],
     "d_hadamard": ["X .* X", "B .* X"], "d_ediv": ["X ./ (B .* B + 1)", "B ./ (X .* X + 1)"],
     "d_div": ["X / (1 + tr(A * X) ^ 2)"], "d_power": ["tr(A * X) ^ 3"], "d_epower": ["X .^ 3", "X .^ 2"],
     "d_transpose": ["X'"], "d_trace": ["tr(X * A)"], "d_sum_entries": ["sum(X)"], "d_inverse": ["inv(S + X * A)"],
@@ -217,11 +217,12 @@ ALGEBRA_EXAMPLES = {
     "transpose_symmetric": ["(S * S')'", "(S + S')'", "inv(eye(n) + S' * S)'"],
     "hadamard_scalars": ["(s * X) .* B", "X .* (s * B)", "(s * ones(n, m)) .* X", "s ./ (s + 1)", "s .* c"],
     "builtin_derivatives": ["exp'(X)", "log'(B .* B + 1)", "tanh'(X)", "sqrt'(B .* B + 1)"],
-    "softmax_form": ["exp(v) / sum(exp(v))"], "transpose_constant": ["s'", "eye(n)'"],
+    "softmax_form": ["exp(v) / sum(exp(v))"], "transpose_constant": ["s'", "eye(n)'", "ones(n, m)'"],
     "signs": ["--X", "(-X) * A", "X * (-A)", "(-X) .* B"], "identity": ["eye(n) * X", "X * eye(m)", "1 * X", "X / 1", "X .* ones(n, m)"],
     "numbers": ["2 * 3", "6 / 4", "2 * (3 * X)", "X / 4"], "scalars_first": ["X * s", "A * (s * X)"],
     "associativity": ["X * (A * X)"], "sum_of_entries": ["ones(n)' * v", "v' * ones(n)", "ones(n)' * X * ones(m)"],
-    "trace_of_scalar": ["tr(s)", "sum(v' * u)"], "collect": ["X + 2 * X - B + B", "X - X"],
+    "trace_of_scalar": ["tr(s)", "sum(v' * u)"], "collect": ["X + 2 * X - B + B", "X - X", "s + X - X"],
+    "trace_with_ones": ["tr(X' * ones(n, m))", "tr(ones(n, m)' * X)"],
     "common_factor": ["X * A - B * A", "A * X + A * B"], "scalar_algebra": ["s * X / s", "s * s * X", "norm(X) * 2 / norm(X) * X"],
 }
 

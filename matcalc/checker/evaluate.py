@@ -3,11 +3,14 @@ rational, mpmath numbers at the working precision otherwise. Matrices are lists 
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
 
 import mpmath
+
+from ..errors import MatcalcError
 
 from ..expr import (
     Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul,
@@ -25,7 +28,16 @@ class DomainError(ArithmeticError):
 
 
 class NotExact(ArithmeticError):
-    """A transcendental operation met in exact (rational) evaluation."""
+    """A transcendental operation met in exact (rational) evaluation, or rationals grown too long
+    (more than EXACT_BITS bits, or a power above EXACT_POWER): evaluate in floating point instead."""
+
+
+EXACT_BITS = 4096
+EXACT_POWER = 64
+
+
+class OutOfTime(MatcalcError):
+    """The check's time budget ran out."""
 
 
 @dataclass
@@ -46,6 +58,7 @@ class Bindings:
     scalar: dict[str, ScalarImpl] = field(default_factory=dict)
     extra: dict[Expr, Matrix] = field(default_factory=dict)  # e.g. a direction bound to d(X)
     exact: bool = False
+    deadline: float | None = None  # time.monotonic() by which evaluation must be done
 
 
 def to_mpf(x) -> mpmath.mpf:
@@ -205,12 +218,17 @@ class Evaluator:
     def __call__(self, e: Expr) -> Matrix:
         hit = self.memo.get(e)
         if hit is None:
+            if self.b.deadline is not None and time.monotonic() > self.b.deadline:
+                raise OutOfTime("the time limit ran out")
             try:
                 hit = self.memo[e] = self._eval(e)
             except DomainError as err:
                 if err.node is None:
                     err.node = e
                 raise
+            if self.b.exact and any(isinstance(x, Fraction) and (x.numerator.bit_length() > EXACT_BITS or
+                                    x.denominator.bit_length() > EXACT_BITS) for r in hit for x in r):
+                raise NotExact()
         return hit
 
     def _number(self, a: Matrix) -> Matrix:
@@ -256,7 +274,7 @@ class Evaluator:
             c = self(e.right)[0][0]
             return apply(lambda x: _div(x, c), self(e.left))
         if isinstance(e, (Power, EPower)):
-            if e.exponent.denominator != 1:
+            if e.exponent.denominator != 1 or abs(e.exponent) > EXACT_POWER:
                 self._transcendental()
             return apply(lambda x: _power(x, e.exponent), self(e.base))
         if isinstance(e, Transpose):

@@ -13,7 +13,7 @@ import random
 from fractions import Fraction
 
 from ..errors import MatcalcError
-from ..expr import Call, Entrywise, EPower, Expr, Eye, Let, Ones, Power, Sym, Transpose, walk
+from ..expr import Call, Entrywise, EPower, Expr, Eye, Let, Ones, Power, Sym, Transpose, distinct_nodes
 from ..shapes import Shape
 from .evaluate import Bindings, Matrix, NotExact, evaluate, lu_solve_det
 
@@ -26,12 +26,11 @@ def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
         for d in (s.rows, s.cols):
             if isinstance(d, str):
                 names[d] = None
-    for e in exprs:
-        for n in walk(e):
-            dims = (n.n,) if isinstance(n, Eye) else (n.rows, n.cols) if isinstance(n, Ones) else ()
-            for d in dims:
-                if isinstance(d, str):
-                    names[d] = None
+    for n in distinct_nodes(*exprs):
+        dims = (n.n,) if isinstance(n, Eye) else (n.rows, n.cols) if isinstance(n, Ones) else ()
+        for d in dims:
+            if isinstance(d, str):
+                names[d] = None
     return list(names)
 
 
@@ -96,14 +95,13 @@ def required(exprs: list[Expr]) -> tuple[dict[str, str], dict[str, str], set[str
     positive: dict[str, str] = {}
     det_positive: dict[str, str] = {}
     invertible: set[str] = set()
-    for e in exprs:
-        for n in walk(e):
-            if _needs_positive(n) and isinstance(_core(_argument(n)), Sym):
-                positive.setdefault(_core(_argument(n)).name, str(n))
-            if isinstance(n, Call) and n.fn in ("det", "logdet", "inv"):
-                invertible |= {s.name for s in walk(n.arg) if isinstance(s, Sym)}
-                if n.fn == "logdet" and isinstance(_core(n.arg), Sym):
-                    det_positive.setdefault(_core(n.arg).name, str(n))
+    for n in distinct_nodes(*exprs):
+        if _needs_positive(n) and isinstance(_core(_argument(n)), Sym):
+            positive.setdefault(_core(_argument(n)).name, str(n))
+        if isinstance(n, Call) and n.fn in ("det", "logdet", "inv"):
+            invertible |= {s.name for s in distinct_nodes(n.arg) if isinstance(s, Sym)}
+            if n.fn == "logdet" and isinstance(_core(n.arg), Sym):
+                det_positive.setdefault(_core(n.arg).name, str(n))
     return positive, det_positive, invertible
 
 
@@ -119,7 +117,7 @@ def _argument(n: Expr) -> Expr:
 
 def symbols_under(node: Expr) -> set[str]:
     """The symbols inside the argument of a node whose domain failed."""
-    return {s.name for s in walk(_argument(node)) if isinstance(s, Sym)} if _needs_positive(node) else set()
+    return {s.name for s in distinct_nodes(_argument(node)) if isinstance(s, Sym)} if _needs_positive(node) else set()
 
 
 def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, invertible: bool,
@@ -152,7 +150,7 @@ def satisfy(assumption, b: Bindings) -> tuple[str, list]:
     """Make a linear equality in one symbol hold exactly by moving that symbol along the
     equality's normal; returns (symbol, normal) or raises when it cannot be honoured."""
     lhs, rhs = assumption.lhs, assumption.rhs
-    names = sorted({n.name for side in (lhs, rhs) for n in walk(side) if isinstance(n, Sym)})
+    names = sorted({n.name for side in (lhs, rhs) for n in distinct_nodes(side) if isinstance(n, Sym)})
     text = f"{assumption}"
     if len(names) != 1 or not lhs.shape.is_scalar:
         raise MatcalcError(f"cannot honour assumption '{text}': only a scalar equality in one symbol is supported")

@@ -10,6 +10,7 @@ difference exceeds what that second computation shows the rounding of the first 
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -17,9 +18,9 @@ import mpmath
 
 from ..declarations import Scope
 from ..errors import MatcalcError
-from ..expr import Expr, Sym
+from ..expr import Expr, Sym, distinct_nodes
 from ..language import show
-from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, to_mpf
+from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, to_mpf
 from .sample import (
     dimension_names, distinct_sizes, equal_sizes, with_det_sign, random_matrix, required, satisfy,
     symbols_under,
@@ -31,6 +32,10 @@ RESAMPLES = 12
 HUGE = 10**30  # beyond this a point is resampled closer to zero (exp(exp(...)) and the like)
 #: (step 2^-k, guard digits) of the numeric derivative: the first, then each finer recomputation.
 LEVELS = ((40, 60), (60, 120), (80, 200), (100, 320))
+TIME_LIMIT = 60.0  # seconds for one check_all
+MAX_ENTRIES = 10_000  # entries of the largest matrix the checker will build
+MAX_ENTRY_CHECKS = 36  # entrywise checks at most, on a random sample of a larger gradient
+EXACT_DIM = 8  # above this size, exact rationals grow too slowly to be worth it: mpmath instead
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ class _Instance:
 
     def __init__(self, f: Expr, x: Sym, b: Bindings, tangent: list | None, label: str, dps: int):
         self.f, self.x, self.b, self.tangent, self.label, self.dps = f, x, b, tangent, label, dps
-        self.rational = self._exact(f)
+        self.small = max([1, *b.dims.values()] + [max(len(v), len(v[0])) for v in b.values.values()]) <= EXACT_DIM
+        self.rational = self.small and self._exact(f)
         self.grads: dict[tuple[int, int], Matrix] = {}
 
     def _exact(self, e: Expr) -> bool:
@@ -88,12 +94,21 @@ class _Instance:
 
     def directional(self, V: Matrix, level: int = 0):
         """Central differences at h and h/2, extrapolated once (Richardson, error O(h⁴)), with
-        h = 2^-k and guard digits from LEVELS[level] (a power of two keeps exact rationals small)."""
+        h = 2^-k and guard digits from LEVELS[level] (a power of two keeps exact rationals small).
+        Returns the derivative and its resolution: the smallest rate that rounding f's values
+        to the working digits lets the differences see (0 when f is evaluated exactly)."""
         k, guard = LEVELS[level]
         with mpmath.workdps(self.dps + guard):
             h = Fraction(1, 2**k) if self.rational else mpmath.mpf(2) ** -k
-            d1, d2 = ((self.f_at(V, s) - self.f_at(V, -s)) / (2 * s) for s in (h, h / 2))
-            return (4 * d2 - d1) / 3
+            try:
+                values = {s: (self.f_at(V, s), self.f_at(V, -s)) for s in (h, h / 2)}
+            except NotExact:  # the rationals grew too long along V: floating point from now on
+                self.rational = False
+                return self.directional(V, level)
+            d1, d2 = ((a - b) / (2 * s) for s, (a, b) in values.items())
+            size = max(abs(to_mpf(v)) for pair in values.values() for v in pair)
+            resolution = 0 if self.rational else 10 * size * mpmath.mpf(10) ** -(self.dps + guard) / (h / 2)
+            return (4 * d2 - d1) / 3, resolution
 
     def gradient(self, i: int, G: Expr, level: int = 0) -> Matrix:
         """The value of the i-th gradient, exactly when it is rational, else at the level's digits."""
@@ -104,6 +119,8 @@ class _Instance:
             else:
                 with mpmath.workdps(self.dps + LEVELS[level][1]):
                     try:
+                        if not self.small:
+                            raise NotExact()
                         value = Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(G)
                     except NotExact:
                         value = Evaluator(self.b)(G)
@@ -127,7 +144,8 @@ def _size_of(shape, dims) -> tuple[int, int]:
     return tuple(d if isinstance(d, int) else dims[d] for d in (shape.rows, shape.cols))
 
 
-def _sample(f, x, gradients: dict[int, Expr], scope, assume, dims, rng, impls, dps=DEFAULT_DPS, sign=1):
+def _sample(f, x, gradients: dict[int, Expr], scope, assume, dims, rng, impls, dps=DEFAULT_DPS, sign=1,
+            deadline=None):
     """An instance at these sizes (gradients by their index), drawn again until f and every G evaluate inside their domains;
     returns it with the restrictions it needed. NoPoint when none is found. Square symbols under
     det or inv get a determinant of the given sign."""
@@ -145,7 +163,7 @@ def _sample(f, x, gradients: dict[int, Expr], scope, assume, dims, rng, impls, d
             if r == c and name in invertible:  # both signs of det across instances, unless logdet needs one
                 v = with_det_sign(v, 1 if name in det_positive or sign > 0 else -1)
             values[name] = v
-        b = Bindings(values, dims, ew, sc)
+        b = Bindings(values, dims, ew, sc, deadline=deadline)
         tangent = None
         try:
             for a in assume:
@@ -174,28 +192,31 @@ def _sample(f, x, gradients: dict[int, Expr], scope, assume, dims, rng, impls, d
 def _agree(claimed, numeric, tol) -> tuple[bool, mpmath.mpf]:
     """Whether the claimed and the numeric derivative agree, and their relative difference.
 
-    ``claimed(k)`` and ``numeric(k)`` compute both at LEVELS[k]. Equal within ``tol`` of their
-    own size: agree. Otherwise each finer level bounds the rounding and truncation of the one
-    before by how far the two differ; a difference beyond that bound refutes, one within it
-    is looked at again, finer. A difference that stays within the noise to the last level
-    is rounding (the true value is zero, or below every precision tried)."""
+    ``claimed(k)`` and ``numeric(k)`` (the derivative and its resolution) compute both at
+    LEVELS[k]. Equal within ``tol`` of their own size: agree. Otherwise each finer level bounds
+    the rounding and truncation of the one before by how far the two differ; a difference
+    beyond that bound and the resolution refutes, one within it is looked at again, finer. A
+    difference that stays within the noise to the last level is rounding (the true value is
+    zero, or below every precision tried: other points and directions see it)."""
     prev = None
     for k in range(len(LEVELS)):
-        c, n = to_mpf(claimed(k)), to_mpf(numeric(k))
+        n, resolution = numeric(k)
+        c, n = to_mpf(claimed(k)), to_mpf(n)
         d, scale = abs(c - n), max(abs(c), abs(n))
         err = d / scale if scale else mpmath.mpf(0)
         if d <= tol * scale:
             return True, err
-        if prev is not None and d > tol * scale + abs(prev[0] - c) + abs(prev[1] - n):
+        if prev is not None and d > tol * scale + abs(prev[0] - c) + abs(prev[1] - n) + resolution:
             return False, err
         prev = (c, n)
     return True, mpmath.mpf(0)
 
 
 def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int = 0,
-          dps: int = DEFAULT_DPS, directions: int = 2) -> Verdict:
+          dps: int = DEFAULT_DPS, directions: int = 2, time_limit: float = TIME_LIMIT) -> Verdict:
     """Verdict on the claim ∂f/∂x = gradient, on several sizes and random points."""
-    return check_all(f, x, [gradient], scope, assume, seed=seed, dps=dps, directions=directions)[0]
+    return check_all(f, x, [gradient], scope, assume, seed=seed, dps=dps, directions=directions,
+                     time_limit=time_limit)[0]
 
 
 def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random):
@@ -210,10 +231,17 @@ def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random)
 
 
 def check_all(f: Expr, x: Sym, gradients: list[Expr], scope: Scope, assume=(), *, seed: int = 0,
-              dps: int = DEFAULT_DPS, directions: int = 2) -> list[Verdict]:
+              dps: int = DEFAULT_DPS, directions: int = 2, time_limit: float = TIME_LIMIT) -> list[Verdict]:
     """Verdicts on several claimed gradients of one f, judged on the same instances, so that
-    each numeric derivative of f is computed once for all of them."""
-    return _Judge(f, x, gradients, scope, tuple(assume), dps).run(random.Random(seed), directions)
+    each numeric derivative of f is computed once for all of them. Beyond ``time_limit``
+    seconds, or matrices of more than MAX_ENTRIES entries, a MatcalcError says it could not check."""
+    judge = _Judge(f, x, gradients, scope, tuple(assume), dps)
+    judge.deadline = time.monotonic() + time_limit
+    try:
+        return judge.run(random.Random(seed), directions)
+    except OutOfTime:
+        raise MatcalcError(f"could not check: the time limit of {time_limit:g} s ran out after "
+                           f"{max(judge.checks)} checks (limit {time_limit:g} s)") from None
 
 
 class _Judge:
@@ -231,12 +259,15 @@ class _Judge:
         self.checks = [0] * len(gradients)
         self.restrictions: dict[str, None] = {}
         self.skipped: dict[str, str] = {}
+        self.deadline: float | None = None
 
     def run(self, rng: random.Random, directions: int) -> list[Verdict]:
         names = dimension_names(list(self.scope.symbols.values()), [self.f, *self.gradients])
         n_choices = len(function_choices(self.scope.functions, random.Random(0)))
+        plan = _plan(names, n_choices, directions, rng)
+        self._within_size(plan[0][0])
         with mpmath.workdps(self.dps + LEVELS[-1][1]):  # comparisons at the finest level's digits
-            for k, (dims, choice, n_directions, entrywise) in enumerate(_plan(names, n_choices, directions, rng)):
+            for k, (dims, choice, n_directions, entrywise) in enumerate(plan):
                 if all(v is not None for v in self.verdicts):
                     break
                 impls = function_choices(self.scope.functions, rng)[choice]
@@ -249,11 +280,22 @@ class _Judge:
                                       f"{mpmath.nstr(self.worst[i], 3)}{tail}", float(self.worst[i]), self.checks[i])
                 for i, v in enumerate(self.verdicts)]
 
+    def _within_size(self, dims: dict[str, int]) -> None:
+        """Refuse fixed sizes whose matrices would exceed MAX_ENTRIES (symbolic ones are small)."""
+        exprs = [self.f, *self.gradients] + [s for a in self.assume for s in (a.lhs, a.rhs)]
+        shapes = {n.shape for n in distinct_nodes(*exprs)} | set(self.scope.symbols.values())
+        for shape in shapes:
+            rows, cols = _size_of(shape, dims)
+            if rows * cols > MAX_ENTRIES:
+                raise MatcalcError(f"could not check: a {shape} matrix ({rows * cols} entries) is beyond the "
+                                   f"checker's limit of {MAX_ENTRIES} entries")
+
     def _instance(self, dims, impls, n_directions, entrywise, rng, sign: int) -> None:
         """Sample one instance and judge every gradient still undecided on it."""
         live = {i: g for i, g in enumerate(self.gradients) if self.verdicts[i] is None}
         try:
-            inst, needed = _sample(self.f, self.x, live, self.scope, self.assume, dims, rng, impls, self.dps, sign)
+            inst, needed = _sample(self.f, self.x, live, self.scope, self.assume, dims, rng, impls, self.dps, sign,
+                                   self.deadline)
         except NoPoint as e:
             self.skipped.setdefault(", ".join(f"{k}={v}" for k, v in dims.items()) or "the declared sizes", str(e))
             return
@@ -261,7 +303,11 @@ class _Judge:
         rows, cols = inst.shape
         tests = [("direction", _direction(rng, rows, cols, inst.tangent)) for _ in range(n_directions)]
         if entrywise and inst.tangent is None:
-            tests += [("entry", _unit(rows, cols, r, c)) for r in range(rows) for c in range(cols)]
+            entries = [(r, c) for r in range(rows) for c in range(cols)]
+            if len(entries) > MAX_ENTRY_CHECKS:  # a large fixed size: the corners and a random sample
+                corners = {(0, 0), (0, cols - 1), (rows - 1, 0), (rows - 1, cols - 1)}
+                entries = sorted(corners | set(rng.sample(entries, MAX_ENTRY_CHECKS - len(corners))))
+            tests += [("entry", _unit(rows, cols, r, c)) for r, c in entries]
         for kind, V in tests:
             numeric = _memo(lambda k, V=V: inst.directional(V, k))
             for i in [i for i in live if self.verdicts[i] is None]:
@@ -269,7 +315,7 @@ class _Judge:
                 self.worst[i], self.checks[i] = max(self.worst[i], err), self.checks[i] + 1
                 if not ok:
                     G = inst.gradient(i, live[i])
-                    cx = _counterexample(inst, G, dims, kind, V, _inner(G, V), numeric(0), err)
+                    cx = _counterexample(inst, G, dims, kind, V, _inner(G, V), numeric(0)[0], err)
                     self.verdicts[i] = Verdict("refuted", cx["summary"], float(self.worst[i]), self.checks[i], cx)
 
 
@@ -295,7 +341,7 @@ def _inner(G: Matrix, V: Matrix):
 
 def numeric_gradient(inst: _Instance, rows: int, cols: int) -> Matrix:
     """Every partial derivative of f by an entry of X, by the same extrapolated differences."""
-    return [[inst.directional(_unit(rows, cols, r, c)) for c in range(cols)] for r in range(rows)]
+    return [[inst.directional(_unit(rows, cols, r, c))[0] for c in range(cols)] for r in range(rows)]
 
 
 def _differs(g, n, scale) -> bool:

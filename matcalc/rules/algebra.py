@@ -101,9 +101,11 @@ def transpose_entrywise(e: Expr):
 
 @algebra("transpose of a scalar or constant")
 def transpose_constant(e: Expr):
-    """sᵀ = s for a 1×1 s, Iᵀ = I"""
+    """sᵀ = s for a 1×1 s, Iᵀ = I, and the m×n matrix of ones transposed is the n×m one"""
     if isinstance(e, Transpose) and (e.arg.shape.is_scalar or isinstance(e.arg, Eye)):
         return e.arg
+    if isinstance(e, Transpose) and isinstance(e.arg, Ones):
+        return Ones(e.arg.cols, e.arg.rows)
 
 
 def symmetric(e: Expr) -> bool:
@@ -261,6 +263,18 @@ def sum_of_entries(e: Expr):
     if isinstance(r, Ones) and isinstance(l, MatMul) and isinstance(l.left, Transpose) \
             and isinstance(l.left.arg, Ones):
         return Call("sum", l.right)
+
+
+@algebra("sum of entries")
+def trace_with_ones(e: Expr):
+    """tr(Aᵀ 1) = tr(1ᵀ A) = sum(A) for a matrix of ones 1 of A's shape"""
+    if not (isinstance(e, Call) and e.fn == "tr" and isinstance(e.arg, MatMul)):
+        return None
+    l, r = e.arg.left, e.arg.right
+    if isinstance(l, Transpose) and isinstance(r, Ones) and l.arg.shape == r.shape:
+        return Call("sum", l.arg)
+    if isinstance(l, Transpose) and isinstance(l.arg, Ones) and l.arg.shape == r.shape:
+        return Call("sum", r)
 
 
 @algebra("trace of a scalar")
