@@ -59,6 +59,8 @@ CLAIMS = [
      "det(B' * C) * det(B * C') * eye(m)", {"X": "matrix(m, m)", "B": "matrix(m, n)", "C": "matrix(m, n)"}, {}),
     ("equal dims", "tr(X) * det(E' * F) * det(E * F')", "X", "0 * X", "det(E' * F) * det(E * F') * eye(m)",
      {"X": "matrix(m, m)", "E": "matrix(n, p)", "F": "matrix(n, p)"}, {}),
+    ("equal dims", "tr(X) * det(B' * C) * det(B * C')", "X", "0 * X", "det(B' * C) * det(B * C') * eye(m)",
+     {"X": "matrix(m, m)", "B": "matrix(5, n)", "C": "matrix(5, n)"}, {}),
     # 6. a scalar broadcast in entrywise products
     ("broadcast", "sum(X .* c)", "X", "c * eye(n)", "c * ones(n, n)", {"c": "scalar", **SQUARE}, {}),
     ("broadcast", "sum(X ./ c)", "X", "eye(n) / c", "ones(n, n) / c", {"c": "scalar", **SQUARE}, {}),

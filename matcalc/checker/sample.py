@@ -53,13 +53,16 @@ def distinct_sizes(names: list[str], count: int = 3) -> list[dict[str, int]]:
     return [{n: pool[(i + k) % len(pool)] for i, n in enumerate(names)} for k in range(count)]
 
 
-def equal_sizes(names: list[str], rng: random.Random) -> list[dict[str, int]]:
-    """Assignments where some dimensions are equal (≥ 2): every pattern of equalities for up to
-    three names, else all equal and two random patterns. A term that vanishes unless m = n
-    (det(Bᵀ C) det(B Cᵀ)) is then seen."""
-    if len(names) < 2:
-        return [{n: 3 for n in names}] if names else []
-    if len(names) <= 3:
+def equal_sizes(names: list[str], rng: random.Random, fixed: tuple[int, ...] = ()) -> list[dict[str, int]]:
+    """Assignments where dimensions coincide: every pattern of equalities for up to three names
+    (else all equal and two random patterns), every name equal to each fixed size ≥ 2 that a
+    declaration uses (matrix(5, n) with n = 5), and, for up to three names, each name 1 alone.
+    A term that vanishes unless m = n (det(Bᵀ C) det(B Cᵀ)) is then seen."""
+    if not names:
+        return []
+    if len(names) == 1:
+        patterns = [[names]]
+    elif len(names) <= 3:
         patterns = [p for p in _partitions(names) if len(p) < len(names)]
     else:
         patterns = [[names]] + [_random_partition(names, rng) for _ in range(2)]
@@ -67,6 +70,10 @@ def equal_sizes(names: list[str], rng: random.Random) -> list[dict[str, int]]:
     for blocks in patterns:
         sizes = rng.sample(range(2, 2 + max(len(blocks), 3)), len(blocks))
         out.append({n: s for block, s in zip(blocks, sizes) for n in block})
+    out += [{n: v for n in names} for v in sorted(set(fixed)) if v >= 2]
+    if 1 < len(names) <= 3:
+        base = distinct_sizes(names, 1)[0]
+        out += [{**base, n: 1} for n in names]
     return out
 
 

@@ -219,12 +219,12 @@ def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int
                      time_limit=time_limit)[0]
 
 
-def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random):
+def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random, fixed: tuple[int, ...] = ()):
     """(sizes, stand-in choice, directions, entrywise?) for every instance: distinct
     non-square sizes with every stand-in choice, entrywise at the first; then, with fresh exact
     stand-ins, sizes with equal dimensions and every dimension 1."""
     plan = [(dims, c, directions, k == 0) for k, dims in enumerate(distinct_sizes(names)) for c in range(n_choices)]
-    plan += [(dims, 0, 1, False) for dims in equal_sizes(names, rng)]
+    plan += [(dims, 0, 1, False) for dims in equal_sizes(names, rng, fixed)]
     if names:
         plan.append(({n: 1 for n in names}, 0, 1, False))
     return plan
@@ -264,7 +264,8 @@ class _Judge:
     def run(self, rng: random.Random, directions: int) -> list[Verdict]:
         names = dimension_names(list(self.scope.symbols.values()), [self.f, *self.gradients])
         n_choices = len(function_choices(self.scope.functions, random.Random(0)))
-        plan = _plan(names, n_choices, directions, rng)
+        fixed = tuple(d for s in self.scope.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
+        plan = _plan(names, n_choices, directions, rng, fixed)
         self._within_size(plan[0][0])
         with mpmath.workdps(self.dps + LEVELS[-1][1]):  # comparisons at the finest level's digits
             for k, (dims, choice, n_directions, entrywise) in enumerate(plan):

@@ -101,11 +101,9 @@ def transpose_entrywise(e: Expr):
 
 @algebra("transpose of a scalar or constant")
 def transpose_constant(e: Expr):
-    """sᵀ = s for a 1×1 s, Iᵀ = I, and the m×n matrix of ones transposed is the n×m one"""
+    """sᵀ = s for a 1×1 s, Iᵀ = I"""
     if isinstance(e, Transpose) and (e.arg.shape.is_scalar or isinstance(e.arg, Eye)):
         return e.arg
-    if isinstance(e, Transpose) and isinstance(e.arg, Ones):
-        return Ones(e.arg.cols, e.arg.rows)
 
 
 def symmetric(e: Expr) -> bool:
@@ -194,7 +192,7 @@ def signs(e: Expr):
 
 @algebra("identity")
 def identity(e: Expr):
-    """I A = A I = A, 1 A = A 1 = A, A / 1 = A, A ⊙ 1 = A"""
+    """I A = A I = A, 1 A = A 1 = A, A / 1 = A, A ⊙ 1 = A (1 a number or a matrix of ones)"""
     if isinstance(e, MatMul):
         if (isinstance(e.left, Eye) or e.left == ONE) and e.right.shape == e.shape:
             return e.right
@@ -203,10 +201,15 @@ def identity(e: Expr):
     if isinstance(e, Div) and e.right == ONE:
         return e.left
     if isinstance(e, Hadamard):
-        if (e.right == ONE or isinstance(e.right, Ones)) and e.left.shape == e.shape:
+        if (e.right == ONE or _ones(e.right)) and e.left.shape == e.shape:
             return e.left
-        if (e.left == ONE or isinstance(e.left, Ones)) and e.right.shape == e.shape:
+        if (e.left == ONE or _ones(e.left)) and e.right.shape == e.shape:
             return e.right
+
+
+def _ones(e: Expr) -> bool:
+    """e is a matrix of ones (or one transposed)."""
+    return isinstance(e, Ones) or (isinstance(e, Transpose) and isinstance(e.arg, Ones))
 
 
 @algebra("numbers")
