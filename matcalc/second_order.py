@@ -20,21 +20,13 @@ from .rules import Rule, make_rule
 from .rules import kronecker as KR
 from .rules import vectorise as VR
 from .rules.algebra import ONE, matmul, neg, transpose, zero
-from .shapes import Shape, dim_mul
+from .shapes import Shape
+from .shapes import hessian as hessian_shape
+from .shapes import jacobian as jacobian_shape
 from .strategy import GROUPS, rewrite
 
 HALF = Num(Fraction(1, 2))
 MAX_TERMS = 64
-
-
-def jacobian_shape(f: Shape, x: Shape) -> Shape:
-    """(p·q)×(m·n) for F p×q and X m×n."""
-    return Shape(dim_mul(f.rows, f.cols), dim_mul(x.rows, x.cols))
-
-
-def hessian_shape(x: Shape) -> Shape:
-    mn = dim_mul(x.rows, x.cols)
-    return Shape(mn, mn)
 
 
 def _relabel(steps: list[Step], side: str, wrap=None) -> list[Step]:

@@ -127,3 +127,14 @@ def column(a: Shape, what: str) -> Shape:
     if a.cols != 1:
         raise ShapeError(f"{what} needs a column vector, got {a}")
     return a
+
+
+def jacobian(f: Shape, x: Shape) -> Shape:
+    """The Jacobian d vec F / d vec(X)ᵀ of F p×q by X m×n is (p·q)×(m·n)."""
+    return Shape(dim_mul(f.rows, f.cols), dim_mul(x.rows, x.cols))
+
+
+def hessian(x: Shape) -> Shape:
+    """The Hessian d²f / d vec X d vec(X)ᵀ of a scalar f by X m×n is (m·n)×(m·n)."""
+    mn = dim_mul(x.rows, x.cols)
+    return Shape(mn, mn)
