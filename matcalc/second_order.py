@@ -88,12 +88,13 @@ def derive_jacobian(F: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), s
 
 # --- the identification table (Magnus & Neudecker, Table 10.2) ---------------------------------
 
-def half(a: Expr, b: Expr) -> Expr:
-    """½(a + b), or a when a = b."""
+def half(a: Expr, b: Expr, K: Expr | None = None) -> Expr:
+    """½ K (a + b), or K a when a = b (K absent: the identity)."""
     if a == b:
-        return a
+        return a if K is None else matmul(K, a)
     first, second = sorted((a, b), key=str)
-    return MatMul(HALF, Add((first, second)))
+    both = Add((first, second))
+    return MatMul(HALF, both if K is None else matmul(K, both))
 
 
 def _sym_t(a: Expr) -> Expr:
@@ -113,7 +114,7 @@ def h_trace_transposed(B: Expr, C: Expr) -> Expr:
 
 def h_trace_plain(B: Expr, C: Expr, K: Expr) -> Expr:
     """d²f = tr(B dX C dX)  ⇒  H = ½ K (Bᵀ ⊗ C + Cᵀ ⊗ B)"""
-    return matmul(K, half(VR.kron(_sym_t(B), C), VR.kron(_sym_t(C), B)))
+    return half(VR.kron(_sym_t(B), C), VR.kron(_sym_t(C), B), K)
 
 
 TABLE: tuple[Rule, ...] = (
@@ -174,16 +175,16 @@ def _build(t: _Term) -> Expr:
 
 
 def _split(t: _Term, dX: Expr):
-    """(L, transposed?, R) when t = ±L dX R or ±L dXᵀ R with L, R constant (absent: None)."""
+    """(c, L, transposed?, R) when t = ±c L dX R or ±c L dXᵀ R with c 1×1 and L, R constant
+    matrices (absent: None); None otherwise."""
     idx = [i for i, f in enumerate(t.factors) if f == dX or f == Transpose(dX)]
-    if len(idx) != 1:
+    if len(idx) != 1 or dX.shape.is_scalar:
         return None
     i = idx[0]
-    L, R = _product(t.factors[:i]), _product(t.factors[i + 1:])
-    for side in (L, R):
-        if side is not None and side.shape.is_scalar:
-            return None  # a scalar at an end: the general quadratic form takes it
-    return L, t.factors[i] != dX, R
+    scalars = [f for f in t.factors if f.shape.is_scalar]
+    left = [f for f in t.factors[:i] if not f.shape.is_scalar]
+    right = [f for f in t.factors[i + 1:] if not f.shape.is_scalar]
+    return _product(scalars), _product(left), t.factors[i] != dX, _product(right)
 
 
 def _hessian_terms(dG: Expr, x: Sym, dXdep, steps: list[Step]):
@@ -197,11 +198,15 @@ def _hessian_terms(dG: Expr, x: Sym, dXdep, steps: list[Step]):
         if split is None:
             rest.append(_build(t))
             continue
-        L, transposed, R = split
+        c, L, transposed, R = split
         L = L if L is not None else Eye(m)
         R = R if R is not None else Eye(n)
         B, C = transpose(R), transpose(L)
-        sign = (lambda e: neg(e)) if t.negative else (lambda e: e)
+
+        def sign(e: Expr, c=c, negative=t.negative) -> Expr:
+            e = e if c is None else matmul(c, e)
+            return neg(e) if negative else e
+
         if transposed:
             forms.append(sign(Call("tr", MatMul(MatMul(MatMul(B, dX), C), dX))))
             contributions.append(sign(TABLE[2](B, C, Commutation(n, m))))

@@ -45,12 +45,13 @@ def instances(f: Expr, x: Sym, claims: list[Expr], scope, assume, rng: random.Ra
         plan.append(({n: 1 for n in names}, choices[0], False, True))
     for dims, impls, entrywise, optional in plan:
         try:
-            inst, Ms = _sample(f, x, claims, scope, assume, dims, rng, impls)
+            # x itself goes first: the sampler shapes its zero direction like the first matrix
+            inst, Ms = _sample(f, x, [x, *claims], scope, assume, dims, rng, impls)
         except MatcalcError:
             if optional:
                 continue
             raise
-        yield dims, impls[0], inst, Ms, entrywise
+        yield dims, impls[0], inst, Ms[1:], entrywise
 
 
 def _dims(node: Expr):

@@ -29,6 +29,13 @@ def _fits(a: Kron, b: Kron) -> bool:
     return a.left.shape.cols == b.left.shape.rows and a.right.shape.cols == b.right.shape.rows
 
 
+@kron_algebra("transpose of a sum")
+def transpose_sum(e: Expr):
+    """(A + B)ᵀ = Aᵀ + Bᵀ"""
+    if isinstance(e, Transpose) and isinstance(e.arg, Add):
+        return Add(tuple(Transpose(t) for t in e.arg.terms))
+
+
 @kron_algebra("mixed product")
 def mixed_product(e: Expr):
     """(A ⊗ B)(C ⊗ D) = (A C) ⊗ (B D), and P (A ⊗ B)(C ⊗ D) = P ((A C) ⊗ (B D))"""
