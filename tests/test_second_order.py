@@ -386,7 +386,7 @@ SCALARS = st.one_of(exprs(SCOPE.symbols["x"], 2, safe=True), exprs(SCOPE.symbols
     lambda e: Call("sum", e))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(SCALARS, st.integers(0, 10))
 def test_engine_hessians_hold(f, k):
     present = [s for s in SYMBOLS if any(n == s for n in walk(f))]
