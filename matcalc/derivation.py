@@ -99,10 +99,18 @@ def _trace_phase(df: Expr, dep, steps: list[Step]) -> list[Expr]:
     terms = [(A.ONE, df)]
     if not (isinstance(df, Call) and df.fn == "tr"):
         _record(steps, Step("a scalar is its own trace", _show_terms(terms), DF))
+    terms = exhaust_terms(terms, TR.rule_for, dep, lambda names, t: _record(steps, Step(names, _show_terms(t), DF)))
+    return [M for M, _ in terms]
+
+
+def exhaust_terms(terms: list, rule_for, dep, record) -> list:
+    """Apply ``rule_for(E)`` to every unfinished term (M, E) in rounds until none applies;
+    after each round ``record(names of the rules that fired, terms)``. Shared by the trace
+    phase and the vectorisation of second-order derivations."""
     while True:
         names, new = [], []
         for M, E in terms:
-            rule = TR.rule_for(E)
+            rule = rule_for(E)
             if rule is None:
                 new.append((M, E))
             else:
@@ -110,8 +118,8 @@ def _trace_phase(df: Expr, dep, steps: list[Step]) -> list[Expr]:
                 new.extend(rule(M, E, dep))
         terms = new
         if not names:
-            return [M for M, _ in terms]
-        _record(steps, Step(", ".join(dict.fromkeys(names)), _show_terms(terms), DF))
+            return terms
+        record(", ".join(dict.fromkeys(names)), terms)
 
 
 def _simplify_phase(G: Expr, rule_groups, steps: list[Step]) -> Expr:

@@ -12,7 +12,7 @@ from fractions import Fraction
 from .declarations import Assumption, Scope
 from .derivation import (
     D2F, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP, Derivation, Step, _depends_on, _differential_phase, _record,
-    _simplify_phase, derive, simplification_groups,
+    _simplify_phase, derive, exhaust_terms, simplification_groups,
 )
 from .errors import MatcalcError
 from .expr import Add, Call, Commutation, Differential, Expr, Eye, Kron, MatMul, Neg, Num, Sym, Transpose
@@ -48,22 +48,8 @@ def _simplify(E: Expr, assume, scope, steps: list[Step], side: str) -> Expr:
 
 def _vectorise(dF: Expr, dep, steps: list[Step], target: Shape, side: str = DVEC) -> Expr:
     """From vec(dF), move dX out of every term: the J of d vec F = J d vec X."""
-    terms = [(ONE, dF)]
-    while True:
-        names, new = [], []
-        for J, E in terms:
-            rule = VR.rule_for(E)
-            if rule is None:
-                new.append((J, E))
-            else:
-                names.append(rule.name)
-                new.extend(rule(J, E, dep))
-        terms = new
-        shown = VR.display(terms)
-        if names:
-            _record(steps, Step(", ".join(dict.fromkeys(names)), shown, side))
-        else:
-            break
+    terms = exhaust_terms([(ONE, dF)], VR.rule_for, dep,
+                          lambda names, t: _record(steps, Step(names, VR.display(t), side)))
     Js = [matmul(J, Eye(target.rows)) if J.shape.is_scalar and not target.is_scalar else J for J, _ in terms]
     return Js[0] if len(Js) == 1 else Add(tuple(Js))
 
