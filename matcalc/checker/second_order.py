@@ -122,26 +122,22 @@ def _vector_error(a: list, b: list) -> mpmath.mpf:
 def check_jacobians(F: Expr, x: Sym, claims: list[Expr], scope, assume=(), *, seed: int = 0,
                     dps: int = DEFAULT_DPS, directions: int = 2) -> list[Verdict]:
     """Verdicts on claimed Jacobians d vec F / d vec(X)ᵀ, judged on the same instances."""
-    rng = random.Random(seed)
-    tol = mpmath.mpf(10) ** (-(dps // 2))
-    state = _State(len(claims))
-    with mpmath.workdps(dps + 60):
-        for dims, label, inst, Js, entrywise in instances(F, x, claims, scope, assume, rng):
-            r, c = (len(inst.b.values[x.name]), len(inst.b.values[x.name][0]))
-            tests = [("direction", _direction(rng, r, c, inst.tangent)) for _ in range(directions)]
-            if entrywise and inst.tangent is None and r * c <= MAX_ENTRIES:
-                tests += [("entry", _unit(r, c, k)) for k in range(r * c)]
-            for kind, V in tests:
-                if state.done():
-                    break
-                true = directional_vec(inst, V)
-                v = _flat(V)
-                for i in state.live():
-                    claimed = [sum(a * b for a, b in zip(row, v)) for row in Js[i]]
-                    err = _vector_error(claimed, true)
-                    if state.record(i, err, tol):
-                        cx = _jacobian_counterexample(inst, Js[i], dims, label, kind, V, claimed, true, err)
-                        state.refute(i, cx)
+    rng, state, runs = _judged(F, x, claims, scope, assume, seed, dps)
+    for dims, label, inst, Js, entrywise, (r, c) in runs:
+        tests = [("direction", _direction(rng, r, c, inst.tangent)) for _ in range(directions)]
+        if entrywise and inst.tangent is None and r * c <= MAX_ENTRIES:
+            tests += [("entry", _unit(r, c, k)) for k in range(r * c)]
+        for kind, V in tests:
+            if state.done():
+                break
+            true = directional_vec(inst, V)
+            v = _flat(V)
+            for i in state.live():
+                claimed = [sum(a * b for a, b in zip(row, v)) for row in Js[i]]
+                err = _vector_error(claimed, true)
+                if state.record(i, err):
+                    cx = _jacobian_counterexample(inst, Js[i], dims, label, kind, V, claimed, true, err)
+                    state.refute(i, cx)
     return state.verdicts()
 
 
@@ -155,7 +151,7 @@ def _jacobian_counterexample(inst, J, dims, functions, kind, V, claimed, true, e
     cx = _common(inst, dims, functions, kind, err)
     cx.update(direction=format_matrix(V), claimed_derivative=format_matrix([[v] for v in claimed]),
               numeric_derivative=format_matrix([[v] for v in true]))
-    r, c = len(inst.b.values[inst.x.name]), len(inst.b.values[inst.x.name][0])
+    r, c = _size_of(inst)
     if inst.tangent is None and r * c * len(J) <= MAX_ENTRIES * 4:
         N = numeric_jacobian(inst, r, c)
         cx.update(claimed_jacobian=format_matrix(J), numeric_jacobian=format_matrix(N),
@@ -171,30 +167,26 @@ def _jacobian_counterexample(inst, J, dims, functions, kind, V, claimed, true, e
 def check_hessians(f: Expr, x: Sym, claims: list[Expr], scope, assume=(), *, seed: int = 0,
                    dps: int = DEFAULT_DPS, directions: int = 2) -> list[Verdict]:
     """Verdicts on claimed Hessians d²f / d vec X d vec(X)ᵀ, judged on the same instances."""
-    rng = random.Random(seed)
-    tol = mpmath.mpf(10) ** (-(dps // 2))
-    state = _State(len(claims))
-    with mpmath.workdps(dps + 60):
-        for dims, label, inst, Hs, entrywise in instances(f, x, claims, scope, assume, rng):
-            r, c = (len(inst.b.values[x.name]), len(inst.b.values[x.name][0]))
+    rng, state, runs = _judged(f, x, claims, scope, assume, seed, dps)
+    for dims, label, inst, Hs, entrywise, (r, c) in runs:
+        for i in state.live():
+            asym = _asymmetry(Hs[i])
+            if state.record(i, asym[0]):
+                state.refute(i, _symmetry_counterexample(inst, Hs[i], dims, label, asym))
+        tests = [("direction", _direction(rng, r, c, inst.tangent), _direction(rng, r, c, inst.tangent))
+                 for _ in range(directions)]
+        if entrywise and inst.tangent is None and r * c <= MAX_ENTRIES // 4:
+            tests += [("entry", _unit(r, c, a), _unit(r, c, b)) for a in range(r * c) for b in range(a, r * c)]
+        for kind, U, V in tests:
+            if state.done():
+                break
+            true = mixed_difference(inst, U, V)
+            u, v = _flat(U), _flat(V)
             for i in state.live():
-                asym = _asymmetry(Hs[i])
-                if state.record(i, asym[0], tol):
-                    state.refute(i, _symmetry_counterexample(inst, Hs[i], dims, label, asym))
-            tests = [("direction", _direction(rng, r, c, inst.tangent), _direction(rng, r, c, inst.tangent))
-                     for _ in range(directions)]
-            if entrywise and inst.tangent is None and r * c <= MAX_ENTRIES // 4:
-                tests += [("entry", _unit(r, c, a), _unit(r, c, b)) for a in range(r * c) for b in range(a, r * c)]
-            for kind, U, V in tests:
-                if state.done():
-                    break
-                true = mixed_difference(inst, U, V)
-                u, v = _flat(U), _flat(V)
-                for i in state.live():
-                    claimed = sum(a * sum(h * b for h, b in zip(row, v)) for a, row in zip(u, Hs[i]))
-                    err = relative(claimed, true)
-                    if state.record(i, err, tol):
-                        state.refute(i, _hessian_counterexample(inst, Hs[i], dims, label, kind, U, V, claimed, true, err))
+                claimed = sum(a * sum(h * b for h, b in zip(row, v)) for a, row in zip(u, Hs[i]))
+                err = relative(claimed, true)
+                if state.record(i, err):
+                    state.refute(i, _hessian_counterexample(inst, Hs[i], dims, label, kind, U, V, claimed, true, err))
     return state.verdicts()
 
 
@@ -244,7 +236,7 @@ def _symmetry_counterexample(inst, H, dims, functions, asym) -> dict:
 
 
 def _numeric_matrix(cx: dict, inst, H) -> None:
-    r, c = len(inst.b.values[inst.x.name]), len(inst.b.values[inst.x.name][0])
+    r, c = _size_of(inst)
     if inst.tangent is None and r * c <= MAX_ENTRIES // 4:
         N = numeric_hessian(inst, r, c)
         cx.update(claimed_hessian=format_matrix(H), numeric_hessian=format_matrix(N), differing_entries=_differing(H, N))
@@ -255,7 +247,8 @@ def _numeric_matrix(cx: dict, inst, H) -> None:
 class _State:
     """Worst errors, check counts and verdicts of several claims judged together."""
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, dps: int):
+        self.tol = mpmath.mpf(10) ** (-(dps // 2))  # half the digits: what Richardson leaves exact
         self.worst = [mpmath.mpf(0)] * n
         self.checks = [0] * n
         self.found: list[Verdict | None] = [None] * n
@@ -266,11 +259,11 @@ class _State:
     def done(self) -> bool:
         return not self.live()
 
-    def record(self, i: int, err, tol) -> bool:
+    def record(self, i: int, err) -> bool:
         """Count one check of claim i; True when it fails."""
         self.worst[i] = max(self.worst[i], err)
         self.checks[i] += 1
-        return err > tol
+        return err > self.tol
 
     def refute(self, i: int, cx: dict) -> None:
         self.found[i] = Verdict("refuted", cx["summary"], float(self.worst[i]), self.checks[i], cx)
@@ -279,6 +272,24 @@ class _State:
         return [v or Verdict("holds", f"agrees on {self.checks[i]} checks; largest relative error "
                                       f"{mpmath.nstr(self.worst[i], 3)}", float(self.worst[i]), self.checks[i])
                 for i, v in enumerate(self.found)]
+
+
+def _judged(f, x, claims, scope, assume, seed: int, dps: int):
+    """(rng, state of the claims, the instances with X's sizes), evaluated at dps + 60 digits."""
+    rng = random.Random(seed)
+
+    def runs():
+        with mpmath.workdps(dps + 60):
+            for dims, label, inst, Ms, entrywise in instances(f, x, claims, scope, assume, rng):
+                yield dims, label, inst, Ms, entrywise, _size_of(inst)
+
+    return rng, _State(len(claims), dps), runs()
+
+
+def _size_of(inst) -> tuple[int, int]:
+    """The sizes of the variable X at this instance."""
+    X = inst.b.values[inst.x.name]
+    return len(X), len(X[0])
 
 
 def _common(inst, dims, functions, kind, err) -> dict:
