@@ -19,15 +19,18 @@ import mpmath
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(ROOT))  # the test suite's SymPy oracle (tests/sympy_oracle.py)
 
 from networks import sigmoid_network  # noqa: E402
+from second_order_peer import agrees, dims_of, sympy_second_order  # noqa: E402
 from sympy_peer import Unsupported, explicit_value, random_values, sympy_gradient  # noqa: E402
 
 from matcalc.checker.evaluate import Bindings, Evaluator, to_mpf  # noqa: E402
-from matcalc.checker.verify import _sample, _direction, check  # noqa: E402
+from matcalc.checker.verify import Gradient, _sample, _direction, check  # noqa: E402
 from matcalc.derivation import derive  # noqa: E402
 from matcalc.prooffile import load, make_claim, make_scope  # noqa: E402
 from matcalc.proof_catalog import entries  # noqa: E402
+from matcalc.report import run_claim  # noqa: E402
 
 REPEAT = int(os.environ.get("MATCALC_BENCH_REPEAT", "5"))
 TENSORGRAD = {"median": 9.9e-3, "import": 1.14, "mlp": {1: 0.05, 2: 0.13, 3: 0.27, 4: 0.47, 8: 2.2}}
@@ -51,11 +54,12 @@ def timed(fn, repeat: int = REPEAT) -> float:
     return statistics.median(times)
 
 
-def claims():
+def claims(kinds=("gradient",)):
     for e in entries():
         proof = load(e.path)
         for c in proof.claims:
-            yield proof, c
+            if c.kind in kinds:
+                yield proof, c
 
 
 def cold_start(out: list[str]) -> None:
@@ -65,7 +69,7 @@ def cold_start(out: list[str]) -> None:
     helps = wall(matcalc + ["--help"])
     lst = wall(matcalc + ["list", "--format", "plain"])
     check_all = wall(matcalc + ["check", "proofs", "--format", "plain"])
-    n = sum(1 for _ in claims())
+    n = sum(1 for _ in claims(("gradient", "jacobian", "hessian")))
     out += ["## Cold start and whole-catalog check (wall time, median of %d runs)" % REPEAT, "",
             "| command | seconds | target | ratio |", "|---|---|---|---|",
             f"| `python -c \"import sympy\"` | {sympy:.3f} | reference | 1.00 |",
@@ -166,14 +170,14 @@ def accuracy(out: list[str]) -> None:
         from matcalc.checker.standins import function_choices
         with mpmath.workdps(80):
             inst, _ = _sample(c.f, c.wrt, {0: c.gradient}, proof.scope, proof.assume, dims, rng,
-                              function_choices(proof.scope.functions, rng)[0])
-            G = inst.gradient(0, c.gradient)
+                              function_choices(proof.scope.functions, rng)[0], Gradient())
+            G = inst.claim(0, c.gradient)
             V = _direction(rng, len(G), len(G[0]), inst.tangent)
             claimed = to_mpf(sum(g * x for rg, rv in zip(G, V) for g, x in zip(rg, rv)))
             inst.rational = False
             with mpmath.workprec(53):  # float64: 53-bit significands
                 h = mpmath.mpf("1e-6")
-                fd = (to_mpf(inst.f_at(V, h)) - to_mpf(inst.f_at(V, -h))) / (2 * h)
+                fd = (to_mpf(inst.value_at((V, h))[0][0]) - to_mpf(inst.value_at((V, -h))[0][0])) / (2 * h)
             f64.append(float(abs(fd - claimed) / max(abs(claimed), mpmath.mpf(1e-30))))
     out += ["## Accuracy on the catalog's true claims", "",
             "| method | median relative error | largest |", "|---|---|---|",
@@ -182,12 +186,41 @@ def accuracy(out: list[str]) -> None:
             "", "Target: the verifier's relative error ≤ 1e-25.", ""]
 
 
+def second_order(out: list[str]) -> None:
+    """Derive + verify time per second-order claim, and SymPy's explicit-matrix answer."""
+    out += ["## Second order: Jacobians and Hessians (in-process)", "",
+            "matcalc: derive and verify (the engine's result and the claim, as `matcalc check` does), median of "
+            f"{REPEAT} runs. SymPy 1.14: the claim written out on explicit matrices of symbols at sizes 2 and 3, then "
+            "`Matrix.jacobian` or `sympy.hessian` (SymPy's `MatrixExpr.diff` has no Hessian of a matrix "
+            "function, issue #9840), timed once and compared at a random point with matcalc's verified result.", "",
+            "| claim | kind | matcalc derive + verify (s) | verdict | SymPy (s) | SymPy correct |", "|---|---|---|---|---|---|"]
+    for proof, c in claims(("jacobian", "hessian")):
+        t = timed(lambda: run_claim(proof, c), REPEAT)
+        r = run_claim(proof, c)
+        dims = dims_of(proof.scope)
+        if proof.assume:  # the random point does not satisfy the assumption the result uses
+            out.append(f"| {proof.name}#{c.index} `{str(c.f)[:48]}` | {c.kind} | {t:.3f} | {r.verdict} | — | "
+                       f"not compared (assumes {', '.join(map(str, proof.assume))}) |")
+            continue
+        try:
+            start = time.perf_counter()
+            M, env, at = sympy_second_order(c.kind, c.f, c.wrt, proof.scope, dims)
+            peer = f"{time.perf_counter() - start:.3f}"
+            with mpmath.workdps(30):
+                verdict = "yes" if agrees(M, env, at, r.derivation.gradient, dims) else "no"
+        except Exception as e:  # SymPy raised
+            peer, verdict = "—", f"raised {type(e).__name__}"
+        out.append(f"| {proof.name}#{c.index} `{str(c.f)[:48]}` | {c.kind} | {t:.3f} | {r.verdict} | {peer} | {verdict} |")
+    out += ["", "Target: the logistic-regression Hessian (ml-hessians#3) and the two-layer network's Hessian by one "
+            "weight matrix (ml-hessians#7) each derived and verified in ≤ 0.5 s.", ""]
+
+
 def main() -> None:
     started = time.perf_counter()
     out = ["# Benchmarks", "",
            f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
            f"Python {platform.python_version()}; run {time.strftime('%Y-%m-%d')} with `python benchmarks/run.py`.", ""]
-    for part in (cold_start, derivations, depth, accuracy):
+    for part in (cold_start, derivations, second_order, depth, accuracy):
         part(out)
         print(f"[{part.__name__} done at {time.perf_counter() - started:.0f} s]", file=sys.stderr)
     out.append(f"Total benchmark time: {time.perf_counter() - started:.0f} s.")

@@ -21,7 +21,8 @@ from .report import ClaimReport, run_claim
 
 
 class Derivation:
-    """A derived gradient: the steps (rule, expression), the gradient, and the checker's verdict on it."""
+    """A derived gradient (or Jacobian, or Hessian: see ``kind``): the steps (rule, expression), the
+    result, and the checker's verdict on it. ``gradient`` holds the result whatever its kind."""
 
     def __init__(self, report: ClaimReport) -> None:
         self._report = report
@@ -29,8 +30,17 @@ class Derivation:
         self.f: Expr = report.claim.f if report.claim else report.derivation.f
         self.wrt: str = report.derivation.wrt.name
         self.steps: tuple[Step, ...] = report.derivation.steps
+        self.kind: str = report.claim.kind if report.claim else "gradient"
         self.gradient: Expr = report.derivation.gradient
         self.verdict: Verdict = Verdict(report)
+
+    @property
+    def jacobian(self) -> Expr | None:
+        return self.gradient if self.kind == "jacobian" else None
+
+    @property
+    def hessian(self) -> Expr | None:
+        return self.gradient if self.kind == "hessian" else None
 
     def to_latex(self, standalone: bool = False) -> str:
         """The derivation as LaTeX (an align* block, or a whole document)."""
@@ -53,7 +63,7 @@ class Derivation:
         return plain.derivation(self._report)
 
     def __repr__(self) -> str:
-        return f"<Derivation ∂f/∂{self.wrt} = {self.gradient} ({len(self.steps)} steps, {self.verdict.status})>"
+        return f"<Derivation {self.kind} by {self.wrt} = {self.gradient} ({len(self.steps)} steps, {self.verdict.status})>"
 
 
 class Verdict:
@@ -69,6 +79,7 @@ class Verdict:
         self.max_error: float | None = v.max_error
         self.checks: int = v.checks
         self.counterexample: dict[str, object] | None = v.counterexample
+        #: The engine's own result (the right gradient, Jacobian or Hessian).
         self.right_gradient: Expr | None = report.derivation.gradient if report.derivation else None
 
     @property
@@ -92,8 +103,9 @@ class Verdict:
         return "\n".join(lines)
 
 
-def _report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str], functions: Mapping[str, str] | None,
-            let: Mapping[str, str] | None, assume: Sequence[str], seed: int) -> ClaimReport:
+def _report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str] | None, functions: Mapping[str, str] | None,
+            let: Mapping[str, str] | None, assume: Sequence[str], seed: int, *, jacobian: str | None = None,
+            hessian: str | None = None, kind: str | None = None) -> ClaimReport:
     """Declarations and one claim, derived and checked; any failure is a MatcalcError."""
     if not isinstance(symbols, Mapping):
         raise MatcalcError("symbols must be a mapping of names to shapes, e.g. {'X': 'matrix(m, n)'}")
@@ -101,7 +113,7 @@ def _report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str], 
         assume = [assume]
     scope = make_scope(dict(symbols), dict(functions or {}), dict(let or {}))
     assumptions = tuple(parse_assumption(a, scope) for a in assume)
-    claim = make_claim(1, f, wrt, gradient, scope)
+    claim = make_claim(1, f, wrt, gradient, scope, jacobian=jacobian, hessian=hessian, kind=kind)
     proof = ProofFile("api", f"d/d{wrt} of {f}", "", "<python>", scope, assumptions, (claim,))
     report = run_claim(proof, claim, seed=seed)
     if report.error:
@@ -110,15 +122,21 @@ def _report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str], 
 
 
 def derive(f: str, wrt: str, symbols: Mapping[str, str], functions: Mapping[str, str] | None = None,
-           let: Mapping[str, str] | None = None, assume: Sequence[str] = (), seed: int = 0) -> Derivation:
-    """Derive ∂f/∂wrt step by step, and check the result independently."""
-    return Derivation(_report(f, wrt, None, symbols, functions, let, assume, seed))
+           let: Mapping[str, str] | None = None, assume: Sequence[str] = (), seed: int = 0, *,
+           kind: str | None = None) -> Derivation:
+    """Derive ∂f/∂wrt step by step (kind="jacobian" or "hessian" for the second-order results; by
+    default the gradient of a scalar f, the Jacobian of a non-scalar f), and check it independently."""
+    return Derivation(_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind))
 
 
-def check(f: str, wrt: str, gradient: str, symbols: Mapping[str, str], functions: Mapping[str, str] | None = None,
-          let: Mapping[str, str] | None = None, assume: Sequence[str] = (), seed: int = 0) -> Verdict:
-    """Check the claim ∂f/∂wrt = gradient; a refutation carries a counterexample and the right gradient."""
-    return Verdict(_report(f, wrt, gradient, symbols, functions, let, assume, seed))
+def check(f: str, wrt: str, gradient: str | None = None, symbols: Mapping[str, str] | None = None,
+          functions: Mapping[str, str] | None = None, let: Mapping[str, str] | None = None, assume: Sequence[str] = (),
+          seed: int = 0, *, jacobian: str | None = None, hessian: str | None = None) -> Verdict:
+    """Check the claim ∂f/∂wrt = gradient (or a claimed jacobian=, or hessian=); a refutation carries a
+    counterexample and the right result."""
+    if gradient is None and jacobian is None and hessian is None:
+        raise MatcalcError("check needs a claimed gradient, jacobian or hessian")
+    return Verdict(_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian, hessian=hessian))
 
 
 def load(path: str | Path) -> ProofFile:

@@ -48,14 +48,18 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
     common(chk)
 
-    diff = sub.add_parser("diff", help="derive a gradient ad hoc")
-    diff.add_argument("expr", help='the scalar f, e.g. "tr(A * X)"')
+    diff = sub.add_parser("diff", help="derive a gradient (or a Jacobian, or a Hessian) ad hoc")
+    diff.add_argument("expr", help='f, e.g. "tr(A * X)"; a non-scalar f gets its Jacobian')
     diff.add_argument("--wrt", required=True, help="the symbol to differentiate by")
     diff.add_argument("--sym", action="append", default=[], metavar="NAME=SHAPE", help='e.g. "X=matrix(m,n)"')
     diff.add_argument("--fn", action="append", default=[], metavar="NAME=KIND", help='e.g. "sigma=elementwise"')
     diff.add_argument("--let", action="append", default=[], metavar="NAME=EXPR", help='e.g. "z=W*x+b"')
     diff.add_argument("--assume", action="append", default=[], metavar="EQUALITY", help='e.g. "sum(Y) = 1"')
-    diff.add_argument("--gradient", help="a claimed gradient to check as well")
+    claim = diff.add_mutually_exclusive_group()
+    claim.add_argument("--gradient", help="a claimed gradient to check as well")
+    claim.add_argument("--jacobian", metavar="J", help="a claimed Jacobian d vec(f) / d vec(X)' to check")
+    claim.add_argument("--hessian", nargs="?", const="", metavar="H",
+                       help="derive the Hessian of a scalar f; with a value, check that claimed Hessian")
     diff.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
     common(diff)
     return p
@@ -202,7 +206,9 @@ def cmd_diff(args) -> int:
 
     scope = make_scope(_pairs(args.sym, "sym"), _pairs(args.fn, "fn"), _pairs(args.let, "let"))
     assume = tuple(parse_assumption(a, scope) for a in args.assume)
-    claim = make_claim(1, args.expr, args.wrt, args.gradient, scope)
+    hessian = args.hessian or None
+    claim = make_claim(1, args.expr, args.wrt, args.gradient, scope, jacobian=args.jacobian, hessian=hessian,
+                       kind="hessian" if args.hessian is not None else None)
     proof = ProofFile("diff", f"d/d{args.wrt} of {args.expr}", "", "<command line>", scope, assume, (claim,))
     report = run_claim(proof, claim, seed=args.seed)
     if report.error and report.derivation is None:
@@ -214,7 +220,7 @@ def cmd_diff(args) -> int:
             return proof_render(fmt, standalone)
         from .printers import json_out
         obj = json_out.derivation_object(report)
-        if args.gradient is not None:
+        if claim.gradient is not None:
             row = json_out.claim_object(report)
             obj.update(claimed=row["claimed"], counterexample=row["counterexample"])
         return json_out.dumps(obj)

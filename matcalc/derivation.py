@@ -17,11 +17,13 @@ from .rules import trace as TR
 from .strategy import GROUPS, Budget, assumption_rule, let_rule, normalise, rewrite
 
 DF, GRADIENT = "df", "gradient"
+#: The sides of second-order steps (the printers name each): d vec F, the Jacobian, d²f, H[dX], the Hessian.
+DVEC, JACOBIAN, D2F, LINEAR_MAP, HESSIAN = "dvec", "jacobian", "d2f", "linear map", "hessian"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One line of a derivation: ``side`` = expr, by ``rule``. side is "df" or "gradient"."""
+    """One line of a derivation: ``side`` = expr, by ``rule``. side is "df" or "gradient" (or a second-order side)."""
 
     rule: str
     expr: Expr
@@ -33,8 +35,9 @@ class Derivation:
     f: Expr
     wrt: Sym
     steps: tuple[Step, ...]
-    gradient: Expr
+    gradient: Expr  # the result: the gradient, or the Jacobian or Hessian when kind says so
     assume: tuple[Assumption, ...] = ()
+    kind: str = "gradient"
 
 
 def _depends_on(x: Expr):
@@ -96,10 +99,18 @@ def _trace_phase(df: Expr, dep, steps: list[Step]) -> list[Expr]:
     terms = [(A.ONE, df)]
     if not (isinstance(df, Call) and df.fn == "tr"):
         _record(steps, Step("a scalar is its own trace", _show_terms(terms), DF))
+    terms = exhaust_terms(terms, TR.rule_for, dep, lambda names, t: _record(steps, Step(names, _show_terms(t), DF)))
+    return [M for M, _ in terms]
+
+
+def exhaust_terms(terms: list, rule_for, dep, record) -> list:
+    """Apply ``rule_for(E)`` to every unfinished term (M, E) in rounds until none applies;
+    after each round ``record(names of the rules that fired, terms)``. Shared by the trace
+    phase and the vectorisation of second-order derivations."""
     while True:
         names, new = [], []
         for M, E in terms:
-            rule = TR.rule_for(E)
+            rule = rule_for(E)
             if rule is None:
                 new.append((M, E))
             else:
@@ -107,8 +118,8 @@ def _trace_phase(df: Expr, dep, steps: list[Step]) -> list[Expr]:
                 new.extend(rule(M, E, dep))
         terms = new
         if not names:
-            return [M for M, _ in terms]
-        _record(steps, Step(", ".join(dict.fromkeys(names)), _show_terms(terms), DF))
+            return terms
+        record(", ".join(dict.fromkeys(names)), terms)
 
 
 def _simplify_phase(G: Expr, rule_groups, steps: list[Step]) -> Expr:
@@ -152,10 +163,15 @@ def _derive(f: Expr, wrt: Sym, assume: tuple[Assumption, ...], scope: Scope | No
     G = Ms[0] if len(Ms) == 1 else Add(tuple(Ms))
     _record(steps, Step("collect terms", Call("tr", A.matmul(A.transpose(G), Differential(x))), DF))
     steps.append(Step("read off the gradient (eq. 92)", G, GRADIENT))
-    groups = list(GROUPS)
+    G = _simplify_phase(G, simplification_groups(GROUPS, assume, scope), steps)
+    return Derivation(f, x, tuple(steps), G, tuple(assume))
+
+
+def simplification_groups(base, assume: tuple[Assumption, ...], scope: Scope | None) -> list:
+    """The rule groups ``base``, then the assumptions and the [let] names as rules."""
+    groups = list(base)
     if assume:
         groups.append(tuple(assumption_rule(normalise(a.lhs), a.rhs, str(a)) for a in assume))
     if scope is not None and scope.lets:
         groups.append((let_rule(scope.lets),))
-    G = _simplify_phase(G, groups, steps)
-    return Derivation(f, x, tuple(steps), G, tuple(assume))
+    return groups

@@ -10,14 +10,16 @@ from fractions import Fraction
 
 from . import shapes as S
 from .errors import ShapeError
-from .shapes import SCALAR, Dim, Shape
+from .shapes import SCALAR, Dim, Shape, dim_mul
 
 #: Built-in entrywise functions (exp, log, ...); declared ones are added per proof.
 ENTRYWISE = ("exp", "log", "sigmoid", "tanh", "sqrt")
-#: Built-in functions of a whole matrix.
-MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "softmax", "sum", "norm")
+#: Built-in functions of a whole matrix (one argument; their shape laws are CALL_SHAPES below).
+MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "softmax", "sum", "norm", "vec", "diag")
+#: Built-ins with their own syntax or node: eye(n), ones(m, n), kron(A, B), commutation(m, n).
+OTHER_BUILTINS = ("eye", "ones", "kron", "commutation")
 #: Names no symbol, function or let may take.
-RESERVED = frozenset(ENTRYWISE + MATRIX_FUNCTIONS + ("eye", "ones"))
+RESERVED = frozenset(ENTRYWISE + MATRIX_FUNCTIONS + OTHER_BUILTINS)
 
 
 def _show(e: "Expr") -> str:
@@ -275,23 +277,38 @@ class Transpose(Expr):
         _set_shape(self, self.arg.shape.t)
 
 
+def _square(fn: str, a: Expr) -> Shape:
+    if not a.shape.is_square:
+        raise ShapeError(f"{fn} needs a square matrix, got {_show(a)}")
+    return a.shape if fn == "inv" else SCALAR
+
+
+def _column(fn: str, a: Expr) -> Shape:
+    if a.shape.cols != 1:
+        raise ShapeError(f"{fn} needs a column vector, got {_show(a)}")
+    return a.shape if fn == "softmax" else Shape(a.shape.rows, a.shape.rows)
+
+
+#: The shape law of each built-in matrix function: (name, argument) -> result shape.
+CALL_SHAPES = {
+    "tr": _square, "det": _square, "logdet": _square, "inv": _square,
+    "softmax": _column,
+    "diag": _column,  # diag(x): the n×n diagonal matrix of an n×1 x
+    "sum": lambda fn, a: SCALAR, "norm": lambda fn, a: SCALAR,
+    "vec": lambda fn, a: Shape(dim_mul(a.shape.rows, a.shape.cols), 1),  # columns stacked
+}
+
+
 def _matrix_function_shape(fn: str, a: Expr) -> Shape:
-    if fn in ("tr", "det", "logdet", "inv"):
-        if not a.shape.is_square:
-            raise ShapeError(f"{fn} needs a square matrix, got {_show(a)}")
-        return a.shape if fn == "inv" else SCALAR
-    if fn == "softmax":
-        if a.shape.cols != 1:
-            raise ShapeError(f"softmax needs a column vector, got {_show(a)}")
-        return a.shape
-    if fn in ("sum", "norm"):
-        return SCALAR
-    raise ValueError(f"unknown matrix function {fn}")
+    law = CALL_SHAPES.get(fn)
+    if law is None:
+        raise ValueError(f"unknown matrix function {fn}")
+    return law(fn, a)
 
 
 @node("arg")
 class Call(Expr):
-    """A built-in function of a whole matrix: tr, det, logdet, inv, softmax, sum, norm."""
+    """A built-in function of a whole matrix: tr, det, logdet, inv, softmax, sum, norm, vec, diag."""
 
     fn: str
     arg: Expr
@@ -299,6 +316,28 @@ class Call(Expr):
 
     def __post_init__(self):
         _set_shape(self, _matrix_function_shape(self.fn, self.arg))
+
+
+@node("left", "right")
+class Kron(Binary):
+    """The Kronecker product left ⊗ right: (ra·rb)×(ca·cb)."""
+
+    def __post_init__(self):
+        a, b = self.left.shape, self.right.shape
+        _set_shape(self, Shape(dim_mul(a.rows, b.rows), dim_mul(a.cols, b.cols)))
+
+
+@node()
+class Commutation(Expr):
+    """The commutation matrix K with K vec(A) = vec(Aᵀ) for A m×n: (m·n)×(m·n)."""
+
+    m: Dim
+    n: Dim
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        mn = dim_mul(self.m, self.n)
+        _set_shape(self, Shape(mn, mn))
 
 
 @node("arg")

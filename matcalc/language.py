@@ -8,9 +8,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .expr import (
-    Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let,
+    Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
     MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
 )
+from .shapes import DimProduct
 
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
 OPERATORS = {MatMul: "*", Hadamard: ".*", EDiv: "./", Div: "/"}
@@ -50,6 +51,13 @@ def exponent(k: Fraction) -> str:
     return f"-{text}" if k < 0 else text
 
 
+def dim(d) -> str:
+    """A dimension as written in the language: n, 3, m * n."""
+    if isinstance(d, DimProduct):
+        return " * ".join(([str(d.factor)] if d.factor != 1 else []) + list(d.names))
+    return str(d)
+
+
 def show(e: Expr) -> str:
     """The expression in the language (a round trip: parse(show(e)) == e)."""
     return _show(e, 0)
@@ -87,10 +95,14 @@ def _show(e: Expr, need: int) -> str:
         return f"{e.fn}({_show(e.arg, 0)})"
     if isinstance(e, (Entrywise, ScalarFn)):
         return f"{e.fn}{chr(39) * e.order}({_show(e.arg, 0)})"
+    if isinstance(e, Kron):
+        return f"kron({_show(e.left, 0)}, {_show(e.right, 0)})"
+    if isinstance(e, Commutation):
+        return f"commutation({dim(e.m)}, {dim(e.n)})"
     if isinstance(e, Eye):
-        return f"eye({e.n})"
+        return f"eye({dim(e.n)})"
     if isinstance(e, Ones):
-        return f"ones({e.rows})" if e.cols == 1 else f"ones({e.rows}, {e.cols})"
+        return f"ones({dim(e.rows)})" if e.cols == 1 else f"ones({dim(e.rows)}, {dim(e.cols)})"
     if isinstance(e, Differential):
         return f"d{_wrap(e.arg, ATOM)}" if isinstance(e.arg, (Sym, Let)) else f"d({_show(e.arg, 0)})"
     raise TypeError(f"no printer for {type(e).__name__}")

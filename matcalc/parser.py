@@ -15,9 +15,10 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from .declarations import Scope
 from .errors import MatcalcError, ShapeError
 from .expr import (
-    ENTRYWISE, MATRIX_FUNCTIONS, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye,
-    Hadamard, Let, MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose, depth,
+    ENTRYWISE, MATRIX_FUNCTIONS, Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye,
+    Hadamard, Kron, Let, MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose, depth,
 )
+from .shapes import dim_mul
 
 MAX_DEPTH = 400
 FUNCTION_KINDS = ("elementwise", "scalar")
@@ -58,13 +59,20 @@ class _Builder(Transformer):
             return Sym(n, s.symbols[n])
         if n in s.lets:
             return Let(n, s.lets[n])
-        if n in s.functions or n in ENTRYWISE or n in MATRIX_FUNCTIONS:
+        if n in s.functions or n in ENTRYWISE or n in MATRIX_FUNCTIONS or n in CALLS:
             raise MatcalcError(f"{n} is a function: call it as {n}(...)", pos=_pos(tok))
         raise MatcalcError(f"undeclared symbol '{n}'", pos=_pos(tok))
 
     def call(self, c):
-        tok, arg = c
-        return self._located(tok, lambda: self._apply(str(tok), arg, 0, tok))
+        tok, args = c[0], c[1:]
+        fn = str(tok)
+        arity = CALLS.get(fn, (None, 1))[1]
+        if len(args) != arity:
+            what = "one argument" if arity == 1 else f"{arity} arguments"
+            raise MatcalcError(f"{fn} takes {what}, got {len(args)}", pos=_pos(tok))
+        if fn in CALLS:
+            return self._located(tok, lambda: CALLS[fn][0](*args))
+        return self._located(tok, lambda: self._apply(fn, args[0], 0, tok))
 
     def derivative(self, c):
         tok, arg = c
@@ -86,7 +94,7 @@ class _Builder(Transformer):
             raise MatcalcError(f"{fn} is not a function (write {fn} * (...) for a product)", pos=_pos(tok))
         raise MatcalcError(f"unknown function '{fn}'", pos=_pos(tok))
 
-    def dim(self, c):
+    def dimfactor(self, c):
         tok = c[0]
         if tok.type == "NAME":
             return str(tok)
@@ -94,8 +102,17 @@ class _Builder(Transformer):
             raise MatcalcError(f"a dimension is a name or a positive integer, not {tok}", pos=_pos(tok))
         return int(tok)
 
+    def dim(self, c):
+        acc = c[0]
+        for factor in c[2::2]:
+            acc = dim_mul(acc, factor)
+        return acc
+
     def eye(self, c):
         return Eye(c[1])
+
+    def commutation(self, c):
+        return Commutation(c[1], c[2])
 
     def ones(self, c):
         return Ones(c[1], c[2] if len(c) > 2 else 1)
@@ -132,7 +149,11 @@ class _Builder(Transformer):
         return self._located(c[1], lambda: Add(tuple(terms)))
 
 
-for _rule in ("number", "name", "call", "derivative", "eye", "ones", "neg", "transpose", "power", "product", "sum"):
+#: Built-ins called with their own node and arity (one row per operator): name -> (build, arity).
+CALLS = {"kron": (Kron, 2)}
+
+for _rule in ("number", "name", "call", "derivative", "eye", "ones", "commutation", "neg", "transpose", "power",
+              "product", "sum"):
     def _interning(self, c, _f=getattr(_Builder, _rule)):
         return self._intern(_f(self, c))
     setattr(_Builder, _rule, _interning)

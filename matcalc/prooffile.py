@@ -12,9 +12,15 @@ from .language import show
 from .declarations import Assumption, Scope
 from .parser import FUNCTION_KINDS, parse
 from .shapes import SCALAR, Shape
+from .shapes import hessian as hessian_shape
+from .shapes import jacobian as jacobian_shape
 
 TOP_KEYS = ("name", "title", "source", "assume", "symbols", "functions", "let", "claims", "note")
-CLAIM_KEYS = ("f", "wrt", "gradient", "expect", "note")
+CLAIM_KEYS = ("f", "wrt", "gradient", "jacobian", "hessian", "kind", "expect", "note")
+#: What a claim is about; each kind is also the key of its claimed value.
+KINDS = ("gradient", "jacobian", "hessian")
+#: The name of each kind's matrix in messages, and what it is the derivative of.
+KIND_NAMES = {"gradient": "gradient", "jacobian": "Jacobian", "hessian": "Hessian"}
 EXPECTS = ("holds", "refuted")
 _NAME = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*\Z")
 _DIM = r"\s*([A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*|[+-]?\d+)\s*"
@@ -24,14 +30,16 @@ _USED = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*")
 
 @dataclass(frozen=True)
 class Claim:
-    """One claim: f, the symbol it is differentiated by, and the claimed gradient (or None)."""
+    """One claim: f, the symbol it is differentiated by, and the claimed gradient, Jacobian or
+    Hessian (``kind`` says which; None when matcalc is to derive it)."""
 
     index: int  # 1-based, as in the JSON output
     f: Expr
     wrt: Sym
-    gradient: Expr | None
+    gradient: Expr | None  # the claimed value, whatever its kind
     expect: str = "holds"
     note: str = ""
+    kind: str = "gradient"
 
 
 @dataclass(frozen=True)
@@ -140,29 +148,50 @@ def parse_assumption(text: str, scope: Scope) -> Assumption:
 
 
 def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
-               expect: str = "holds", note: str = "") -> Claim:
-    """Parse and type one claim: f scalar, wrt a declared symbol, gradient of wrt's shape."""
+               expect: str = "holds", note: str = "", *, jacobian: str | None = None, hessian: str | None = None,
+               kind: str | None = None) -> Claim:
+    """Parse and type one claim: wrt a declared symbol; at most one claimed value, of the shape its
+    kind asks for (gradient and Hessian of a scalar f, Jacobian of a non-scalar f)."""
     for key, value in (("f", f), ("wrt", wrt)):
         if not isinstance(value, str):
             raise MatcalcError(f"{key} is required and must be a string")
     fx = _parse_at(f, scope, "f")
-    if not fx.shape.is_scalar:
-        raise MatcalcError(f"f must be scalar, but {show(fx)} is {fx.shape}")
     if wrt not in scope.symbols:
         raise MatcalcError(f"wrt = {wrt!r} is not a declared symbol")
     x = Sym(wrt, scope.symbols[wrt])
+    given = {k: v for k, v in (("gradient", gradient), ("jacobian", jacobian), ("hessian", hessian)) if v is not None}
+    kind = _claim_kind(kind, given, fx)
     g = None
-    if gradient is not None:
-        if not isinstance(gradient, str):
-            raise MatcalcError("gradient must be a string")
-        g = _parse_at(gradient, scope, "gradient")
-        if g.shape != x.shape:
-            raise MatcalcError(f"the gradient {show(g)} is {g.shape}, but {wrt} is {x.shape}")
+    if given:
+        text = given[kind]
+        if not isinstance(text, str):
+            raise MatcalcError(f"{kind} must be a string")
+        g = _parse_at(text, scope, kind)
+        want = {"gradient": x.shape, "jacobian": jacobian_shape(fx.shape, x.shape), "hessian": hessian_shape(x.shape)}[kind]
+        if g.shape != want:
+            raise MatcalcError(f"the {KIND_NAMES[kind]} {show(g)} is {g.shape}, but it must be {want}"
+                               f" (f is {fx.shape}, {wrt} is {x.shape})")
     if expect not in EXPECTS:
         raise MatcalcError(f"unknown expect {expect!r} (expected holds or refuted)")
     if not isinstance(note, str):
         raise MatcalcError("note must be a string")
-    return Claim(index, fx, x, g, expect, note)
+    return Claim(index, fx, x, g, expect, note, kind)
+
+
+def _claim_kind(kind: str | None, given: dict, f: Expr) -> str:
+    """The claim's kind from ``kind`` and the value key given; one-line errors for misuse."""
+    if len(given) > 1:
+        raise MatcalcError(f"a claim has at most one of gradient, jacobian, hessian (got {' and '.join(given)})")
+    if kind is not None and kind not in KINDS:
+        raise MatcalcError(f"unknown kind {kind!r} (expected gradient, jacobian or hessian)")
+    if kind is not None and given and kind not in given:
+        raise MatcalcError(f"kind = {kind!r} but the claim gives a {next(iter(given))}")
+    kind = kind or next(iter(given), None) or ("gradient" if f.shape.is_scalar else "jacobian")
+    if kind in ("gradient", "hessian") and not f.shape.is_scalar:
+        raise MatcalcError(f"a {KIND_NAMES[kind]} needs a scalar f, but {show(f)} is {f.shape} (use jacobian)")
+    if kind == "jacobian" and f.shape.is_scalar:
+        raise MatcalcError(f"a Jacobian needs a non-scalar f, but {show(f)} is scalar (use gradient or hessian)")
+    return kind
 
 
 def _parse_at(text: str, scope: Scope, key: str) -> Expr:
@@ -239,7 +268,8 @@ def _loads(text: str, path: str) -> ProofFile:
             if bad:
                 raise MatcalcError(f"unknown key {bad[0]!r} (expected one of {', '.join(CLAIM_KEYS)})")
             claims.append(make_claim(i, c.get("f"), c.get("wrt"), c.get("gradient"), scope,
-                                     c.get("expect", "holds"), c.get("note", "")))
+                                     c.get("expect", "holds"), c.get("note", ""), jacobian=c.get("jacobian"),
+                                     hessian=c.get("hessian"), kind=c.get("kind")))
         except MatcalcError as e:
             raise e.at(f"claims[{i}]") from None
     return ProofFile(name, _text(data, "title", name), _text(data, "source"), path, scope,

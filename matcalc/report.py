@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .checker.verify import Verdict, check, check_all
-from .derivation import Derivation, derive
+from .checker.second_order import check_hessians, check_jacobians
+from .checker.verify import Verdict, check_all
+from .derivation import Derivation
 from .errors import MatcalcError
 from .language import show
-from .prooffile import Claim, ProofFile
+from .prooffile import KIND_NAMES, Claim, ProofFile
+from .second_order import derive_kind
 from .strategy import normalise
+
+#: The checker of each kind of claim: (f, x, claimed matrices, scope, assume, seed=) -> verdicts.
+CHECKERS = {"gradient": check_all, "jacobian": check_jacobians, "hessian": check_hessians}
 
 
 @dataclass(frozen=True)
@@ -50,17 +55,18 @@ class ClaimReport:
         v = self.claimed if self.claim.gradient is not None else self.derived
         msg = v.message
         if self.derived is not None and self.derived.status != "holds":
-            msg += f"; the engine's own gradient {show(self.derivation.gradient)} was {self.derived.status}: {self.derived.message}"
+            msg += (f"; the engine's own {KIND_NAMES[self.claim.kind]} {show(self.derivation.gradient)} was "
+                    f"{self.derived.status}: {self.derived.message}")
         return msg
 
 
 def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
-    """Derive ∂f/∂X, check the derived and the claimed gradient, compare them."""
+    """Derive ∂f/∂X (or the Jacobian or Hessian), check the derived and the claimed one, compare them."""
     scope, assume = proof.scope, proof.assume
     derivation = derived = claimed = None
     note = ""
     try:
-        derivation = derive(claim.f, claim.wrt, assume=assume, scope=scope)
+        derivation = derive_kind(claim.kind, claim.f, claim.wrt, assume=assume, scope=scope)
     except MatcalcError as e:
         if claim.gradient is None:
             return ClaimReport(proof.path, proof.name, claim, None, None, None, str(e))
@@ -72,8 +78,9 @@ def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
     except MatcalcError as e:
         return ClaimReport(proof.path, proof.name, claim, derivation, None, None, str(e))
     if claimed is not None and claimed.status == "refuted" and derived is not None and derived.status == "holds":
-        cx = dict(claimed.counterexample or {}, right_gradient=show(derivation.gradient))
-        claimed = replace(claimed, counterexample=cx, message=f"{claimed.message}; the right gradient is {show(derivation.gradient)}")
+        right = show(derivation.gradient)
+        cx = dict(claimed.counterexample or {}, **{f"right_{claim.kind}": right})
+        claimed = replace(claimed, counterexample=cx, message=f"{claimed.message}; the right {KIND_NAMES[claim.kind]} is {right}")
     if note and claimed is not None:
         claimed = replace(claimed, message=claimed.message + note)
     return ClaimReport(proof.path, proof.name, claim, derivation, derived, claimed, "", bool(match))
@@ -89,12 +96,13 @@ def _verdicts(claim: Claim, derivation: Derivation | None, scope, assume, seed: 
     gradients = [g for g in (derivation.gradient if derivation else None, claim.gradient) if g is not None]
     if len(gradients) == 2 and gradients[0] == gradients[1]:
         gradients = gradients[:1]
+    checker = CHECKERS[claim.kind]
     try:
-        verdicts = check_all(claim.f, claim.wrt, gradients, scope, assume, seed=seed)
+        verdicts = checker(claim.f, claim.wrt, gradients, scope, assume, seed=seed)
     except MatcalcError:
         if len(gradients) < 2:
             raise
-        verdicts = [check(claim.f, claim.wrt, g, scope, assume, seed=seed) for g in gradients]
+        verdicts = [checker(claim.f, claim.wrt, [g], scope, assume, seed=seed)[0] for g in gradients]
     derived = verdicts[0] if derivation is not None else None
     claimed = verdicts[-1] if claim.gradient is not None else None
     return derived, claimed

@@ -1,8 +1,9 @@
 """Shapes with symbolic dimensions, and the laws of each operation on them.
 
-A dimension is a name (``n``) or a positive integer; two names are equal only when
-spelled alike, and a name never equals an integer. Every value is a matrix: a vector(n)
-is n×1, a scalar 1×1.
+A dimension is a name (``n``), a positive integer, or a product of names (``m·n``, a
+DimProduct); two dimensions are equal only when spelled alike up to the order of the
+factors, and a name never equals an integer. Every value is a matrix: a vector(n) is n×1,
+a scalar 1×1.
 """
 from __future__ import annotations
 
@@ -10,7 +11,52 @@ from dataclasses import dataclass
 
 from .errors import ShapeError
 
-Dim = str | int
+
+
+@dataclass(frozen=True)
+class DimProduct:
+    """A product of two or more dimension names times a positive integer (m·n, 2·n); built
+    only by ``dim_mul``, which keeps it canonical (sorted names, no factor 1)."""
+
+    names: tuple[str, ...]
+    factor: int = 1
+
+    def __str__(self) -> str:
+        return "·".join(([str(self.factor)] if self.factor != 1 else []) + list(self.names))
+
+
+Dim = str | int | DimProduct
+
+
+def dim_factors(d: Dim) -> tuple[int, tuple[str, ...]]:
+    """d as (integer factor, sorted names)."""
+    if isinstance(d, int):
+        return d, ()
+    if isinstance(d, str):
+        return 1, (d,)
+    return d.factor, d.names
+
+
+def dim_mul(a: Dim, b: Dim) -> Dim:
+    """a·b, canonical: 1·n = n, 2·3 = 6, n·m = m·n."""
+    ka, na = dim_factors(a)
+    kb, nb = dim_factors(b)
+    k, names = ka * kb, tuple(sorted(na + nb))
+    if not names:
+        return k
+    if len(names) == 1 and k == 1:
+        return names[0]
+    return DimProduct(names, k)
+
+
+def dim_names(d: Dim) -> tuple[str, ...]:
+    """The names a dimension is made of."""
+    return dim_factors(d)[1]
+
+
+def dim_text(d: Dim) -> str:
+    """A dimension in a shape: n, 3, (m·n)."""
+    return f"({d})" if isinstance(d, DimProduct) else str(d)
 
 
 @dataclass(frozen=True)
@@ -31,7 +77,7 @@ class Shape:
         return Shape(self.cols, self.rows)
 
     def __str__(self) -> str:
-        return f"{self.rows}×{self.cols}"
+        return f"{dim_text(self.rows)}×{dim_text(self.cols)}"
 
     def declaration(self) -> str:
         """The shape as written in a proof file: scalar, vector(n) or matrix(m, n)."""
@@ -81,3 +127,14 @@ def column(a: Shape, what: str) -> Shape:
     if a.cols != 1:
         raise ShapeError(f"{what} needs a column vector, got {a}")
     return a
+
+
+def jacobian(f: Shape, x: Shape) -> Shape:
+    """The Jacobian d vec F / d vec(X)ᵀ of F p×q by X m×n is (p·q)×(m·n)."""
+    return Shape(dim_mul(f.rows, f.cols), dim_mul(x.rows, x.cols))
+
+
+def hessian(x: Shape) -> Shape:
+    """The Hessian d²f / d vec X d vec(X)ᵀ of a scalar f by X m×n is (m·n)×(m·n)."""
+    mn = dim_mul(x.rows, x.cols)
+    return Shape(mn, mn)

@@ -7,15 +7,25 @@ from fractions import Fraction
 
 import sympy as sp
 
+from matcalc.checker.evaluate import size
 from matcalc.expr import (
-    Add, Call, Div, EDiv, Entrywise, EPower, Eye, Hadamard, Let, MatMul, Neg, Num, Ones, Power, Sym, Transpose,
+    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Hadamard, Kron, Let, MatMul, Neg, Num, Ones, Power,
+    Sym, Transpose,
 )
 
 FUNCS = {"exp": sp.exp, "log": sp.log, "sigmoid": lambda t: 1 / (1 + sp.exp(-t)), "tanh": sp.tanh, "sqrt": sp.sqrt}
 
 
 def _sz(d, dims):
-    return d if isinstance(d, int) else dims[d]
+    return size(d, dims)
+
+
+def _commutation(m: int, n: int) -> sp.Matrix:
+    K = sp.zeros(m * n, m * n)
+    for i in range(m):
+        for j in range(n):
+            K[j + i * n, i + j * m] = 1
+    return K
 
 
 def to_sympy(e, env, dims):
@@ -31,6 +41,10 @@ def to_sympy(e, env, dims):
         return sp.eye(_sz(e.n, dims))
     if isinstance(e, Ones):
         return sp.ones(_sz(e.rows, dims), _sz(e.cols, dims))
+    if isinstance(e, Commutation):
+        return _commutation(_sz(e.m, dims), _sz(e.n, dims))
+    if isinstance(e, Kron):
+        return sp.kronecker_product(go(e.left), go(e.right))
     if isinstance(e, Add):
         out = go(e.terms[0])
         for t in e.terms[1:]:
@@ -76,6 +90,8 @@ def to_sympy(e, env, dims):
             "sum": lambda: sp.Matrix([[sum(a)]]),
             "norm": lambda: sp.Matrix([[sp.sqrt(sum(x ** 2 for x in a))]]),
             "softmax": lambda: a.applyfunc(sp.exp) / sum(a.applyfunc(sp.exp)),
+            "vec": lambda: sp.Matrix([a[i, j] for j in range(a.shape[1]) for i in range(a.shape[0])]),
+            "diag": lambda: sp.diag(*list(a)),
         }[e.fn]()
     raise TypeError(type(e).__name__)
 

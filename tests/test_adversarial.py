@@ -106,7 +106,7 @@ def test_checker_refuses_a_gradient_of_the_wrong_shape():
     sc = make_scope({"b": "scalar", **SQUARE})
     X = Sym("X", sc.symbols["X"])
     v = check(parse("sum(b .* X)", sc), X, parse("b", sc), sc)
-    assert v.status == "refuted" and "shape" in v.message
+    assert v.status == "refuted" and "is 1×1, but the gradient of f by X is n×n" in v.message
 
 
 @pytest.mark.parametrize("f, wrt, symbols", [
@@ -166,6 +166,8 @@ def test_perturbations_invisible_to_the_old_sampler_are_refuted(f, k, t):
     except MatcalcError:
         assume(False)
     name, term = TERMS[t]
+    if name == "sign of det":  # on logdet(S)'s domain det(S) > 0, where the term is 0: the claim is true there
+        assume(not any(isinstance(n, Call) and n.fn == "logdet" for n in walk(f)))
     wrong = Add((G, MatMul(term, Ones(x.shape.rows, x.shape.cols))))
     try:
         v = check(f, x, wrong, SCOPE, directions=1)

@@ -21,7 +21,7 @@ from .strategies import SCOPE, exprs
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = [(p, c) for p in sorted(catalog_dir().rglob("*.toml")) for c in load(p).claims]
-TRUE_CLAIMS = [(p, c) for p, c in CATALOG if c.expect == "holds" and c.gradient is not None]
+TRUE_CLAIMS = [(p, c) for p, c in CATALOG if c.expect == "holds" and c.gradient is not None and c.kind == "gradient"]
 
 
 ENGINE = ("matcalc.rules", "matcalc.strategy", "matcalc.derivation", "matcalc.report", "matcalc.api", "matcalc.parser")

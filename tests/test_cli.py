@@ -63,7 +63,8 @@ def test_diff_json_round_trips(capsys):
 def test_check_json_contract(capsys):
     assert main(["check", str(DATA / "wrong"), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    keys = {"file", "proof", "claim", "f", "wrt", "claimed", "derived", "expected", "verdict", "message", "counterexample"}
+    keys = {"file", "proof", "claim", "f", "wrt", "kind", "claimed", "derived", "expected", "verdict", "message",
+            "counterexample"}
     assert all(set(r) == keys for r in data["results"])
     assert data["summary"]["refuted"] >= 3 and data["summary"]["unexpected"] >= 3
     refuted = [r for r in data["results"] if r["verdict"] == "refuted"]

@@ -104,6 +104,7 @@ DIFFERENTIAL_EXAMPLES = {
     "d_det": ["det(S + X * A)"], "d_logdet": ["logdet(S + X * A * 0.1)"], "d_softmax": ["softmax(X * b)"],
     "d_norm": ["norm(X)"], "d_log_softmax": ["log(softmax(X * b))"], "d_entrywise": ["sigmoid(X)", "sigma(X)", "tanh'(X)"],
     "d_scalar_function": ["C(X)", "C(X * b)"],
+    "d_kron": ["kron(X, A)", "kron(X, X')"], "d_vec": ["vec(X * A)"], "d_diag": ["diag(X * b)"],
 }
 
 
@@ -173,7 +174,7 @@ def test_differential_rule_is_a_lemma(rule):
 TRACE_EXAMPLES = {
     "t_sum": ["dX - dX .* B"], "t_neg": ["-dX"], "t_product": ["A' * dX' * N", "N * dX", "dX * A * N", "s * dX", "tr(A * dX) * B"],
     "t_transpose": ["dX'"], "t_hadamard": ["B .* dX", "dX .* B", "tr(A * dX) .* B"], "t_ediv": ["dX ./ (B .* B + 1)"],
-    "t_div": ["dX / (1 + s * s)"], "_call": ["tr(dX * A)", "sum(dX)"],
+    "t_div": ["dX / (1 + s * s)"], "_call": ["tr(dX * A)", "sum(dX)", "diag(dX * b)"],
 }
 TRACE_SCOPE = make_scope({**{n: s.declaration() for n, s in LEMMA.symbols.items()}, "dX": "matrix(n, m)"})
 

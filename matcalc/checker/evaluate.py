@@ -13,9 +13,10 @@ import mpmath
 from ..errors import MatcalcError
 
 from ..expr import (
-    Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul,
-    Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
+    Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
+    MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
 )
+from ..shapes import dim_factors
 
 Matrix = list[list]
 
@@ -67,7 +68,36 @@ def to_mpf(x) -> mpmath.mpf:
 
 
 def size(d, dims: dict[str, int]) -> int:
-    return d if isinstance(d, int) else dims[d]
+    """A dimension's size: an integer, a name's size, or the product of its factors' sizes."""
+    k, names = dim_factors(d)
+    for n in names:
+        k *= dims[n]
+    return k
+
+
+def kron(a: Matrix, b: Matrix) -> Matrix:
+    """The Kronecker product: block (i, j) is a[i][j] · b."""
+    return [[x * y for x in ra for y in rb] for ra in a for rb in b]
+
+
+def vec(a: Matrix) -> Matrix:
+    """The columns of a stacked into one column."""
+    return [[a[i][j]] for j in range(len(a[0])) for i in range(len(a))]
+
+
+def diag(a: Matrix) -> Matrix:
+    """The diagonal matrix of a column vector."""
+    n = len(a)
+    return [[a[i][0] if i == j else 0 for j in range(n)] for i in range(n)]
+
+
+def commutation(m: int, n: int) -> Matrix:
+    """K with K vec(A) = vec(Aᵀ) for A m×n: row j + i·n of K picks entry (i, j) of A, at i + j·m in vec(A)."""
+    k = [[0] * (m * n) for _ in range(m * n)]
+    for i in range(m):
+        for j in range(n):
+            k[j + i * n][i + j * m] = 1
+    return k
 
 
 def transpose(a: Matrix) -> Matrix:
@@ -257,6 +287,10 @@ class Evaluator:
             return [[1 if i == j else 0 for j in range(n)] for i in range(n)]
         if isinstance(e, Ones):
             return [[1] * size(e.cols, b.dims) for _ in range(size(e.rows, b.dims))]
+        if isinstance(e, Commutation):
+            return commutation(size(e.m, b.dims), size(e.n, b.dims))
+        if isinstance(e, Kron):
+            return kron(self(e.left), self(e.right))
         if isinstance(e, Add):
             acc = self(e.terms[0])
             for t in e.terms[1:]:
@@ -300,6 +334,10 @@ class Evaluator:
             return [[sum(a[i][i] for i in range(len(a)))]]
         if fn == "sum":
             return [[sum(sum(r) for r in a)]]
+        if fn == "vec":
+            return vec(a)
+        if fn == "diag":
+            return diag(a)
         if fn in ("det", "logdet"):
             det, _ = lu_solve_det(a, None)
             if fn == "det":

@@ -13,24 +13,20 @@ import random
 from fractions import Fraction
 
 from ..errors import MatcalcError
-from ..expr import Call, Entrywise, EPower, Expr, Eye, Let, Ones, Power, Sym, Transpose, distinct_nodes
-from ..shapes import Shape
+from ..expr import Call, Entrywise, EPower, Expr, Let, Power, Sym, Transpose, distinct_nodes
+from ..shapes import Shape, dim_names
 from .evaluate import Bindings, Matrix, NotExact, evaluate, lu_solve_det
 
 SIZES = (2, 3, 4, 5, 6, 7)
 
 
 def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
+    """Every dimension name in the declared shapes and in the shape of any subexpression
+    (eye(k), ones(p, q), commutation(m, n), products m·n), in order of first appearance."""
     names: dict[str, None] = {}
-    for s in shapes:
-        for d in (s.rows, s.cols):
-            if isinstance(d, str):
-                names[d] = None
-    for n in distinct_nodes(*exprs):
-        dims = (n.n,) if isinstance(n, Eye) else (n.rows, n.cols) if isinstance(n, Ones) else ()
-        for d in dims:
-            if isinstance(d, str):
-                names[d] = None
+    for shape in [*shapes, *(n.shape for n in distinct_nodes(*exprs))]:
+        for d in (shape.rows, shape.cols):
+            names.update(dict.fromkeys(dim_names(d)))
     return list(names)
 
 

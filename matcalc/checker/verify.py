@@ -20,7 +20,7 @@ from ..declarations import Scope
 from ..errors import MatcalcError
 from ..expr import Expr, Sym, distinct_nodes
 from ..language import show
-from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, to_mpf
+from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, size, to_mpf
 from .sample import (
     dimension_names, distinct_sizes, equal_sizes, with_det_sign, random_matrix, required, satisfy,
     symbols_under,
@@ -66,13 +66,13 @@ class NoPoint(Exception):
 
 
 class _Instance:
-    """One concrete instance: sizes, bindings, stand-ins, and f's derivative along a direction."""
+    """One concrete instance: sizes, bindings, stand-ins, and derivatives of f by differences."""
 
     def __init__(self, f: Expr, x: Sym, b: Bindings, tangent: list | None, label: str, dps: int):
         self.f, self.x, self.b, self.tangent, self.label, self.dps = f, x, b, tangent, label, dps
         self.small = max([1, *b.dims.values()] + [max(len(v), len(v[0])) for v in b.values.values()]) <= EXACT_DIM
         self.rational = self.small and self._exact(f)
-        self.grads: dict[tuple[int, int], Matrix] = {}
+        self.values: dict[tuple[int, int], Matrix] = {}
 
     def _exact(self, e: Expr) -> bool:
         try:
@@ -86,46 +86,67 @@ class _Instance:
         value = self.b.values[self.x.name]
         return len(value), len(value[0])
 
-    def f_at(self, V: Matrix, h) -> object:
-        base = self.b.values[self.x.name]
-        moved = [[p + h * v for p, v in zip(rp, rv)] for rp, rv in zip(base, V)]
+    def value_at(self, *moves: tuple[Matrix, object]) -> Matrix:
+        """f with X moved to X + Σ h V for the (V, h) given."""
+        moved = self.b.values[self.x.name]
+        for V, h in moves:
+            moved = [[p + h * v for p, v in zip(rp, rv)] for rp, rv in zip(moved, V)]
         b = Bindings(**{**self.b.__dict__, "values": {**self.b.values, self.x.name: moved}, "exact": self.rational})
-        return Evaluator(b)(self.f)[0][0]
+        return Evaluator(b)(self.f)
 
-    def directional(self, V: Matrix, level: int = 0):
-        """Central differences at h and h/2, extrapolated once (Richardson, error O(h⁴)), with
-        h = 2^-k and guard digits from LEVELS[level] (a power of two keeps exact rationals small).
-        Returns the derivative and its resolution: the smallest rate that rounding f's values
-        to the working digits lets the differences see (0 when f is evaluated exactly)."""
+    def difference(self, quotient, level: int = 0, order: int = 1):
+        """A difference quotient of f at h and h/2, extrapolated once (Richardson: both are
+        central, error O(h²) becomes O(h⁴)), with h = 2^-k and guard digits from LEVELS[level]
+        (a power of two keeps exact rationals small). ``quotient(h)`` gives the quotient and the
+        values of f it used. Returns the estimate and its resolution: the smallest value that
+        rounding f to the working digits lets the quotient see (0 when f is exact)."""
         k, guard = LEVELS[level]
         with mpmath.workdps(self.dps + guard):
             h = Fraction(1, 2**k) if self.rational else mpmath.mpf(2) ** -k
             try:
-                values = {s: (self.f_at(V, s), self.f_at(V, -s)) for s in (h, h / 2)}
-            except NotExact:  # the rationals grew too long along V: floating point from now on
+                (q1, used1), (q2, used2) = quotient(h), quotient(h / 2)
+            except NotExact:  # the rationals grew too long: floating point from now on
                 self.rational = False
-                return self.directional(V, level)
-            d1, d2 = ((a - b) / (2 * s) for s, (a, b) in values.items())
-            size = max(abs(to_mpf(v)) for pair in values.values() for v in pair)
-            resolution = 0 if self.rational else 10 * size * mpmath.mpf(10) ** -(self.dps + guard) / (h / 2)
-            return (4 * d2 - d1) / 3, resolution
+                return self.difference(quotient, level, order)
+            size = max(abs(to_mpf(v)) for v in used1 + used2)
+            resolution = 0 if self.rational else 10 * size * mpmath.mpf(10) ** -(self.dps + guard) / (h / 2) ** order
+            return (4 * q2 - q1) / 3, resolution
 
-    def gradient(self, i: int, G: Expr, level: int = 0) -> Matrix:
-        """The value of the i-th gradient, exactly when it is rational, else at the level's digits."""
-        if (i, level) not in self.grads:
-            exact = level > 0 and (i, 0) in self.grads and _is_exact(self.grads[i, 0])
-            if exact:
-                self.grads[i, level] = self.grads[i, 0]
+    def directional(self, V: Matrix, level: int = 0, weight: Matrix | None = None):
+        """d/dt of f(X + tV) (of tr(Wᵀ F(X + tV)) for a matrix F and a weight W), with its resolution."""
+        def g(h):
+            F = self.value_at((V, h))
+            return F[0][0] if weight is None else _inner(weight, F)
+
+        def quotient(h):
+            plus, minus = g(h), g(-h)
+            return (plus - minus) / (2 * h), [plus, minus]
+
+        return self.difference(quotient, level)
+
+    def mixed(self, U: Matrix, V: Matrix, level: int = 0):
+        """∂²/∂s∂t of f(X + sU + tV), by [f(+h,+h) - f(+h,-h) - f(-h,+h) + f(-h,-h)] / 4h², with its resolution."""
+        def quotient(h):
+            used = [self.value_at((U, a * h), (V, b * h))[0][0] for a, b in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
+            return (used[0] - used[1] - used[2] + used[3]) / (4 * h * h), used
+
+        return self.difference(quotient, level, order=2)
+
+    def claim(self, i: int, M: Expr, level: int = 0) -> Matrix:
+        """The value of the i-th claimed matrix, exactly when it is rational, else at the level's digits."""
+        if (i, level) not in self.values:
+            if level > 0 and (i, 0) in self.values and _is_exact(self.values[i, 0]):
+                self.values[i, level] = self.values[i, 0]
             else:
                 with mpmath.workdps(self.dps + LEVELS[level][1]):
                     try:
                         if not self.small:
                             raise NotExact()
-                        value = Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(G)
+                        value = Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(M)
                     except NotExact:
-                        value = Evaluator(self.b)(G)
-                self.grads[i, level] = value
-        return self.grads[i, level]
+                        value = Evaluator(self.b)(M)
+                self.values[i, level] = value
+        return self.values[i, level]
 
 
 def _is_exact(a: Matrix) -> bool:
@@ -141,15 +162,15 @@ def _direction(rng: random.Random, rows: int, cols: int, tangent: list | None) -
 
 
 def _size_of(shape, dims) -> tuple[int, int]:
-    return tuple(d if isinstance(d, int) else dims[d] for d in (shape.rows, shape.cols))
+    return size(shape.rows, dims), size(shape.cols, dims)
 
 
-def _sample(f, x, gradients: dict[int, Expr], scope, assume, dims, rng, impls, dps=DEFAULT_DPS, sign=1,
+def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, measure, dps=DEFAULT_DPS, sign=1,
             deadline=None):
-    """An instance at these sizes (gradients by their index), drawn again until f and every G evaluate inside their domains;
-    returns it with the restrictions it needed. NoPoint when none is found. Square symbols under
-    det or inv get a determinant of the given sign."""
-    exprs = [f, *gradients.values()] + [s for a in assume for s in (a.lhs, a.rhs)]
+    """An instance at these sizes (claimed matrices by their index), drawn again until f and every
+    claim evaluate inside their domains; returns it with the restrictions it needed. NoPoint when
+    none is found. Square symbols under det or inv get a determinant of the given sign."""
+    exprs = [f, *claims.values()] + [s for a in assume for s in (a.lhs, a.rhs)]
     must_be_positive, det_positive, invertible = required(exprs)
     positive = {n: f"{n} > 0, as {why} needs" for n, why in must_be_positive.items()}
     label, ew, sc = impls
@@ -172,11 +193,12 @@ def _sample(f, x, gradients: dict[int, Expr], scope, assume, dims, rng, impls, d
                     tangent = normal
             inst = _Instance(f, x, b, tangent, label, dps)
             with mpmath.workdps(dps + LEVELS[0][1]):
-                Gs = [inst.gradient(i, g) for i, g in gradients.items()]
-                value = inst.f_at([[0] * inst.shape[1] for _ in range(inst.shape[0])], 0)
-            if any((len(G), len(G[0])) != inst.shape for G in Gs):
-                raise MatcalcError(f"a gradient's value is not {inst.shape[0]}×{inst.shape[1]} like {x.name}'s")
-            if max(abs(to_mpf(v)) for v in [value] + [g for G in Gs for r in G for g in r]) > HUGE:
+                Ms = [inst.claim(i, M) for i, M in claims.items()]
+                value = inst.value_at()
+            want = measure.value_shape(inst, value)
+            if any((len(M), len(M[0])) != want for M in Ms):
+                raise MatcalcError(f"a claimed {measure.name}'s value is not {want[0]}×{want[1]}")
+            if max(abs(to_mpf(v)) for M in [value, *Ms] for r in M for v in r) > HUGE:
                 raise DomainError("values too large for finite differences")
             restrictions = [positive[n] for n in positive] + \
                 [f"det({n}) > 0, as {why} needs" for n, why in det_positive.items()]
@@ -212,6 +234,38 @@ def _agree(claimed, numeric, tol) -> tuple[bool, mpmath.mpf]:
     return True, mpmath.mpf(0)
 
 
+class Gradient:
+    """A claimed gradient G of scalar f: tr(Gᵀ V) against d/dt f(X + tV)."""
+
+    name = "gradient"
+
+    def shape(self, f: Expr, x: Sym):
+        return x.shape
+
+    def value_shape(self, inst: _Instance, f_value: Matrix) -> tuple[int, int]:
+        return inst.shape
+
+    def tests(self, inst: _Instance, rng: random.Random, directions: int, entrywise: bool) -> list:
+        rows, cols = inst.shape
+        tests = [("direction", (_direction(rng, rows, cols, inst.tangent),)) for _ in range(directions)]
+        if entrywise and inst.tangent is None:
+            tests += [("entry", (_unit(rows, cols, r, c),)) for r, c in _some_entries(rows, cols, rng)]
+        return tests
+
+    def numeric(self, inst: _Instance, probe: tuple, level: int):
+        return inst.directional(probe[0], level)
+
+    def claimed(self, M: Matrix, probe: tuple):
+        return _inner(M, probe[0])
+
+    def defect(self, inst: _Instance, M: Matrix):
+        """A property every claim must have at every instance, or None (a Hessian's symmetry)."""
+        return None
+
+    def counterexample(self, inst, M, dims, kind, probe, claimed, true, err) -> dict:
+        return _counterexample(inst, M, dims, kind, probe[0], claimed, true, err)
+
+
 def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int = 0,
           dps: int = DEFAULT_DPS, directions: int = 2, time_limit: float = TIME_LIMIT) -> Verdict:
     """Verdict on the claim ∂f/∂x = gradient, on several sizes and random points."""
@@ -231,11 +285,13 @@ def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random,
 
 
 def check_all(f: Expr, x: Sym, gradients: list[Expr], scope: Scope, assume=(), *, seed: int = 0,
-              dps: int = DEFAULT_DPS, directions: int = 2, time_limit: float = TIME_LIMIT) -> list[Verdict]:
-    """Verdicts on several claimed gradients of one f, judged on the same instances, so that
-    each numeric derivative of f is computed once for all of them. Beyond ``time_limit``
-    seconds, or matrices of more than MAX_ENTRIES entries, a MatcalcError says it could not check."""
-    judge = _Judge(f, x, gradients, scope, tuple(assume), dps)
+              dps: int = DEFAULT_DPS, directions: int = 2, time_limit: float = TIME_LIMIT,
+              measure=None) -> list[Verdict]:
+    """Verdicts on several claimed gradients of one f (or Jacobians or Hessians, by ``measure``),
+    judged on the same instances, so that each numeric derivative of f is computed once for all
+    of them. Beyond ``time_limit`` seconds, or matrices of more than MAX_ENTRIES entries, a
+    MatcalcError says it could not check."""
+    judge = _Judge(f, x, gradients, scope, tuple(assume), dps, measure or Gradient())
     judge.deadline = time.monotonic() + time_limit
     try:
         return judge.run(random.Random(seed), directions)
@@ -245,24 +301,27 @@ def check_all(f: Expr, x: Sym, gradients: list[Expr], scope: Scope, assume=(), *
 
 
 class _Judge:
-    """The state of one check: each gradient's verdict so far, its largest error and number of
+    """The state of one check: each claim's verdict so far, its largest error and number of
     checks, and what the instances needed (restrictions) or could not have (skipped sizes)."""
 
-    def __init__(self, f, x, gradients, scope, assume, dps):
-        self.f, self.x, self.gradients, self.scope, self.assume, self.dps = f, x, gradients, scope, assume, dps
+    def __init__(self, f, x, claims, scope, assume, dps, measure):
+        self.f, self.x, self.claims, self.scope, self.assume, self.dps = f, x, claims, scope, assume, dps
+        self.measure = measure
         self.tol = mpmath.mpf(10) ** (-(dps // 2))
+        want = measure.shape(f, x)
         self.verdicts: list[Verdict | None] = [
-            None if g.shape == x.shape else Verdict(
-                "refuted", f"the gradient {show(g)} is {g.shape}, but ∂f/∂{x.name} has the shape of {x.name}, {x.shape}")
-            for g in gradients]
-        self.worst = [mpmath.mpf(0)] * len(gradients)
-        self.checks = [0] * len(gradients)
+            None if M.shape == want else Verdict(
+                "refuted", f"the {measure.name} {show(M)} is {M.shape}, but the {measure.name} of f by "
+                           f"{x.name} is {want}")
+            for M in claims]
+        self.worst = [mpmath.mpf(0)] * len(claims)
+        self.checks = [0] * len(claims)
         self.restrictions: dict[str, None] = {}
         self.skipped: dict[str, str] = {}
         self.deadline: float | None = None
 
     def run(self, rng: random.Random, directions: int) -> list[Verdict]:
-        names = dimension_names(list(self.scope.symbols.values()), [self.f, *self.gradients])
+        names = dimension_names(list(self.scope.symbols.values()), [self.f, *self.claims])
         n_choices = len(function_choices(self.scope.functions, random.Random(0)))
         fixed = tuple(d for s in self.scope.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
         plan = _plan(names, n_choices, directions, rng, fixed)
@@ -283,7 +342,7 @@ class _Judge:
 
     def _within_size(self, dims: dict[str, int]) -> None:
         """Refuse fixed sizes whose matrices would exceed MAX_ENTRIES (symbolic ones are small)."""
-        exprs = [self.f, *self.gradients] + [s for a in self.assume for s in (a.lhs, a.rhs)]
+        exprs = [self.f, *self.claims] + [s for a in self.assume for s in (a.lhs, a.rhs)]
         shapes = {n.shape for n in distinct_nodes(*exprs)} | set(self.scope.symbols.values())
         for shape in shapes:
             rows, cols = _size_of(shape, dims)
@@ -292,32 +351,32 @@ class _Judge:
                                    f"checker's limit of {MAX_ENTRIES} entries")
 
     def _instance(self, dims, impls, n_directions, entrywise, rng, sign: int) -> None:
-        """Sample one instance and judge every gradient still undecided on it."""
-        live = {i: g for i, g in enumerate(self.gradients) if self.verdicts[i] is None}
+        """Sample one instance and judge every claim still undecided on it."""
+        live = {i: M for i, M in enumerate(self.claims) if self.verdicts[i] is None}
         try:
-            inst, needed = _sample(self.f, self.x, live, self.scope, self.assume, dims, rng, impls, self.dps, sign,
-                                   self.deadline)
+            inst, needed = _sample(self.f, self.x, live, self.scope, self.assume, dims, rng, impls, self.measure,
+                                   self.dps, sign, self.deadline)
         except NoPoint as e:
             self.skipped.setdefault(", ".join(f"{k}={v}" for k, v in dims.items()) or "the declared sizes", str(e))
             return
         self.restrictions.update(dict.fromkeys(needed))
-        rows, cols = inst.shape
-        tests = [("direction", _direction(rng, rows, cols, inst.tangent)) for _ in range(n_directions)]
-        if entrywise and inst.tangent is None:
-            entries = [(r, c) for r in range(rows) for c in range(cols)]
-            if len(entries) > MAX_ENTRY_CHECKS:  # a large fixed size: the corners and a random sample
-                corners = {(0, 0), (0, cols - 1), (rows - 1, 0), (rows - 1, cols - 1)}
-                entries = sorted(corners | set(rng.sample(entries, MAX_ENTRY_CHECKS - len(corners))))
-            tests += [("entry", _unit(rows, cols, r, c)) for r, c in entries]
-        for kind, V in tests:
-            numeric = _memo(lambda k, V=V: inst.directional(V, k))
+        for i in live:
+            found = self.measure.defect(inst, inst.claim(i, live[i]))
+            if found is not None:
+                self._refute(i, found[0], found[1])
+        for kind, probe in self.measure.tests(inst, rng, n_directions, entrywise):
+            numeric = _memo(lambda k, probe=probe: self.measure.numeric(inst, probe, k))
             for i in [i for i in live if self.verdicts[i] is None]:
-                ok, err = _agree(lambda k: _inner(inst.gradient(i, live[i], k), V), numeric, self.tol)
+                ok, err = _agree(lambda k: self.measure.claimed(inst.claim(i, live[i], k), probe), numeric, self.tol)
                 self.worst[i], self.checks[i] = max(self.worst[i], err), self.checks[i] + 1
                 if not ok:
-                    G = inst.gradient(i, live[i])
-                    cx = _counterexample(inst, G, dims, kind, V, _inner(G, V), numeric(0)[0], err)
-                    self.verdicts[i] = Verdict("refuted", cx["summary"], float(self.worst[i]), self.checks[i], cx)
+                    M = inst.claim(i, live[i])
+                    claimed = self.measure.claimed(M, probe)
+                    self._refute(i, err, self.measure.counterexample(inst, M, dims, kind, probe, claimed, numeric(0)[0], err))
+
+    def _refute(self, i: int, err, cx: dict) -> None:
+        self.worst[i] = max(self.worst[i], err)
+        self.verdicts[i] = Verdict("refuted", cx["summary"], float(self.worst[i]), self.checks[i], cx)
 
 
 def _memo(fn):
@@ -329,6 +388,15 @@ def _memo(fn):
         return cache[k]
 
     return get
+
+
+def _some_entries(rows: int, cols: int, rng: random.Random) -> list[tuple[int, int]]:
+    """Every entry, or for a large matrix its corners and a random sample (MAX_ENTRY_CHECKS in all)."""
+    entries = [(r, c) for r in range(rows) for c in range(cols)]
+    if len(entries) <= MAX_ENTRY_CHECKS:
+        return entries
+    corners = {(0, 0), (0, cols - 1), (rows - 1, 0), (rows - 1, cols - 1)}
+    return sorted(corners | set(rng.sample(entries, MAX_ENTRY_CHECKS - len(corners))))
 
 
 def _unit(rows: int, cols: int, r: int, c: int) -> Matrix:
@@ -345,37 +413,42 @@ def numeric_gradient(inst: _Instance, rows: int, cols: int) -> Matrix:
     return [[inst.directional(_unit(rows, cols, r, c))[0] for c in range(cols)] for r in range(rows)]
 
 
-def _differs(g, n, scale) -> bool:
+def differs(g, n, scale) -> bool:
     """An entry differs when it is off by more than 1e-20 of the larger of it and the largest
     entry of either matrix (for display: rounding noise in a zero entry is not a difference)."""
     return abs(to_mpf(g) - to_mpf(n)) > mpmath.mpf(10) ** -20 * max(abs(to_mpf(g)), abs(to_mpf(n)), scale)
 
 
+def differing_entries(C: Matrix, N: Matrix) -> list[dict]:
+    """The entries where a claimed and a numeric matrix differ, 1-based."""
+    scale = max(abs(to_mpf(v)) for M in (C, N) for r in M for v in r)
+    return [{"entry": [r + 1, c + 1], "claimed": _fmt(C[r][c]), "numeric": _fmt(N[r][c])}
+            for r in range(len(C)) for c in range(len(C[0])) if differs(C[r][c], N[r][c], scale)]
+
+
+def instance_facts(inst: _Instance, dims: dict, kind: str, err) -> dict:
+    """What every counterexample says of its instance."""
+    return {"sizes": dict(dims), "functions": inst.label or None,
+            "point": {n: format_matrix(v) for n, v in inst.b.values.items()},
+            "check": kind, "relative_error": mpmath.nstr(err, 3)}
+
+
+def sizes_text(dims: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in dims.items()) or "the declared sizes"
+
+
 def _counterexample(inst, G, dims, kind, V, claimed, true, err) -> dict:
     x = inst.x.name
     rows, cols = len(G), len(G[0])
-    cx = {
-        "sizes": dict(dims),
-        "functions": inst.label or None,
-        "point": {n: format_matrix(v) for n, v in inst.b.values.items()},
-        "check": kind,
-        "direction": format_matrix(V),
-        "claimed_derivative": _fmt(claimed, 12),
-        "numeric_derivative": _fmt(true, 12),
-        "relative_error": mpmath.nstr(err, 3),
-    }
+    cx = instance_facts(inst, dims, kind, err)
+    cx.update(direction=format_matrix(V), claimed_derivative=_fmt(claimed, 12), numeric_derivative=_fmt(true, 12))
     if inst.tangent is None and rows * cols <= 36:
         with mpmath.workdps(inst.dps + LEVELS[0][1]):
             N = numeric_gradient(inst, rows, cols)
-            scale = max(abs(to_mpf(v)) for M in (G, N) for r in M for v in r)
-            cx["claimed_gradient"] = format_matrix(G)
-            cx["numeric_gradient"] = format_matrix(N)
-            cx["differing_entries"] = [
-                {"entry": [r + 1, c + 1], "claimed": _fmt(G[r][c]), "numeric": _fmt(N[r][c])}
-                for r in range(rows) for c in range(cols) if _differs(G[r][c], N[r][c], scale)]
-    sizes = ", ".join(f"{k}={v}" for k, v in dims.items())
+            cx.update(claimed_gradient=format_matrix(G), numeric_gradient=format_matrix(N),
+                      differing_entries=differing_entries(G, N))
     where = f"entry {x}[{[(r + 1, c + 1) for r in range(rows) for c in range(cols) if V[r][c]][0]}]" \
         if kind == "entry" else "a random direction"
-    cx["summary"] = (f"refuted at {sizes or 'the declared sizes'}: along {where} the claimed derivative is "
+    cx["summary"] = (f"refuted at {sizes_text(dims)}: along {where} the claimed derivative is "
                      f"{_fmt(claimed, 8)} but f changes at rate {_fmt(true, 8)}")
     return cx

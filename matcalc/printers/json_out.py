@@ -11,7 +11,7 @@ from ..report import ClaimReport
 def claim_object(r: ClaimReport) -> dict:
     """The contract's result object for one claim (a file's error has nulls for the claim)."""
     if r.claim is None:
-        return {"file": r.file, "proof": None, "claim": None, "f": None, "wrt": None, "claimed": None,
+        return {"file": r.file, "proof": None, "claim": None, "f": None, "wrt": None, "kind": None, "claimed": None,
                 "derived": None, "expected": None, "verdict": "error", "message": r.error, "counterexample": None}
     return {
         "file": r.file,
@@ -19,6 +19,7 @@ def claim_object(r: ClaimReport) -> dict:
         "claim": r.claim.index,
         "f": show(r.claim.f),
         "wrt": r.claim.wrt.name,
+        "kind": r.claim.kind,
         "claimed": show(r.claim.gradient) if r.claim.gradient is not None else None,
         "derived": show(r.derivation.gradient) if r.derivation is not None else None,
         "expected": r.claim.expect,
@@ -35,7 +36,8 @@ def derivation_object(r: ClaimReport) -> dict:
         "matcalc": __version__,
         "f": show(r.claim.f),
         "wrt": r.claim.wrt.name,
-        "gradient": show(d.gradient) if d else None,
+        "kind": r.claim.kind,
+        r.claim.kind: show(d.gradient) if d else None,  # "gradient", "jacobian" or "hessian"
         "steps": [{"rule": s.rule, "expr": show(s.expr)} for s in d.steps] if d else [],
         "verdict": r.verdict,
         "message": r.message,

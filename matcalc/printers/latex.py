@@ -35,11 +35,12 @@ def align(r: ClaimReport) -> str:
 def derivation(r: ClaimReport) -> str:
     x = r.claim.wrt.name
     lines = [f"\\paragraph{{Claim {r.claim.index}.}} "
-             f"$f = {LATEX.show(r.claim.f)}$, find ${lhs_gradient(LATEX, x, True)}$."]
+             f"${'F' if r.claim.kind == 'jacobian' else 'f'} = {LATEX.show(r.claim.f)}$, "
+             f"find ${lhs_gradient(LATEX, x, True, r.claim.kind)}$."]
     if r.derivation is not None:
         lines.append(align(r))
     if r.claim.gradient is not None:
-        lines.append(f"Claimed: ${lhs_gradient(LATEX, x, True)} = {LATEX.show(r.claim.gradient)}$.")
+        lines.append(f"Claimed: ${lhs_gradient(LATEX, x, True, r.claim.kind)} = {LATEX.show(r.claim.gradient)}$.")
     lines.append(f"\\emph{{Check:}} {text(verdict_line(r))}")
     return "\n".join(lines)
 

@@ -9,14 +9,14 @@ from .rows import derivation_rows, lhs_gradient, verdict_line
 
 def derivation(r: ClaimReport) -> str:
     x = r.claim.wrt.name
-    lines = [f"### Claim {r.claim.index}: $f = {LATEX.show(r.claim.f)}$, "
-             f"${lhs_gradient(LATEX, x, True)}$", ""]
+    lines = [f"### Claim {r.claim.index}: ${'F' if r.claim.kind == 'jacobian' else 'f'} = {LATEX.show(r.claim.f)}$, "
+             f"${lhs_gradient(LATEX, x, True, r.claim.kind)}$", ""]
     if r.derivation is not None:
         lhs_prev = ""
         for i, (lhs, expr, rule) in enumerate(derivation_rows(r, LATEX, latex=True), 1):
             lhs_prev = lhs or lhs_prev
             lines += [f"{i}. {rule}", "", f"   $$ {lhs_prev} = {expr} $$", ""]
-        lines.append(f"Gradient: `{show(r.derivation.gradient)}`")
+        lines.append(f"{r.claim.kind.capitalize()}: `{show(r.derivation.gradient)}`")
         lines.append("")
     if r.claim.gradient is not None:
         lines += [f"Claimed: `{show(r.claim.gradient)}`", ""]

@@ -9,10 +9,17 @@ import unicodedata
 from fractions import Fraction
 
 from ..expr import (
-    Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let,
+    Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
     MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
 )
-from ..language import ATOM, POWER, PRODUCT, UNARY, precedence
+from ..language import ATOM, POWER, PRODUCT, UNARY
+from ..language import precedence as _source_precedence
+from ..shapes import dim_factors
+
+
+def precedence(e: Expr) -> int:
+    """The language's precedence, except that kron(A, B) is written infix, A ⊗ B, among the products."""
+    return PRODUCT if isinstance(e, Kron) else _source_precedence(e)
 
 GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma "
          "tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
@@ -24,6 +31,11 @@ class Notation:
 
     def show(self, e: Expr) -> str:
         return self._show(e)
+
+    def dim(self, dm) -> str:
+        """A dimension: n, or a product m·n."""
+        k, names = dim_factors(dm)
+        return self.dot.join(([str(k)] if k != 1 or not names else []) + [self.name(n) for n in names])
 
     def wrap(self, e: Expr, need: int) -> str:
         text = self._show(e)
@@ -43,8 +55,8 @@ class Notation:
             return f"{self.minus}{self.wrap(e.arg, POWER)}"
         if isinstance(e, Div):
             return self.divide(e)
-        if isinstance(e, (MatMul, Hadamard, EDiv)):
-            op = {MatMul: " ", Hadamard: self.hadamard, EDiv: self.ediv}[type(e)]
+        if isinstance(e, (MatMul, Hadamard, EDiv, Kron)):
+            op = {MatMul: " ", Hadamard: self.hadamard, EDiv: self.ediv, Kron: self.kron}[type(e)]
             same = type(e.left) is type(e)
             return f"{self.wrap(e.left, PRODUCT if same else UNARY)}{op}{self.wrap(e.right, UNARY)}"
         if isinstance(e, Power):
@@ -58,9 +70,11 @@ class Notation:
         if isinstance(e, (Entrywise, ScalarFn)):
             return self.function(e.fn, e.order, self._show(e.arg))
         if isinstance(e, Eye):
-            return self.eye(e.n)
+            return self.eye(self.dim(e.n))
         if isinstance(e, Ones):
-            return self.ones(e.rows, e.cols)
+            return self.ones(self.dim(e.rows), self.dim(e.cols) if e.cols != 1 else 1)
+        if isinstance(e, Commutation):
+            return self.commutation(self.dim(e.m), self.dim(e.n))
         if isinstance(e, Differential):
             inner = self.wrap(e.arg, ATOM) if isinstance(e.arg, (Sym, Let)) else self.paren(self._show(e.arg))
             return f"{self.d}{inner}"
@@ -68,7 +82,10 @@ class Notation:
 
 
 class UnicodeNotation(Notation):
-    minus, hadamard, ediv, d = "−", " ⊙ ", " ⊘ ", "d"
+    minus, hadamard, ediv, kron, d, dot = "−", " ⊙ ", " ⊘ ", " ⊗ ", "d", "·"
+
+    def commutation(self, m, n):
+        return f"K[{m},{n}]"
 
     def paren(self, text):
         return f"({text})"
@@ -135,7 +152,10 @@ def _latex_name(n: str) -> str:
 
 
 class LatexNotation(Notation):
-    minus, hadamard, ediv, d = "-", " \\odot ", " \\oslash ", "\\mathrm{d}"
+    minus, hadamard, ediv, kron, d, dot = "-", " \\odot ", " \\oslash ", " \\otimes ", "\\mathrm{d}", " \\cdot "
+
+    def commutation(self, m, n):
+        return f"K_{{{m},{n}}}"
 
     def paren(self, text):
         return f"\\left({text}\\right)"

@@ -4,15 +4,21 @@ from __future__ import annotations
 from ..language import show
 from ..report import ClaimReport, label
 from .notation import UNICODE
-from .rows import derivation_rows, verdict_line
+from .rows import derivation_rows, lhs_gradient, verdict_line
 
 RULE_COLUMN = 60
 
 
 def claim_header(r: ClaimReport) -> str:
     f = UNICODE.show(r.claim.f)
-    text = f"claim {r.claim.index}: ∂f/∂{UNICODE.name(r.claim.wrt.name)} for f = {f}"
+    what = lhs_gradient(UNICODE, r.claim.wrt.name, False, r.claim.kind)
+    text = f"claim {r.claim.index}: {what} for {'F' if r.claim.kind == 'jacobian' else 'f'} = {f}"
     return text
+
+
+def result_label(r: ClaimReport) -> str:
+    """gradient:, jacobian: or hessian:, padded like claimed: and check:."""
+    return f"{r.claim.kind}:".ljust(9)
 
 
 def derivation(r: ClaimReport) -> str:
@@ -23,7 +29,7 @@ def derivation(r: ClaimReport) -> str:
         for lhs, expr, rule in rows:
             left = f"  {lhs.rjust(width)} = {expr}"
             lines.append(f"{left.ljust(RULE_COLUMN)}  [{rule}]" if len(left) < RULE_COLUMN else f"{left}  [{rule}]")
-        lines.append(f"  gradient: {show(r.derivation.gradient)}")
+        lines.append(f"  {result_label(r)} {show(r.derivation.gradient)}")
     if r.claim.gradient is not None:
         same = " (the same form as derived)" if r.symbolic_match else ""
         lines.append(f"  claimed:  {show(r.claim.gradient)}{same}")

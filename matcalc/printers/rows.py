@@ -1,7 +1,7 @@
 """A derivation as rows (left side, right side, rule), in a given notation; shared by the printers."""
 from __future__ import annotations
 
-from ..derivation import DF
+from ..derivation import D2F, DF, DVEC, GRADIENT, HESSIAN, JACOBIAN, LINEAR_MAP
 from ..report import ClaimReport
 from .notation import Notation
 
@@ -10,8 +10,29 @@ def lhs_df(n: Notation) -> str:
     return f"{n.d}f"
 
 
-def lhs_gradient(n: Notation, x: str, latex: bool) -> str:
-    return f"\\frac{{\\partial f}}{{\\partial {n.name(x)}}}" if latex else f"∂f/∂{n.name(x)}"
+def lhs_gradient(n: Notation, x: str, latex: bool, kind: str = GRADIENT) -> str:
+    """What a claim's result is called: ∂f/∂X, the Jacobian ∂vec F/∂vec(X)ᵀ or the Hessian."""
+    name = n.name(x)
+    if kind == JACOBIAN:
+        return (f"\\frac{{\\partial \\operatorname{{vec}} F}}{{\\partial (\\operatorname{{vec}} {name})^\\top}}"
+                if latex else f"∂vec F/∂vec({name})ᵀ")
+    if kind == HESSIAN:
+        return (f"\\frac{{\\partial^2 f}}{{\\partial \\operatorname{{vec}} {name}\\, \\partial (\\operatorname{{vec}} {name})^\\top}}"
+                if latex else f"∂²f/∂vec {name} ∂vec({name})ᵀ")
+    return f"\\frac{{\\partial f}}{{\\partial {name}}}" if latex else f"∂f/∂{name}"
+
+
+def _lhs(n: Notation, side: str, x: str, latex: bool) -> str:
+    """The left side of a step on ``side``: df, d vec F, d²f, H[dX], or the result's name."""
+    if side == DF:
+        return lhs_df(n)
+    if side == DVEC:
+        return f"{n.d}\\operatorname{{vec}} F" if latex else "d vec F"
+    if side == D2F:
+        return f"{n.d}^2 f" if latex else "d²f"
+    if side == LINEAR_MAP:
+        return f"H[{n.d}{n.name(x)}]"
+    return lhs_gradient(n, x, latex, side)
 
 
 def derivation_rows(r: ClaimReport, n: Notation, *, latex: bool = False) -> list[tuple[str, str, str]]:
@@ -19,7 +40,7 @@ def derivation_rows(r: ClaimReport, n: Notation, *, latex: bool = False) -> list
     rows, last_side = [], None
     x = r.claim.wrt.name
     for step in r.derivation.steps:
-        lhs = "" if step.side == last_side else (lhs_df(n) if step.side == DF else lhs_gradient(n, x, latex))
+        lhs = "" if step.side == last_side else _lhs(n, step.side, x, latex)
         rows.append((lhs, n.show(step.expr), step.rule))
         last_side = step.side
     return rows

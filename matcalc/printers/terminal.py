@@ -9,7 +9,7 @@ from rich.theme import Theme
 from ..language import show
 from ..report import ClaimReport, label
 from .notation import UNICODE
-from .plain import claim_header, summary_line
+from .plain import claim_header, result_label, summary_line
 from .rows import derivation_rows, verdict_line
 
 THEME = Theme({"rule": "dim italic", "ok": "bold green", "fail": "bold red", "head": "bold", "grad": "bold cyan"})
@@ -32,7 +32,7 @@ def derivation(r: ClaimReport) -> Group:
         table.add_column(style="rule")
         for lhs, expr, rule in derivation_rows(r, UNICODE):
             table.add_row(f"  {lhs}", "=", expr, rule)
-        parts += [table, Text.assemble("  gradient: ", (show(r.derivation.gradient), "grad"))]
+        parts += [table, Text.assemble(f"  {result_label(r)} ", (show(r.derivation.gradient), "grad"))]
     if r.claim.gradient is not None:
         parts.append(Text(f"  claimed:  {show(r.claim.gradient)}"))
     parts.append(_verdict(r))

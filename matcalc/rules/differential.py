@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from ..errors import NotDifferentiable
 from ..expr import (
-    Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let, MatMul, Neg, Num, Ones,
+    Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
     Power, ScalarFn, Transpose,
 )
 from ..language import show
@@ -85,6 +85,24 @@ def d_product(e: MatMul, D, dep) -> Expr:
 def d_hadamard(e: Hadamard, D, dep) -> Expr:
     """d(A ⊙ B) = dA ⊙ B + A ⊙ dB"""
     return _leibniz(e, D, dep, Hadamard)
+
+
+@differential("Kronecker product rule", Kron)
+def d_kron(e: Kron, D, dep) -> Expr:
+    """d(A ⊗ B) = dA ⊗ B + A ⊗ dB"""
+    return _leibniz(e, D, dep, Kron)
+
+
+@differential("vec is linear", (Call, "vec"))
+def d_vec(e: Call, D, dep) -> Expr:
+    """d vec(A) = vec(dA)"""
+    return Call("vec", D(e.arg))
+
+
+@differential("diag is linear", (Call, "diag"))
+def d_diag(e: Call, D, dep) -> Expr:
+    """d diag(a) = diag(da)"""
+    return Call("diag", D(e.arg))
 
 
 def _quotient(e, D, dep, over, correction) -> Expr:

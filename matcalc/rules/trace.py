@@ -87,12 +87,14 @@ def t_div(M: Expr, E: Div, dep) -> list:
 
 
 def _call(M: Expr, E: Call, dep) -> list:
-    """tr(m tr(A)) = tr((m I)ᵀ A);  m sum(A) = tr((m 1 1ᵀ)ᵀ A)"""
+    """tr(m tr(A)) = tr((m I)ᵀ A);  m sum(A) = tr((m 1 1ᵀ)ᵀ A);  tr(Mᵀ diag(a)) = tr(((M ⊙ I) 1)ᵀ a)"""
     rows, cols = E.arg.shape.rows, E.arg.shape.cols
     if E.fn == "tr":
         return [(matmul(M, Eye(rows)), E.arg)]
     if E.fn == "sum":
         return [(matmul(M, Ones(rows, cols)), E.arg)]
+    if E.fn == "diag":
+        return [(matmul(hadamard(M, Eye(rows)), Ones(rows)), E.arg)]
     raise NotDifferentiable(f"no trace rule for {show(E)}")
 
 

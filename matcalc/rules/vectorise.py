@@ -1,0 +1,175 @@
+"""Vectorisation rules: rewrite J vec(E), where E is linear in dX, one step closer to J' vec(dX).
+
+Each rule takes (J, E, dep) and returns the pairs (J', E') with J vec(E) = Σ J' vec(E');
+``dep`` tells which operand holds dX. This is the first identification theorem's road
+(Magnus & Neudecker, ch. 9): d vec F = J d vec X reads off the Jacobian J.
+"""
+from __future__ import annotations
+
+from ..errors import NotDifferentiable
+from ..expr import (
+    Add, Call, Commutation, Differential, Div, EDiv, Expr, Eye, Hadamard, Kron, MatMul, Neg, Ones, Transpose,
+)
+from ..language import show
+from ..shapes import dim_mul
+from . import Rule, make_rule
+from .algebra import ONE, matmul, neg, transpose
+
+RULES: dict[type, Rule] = {}
+
+
+def vec_rule(name: str, key):
+    def wrap(fn):
+        RULES[key] = make_rule(name, fn)
+        return fn
+
+    return wrap
+
+
+def vec(a: Expr) -> Expr:
+    """vec(a), with vec(a) = a for a column vector."""
+    return a if a.shape.cols == 1 else Call("vec", a)
+
+
+def kron(a: Expr, b: Expr) -> Expr:
+    """a ⊗ b, with 1 ⊗ b = b and a ⊗ 1 = a for a 1×1 identity factor."""
+    if isinstance(a, Eye) and a.n == 1 or a == ONE:
+        return b
+    if isinstance(b, Eye) and b.n == 1 or b == ONE:
+        return a
+    return Kron(a, b)
+
+
+def times(J: Expr, s: Expr) -> Expr:
+    """J scaled by a 1×1 s, the scalar written first."""
+    if isinstance(s, Neg):
+        return neg(times(J, s.arg))
+    if J == ONE:
+        return s
+    if isinstance(J, Neg):
+        return neg(times(J.arg, s))
+    return matmul(s, J)
+
+
+@vec_rule("linearity of vec", Add)
+def v_sum(J: Expr, E: Add, dep) -> list:
+    """J vec(A + B) = J vec(A) + J vec(B)"""
+    return [(neg(J), t.arg) if isinstance(t, Neg) else (J, t) for t in E.terms if dep(t)]
+
+
+@vec_rule("linearity of vec", Neg)
+def v_neg(J: Expr, E: Neg, dep) -> list:
+    """J vec(-A) = (-J) vec(A)"""
+    return [(neg(J), E.arg)]
+
+
+def _scaled(J: Expr, E: MatMul, dep) -> list:
+    """J vec(s A) = (s J) vec(A) for a constant 1×1 s;  J vec(A s) = (J vec(A)) vec(s) when s holds dX"""
+    s, A = (E.left, E.right) if E.left.shape.is_scalar else (E.right, E.left)
+    if dep(s):
+        return [(matmul(J, vec(A)), s)]
+    return [(times(J, s), A)]
+
+
+@vec_rule("vec of a product (eq. vec(A dX B) = (Bᵀ ⊗ A) vec dX)", MatMul)
+def v_product(J: Expr, E: MatMul, dep) -> list:
+    """J vec(A M B) = J (Bᵀ ⊗ A) vec(M);  J vec(A M) = J (I ⊗ A) vec(M);  J vec(M B) = J (Bᵀ ⊗ I) vec(M)"""
+    A, B = E.left, E.right
+    if A.shape.cols != B.shape.rows:
+        return _scaled(J, E, dep)
+    for outer, inner, left in ((B, A, True), (A, B, False)):
+        if isinstance(inner, MatMul) and inner.left.shape.cols == inner.right.shape.rows and not dep(outer):
+            a, m, b = (inner.left, inner.right, B) if left else (A, inner.left, inner.right)
+            if dep(m) and not dep(a if left else b):
+                return [(matmul(J, _kron_product(a, m, b)), m)]
+    if dep(B):
+        return [(matmul(J, _kron_product(A, B, None)), B)]
+    return [(matmul(J, _kron_product(None, A, B)), A)]
+
+
+def _kron_product(a: Expr | None, m: Expr, b: Expr | None) -> Expr:
+    """The matrix of M -> vec(a M b): (bᵀ ⊗ a), with an absent factor an identity."""
+    if b is None and m.shape.cols == 1:
+        return a
+    if a is None and m.shape.rows == 1:
+        return transpose(b)
+    left = transpose(b) if b is not None else Eye(m.shape.cols)
+    right = a if a is not None else Eye(m.shape.rows)
+    return kron(left, right)
+
+
+@vec_rule("vec of a transpose (vec(Aᵀ) = K vec(A))", Transpose)
+def v_transpose(J: Expr, E: Transpose, dep) -> list:
+    """J vec(Aᵀ) = J K(m, n) vec(A) for A m×n (and vec(aᵀ) = vec(a) for a vector a)"""
+    m, n = E.arg.shape.rows, E.arg.shape.cols
+    if m == 1 or n == 1:
+        return [(J, E.arg)]
+    return [(matmul(J, Commutation(m, n)), E.arg)]
+
+
+def _broadcast(J: Expr, a: Expr, E: Expr, dep) -> list | None:
+    """A 1×1 operand broadcast over a matrix: J vec(s ⊙ E) = (s J) vec(E);  J vec(a ⊙ s) = (J vec(a)) vec(s)"""
+    if a.shape.is_scalar and not E.shape.is_scalar:
+        return [(times(J, a), E)]
+    if E.shape.is_scalar and not a.shape.is_scalar:
+        return [(matmul(J, vec(a)), E)]
+    return None
+
+
+@vec_rule("vec of a Hadamard product (vec(a ⊙ dX) = diag(vec a) vec dX)", Hadamard)
+def v_hadamard(J: Expr, E: Hadamard, dep) -> list:
+    """J vec(A ⊙ M) = J diag(vec(A)) vec(M)"""
+    A, M = (E.left, E.right) if dep(E.right) else (E.right, E.left)
+    return _broadcast(J, A, M, dep) or [(matmul(J, Call("diag", vec(A))), M)]
+
+
+@vec_rule("vec of an entrywise quotient", EDiv)
+def v_ediv(J: Expr, E: EDiv, dep) -> list:
+    """J vec(M ./ B) = J diag(vec(1 ./ B)) vec(M)"""
+    if dep(E.right):
+        raise NotDifferentiable(f"dX in a denominator: {show(E)}")
+    inverse = Div(ONE, E.right) if E.right.shape.is_scalar else EDiv(ONE, E.right)
+    return _broadcast(J, inverse, E.left, dep) or [(matmul(J, Call("diag", vec(inverse))), E.left)]
+
+
+@vec_rule("scalar factor", Div)
+def v_div(J: Expr, E: Div, dep) -> list:
+    """J vec(M / c) = (J / c) vec(M)"""
+    if dep(E.right):
+        raise NotDifferentiable(f"dX in a denominator: {show(E)}")
+    return [(Div(J, E.right), E.left)]
+
+
+def _call(J: Expr, E: Call, dep) -> list:
+    """J vec(tr(A M)) = J vec(Aᵀ)ᵀ vec(M);  J vec(tr(M)) = J vec(I)ᵀ vec(M);  J vec(sum(M)) = J 1ᵀ vec(M);  J vec(vec(M)) = J vec(M)"""
+    arg = E.arg
+    if E.fn == "vec":
+        return [(J, arg)]
+    if E.fn == "tr":
+        if isinstance(arg, MatMul) and arg.left.shape.cols == arg.right.shape.rows and dep(arg.right) \
+                and not dep(arg.left):
+            return [(matmul(J, transpose(vec(transpose(arg.left)))), arg.right)]
+        return [(matmul(J, transpose(vec(Eye(arg.shape.rows)))), arg)]
+    if E.fn == "sum":
+        return [(matmul(J, transpose(Ones(dim_mul(arg.shape.rows, arg.shape.cols)))), arg)]
+    raise NotDifferentiable(f"no vectorisation rule for {show(E)}")
+
+
+RULES[Call] = make_rule("vec of a trace or sum (tr(A dX) = vec(Aᵀ)ᵀ vec dX)", _call)
+
+
+def rule_for(E: Expr) -> Rule | None:
+    """The vectorisation rule for E, or None when E is dX itself (the term is finished)."""
+    if isinstance(E, Differential):
+        return None
+    r = RULES.get(type(E))
+    if r is None:
+        what = "a Kronecker product" if isinstance(E, Kron) else show(E)
+        raise NotDifferentiable(f"no vectorisation rule for {what} holding dX")
+    return r
+
+
+def display(terms: list[tuple[Expr, Expr]]) -> Expr:
+    """Σ J vec(E) as an expression, for a derivation step."""
+    shown = [matmul(J, vec(E)) for J, E in terms]
+    return shown[0] if len(shown) == 1 else Add(tuple(shown))
