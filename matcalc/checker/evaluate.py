@@ -33,7 +33,7 @@ class NotExact(ArithmeticError):
     (more than EXACT_BITS bits, or a power above EXACT_POWER): evaluate in floating point instead."""
 
 
-EXACT_BITS = 4096
+EXACT_BITS = 1024
 EXACT_POWER = 64
 
 
