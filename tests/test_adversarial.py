@@ -46,13 +46,31 @@ CLAIMS = [
     ("det sign", "sqrt(det(X * X))", "X", "det(X) * inv(X)'", "sqrt(det(X * X)) * inv(X)'", SQUARE, {}),
     ("det sign", "sqrt(det(A + X) ^ 2)", "X", "det(A + X) * inv(A + X)'", "sqrt(det(A + X) ^ 2) * inv(A + X)'",
      {"A": "matrix(n, n)", **SQUARE}, {}),
+    ("det sign", "sqrt(det(A * B) ^ 2)", "A", "det(A * B) * inv(A)'", "sqrt(det(A * B) ^ 2) * inv(A)'",
+     {"A": "matrix(n, n)", "B": "matrix(n, n)"}, {}),
+    ("det sign", "sqrt(det(X) ^ 2)", "X", "det(X) * inv(X)' * det(eye(n) .* X) / sqrt(det(eye(n) .* X) ^ 2)",
+     "sqrt(det(X) ^ 2) * inv(X)'", SQUARE, {}),
+    ("det sign", "sqrt(det(X) ^ 2)", "X",
+     "(1 + (tr(eye(n)) - 1) * (tr(eye(n)) - 2) * (tr(eye(n)) - 4)) * det(X) * inv(X)'",
+     "sqrt(det(X) ^ 2) * inv(X)'", SQUARE, {}),
+    ("det sign", "(det(X) + sqrt(det(X) ^ 2)) * sum(sigma'''(y))", "y", "0 * y",
+     "(det(X) + sqrt(det(X) ^ 2)) * sigma''''(y)", {"X": "matrix(n, n)", "y": "vector(m)"}, {"sigma": "elementwise"}),
     # 4. tiny values compared with an absolute floor
     ("tiny", "sum(exp(X - 120))", "X", "-exp(X - 120)", "exp(X - 120)", MATRIX, {}),
     ("tiny", "sum(exp(X - 300))", "X", "2 * exp(X - 300)", "exp(X - 300)", MATRIX, {}),
     ("tiny", "sum(exp(-(x .* x) - 200))", "x", "2 * x .* exp(-(x .* x) - 200)", "-2 * x .* exp(-(x .* x) - 200)",
      {"x": "vector(n)"}, {}),
     ("tiny", "exp(-500) * tr(X)", "X", "0 * X", "exp(-500) * eye(n)", SQUARE, {}),
-    # 5. no size assignment with equal dimensions
+    ("tiny", "x' * x", "x", "2 * x + x * ((exp((1/10) ^ 200) - 1) * 10 ^ 200)", "2 * x", {"x": "vector(n)"}, {}),
+    # huge values: points drawn closer to zero, or a claim's values making sizes skipped
+    ("huge", "x' * x", "x", "2 * x + (x' * x) ^ 10000 * x", "2 * x", {"x": "vector(n)"}, {}),
+    ("huge", "x' * x", "x", "2 * x + 10 ^ 40 * (tr(eye(n)) - 1) * x", "2 * x", {"x": "vector(n)"}, {}),
+    ("huge", "sum(sigma'''(10 ^ 7 * x))", "x", "0 * x", "10 ^ 7 * sigma''''(10 ^ 7 * x)", {"x": "vector(n)"},
+     {"sigma": "elementwise"}),
+    # 5. no size assignment with equal dimensions (and sizes of 5 and up)
+    ("equal dims", "det(B' * C) * det(B * C') * sum(sigma'''(x))", "x", "0 * x",
+     "det(B' * C) * det(B * C') * sigma''''(x)", {"B": "matrix(m, n)", "C": "matrix(m, n)", "x": "vector(k)"},
+     {"sigma": "elementwise"}),
     ("equal dims", "tr(X) * det(B' * C) * det(B * C')", "X", "0 * X", "det(B' * C) * det(B * C') * eye(m)",
      {"X": "matrix(m, m)", "B": "matrix(m, n)", "C": "matrix(m, n)"}, {}),
     ("equal dims", "tr(X) * det(B' * C) * det(B * C')", "X", "2 * det(B' * C) * det(B * C') * eye(m)",
@@ -98,6 +116,29 @@ def test_zero_derivatives_with_rounding_hold():
     """A derivative that is exactly 0, computed with rounding noise, is not refuted by the noise."""
     assert matcalc.check("sum(softmax(z))", "z", "0 * z", {"z": "vector(n)"}).status == "holds"
     assert matcalc.check("norm(X) ^ 2 - tr(X' * X)", "X", "0 * X", MATRIX).status == "holds"
+
+
+SQUARE_S = {"S": "matrix(n, n)"}
+
+
+@pytest.mark.parametrize("f, wrt, gradient, symbols", [
+    ("log(sigmoid(det(S)))", "S", "sigmoid(-det(S)) * det(S) * inv(S)'", SQUARE_S),
+    ("log(1 + exp(-det(S)))", "S", "-sigmoid(-det(S)) * det(S) * inv(S)'", SQUARE_S),
+    ("10 ^ 40 * x' * x", "x", "2 * 10 ^ 40 * x", {"x": "vector(n)"}),
+    ("log(10 ^ 400 + x' * x)", "x", "2 * x / (10 ^ 400 + x' * x)", {"x": "vector(n)"}),
+    ("sum(exp(-10 ^ 8 * x .* x))", "x", "-2 * 10 ^ 8 * x .* exp(-10 ^ 8 * x .* x)", {"x": "vector(n)"}),
+    ("sigmoid(det(S)) + 2", "S", "sigmoid'(det(S)) * det(S) * inv(S)'", SQUARE_S),
+])
+def test_true_claims_at_extreme_magnitudes_hold(f, wrt, gradient, symbols):
+    """Values that round to 1 or 0 at the first precision, huge or tiny ones: resolved, not refuted."""
+    for seed in range(3):
+        v = matcalc.check(f, wrt, gradient, symbols, seed=seed)
+        assert v.status == "holds", f"seed {seed}: {v.message}"
+
+
+def test_a_dimension_only_in_an_assumption_is_sized():
+    v = matcalc.check("x' * x", "x", "2 * x", {"x": "vector(n)", "Y": "vector(n)"}, assume=["sum(Y) = tr(eye(k))"])
+    assert v.status == "holds"
 
 
 def test_checker_refuses_a_gradient_of_the_wrong_shape():

@@ -193,7 +193,7 @@ def _power(x, k: Fraction):
     return mpmath.power(x, mpmath.mpf(k.numerator) / k.denominator)
 
 
-EXP_LIMIT = 10**4  # exp of more than this is far beyond any value a point may have (HUGE)
+EXP_LIMIT = 10**15  # exp of more than this: a point far outside any sensible range (mpmath is fast below)
 
 
 def exp_guarded(x):
@@ -244,6 +244,7 @@ class Evaluator:
     def __init__(self, b: Bindings):
         self.b = b
         self.memo: dict[Expr, Matrix] = {}
+        self.peak = mpmath.mpf(0)  # the largest magnitude of any value computed (rounding is relative to it)
 
     def __call__(self, e: Expr) -> Matrix:
         hit = self.memo.get(e)
@@ -256,9 +257,12 @@ class Evaluator:
                 if err.node is None:
                     err.node = e
                 raise
-            if self.b.exact and any(isinstance(x, Fraction) and (x.numerator.bit_length() > EXACT_BITS or
-                                    x.denominator.bit_length() > EXACT_BITS) for r in hit for x in r):
-                raise NotExact()
+            if self.b.exact:
+                if any(isinstance(x, Fraction) and (x.numerator.bit_length() > EXACT_BITS or
+                                                    x.denominator.bit_length() > EXACT_BITS) for r in hit for x in r):
+                    raise NotExact()
+            else:
+                self.peak = max(self.peak, *(abs(x) for r in hit for x in r))
         return hit
 
     def _number(self, a: Matrix) -> Matrix:

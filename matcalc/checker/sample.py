@@ -123,21 +123,24 @@ def symbols_under(node: Expr) -> set[str]:
     return {s.name for s in distinct_nodes(_argument(node)) if isinstance(s, Sym)} if _needs_positive(node) else set()
 
 
-def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, invertible: bool,
+def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, dominant: bool,
                   scale: Fraction = Fraction(1)) -> Matrix:
-    """Small non-zero rationals of either sign (positive ones in (0, 3]), times ``scale``. A square
-    one under det or inv gets ±(n+1) on its diagonal, each sign at random, so that it is well
-    conditioned and its determinant takes either sign."""
+    """Non-zero rationals p/q of either sign in [-3, 3] (positive ones in (0, 3]), times ``scale``,
+    each with its own denominator q in 5..31: no small grid that a claim could vanish on. A
+    square ``dominant`` one gets ±(n+1) on its diagonal, each sign at random, so that it is
+    well conditioned (the other instances draw plain ones, whose determinant's sign is not
+    that of their diagonal)."""
     def entry():
+        q = rng.randint(5, 31)
         if positive:
-            return Fraction(rng.randint(1, 24), 8) * scale
+            return Fraction(rng.randint(1, 3 * q), q) * scale
         v = 0
         while v == 0:
-            v = Fraction(rng.randint(-24, 24), 8) * scale
+            v = Fraction(rng.randint(-3 * q, 3 * q), q) * scale
         return v
 
     m = [[entry() for _ in range(cols)] for _ in range(rows)]
-    if invertible and rows == cols and not positive:
+    if dominant and rows == cols and not positive:
         m = [[x / 4 + (rng.choice((-1, 1)) * (rows + 1) * scale if i == j else 0) for j, x in enumerate(r)]
              for i, r in enumerate(m)]
     return m

@@ -15,7 +15,7 @@ from math import factorial
 
 import mpmath
 
-from .evaluate import Matrix, ScalarImpl, exp_guarded
+from .evaluate import Matrix, ScalarImpl
 
 
 def _coefficient(rng: random.Random, bound: int = 8, den: int = 4) -> Fraction:
@@ -49,30 +49,33 @@ class Polynomial:
 
 @dataclass(frozen=True)
 class Transcendental:
-    """t(x) = c0 + c1 x + c2 exp(b x) + c3 sin(w x + e): no derivative of any order vanishes identically."""
+    """t(x) = c0 + c1 x + c2 sin(w2 x + e2) + c3 sin(w3 x + e3): bounded with all its derivatives
+    (no argument overflows), and no derivative of any order vanishes identically."""
 
     c: tuple[Fraction, ...]
-    b: Fraction
-    w: Fraction
-    e: Fraction
+    w: tuple[Fraction, Fraction]
+    e: tuple[Fraction, Fraction]
 
     def __call__(self, x, order: int):
         c0, c1, c2, c3 = (mpmath.mpf(v.numerator) / v.denominator for v in self.c)
-        b, w, e = (mpmath.mpf(v.numerator) / v.denominator for v in (self.b, self.w, self.e))
+        (w2, w3), (e2, e3) = ((mpmath.mpf(v.numerator) / v.denominator for v in pair) for pair in (self.w, self.e))
         poly = (c0 + c1 * x) if order == 0 else c1 if order == 1 else 0
-        return poly + c2 * b ** order * exp_guarded(b * x) + c3 * w ** order * mpmath.sin(w * x + e + order * mpmath.pi / 2)
+        turn = order * mpmath.pi / 2
+        return poly + c2 * w2 ** order * mpmath.sin(w2 * x + e2 + turn) + c3 * w3 ** order * mpmath.sin(w3 * x + e3 + turn)
 
     def __str__(self) -> str:
-        return _text([(self.c[0], ""), (self.c[1], "x"), (self.c[2], f"exp({self.b} x)"),
-                      (self.c[3], f"sin({self.w} x + {self.e})")])
+        return _text([(self.c[0], ""), (self.c[1], "x"), (self.c[2], f"sin({self.w[0]} x + {self.e[0]})"),
+                      (self.c[3], f"sin({self.w[1]} x + {self.e[1]})")])
 
 
 def elementwise(rng: random.Random, exact: bool):
     """A random stand-in for an elementwise function: a polynomial (exact) or a transcendental one."""
     if exact:  # coefficients shrink like 1/k!, so that compositions stay of moderate size
         return Polynomial(tuple(_coefficient(rng) / factorial(k) for k in range(4)))
-    return Transcendental(tuple(_coefficient(rng) for _ in range(4)), _coefficient(rng, 4, 4),
-                          _coefficient(rng, 6, 4), _coefficient(rng, 6, 4))
+    w2 = _coefficient(rng, 6, 4)
+    w3 = w2 + _coefficient(rng, 3, 7) if rng.random() < 0.5 else w2 * Fraction(rng.choice((3, 5, 7)), 2)
+    return Transcendental(tuple(_coefficient(rng) for _ in range(4)), (w2, w3),
+                          (_coefficient(rng, 6, 4), _coefficient(rng, 6, 4)))
 
 
 def _flat(a: Matrix) -> list:
@@ -85,7 +88,7 @@ def _shaped(v: list, like: Matrix) -> Matrix:
 
 
 class ScalarStandIn:
-    """C(a) = c0 + cᵀv + ½ vᵀPv + k (qᵀv)³ + [exact: 0 | else: exp(rᵀv / 4)], v = vec(a), with
+    """C(a) = c0 + cᵀv + ½ vᵀPv + k (qᵀv)³ + [exact: 0 | else: sin(rᵀv)], v = vec(a), with
     P symmetric and c0, c, P, q, r random (drawn once per shape of a)."""
 
     def __init__(self, rng: random.Random, exact: bool):
@@ -109,7 +112,7 @@ class ScalarStandIn:
         quad = sum(v[i] * P[i][j] * v[j] for i in range(len(v)) for j in range(len(v))) / 2
         s = sum(x * y for x, y in zip(q, v))
         out = self.c0 + sum(x * y for x, y in zip(c, v)) + quad + self.k * s ** 3
-        return out if self.exact else out + exp_guarded(sum(x * y for x, y in zip(r, v)) / 4)
+        return out if self.exact else out + mpmath.sin(sum(x * y for x, y in zip(r, v)))
 
     def gradient(self, a: Matrix) -> Matrix:
         P, c, q, r = self._params(a)
@@ -117,12 +120,12 @@ class ScalarStandIn:
         s = sum(x * y for x, y in zip(q, v))
         g = [sum(P[i][j] * v[j] for j in range(len(v))) + c[i] + 3 * self.k * s * s * q[i] for i in range(len(v))]
         if not self.exact:
-            e = exp_guarded(sum(x * y for x, y in zip(r, v)) / 4)
-            g = [gi + e * ri / 4 for gi, ri in zip(g, r)]
+            e = mpmath.cos(sum(x * y for x, y in zip(r, v)))
+            g = [gi + e * ri for gi, ri in zip(g, r)]
         return _shaped(g, a)
 
     def __str__(self) -> str:
-        extra = "" if self.exact else " + exp(r'v/4)"
+        extra = "" if self.exact else " + sin(r'v)"
         return f"{self.c0} + c'v + v'Pv/2 + {self.k} (q'v)^3{extra} (v = vec(a), random c, P, q{', r' if extra else ''})"
 
 

@@ -22,16 +22,17 @@ from ..expr import Expr, Sym, distinct_nodes
 from ..language import show
 from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, size, to_mpf
 from .sample import (
-    dimension_names, distinct_sizes, equal_sizes, with_det_sign, random_matrix, required, satisfy,
+    dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, with_det_sign,
     symbols_under,
 )
 from .standins import function_choices
 
 DEFAULT_DPS = 50
 RESAMPLES = 12
-HUGE = 10**30  # beyond this a point is resampled closer to zero (exp(exp(...)) and the like)
+HUGE = 10**100  # f beyond this: the point is drawn again closer to zero (exp(exp(...)) and the like), and said
 #: (step 2^-k, guard digits) of the numeric derivative: the first, then each finer recomputation.
-LEVELS = ((40, 60), (60, 120), (80, 200), (100, 320))
+LEVELS = ((40, 60), (60, 120), (80, 200), (100, 320), (120, 700), (140, 1500))
+STABLE = 3  # claims are evaluated with at least this level's digits (370): an ill-conditioned constant resolves
 TIME_LIMIT = 60.0  # seconds for one check_all
 MAX_ENTRIES = 10_000  # entries of the largest matrix the checker will build
 MAX_ENTRY_CHECKS = 36  # entrywise checks at most, on a random sample of a larger gradient
@@ -88,18 +89,24 @@ class _Instance:
 
     def value_at(self, *moves: tuple[Matrix, object]) -> Matrix:
         """f with X moved to X + Σ h V for the (V, h) given."""
+        return self.evaluated_at(*moves)[0]
+
+    def evaluated_at(self, *moves: tuple[Matrix, object]) -> tuple[Matrix, object]:
+        """f with X moved to X + Σ h V, and the largest magnitude met on the way (0 when exact)."""
         moved = self.b.values[self.x.name]
         for V, h in moves:
             moved = [[p + h * v for p, v in zip(rp, rv)] for rp, rv in zip(moved, V)]
         b = Bindings(**{**self.b.__dict__, "values": {**self.b.values, self.x.name: moved}, "exact": self.rational})
-        return Evaluator(b)(self.f)
+        evaluator = Evaluator(b)
+        return evaluator(self.f), evaluator.peak
 
     def difference(self, quotient, level: int = 0, order: int = 1):
         """A difference quotient of f at h and h/2, extrapolated once (Richardson: both are
         central, error O(h²) becomes O(h⁴)), with h = 2^-k and guard digits from LEVELS[level]
         (a power of two keeps exact rationals small). ``quotient(h)`` gives the quotient and the
-        values of f it used. Returns the estimate and its resolution: the smallest value that
-        rounding f to the working digits lets the quotient see (0 when f is exact)."""
+        largest magnitudes met in evaluating f for it. Returns the estimate and its resolution:
+        the smallest value that rounding those magnitudes to the working digits lets the quotient
+        see (0 when f is exact)."""
         k, guard = LEVELS[level]
         with mpmath.workdps(self.dps + guard):
             h = Fraction(1, 2**k) if self.rational else mpmath.mpf(2) ** -k
@@ -115,20 +122,21 @@ class _Instance:
     def directional(self, V: Matrix, level: int = 0, weight: Matrix | None = None):
         """d/dt of f(X + tV) (of tr(Wᵀ F(X + tV)) for a matrix F and a weight W), with its resolution."""
         def g(h):
-            F = self.value_at((V, h))
-            return F[0][0] if weight is None else _inner(weight, F)
+            F, peak = self.evaluated_at((V, h))
+            return (F[0][0] if weight is None else _inner(weight, F)), peak
 
         def quotient(h):
-            plus, minus = g(h), g(-h)
-            return (plus - minus) / (2 * h), [plus, minus]
+            (plus, p1), (minus, p2) = g(h), g(-h)
+            return (plus - minus) / (2 * h), [p1, p2]
 
         return self.difference(quotient, level)
 
     def mixed(self, U: Matrix, V: Matrix, level: int = 0):
         """∂²/∂s∂t of f(X + sU + tV), by [f(+h,+h) - f(+h,-h) - f(-h,+h) + f(-h,-h)] / 4h², with its resolution."""
         def quotient(h):
-            used = [self.value_at((U, a * h), (V, b * h))[0][0] for a, b in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
-            return (used[0] - used[1] - used[2] + used[3]) / (4 * h * h), used
+            at = [self.evaluated_at((U, a * h), (V, b * h)) for a, b in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
+            f = [F[0][0] for F, _ in at]
+            return (f[0] - f[1] - f[2] + f[3]) / (4 * h * h), [peak for _, peak in at]
 
         return self.difference(quotient, level, order=2)
 
@@ -165,24 +173,26 @@ def _size_of(shape, dims) -> tuple[int, int]:
     return size(shape.rows, dims), size(shape.cols, dims)
 
 
-def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, measure, dps=DEFAULT_DPS, sign=1,
-            deadline=None):
-    """An instance at these sizes (claimed matrices by their index), drawn again until f and every
-    claim evaluate inside their domains; returns it with the restrictions it needed. NoPoint when
-    none is found. Square symbols under det or inv get a determinant of the given sign."""
-    exprs = [f, *claims.values()] + [s for a in assume for s in (a.lhs, a.rhs)]
-    must_be_positive, det_positive, invertible = required(exprs)
+def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, measure, dps=DEFAULT_DPS,
+            signs: dict[str, int] | None = None, dominant: bool = True, deadline=None):
+    """An instance at these sizes, drawn again until f, the assumptions and every claim evaluate
+    inside their domains; returns it with the restrictions it needed. NoPoint when no point is
+    found. Only f and the assumptions restrict a symbol from the start; square symbols under det
+    or inv get a determinant of the sign ``signs`` gives them."""
+    exprs = [f] + [s for a in assume for s in (a.lhs, a.rhs)]
+    must_be_positive, det_positive, _ = required(exprs)
+    invertible = required(exprs + list(claims.values()))[2]
     positive = {n: f"{n} > 0, as {why} needs" for n, why in must_be_positive.items()}
     label, ew, sc = impls
     last = None
     for attempt in range(RESAMPLES):
-        scale = Fraction(1, 2 ** (attempt // 4))  # shrink the point when values keep blowing up
+        scale = Fraction(1, 2 ** (attempt // 4))  # shrink the point when f's values keep blowing up
         values = {}
         for name, shape in scope.symbols.items():
             r, c = _size_of(shape, dims)
-            v = random_matrix(rng, r, c, positive=name in positive, invertible=name in invertible, scale=scale)
-            if r == c and name in invertible:  # both signs of det across instances, unless logdet needs one
-                v = with_det_sign(v, 1 if name in det_positive or sign > 0 else -1)
+            v = random_matrix(rng, r, c, positive=name in positive, dominant=dominant and name in invertible, scale=scale)
+            if r == c and name in invertible:  # a chosen sign of det, unless logdet needs it positive
+                v = with_det_sign(v, 1 if name in det_positive else (signs or {}).get(name, rng.choice((-1, 1))))
             values[name] = v
         b = Bindings(values, dims, ew, sc, deadline=deadline)
         tangent = None
@@ -193,21 +203,23 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
                     tangent = normal
             inst = _Instance(f, x, b, tangent, label, dps)
             with mpmath.workdps(dps + LEVELS[0][1]):
-                Ms = [inst.claim(i, M) for i, M in claims.items()]
                 value = inst.value_at()
+            if max(abs(to_mpf(v)) for r in value for v in r) > HUGE:
+                raise DomainError(f"values of f beyond 10^{len(str(HUGE)) - 1}")
             want = measure.value_shape(inst, value)
-            if any((len(M), len(M[0])) != want for M in Ms):
+            if any((len(M), len(M[0])) != want for M in (inst.claim(i, M, STABLE) for i, M in claims.items())):
                 raise MatcalcError(f"a claimed {measure.name}'s value is not {want[0]}×{want[1]}")
-            if max(abs(to_mpf(v)) for M in [value, *Ms] for r in M for v in r) > HUGE:
-                raise DomainError("values too large for finite differences")
-            restrictions = [positive[n] for n in positive] + \
-                [f"det({n}) > 0, as {why} needs" for n, why in det_positive.items()]
-            return inst, restrictions
         except (DomainError, ZeroDivisionError, OverflowError, ValueError) as e:
             last = e
             if attempt >= RESAMPLES // 2 - 1 and isinstance(e, DomainError) and e.node is not None:
                 for n in sorted(symbols_under(e.node) - positive.keys()):
                     positive[n] = f"{n} > 0 (random points of either sign left the domain of {show(e.node)})"
+            continue
+        restrictions = [positive[n] for n in positive] + \
+            [f"det({n}) > 0, as {why} needs" for n, why in det_positive.items()]
+        if scale < 1:
+            restrictions.append(f"entries are at most {3 * scale} in size (f exceeds 10^100 farther out)")
+        return inst, restrictions
     raise NoPoint(str(last))
 
 
@@ -219,11 +231,12 @@ def _agree(claimed, numeric, tol) -> tuple[bool, mpmath.mpf]:
     the rounding and truncation of the one before by how far the two differ; a difference
     beyond that bound and the resolution refutes, one within it is looked at again, finer. A
     difference that stays within the noise to the last level is rounding (the true value is
-    zero, or below every precision tried: other points and directions see it)."""
+    zero, or below every precision tried: other points and directions see it).
+    """
     prev = None
     for k in range(len(LEVELS)):
         n, resolution = numeric(k)
-        c, n = to_mpf(claimed(k)), to_mpf(n)
+        c, n = to_mpf(claimed(max(k, STABLE))), to_mpf(n)  # the claim always with many digits: its constants too
         d, scale = abs(c - n), max(abs(c), abs(n))
         err = d / scale if scale else mpmath.mpf(0)
         if d <= tol * scale:
@@ -273,14 +286,20 @@ def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int
                      time_limit=time_limit)[0]
 
 
-def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random, fixed: tuple[int, ...] = ()):
-    """(sizes, stand-in choice, directions, entrywise?) for every instance: distinct
-    non-square sizes with every stand-in choice, entrywise at the first; then, with fresh exact
-    stand-ins, sizes with equal dimensions and every dimension 1."""
-    plan = [(dims, c, directions, k == 0) for k, dims in enumerate(distinct_sizes(names)) for c in range(n_choices)]
-    plan += [(dims, 0, 1, False) for dims in equal_sizes(names, rng, fixed)]
+def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random, fixed: tuple[int, ...] = (),
+          n_signs: int = 1):
+    """(sizes, stand-in choice, directions, entrywise?, sign pattern) for every instance: distinct
+    non-square sizes (and one assignment of sizes 5 and up) with every stand-in choice and every
+    sign pattern of the determinants, entrywise at the first; then sizes with equal dimensions,
+    and every dimension 1."""
+    larger = {n: 5 + i for i, n in enumerate(names)}
+    distinct = distinct_sizes(names) + ([larger] if names else [])
+    plan = [(dims, c, directions if p == 0 else 1, k == 0 and p == 0, p)
+            for k, dims in enumerate(distinct) for c in range(n_choices) for p in range(n_signs)]
+    plan += [(dims, c, 1, False, rng.randrange(n_signs)) for dims in equal_sizes(names, rng, fixed)
+             for c in range(n_choices)]
     if names:
-        plan.append(({n: 1 for n in names}, 0, 1, False))
+        plan.append(({n: 1 for n in names}, 0, 1, False, rng.randrange(n_signs)))
     return plan
 
 
@@ -321,19 +340,30 @@ class _Judge:
         self.deadline: float | None = None
 
     def run(self, rng: random.Random, directions: int) -> list[Verdict]:
-        names = dimension_names(list(self.scope.symbols.values()), [self.f, *self.claims])
-        n_choices = len(function_choices(self.scope.functions, random.Random(0)))
+        exprs = [self.f, *self.claims] + [s for a in self.assume for s in (a.lhs, a.rhs)]
+        names = dimension_names(list(self.scope.symbols.values()), exprs)
+        choices = function_choices(self.scope.functions, random.Random(0))
         fixed = tuple(d for s in self.scope.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
-        plan = _plan(names, n_choices, directions, rng, fixed)
+        invertible = sorted(n for n in required(exprs)[2] if self.scope.symbols[n].is_square)
+        plan = _plan(names, len(choices), directions, rng, fixed, 2 ** min(len(invertible), 2))
         self._within_size(plan[0][0])
+        checked = set()
         with mpmath.workdps(self.dps + LEVELS[-1][1]):  # comparisons at the finest level's digits
-            for k, (dims, choice, n_directions, entrywise) in enumerate(plan):
+            for k, (dims, choice, n_directions, entrywise, pattern) in enumerate(plan):
                 if all(v is not None for v in self.verdicts):
                     break
                 impls = function_choices(self.scope.functions, rng)[choice]
-                self._instance(dims, impls, n_directions, entrywise, rng, (-1) ** k)
-        if not any(self.checks) and any(v is None for v in self.verdicts):
-            raise MatcalcError(f"could not sample a point inside the domain at any size ({'; '.join(self.skipped.values())})")
+                signs = {n: -1 if pattern >> j & 1 else 1 for j, n in enumerate(invertible[:2])}
+                if self._instance(dims, impls, n_directions, entrywise, rng, signs, k % 2 == 0):
+                    checked.add(choice)
+        if any(v is None for v in self.verdicts):
+            if not checked:
+                raise MatcalcError(f"could not sample a point inside the domain at any size "
+                                   f"({'; '.join(self.skipped.values())})")
+            if len(checked) < len(choices):  # a claim must hold for every kind of stand-in, not some
+                missing = "; ".join(choices[c][0] or "" for c in range(len(choices)) if c not in checked)
+                raise MatcalcError(f"could not check with every kind of stand-in function: no point inside "
+                                   f"the domain with {missing}")
         tail = "".join(f"; checked where {r}" for r in self.restrictions)
         tail += "".join(f"; skipped {k} ({why})" for k, why in self.skipped.items())
         return [v or Verdict("holds", f"agrees on {self.checks[i]} checks; largest relative error "
@@ -350,18 +380,20 @@ class _Judge:
                 raise MatcalcError(f"could not check: a {shape} matrix ({rows * cols} entries) is beyond the "
                                    f"checker's limit of {MAX_ENTRIES} entries")
 
-    def _instance(self, dims, impls, n_directions, entrywise, rng, sign: int) -> None:
-        """Sample one instance and judge every claim still undecided on it."""
+    def _instance(self, dims, impls, n_directions, entrywise, rng, signs, dominant) -> bool:
+        """Sample one instance and judge every claim still undecided on it; False when the sizes
+        had no point inside the domain."""
         live = {i: M for i, M in enumerate(self.claims) if self.verdicts[i] is None}
         try:
-            inst, needed = _sample(self.f, self.x, live, self.scope, self.assume, dims, rng, impls, self.measure,
-                                   self.dps, sign, self.deadline)
+            inst, needed = _sample(self.f, self.x, live, self.scope, self.assume, dims, rng, impls,
+                                   self.measure, self.dps, signs, dominant, self.deadline)
         except NoPoint as e:
-            self.skipped.setdefault(", ".join(f"{k}={v}" for k, v in dims.items()) or "the declared sizes", str(e))
-            return
+            where = ", ".join(f"{k}={v}" for k, v in dims.items()) or "the declared sizes"
+            self.skipped.setdefault(where + (f" with {impls[0]}" if impls[0] else ""), str(e))
+            return False
         self.restrictions.update(dict.fromkeys(needed))
         for i in live:
-            found = self.measure.defect(inst, inst.claim(i, live[i]))
+            found = self.measure.defect(inst, inst.claim(i, live[i], STABLE))
             if found is not None:
                 self._refute(i, found[0], found[1])
         for kind, probe in self.measure.tests(inst, rng, n_directions, entrywise):
@@ -370,9 +402,10 @@ class _Judge:
                 ok, err = _agree(lambda k: self.measure.claimed(inst.claim(i, live[i], k), probe), numeric, self.tol)
                 self.worst[i], self.checks[i] = max(self.worst[i], err), self.checks[i] + 1
                 if not ok:
-                    M = inst.claim(i, live[i])
+                    M = inst.claim(i, live[i], STABLE)
                     claimed = self.measure.claimed(M, probe)
                     self._refute(i, err, self.measure.counterexample(inst, M, dims, kind, probe, claimed, numeric(0)[0], err))
+        return True
 
     def _refute(self, i: int, err, cx: dict) -> None:
         self.worst[i] = max(self.worst[i], err)
