@@ -222,3 +222,49 @@ def test_tiny_scaled_claims_are_refuted():
     """f scaled by exp(-200) and its gradient negated: relative error 2, absolute below 1e-80."""
     v = matcalc.check("exp(-200) * (x' * A * x)", "x", "-exp(-200) * (A + A') * x", {"x": "vector(n)", "A": "matrix(n, n)"})
     assert v.status == "refuted"
+
+
+# --- found by a second adversarial review ---------------------------------------------------------
+
+SIGN_OF_DET = "det(A) / sqrt(det(A) ^ 2)"
+SIGN_OF_DIAGONAL = "det(A .* eye(n)) / sqrt(det(A .* eye(n)) ^ 2)"
+
+
+@pytest.mark.parametrize("f, wrt, claim, symbols", [
+    # the sign of det(A) is not that of its diagonal: -1 when det(A) > 0 and the diagonal's product is negative
+    ("det(A)", "A", f"det(A) * inv(A)' * ((1 + {SIGN_OF_DET}) / 2 * {SIGN_OF_DIAGONAL} + (1 - {SIGN_OF_DET}) / 2)",
+     {"A": "matrix(n, n)"}),
+    # each name 1 alone, with four or more names
+    ("x' * x", "x", "2 * x + det(B' * C) * (sum(ones(p)) - sum(ones(q))) * x",
+     {"x": "vector(p)", "y": "vector(q)", "z": "vector(r)", "B": "matrix(1, n)", "C": "matrix(1, n)"}),
+    # each pair equal, with four or more names
+    ("x' * x", "x", "2 * x + det(B' * C) * det(F' * G) * (sum(ones(p)) - sum(ones(q))) * x",
+     {"B": "matrix(m, n)", "C": "matrix(m, n)", "F": "matrix(n, m)", "G": "matrix(n, m)", "x": "vector(p)",
+      "y": "vector(q)"}),
+    # a claim whose own domain is smaller than f's
+    ("sqrt(sum(x) ^ 2)", "x", "ones(n) + 0 * logdet(ones(n)' * x)", {"x": "vector(n)"}),
+    ("sum(sqrt(X .* X))", "X", "ones(m, n) + 0 * log(X)", MATRIX),
+    # cancellation inside the claim
+    ("x' * x", "x", "2 * x + (exp(1000) + 1 - exp(1000)) * ones(n)", {"x": "vector(n)"}),
+])
+def test_second_review_wrong_claims_are_refuted(f, wrt, claim, symbols):
+    for seed in range(3):
+        assert matcalc.check(f, wrt, claim, symbols, seed=seed).status == "refuted", seed
+
+
+def test_true_hessians_that_cancel_to_zero_are_symmetric():
+    """At k = 1 these Hessians are 0, computed as rounding noise: not an asymmetry."""
+    for f, symbols in [("norm(A * x)", {"A": "matrix(m, n)", "x": "vector(n)"}),
+                       ("log(sum(exp(W * x)))", {"W": "matrix(k, n)", "x": "vector(n)"})]:
+        assert matcalc.derive(f, "x", symbols, kind="hessian").verdict.status == "holds"
+
+
+def test_two_assumptions_on_one_symbol_are_refused():
+    with pytest.raises(MatcalcError, match="one assumption per symbol"):
+        matcalc.check("tr(X) ^ 2", "X", "2 * eye(n)", SQUARE, assume=["tr(X) = 1", "sum(X) = 2"])
+
+
+def test_sizes_beyond_the_entry_limit_are_skipped_and_said():
+    v = matcalc.check("sum(A) + 0 * sum(exp(kron(kron(A, B), C)))", "A", "ones(m, n)",
+                      {"A": "matrix(m, n)", "B": "matrix(p, q)", "C": "matrix(r, s)"})
+    assert v.status == "holds" and "beyond the checker's limit" in v.message

@@ -353,7 +353,7 @@ def test_an_asymmetric_hessian_with_the_right_quadratic_form_fails_on_independen
     from matcalc.checker.second_order import Hessian
     from matcalc.checker.verify import check_all
     measure = Hessian()
-    measure.defect = lambda inst, H: None  # without the symmetry test, independent U, V still refute
+    measure.defect = lambda inst, H, noise: None  # without the symmetry test, independent U, V still refute
     assert check_all(f, x, [skew], sc, measure=measure)[0].status == "refuted"
 
 

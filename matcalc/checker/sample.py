@@ -18,6 +18,7 @@ from ..shapes import Shape, dim_names
 from .evaluate import Bindings, Matrix, NotExact, evaluate, lu_solve_det
 
 SIZES = (2, 3, 4, 5, 6, 7)
+MAX_PAIRS = 8  # patterns with one pair of names equal (or one name 1) at most, for many names
 
 
 def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
@@ -50,10 +51,11 @@ def distinct_sizes(names: list[str], count: int = 3) -> list[dict[str, int]]:
 
 
 def equal_sizes(names: list[str], rng: random.Random, fixed: tuple[int, ...] = ()) -> list[dict[str, int]]:
-    """Assignments where dimensions coincide: every pattern of equalities for up to three names
-    (else all equal and two random patterns), every name equal to each fixed size ≥ 2 that a
-    declaration uses (matrix(5, n) with n = 5), and, for up to three names, each name 1 alone.
-    A term that vanishes unless m = n (det(Bᵀ C) det(B Cᵀ)) is then seen."""
+    """Assignments where dimensions coincide: every pattern of equalities for up to three names,
+    else all equal, each pair equal (at most MAX_PAIRS of them, drawn at random) and two random
+    patterns; every name equal to each fixed size ≥ 2 a declaration uses (matrix(5, n) with
+    n = 5); and each name 1 alone. A term that vanishes unless m = n (det(Bᵀ C) det(B Cᵀ)) is
+    then seen."""
     if not names:
         return []
     if len(names) == 1:
@@ -61,15 +63,18 @@ def equal_sizes(names: list[str], rng: random.Random, fixed: tuple[int, ...] = (
     elif len(names) <= 3:
         patterns = [p for p in _partitions(names) if len(p) < len(names)]
     else:
-        patterns = [[names]] + [_random_partition(names, rng) for _ in range(2)]
+        pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+        pairs = rng.sample(pairs, min(len(pairs), MAX_PAIRS))
+        patterns = [[names]] + [[[a, b]] + [[n] for n in names if n not in (a, b)] for a, b in pairs]
+        patterns += [_random_partition(names, rng) for _ in range(2)]
     out = []
     for blocks in patterns:
         sizes = rng.sample(range(2, 2 + max(len(blocks), 3)), len(blocks))
         out.append({n: s for block, s in zip(blocks, sizes) for n in block})
     out += [{n: v for n in names} for v in sorted(set(fixed)) if v >= 2]
-    if 1 < len(names) <= 3:
+    if len(names) > 1:
         base = distinct_sizes(names, 1)[0]
-        out += [{**base, n: 1} for n in names]
+        out += [{**base, n: 1} for n in names[:MAX_PAIRS]]
     return out
 
 
@@ -152,15 +157,30 @@ def with_det_sign(a: Matrix, sign: int) -> Matrix:
     return [[-x for x in a[0]]] + a[1:] if det * sign < 0 else a
 
 
+def assumed_symbol(assumption) -> str:
+    """The one symbol a scalar equality constrains; a MatcalcError for any other assumption."""
+    names = sorted({n.name for n in distinct_nodes(assumption.lhs, assumption.rhs) if isinstance(n, Sym)})
+    if len(names) != 1 or not assumption.lhs.shape.is_scalar:
+        raise MatcalcError(f"cannot honour assumption '{assumption}': only a scalar equality in one symbol is supported")
+    return names[0]
+
+
+def check_assumptions(assume) -> None:
+    """At most one assumption per symbol: each is honoured by moving its symbol, which would undo another's."""
+    seen: dict[str, object] = {}
+    for a in assume:
+        y = assumed_symbol(a)
+        if y in seen:
+            raise MatcalcError(f"cannot honour both '{seen[y]}' and '{a}': only one assumption per symbol is supported")
+        seen[y] = a
+
+
 def satisfy(assumption, b: Bindings) -> tuple[str, list]:
     """Make a linear equality in one symbol hold exactly by moving that symbol along the
     equality's normal; returns (symbol, normal) or raises when it cannot be honoured."""
     lhs, rhs = assumption.lhs, assumption.rhs
-    names = sorted({n.name for side in (lhs, rhs) for n in distinct_nodes(side) if isinstance(n, Sym)})
     text = f"{assumption}"
-    if len(names) != 1 or not lhs.shape.is_scalar:
-        raise MatcalcError(f"cannot honour assumption '{text}': only a scalar equality in one symbol is supported")
-    y = names[0]
+    y = assumed_symbol(assumption)
 
     def g(vals: Matrix):
         saved = b.values[y]

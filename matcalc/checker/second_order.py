@@ -71,7 +71,7 @@ class Jacobian:
         V, W = probe
         return _bilinear(_flat(W), J, _flat(V))
 
-    def defect(self, inst, J: Matrix):
+    def defect(self, inst, J: Matrix, noise):
         return None
 
     def counterexample(self, inst, J, dims, kind, probe, claimed, true, err) -> dict:
@@ -129,19 +129,16 @@ class Hessian:
         U, V = probe
         return _bilinear(_flat(U), H, _flat(V))
 
-    def defect(self, inst, H: Matrix):
-        """(relative asymmetry, counterexample) when H ≠ Hᵀ beyond 10^-(dps/2) of H's largest entry."""
-        scale = max(abs(to_mpf(v)) for row in H for v in row)
-        worst, where = mpmath.mpf(0), None
-        for i, row in enumerate(H):
-            for j in range(i + 1, len(row)):
-                d = abs(to_mpf(H[i][j]) - to_mpf(H[j][i]))
-                if d > worst:
-                    worst, where = d, (i, j)
-        if where is None or worst <= mpmath.mpf(10) ** -(inst.dps // 2) * scale:
+    def defect(self, inst, H: Matrix, noise):
+        """(relative asymmetry, counterexample) when H ≠ Hᵀ beyond 10^-(dps/2) of H's largest entry
+        and beyond the rounding of its entries (``noise``: entries that cancel to 0 are not asymmetric)."""
+        found = _asymmetry(H, inst.dps)
+        if found is None or found[2] <= 2 * noise:
             return None
-        err = worst / scale
-        i, j = where
+        return self._symmetry_counterexample(inst, H, found)
+
+    def _symmetry_counterexample(self, inst, H: Matrix, found):
+        err, (i, j), _ = found
         dims = dict(inst.b.dims)
         cx = instance_facts(inst, dims, "symmetry", err)
         cx["claimed_derivative"] = f"H[{i + 1},{j + 1}] = {_fmt(H[i][j])}, H[{j + 1},{i + 1}] = {_fmt(H[j][i])}"
@@ -160,6 +157,21 @@ class Hessian:
         cx["summary"] = (f"refuted at {sizes_text(dims)}: along {where} the claimed vec(U)ᵀ H vec(V) is "
                          f"{_fmt(claimed, 8)} but the mixed second difference of f is {_fmt(true, 8)}")
         return cx
+
+
+def _asymmetry(H: Matrix, dps: int):
+    """(largest |H[i][j] - H[j][i]| relative to H's largest entry, (i, j), the difference itself)
+    when beyond 10^-(dps/2) of that entry, else None."""
+    scale = max(abs(to_mpf(v)) for row in H for v in row)
+    worst, where = mpmath.mpf(0), None
+    for i, row in enumerate(H):
+        for j in range(i + 1, len(row)):
+            d = abs(to_mpf(H[i][j]) - to_mpf(H[j][i]))
+            if d > worst:
+                worst, where = d, (i, j)
+    if where is None or worst <= mpmath.mpf(10) ** -(dps // 2) * scale:
+        return None
+    return worst / scale, where, worst
 
 
 def numeric_hessian(inst, r: int, c: int) -> Matrix:

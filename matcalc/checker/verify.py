@@ -22,7 +22,7 @@ from ..expr import Expr, Sym, distinct_nodes
 from ..language import show
 from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, size, to_mpf
 from .sample import (
-    dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, with_det_sign,
+    check_assumptions, dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, with_det_sign,
     symbols_under,
 )
 from .standins import function_choices
@@ -74,6 +74,8 @@ class _Instance:
         self.small = max([1, *b.dims.values()] + [max(len(v), len(v[0])) for v in b.values.values()]) <= EXACT_DIM
         self.rational = self.small and self._exact(f)
         self.values: dict[tuple[int, int], Matrix] = {}
+        self.peaks: dict[tuple[int, int], object] = {}  # the largest magnitude met in evaluating a claim
+        self.noise: dict[int, object] = {}  # how far rounding may move each entry of a claim's value
 
     def _exact(self, e: Expr) -> bool:
         try:
@@ -141,10 +143,22 @@ class _Instance:
         return self.difference(quotient, level, order=2)
 
     def claim(self, i: int, M: Expr, level: int = 0) -> Matrix:
-        """The value of the i-th claimed matrix, exactly when it is rational, else at the level's digits."""
+        """The value of the i-th claimed matrix: exact when it is rational; else with the digits of
+        the first level from ``level`` on (and from STABLE) at which the next level's digits give
+        the same value, so that cancellation inside the claim cannot hide a term."""
+        level = max(level, STABLE)
+        while level + 1 < len(LEVELS) and not _same(self.claim_at(i, M, level), self.claim_at(i, M, level + 1)):
+            level += 1
+        peak = self.peaks[i, level]
+        self.noise[i] = 10 * peak * mpmath.mpf(10) ** -(self.dps + LEVELS[level][1]) if peak else 0
+        return self.claim_at(i, M, level)
+
+    def claim_at(self, i: int, M: Expr, level: int) -> Matrix:
         if (i, level) not in self.values:
-            if level > 0 and (i, 0) in self.values and _is_exact(self.values[i, 0]):
-                self.values[i, level] = self.values[i, 0]
+            exact = [v for (j, _), v in self.values.items() if j == i and _is_exact(v)]
+            self.peaks[i, level] = 0
+            if exact:
+                self.values[i, level] = exact[0]
             else:
                 with mpmath.workdps(self.dps + LEVELS[level][1]):
                     try:
@@ -152,9 +166,17 @@ class _Instance:
                             raise NotExact()
                         value = Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(M)
                     except NotExact:
-                        value = Evaluator(self.b)(M)
+                        evaluator = Evaluator(self.b)
+                        value = evaluator(M)
+                        self.peaks[i, level] = evaluator.peak
                 self.values[i, level] = value
         return self.values[i, level]
+
+
+def _same(a: Matrix, b: Matrix) -> bool:
+    """Equal to within 10^-40 of the largest entry (two evaluations of one claim, at two precisions)."""
+    scale = max(abs(to_mpf(v)) for r in a for v in r)
+    return all(abs(to_mpf(x) - to_mpf(y)) <= mpmath.mpf(10) ** -40 * scale for ra, rb in zip(a, b) for x, y in zip(ra, rb))
 
 
 def _is_exact(a: Matrix) -> bool:
@@ -174,19 +196,21 @@ def _size_of(shape, dims) -> tuple[int, int]:
 
 
 def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, measure, dps=DEFAULT_DPS,
-            signs: dict[str, int] | None = None, dominant: bool = True, deadline=None):
-    """An instance at these sizes, drawn again until f, the assumptions and every claim evaluate
-    inside their domains; returns it with the restrictions it needed. NoPoint when no point is
-    found. Only f and the assumptions restrict a symbol from the start; square symbols under det
-    or inv get a determinant of the sign ``signs`` gives them."""
+            signs: dict[str, int] | None = None, dominant: bool = False, deadline=None):
+    """An instance at these sizes where f, the assumptions and every claim evaluate; returns it,
+    the restrictions it needed, and the claims that could not be evaluated at another point where
+    f could ({index: (point, reason)}: the claim's domain is smaller than f's, so it is wrong).
+    Only f and the assumptions restrict a symbol or move a point closer to zero; NoPoint when no
+    point is found. Square symbols under det or inv get a determinant of the sign ``signs`` gives
+    them, and are drawn diagonally dominant or plain as ``dominant`` says."""
     exprs = [f] + [s for a in assume for s in (a.lhs, a.rhs)]
     must_be_positive, det_positive, _ = required(exprs)
     invertible = required(exprs + list(claims.values()))[2]
     positive = {n: f"{n} > 0, as {why} needs" for n, why in must_be_positive.items()}
     label, ew, sc = impls
-    last = None
+    last, huge, failed = None, False, {}
     for attempt in range(RESAMPLES):
-        scale = Fraction(1, 2 ** (attempt // 4))  # shrink the point when f's values keep blowing up
+        scale = Fraction(1, 2 ** (attempt // 4)) if huge else Fraction(1)  # closer to zero when f blows up
         values = {}
         for name, shape in scope.symbols.items():
             r, c = _size_of(shape, dims)
@@ -205,25 +229,45 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
             with mpmath.workdps(dps + LEVELS[0][1]):
                 value = inst.value_at()
             if max(abs(to_mpf(v)) for r in value for v in r) > HUGE:
+                huge = True
                 raise DomainError(f"values of f beyond 10^{len(str(HUGE)) - 1}")
-            want = measure.value_shape(inst, value)
-            if any((len(M), len(M[0])) != want for M in (inst.claim(i, M, STABLE) for i, M in claims.items())):
-                raise MatcalcError(f"a claimed {measure.name}'s value is not {want[0]}×{want[1]}")
         except (DomainError, ZeroDivisionError, OverflowError, ValueError) as e:
             last = e
             if attempt >= RESAMPLES // 2 - 1 and isinstance(e, DomainError) and e.node is not None:
                 for n in sorted(symbols_under(e.node) - positive.keys()):
                     positive[n] = f"{n} > 0 (random points of either sign left the domain of {show(e.node)})"
             continue
+        bad = _unevaluable(inst, claims, measure, value)
+        for i, why in bad.items():
+            failed.setdefault(i, ({n: format_matrix(v) for n, v in values.items()}, why))
+        if bad:
+            last = next(iter(bad.values()))
+            continue
         restrictions = [positive[n] for n in positive] + \
             [f"det({n}) > 0, as {why} needs" for n, why in det_positive.items()]
         if scale < 1:
             restrictions.append(f"entries are at most {3 * scale} in size (f exceeds 10^100 farther out)")
-        return inst, restrictions
+        return inst, restrictions, failed
     raise NoPoint(str(last))
 
 
-def _agree(claimed, numeric, tol) -> tuple[bool, mpmath.mpf]:
+def _unevaluable(inst: _Instance, claims: dict[int, Expr], measure, value: Matrix) -> dict[int, str]:
+    """{index: why} for the claims that cannot be evaluated at this instance; a value of the
+    wrong size is matcalc's own error."""
+    bad = {}
+    want = measure.value_shape(inst, value)
+    for i, M in claims.items():
+        try:
+            got = inst.claim(i, M)
+        except (DomainError, ZeroDivisionError, OverflowError, ValueError) as e:
+            bad[i] = f"the claimed {measure.name} cannot be evaluated at a point where f can ({e})"
+            continue
+        if (len(got), len(got[0])) != want:
+            raise MatcalcError(f"a claimed {measure.name}'s value is not {want[0]}×{want[1]}")
+    return bad
+
+
+def _agree(claimed, numeric, tol, claim_noise=0) -> tuple[bool, mpmath.mpf]:
     """Whether the claimed and the numeric derivative agree, and their relative difference.
 
     ``claimed(k)`` and ``numeric(k)`` (the derivative and its resolution) compute both at
@@ -236,12 +280,12 @@ def _agree(claimed, numeric, tol) -> tuple[bool, mpmath.mpf]:
     prev = None
     for k in range(len(LEVELS)):
         n, resolution = numeric(k)
-        c, n = to_mpf(claimed(max(k, STABLE))), to_mpf(n)  # the claim always with many digits: its constants too
+        c, n = to_mpf(claimed(k)), to_mpf(n)
         d, scale = abs(c - n), max(abs(c), abs(n))
         err = d / scale if scale else mpmath.mpf(0)
         if d <= tol * scale:
             return True, err
-        if prev is not None and d > tol * scale + abs(prev[0] - c) + abs(prev[1] - n) + resolution:
+        if prev is not None and d > tol * scale + abs(prev[0] - c) + abs(prev[1] - n) + resolution + claim_noise:
             return False, err
         prev = (c, n)
     return True, mpmath.mpf(0)
@@ -271,8 +315,9 @@ class Gradient:
     def claimed(self, M: Matrix, probe: tuple):
         return _inner(M, probe[0])
 
-    def defect(self, inst: _Instance, M: Matrix):
-        """A property every claim must have at every instance, or None (a Hessian's symmetry)."""
+    def defect(self, inst: _Instance, M: Matrix, noise):
+        """A property every claim must have at every instance, or None (a Hessian's symmetry);
+        ``noise`` bounds the rounding of M's entries."""
         return None
 
     def counterexample(self, inst, M, dims, kind, probe, claimed, true, err) -> dict:
@@ -287,19 +332,19 @@ def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int
 
 
 def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random, fixed: tuple[int, ...] = (),
-          n_signs: int = 1):
-    """(sizes, stand-in choice, directions, entrywise?, sign pattern) for every instance: distinct
+          n_variants: int = 1):
+    """(sizes, stand-in choice, directions, entrywise?, variant) for every instance: distinct
     non-square sizes (and one assignment of sizes 5 and up) with every stand-in choice and every
-    sign pattern of the determinants, entrywise at the first; then sizes with equal dimensions,
-    and every dimension 1."""
+    variant of the invertible matrices (sign pattern of the determinants, dominant or plain),
+    entrywise at the first; then sizes with equal dimensions, and every dimension 1."""
     larger = {n: 5 + i for i, n in enumerate(names)}
     distinct = distinct_sizes(names) + ([larger] if names else [])
     plan = [(dims, c, directions if p == 0 else 1, k == 0 and p == 0, p)
-            for k, dims in enumerate(distinct) for c in range(n_choices) for p in range(n_signs)]
-    plan += [(dims, c, 1, False, rng.randrange(n_signs)) for dims in equal_sizes(names, rng, fixed)
+            for k, dims in enumerate(distinct) for c in range(n_choices) for p in range(n_variants)]
+    plan += [(dims, c, 1, False, rng.randrange(n_variants)) for dims in equal_sizes(names, rng, fixed)
              for c in range(n_choices)]
     if names:
-        plan.append(({n: 1 for n in names}, 0, 1, False, rng.randrange(n_signs)))
+        plan.append(({n: 1 for n in names}, 0, 1, False, rng.randrange(n_variants)))
     return plan
 
 
@@ -338,23 +383,32 @@ class _Judge:
         self.restrictions: dict[str, None] = {}
         self.skipped: dict[str, str] = {}
         self.deadline: float | None = None
+        self.shapes: set | None = None
 
     def run(self, rng: random.Random, directions: int) -> list[Verdict]:
+        check_assumptions(self.assume)
         exprs = [self.f, *self.claims] + [s for a in self.assume for s in (a.lhs, a.rhs)]
         names = dimension_names(list(self.scope.symbols.values()), exprs)
         choices = function_choices(self.scope.functions, random.Random(0))
         fixed = tuple(d for s in self.scope.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
         invertible = sorted(n for n in required(exprs)[2] if self.scope.symbols[n].is_square)
-        plan = _plan(names, len(choices), directions, rng, fixed, 2 ** min(len(invertible), 2))
-        self._within_size(plan[0][0])
+        variants = 2 ** (min(len(invertible), 2) + 1) if invertible else 1  # det sign patterns × dominant or plain
+        plan = _plan(names, len(choices), directions, rng, fixed, variants)
+        too_big = self._too_big(plan[0][0])
+        if too_big:
+            raise MatcalcError(f"could not check: {too_big}")
         checked = set()
         with mpmath.workdps(self.dps + LEVELS[-1][1]):  # comparisons at the finest level's digits
-            for k, (dims, choice, n_directions, entrywise, pattern) in enumerate(plan):
+            for dims, choice, n_directions, entrywise, pattern in plan:
                 if all(v is not None for v in self.verdicts):
                     break
+                too_big = self._too_big(dims)
+                if too_big:
+                    self.skipped.setdefault(sizes_text(dims), too_big)
+                    continue
                 impls = function_choices(self.scope.functions, rng)[choice]
-                signs = {n: -1 if pattern >> j & 1 else 1 for j, n in enumerate(invertible[:2])}
-                if self._instance(dims, impls, n_directions, entrywise, rng, signs, k % 2 == 0):
+                signs = {n: -1 if pattern >> (j + 1) & 1 else 1 for j, n in enumerate(invertible[:2])}
+                if self._instance(dims, impls, n_directions, entrywise, rng, signs, bool(pattern & 1)):
                     checked.add(choice)
         if any(v is None for v in self.verdicts):
             if not checked:
@@ -370,39 +424,47 @@ class _Judge:
                                       f"{mpmath.nstr(self.worst[i], 3)}{tail}", float(self.worst[i]), self.checks[i])
                 for i, v in enumerate(self.verdicts)]
 
-    def _within_size(self, dims: dict[str, int]) -> None:
-        """Refuse fixed sizes whose matrices would exceed MAX_ENTRIES (symbolic ones are small)."""
-        exprs = [self.f, *self.claims] + [s for a in self.assume for s in (a.lhs, a.rhs)]
-        shapes = {n.shape for n in distinct_nodes(*exprs)} | set(self.scope.symbols.values())
-        for shape in shapes:
+    def _too_big(self, dims: dict[str, int]) -> str:
+        """Why these sizes would build a matrix of more than MAX_ENTRIES entries, or ''."""
+        if self.shapes is None:
+            exprs = [self.f, *self.claims] + [s for a in self.assume for s in (a.lhs, a.rhs)]
+            self.shapes = {n.shape for n in distinct_nodes(*exprs)} | set(self.scope.symbols.values())
+        for shape in self.shapes:
             rows, cols = _size_of(shape, dims)
             if rows * cols > MAX_ENTRIES:
-                raise MatcalcError(f"could not check: a {shape} matrix ({rows * cols} entries) is beyond the "
-                                   f"checker's limit of {MAX_ENTRIES} entries")
+                return f"a {shape} matrix ({rows * cols} entries) is beyond the checker's limit of {MAX_ENTRIES} entries"
+        return ""
 
     def _instance(self, dims, impls, n_directions, entrywise, rng, signs, dominant) -> bool:
         """Sample one instance and judge every claim still undecided on it; False when the sizes
         had no point inside the domain."""
         live = {i: M for i, M in enumerate(self.claims) if self.verdicts[i] is None}
         try:
-            inst, needed = _sample(self.f, self.x, live, self.scope, self.assume, dims, rng, impls,
-                                   self.measure, self.dps, signs, dominant, self.deadline)
+            inst, needed, failed = _sample(self.f, self.x, live, self.scope, self.assume, dims, rng, impls,
+                                           self.measure, self.dps, signs, dominant, self.deadline)
         except NoPoint as e:
             where = ", ".join(f"{k}={v}" for k, v in dims.items()) or "the declared sizes"
             self.skipped.setdefault(where + (f" with {impls[0]}" if impls[0] else ""), str(e))
             return False
         self.restrictions.update(dict.fromkeys(needed))
+        for i, (point, why) in failed.items():  # defined at this instance, not at another where f is
+            self._refute(i, mpmath.mpf(1), {"sizes": dict(dims), "functions": impls[0] or None, "point": point,
+                                            "check": "domain", "summary": f"refuted at {sizes_text(dims)}: {why}"})
+            live.pop(i)
         for i in live:
-            found = self.measure.defect(inst, inst.claim(i, live[i], STABLE))
+            value = inst.claim(i, live[i])
+            found = self.measure.defect(inst, value, inst.noise[i])
             if found is not None:
                 self._refute(i, found[0], found[1])
         for kind, probe in self.measure.tests(inst, rng, n_directions, entrywise):
             numeric = _memo(lambda k, probe=probe: self.measure.numeric(inst, probe, k))
             for i in [i for i in live if self.verdicts[i] is None]:
-                ok, err = _agree(lambda k: self.measure.claimed(inst.claim(i, live[i], k), probe), numeric, self.tol)
+                value = inst.claim(i, live[i])
+                noise = inst.noise[i] * self.measure.claimed(_ones(value), _absolute(probe)) if inst.noise[i] else 0
+                ok, err = _agree(lambda k: self.measure.claimed(inst.claim(i, live[i], k), probe), numeric, self.tol, noise)
                 self.worst[i], self.checks[i] = max(self.worst[i], err), self.checks[i] + 1
                 if not ok:
-                    M = inst.claim(i, live[i], STABLE)
+                    M = inst.claim(i, live[i])
                     claimed = self.measure.claimed(M, probe)
                     self._refute(i, err, self.measure.counterexample(inst, M, dims, kind, probe, claimed, numeric(0)[0], err))
         return True
@@ -430,6 +492,15 @@ def _some_entries(rows: int, cols: int, rng: random.Random) -> list[tuple[int, i
         return entries
     corners = {(0, 0), (0, cols - 1), (rows - 1, 0), (rows - 1, cols - 1)}
     return sorted(corners | set(rng.sample(entries, MAX_ENTRY_CHECKS - len(corners))))
+
+
+def _ones(M: Matrix) -> Matrix:
+    return [[1] * len(M[0]) for _ in M]
+
+
+def _absolute(probe: tuple) -> tuple:
+    """The probe's matrices with every entry made non-negative (to bound rounding through it)."""
+    return tuple([[abs(v) for v in r] for r in P] for P in probe)
 
 
 def _unit(rows: int, cols: int, r: int, c: int) -> Matrix:
