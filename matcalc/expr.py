@@ -30,6 +30,8 @@ class Expr:
     """Base of all nodes. Subclasses are frozen dataclasses with a cached hash."""
 
     shape: Shape
+    _size: int
+    _depth: int
 
     @property
     def children(self) -> tuple["Expr", ...]:
@@ -52,20 +54,25 @@ class Expr:
 
 
 def node(*child_fields: str):
-    """Make a frozen dataclass node whose hash is computed once and whose equality is fast."""
+    """Make a frozen dataclass node whose hash is computed once, when built, and whose equality is fast."""
 
     def wrap(cls):
         cls = dataclass(frozen=True)(cls)
         cls._child_fields = child_fields
         cls._init_fields = tuple(f.name for f in fields(cls) if f.init)
-        generated_hash, generated_eq = cls.__hash__, cls.__eq__
+        generated_init, generated_hash, generated_eq = cls.__init__, cls.__hash__, cls.__eq__
+
+        def __init__(self, *args, **kw):
+            generated_init(self, *args, **kw)
+            # Hash, size and depth are computed when a node is built, from its children's
+            # stored ones: never a deep recursion, and O(1) for a shared subtree.
+            kids = self.children
+            object.__setattr__(self, "_h", hash((cls.__name__, generated_hash(self))))
+            object.__setattr__(self, "_size", 1 + sum(k._size for k in kids))
+            object.__setattr__(self, "_depth", 1 + max((k._depth for k in kids), default=0))
 
         def __hash__(self):
-            h = self.__dict__.get("_h")
-            if h is None:
-                h = hash((cls.__name__, generated_hash(self)))
-                object.__setattr__(self, "_h", h)
-            return h
+            return self._h
 
         def __eq__(self, other):
             if self is other:
@@ -74,7 +81,7 @@ def node(*child_fields: str):
                 return False
             return generated_eq(self, other)
 
-        cls.__hash__, cls.__eq__ = __hash__, __eq__
+        cls.__init__, cls.__hash__, cls.__eq__ = __init__, __hash__, __eq__
         return cls
 
     return wrap
@@ -339,10 +346,10 @@ def walk(e: Expr):
 
 
 def depth(e: Expr) -> int:
-    """Nesting depth of e (a leaf has depth 1), computed without recursion."""
-    best, stack = 0, [(e, 1)]
-    while stack:
-        n, d = stack.pop()
-        best = max(best, d)
-        stack.extend((c, d + 1) for c in n.children)
-    return best
+    """Nesting depth of e (a leaf has depth 1)."""
+    return e._depth
+
+
+def size(e: Expr) -> int:
+    """The number of nodes of e written out as a tree (a shared subtree counts each time it occurs)."""
+    return e._size

@@ -19,7 +19,7 @@ from .expr import (
     Hadamard, Let, MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose, depth,
 )
 
-MAX_DEPTH = 400
+MAX_DEPTH = 1000
 FUNCTION_KINDS = ("elementwise", "scalar")
 
 
