@@ -29,20 +29,8 @@ def precedence(e: Expr) -> int:
 
 
 def number(v: Fraction) -> str:
-    """A rational as a literal: 2, 0.5, or (1/3) when it has no finite decimal."""
-    if v.denominator == 1:
-        return str(v.numerator)
-    d = v.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    if d == 1:
-        digits = 0
-        while (v * 10**digits).denominator != 1:
-            digits += 1
-        text = str(v.numerator * 10**digits // v.denominator).rjust(digits + 1, "0")
-        return text[:-digits] + "." + text[-digits:]
-    return f"({v.numerator}/{v.denominator})"
+    """A rational as a literal: 2, or (1/2): exact, and one number when parsed back."""
+    return str(v.numerator) if v.denominator == 1 else f"({v.numerator}/{v.denominator})"
 
 
 def exponent(k: Fraction) -> str:
@@ -77,10 +65,8 @@ def _show(e: Expr, need: int) -> str:
         return f"{left} {OPERATORS[type(e)]} {_wrap(e.right, UNARY)}"
     if isinstance(e, Neg):
         return f"-{_wrap(e.arg, POWER)}"
-    if isinstance(e, Power):
-        return f"{_wrap(e.base, POWER)} ^ {exponent(e.exponent)}"
-    if isinstance(e, EPower):
-        return f"{_wrap(e.base, POWER)} .^ {exponent(e.exponent)}"
+    if isinstance(e, (Power, EPower)):  # (x .^ 2) .^ 3, not x .^ 2 .^ 3, which reads as x .^ 8
+        return f"{_wrap(e.base, ATOM)} {'^' if isinstance(e, Power) else '.^'} {exponent(e.exponent)}"
     if isinstance(e, Transpose):
         return f"{_wrap(e.arg, ATOM)}'"
     if isinstance(e, Call):

@@ -14,6 +14,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from .declarations import Scope
 from .errors import MatcalcError, ShapeError
+from .shapes import fixed_dim
 from .expr import (
     ENTRYWISE, MATRIX_FUNCTIONS, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye,
     Hadamard, Let, MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose, depth,
@@ -49,6 +50,9 @@ class _Builder(Transformer):
 
     def number(self, c):
         return Num(Fraction(str(c[0])))
+
+    def rational(self, c):
+        return Num(_quotient(c[0], *str(c[0]).strip("()").split("/")))
 
     def name(self, c):
         tok = c[0]
@@ -92,7 +96,10 @@ class _Builder(Transformer):
             return str(tok)
         if "." in tok or int(tok) <= 0:
             raise MatcalcError(f"a dimension is a name or a positive integer, not {tok}", pos=_pos(tok))
-        return int(tok)
+        try:
+            return fixed_dim(int(tok))
+        except MatcalcError as e:
+            raise MatcalcError(e.message, pos=_pos(tok)) from None
 
     def eye(self, c):
         return Eye(c[1])
@@ -102,8 +109,10 @@ class _Builder(Transformer):
 
     def exponent(self, c):
         sign = -1 if c[0].type == "MINUS" else 1
-        nums = [Fraction(str(t)) for t in c if t.type == "NUMBER"]
-        return sign * (nums[0] / nums[1] if len(nums) == 2 else nums[0])
+        nums = [t for t in c if t.type in ("NUMBER", "RATIONAL")]
+        if nums[0].type == "RATIONAL":
+            return sign * self.rational(nums).value
+        return sign * (_quotient(nums[1], nums[0], nums[1]) if len(nums) == 2 else Fraction(str(nums[0])))
 
     def neg(self, c):
         return Neg(c[1])
@@ -115,6 +124,8 @@ class _Builder(Transformer):
         acc = c[0]
         for i in range(1, len(c), 2):
             op, k = c[i], c[i + 1]
+            if k < 0 and acc == Num(0):
+                raise MatcalcError("division by zero: 0 to a negative power", pos=_pos(op))
             cls = Power if op.type == "CARET" else EPower
             acc = self._located(op, lambda: cls(acc, k))
         return acc
@@ -124,6 +135,8 @@ class _Builder(Transformer):
         acc = c[0]
         for i in range(1, len(c), 2):
             op, rhs = c[i], c[i + 1]
+            if op.type in ("SLASH", "EDIV") and rhs == Num(0):
+                raise MatcalcError("division by zero", pos=_pos(op))
             acc = self._located(op, lambda: kinds[op.type](acc, rhs))
         return acc
 
@@ -132,7 +145,14 @@ class _Builder(Transformer):
         return self._located(c[1], lambda: Add(tuple(terms)))
 
 
-for _rule in ("number", "name", "call", "derivative", "eye", "ones", "neg", "transpose", "power", "product", "sum"):
+def _quotient(tok, p: str, q: str) -> Fraction:
+    """The rational p/q of a literal; a zero denominator is an error at the literal."""
+    if Fraction(str(q)) == 0:
+        raise MatcalcError("division by zero", pos=_pos(tok))
+    return Fraction(str(p)) / Fraction(str(q))
+
+
+for _rule in ("number", "rational", "name", "call", "derivative", "eye", "ones", "neg", "transpose", "power", "product", "sum"):
     def _interning(self, c, _f=getattr(_Builder, _rule)):
         return self._intern(_f(self, c))
     setattr(_Builder, _rule, _interning)

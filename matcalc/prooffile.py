@@ -11,7 +11,7 @@ from .expr import RESERVED, Expr, Sym
 from .language import show
 from .declarations import Assumption, Scope
 from .parser import FUNCTION_KINDS, parse
-from .shapes import SCALAR, Shape
+from .shapes import SCALAR, Shape, fixed_dim
 
 TOP_KEYS = ("name", "title", "source", "assume", "symbols", "functions", "let", "claims", "note")
 CLAIM_KEYS = ("f", "wrt", "gradient", "expect", "note")
@@ -59,7 +59,7 @@ def parse_shape(text: str) -> Shape:
         if d.lstrip("+-").isdigit():
             if int(d) <= 0:
                 raise MatcalcError(f"bad shape {text!r}: dimension {d} is not positive")
-            parsed.append(int(d))
+            parsed.append(fixed_dim(int(d)))
         else:
             parsed.append(d)
     return Shape(parsed[0], parsed[1] if len(parsed) == 2 else 1)

@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import ShapeError
+from .errors import MatcalcError, ShapeError
 
 Dim = str | int
+
+#: The largest fixed dimension: a claim is checked on matrices of its fixed sizes, and
+#: larger ones are beyond what the checker computes in reasonable time and memory.
+MAX_DIM = 1000
+
+
+def fixed_dim(k: int) -> int:
+    """A fixed dimension, within MAX_DIM."""
+    if k > MAX_DIM:
+        raise MatcalcError(f"dimension {k} is larger than {MAX_DIM}, the largest matcalc checks "
+                           "(a name such as n stands for any size)")
+    return k
 
 
 @dataclass(frozen=True)

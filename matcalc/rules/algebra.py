@@ -208,14 +208,16 @@ def identity(e: Expr):
 
 @algebra("numbers")
 def numbers(e: Expr):
-    """j k = (jk), j / k = (j/k), j (k A) = (jk) A, (j A) / k = (j/k) A"""
+    """j k = (jk), j / k = (j/k), j (k A) = (jk) A, (j A) / k = (j/k) A  (k ≠ 0)"""
+    if isinstance(e, Div) and e.right == Num(0):
+        return None  # undefined: left for the checker to report
     if isinstance(e, (MatMul, Div)) and isinstance(e.left, Num) and isinstance(e.right, Num):
         v = e.left.value * e.right.value if isinstance(e, MatMul) else e.left.value / e.right.value
         return Num(v)
     if isinstance(e, MatMul) and isinstance(e.left, Num) and isinstance(e.right, MatMul) \
             and isinstance(e.right.left, Num):
         return MatMul(Num(e.left.value * e.right.left.value), e.right.right)
-    if isinstance(e, Div) and isinstance(e.right, Num) and e.right.value != 0 and not e.left.shape.is_scalar:
+    if isinstance(e, Div) and isinstance(e.right, Num) and not e.left.shape.is_scalar:
         return MatMul(Num(1 / e.right.value), e.left)
 
 
