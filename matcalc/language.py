@@ -5,12 +5,25 @@ when its own precedence is below what its place requires.
 """
 from __future__ import annotations
 
+import unicodedata
 from fractions import Fraction
 
 from .expr import (
     Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let,
     MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
 )
+
+#: The Greek letters a name may use (as the letter or spelled out): those every printer,
+#: LaTeX too, can spell. Omicron and the capitals written like Latin ones have no LaTeX command.
+GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma "
+         "tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
+#: δ -> delta, Σ -> Sigma (Unicode spells lambda LAMDA).
+GREEK_LETTERS = {
+    unicodedata.lookup(f"GREEK {'SMALL' if n[0].islower() else 'CAPITAL'} LETTER {n.upper().replace('LAMBDA', 'LAMDA')}"): n
+    for n in GREEK
+}
+#: A name: a letter (Latin or one of GREEK_LETTERS) or _, then letters, digits and _.
+NAME = "[A-Za-z_{0}][A-Za-z0-9_{0}]*".format("".join(GREEK_LETTERS))
 
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
 OPERATORS = {MatMul: "*", Hadamard: ".*", EDiv: "./", Div: "/"}

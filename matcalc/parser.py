@@ -5,6 +5,7 @@ reduction, so building never recurses, however deep the input.
 """
 from __future__ import annotations
 
+import re
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -14,6 +15,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from .declarations import Scope
 from .errors import MatcalcError, ShapeError
+from .language import NAME
 from .shapes import fixed_dim
 from .expr import (
     ENTRYWISE, MATRIX_FUNCTIONS, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye,
@@ -93,6 +95,8 @@ class _Builder(Transformer):
     def dim(self, c):
         tok = c[0]
         if tok.type == "NAME":
+            if not re.fullmatch(NAME, tok):
+                raise MatcalcError(f"bad dimension name {str(tok)!r}", pos=_pos(tok))
             return str(tok)
         if "." in tok or int(tok) <= 0:
             raise MatcalcError(f"a dimension is a name or a positive integer, not {tok}", pos=_pos(tok))

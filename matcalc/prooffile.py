@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import MatcalcError
 from .expr import RESERVED, Expr, Sym
-from .language import show
+from .language import GREEK_LETTERS, NAME, show
 from .declarations import Assumption, Scope
 from .parser import FUNCTION_KINDS, parse
 from .shapes import SCALAR, Shape, fixed_dim
@@ -16,8 +16,8 @@ from .shapes import SCALAR, Shape, fixed_dim
 TOP_KEYS = ("name", "title", "source", "assume", "symbols", "functions", "let", "claims", "note")
 CLAIM_KEYS = ("f", "wrt", "gradient", "expect", "note")
 EXPECTS = ("holds", "refuted")
-_NAME = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*\Z")
-_DIM = r"\s*([A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*|[+-]?\d+)\s*"
+_NAME = re.compile(NAME + r"\Z")
+_DIM = rf"\s*({NAME}|[+-]?\d+)\s*"
 _SHAPE = re.compile(rf"\s*(?:(scalar)|vector\({_DIM}\)|matrix\({_DIM},{_DIM}\))\s*\Z")
 _USED = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*")
 
@@ -67,7 +67,9 @@ def parse_shape(text: str) -> Shape:
 
 def _check_name(name: str, what: str) -> None:
     if not isinstance(name, str) or not _NAME.match(name):
-        raise MatcalcError(f"bad {what} name {name!r}")
+        greek = isinstance(name, str) and any("\u0370" <= ch <= "\u03ff" for ch in name)
+        hint = f" (the Greek letters every printer spells: {''.join(GREEK_LETTERS)})" if greek else ""
+        raise MatcalcError(f"bad {what} name {name!r}{hint}")
     if name in RESERVED:
         raise MatcalcError(f"{what} name {name!r} is reserved for a built-in")
 
