@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MatcalcError
+from .errors import MatcalcError, printable
 from .expr import RESERVED, Expr, Sym
 from .language import GREEK_LETTERS, NAME, show
 from .declarations import Assumption, Scope
@@ -138,7 +138,22 @@ def parse_assumption(text: str, scope: Scope) -> Assumption:
     lhs, rhs = parse(left, scope), parse(right, scope)
     if lhs.shape != rhs.shape and not rhs.shape.is_scalar:
         raise MatcalcError(f"assumption {text!r}: sides have shapes {lhs.shape} and {rhs.shape}")
+    if _occurs(lhs, rhs):
+        raise MatcalcError(f"assumption {text!r} is circular: the right side contains the left side")
     return Assumption(lhs, rhs)
+
+
+def _occurs(part: Expr, whole: Expr) -> bool:
+    """``part`` is a subexpression of ``whole`` (each shared subtree looked at once)."""
+    seen, stack = set(), [whole]
+    while stack:
+        e = stack.pop()
+        if e == part:
+            return True
+        if e not in seen:
+            seen.add(e)
+            stack.extend(e.children)
+    return False
 
 
 def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
@@ -164,7 +179,7 @@ def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
         raise MatcalcError(f"unknown expect {expect!r} (expected holds or refuted)")
     if not isinstance(note, str):
         raise MatcalcError("note must be a string")
-    return Claim(index, fx, x, g, expect, note)
+    return Claim(index, fx, x, g, expect, printable(note, keep="\n"))
 
 
 def _parse_at(text: str, scope: Scope, key: str) -> Expr:
@@ -182,10 +197,11 @@ def _table(data: dict, key: str) -> dict:
 
 
 def _text(data: dict, key: str, default: str = "") -> str:
+    """A free-text field (title, source, note), with control characters escaped."""
     value = data.get(key, default)
     if not isinstance(value, str):
         raise MatcalcError(f"{key} must be a string")
-    return value
+    return printable(value, keep="\n")
 
 
 def read_text(path: str | Path) -> str:
@@ -196,12 +212,16 @@ def read_text(path: str | Path) -> str:
         raise MatcalcError(f"not UTF-8 text (byte {e.start})", where=str(path)) from None
     except OSError as e:
         raise MatcalcError(f"cannot read: {e.strerror}", where=str(path)) from None
+    except (TypeError, ValueError) as e:  # not a path, or a NUL byte in it
+        raise MatcalcError(f"cannot read {path!r}: {e}") from None
 
 
 def loads(text: str, path: str = "<string>") -> ProofFile:
-    """Parse a proof file's text; every error names ``path`` and the key it is in."""
+    """Parse a proof file's text (a UTF-8 byte-order mark is allowed); every error names
+    ``path`` and the key it is in."""
+    path = printable(str(path))
     try:
-        return _loads(text, path)
+        return _loads(text.removeprefix("\ufeff"), path)
     except MatcalcError as e:
         raise e.at(path) from None
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from .checker.verify import Verdict, check, check_all
 from .derivation import Derivation, derive
-from .errors import MatcalcError
+from .errors import MatcalcError, printable
 from .language import show
 from .prooffile import Claim, ProofFile
 from .strategy import normalise
@@ -49,7 +49,7 @@ class ClaimReport:
             return self.error
         v = self.claimed if self.claim.gradient is not None else self.derived
         msg = v.message
-        if self.derived is not None and self.derived.status != "holds":
+        if v is not self.derived and self.derived is not None and self.derived.status != "holds":
             msg += f"; the engine's own gradient {show(self.derivation.gradient)} was {self.derived.status}: {self.derived.message}"
         return msg
 
@@ -102,7 +102,7 @@ def _verdicts(claim: Claim, derivation: Derivation | None, scope, assume, seed: 
 
 def file_error(path: str, error: MatcalcError) -> ClaimReport:
     """The one result for a file that cannot be read, parsed or typed."""
-    return ClaimReport(path, "", None, None, None, None, str(error))
+    return ClaimReport(printable(path), "", None, None, None, None, str(error))
 
 
 def label(r: ClaimReport) -> str:
