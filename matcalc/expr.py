@@ -32,6 +32,7 @@ class Expr:
     shape: Shape
     _size: int
     _depth: int
+    named = False  # printed as a name, whatever its children (a [let] name)
 
     @property
     def children(self) -> tuple["Expr", ...]:
@@ -68,7 +69,7 @@ def node(*child_fields: str):
             # stored ones: never a deep recursion, and O(1) for a shared subtree.
             kids = self.children
             object.__setattr__(self, "_h", hash((cls.__name__, generated_hash(self))))
-            object.__setattr__(self, "_size", 1 + sum(k._size for k in kids))
+            object.__setattr__(self, "_size", 1 if self.named else 1 + sum(k._size for k in kids))
             object.__setattr__(self, "_depth", 1 + max((k._depth for k in kids), default=0))
 
         def __hash__(self):
@@ -122,6 +123,7 @@ class Sym(Expr):
 class Let(Expr):
     """A [let] name standing for its body; printed as the name."""
 
+    named = True
     name: str
     body: Expr
     shape: Shape = _shape_field()
@@ -351,5 +353,6 @@ def depth(e: Expr) -> int:
 
 
 def size(e: Expr) -> int:
-    """The number of nodes of e written out as a tree (a shared subtree counts each time it occurs)."""
+    """The number of nodes of e as printed: written out as a tree (a shared subtree counts
+    each time it occurs), a [let] name counting one."""
     return e._size

@@ -153,6 +153,37 @@ def hadamard_scalars(e: Expr):
             return built_or_none(lambda: MatMul(side.left, rest))
 
 
+@algebra("quotients")
+def quotients(e: Expr):
+    """k ./ A = k (1 ./ A) for a number k ≠ 1; (1 ./ A) ⊙ B = B ⊙ (1 ./ A) = B ./ A"""
+    if isinstance(e, EDiv) and isinstance(e.left, Num) and e.left != ONE and not e.shape.is_scalar:
+        return MatMul(e.left, EDiv(ONE, e.right))
+    if isinstance(e, Hadamard):
+        for a, b in ((e.left, e.right), (e.right, e.left)):
+            if isinstance(a, EDiv) and a.left == ONE and a.shape == e.shape:
+                return built_or_none(lambda: EDiv(b, a.right))
+
+
+def _inverses(a: Expr, b: Expr) -> bool:
+    """a b = I by their form: A A⁻¹, A⁻¹ A, and the transposes of such (Aᵀ A⁻ᵀ = (A⁻¹ A)ᵀ)."""
+    if any(isinstance(p, Call) and p.fn == "inv" and p.arg == q for p, q in ((a, b), (b, a))):
+        return True
+    return isinstance(a, Transpose) and isinstance(b, Transpose) and _inverses(b.arg, a.arg)
+
+
+@algebra("inverse")
+def inverse(e: Expr):
+    """(A⁻¹)⁻¹ = A; A A⁻¹ = A⁻¹ A = I, also inside a product: (P A) A⁻¹ = P"""
+    if isinstance(e, Call) and e.fn == "inv" and isinstance(e.arg, Call) and e.arg.fn == "inv":
+        return e.arg.arg
+    if not isinstance(e, MatMul):
+        return None
+    if _inverses(e.left, e.right):
+        return Eye(e.right.shape.rows)
+    if isinstance(e.left, MatMul) and not e.left.left.shape.is_scalar and _inverses(e.left.right, e.right):
+        return e.left.left
+
+
 @algebra("derivatives of built-in functions")
 def builtin_derivatives(e: Expr):
     """exp' = exp, log'(u) = 1 ./ u, tanh' = 1 - tanh .^ 2, sqrt'(u) = 1/2 ./ sqrt(u)"""
@@ -191,7 +222,9 @@ def signs(e: Expr):
 
 @algebra("identity")
 def identity(e: Expr):
-    """I A = A I = A, 1 A = A 1 = A, A / 1 = A, A ⊙ 1 = A"""
+    """I A = A I = A, 1 A = A 1 = A, A / 1 = A, A ⊙ 1 = A; a 1×1 I or 1 is the number 1"""
+    if isinstance(e, (Eye, Ones)) and e.shape.is_scalar:
+        return ONE
     if isinstance(e, MatMul):
         if (isinstance(e.left, Eye) or e.left == ONE) and e.right.shape == e.shape:
             return e.right
