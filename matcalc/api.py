@@ -93,7 +93,7 @@ class Verdict:
         return "\n".join(lines)
 
 
-def _table(value, what: str, example: str, *, optional: bool = True) -> dict:
+def _table(value: object, what: str, example: str, *, optional: bool = True) -> dict[str, str]:
     """A mapping argument as a dict (None is empty when the argument is optional)."""
     if value is None and optional:
         return {}
