@@ -8,12 +8,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from os import PathLike
 from pathlib import Path
 
 from .proof_catalog import Entry, entries
 from .checker.verify import Verdict as _CheckerVerdict
 from .derivation import Step
-from .errors import MatcalcError
+from .errors import MatcalcError, printable
 from .expr import Expr
 from .printers import json_out, latex, markdown, plain
 from .prooffile import ProofFile, load as _load, make_claim, make_scope, parse_assumption
@@ -103,19 +104,35 @@ class Verdict:
         return "\n".join(lines)
 
 
+def _table(value: object, what: str, example: str, *, optional: bool = True) -> dict[str, str]:
+    """A mapping argument as a dict (None is empty when the argument is optional)."""
+    if value is None and optional:
+        return {}
+    if not isinstance(value, Mapping):
+        raise MatcalcError(f"{what} must be a mapping of names to {example}, got {type(value).__name__}")
+    return dict(value)
+
+
 def _report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str] | None, functions: Mapping[str, str] | None,
             let: Mapping[str, str] | None, assume: Sequence[str], seed: int, *, jacobian: str | None = None,
             hessian: str | None = None, kind: str | None = None) -> ClaimReport:
     """Declarations and one claim, derived and checked; any failure is a MatcalcError."""
-    if not isinstance(symbols, Mapping):
-        raise MatcalcError("symbols must be a mapping of names to shapes, e.g. {'X': 'matrix(m, n)'}")
+    scope = make_scope(_table(symbols, "symbols", "shapes, e.g. {'X': 'matrix(m, n)'}", optional=False),
+                       _table(functions, "functions", "kinds, e.g. {'sigma': 'elementwise'}"),
+                       _table(let, "let", "expressions, e.g. {'z': 'W * x + b'}"))
     if isinstance(assume, str):
         assume = [assume]
-    scope = make_scope(dict(symbols), dict(functions or {}), dict(let or {}))
+    if not isinstance(assume, Sequence):
+        raise MatcalcError(f"assume must be a list of equalities such as 'sum(Y) = 1', got {type(assume).__name__}")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise MatcalcError(f"seed must be an integer, got {seed!r}")
     assumptions = tuple(parse_assumption(a, scope) for a in assume)
     claim = make_claim(1, f, wrt, gradient, scope, jacobian=jacobian, hessian=hessian, kind=kind)
-    proof = ProofFile("api", f"d/d{wrt} of {f}", "", "<python>", scope, assumptions, (claim,))
-    report = run_claim(proof, claim, seed=seed)
+    proof = ProofFile("api", printable(f"d/d{wrt} of {f}"), "", "<python>", scope, assumptions, (claim,))
+    try:
+        report = run_claim(proof, claim, seed=seed)
+    except RecursionError:
+        raise MatcalcError("the input is too large to process (Python's recursion limit)") from None
     if report.error:
         raise MatcalcError(report.error)
     return report
@@ -141,6 +158,8 @@ def check(f: str, wrt: str, gradient: str | None = None, symbols: Mapping[str, s
 
 def load(path: str | Path) -> ProofFile:
     """A proof file: its declarations and claims (parsed and typed)."""
+    if not isinstance(path, (str, PathLike)):
+        raise MatcalcError(f"load takes the path of a proof file, got {type(path).__name__}")
     return _load(path)
 
 

@@ -6,21 +6,28 @@ need them, so `matcalc --help` and `matcalc list` start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 
 from . import __version__
-from .errors import MatcalcError
+from .errors import MatcalcError, printable
 
 FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with usage errors as one line and exit status 2."""
+    """argparse, with usage errors as one line and exit status 2, and expressions that
+    start with a minus sign ("-tr(X)") taken as values, not as unknown options."""
 
     def error(self, message):
-        self.exit(2, f"matcalc: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"matcalc: error: {printable(message)} (see {self.prog} --help)\n")
+
+    def _parse_optional(self, arg_string):
+        if arg_string[:1] == "-" and arg_string[:2] not in self._option_string_actions and arg_string[:2] != "--":
+            return None  # every option is --long, -h or -q: anything else is a value
+        return super()._parse_optional(arg_string)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     common(chk)
 
     diff = sub.add_parser("diff", help="derive a gradient (or a Jacobian, or a Hessian) ad hoc")
-    diff.add_argument("expr", help='f, e.g. "tr(A * X)"; a non-scalar f gets its Jacobian')
+    diff.add_argument("expr", help='f, e.g. "tr(A * X)" or "-tr(X)" (a non-scalar f gets its Jacobian); '
+                                   'after -- only EXPR may follow')
     diff.add_argument("--wrt", required=True, help="the symbol to differentiate by")
     diff.add_argument("--sym", action="append", default=[], metavar="NAME=SHAPE", help='e.g. "X=matrix(m,n)"')
     diff.add_argument("--fn", action="append", default=[], metavar="NAME=KIND", help='e.g. "sigma=elementwise"')
@@ -159,13 +167,20 @@ def _deliver(args, render) -> None:
         data = compile_pdf(render("latex", True))
     else:
         data = render(fmt, fmt == "latex").encode("utf-8")
-    tmp = path.with_name(f".{path.name}.partial")
+    _write_whole(path, data)
+
+
+def _write_whole(path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it: all or nothing.
+    (The temporary name is short, so a name too long fails alone, on the rename.)"""
+    tmp = path.parent / f".matcalc-{os.getpid()}.partial"
     try:
         tmp.write_bytes(data)
         tmp.replace(path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise MatcalcError(f"cannot write {path}: {e.strerror}") from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
+        with contextlib.suppress(OSError, ValueError):
+            tmp.unlink(missing_ok=True)
+        raise MatcalcError(f"cannot write {printable(str(path))}: {getattr(e, 'strerror', None) or e}") from None
 
 
 def _exit_status(reports) -> int:
@@ -209,7 +224,7 @@ def cmd_diff(args) -> int:
     hessian = args.hessian or None
     claim = make_claim(1, args.expr, args.wrt, args.gradient, scope, jacobian=args.jacobian, hessian=hessian,
                        kind="hessian" if args.hessian is not None else None)
-    proof = ProofFile("diff", f"d/d{args.wrt} of {args.expr}", "", "<command line>", scope, assume, (claim,))
+    proof = ProofFile("diff", printable(f"d/d{args.wrt} of {args.expr}"), "", "<command line>", scope, assume, (claim,))
     report = run_claim(proof, claim, seed=args.seed)
     if report.error and report.derivation is None:
         raise MatcalcError(report.error)
@@ -286,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"matcalc: error: {e}", file=sys.stderr)
         return 2
     except RecursionError:
-        print("matcalc: error: expression nested too deeply", file=sys.stderr)
+        print("matcalc: error: the input is too large to process (Python's recursion limit)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

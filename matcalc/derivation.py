@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 
 from .errors import InternalError, MatcalcError, ShapeError
-from .expr import Add, Call, Differential, Expr, Let, Neg, Sym
+from .expr import Add, Call, Differential, Expr, Let, Neg, Sym, size
 from .declarations import Assumption, Scope
 from .rules import algebra as A
 from .rules import differential as DR
@@ -19,6 +19,10 @@ from .strategy import GROUPS, Budget, assumption_rule, let_rule, normalise, rewr
 DF, GRADIENT = "df", "gradient"
 #: The sides of second-order steps (the printers name each): d vec F, the Jacobian, d²f, H[dX], the Hessian.
 DVEC, JACOBIAN, D2F, LINEAR_MAP, HESSIAN = "dvec", "jacobian", "d2f", "linear map", "hessian"
+#: A step larger than this (in nodes) is too large to read; runs of them are shown as one.
+SHOWN_NODES = 500
+#: No expression of a derivation may be larger: beyond it, "could not derive" (never a hang).
+MAX_NODES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -40,48 +44,97 @@ class Derivation:
     kind: str = "gradient"
 
 
-def _depends_on(x: Expr):
+def _contains(test):
+    """A memoised predicate: does e have a node (itself or below it) that passes ``test``?"""
     memo: dict[Expr, bool] = {}
 
-    def dep(e: Expr) -> bool:
+    def has(e: Expr) -> bool:
         hit = memo.get(e)
         if hit is None:
-            hit = memo[e] = e == x or any(dep(c) for c in e.children)
+            hit = memo[e] = test(e) or any(has(c) for c in e.children)
         return hit
 
-    return dep
+    return has
 
 
-def _differential_phase(f: Expr, x: Sym, dep, steps: list[Step]) -> Expr:
+def _depends_on(x: Expr):
+    return _contains(lambda e: e == x)
+
+
+def _differential_phase(f: Expr, x: Sym, dep, steps: "Steps") -> Expr:
     """Push d inward, one sweep over every pending d(·) per step."""
     df: Expr = Differential(f)
-    steps.append(Step("differential of f", df, DF))
+    steps.add("differential of f", df, DF)
+    pending = _contains(lambda e: isinstance(e, Differential) and e.arg != x)
     while True:
         names: list[str] = []
+        memo: dict[Expr, Expr] = {}  # a shared subexpression is swept once
 
         def sweep(e: Expr) -> Expr:
-            if isinstance(e, Differential):
+            hit = memo.get(e)
+            if hit is not None:
+                return hit
+            if not pending(e):
+                out = e
+            elif isinstance(e, Differential):
                 if e.arg == x:
-                    return e
-                rule = DR.choose(e.arg)
-                names.append(rule.name)
-                return rule(e.arg, Differential, dep)
-            if isinstance(e, Let):  # d is pushed into a let's body, never left inside a Let
-                return e
-            kids = e.children
-            new = tuple(sweep(k) for k in kids)
-            return e.rebuild(*new) if any(a is not b for a, b in zip(new, kids)) else e
+                    out = e
+                else:
+                    rule = DR.choose(e.arg)
+                    names.append(rule.name)
+                    out = rule(e.arg, Differential, dep)
+            elif isinstance(e, Let):  # d is pushed into a let's body, never left inside a Let
+                out = e
+            else:
+                kids = e.children
+                new = tuple(sweep(k) for k in kids)
+                out = e.rebuild(*new) if any(a is not b for a, b in zip(new, kids)) else e
+            memo[e] = out
+            return out
 
         df = sweep(df)
         if not names:
             return df
-        steps.append(Step(", ".join(dict.fromkeys(names)), df, DF))
+        steps.add(", ".join(dict.fromkeys(names)), df, DF, merge=True)
 
 
-def _record(steps: list[Step], step: Step) -> None:
-    """Append a step unless it shows the same expression as the one before."""
-    if not steps or steps[-1].expr != step.expr or steps[-1].side != step.side:
-        steps.append(step)
+class Steps:
+    """The steps of a derivation as it is taken, and its limit on size.
+
+    A step that shows the same expression as the one before is skipped. Consecutive steps
+    of one phase too large to read (over SHOWN_NODES nodes) are merged into one citing
+    every rule, so a long derivation prints in linear, not quadratic, size; such a step
+    may be given as a function that builds it, called only if the step is kept. An
+    expression over MAX_NODES nodes stops the derivation with a message.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, object, str, int]] = []  # rule, expression (or its builder), side, size
+        self.open = False  # the last step may take in the next one
+
+    def add(self, rule: str, expr, side: str, *, merge: bool = False, nodes: int | None = None) -> None:
+        nodes = size(expr) if nodes is None else nodes
+        if nodes > MAX_NODES:
+            raise MatcalcError(f"could not derive: the expression grows past {MAX_NODES:,} nodes "
+                               f"at step '{rule}' (limit of the engine)")
+        if callable(expr) and nodes <= SHOWN_NODES:
+            expr = expr()
+        last = self.rows[-1] if self.rows else None
+        if last is not None and last[2] == side and last[1] == expr:
+            return
+        if merge and self.open and last[2] == side and min(last[3], nodes) > SHOWN_NODES:
+            rule = ", ".join(dict.fromkeys(last[0].split(", ") + rule.split(", ")))
+            self.rows.pop()
+        self.rows.append((rule, expr, side, nodes))
+        self.open = merge
+
+    def extend(self, steps) -> None:
+        """Add finished steps (another derivation's, for one taken further)."""
+        for step in steps:
+            self.add(step.rule, step.expr, step.side)
+
+    def done(self) -> tuple[Step, ...]:
+        return tuple(Step(rule, e() if callable(e) else e, side) for rule, e, side, _ in self.rows)
 
 
 def _show_terms(terms: list[tuple[Expr, Expr]]) -> Expr:
@@ -94,12 +147,13 @@ def _show_terms(terms: list[tuple[Expr, Expr]]) -> Expr:
     return shown[0] if len(shown) == 1 else Add(tuple(shown))
 
 
-def _trace_phase(df: Expr, dep, steps: list[Step]) -> list[Expr]:
+def _trace_phase(df: Expr, dep, steps: Steps) -> list[Expr]:
     """From tr(df) move dX to the right of every trace; return the M of each tr(Mᵀ dX)."""
     terms = [(A.ONE, df)]
     if not (isinstance(df, Call) and df.fn == "tr"):
-        _record(steps, Step("a scalar is its own trace", _show_terms(terms), DF))
-    terms = exhaust_terms(terms, TR.rule_for, dep, lambda names, t: _record(steps, Step(names, _show_terms(t), DF)))
+        steps.add("a scalar is its own trace", _show_terms(terms), DF)
+    terms = exhaust_terms(terms, TR.rule_for, dep, lambda names, t: steps.add(
+        names, lambda: _show_terms(t), DF, merge=True, nodes=sum(size(M) + size(E) + 3 for M, E in t)))
     return [M for M, _ in terms]
 
 
@@ -122,7 +176,7 @@ def exhaust_terms(terms: list, rule_for, dep, record) -> list:
         record(", ".join(dict.fromkeys(names)), terms)
 
 
-def _simplify_phase(G: Expr, rule_groups, steps: list[Step]) -> Expr:
+def _simplify_phase(G: Expr, rule_groups, steps: Steps) -> Expr:
     budget = Budget()
     for _ in range(20):
         before = G
@@ -130,7 +184,7 @@ def _simplify_phase(G: Expr, rule_groups, steps: list[Step]) -> Expr:
             fired: list[str] = []
             G = rewrite(G, group, fired, budget)
             if fired:
-                steps.append(Step(", ".join(dict.fromkeys(fired)), G, GRADIENT))
+                steps.add(", ".join(dict.fromkeys(fired)), G, GRADIENT, merge=True)
         if G == before:
             return G
     return G
@@ -153,18 +207,18 @@ def derive(f: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), scope: Sco
 def _derive(f: Expr, wrt: Sym, assume: tuple[Assumption, ...], scope: Scope | None) -> Derivation:
     x = wrt
     dep = _depends_on(x)
-    steps: list[Step] = []
+    steps = Steps()
     if not dep(f):
         G = A.zero(x.shape)
-        steps.append(Step("f does not depend on " + x.name, G, GRADIENT))
-        return Derivation(f, x, tuple(steps), G, tuple(assume))
+        steps.add("f does not depend on " + x.name, G, GRADIENT)
+        return Derivation(f, x, steps.done(), G, tuple(assume))
     df = _differential_phase(f, x, dep, steps)
     Ms = _trace_phase(df, _depends_on(Differential(x)), steps)
     G = Ms[0] if len(Ms) == 1 else Add(tuple(Ms))
-    _record(steps, Step("collect terms", Call("tr", A.matmul(A.transpose(G), Differential(x))), DF))
-    steps.append(Step("read off the gradient (eq. 92)", G, GRADIENT))
+    steps.add("collect terms", Call("tr", A.matmul(A.transpose(G), Differential(x))), DF)
+    steps.add("read off the gradient (eq. 92)", G, GRADIENT)
     G = _simplify_phase(G, simplification_groups(GROUPS, assume, scope), steps)
-    return Derivation(f, x, tuple(steps), G, tuple(assume))
+    return Derivation(f, x, steps.done(), G, tuple(assume))
 
 
 def simplification_groups(base, assume: tuple[Assumption, ...], scope: Scope | None) -> list:

@@ -1,6 +1,15 @@
 """matcalc's one error type: a message that fits on one line, with where it happened."""
 from __future__ import annotations
 
+import unicodedata
+
+
+def printable(text: str, keep: str = "") -> str:
+    """User text safe to print on a terminal: control and format characters (an escape
+    sequence, a bidi override) spelled as escapes such as \\x1b, except those in ``keep``."""
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if ch not in keep and unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+
 
 class MatcalcError(Exception):
     """Bad input or an operation matcalc cannot do; printed as one line, exit status 2.
@@ -24,7 +33,8 @@ class MatcalcError(Exception):
         place = self.where
         if self.pos is not None:
             place = f"{place}:{self.pos[0]}:{self.pos[1]}" if place else f"{self.pos[0]}:{self.pos[1]}"
-        return " ".join(f"{place}: {self.message}".split()) if place else " ".join(self.message.split())
+        text = f"{place}: {self.message}" if place else self.message
+        return printable(" ".join(text.split()))
 
 
 class ShapeError(MatcalcError):

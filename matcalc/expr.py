@@ -32,6 +32,9 @@ class Expr:
     """Base of all nodes. Subclasses are frozen dataclasses with a cached hash."""
 
     shape: Shape
+    _size: int
+    _depth: int
+    named = False  # printed as a name, whatever its children (a [let] name)
 
     @property
     def children(self) -> tuple["Expr", ...]:
@@ -54,20 +57,25 @@ class Expr:
 
 
 def node(*child_fields: str):
-    """Make a frozen dataclass node whose hash is computed once and whose equality is fast."""
+    """Make a frozen dataclass node whose hash is computed once, when built, and whose equality is fast."""
 
     def wrap(cls):
         cls = dataclass(frozen=True)(cls)
         cls._child_fields = child_fields
         cls._init_fields = tuple(f.name for f in fields(cls) if f.init)
-        generated_hash, generated_eq = cls.__hash__, cls.__eq__
+        generated_init, generated_hash, generated_eq = cls.__init__, cls.__hash__, cls.__eq__
+
+        def __init__(self, *args, **kw):
+            generated_init(self, *args, **kw)
+            # Hash, size and depth are computed when a node is built, from its children's
+            # stored ones: never a deep recursion, and O(1) for a shared subtree.
+            kids = self.children
+            object.__setattr__(self, "_h", hash((cls.__name__, generated_hash(self))))
+            object.__setattr__(self, "_size", 1 if self.named else 1 + sum(k._size for k in kids))
+            object.__setattr__(self, "_depth", 1 + max((k._depth for k in kids), default=0))
 
         def __hash__(self):
-            h = self.__dict__.get("_h")
-            if h is None:
-                h = hash((cls.__name__, generated_hash(self)))
-                object.__setattr__(self, "_h", h)
-            return h
+            return self._h
 
         def __eq__(self, other):
             if self is other:
@@ -76,7 +84,7 @@ def node(*child_fields: str):
                 return False
             return generated_eq(self, other)
 
-        cls.__hash__, cls.__eq__ = __hash__, __eq__
+        cls.__init__, cls.__hash__, cls.__eq__ = __init__, __hash__, __eq__
         return cls
 
     return wrap
@@ -117,6 +125,7 @@ class Sym(Expr):
 class Let(Expr):
     """A [let] name standing for its body; printed as the name."""
 
+    named = True
     name: str
     body: Expr
     shape: Shape = _shape_field()
@@ -391,10 +400,11 @@ def distinct_nodes(*roots: Expr):
 
 
 def depth(e: Expr) -> int:
-    """Nesting depth of e (a leaf has depth 1), computed without recursion."""
-    best, stack = 0, [(e, 1)]
-    while stack:
-        n, d = stack.pop()
-        best = max(best, d)
-        stack.extend((c, d + 1) for c in n.children)
-    return best
+    """Nesting depth of e (a leaf has depth 1)."""
+    return e._depth
+
+
+def size(e: Expr) -> int:
+    """The number of nodes of e as printed: written out as a tree (a shared subtree counts
+    each time it occurs), a [let] name counting one."""
+    return e._size

@@ -5,6 +5,7 @@ when its own precedence is below what its place requires.
 """
 from __future__ import annotations
 
+import unicodedata
 from fractions import Fraction
 
 from .expr import (
@@ -12,6 +13,18 @@ from .expr import (
     MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
 )
 from .shapes import DimProduct
+
+#: The Greek letters a name may use (as the letter or spelled out): those every printer,
+#: LaTeX too, can spell. Omicron and the capitals written like Latin ones have no LaTeX command.
+GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma "
+         "tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
+#: δ -> delta, Σ -> Sigma (Unicode spells lambda LAMDA).
+GREEK_LETTERS = {
+    unicodedata.lookup(f"GREEK {'SMALL' if n[0].islower() else 'CAPITAL'} LETTER {n.upper().replace('LAMBDA', 'LAMDA')}"): n
+    for n in GREEK
+}
+#: A name: a letter (Latin or one of GREEK_LETTERS) or _, then letters, digits and _.
+NAME = "[A-Za-z_{0}][A-Za-z0-9_{0}]*".format("".join(GREEK_LETTERS))
 
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
 OPERATORS = {MatMul: "*", Hadamard: ".*", EDiv: "./", Div: "/"}
@@ -30,20 +43,8 @@ def precedence(e: Expr) -> int:
 
 
 def number(v: Fraction) -> str:
-    """A rational as a literal: 2, 0.5, or (1/3) when it has no finite decimal."""
-    if v.denominator == 1:
-        return str(v.numerator)
-    d = v.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    if d == 1:
-        digits = 0
-        while (v * 10**digits).denominator != 1:
-            digits += 1
-        text = str(v.numerator * 10**digits // v.denominator).rjust(digits + 1, "0")
-        return text[:-digits] + "." + text[-digits:]
-    return f"({v.numerator}/{v.denominator})"
+    """A rational as a literal: 2, or (1/2): exact, and one number when parsed back."""
+    return str(v.numerator) if v.denominator == 1 else f"({v.numerator}/{v.denominator})"
 
 
 def exponent(k: Fraction) -> str:
@@ -85,10 +86,8 @@ def _show(e: Expr, need: int) -> str:
         return f"{left} {OPERATORS[type(e)]} {_wrap(e.right, UNARY)}"
     if isinstance(e, Neg):
         return f"-{_wrap(e.arg, POWER)}"
-    if isinstance(e, Power):
-        return f"{_wrap(e.base, POWER)} ^ {exponent(e.exponent)}"
-    if isinstance(e, EPower):
-        return f"{_wrap(e.base, POWER)} .^ {exponent(e.exponent)}"
+    if isinstance(e, (Power, EPower)):  # (x .^ 2) .^ 3, not x .^ 2 .^ 3, which reads as x .^ 8
+        return f"{_wrap(e.base, ATOM)} {'^' if isinstance(e, Power) else '.^'} {exponent(e.exponent)}"
     if isinstance(e, Transpose):
         return f"{_wrap(e.arg, ATOM)}'"
     if isinstance(e, Call):

@@ -5,6 +5,7 @@ reduction, so building never recurses, however deep the input.
 """
 from __future__ import annotations
 
+import re
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -14,13 +15,15 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from .declarations import Scope
 from .errors import MatcalcError, ShapeError
+from .language import NAME
+from .shapes import fixed_dim
 from .expr import (
     ENTRYWISE, MATRIX_FUNCTIONS, Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye,
     Hadamard, Kron, Let, MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose, depth,
 )
 from .shapes import dim_mul
 
-MAX_DEPTH = 400
+MAX_DEPTH = 1000
 FUNCTION_KINDS = ("elementwise", "scalar")
 
 
@@ -50,6 +53,9 @@ class _Builder(Transformer):
 
     def number(self, c):
         return Num(Fraction(str(c[0])))
+
+    def rational(self, c):
+        return Num(_quotient(c[0], *str(c[0]).strip("()").split("/")))
 
     def name(self, c):
         tok = c[0]
@@ -97,10 +103,15 @@ class _Builder(Transformer):
     def dimfactor(self, c):
         tok = c[0]
         if tok.type == "NAME":
+            if not re.fullmatch(NAME, tok):
+                raise MatcalcError(f"bad dimension name {str(tok)!r}", pos=_pos(tok))
             return str(tok)
         if "." in tok or int(tok) <= 0:
             raise MatcalcError(f"a dimension is a name or a positive integer, not {tok}", pos=_pos(tok))
-        return int(tok)
+        try:
+            return fixed_dim(int(tok))
+        except MatcalcError as e:
+            raise MatcalcError(e.message, pos=_pos(tok)) from None
 
     def dim(self, c):
         acc = c[0]
@@ -119,8 +130,10 @@ class _Builder(Transformer):
 
     def exponent(self, c):
         sign = -1 if c[0].type == "MINUS" else 1
-        nums = [Fraction(str(t)) for t in c if t.type == "NUMBER"]
-        return sign * (nums[0] / nums[1] if len(nums) == 2 else nums[0])
+        nums = [t for t in c if t.type in ("NUMBER", "RATIONAL")]
+        if nums[0].type == "RATIONAL":
+            return sign * self.rational(nums).value
+        return sign * (_quotient(nums[1], nums[0], nums[1]) if len(nums) == 2 else Fraction(str(nums[0])))
 
     def neg(self, c):
         return Neg(c[1])
@@ -132,6 +145,8 @@ class _Builder(Transformer):
         acc = c[0]
         for i in range(1, len(c), 2):
             op, k = c[i], c[i + 1]
+            if k < 0 and acc == Num(0):
+                raise MatcalcError("division by zero: 0 to a negative power", pos=_pos(op))
             cls = Power if op.type == "CARET" else EPower
             acc = self._located(op, lambda: cls(acc, k))
         return acc
@@ -141,6 +156,8 @@ class _Builder(Transformer):
         acc = c[0]
         for i in range(1, len(c), 2):
             op, rhs = c[i], c[i + 1]
+            if op.type in ("SLASH", "EDIV") and rhs == Num(0):
+                raise MatcalcError("division by zero", pos=_pos(op))
             acc = self._located(op, lambda: kinds[op.type](acc, rhs))
         return acc
 
@@ -152,8 +169,16 @@ class _Builder(Transformer):
 #: Built-ins called with their own node and arity (one row per operator): name -> (build, arity).
 CALLS = {"kron": (Kron, 2)}
 
-for _rule in ("number", "name", "call", "derivative", "eye", "ones", "commutation", "neg", "transpose", "power",
-              "product", "sum"):
+
+def _quotient(tok, p: str, q: str) -> Fraction:
+    """The rational p/q of a literal; a zero denominator is an error at the literal."""
+    if Fraction(str(q)) == 0:
+        raise MatcalcError("division by zero", pos=_pos(tok))
+    return Fraction(str(p)) / Fraction(str(q))
+
+
+for _rule in ("number", "rational", "name", "call", "derivative", "eye", "ones", "commutation", "neg", "transpose",
+              "power", "product", "sum"):
     def _interning(self, c, _f=getattr(_Builder, _rule)):
         return self._intern(_f(self, c))
     setattr(_Builder, _rule, _interning)

@@ -6,12 +6,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MatcalcError
+from .errors import MatcalcError, printable
 from .expr import RESERVED, Expr, Sym
-from .language import show
+from .language import GREEK_LETTERS, NAME, show
 from .declarations import Assumption, Scope
 from .parser import FUNCTION_KINDS, parse
-from .shapes import SCALAR, Shape
+from .shapes import SCALAR, Shape, fixed_dim
 from .shapes import hessian as hessian_shape
 from .shapes import jacobian as jacobian_shape
 
@@ -22,8 +22,8 @@ KINDS = ("gradient", "jacobian", "hessian")
 #: The name of each kind's matrix in messages, and what it is the derivative of.
 KIND_NAMES = {"gradient": "gradient", "jacobian": "Jacobian", "hessian": "Hessian"}
 EXPECTS = ("holds", "refuted")
-_NAME = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*\Z")
-_DIM = r"\s*([A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*|[+-]?\d+)\s*"
+_NAME = re.compile(NAME + r"\Z")
+_DIM = rf"\s*({NAME}|[+-]?\d+)\s*"
 _SHAPE = re.compile(rf"\s*(?:(scalar)|vector\({_DIM}\)|matrix\({_DIM},{_DIM}\))\s*\Z")
 _USED = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*")
 
@@ -67,7 +67,7 @@ def parse_shape(text: str) -> Shape:
         if d.lstrip("+-").isdigit():
             if int(d) <= 0:
                 raise MatcalcError(f"bad shape {text!r}: dimension {d} is not positive")
-            parsed.append(int(d))
+            parsed.append(fixed_dim(int(d)))
         else:
             parsed.append(d)
     return Shape(parsed[0], parsed[1] if len(parsed) == 2 else 1)
@@ -75,7 +75,9 @@ def parse_shape(text: str) -> Shape:
 
 def _check_name(name: str, what: str) -> None:
     if not isinstance(name, str) or not _NAME.match(name):
-        raise MatcalcError(f"bad {what} name {name!r}")
+        greek = isinstance(name, str) and any("\u0370" <= ch <= "\u03ff" for ch in name)
+        hint = f" (the Greek letters every printer spells: {''.join(GREEK_LETTERS)})" if greek else ""
+        raise MatcalcError(f"bad {what} name {name!r}{hint}")
     if name in RESERVED:
         raise MatcalcError(f"{what} name {name!r} is reserved for a built-in")
 
@@ -144,7 +146,22 @@ def parse_assumption(text: str, scope: Scope) -> Assumption:
     lhs, rhs = parse(left, scope), parse(right, scope)
     if lhs.shape != rhs.shape and not rhs.shape.is_scalar:
         raise MatcalcError(f"assumption {text!r}: sides have shapes {lhs.shape} and {rhs.shape}")
+    if _occurs(lhs, rhs):
+        raise MatcalcError(f"assumption {text!r} is circular: the right side contains the left side")
     return Assumption(lhs, rhs)
+
+
+def _occurs(part: Expr, whole: Expr) -> bool:
+    """``part`` is a subexpression of ``whole`` (each shared subtree looked at once)."""
+    seen, stack = set(), [whole]
+    while stack:
+        e = stack.pop()
+        if e == part:
+            return True
+        if e not in seen:
+            seen.add(e)
+            stack.extend(e.children)
+    return False
 
 
 def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
@@ -175,7 +192,7 @@ def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
         raise MatcalcError(f"unknown expect {expect!r} (expected holds or refuted)")
     if not isinstance(note, str):
         raise MatcalcError("note must be a string")
-    return Claim(index, fx, x, g, expect, note, kind)
+    return Claim(index, fx, x, g, expect, printable(note, keep="\n"), kind)
 
 
 def _claim_kind(kind: str | None, given: dict, f: Expr) -> str:
@@ -209,10 +226,11 @@ def _table(data: dict, key: str) -> dict:
 
 
 def _text(data: dict, key: str, default: str = "") -> str:
+    """A free-text field (title, source, note), with control characters escaped."""
     value = data.get(key, default)
     if not isinstance(value, str):
         raise MatcalcError(f"{key} must be a string")
-    return value
+    return printable(value, keep="\n")
 
 
 def read_text(path: str | Path) -> str:
@@ -223,12 +241,16 @@ def read_text(path: str | Path) -> str:
         raise MatcalcError(f"not UTF-8 text (byte {e.start})", where=str(path)) from None
     except OSError as e:
         raise MatcalcError(f"cannot read: {e.strerror}", where=str(path)) from None
+    except (TypeError, ValueError) as e:  # not a path, or a NUL byte in it
+        raise MatcalcError(f"cannot read {path!r}: {e}") from None
 
 
 def loads(text: str, path: str = "<string>") -> ProofFile:
-    """Parse a proof file's text; every error names ``path`` and the key it is in."""
+    """Parse a proof file's text (a UTF-8 byte-order mark is allowed); every error names
+    ``path`` and the key it is in."""
+    path = printable(str(path))
     try:
-        return _loads(text, path)
+        return _loads(text.removeprefix("\ufeff"), path)
     except MatcalcError as e:
         raise e.at(path) from None
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from .checker.second_order import check_hessians, check_jacobians
 from .checker.verify import Verdict, check_all
 from .derivation import Derivation
-from .errors import MatcalcError
+from .errors import MatcalcError, printable
 from .language import show
 from .prooffile import KIND_NAMES, Claim, ProofFile
 from .second_order import derive_kind
@@ -54,7 +54,7 @@ class ClaimReport:
             return self.error
         v = self.claimed if self.claim.gradient is not None else self.derived
         msg = v.message
-        if self.derived is not None and self.derived.status != "holds":
+        if v is not self.derived and self.derived is not None and self.derived.status != "holds":
             msg += (f"; the engine's own {KIND_NAMES[self.claim.kind]} {show(self.derivation.gradient)} was "
                     f"{self.derived.status}: {self.derived.message}")
         return msg
@@ -110,7 +110,7 @@ def _verdicts(claim: Claim, derivation: Derivation | None, scope, assume, seed: 
 
 def file_error(path: str, error: MatcalcError) -> ClaimReport:
     """The one result for a file that cannot be read, parsed or typed."""
-    return ClaimReport(path, "", None, None, None, None, str(error))
+    return ClaimReport(printable(path), "", None, None, None, None, str(error))
 
 
 def label(r: ClaimReport) -> str:

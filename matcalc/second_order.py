@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from .declarations import Assumption, Scope
 from .derivation import (
-    D2F, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP, Derivation, Step, _depends_on, _differential_phase, _record,
+    D2F, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP, Derivation, Step, Steps, _depends_on, _differential_phase,
     _simplify_phase, derive, exhaust_terms, simplification_groups,
 )
 from .errors import MatcalcError
@@ -29,27 +29,26 @@ HALF = Num(Fraction(1, 2))
 MAX_TERMS = 64
 
 
-def _relabel(steps: list[Step], side: str, wrap=None) -> list[Step]:
+def _relabel(steps, side: str, wrap=None) -> list[Step]:
     return [Step(s.rule, wrap(s.expr) if wrap else s.expr, side) for s in steps]
 
 
-def _simplify(E: Expr, assume, scope, steps: list[Step], side: str) -> Expr:
+def _simplify(E: Expr, assume, scope, steps: Steps, side: str) -> Expr:
     """E through the algebra groups and the Kronecker group to a fixpoint, then numbers lead."""
-    out: list[Step] = []
+    out = Steps()
     groups = simplification_groups(list(GROUPS) + [tuple(KR.RULES)], assume, scope)
     E = _simplify_phase(E, groups, out)
+    steps.extend(_relabel(out.done(), side))
     fired: list[str] = []
     E2 = rewrite(E, (KR.LEADING_NUMBER,), fired)
     if fired:
-        out.append(Step(KR.LEADING_NUMBER.name, E2, side))
-    steps.extend(_relabel(out, side))
+        steps.add(KR.LEADING_NUMBER.name, E2, side)
     return E2
 
 
-def _vectorise(dF: Expr, dep, steps: list[Step], target: Shape, side: str = DVEC) -> Expr:
+def _vectorise(dF: Expr, dep, steps: Steps, target: Shape, side: str = DVEC) -> Expr:
     """From vec(dF), move dX out of every term: the J of d vec F = J d vec X."""
-    terms = exhaust_terms([(ONE, dF)], VR.rule_for, dep,
-                          lambda names, t: _record(steps, Step(names, VR.display(t), side)))
+    terms = exhaust_terms([(ONE, dF)], VR.rule_for, dep, lambda names, t: steps.add(names, VR.display(t), side))
     Js = [matmul(J, Eye(target.rows)) if J.shape.is_scalar and not target.is_scalar else J for J, _ in terms]
     return Js[0] if len(Js) == 1 else Add(tuple(Js))
 
@@ -59,17 +58,17 @@ def derive_jacobian(F: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), s
     x = wrt
     dep = _depends_on(x)
     target = jacobian_shape(F.shape, x.shape)
-    steps: list[Step] = []
+    steps = Steps()
     if not dep(F):
         J = zero(target)
-        steps.append(Step("F does not depend on " + x.name, J, JACOBIAN))
-        return Derivation(F, x, tuple(steps), J, tuple(assume), "jacobian")
+        steps.add("F does not depend on " + x.name, J, JACOBIAN)
+        return Derivation(F, x, steps.done(), J, tuple(assume), "jacobian")
     dF = _differential_phase(F, x, dep, steps)
     J = _vectorise(dF, _depends_on(Differential(x)), steps, target)
-    _record(steps, Step("collect terms", matmul(J, VR.vec(Differential(x))), DVEC))
-    steps.append(Step("read off the Jacobian (first identification theorem)", J, JACOBIAN))
+    steps.add("collect terms", matmul(J, VR.vec(Differential(x))), DVEC)
+    steps.add("read off the Jacobian (first identification theorem)", J, JACOBIAN)
     J = _simplify(J, assume, scope, steps, JACOBIAN)
-    return Derivation(F, x, tuple(steps), J, tuple(assume), "jacobian")
+    return Derivation(F, x, steps.done(), J, tuple(assume), "jacobian")
 
 
 # --- the identification table (Magnus & Neudecker, Table 10.2) ---------------------------------
@@ -173,7 +172,7 @@ def _split(t: _Term, dX: Expr):
     return _product(scalars), _product(left), t.factors[i] != dX, _product(right)
 
 
-def _hessian_terms(dG: Expr, x: Sym, dXdep, steps: list[Step]):
+def _hessian_terms(dG: Expr, x: Sym, dXdep, steps: Steps):
     """The canonical forms of d²f = tr(dGᵀ dX) and the Hessian they identify."""
     dX = Differential(x)
     m, n = x.shape.rows, x.shape.cols
@@ -204,8 +203,7 @@ def _hessian_terms(dG: Expr, x: Sym, dXdep, steps: list[Step]):
     if terms is None:
         rest = [dG]
     if terms is not None:
-        _record(steps, Step(EXPAND.name, Add(tuple(_build(t) for t in terms)) if len(terms) > 1 else _build(terms[0]),
-                            LINEAR_MAP))
+        steps.add(EXPAND.name, Add(tuple(_build(t) for t in terms)) if len(terms) > 1 else _build(terms[0]), LINEAR_MAP)
     if rest:
         rest_sum = rest[0] if len(rest) == 1 else Add(tuple(rest))
         B = _vectorise(rest_sum, dXdep, steps, hessian_shape(x.shape), LINEAR_MAP)
@@ -222,26 +220,27 @@ def derive_hessian(f: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), sc
         raise MatcalcError(f"a Hessian needs a scalar f, got {f.shape}")
     x = wrt
     first = derive(f, x, assume=assume, scope=scope)
-    steps = list(first.steps)
+    steps = Steps()
+    steps.extend(first.steps)
     G = first.gradient
     dX = Differential(x)
     as_trace = (lambda e: Call("tr", MatMul(transpose(e), dX))) if x.shape.cols != 1 else \
         (lambda e: MatMul(transpose(e), dX))
-    steps.append(Step("second differential, d²X = 0: d²f = tr(dGᵀ dX)", as_trace(Differential(G)), D2F))
+    steps.add("second differential, d²X = 0: d²f = tr(dGᵀ dX)", as_trace(Differential(G)), D2F)
     dep = _depends_on(x)
     if not dep(G):
         H = zero(hessian_shape(x.shape))
-        steps.append(Step("the gradient does not depend on " + x.name, H, HESSIAN))
-        return Derivation(f, x, tuple(steps), H, tuple(assume), "hessian")
-    pushed: list[Step] = []
+        steps.add("the gradient does not depend on " + x.name, H, HESSIAN)
+        return Derivation(f, x, steps.done(), H, tuple(assume), "hessian")
+    pushed = Steps()
     dG = _differential_phase(G, x, dep, pushed)
-    steps += _relabel(pushed[1:], D2F, as_trace)
+    steps.extend(_relabel(pushed.done()[1:], D2F, as_trace))
     forms, contributions, used = _hessian_terms(dG, x, _depends_on(dX), steps)
-    steps.append(Step("canonical forms", forms[0] if len(forms) == 1 else Add(tuple(forms)), D2F))
+    steps.add("canonical forms", forms[0] if len(forms) == 1 else Add(tuple(forms)), D2F)
     H = contributions[0] if len(contributions) == 1 else Add(tuple(contributions))
-    steps.append(Step(", ".join(dict.fromkeys(used)), H, HESSIAN))
+    steps.add(", ".join(dict.fromkeys(used)), H, HESSIAN)
     H = _simplify(H, assume, scope, steps, HESSIAN)
-    return Derivation(f, x, tuple(steps), H, tuple(assume), "hessian")
+    return Derivation(f, x, steps.done(), H, tuple(assume), "hessian")
 
 
 def derive_kind(kind: str, f: Expr, wrt: Sym, *, assume=(), scope=None) -> Derivation:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import ShapeError
+from .errors import MatcalcError, ShapeError
 
 
 
@@ -57,6 +57,18 @@ def dim_names(d: Dim) -> tuple[str, ...]:
 def dim_text(d: Dim) -> str:
     """A dimension in a shape: n, 3, (m·n)."""
     return f"({d})" if isinstance(d, DimProduct) else str(d)
+
+#: The largest fixed dimension: a claim is checked on matrices of its fixed sizes, and
+#: larger ones are beyond what the checker computes in reasonable time and memory.
+MAX_DIM = 1000
+
+
+def fixed_dim(k: int) -> int:
+    """A fixed dimension, within MAX_DIM."""
+    if k > MAX_DIM:
+        raise MatcalcError(f"dimension {k} is larger than {MAX_DIM}, the largest matcalc checks "
+                           "(a name such as n stands for any size)")
+    return k
 
 
 @dataclass(frozen=True)

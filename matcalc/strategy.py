@@ -9,6 +9,7 @@ from typing import Iterable
 
 from .errors import InternalError, MatcalcError
 from .expr import Expr, Let
+from .language import show
 from .rules import Rule, make_rule
 from .rules import algebra as A
 from .rules import scalar_algebra as SA
@@ -20,8 +21,8 @@ MAX_FIRINGS = 200_000
 GROUPS: tuple[tuple[Rule, ...], ...] = tuple(
     tuple(r for r in A.RULES if r.fn in fns) for fns in (
         (A.double_transpose, A.transpose_product, A.transpose_entrywise, A.transpose_constant, A.transpose_symmetric),
-        (A.signs, A.identity, A.numbers, A.trace_of_scalar, A.sum_of_entries, A.trace_with_ones, A.scalars_first, A.associativity,
-         A.hadamard_scalars, A.builtin_derivatives, A.softmax_form),
+        (A.signs, A.identity, A.numbers, A.trace_of_scalar, A.sum_of_entries, A.trace_with_ones, A.scalars_first,
+         A.associativity, A.hadamard_scalars, A.quotients, A.inverse, A.builtin_derivatives, A.softmax_form),
         (SA.scalar_algebra,),
         (A.collect, A.common_factor),
     )
@@ -29,42 +30,63 @@ GROUPS: tuple[tuple[Rule, ...], ...] = tuple(
 
 
 class Budget:
+    """How many rule firings a derivation's simplification may spend (egg's iteration limit)."""
+
     def __init__(self):
         self.left = MAX_FIRINGS
 
     def spend(self):
         self.left -= 1
         if self.left < 0:
-            raise MatcalcError("simplification did not terminate (a rule cycle); please report this expression")
+            raise MatcalcError(f"could not derive: simplification did not finish within {MAX_FIRINGS:,} "
+                               "rule firings (limit of the engine)")
 
 
 def rewrite(e: Expr, rules: Iterable[Rule], fired: list[str], budget: Budget | None = None) -> Expr:
-    """e with ``rules`` applied bottom-up until none applies; names of rules that fired go to ``fired``."""
+    """e with ``rules`` applied bottom-up until none applies; names of rules that fired go to ``fired``.
+
+    A form that comes back while it is being rewritten (c -> 2 c under the assumption
+    c = 2 c, or two rules undoing each other) would loop for ever: it is an error.
+    """
     rules = tuple(rules)
     budget = budget or Budget()
     if rules and all(r.top_down for r in rules):
         return _top_down(e, rules, fired)
     memo: dict[Expr, Expr] = {}
+    active: set[Expr] = set()
+
+    def first_firing(x: Expr) -> Expr | None:
+        for r in rules:
+            y = r.fn(x)
+            if y is not None and y != x:
+                _same_shape(r, x, y)
+                budget.spend()
+                fired.append(r.name)
+                return y
+        return None
 
     def go(x: Expr) -> Expr:
         hit = memo.get(x)
         if hit is not None:
             return hit
+        seen = [x]  # the forms x took here; each is being rewritten until this returns
         out = x
-        if not isinstance(x, Let):
-            kids = x.children
+        while not isinstance(out, Let):
+            if out in active:
+                raise MatcalcError(f"could not derive: simplification loops ({show(out)} comes back "
+                                   f"after {fired[-1]}); is an assumption circular?")
+            active.add(out)
+            kids = out.children
             new = tuple(go(k) for k in kids)
             if any(a is not b for a, b in zip(new, kids)):
-                out = x.rebuild(*new)
-            for r in rules:
-                y = r.fn(out)
-                if y is not None and y != out:
-                    _same_shape(r, out, y)
-                    budget.spend()
-                    fired.append(r.name)
-                    out = go(y)
-                    break
-        memo[x] = out
+                out = out.rebuild(*new)
+            y = first_firing(out)
+            if y is None:
+                break
+            seen.append(out := y)
+        active.difference_update(seen)
+        for s in seen:
+            memo[s] = out
         return out
 
     return go(e)

@@ -219,12 +219,16 @@ ALGEBRA_EXAMPLES = {
     "hadamard_scalars": ["(s * X) .* B", "X .* (s * B)", "(s * ones(n, m)) .* X", "s ./ (s + 1)", "s .* c"],
     "builtin_derivatives": ["exp'(X)", "log'(B .* B + 1)", "tanh'(X)", "sqrt'(B .* B + 1)"],
     "softmax_form": ["exp(v) / sum(exp(v))"], "transpose_constant": ["s'", "eye(n)'"],
-    "signs": ["--X", "(-X) * A", "X * (-A)", "(-X) .* B"], "identity": ["eye(n) * X", "X * eye(m)", "1 * X", "X / 1", "X .* ones(n, m)", "ones(m, n)' .* X"],
+    "signs": ["--X", "(-X) * A", "X * (-A)", "(-X) .* B"],
+    "identity": ["eye(n) * X", "X * eye(m)", "1 * X", "X / 1", "X .* ones(n, m)", "ones(m, n)' .* X", "eye(1)", "ones(1)"],
     "numbers": ["2 * 3", "6 / 4", "2 * (3 * X)", "X / 4"], "scalars_first": ["X * s", "A * (s * X)"],
     "associativity": ["X * (A * X)"], "sum_of_entries": ["ones(n)' * v", "v' * ones(n)", "ones(n)' * X * ones(m)"],
     "trace_of_scalar": ["tr(s)", "sum(v' * u)"], "collect": ["X + 2 * X - B + B", "X - X", "s + X - X"],
     "trace_with_ones": ["tr(X' * ones(n, m))", "tr(ones(n, m)' * X)"],
-    "common_factor": ["X * A - B * A", "A * X + A * B"], "scalar_algebra": ["s * X / s", "s * s * X", "norm(X) * 2 / norm(X) * X"],
+    "common_factor": ["X * A - B * A", "A * X + A * B"],
+    "quotients": ["2 ./ (B .* B + 1)", "(1 ./ (B .* B + 1)) .* X", "X .* (1 ./ (B .* B + 1))"],
+    "inverse": ["inv(inv(N))", "N * inv(N)", "inv(N) * N", "N' * inv(N)'", "M' * inv(N) * N"],
+    "scalar_algebra": ["s * X / s", "s * s * X", "norm(X) * 2 / norm(X) * X"],
 }
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..report import ClaimReport
-from .notation import LATEX, _greek
+from ..language import GREEK_LETTERS
+from .notation import LATEX, greek_command
 from .rows import derivation_rows, lhs_gradient, verdict_line
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -19,7 +20,7 @@ def text(s: str) -> str:
         elif ch in _REPLACE:
             out.append(_REPLACE[ch])
         elif ord(ch) > 127:
-            out.append(f"${_greek(ch)}$" if "GREEK" in __import__("unicodedata").name(ch, "") else "?")
+            out.append(f"${greek_command(ch)}$" if ch in GREEK_LETTERS else "?")
         else:
             out.append(ch)
     return "".join(out)

@@ -5,14 +5,13 @@ Both use the language's precedence table; only the spelling of each form differs
 from __future__ import annotations
 
 import re
-import unicodedata
 from fractions import Fraction
 
 from ..expr import (
     Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
     MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
 )
-from ..language import ATOM, POWER, PRODUCT, UNARY
+from ..language import ATOM, GREEK, GREEK_LETTERS, POWER, PRODUCT, UNARY
 from ..language import precedence as _source_precedence
 from ..shapes import dim_factors
 
@@ -21,8 +20,7 @@ def precedence(e: Expr) -> int:
     """The language's precedence, except that kron(A, B) is written infix, A ⊗ B, among the products."""
     return PRODUCT if isinstance(e, Kron) else _source_precedence(e)
 
-GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma "
-         "tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
+_GREEK_CHARS = {name: ch for ch, name in GREEK_LETTERS.items()}
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -125,21 +123,18 @@ class UnicodeNotation(Notation):
 
 def _unicode_greek(n: str) -> str:
     """delta -> δ, Sigma -> Σ; other names as they are."""
-    if n not in GREEK:
-        return n
-    return unicodedata.lookup(f"GREEK {'SMALL' if n[0].islower() else 'CAPITAL'} LETTER {n.upper()}")
+    return _GREEK_CHARS.get(n, n)
 
 
-def _greek(ch: str) -> str:
-    """A Greek character as its LaTeX command (δ -> \\delta, Σ -> \\Sigma)."""
-    name = unicodedata.name(ch, "GREEK SMALL LETTER X").split()[-1].lower()
-    return "\\" + (name if unicodedata.category(ch) == "Ll" else name.capitalize())
+def greek_command(ch: str) -> str:
+    """A Greek letter of a name as its LaTeX command (δ -> \\delta, Σ -> \\Sigma)."""
+    return "\\" + GREEK_LETTERS[ch]
 
 
 def _latex_name(n: str) -> str:
     """A symbol's name in LaTeX: Greek as commands, W1 and W_1 as W_{1}, long names in \\mathit."""
     if any(ord(ch) > 127 for ch in n):
-        n = "".join(_greek(ch) + " " if ord(ch) > 127 else ch for ch in n).strip()
+        n = "".join(greek_command(ch) + " " if ch in GREEK_LETTERS else ch for ch in n).strip()
         return n
     m = re.fullmatch(r"([A-Za-z]+?)_?(\d+|[A-Za-z]+)?", n) if "_" in n or n[-1:].isdigit() else None
     if m and m.group(2):
@@ -149,6 +144,10 @@ def _latex_name(n: str) -> str:
     if len(n) == 1:
         return n
     return "\\mathit{" + n.replace("_", "\\_") + "}"
+
+
+def _latex_dim(d) -> str:
+    return str(d) if isinstance(d, int) else _latex_name(d)
 
 
 class LatexNotation(Notation):
@@ -199,10 +198,11 @@ class LatexNotation(Notation):
         return f"{head}{'^{' + primes + '}' if order else ''}\\left({arg}\\right)"
 
     def eye(self, n):
-        return f"I_{{{n}}}"
+        return f"I_{{{_latex_dim(n)}}}"
 
     def ones(self, r, c):
-        return f"\\mathbf{{1}}_{{{r}}}" if c == 1 else f"\\mathbf{{1}}_{{{r}\\times {c}}}"
+        r, c = _latex_dim(r), _latex_dim(c)
+        return f"\\mathbf{{1}}_{{{r}}}" if c == "1" else f"\\mathbf{{1}}_{{{r}\\times {c}}}"
 
 
 UNICODE = UnicodeNotation()

@@ -56,5 +56,6 @@ def check_results(reports: list[ClaimReport], summary: dict) -> str:
 
 
 def summary_line(summary: dict) -> str:
-    return (f"{summary['holds']} hold, {summary['refuted']} refuted, {summary['error']} errors; "
-            f"{summary['unexpected']} not as expected")
+    holds, errors = summary["holds"], summary["error"]
+    return (f"{holds} hold{'s' if holds == 1 else ''}, {summary['refuted']} refuted, "
+            f"{errors} error{'' if errors == 1 else 's'}; {summary['unexpected']} not as expected")

@@ -154,6 +154,37 @@ def hadamard_scalars(e: Expr):
             return built_or_none(lambda: MatMul(side.left, rest))
 
 
+@algebra("quotients")
+def quotients(e: Expr):
+    """k ./ A = k (1 ./ A) for a number k ≠ 1; (1 ./ A) ⊙ B = B ⊙ (1 ./ A) = B ./ A"""
+    if isinstance(e, EDiv) and isinstance(e.left, Num) and e.left != ONE and not e.shape.is_scalar:
+        return MatMul(e.left, EDiv(ONE, e.right))
+    if isinstance(e, Hadamard):
+        for a, b in ((e.left, e.right), (e.right, e.left)):
+            if isinstance(a, EDiv) and a.left == ONE and a.shape == e.shape:
+                return built_or_none(lambda: EDiv(b, a.right))
+
+
+def _inverses(a: Expr, b: Expr) -> bool:
+    """a b = I by their form: A A⁻¹, A⁻¹ A, and the transposes of such (Aᵀ A⁻ᵀ = (A⁻¹ A)ᵀ)."""
+    if any(isinstance(p, Call) and p.fn == "inv" and p.arg == q for p, q in ((a, b), (b, a))):
+        return True
+    return isinstance(a, Transpose) and isinstance(b, Transpose) and _inverses(b.arg, a.arg)
+
+
+@algebra("inverse")
+def inverse(e: Expr):
+    """(A⁻¹)⁻¹ = A; A A⁻¹ = A⁻¹ A = I, also inside a product: (P A) A⁻¹ = P"""
+    if isinstance(e, Call) and e.fn == "inv" and isinstance(e.arg, Call) and e.arg.fn == "inv":
+        return e.arg.arg
+    if not isinstance(e, MatMul):
+        return None
+    if _inverses(e.left, e.right):
+        return Eye(e.right.shape.rows)
+    if isinstance(e.left, MatMul) and not e.left.left.shape.is_scalar and _inverses(e.left.right, e.right):
+        return e.left.left
+
+
 @algebra("derivatives of built-in functions")
 def builtin_derivatives(e: Expr):
     """exp' = exp, log'(u) = 1 ./ u, tanh' = 1 - tanh .^ 2, sqrt'(u) = 1/2 ./ sqrt(u)"""
@@ -192,7 +223,9 @@ def signs(e: Expr):
 
 @algebra("identity")
 def identity(e: Expr):
-    """I A = A I = A, 1 A = A 1 = A, A / 1 = A, A ⊙ 1 = A (1 a number or a matrix of ones)"""
+    """I A = A I = A, 1 A = A 1 = A, A / 1 = A, A ⊙ 1 = A (1 a number or a matrix of ones); a 1×1 I or 1 is the number 1"""
+    if isinstance(e, (Eye, Ones)) and e.shape.is_scalar:
+        return ONE
     if isinstance(e, MatMul):
         if (isinstance(e.left, Eye) or e.left == ONE) and e.right.shape == e.shape:
             return e.right
@@ -214,14 +247,16 @@ def _ones(e: Expr) -> bool:
 
 @algebra("numbers")
 def numbers(e: Expr):
-    """j k = (jk), j / k = (j/k), j (k A) = (jk) A, (j A) / k = (j/k) A"""
+    """j k = (jk), j / k = (j/k), j (k A) = (jk) A, (j A) / k = (j/k) A  (k ≠ 0)"""
+    if isinstance(e, Div) and e.right == Num(0):
+        return None  # undefined: left for the checker to report
     if isinstance(e, (MatMul, Div)) and isinstance(e.left, Num) and isinstance(e.right, Num):
         v = e.left.value * e.right.value if isinstance(e, MatMul) else e.left.value / e.right.value
         return Num(v)
     if isinstance(e, MatMul) and isinstance(e.left, Num) and isinstance(e.right, MatMul) \
             and isinstance(e.right.left, Num):
         return MatMul(Num(e.left.value * e.right.left.value), e.right.right)
-    if isinstance(e, Div) and isinstance(e.right, Num) and e.right.value != 0 and not e.left.shape.is_scalar:
+    if isinstance(e, Div) and isinstance(e.right, Num) and not e.left.shape.is_scalar:
         return MatMul(Num(1 / e.right.value), e.left)
 
 

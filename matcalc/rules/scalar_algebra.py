@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..expr import Div, Expr, MatMul, Neg, Num, Power, walk
+from ..expr import Div, Expr, MatMul, Neg, Num, Power, size
 from .algebra import built_or_none, algebra, zero
 
 
@@ -79,9 +79,5 @@ def scalar_algebra(e: Expr):
         return None
     out = Neg(out) if k < 0 else out
     # only when something cancels or combines, or the chain reads left to right
-    return out if out != e and _size(out) <= _size(e) else None
-
-
-def _size(e: Expr) -> int:
-    return sum(1 for _ in walk(e))
+    return out if out != e and size(out) <= size(e) else None
 
