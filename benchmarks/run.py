@@ -169,8 +169,8 @@ def accuracy(out: list[str]) -> None:
         dims = {n: 2 + i for i, n in enumerate(names)}
         from matcalc.checker.standins import function_choices
         with mpmath.workdps(80):
-            inst, _ = _sample(c.f, c.wrt, {0: c.gradient}, proof.scope, proof.assume, dims, rng,
-                              function_choices(proof.scope.functions, rng)[0], Gradient())
+            inst, _, _ = _sample(c.f, c.wrt, {0: c.gradient}, proof.scope, proof.assume, dims, rng,
+                                 function_choices(proof.scope.functions, rng)[0], Gradient())
             G = inst.claim(0, c.gradient)
             V = _direction(rng, len(G), len(G[0]), inst.tangent)
             claimed = to_mpf(sum(g * x for rg, rv in zip(G, V) for g, x in zip(rg, rv)))
