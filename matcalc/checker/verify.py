@@ -337,10 +337,11 @@ def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random,
     non-square sizes (and one assignment of sizes 5 and up) with every stand-in choice and every
     variant of the invertible matrices (sign pattern of the determinants, dominant or plain),
     entrywise at the first; then sizes with equal dimensions, and every dimension 1."""
-    larger = {n: 5 + i for i, n in enumerate(names)}
-    distinct = distinct_sizes(names) + ([larger] if names else [])
     plan = [(dims, c, directions if p == 0 else 1, k == 0 and p == 0, p)
-            for k, dims in enumerate(distinct) for c in range(n_choices) for p in range(n_variants)]
+            for k, dims in enumerate(distinct_sizes(names)) for c in range(n_choices) for p in range(n_variants)]
+    if names:  # larger sizes once: a term that vanishes at every size up to 4
+        plan.append(({n: 5 + i for i, n in enumerate(names)}, rng.randrange(n_choices), 1, False,
+                     rng.randrange(n_variants)))
     plan += [(dims, c, 1, False, rng.randrange(n_variants)) for dims in equal_sizes(names, rng, fixed)
              for c in range(n_choices)]
     if names:
