@@ -209,12 +209,14 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
     positive = {n: f"{n} > 0, as {why} needs" for n, why in must_be_positive.items()}
     label, ew, sc = impls
     last, huge, failed = None, False, {}
+    probing: set[str] = set()  # made positive only to see whether a failing claim is defined anywhere here
     for attempt in range(RESAMPLES):
         scale = Fraction(1, 2 ** (attempt // 4)) if huge else Fraction(1)  # closer to zero when f blows up
         values = {}
         for name, shape in scope.symbols.items():
             r, c = _size_of(shape, dims)
-            v = random_matrix(rng, r, c, positive=name in positive, dominant=dominant and name in invertible, scale=scale)
+            v = random_matrix(rng, r, c, positive=name in positive or name in probing, dominant=dominant and name in invertible,
+                              scale=scale)
             if r == c and name in invertible:  # a chosen sign of det, unless logdet needs it positive
                 v = with_det_sign(v, 1 if name in det_positive else (signs or {}).get(name, rng.choice((-1, 1))))
             values[name] = v
@@ -238,10 +240,12 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
                     positive[n] = f"{n} > 0 (random points of either sign left the domain of {show(e.node)})"
             continue
         bad = _unevaluable(inst, claims, measure, value)
-        for i, why in bad.items():
+        for i, (why, node) in bad.items():
             failed.setdefault(i, ({n: format_matrix(v) for n, v in values.items()}, why))
+            if attempt >= RESAMPLES // 2 - 1 and node is not None:
+                probing |= symbols_under(node)
         if bad:
-            last = next(iter(bad.values()))
+            last = next(iter(bad.values()))[0]
             continue
         restrictions = [positive[n] for n in positive] + \
             [f"det({n}) > 0, as {why} needs" for n, why in det_positive.items()]
@@ -251,16 +255,17 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
     raise NoPoint(str(last))
 
 
-def _unevaluable(inst: _Instance, claims: dict[int, Expr], measure, value: Matrix) -> dict[int, str]:
-    """{index: why} for the claims that cannot be evaluated at this instance; a value of the
-    wrong size is matcalc's own error."""
+def _unevaluable(inst: _Instance, claims: dict[int, Expr], measure, value: Matrix) -> dict[int, tuple]:
+    """{index: (why, the node that failed)} for the claims that cannot be evaluated at this
+    instance; a value of the wrong size is matcalc's own error."""
     bad = {}
     want = measure.value_shape(inst, value)
     for i, M in claims.items():
         try:
             got = inst.claim(i, M)
         except (DomainError, ZeroDivisionError, OverflowError, ValueError) as e:
-            bad[i] = f"the claimed {measure.name} cannot be evaluated at a point where f can ({e})"
+            bad[i] = (f"the claimed {measure.name} cannot be evaluated at a point where f can ({e})",
+                      getattr(e, "node", None))
             continue
         if (len(got), len(got[0])) != want:
             raise MatcalcError(f"a claimed {measure.name}'s value is not {want[0]}×{want[1]}")
