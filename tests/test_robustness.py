@@ -315,3 +315,22 @@ FILES = st.one_of(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join)
 def test_fuzz_proof_files(files, fmt):
     _fuzz(["check", "{tmp}", "--format", fmt], files)
     _fuzz(["prove", "{tmp}/p0.toml", "--format", fmt], files)
+
+
+def test_every_catalog_proof_prints_in_every_format():
+    from matcalc.cli import _proof_renderer
+    from matcalc.printers.terminal import console
+    from matcalc.proof_catalog import entries
+    from matcalc.prooffile import load
+    from matcalc.report import run_proof
+
+    for entry in entries():
+        proof = load(entry.path)
+        render = _proof_renderer(proof, run_proof(proof))
+        for fmt in ("plain", "latex", "markdown", "json"):
+            text = render(fmt, True)
+            assert entry.name in text or proof.title in text or fmt == "latex"
+            assert fmt != "latex" or text.isascii(), entry.name
+        con = console(record=True, file=io.StringIO(), width=120)
+        con.print(render("rich"))
+        assert con.export_svg(title="matcalc")
