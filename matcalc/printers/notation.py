@@ -146,10 +146,6 @@ def _latex_name(n: str) -> str:
     return "\\mathit{" + n.replace("_", "\\_") + "}"
 
 
-def _latex_dim(d) -> str:
-    return str(d) if isinstance(d, int) else _latex_name(d)
-
-
 class LatexNotation(Notation):
     minus, hadamard, ediv, kron, d, dot = "-", " \\odot ", " \\oslash ", " \\otimes ", "\\mathrm{d}", " \\cdot "
 
@@ -198,11 +194,10 @@ class LatexNotation(Notation):
         return f"{head}{'^{' + primes + '}' if order else ''}\\left({arg}\\right)"
 
     def eye(self, n):
-        return f"I_{{{_latex_dim(n)}}}"
+        return f"I_{{{n}}}"
 
     def ones(self, r, c):
-        r, c = _latex_dim(r), _latex_dim(c)
-        return f"\\mathbf{{1}}_{{{r}}}" if c == "1" else f"\\mathbf{{1}}_{{{r}\\times {c}}}"
+        return f"\\mathbf{{1}}_{{{r}}}" if str(c) == "1" else f"\\mathbf{{1}}_{{{r}\\times {c}}}"
 
 
 UNICODE = UnicodeNotation()
