@@ -71,11 +71,13 @@ def _as_api_args(proof, claim):
 
 
 def test_api_agrees_with_cli_on_the_catalog(capsys):
+    """The command line on the whole catalog; the API on every seed claim and the first two of
+    every other file (each call derives and checks again, so not all 150)."""
     assert main(["check", str(ROOT / "proofs"), "--format", "json"]) == 0
     cli = {(Path(r["file"]).name, r["claim"]): r for r in json.loads(capsys.readouterr().out)["results"]}
     for entry in matcalc.catalog():
         proof = matcalc.load(entry.path)
-        for claim in proof.claims:
+        for claim in proof.claims if entry.group == "seed" else proof.claims[:2]:
             args = _as_api_args(proof, claim)
             row = cli[(entry.path.name, claim.index)]
             if claim.gradient is None:

@@ -150,7 +150,7 @@ def test_mutations_are_refuted(path, claim):
             assert v.status == "refuted", "dropping the assumption must refute"
 
 
-SEEDS = int(os.environ.get("MATCALC_SEEDS", "5"))
+SEEDS = int(os.environ.get("MATCALC_SEEDS", "3"))
 
 
 @pytest.mark.parametrize("path, claim", TRUE_CLAIMS, ids=[f"{p.stem}-{c.index}" for p, c in TRUE_CLAIMS])
@@ -163,7 +163,7 @@ def test_true_claims_hold_over_many_seeds(path, claim):
 
 # --- the engine and the checker cross-examine each other -------------------------------------
 
-EXAMPLES = int(os.environ.get("MATCALC_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("MATCALC_EXAMPLES", "150"))
 SYMBOLS = [Sym(n, s) for n, s in SCOPE.symbols.items()]
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from matcalc.cli import main
 from matcalc.printers import json_out, latex, markdown, plain, terminal
-from matcalc.prooffile import load
 from matcalc.proof_catalog import entries
-from matcalc.report import run_proof
+
+from . import catalog_reports
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden"
@@ -21,8 +21,8 @@ SEED = ["atxb", "dense-layer", "softmax-ce", "backprop"]
 
 
 def _reports(name):
-    proof = load(next(e.path for e in entries() if e.name == name))
-    return proof, run_proof(proof)
+    proof, reports = catalog_reports.reports(name)
+    return proof, list(reports)
 
 
 def _rich(renderable) -> str:

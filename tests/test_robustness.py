@@ -321,12 +321,12 @@ def test_every_catalog_proof_prints_in_every_format():
     from matcalc.cli import _proof_renderer
     from matcalc.printers.terminal import console
     from matcalc.proof_catalog import entries
-    from matcalc.prooffile import load
-    from matcalc.report import run_proof
+
+    from .catalog_reports import reports
 
     for entry in entries():
-        proof = load(entry.path)
-        render = _proof_renderer(proof, run_proof(proof))
+        proof, done = reports(entry.name)
+        render = _proof_renderer(proof, list(done))
         for fmt in ("plain", "latex", "markdown", "json"):
             text = render(fmt, True)
             assert entry.name in text or proof.title in text or fmt == "latex"

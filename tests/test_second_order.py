@@ -338,7 +338,7 @@ def test_second_order_mutations_are_refuted(path, claim):
 @pytest.mark.parametrize("path, claim", SECOND, ids=[f"{p.stem}-{c.index}" for p, c in SECOND])
 def test_second_order_claims_hold_over_seeds(path, claim):
     proof = load(path)
-    for seed in range(1, 4):
+    for seed in range(1, 3):
         v = CHECK[claim.kind](claim.f, claim.wrt, [claim.gradient], proof.scope, proof.assume, seed=seed, directions=1)[0]
         assert v.status == "holds", f"seed {seed}: {v.message}"
 
