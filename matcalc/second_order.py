@@ -14,7 +14,7 @@ from .derivation import (
     D2F, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP, Derivation, Step, Steps, _depends_on, _differential_phase,
     _simplify_phase, derive, exhaust_terms, simplification_groups,
 )
-from .errors import MatcalcError
+from .errors import InternalError, MatcalcError, ShapeError
 from .expr import Add, Call, Commutation, Differential, Expr, Eye, MatMul, Neg, Num, Sym, Transpose
 from .rules import Rule, make_rule
 from .rules import kronecker as KR
@@ -246,4 +246,7 @@ def derive_hessian(f: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), sc
 def derive_kind(kind: str, f: Expr, wrt: Sym, *, assume=(), scope=None) -> Derivation:
     """The derivation a claim of ``kind`` asks for."""
     build = {"gradient": derive, "jacobian": derive_jacobian, "hessian": derive_hessian}[kind]
-    return build(f, wrt, assume=assume, scope=scope)
+    try:
+        return build(f, wrt, assume=assume, scope=scope)
+    except ShapeError as e:  # the input was typed: a shape error now is the engine's
+        raise InternalError(e.message) from None

@@ -267,3 +267,19 @@ def test_two_assumptions_on_one_symbol_are_refused():
 def test_sizes_beyond_the_entry_limit_are_skipped_and_said():
     v = matcalc.check("sum(A) + 0 * sum(kron(kron(A, A), A))", "A", "ones(m, n)", {"A": "matrix(m, n)"})
     assert v.status == "holds" and "beyond the checker's limit" in v.message
+
+
+# --- found by a third review -------------------------------------------------------------------
+
+def test_an_assumption_on_wrt_is_said_and_a_fixed_wrt_is_not_checked():
+    v = matcalc.check("sum(x .* x)", "x", "2 * x + 5 * ones(n)", {"x": "vector(n)"}, assume=["sum(x) = 1"])
+    assert "dx keeps 'sum(x) = 1'" in v.message and "judged up to a multiple" in v.message
+    with pytest.raises(MatcalcError, match="fixes s"):
+        matcalc.check("s ^ 2", "s", "7", {"s": "scalar"}, assume=["s = 1"])
+
+
+def test_an_engine_failure_in_second_order_says_it_is_matcalcs():
+    """The Hessian by W of y' softmax(W x) is beyond the engine today: it must say so as its own fault."""
+    with pytest.raises(MatcalcError, match="please report it"):
+        matcalc.derive("y' * softmax(W * x)", "W", {"W": "matrix(k, n)", "x": "vector(n)", "y": "vector(k)"},
+                       kind="hessian")

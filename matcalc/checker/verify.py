@@ -221,12 +221,12 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
                 v = with_det_sign(v, 1 if name in det_positive else (signs or {}).get(name, rng.choice((-1, 1))))
             values[name] = v
         b = Bindings(values, dims, ew, sc, deadline=deadline)
-        tangent = None
+        tangent = constraint = None
         try:
             for a in assume:
                 y, normal = satisfy(a, b)
                 if y == x.name:
-                    tangent = normal
+                    tangent, constraint = normal, a
             inst = _Instance(f, x, b, tangent, label, dps)
             with mpmath.workdps(dps + LEVELS[0][1]):
                 value = inst.value_at()
@@ -249,6 +249,11 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
             continue
         restrictions = [positive[n] for n in positive] + \
             [f"det({n}) > 0, as {why} needs" for n, why in det_positive.items()]
+        if constraint is not None:  # one linear constraint on X: only the directions that keep it
+            if len(tangent) < 2:
+                raise NoPoint(f"the assumption '{constraint}' fixes {x.name} at these sizes: no direction to change along")
+            restrictions.append(f"d{x.name} keeps '{constraint}' (so a claim is judged up to a multiple of that "
+                                f"assumption's normal)")
         if scale < 1:
             restrictions.append(f"entries are at most {3 * scale} in size (f exceeds 10^100 farther out)")
         return inst, restrictions, failed
