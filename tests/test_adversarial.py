@@ -237,6 +237,9 @@ SIGN_OF_DIAGONAL = "det(A .* eye(n)) / sqrt(det(A .* eye(n)) ^ 2)"
     # each name 1 alone, with four or more names
     ("x' * x", "x", "2 * x + det(B' * C) * (sum(ones(p)) - sum(ones(q))) * x",
      {"x": "vector(p)", "y": "vector(q)", "z": "vector(r)", "B": "matrix(1, n)", "C": "matrix(1, n)"}),
+    # each pair equal, with five names (ten pairs: none may be left to chance)
+    ("x' * x", "x", "2 * x + det(D' * E) * det(D * E') * (sum(ones(q)) - 1) * x",
+     {"x": "vector(m)", "y": "vector(n)", "z": "vector(p)", "D": "matrix(q, r)", "E": "matrix(q, r)"}),
     # each pair equal, with four or more names
     ("x' * x", "x", "2 * x + det(B' * C) * det(F' * G) * (sum(ones(p)) - sum(ones(q))) * x",
      {"B": "matrix(m, n)", "C": "matrix(m, n)", "F": "matrix(n, m)", "G": "matrix(n, m)", "x": "vector(p)",

@@ -18,7 +18,7 @@ from ..shapes import Shape, dim_names
 from .evaluate import Bindings, Matrix, NotExact, evaluate, lu_solve_det
 
 SIZES = (2, 3, 4, 5, 6, 7)
-MAX_PAIRS = 8  # patterns with one pair of names equal (or one name 1) at most, for many names
+MAX_PAIRS = 15  # patterns with one pair of names equal (or one name 1) at most: every pair up to six names
 
 
 def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
@@ -52,7 +52,7 @@ def distinct_sizes(names: list[str], count: int = 3) -> list[dict[str, int]]:
 
 def equal_sizes(names: list[str], rng: random.Random, fixed: tuple[int, ...] = ()) -> list[dict[str, int]]:
     """Assignments where dimensions coincide: every pattern of equalities for up to three names,
-    else all equal, each pair equal (at most MAX_PAIRS of them, drawn at random) and two random
+    else all equal, each pair equal (every pair up to six names, else MAX_PAIRS at random) and two random
     patterns; every name equal to each fixed size ≥ 2 a declaration uses (matrix(5, n) with
     n = 5); and each name 1 alone. A term that vanishes unless m = n (det(Bᵀ C) det(B Cᵀ)) is
     then seen."""

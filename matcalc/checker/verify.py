@@ -29,7 +29,7 @@ from .standins import function_choices
 
 DEFAULT_DPS = 50
 RESAMPLES = 12
-HUGE = 10**100  # f beyond this: the point is drawn again closer to zero (exp(exp(...)) and the like), and said
+HUGE_DIGITS = 100  # f beyond 10^HUGE_DIGITS: the point is drawn again closer to zero (exp(exp(...))), and said
 #: (step 2^-k, guard digits) of the numeric derivative: the first, then each finer recomputation.
 LEVELS = ((40, 60), (60, 120), (80, 200), (100, 320), (120, 700), (140, 1500))
 STABLE = 3  # claims are evaluated with at least this level's digits (370): an ill-conditioned constant resolves
@@ -72,17 +72,18 @@ class _Instance:
     def __init__(self, f: Expr, x: Sym, b: Bindings, tangent: list | None, label: str, dps: int):
         self.f, self.x, self.b, self.tangent, self.label, self.dps = f, x, b, tangent, label, dps
         self.small = max([1, *b.dims.values()] + [max(len(v), len(v[0])) for v in b.values.values()]) <= EXACT_DIM
-        self.rational = self.small and self._exact(f)
+        self.base = self._exact(f) if self.small else None  # f's exact value here, or None
+        self.rational = self.base is not None
         self.values: dict[tuple[int, int], Matrix] = {}
         self.peaks: dict[tuple[int, int], object] = {}  # the largest magnitude met in evaluating a claim
         self.noise: dict[int, object] = {}  # how far rounding may move each entry of a claim's value
 
-    def _exact(self, e: Expr) -> bool:
+    def _exact(self, e: Expr) -> Matrix | None:
+        """e's value in exact rationals, or None when it is not rational."""
         try:
-            Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(e)
-            return True
+            return Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(e)
         except NotExact:
-            return False
+            return None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -90,7 +91,9 @@ class _Instance:
         return len(value), len(value[0])
 
     def value_at(self, *moves: tuple[Matrix, object]) -> Matrix:
-        """f with X moved to X + Σ h V for the (V, h) given."""
+        """f with X moved to X + Σ h V for the (V, h) given (at X itself, exactly when it can be)."""
+        if not moves and self.base is not None:
+            return self.base
         return self.evaluated_at(*moves)[0]
 
     def evaluated_at(self, *moves: tuple[Matrix, object]) -> tuple[Matrix, object]:
@@ -230,9 +233,9 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
             inst = _Instance(f, x, b, tangent, label, dps)
             with mpmath.workdps(dps + LEVELS[0][1]):
                 value = inst.value_at()
-            if max(abs(to_mpf(v)) for r in value for v in r) > HUGE:
+            if max(abs(to_mpf(v)) for r in value for v in r) > mpmath.mpf(10) ** HUGE_DIGITS:
                 huge = True
-                raise DomainError(f"values of f beyond 10^{len(str(HUGE)) - 1}")
+                raise DomainError(f"values of f beyond 10^{HUGE_DIGITS}")
         except (DomainError, ZeroDivisionError, OverflowError, ValueError) as e:
             last = e
             if attempt >= RESAMPLES // 2 - 1 and isinstance(e, DomainError) and e.node is not None:
@@ -255,7 +258,7 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
             restrictions.append(f"d{x.name} keeps '{constraint}' (so a claim is judged up to a multiple of that "
                                 f"assumption's normal)")
         if scale < 1:
-            restrictions.append(f"entries are at most {3 * scale} in size (f exceeds 10^100 farther out)")
+            restrictions.append(f"entries are at most {3 * scale} in size (f exceeds 10^{HUGE_DIGITS} farther out)")
         return inst, restrictions, failed
     raise NoPoint(str(last))
 
