@@ -5,18 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .expr import Expr
+from .expr import Expr, Sym
 from .language import show
 from .shapes import Shape
 
 
 @dataclass
 class Scope:
-    """What names mean: declared symbols (with shapes), functions (by kind) and [let] names."""
+    """What names mean: declared symbols (with shapes; those declared symmetric(n) named in
+    ``symmetric``), functions (by kind) and [let] names."""
 
     symbols: dict[str, Shape] = field(default_factory=dict)
     functions: dict[str, str] = field(default_factory=dict)
     lets: dict[str, Expr] = field(default_factory=dict)
+    symmetric: set[str] = field(default_factory=set)
+
+    def symbol(self, name: str) -> Sym:
+        """The declared symbol ``name`` as a node."""
+        return Sym(name, self.symbols[name], name in self.symmetric)
 
 
 @dataclass(frozen=True)

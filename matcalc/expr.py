@@ -13,7 +13,11 @@ from .errors import ShapeError
 from .shapes import SCALAR, Dim, Shape, dim_mul
 
 #: Built-in entrywise functions (exp, log, ...); declared ones are added per proof.
-ENTRYWISE = ("exp", "log", "sigmoid", "tanh", "sqrt")
+ENTRYWISE = ("exp", "log", "sigmoid", "tanh", "sqrt", "sin", "cos", "tan", "abs", "relu")
+#: The entrywise built-ins with a kink at 0 (abs, relu = max(0, x)): differentiable where the argument is non-zero.
+KINKED = ("abs", "relu")
+#: The largest |k| of a matrix power A ^ k (its differential has k terms).
+MAX_MATRIX_POWER = 100
 #: Built-in functions of a whole matrix (one argument; their shape laws are CALL_SHAPES below).
 MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "softmax", "sum", "norm", "vec", "diag")
 #: Built-ins with their own syntax or node: eye(n), ones(m, n), kron(A, B), commutation(m, n).
@@ -115,10 +119,11 @@ class Num(Expr):
 
 @node()
 class Sym(Expr):
-    """A declared symbol."""
+    """A declared symbol; a ``symmetric`` one (declared symmetric(n)) equals its transpose."""
 
     name: str
     shape: Shape
+    symmetric: bool = False
 
 
 @node("body")
@@ -263,6 +268,22 @@ class Power(Expr):
         if not self.base.shape.is_scalar:
             raise ShapeError(f"^ needs a scalar base, got {_show(self.base)}; use .^ for entrywise powers")
         _set_shape(self, SCALAR)
+
+
+@node("base")
+class MatPower(Expr):
+    """A ^ k, the matrix power of a square A for an integer k ≥ 2 (A ^ -k is inv(A) ^ k, built by the parser)."""
+
+    base: Expr
+    exponent: int
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        if not self.base.shape.is_square:
+            raise ShapeError(f"a matrix power needs a square matrix, got {_show(self.base)}; use .^ for entrywise powers")
+        if not isinstance(self.exponent, int) or not 2 <= self.exponent <= MAX_MATRIX_POWER:
+            raise ShapeError(f"a matrix power's exponent is an integer from 2 to {MAX_MATRIX_POWER}, not {self.exponent}")
+        _set_shape(self, self.base.shape)
 
 
 @node("base")

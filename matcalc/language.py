@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from .expr import (
     Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
-    MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
+    MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
 )
 from .shapes import DimProduct
 
@@ -37,7 +37,7 @@ def precedence(e: Expr) -> int:
         return PRODUCT
     if isinstance(e, Neg):
         return UNARY
-    if isinstance(e, (Power, EPower)):
+    if isinstance(e, (Power, EPower, MatPower)):
         return POWER
     return ATOM
 
@@ -86,8 +86,8 @@ def _show(e: Expr, need: int) -> str:
         return f"{left} {OPERATORS[type(e)]} {_wrap(e.right, UNARY)}"
     if isinstance(e, Neg):
         return f"-{_wrap(e.arg, POWER)}"
-    if isinstance(e, (Power, EPower)):  # (x .^ 2) .^ 3, not x .^ 2 .^ 3, which reads as x .^ 8
-        return f"{_wrap(e.base, ATOM)} {'^' if isinstance(e, Power) else '.^'} {exponent(e.exponent)}"
+    if isinstance(e, (Power, EPower, MatPower)):  # (x .^ 2) .^ 3, not x .^ 2 .^ 3, which reads as x .^ 8
+        return f"{_wrap(e.base, ATOM)} {'.^' if isinstance(e, EPower) else '^'} {exponent(Fraction(e.exponent))}"
     if isinstance(e, Transpose):
         return f"{_wrap(e.arg, ATOM)}'"
     if isinstance(e, Call):

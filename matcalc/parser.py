@@ -15,11 +15,11 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from .declarations import Scope
 from .errors import MatcalcError, ShapeError
-from .language import NAME
+from .language import NAME, show
 from .shapes import fixed_dim
 from .expr import (
     ENTRYWISE, MATRIX_FUNCTIONS, Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye,
-    Hadamard, Kron, Let, MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose, depth,
+    Hadamard, Kron, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num, Ones, Power, ScalarFn, Transpose, depth,
 )
 from .shapes import dim_mul
 
@@ -62,7 +62,7 @@ class _Builder(Transformer):
         n = str(tok)
         s = self.scope
         if n in s.symbols:
-            return Sym(n, s.symbols[n])
+            return s.symbol(n)
         if n in s.lets:
             return Let(n, s.lets[n])
         if n in s.functions or n in ENTRYWISE or n in MATRIX_FUNCTIONS or n in CALLS:
@@ -147,8 +147,11 @@ class _Builder(Transformer):
             op, k = c[i], c[i + 1]
             if k < 0 and acc == Num(0):
                 raise MatcalcError("division by zero: 0 to a negative power", pos=_pos(op))
-            cls = Power if op.type == "CARET" else EPower
-            acc = self._located(op, lambda: cls(acc, k))
+            if op.type == "CARET" and not acc.shape.is_scalar:
+                acc = self._located(op, lambda: _matrix_power(acc, k))
+            else:
+                cls = Power if op.type == "CARET" else EPower
+                acc = self._located(op, lambda: cls(acc, k))
         return acc
 
     def product(self, c):
@@ -168,6 +171,21 @@ class _Builder(Transformer):
 
 #: Built-ins called with their own node and arity (one row per operator): name -> (build, arity).
 CALLS = {"kron": (Kron, 2)}
+
+
+def _matrix_power(a: Expr, k: Fraction) -> Expr:
+    """A ^ k for a square matrix A and an integer k: I, A, MatPower(A, k); A ^ -1 = inv(A), A ^ -k = inv(A) ^ k."""
+    if k.denominator != 1:
+        raise ShapeError(f"a matrix to the power {k}: only integer powers of a matrix are defined; "
+                         f"use .^ for entrywise powers")
+    if not a.shape.is_square:
+        raise ShapeError(f"{show(a)} is {a.shape}: a matrix power needs a square matrix; use .^ for entrywise powers")
+    k = int(k)
+    if abs(k) > MAX_MATRIX_POWER:
+        raise ShapeError(f"matrix power {k}: matcalc takes powers up to {MAX_MATRIX_POWER} in size")
+    if k < 0:
+        a, k = Call("inv", a), -k
+    return Eye(a.shape.rows) if k == 0 else a if k == 1 else MatPower(a, k)
 
 
 def _quotient(tok, p: str, q: str) -> Fraction:

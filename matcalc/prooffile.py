@@ -24,7 +24,7 @@ KIND_NAMES = {"gradient": "gradient", "jacobian": "Jacobian", "hessian": "Hessia
 EXPECTS = ("holds", "refuted")
 _NAME = re.compile(NAME + r"\Z")
 _DIM = rf"\s*({NAME}|[+-]?\d+)\s*"
-_SHAPE = re.compile(rf"\s*(?:(scalar)|vector\({_DIM}\)|matrix\({_DIM},{_DIM}\))\s*\Z")
+_SHAPE = re.compile(rf"\s*(?:(scalar)|vector\({_DIM}\)|matrix\({_DIM},{_DIM}\)|(symmetric)\({_DIM}\))\s*\Z")
 _USED = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*")
 
 
@@ -55,13 +55,21 @@ class ProofFile:
 
 
 def parse_shape(text: str) -> Shape:
-    """'scalar' | 'vector(n)' | 'matrix(m, n)' -> Shape; dimensions are names or positive integers."""
+    """'scalar' | 'vector(n)' | 'matrix(m, n)' | 'symmetric(n)' -> Shape; dimensions are names or positive integers."""
+    return parse_declaration(text)[0]
+
+
+def parse_declaration(text: str) -> tuple[Shape, bool]:
+    """A declared shape, and whether it is symmetric(n) (an n×n matrix equal to its transpose)."""
     m = _SHAPE.match(text) if isinstance(text, str) else None
     if not m:
-        raise MatcalcError(f"bad shape {text!r}: expected scalar, vector(n) or matrix(m, n)")
+        raise MatcalcError(f"bad shape {text!r}: expected scalar, vector(n), matrix(m, n) or symmetric(n)")
     if m.group(1):
-        return SCALAR
-    dims = [d for d in m.groups()[1:] if d is not None]
+        return SCALAR, False
+    if m.group(5):
+        n = parse_shape(f"vector({m.group(6)})").rows
+        return Shape(n, n), True
+    dims = [d for d in m.group(2, 3, 4) if d is not None]
     parsed = []
     for d in dims:
         if d.lstrip("+-").isdigit():
@@ -70,7 +78,7 @@ def parse_shape(text: str) -> Shape:
             parsed.append(fixed_dim(int(d)))
         else:
             parsed.append(d)
-    return Shape(parsed[0], parsed[1] if len(parsed) == 2 else 1)
+    return Shape(parsed[0], parsed[1] if len(parsed) == 2 else 1), False
 
 
 def _check_name(name: str, what: str) -> None:
@@ -113,9 +121,11 @@ def make_scope(symbols: dict, functions: dict | None = None, lets: dict | None =
         if not isinstance(shape, str):
             raise MatcalcError(f"symbols.{name}: a shape is a string such as \"matrix(m, n)\"")
         try:
-            scope.symbols[name] = parse_shape(shape)
+            scope.symbols[name], symmetric = parse_declaration(shape)
         except MatcalcError as e:
             raise e.at(f"symbols.{name}") from None
+        if symmetric:
+            scope.symmetric.add(name)
     for name, kind in (functions or {}).items():
         _check_name(name, "function")
         if name in scope.symbols:
@@ -175,7 +185,7 @@ def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
     fx = _parse_at(f, scope, "f")
     if wrt not in scope.symbols:
         raise MatcalcError(f"wrt = {wrt!r} is not a declared symbol")
-    x = Sym(wrt, scope.symbols[wrt])
+    x = scope.symbol(wrt)
     given = {k: v for k, v in (("gradient", gradient), ("jacobian", jacobian), ("hessian", hessian)) if v is not None}
     kind = _claim_kind(kind, given, fx)
     g = None

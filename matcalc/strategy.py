@@ -20,9 +20,10 @@ MAX_FIRINGS = 200_000
 #: The simplification groups, in the order a textbook would apply them.
 GROUPS: tuple[tuple[Rule, ...], ...] = tuple(
     tuple(r for r in A.RULES if r.fn in fns) for fns in (
-        (A.double_transpose, A.transpose_product, A.transpose_entrywise, A.transpose_constant, A.transpose_symmetric),
+        (A.double_transpose, A.transpose_product, A.transpose_entrywise, A.transpose_constant, A.transpose_symmetric,
+         A.transpose_power),
         (A.signs, A.identity, A.numbers, A.trace_of_scalar, A.sum_of_entries, A.trace_with_ones, A.scalars_first,
-         A.associativity, A.hadamard_scalars, A.quotients, A.inverse, A.builtin_derivatives, A.softmax_form),
+         A.associativity, A.hadamard_scalars, A.quotients, A.inverse, A.powers, A.builtin_derivatives, A.softmax_form),
         (SA.scalar_algebra,),
         (A.collect, A.common_factor),
     )

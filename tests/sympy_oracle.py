@@ -9,11 +9,13 @@ import sympy as sp
 
 from matcalc.checker.evaluate import size
 from matcalc.expr import (
-    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Hadamard, Kron, Let, MatMul, Neg, Num, Ones, Power,
+    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num, Ones, Power,
     Sym, Transpose,
 )
 
-FUNCS = {"exp": sp.exp, "log": sp.log, "sigmoid": lambda t: 1 / (1 + sp.exp(-t)), "tanh": sp.tanh, "sqrt": sp.sqrt}
+FUNCS = {"exp": sp.exp, "log": sp.log, "sigmoid": lambda t: 1 / (1 + sp.exp(-t)), "tanh": sp.tanh, "sqrt": sp.sqrt,
+         "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "abs": lambda t: sp.Piecewise((t, t > 0), (-t, True)),
+         "relu": lambda t: sp.Piecewise((t, t > 0), (0, True))}
 
 
 def _sz(d, dims):
@@ -73,6 +75,8 @@ def to_sympy(e, env, dims):
     if isinstance(e, (Power, EPower)):
         k = sp.Rational(e.exponent.numerator, e.exponent.denominator)
         return go(e.base).applyfunc(lambda t: t ** k)
+    if isinstance(e, MatPower):
+        return go(e.base) ** e.exponent
     if isinstance(e, Transpose):
         return go(e.arg).T
     if isinstance(e, Entrywise):

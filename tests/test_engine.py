@@ -67,6 +67,8 @@ FAMILIES = [
     ("log(sum(exp(x)))", "x"), ("sum(tanh(X) .* B)", "X"), ("sum(sqrt(x .* x + 1))", "x"),
     ("sum((X .^ 3) ./ (B .* B + 1))", "X"), ("tr(S) / (1 + tr(S' * S))", "S"),
     ("a' * sigmoid(X * tanh(A * a))", "X"), ("sum(sigmoid(A * sigmoid(X * w)))", "X"),
+    ("tr(S ^ 3)", "S"), ("tr(T * S ^ -2)", "S"), ("a' * (S * T) ^ 3 * x", "S"), ("sum(sin(X) .* cos(B))", "X"),
+    ("sum(tan(X .* B / 4))", "X"), ("a' * abs(S * x) + sum(relu(X))", "x"), ("sum(relu(X * w))", "X"),
 ]
 
 
@@ -92,7 +94,8 @@ def test_independent_of_wrt_gives_zero():
 
 # --- every rule is a lemma ---------------------------------------------------------------
 
-LEMMA = make_scope({**SYMS, "M": "matrix(n, m)", "N": "matrix(n, n)", "v": "vector(n)", "u": "vector(n)", "s": "scalar"},
+LEMMA = make_scope({**SYMS, "M": "matrix(n, m)", "N": "matrix(n, n)", "v": "vector(n)", "u": "vector(n)", "s": "scalar",
+                    "P": "symmetric(n)"},
                    {"sigma": "elementwise", "C": "scalar"})
 DIMS = {"n": 3, "m": 2}
 VAR = Sym("X", LEMMA.symbols["X"])
@@ -105,6 +108,7 @@ DIFFERENTIAL_EXAMPLES = {
     "d_norm": ["norm(X)"], "d_log_softmax": ["log(softmax(X * b))"], "d_entrywise": ["sigmoid(X)", "sigma(X)", "tanh'(X)"],
     "d_scalar_function": ["C(X)", "C(X * b)"],
     "d_kron": ["kron(X, A)", "kron(X, X')"], "d_vec": ["vec(X * A)"], "d_diag": ["diag(X * b)"],
+    "d_matrix_power": ["(X * A) ^ 3", "(S + X * A) ^ 2"], "d_kinked": ["abs(X + (1/32))", "relu(X * A - S + (1/512))"],
 }
 
 
@@ -114,6 +118,8 @@ def _bind(rng, scope, dims):
         r, c = (d if isinstance(d, int) else dims[d] for d in (sh.rows, sh.cols))
         values[name] = [[Fraction(rng.randint(-16, 16), 16) + (3 if (r == c and i == j and r > 1) else 0)
                          for j in range(c)] for i in range(r)]
+        if name in scope.symmetric:
+            values[name] = [[values[name][min(i, j)][max(i, j)] for j in range(c)] for i in range(r)]
     sin = lambda t, k: [mpmath.sin, mpmath.cos, lambda u: -mpmath.sin(u), lambda u: -mpmath.cos(u)][k % 4](t)  # noqa: E731
     quad = ScalarImpl(lambda a: sum(x * x * (i + 1) for i, x in enumerate(v for r in a for v in r)) / 2,
                       lambda a: [[a[i][j] * (i * len(a[0]) + j + 1) for j in range(len(a[0]))] for i in range(len(a))])
@@ -145,7 +151,7 @@ def _registered(registry):
     return sorted({r.fn.__name__: r for r in registry}.values(), key=lambda r: r.fn.__name__)
 
 
-DIFF_RULES = _registered(list(DR.RULES.values()) + [DR.LOG_SOFTMAX])
+DIFF_RULES = _registered(list(DR.RULES.values()) + [DR.LOG_SOFTMAX, DR.KINKED_RULE])
 
 
 def test_every_differential_rule_has_an_example():
@@ -215,9 +221,14 @@ def test_trace_rule_is_a_lemma(rule):
 ALGEBRA_EXAMPLES = {
     "double_transpose": ["X''"], "transpose_product": ["(X * A)'"],
     "transpose_entrywise": ["(X .* B)'", "(-X)'", "(X / s)'", "(X ./ B)'"],
-    "transpose_symmetric": ["(S * S')'", "(S + S')'", "inv(eye(n) + S' * S)'"],
+    "transpose_symmetric": ["(S * S')'", "(S + S')'", "inv(eye(n) + S' * S)'", "P'", "(P ^ 2)'", "exp(P)'",
+                            "(P .^ 3 - 2 * P)'"],
+    "transpose_power": ["(N ^ 3)'", "((X * A) ^ 2)'"],
+    "powers": ["N * N", "N ^ 2 * N ^ 3", "N * N ^ 2", "M' * N ^ 2 * N", "(X * A) * (X * A)"],
     "hadamard_scalars": ["(s * X) .* B", "X .* (s * B)", "(s * ones(n, m)) .* X", "s ./ (s + 1)", "s .* c"],
-    "builtin_derivatives": ["exp'(X)", "log'(B .* B + 1)", "tanh'(X)", "sqrt'(B .* B + 1)"],
+    "builtin_derivatives": ["exp'(X)", "log'(B .* B + 1)", "tanh'(X)", "sqrt'(B .* B + 1)", "sin'(X)", "sin''(X)",
+                            "sin'''(X)", "cos'(X)", "cos''(X)", "cos''''(X)", "tan'(X)", "abs''(B .* B + 1)",
+                            "relu'''(B .* B + 1)"],
     "softmax_form": ["exp(v) / sum(exp(v))"], "transpose_constant": ["s'", "eye(n)'"],
     "signs": ["--X", "(-X) * A", "X * (-A)", "(-X) .* B"],
     "identity": ["eye(n) * X", "X * eye(m)", "1 * X", "X / 1", "X .* ones(n, m)", "ones(m, n)' .* X", "eye(1)", "ones(1)"],

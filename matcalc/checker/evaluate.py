@@ -14,7 +14,7 @@ from ..errors import MatcalcError
 
 from ..expr import (
     Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
-    MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
+    KINKED, MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
 )
 from ..shapes import dim_factors
 
@@ -203,8 +203,31 @@ def exp_guarded(x):
     return mpmath.exp(x)
 
 
+def kinked(fn: str, x, order: int):
+    """abs or relu = max(0, x), and their derivatives (sign, step, then 0), exactly; at the
+    kink x = 0 none is differentiable, so the point is outside the domain."""
+    if x == 0:
+        raise DomainError(f"{fn} at its kink 0")
+    if order > 0:
+        return (1 if x > 0 else -1 if fn == "abs" else 0) if order == 1 else 0
+    return abs(x) if fn == "abs" else max(x, 0 * x)
+
+
+def _tan(x):
+    if mpmath.cos(x) == 0:
+        raise DomainError("tan at a pole")
+    return mpmath.tan(x)
+
+
 def builtin_entrywise(fn: str, x, order: int):
     """The order-th derivative of a built-in entrywise function at x."""
+    if fn in ("sin", "cos"):  # sin^(k)(x) = sin(x + kπ/2)
+        turns = order + (fn == "cos")
+        f = mpmath.sin(x) if turns % 2 == 0 else mpmath.cos(x)
+        return -f if turns % 4 >= 2 else f
+    if fn == "tan" and order <= 2:
+        t = _tan(x)
+        return [t, 1 + t * t, 2 * t * (1 + t * t)][order]
     if order == 0:
         return {"exp": exp_guarded, "log": _log, "sigmoid": _sigmoid, "tanh": mpmath.tanh, "sqrt": _sqrt}[fn](x)
     if fn == "exp":
@@ -226,7 +249,7 @@ def builtin_entrywise(fn: str, x, order: int):
     if fn == "tanh" and order <= 2:
         t = mpmath.tanh(x)
         return 1 - t * t if order == 1 else -2 * t * (1 - t * t)
-    f = {"sigmoid": _sigmoid, "tanh": mpmath.tanh}[fn]
+    f = {"sigmoid": _sigmoid, "tanh": mpmath.tanh, "tan": _tan}[fn]
     return mpmath.diff(f, x, order)
 
 
@@ -315,6 +338,8 @@ class Evaluator:
             if e.exponent.denominator != 1 or abs(e.exponent) > EXACT_POWER:
                 self._transcendental()
             return apply(lambda x: _power(x, e.exponent), self(e.base))
+        if isinstance(e, MatPower):
+            return matrix_power(self(e.base), e.exponent)
         if isinstance(e, Transpose):
             return transpose(self(e.arg))
         if isinstance(e, Call):
@@ -323,6 +348,8 @@ class Evaluator:
             if e.fn in b.elementwise:
                 impl = b.elementwise[e.fn]
                 return self._number(apply(lambda x: impl(x, e.order), self(e.arg)))
+            if e.fn in KINKED:
+                return apply(lambda x: kinked(e.fn, x, e.order), self(e.arg))
             self._transcendental()
             return apply(lambda x: builtin_entrywise(e.fn, x, e.order), self(e.arg))
         if isinstance(e, ScalarFn):
@@ -362,6 +389,18 @@ class Evaluator:
         if fn == "norm":
             return [[mpmath.sqrt(sum(x * x for r in a for x in r))]]
         raise TypeError(f"unknown function {fn}")
+
+
+def matrix_power(a: Matrix, k: int) -> Matrix:
+    """a^k for k ≥ 1, by repeated squaring."""
+    result = None
+    while k:
+        if k & 1:
+            result = a if result is None else matmul(result, a)
+        k >>= 1
+        if k:
+            a = matmul(a, a)
+    return result
 
 
 def evaluate(e: Expr, b: Bindings) -> Matrix:

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from ..expr import (
     Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
-    MatMul, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
+    MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
 )
 from ..language import ATOM, GREEK, GREEK_LETTERS, POWER, PRODUCT, UNARY
 from ..language import precedence as _source_precedence
@@ -57,8 +57,8 @@ class Notation:
             op = {MatMul: " ", Hadamard: self.hadamard, EDiv: self.ediv, Kron: self.kron}[type(e)]
             same = type(e.left) is type(e)
             return f"{self.wrap(e.left, PRODUCT if same else UNARY)}{op}{self.wrap(e.right, UNARY)}"
-        if isinstance(e, Power):
-            return self.power(self.wrap(e.base, ATOM), e.exponent, False)
+        if isinstance(e, (Power, MatPower)):
+            return self.power(self.wrap(e.base, ATOM), Fraction(e.exponent), False)
         if isinstance(e, EPower):
             return self.power(self.wrap(e.base, ATOM), e.exponent, True)
         if isinstance(e, Transpose):
@@ -112,6 +112,8 @@ class UnicodeNotation(Notation):
         return f"{fn}({self._show(arg)})"
 
     def function(self, fn, order, arg):
+        if fn == "abs" and order <= 1:  # |x| and its derivative, the sign
+            return f"|{arg}|" if order == 0 else f"sgn({arg})"
         return f"{_unicode_greek(fn)}{chr(39) * order}({arg})"
 
     def eye(self, n):
@@ -185,7 +187,10 @@ class LatexNotation(Notation):
         return f"\\operatorname{{{fn}}}\\left({inner}\\right)"
 
     def function(self, fn, order, arg):
-        head = {"exp": "\\exp", "log": "\\log", "tanh": "\\tanh"}.get(fn)
+        if fn == "abs" and order <= 1:  # |x| and its derivative, the sign
+            return f"\\left|{arg}\\right|" if order == 0 else f"\\operatorname{{sgn}}\\left({arg}\\right)"
+        head = {"exp": "\\exp", "log": "\\log", "tanh": "\\tanh", "sin": "\\sin", "cos": "\\cos",
+                "tan": "\\tan"}.get(fn)
         if head is None:
             head = _latex_name(fn) if (fn in GREEK or len(fn) == 1 or ord(fn[0]) > 127) else f"\\operatorname{{{fn}}}"
         if fn == "sqrt" and order == 0:

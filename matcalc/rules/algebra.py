@@ -10,7 +10,8 @@ from fractions import Fraction
 
 from ..errors import ShapeError
 from ..expr import (
-    Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, Neg, Num, Ones, Transpose,
+    KINKED, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num,
+    Ones, Sym, Transpose,
 )
 from . import Rule, make_rule
 
@@ -107,9 +108,14 @@ def transpose_constant(e: Expr):
 
 
 def symmetric(e: Expr) -> bool:
-    """e is symmetric by its form: I, A Aᵀ, Aᵀ A, A + Aᵀ, sums, inverses and scalings of such."""
+    """e is symmetric by its form: a symbol declared symmetric, I, A Aᵀ, Aᵀ A, A + Aᵀ, sums, inverses,
+    powers, entrywise functions and scalings of such."""
     if isinstance(e, Let):
         return symmetric(e.body)
+    if isinstance(e, Sym):
+        return e.symmetric
+    if isinstance(e, (MatPower, EPower, Entrywise)):
+        return symmetric(e.base if isinstance(e, (MatPower, EPower)) else e.arg)
     if isinstance(e, Eye) or (isinstance(e, Ones) and e.rows == e.cols) or e.shape.is_scalar:
         return True
     if isinstance(e, Add):
@@ -129,9 +135,43 @@ def symmetric(e: Expr) -> bool:
 
 @algebra("symmetric matrix")
 def transpose_symmetric(e: Expr):
-    """Aᵀ = A for A symmetric by construction (A = B Bᵀ, B + Bᵀ, ...)"""
+    """Aᵀ = A for A symmetric: declared symmetric(n), or by construction (A = B Bᵀ, B + Bᵀ, ...)"""
     if isinstance(e, Transpose) and e.arg.shape.is_square and symmetric(e.arg):
         return e.arg
+
+
+@algebra("transpose of a matrix power")
+def transpose_power(e: Expr):
+    """(A ^ k)ᵀ = (Aᵀ) ^ k"""
+    if isinstance(e, Transpose) and isinstance(e.arg, MatPower):
+        return MatPower(Transpose(e.arg.base), e.arg.exponent)
+
+
+def _power_of(e: Expr) -> tuple[Expr, int]:
+    """e = A ^ k: (A, k), with k = 1 for any other e."""
+    return (e.base, e.exponent) if isinstance(e, MatPower) else (e, 1)
+
+
+def _product_of_powers(a: Expr, b: Expr) -> Expr | None:
+    """A ^ i A ^ j = A ^ (i + j) for a square A (A A = A ^ 2), within MAX_MATRIX_POWER."""
+    (base, i), (other, j) = _power_of(a), _power_of(b)
+    if base == other and base.shape.is_square and i + j <= MAX_MATRIX_POWER:
+        return MatPower(base, i + j)
+    return None
+
+
+@algebra("matrix powers")
+def powers(e: Expr):
+    """A ^ i A ^ j = A ^ (i + j) (A = A ^ 1, so A A = A ^ 2), also inside a product: (P A ^ i) A ^ j = P A ^ (i + j)"""
+    if not isinstance(e, MatMul) or e.left.shape.is_scalar or e.right.shape.is_scalar:
+        return None
+    joined = _product_of_powers(e.left, e.right)
+    if joined is not None:
+        return joined
+    if isinstance(e.left, MatMul) and not e.left.left.shape.is_scalar:
+        joined = _product_of_powers(e.left.right, e.right)
+        if joined is not None:
+            return MatMul(e.left.left, joined)
 
 
 @algebra("scalars out of entrywise products")
@@ -187,16 +227,26 @@ def inverse(e: Expr):
 
 @algebra("derivatives of built-in functions")
 def builtin_derivatives(e: Expr):
-    """exp' = exp, log'(u) = 1 ./ u, tanh' = 1 - tanh .^ 2, sqrt'(u) = 1/2 ./ sqrt(u)"""
-    if not isinstance(e, Entrywise) or e.order != 1:
+    """exp' = exp, log'(u) = 1 ./ u, tanh' = 1 - tanh .^ 2, sqrt'(u) = 1/2 ./ sqrt(u), sin' = cos,
+    cos' = -sin, tan' = 1 + tan .^ 2; abs'' = relu'' = 0 (where the argument is non-zero)"""
+    if not isinstance(e, Entrywise) or e.order == 0:
         return None
     u = e.arg
+    if e.fn in ("sin", "cos"):  # the k-th derivative is ±sin or ±cos
+        turns = e.order + (e.fn == "cos")
+        f = Entrywise("sin" if turns % 2 == 0 else "cos", u)
+        return Neg(f) if turns % 4 >= 2 else f
+    if e.fn in KINKED and e.order >= 2:
+        return zero(e.shape)
+    if e.order != 1:
+        return None
     if e.fn == "exp":
         return Entrywise("exp", u)
     if e.fn == "log":
         return EDiv(ONE, u)
-    if e.fn == "tanh":
-        return Add((ONE, Neg(EPower(Entrywise("tanh", u), Fraction(2)))))
+    if e.fn in ("tanh", "tan"):
+        t2 = EPower(Entrywise(e.fn, u), Fraction(2))
+        return Add((ONE, Neg(t2) if e.fn == "tanh" else t2))
     if e.fn == "sqrt":
         return EDiv(Num(Fraction(1, 2)), Entrywise("sqrt", u))
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from ..errors import NotDifferentiable
 from ..expr import (
-    Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
+    KINKED, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num, Ones,
     Power, ScalarFn, Transpose,
 )
 from ..language import show
@@ -152,6 +152,23 @@ def d_epower(e: EPower, D, dep) -> Expr:
     return _times(e.exponent, D(e.base) if p is None else Hadamard(p, D(e.base)))
 
 
+def matrix_power(a: Expr, i: int) -> Expr | None:
+    """A ^ i written plainly: None for i = 0 (an identity factor left out), A for i = 1."""
+    return None if i == 0 else a if i == 1 else MatPower(a, i)
+
+
+@differential("matrix power rule", MatPower)
+def d_matrix_power(e: MatPower, D, dep) -> Expr:
+    """d(A ^ k) = Σ_{i=0}^{k-1} A ^ i dA A ^ (k-1-i)"""
+    da = D(e.base)
+    terms = []
+    for i in range(e.exponent):
+        left, right = matrix_power(e.base, i), matrix_power(e.base, e.exponent - 1 - i)
+        term = da if right is None else MatMul(da, right)
+        terms.append(term if left is None else MatMul(left, term))
+    return _sum(terms)
+
+
 @differential("transpose", Transpose)
 def d_transpose(e: Transpose, D, dep) -> Expr:
     """d(Aᵀ) = (dA)ᵀ"""
@@ -217,6 +234,14 @@ def d_log_softmax(e: Entrywise, D, dep) -> Expr:
 LOG_SOFTMAX = make_rule("log-softmax", d_log_softmax)
 
 
+def d_kinked(e: Entrywise, D, dep) -> Expr:
+    """d f(A) = f'(A) ⊙ dA for f = abs or relu, where no entry of A is 0 (abs' = sign, relu' = step)"""
+    return d_entrywise(e, D, dep)
+
+
+KINKED_RULE = make_rule("entrywise function, where its argument is non-zero", d_kinked)
+
+
 @differential("entrywise function", Entrywise)
 def d_entrywise(e: Entrywise, D, dep) -> Expr:
     """d f(A) = f'(A) ⊙ dA"""
@@ -237,4 +262,6 @@ def choose(e: Expr) -> Rule:
         inner = _unlet(e.arg)
         if isinstance(inner, Call) and inner.fn == "softmax":
             return LOG_SOFTMAX
+    if isinstance(e, Entrywise) and e.fn in KINKED:
+        return KINKED_RULE
     return rule_for(e)
