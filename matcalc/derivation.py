@@ -217,8 +217,18 @@ def _derive(f: Expr, wrt: Sym, assume: tuple[Assumption, ...], scope: Scope | No
     G = Ms[0] if len(Ms) == 1 else Add(tuple(Ms))
     steps.add("collect terms", Call("tr", A.matmul(A.transpose(G), Differential(x))), DF)
     steps.add("read off the gradient (eq. 92)", G, GRADIENT)
-    G = _simplify_phase(G, simplification_groups(GROUPS, assume, scope), steps)
+    groups = simplification_groups(GROUPS, assume, scope)
+    G = _simplify_phase(G, groups, steps)
+    if x.symmetric:
+        G = A.symmetrised(G)
+        steps.add(SYMMETRISE, G, GRADIENT)
+        G = _simplify_phase(G, groups, steps)
     return Derivation(f, x, steps.done(), G, tuple(assume))
+
+
+#: The last step for a symmetric X: df = tr(G₀ᵀ dX) holds only for symmetric dX, and the one
+#: symmetric G with df = tr(Gᵀ dX) for all of them is sym(G₀) (Srinivasan & Panda, arXiv 1911.06491).
+SYMMETRISE = "symmetric gradient: G = (G₀ + G₀ᵀ) / 2, as dX is symmetric"
 
 
 def simplification_groups(base, assume: tuple[Assumption, ...], scope: Scope | None) -> list:

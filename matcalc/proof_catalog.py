@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import MatcalcError
 
-GROUP_ORDER = ("seed", "backprop", "cookbook", "ml", "second-order", "mistakes")
+GROUP_ORDER = ("seed", "backprop", "cookbook", "ml", "symmetric", "second-order", "mistakes")
 
 
 def catalog_dir() -> Path:

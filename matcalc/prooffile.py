@@ -188,6 +188,9 @@ def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
     x = scope.symbol(wrt)
     given = {k: v for k, v in (("gradient", gradient), ("jacobian", jacobian), ("hessian", hessian)) if v is not None}
     kind = _claim_kind(kind, given, fx)
+    if kind != "gradient" and x.symmetric:
+        raise MatcalcError(f"{KIND_NAMES[kind]}s with respect to a symmetric matrix are not supported: "
+                           f"declare {wrt} as matrix(n, n), or claim its gradient")
     g = None
     if given:
         text = given[kind]

@@ -220,7 +220,7 @@ def test_trace_rule_is_a_lemma(rule):
 
 ALGEBRA_EXAMPLES = {
     "double_transpose": ["X''"], "transpose_product": ["(X * A)'"],
-    "transpose_entrywise": ["(X .* B)'", "(-X)'", "(X / s)'", "(X ./ B)'"],
+    "transpose_entrywise": ["(X .* B)'", "(-X)'", "(X / s)'", "(X ./ B)'", "(X + B - s)'"],
     "transpose_symmetric": ["(S * S')'", "(S + S')'", "inv(eye(n) + S' * S)'", "P'", "(P ^ 2)'", "exp(P)'",
                             "(P .^ 3 - 2 * P)'"],
     "transpose_power": ["(N ^ 3)'", "((X * A) ^ 2)'"],

@@ -151,10 +151,24 @@ def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, d
     return m
 
 
+def symmetrised(a: Matrix) -> Matrix:
+    """a's upper triangle mirrored into its lower one: a symmetric matrix."""
+    return [[a[min(i, j)][max(i, j)] for j in range(len(a))] for i in range(len(a))]
+
+
 def with_det_sign(a: Matrix, sign: int) -> Matrix:
-    """a, with its first row negated if need be so that det(a) has the given sign (or is 0)."""
+    """a, changed if need be so that det(a) has the given sign (or is 0): its first row negated;
+    a symmetric a keeps its symmetry: a₁₁ moved by t = -2 det(a) / det(minor₁₁), which negates
+    det(a) (det is linear in a₁₁ with slope det(minor₁₁)), unless that minor is singular."""
     det, _ = lu_solve_det(a, None)
-    return [[-x for x in a[0]]] + a[1:] if det * sign < 0 else a
+    if det * sign >= 0:
+        return a
+    if a != symmetrised(a) or len(a) == 1:
+        return [[-x for x in a[0]]] + a[1:]
+    minor, _ = lu_solve_det([r[1:] for r in a[1:]], None)
+    if minor == 0:
+        return a
+    return [[a[0][0] - 2 * det / minor] + a[0][1:]] + a[1:]
 
 
 def assumed_symbol(assumption) -> str:

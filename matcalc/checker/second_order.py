@@ -20,6 +20,7 @@ from ..expr import Expr, Sym
 from ..shapes import hessian, jacobian
 from .evaluate import Matrix, to_mpf, vec
 from .verify import (
+    asymmetry,
     DEFAULT_DPS, LEVELS, MAX_ENTRY_CHECKS, TIME_LIMIT, Verdict, _direction, _fmt, _size_of, check_all,
     differing_entries, format_matrix, instance_facts, sizes_text,
 )
@@ -132,7 +133,7 @@ class Hessian:
     def defect(self, inst, H: Matrix, noise):
         """(relative asymmetry, counterexample) when H ≠ Hᵀ beyond 10^-(dps/2) of H's largest entry
         and beyond the rounding of its entries (``noise``: entries that cancel to 0 are not asymmetric)."""
-        found = _asymmetry(H, inst.dps)
+        found = asymmetry(H, inst.dps)
         if found is None or found[2] <= 2 * noise:
             return None
         return self._symmetry_counterexample(inst, H, found)
@@ -157,21 +158,6 @@ class Hessian:
         cx["summary"] = (f"refuted at {sizes_text(dims)}: along {where} the claimed vec(U)ᵀ H vec(V) is "
                          f"{_fmt(claimed, 8)} but the mixed second difference of f is {_fmt(true, 8)}")
         return cx
-
-
-def _asymmetry(H: Matrix, dps: int):
-    """(largest |H[i][j] - H[j][i]| relative to H's largest entry, (i, j), the difference itself)
-    when beyond 10^-(dps/2) of that entry, else None."""
-    scale = max(abs(to_mpf(v)) for row in H for v in row)
-    worst, where = mpmath.mpf(0), None
-    for i, row in enumerate(H):
-        for j in range(i + 1, len(row)):
-            d = abs(to_mpf(H[i][j]) - to_mpf(H[j][i]))
-            if d > worst:
-                worst, where = d, (i, j)
-    if where is None or worst <= mpmath.mpf(10) ** -(dps // 2) * scale:
-        return None
-    return worst / scale, where, worst
 
 
 def numeric_hessian(inst, r: int, c: int) -> Matrix:

@@ -18,12 +18,12 @@ import mpmath
 
 from ..declarations import Scope
 from ..errors import MatcalcError
-from ..expr import Expr, Sym, distinct_nodes
+from ..expr import KINKED, Entrywise, Expr, Num, Sym, distinct_nodes
 from ..language import show
 from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, size, to_mpf
 from .sample import (
-    check_assumptions, dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, with_det_sign,
-    symbols_under,
+    check_assumptions, dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, symmetrised,
+    with_det_sign, symbols_under,
 )
 from .standins import function_choices
 
@@ -34,6 +34,10 @@ HUGE_DIGITS = 100  # f beyond 10^HUGE_DIGITS: the point is drawn again closer to
 LEVELS = ((40, 60), (60, 120), (80, 200), (100, 320), (120, 700), (140, 1500))
 STABLE = 3  # claims are evaluated with at least this level's digits (370): an ill-conditioned constant resolves
 TIME_LIMIT = 60.0  # seconds for one check_all
+#: How much farther out than usual the extra points go when an argument of abs or relu has kept
+#: one sign at every point (f = sum(relu(X - 4)) is 0 wherever the entries are below 4); also
+#: a few times beyond the largest number written in f or a claim.
+SPREADS = (8, 64, 1024, 2**20)
 MAX_ENTRIES = 10_000  # entries of the largest matrix the checker will build
 MAX_ENTRY_CHECKS = 36  # entrywise checks at most, on a random sample of a larger gradient
 EXACT_DIM = 8  # above this size, exact rationals grow too slowly to be worth it: mpmath instead
@@ -182,12 +186,30 @@ def _same(a: Matrix, b: Matrix) -> bool:
     return all(abs(to_mpf(x) - to_mpf(y)) <= mpmath.mpf(10) ** -40 * scale for ra, rb in zip(a, b) for x, y in zip(ra, rb))
 
 
+def asymmetry(H: Matrix, dps: int):
+    """(largest |H[i][j] - H[j][i]| relative to H's largest entry, (i, j), the difference itself)
+    when beyond 10^-(dps/2) of that entry, else None."""
+    scale = max(abs(to_mpf(v)) for row in H for v in row)
+    worst, where = mpmath.mpf(0), None
+    for i, row in enumerate(H):
+        for j in range(i + 1, len(row)):
+            d = abs(to_mpf(H[i][j]) - to_mpf(H[j][i]))
+            if d > worst:
+                worst, where = d, (i, j)
+    if where is None or worst <= mpmath.mpf(10) ** -(dps // 2) * scale:
+        return None
+    return worst / scale, where, worst
+
+
 def _is_exact(a: Matrix) -> bool:
     return all(isinstance(x, (int, Fraction)) for r in a for x in r)
 
 
-def _direction(rng: random.Random, rows: int, cols: int, tangent: list | None) -> Matrix:
+def _direction(rng: random.Random, rows: int, cols: int, tangent: list | None, symmetric: bool = False) -> Matrix:
+    """A random direction (a symmetric one for a symmetric X), kept on X's assumption if it has one."""
     v = [Fraction(rng.randint(-16, 16), 8) for _ in range(rows * cols)]
+    if symmetric:
+        v = [v[min(i, j) * cols + max(i, j)] for i in range(rows) for j in range(cols)]
     if tangent is not None:  # keep the constrained symbol on its assumption
         t = sum(a * x for a, x in zip(tangent, v)) / sum(a * a for a in tangent)
         v = [x - t * a for x, a in zip(v, tangent)]
@@ -199,13 +221,14 @@ def _size_of(shape, dims) -> tuple[int, int]:
 
 
 def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, measure, dps=DEFAULT_DPS,
-            signs: dict[str, int] | None = None, dominant: bool = False, deadline=None):
+            signs: dict[str, int] | None = None, dominant: bool = False, deadline=None, spread: int = 1):
     """An instance at these sizes where f, the assumptions and every claim evaluate; returns it,
     the restrictions it needed, and the claims that could not be evaluated at another point where
     f could ({index: (point, reason)}: the claim's domain is smaller than f's, so it is wrong).
     Only f and the assumptions restrict a symbol or move a point closer to zero; NoPoint when no
     point is found. Square symbols under det or inv get a determinant of the sign ``signs`` gives
-    them, and are drawn diagonally dominant or plain as ``dominant`` says."""
+    them, and are drawn diagonally dominant or plain as ``dominant`` says; every entry is ``spread``
+    times larger than usual (to reach the far side of a kink)."""
     exprs = [f] + [s for a in assume for s in (a.lhs, a.rhs)]
     must_be_positive, det_positive, _ = required(exprs)
     invertible = required(exprs + list(claims.values()))[2]
@@ -214,12 +237,15 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
     last, huge, failed = None, False, {}
     probing: set[str] = set()  # made positive only to see whether a failing claim is defined anywhere here
     for attempt in range(RESAMPLES):
-        scale = Fraction(1, 2 ** (attempt // 4)) if huge else Fraction(1)  # closer to zero when f blows up
+        shrink = Fraction(1, 2 ** (attempt // 4)) if huge else Fraction(1)  # closer to zero when f blows up
+        scale = shrink * spread
         values = {}
         for name, shape in scope.symbols.items():
             r, c = _size_of(shape, dims)
             v = random_matrix(rng, r, c, positive=name in positive or name in probing, dominant=dominant and name in invertible,
                               scale=scale)
+            if name in scope.symmetric:
+                v = symmetrised(v)
             if r == c and name in invertible:  # a chosen sign of det, unless logdet needs it positive
                 v = with_det_sign(v, 1 if name in det_positive else (signs or {}).get(name, rng.choice((-1, 1))))
             values[name] = v
@@ -257,7 +283,7 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
                 raise NoPoint(f"the assumption '{constraint}' fixes {x.name} at these sizes: no direction to change along")
             restrictions.append(f"d{x.name} keeps '{constraint}' (so a claim is judged up to a multiple of that "
                                 f"assumption's normal)")
-        if scale < 1:
+        if shrink < 1:
             restrictions.append(f"entries are at most {3 * scale} in size (f exceeds 10^{HUGE_DIGITS} farther out)")
         return inst, restrictions, failed
     raise NoPoint(str(last))
@@ -317,9 +343,11 @@ class Gradient:
 
     def tests(self, inst: _Instance, rng: random.Random, directions: int, entrywise: bool) -> list:
         rows, cols = inst.shape
-        tests = [("direction", (_direction(rng, rows, cols, inst.tangent),)) for _ in range(directions)]
+        sym = inst.x.symmetric
+        tests = [("direction", (_direction(rng, rows, cols, inst.tangent, sym),)) for _ in range(directions)]
         if entrywise and inst.tangent is None:
-            tests += [("entry", (_unit(rows, cols, r, c),)) for r, c in _some_entries(rows, cols, rng)]
+            tests += [("entry", (_unit(rows, cols, r, c, sym),)) for r, c in _some_entries(rows, cols, rng)
+                      if not sym or r <= c]
         return tests
 
     def numeric(self, inst: _Instance, probe: tuple, level: int):
@@ -329,9 +357,20 @@ class Gradient:
         return _inner(M, probe[0])
 
     def defect(self, inst: _Instance, M: Matrix, noise):
-        """A property every claim must have at every instance, or None (a Hessian's symmetry);
-        ``noise`` bounds the rounding of M's entries."""
-        return None
+        """A property every claim must have at every instance, or None (the symmetry of a gradient
+        by a symmetric X, of a Hessian); ``noise`` bounds the rounding of M's entries."""
+        found = asymmetry(M, inst.dps) if inst.x.symmetric else None
+        if found is None or found[2] <= 2 * noise:
+            return None
+        err, (i, j), _ = found
+        dims = dict(inst.b.dims)
+        cx = instance_facts(inst, dims, "symmetry", err)
+        x = inst.x.name
+        cx["claimed_gradient"] = format_matrix(M)
+        cx["summary"] = (f"refuted at {sizes_text(dims)}: {x} is symmetric, so its gradient is too (the one G with "
+                         f"df = tr(Gᵀ d{x}) for every symmetric d{x}), but the claimed one has G[{i + 1},{j + 1}] = "
+                         f"{_fmt(M[i][j], 8)} and G[{j + 1},{i + 1}] = {_fmt(M[j][i], 8)}")
+        return err, cx
 
     def counterexample(self, inst, M, dims, kind, probe, claimed, true, err) -> dict:
         return _counterexample(inst, M, dims, kind, probe[0], claimed, true, err)
@@ -398,6 +437,9 @@ class _Judge:
         self.skipped: dict[str, str] = {}
         self.deadline: float | None = None
         self.shapes: set | None = None
+        # the argument of each abs and relu in f and the claims -> the signs its entries took
+        self.sides: dict[Expr, set[int]] = {n.arg: set() for n in distinct_nodes(f, *claims)
+                                            if isinstance(n, Entrywise) and n.fn in KINKED}
 
     def run(self, rng: random.Random, directions: int) -> list[Verdict]:
         check_assumptions(self.assume)
@@ -424,6 +466,7 @@ class _Judge:
                 signs = {n: -1 if pattern >> (j + 1) & 1 else 1 for j, n in enumerate(invertible[:2])}
                 if self._instance(dims, impls, n_directions, entrywise, rng, signs, bool(pattern & 1)):
                     checked.add(choice)
+            self._beyond_kinks(plan[0][0], choices, rng, n_variants=variants)
         if any(v is None for v in self.verdicts):
             if not checked:
                 raise MatcalcError(f"could not sample a point inside the domain at any size "
@@ -449,17 +492,49 @@ class _Judge:
                 return f"a {shape} matrix ({rows * cols} entries) is beyond the checker's limit of {MAX_ENTRIES} entries"
         return ""
 
-    def _instance(self, dims, impls, n_directions, entrywise, rng, signs, dominant) -> bool:
+    def _beyond_kinks(self, dims, choices, rng, n_variants: int) -> None:
+        """While the argument of an abs or relu has had entries of one sign only, points ever
+        farther out (SPREADS); what stays one-sided is said in the verdict, as is that points
+        on a kink are not used."""
+        if not self.sides:
+            return
+        exprs = [self.f, *self.claims]
+        largest = max([n.value for n in distinct_nodes(*exprs) if isinstance(n, Num)] + [1])
+        for spread in sorted({*SPREADS, 2 ** (int(largest).bit_length() + 2)}):
+            if all(len(s) == 2 for s in self.sides.values()) or all(v is not None for v in self.verdicts):
+                break
+            choice = rng.randrange(len(choices))
+            impls = function_choices(self.scope.functions, rng)[choice]
+            self._instance(dims, impls, 1, False, rng, {}, bool(rng.randrange(n_variants) & 1), spread)
+        names = " and ".join(sorted({n.fn for n in distinct_nodes(*exprs)
+                                      if isinstance(n, Entrywise) and n.fn in KINKED}))
+        self.restrictions[f"the arguments of {names} are non-zero (not differentiable at 0)"] = None
+        for arg, signs in self.sides.items():
+            if len(signs) < 2:
+                seen = "positive" if 1 in signs else "negative"
+                self.restrictions[f"{show(arg)} is {seen} (its entries had no other sign at any point tried, "
+                                  f"up to {3 * spread} in size)"] = None
+
+    def _record_sides(self, inst: _Instance) -> None:
+        """The signs the entries of each abs and relu argument take at this instance."""
+        evaluator = Evaluator(inst.b)
+        for arg, signs in self.sides.items():
+            signs.update(1 if v > 0 else -1 for r in evaluator(arg) for v in r if v != 0)
+
+    def _instance(self, dims, impls, n_directions, entrywise, rng, signs, dominant, spread: int = 1) -> bool:
         """Sample one instance and judge every claim still undecided on it; False when the sizes
         had no point inside the domain."""
         live = {i: M for i, M in enumerate(self.claims) if self.verdicts[i] is None}
         try:
             inst, needed, failed = _sample(self.f, self.x, live, self.scope, self.assume, dims, rng, impls,
-                                           self.measure, self.dps, signs, dominant, self.deadline)
+                                           self.measure, self.dps, signs, dominant, self.deadline, spread)
         except NoPoint as e:
+            if spread > 1:  # an extra point beyond a kink: its sizes were checked before
+                return False
             where = ", ".join(f"{k}={v}" for k, v in dims.items()) or "the declared sizes"
             self.skipped.setdefault(where + (f" with {impls[0]}" if impls[0] else ""), str(e))
             return False
+        self._record_sides(inst)
         self.restrictions.update(dict.fromkeys(needed))
         for i, (point, why) in failed.items():  # defined at this instance, not at another where f is
             self._refute(i, mpmath.mpf(1), {"sizes": dict(dims), "functions": impls[0] or None, "point": point,
@@ -517,8 +592,10 @@ def _absolute(probe: tuple) -> tuple:
     return tuple([[abs(v) for v in r] for r in P] for P in probe)
 
 
-def _unit(rows: int, cols: int, r: int, c: int) -> Matrix:
-    return [[Fraction(int((i, j) == (r, c))) for j in range(cols)] for i in range(rows)]
+def _unit(rows: int, cols: int, r: int, c: int, symmetric: bool = False) -> Matrix:
+    """E_rc, the unit matrix of entry (r, c); E_rc + E_cr for a symmetric X (r ≠ c)."""
+    return [[Fraction(int((i, j) == (r, c) or symmetric and (j, i) == (r, c))) for j in range(cols)]
+            for i in range(rows)]
 
 
 def _inner(G: Matrix, V: Matrix):
@@ -563,6 +640,8 @@ def _counterexample(inst, G, dims, kind, V, claimed, true, err) -> dict:
     if inst.tangent is None and rows * cols <= 36:
         with mpmath.workdps(inst.dps + LEVELS[0][1]):
             N = numeric_gradient(inst, rows, cols)
+            if inst.x.symmetric:  # the gradient along symmetric directions: sym(N) = (N + Nᵀ) / 2
+                N = [[(N[i][j] + N[j][i]) / 2 for j in range(cols)] for i in range(rows)]
             cx.update(claimed_gradient=format_matrix(G), numeric_gradient=format_matrix(N),
                       differing_entries=differing_entries(G, N))
     where = f"entry {x}[{[(r + 1, c + 1) for r in range(rows) for c in range(cols) if V[r][c]][0]}]" \

@@ -88,10 +88,12 @@ def transpose_product(e: Expr):
 
 @algebra("transpose of entrywise operations")
 def transpose_entrywise(e: Expr):
-    """(A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ, (A ./ B)ᵀ = Aᵀ ./ Bᵀ, (-A)ᵀ = -Aᵀ, (A / c)ᵀ = Aᵀ / c"""
+    """(A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ, (A ./ B)ᵀ = Aᵀ ./ Bᵀ, (-A)ᵀ = -Aᵀ, (A / c)ᵀ = Aᵀ / c, (A + B)ᵀ = Aᵀ + Bᵀ"""
     if not isinstance(e, Transpose):
         return None
     a = e.arg
+    if isinstance(a, Add):
+        return Add(tuple(Transpose(t) for t in a.terms))
     if isinstance(a, (Hadamard, EDiv)):
         return type(a)(Transpose(a.left), Transpose(a.right))
     if isinstance(a, Neg):
@@ -138,6 +140,11 @@ def transpose_symmetric(e: Expr):
     """Aᵀ = A for A symmetric: declared symmetric(n), or by construction (A = B Bᵀ, B + Bᵀ, ...)"""
     if isinstance(e, Transpose) and e.arg.shape.is_square and symmetric(e.arg):
         return e.arg
+
+
+def symmetrised(g: Expr) -> Expr:
+    """sym(G) = 1/2 (G + Gᵀ): the symmetric part of G (tr(sym(G)ᵀ S) = tr(Gᵀ S) for every symmetric S)."""
+    return MatMul(Num(Fraction(1, 2)), Add((g, Transpose(g))))
 
 
 @algebra("transpose of a matrix power")
