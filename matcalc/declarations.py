@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import MatcalcError
 from .expr import Expr, Sym
 from .language import show
 from .shapes import Shape
@@ -23,6 +24,14 @@ class Scope:
     def symbol(self, name: str) -> Sym:
         """The declared symbol ``name`` as a node."""
         return Sym(name, self.symbols[name], name in self.symmetric)
+
+
+def not_symmetric(x: Sym, what: str) -> None:
+    """Jacobians and Hessians by a symmetric matrix are not defined here (their value would depend
+    on how f is extended off the symmetric matrices): a MatcalcError for a symmetric x."""
+    if x.symmetric:
+        raise MatcalcError(f"{what}s with respect to a symmetric matrix are not supported: declare {x.name} as "
+                           f"matrix(n, n), or claim its gradient")
 
 
 @dataclass(frozen=True)

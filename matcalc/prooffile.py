@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import MatcalcError, printable
 from .expr import RESERVED, Expr, Sym
 from .language import GREEK_LETTERS, NAME, show
-from .declarations import Assumption, Scope
+from .declarations import Assumption, Scope, not_symmetric
 from .parser import FUNCTION_KINDS, parse
 from .shapes import SCALAR, Shape, fixed_dim
 from .shapes import hessian as hessian_shape
@@ -188,9 +188,8 @@ def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
     x = scope.symbol(wrt)
     given = {k: v for k, v in (("gradient", gradient), ("jacobian", jacobian), ("hessian", hessian)) if v is not None}
     kind = _claim_kind(kind, given, fx)
-    if kind != "gradient" and x.symmetric:
-        raise MatcalcError(f"{KIND_NAMES[kind]}s with respect to a symmetric matrix are not supported: "
-                           f"declare {wrt} as matrix(n, n), or claim its gradient")
+    if kind != "gradient":
+        not_symmetric(x, KIND_NAMES[kind])
     g = None
     if given:
         text = given[kind]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .declarations import Assumption, Scope
+from .declarations import Assumption, Scope, not_symmetric
 from .derivation import (
     D2F, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP, Derivation, Step, Steps, _depends_on, _differential_phase,
     _simplify_phase, derive, exhaust_terms, simplification_groups,
@@ -55,6 +55,7 @@ def _vectorise(dF: Expr, dep, steps: Steps, target: Shape, side: str = DVEC) -> 
 
 def derive_jacobian(F: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), scope: Scope | None = None) -> Derivation:
     """d vec F / d vec(X)ᵀ by the first identification theorem, every step named."""
+    not_symmetric(wrt, "Jacobian")
     x = wrt
     dep = _depends_on(x)
     target = jacobian_shape(F.shape, x.shape)
@@ -218,6 +219,7 @@ def derive_hessian(f: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), sc
     """d²f / d vec X d vec(X)ᵀ by the second identification theorem, every step named."""
     if not f.shape.is_scalar:
         raise MatcalcError(f"a Hessian needs a scalar f, got {f.shape}")
+    not_symmetric(wrt, "Hessian")
     x = wrt
     first = derive(f, x, assume=assume, scope=scope)
     steps = Steps()

@@ -6,14 +6,15 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from matcalc.expr import (
-    Add, Call, Div, EDiv, Entrywise, EPower, Eye, Hadamard, Let, MatMul, Neg, Num, Ones, Power,
+    Add, Call, Div, EDiv, Entrywise, EPower, Eye, Hadamard, Let, MatMul, MatPower, Neg, Num, Ones, Power,
     ScalarFn, Sym, Transpose,
 )
 from matcalc.prooffile import make_scope
 from matcalc.shapes import Shape
 
 SCOPE = make_scope(
-    {"A": "matrix(n, m)", "B": "matrix(m, n)", "S": "matrix(n, n)", "x": "vector(n)", "y": "vector(m)", "c": "scalar"},
+    {"A": "matrix(n, m)", "B": "matrix(m, n)", "S": "matrix(n, n)", "x": "vector(n)", "y": "vector(m)", "c": "scalar",
+     "P": "symmetric(n)"},
     {"sigma": "elementwise", "C": "scalar"},
     {"z": "A * y + x", "u": "sigmoid(z)"},
 )
@@ -22,7 +23,7 @@ DIMS = ("n", "m", 1)
 
 
 def _leaves(shape: Shape, safe: bool):
-    out = [Sym(n, s) for n, s in SCOPE.symbols.items() if s == shape]
+    out = [SCOPE.symbol(n) for n, s in SCOPE.symbols.items() if s == shape]
     out += [Let(n, b) for n, b in SCOPE.lets.items() if b.shape == shape]
     if shape.is_scalar:
         out += [Num(Fraction(1)), Num(Fraction(2)), Num(Fraction(1, 2))]
@@ -65,15 +66,19 @@ def exprs(draw, shape: Shape, depth: int = 3, safe: bool = False):
         return Transpose(draw(sub(Shape(c, r))))
     if kind == "pow" and shape.is_scalar:
         return Power(draw(sub(shape)), Fraction(draw(st.sampled_from([2, 3]))))
+    if kind == "pow" and shape.is_square:
+        return MatPower(draw(sub(shape)), draw(st.sampled_from([2, 3])))
     if kind == "epow":
         return EPower(draw(sub(shape)), Fraction(draw(st.sampled_from([2, 3]))))
     if kind == "ew":
-        fn = draw(st.sampled_from(["exp", "log", "sigmoid", "tanh", "sqrt", "sigma"]))
+        fn = draw(st.sampled_from(["exp", "log", "sigmoid", "tanh", "sqrt", "sigma", "sin", "cos", "tan", "abs", "relu"]))
         arg = draw(sub(shape))
         if safe and fn in ("log", "sqrt"):
             arg = Add((EPower(arg, Fraction(2)), Num(Fraction(1))))
-        if safe and fn == "exp":
+        if safe and fn in ("exp", "tan"):  # bounded: no overflow, no pole
             arg = Entrywise("tanh", arg)
+        if safe and fn in ("abs", "relu"):  # never 0 at a rational point, even when arg is 0
+            arg = Add((EPower(arg, Fraction(3)), Num(Fraction(1, 3))))
         return Entrywise(fn, arg, draw(st.integers(0, 1)) if fn != "log" or not safe else 0)
     if kind == "tr" and shape.is_scalar:
         k = draw(st.sampled_from(("n", "m")))

@@ -164,7 +164,7 @@ def test_true_claims_hold_over_many_seeds(path, claim):
 # --- the engine and the checker cross-examine each other -------------------------------------
 
 EXAMPLES = int(os.environ.get("MATCALC_EXAMPLES", "150"))
-SYMBOLS = [Sym(n, s) for n, s in SCOPE.symbols.items()]
+SYMBOLS = [SCOPE.symbol(n) for n in SCOPE.symbols]
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))

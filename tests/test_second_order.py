@@ -360,7 +360,7 @@ def test_an_asymmetric_hessian_with_the_right_quadratic_form_fails_on_independen
 
 # --- the engine and the checker cross-examine each other --------------------------------------------
 
-SYMBOLS = [Sym(n, s) for n, s in SCOPE.symbols.items() if not s.is_scalar]
+SYMBOLS = [SCOPE.symbol(n) for n, s in SCOPE.symbols.items() if not s.is_scalar]
 
 
 def _cross_examine(f, k, derive, check):

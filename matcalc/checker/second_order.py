@@ -16,6 +16,7 @@ from fractions import Fraction
 
 import mpmath
 
+from ..declarations import not_symmetric
 from ..expr import Expr, Sym
 from ..shapes import hessian, jacobian
 from .evaluate import Matrix, to_mpf, vec
@@ -182,6 +183,7 @@ def _numeric_hessian(cx: dict, inst, H: Matrix) -> None:
 def check_jacobians(F: Expr, x: Sym, claims: list[Expr], scope, assume=(), *, seed: int = 0,
                     dps: int = DEFAULT_DPS, directions: int = 2, time_limit: float = TIME_LIMIT) -> list[Verdict]:
     """Verdicts on claimed Jacobians d vec F / d vec(X)ᵀ, judged on the same instances."""
+    not_symmetric(x, "Jacobian")
     return check_all(F, x, claims, scope, assume, seed=seed, dps=dps, directions=directions,
                      time_limit=time_limit, measure=Jacobian())
 
@@ -189,5 +191,6 @@ def check_jacobians(F: Expr, x: Sym, claims: list[Expr], scope, assume=(), *, se
 def check_hessians(f: Expr, x: Sym, claims: list[Expr], scope, assume=(), *, seed: int = 0,
                    dps: int = DEFAULT_DPS, directions: int = 2, time_limit: float = TIME_LIMIT) -> list[Verdict]:
     """Verdicts on claimed Hessians d²f / d vec X d vec(X)ᵀ, judged on the same instances."""
+    not_symmetric(x, "Hessian")
     return check_all(f, x, claims, scope, assume, seed=seed, dps=dps, directions=directions,
                      time_limit=time_limit, measure=Hessian())
