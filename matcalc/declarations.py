@@ -25,6 +25,11 @@ class Scope:
         """The declared symbol ``name`` as a node."""
         return Sym(name, self.symbols[name], name in self.symmetric)
 
+    def declaration(self, name: str) -> str:
+        """The symbol's shape as declared: scalar, vector(n), matrix(m, n) or symmetric(n)."""
+        shape = self.symbols[name]
+        return f"symmetric({shape.rows})" if name in self.symmetric else shape.declaration()
+
 
 def not_symmetric(x: Sym, what: str) -> None:
     """Jacobians and Hessians by a symmetric matrix are not defined here (their value would depend

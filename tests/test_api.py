@@ -66,7 +66,7 @@ def test_notebook_display():
 
 def _as_api_args(proof, claim):
     sc = proof.scope
-    return dict(f=show(claim.f), wrt=claim.wrt.name, symbols={n: s.declaration() for n, s in sc.symbols.items()},
+    return dict(f=show(claim.f), wrt=claim.wrt.name, symbols={n: sc.declaration(n) for n in sc.symbols},
                 functions=dict(sc.functions), let={n: show(b) for n, b in sc.lets.items()},
                 assume=[str(a) for a in proof.assume])
 

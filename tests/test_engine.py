@@ -232,7 +232,7 @@ ALGEBRA_EXAMPLES = {
     "softmax_form": ["exp(v) / sum(exp(v))"], "transpose_constant": ["s'", "eye(n)'"],
     "signs": ["--X", "(-X) * A", "X * (-A)", "(-X) .* B"],
     "identity": ["eye(n) * X", "X * eye(m)", "1 * X", "X / 1", "X .* ones(n, m)", "ones(m, n)' .* X", "eye(1)", "ones(1)"],
-    "numbers": ["2 * 3", "6 / 4", "2 * (3 * X)", "X / 4"], "scalars_first": ["X * s", "A * (s * X)"],
+    "numbers": ["2 * 3", "6 / 4", "2 * (3 * X)", "X / 4", "(1/2) * (2 * X - 4 * B)"], "scalars_first": ["X * s", "A * (s * X)"],
     "associativity": ["X * (A * X)"], "sum_of_entries": ["ones(n)' * v", "v' * ones(n)", "ones(n)' * X * ones(m)"],
     "trace_of_scalar": ["tr(s)", "sum(v' * u)"], "collect": ["X + 2 * X - B + B", "X - X", "s + X - X"],
     "trace_with_ones": ["tr(X' * ones(n, m))", "tr(ones(n, m)' * X)"],

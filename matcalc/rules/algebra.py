@@ -304,7 +304,12 @@ def _ones(e: Expr) -> bool:
 
 @algebra("numbers")
 def numbers(e: Expr):
-    """j k = (jk), j / k = (j/k), j (k A) = (jk) A, (j A) / k = (j/k) A  (k ≠ 0)"""
+    """j k = (jk), j / k = (j/k), j (k A) = (jk) A, (j A) / k = (j/k) A  (k ≠ 0),
+    j (k A + l B) = (jk) A + (jl) B when every term has a number"""
+    if isinstance(e, MatMul) and isinstance(e.left, Num) and isinstance(e.right, Add):
+        parts = [coefficient(t) for t in e.right.terms]
+        if all(k != 1 and core != ONE for k, core in parts):
+            return built_or_none(lambda: Add(tuple(scaled(e.left.value * k, core) for k, core in parts)))
     if isinstance(e, Div) and e.right == Num(0):
         return None  # undefined: left for the checker to report
     if isinstance(e, (MatMul, Div)) and isinstance(e.left, Num) and isinstance(e.right, Num):
