@@ -219,16 +219,15 @@ def _derive(f: Expr, wrt: Sym, assume: tuple[Assumption, ...], scope: Scope | No
     steps.add("read off the gradient (eq. 92)", G, GRADIENT)
     groups = simplification_groups(GROUPS, assume, scope)
     G = _simplify_phase(G, groups, steps)
-    if x.symmetric:
+    if x.symmetric:  # df = tr(G₀ᵀ dX) is known for symmetric dX only: the gradient is sym(G₀)
         G = A.symmetrised(G)
-        steps.add(SYMMETRISE, G, GRADIENT)
+        steps.add(f"symmetric gradient: G = (G₀ + G₀ᵀ) / 2, as d{x.name} is symmetric ({SOURCE})", G, GRADIENT)
         G = _simplify_phase(G, groups, steps)
     return Derivation(f, x, steps.done(), G, tuple(assume))
 
 
-#: The last step for a symmetric X: df = tr(G₀ᵀ dX) holds only for symmetric dX, and the one
-#: symmetric G with df = tr(Gᵀ dX) for all of them is sym(G₀) (Srinivasan & Panda, arXiv 1911.06491).
-SYMMETRISE = "symmetric gradient: G = (G₀ + G₀ᵀ) / 2, as dX is symmetric"
+#: Where the gradient by a symmetric matrix is defined as the symmetric part of the unconstrained one.
+SOURCE = "Srinivasan & Panda, arXiv 1911.06491"
 
 
 def simplification_groups(base, assume: tuple[Assumption, ...], scope: Scope | None) -> list:

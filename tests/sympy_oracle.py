@@ -113,6 +113,10 @@ def _point(scope, dims, seed):
                 if r == c and i == j:
                     v += r + 1  # well conditioned and positive determinant
                 point[M[i, j]] = sp.Rational(v.numerator, v.denominator)
+        if name in scope.symmetric:  # a symmetric(n) symbol: its lower triangle mirrors the upper
+            for i in range(r):
+                for j in range(i):
+                    point[M[i, j]] = point[M[j, i]]
     return env, point
 
 

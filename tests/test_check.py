@@ -12,7 +12,7 @@ from matcalc.proof_catalog import catalog_dir
 from matcalc.checker.verify import check
 from matcalc.derivation import derive
 from matcalc.errors import MatcalcError
-from matcalc.expr import Add, Call, Div, MatMul, Neg, Num, Sym, Transpose, walk
+from matcalc.expr import Add, Call, Div, MatMul, MatPower, Neg, Num, Sym, Transpose, walk
 from matcalc.language import show
 from matcalc.parser import parse
 from matcalc.prooffile import load, make_scope
@@ -113,6 +113,8 @@ def mutations(G):
                 out.append((f"drop transpose of {show(n.arg)}", _replace(G, n, n.arg)))
             if isinstance(n, Sym) and n.shape.is_square and not n.shape.is_scalar:
                 out.append((f"transpose {n.name}", _replace(G, n, Transpose(n))))
+            if isinstance(n, MatPower):
+                out.append((f"power {n.exponent + 1} for {n.exponent}", _replace(G, n, MatPower(n.base, n.exponent + 1))))
             if isinstance(n, MatMul) and not n.left.shape.is_scalar and not n.right.shape.is_scalar:
                 out.append((f"swap factors of {show(n)}", _replace(G, n, MatMul(n.right, n.left))))
         except MatcalcError:
