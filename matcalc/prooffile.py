@@ -62,23 +62,25 @@ def parse_shape(text: str) -> Shape:
 def parse_declaration(text: str) -> tuple[Shape, bool]:
     """A declared shape, and whether it is symmetric(n) (an n×n matrix equal to its transpose)."""
     m = _SHAPE.match(text) if isinstance(text, str) else None
+    if not m and isinstance(text, str) and re.match(r"\s*symmetric\s*\([^,()]*,", text):
+        raise MatcalcError(f"bad shape {text!r}: a symmetric matrix is square, declared symmetric(n) with one dimension")
     if not m:
         raise MatcalcError(f"bad shape {text!r}: expected scalar, vector(n), matrix(m, n) or symmetric(n)")
     if m.group(1):
         return SCALAR, False
+    parsed = [_dimension(d, text) for d in m.group(2, 3, 4, 6) if d is not None]
     if m.group(5):
-        n = parse_shape(f"vector({m.group(6)})").rows
-        return Shape(n, n), True
-    dims = [d for d in m.group(2, 3, 4) if d is not None]
-    parsed = []
-    for d in dims:
-        if d.lstrip("+-").isdigit():
-            if int(d) <= 0:
-                raise MatcalcError(f"bad shape {text!r}: dimension {d} is not positive")
-            parsed.append(fixed_dim(int(d)))
-        else:
-            parsed.append(d)
+        return Shape(parsed[0], parsed[0]), True
     return Shape(parsed[0], parsed[1] if len(parsed) == 2 else 1), False
+
+
+def _dimension(d: str, text: str):
+    """A declared dimension: a name, or a positive integer up to MAX_DIM."""
+    if not d.lstrip("+-").isdigit():
+        return d
+    if int(d) <= 0:
+        raise MatcalcError(f"bad shape {text!r}: dimension {d} is not positive")
+    return fixed_dim(int(d))
 
 
 def _check_name(name: str, what: str) -> None:
