@@ -14,7 +14,7 @@ import sys
 from . import __version__
 from .errors import MatcalcError, printable
 
-FORMATS = ("rich", "plain", "latex", "markdown", "json")
+FORMATS = ("rich", "plain", "latex", "markdown", "json", "mathml")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,13 +46,13 @@ def _parser() -> argparse.ArgumentParser:
 
     prove = sub.add_parser("prove", help="derive and check every claim of a catalog proof")
     prove.add_argument("name", help="catalog proof name, or a path to a proof file")
-    prove.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
+    prove.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
     common(prove)
 
     chk = sub.add_parser("check", help="check every claim in proof files or folders")
     chk.add_argument("paths", nargs="+", metavar="PATH")
     chk.add_argument("--quiet", "-q", action="store_true", help="show only what is not as expected, and the summary")
-    chk.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
+    chk.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
     common(chk)
 
     diff = sub.add_parser("diff", help="derive a gradient (or a Jacobian, or a Hessian) ad hoc")
@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     claim.add_argument("--jacobian", metavar="J", help="a claimed Jacobian d vec(f) / d vec(X)' to check")
     claim.add_argument("--hessian", nargs="?", const="", metavar="H",
                        help="derive the Hessian of a scalar f; with a value, check that claimed Hessian")
-    diff.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
+    diff.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
     common(diff)
     return p
 
@@ -127,6 +127,9 @@ def _proof_renderer(proof, reports):
         if fmt == "markdown":
             from .printers import markdown
             return markdown.proof(proof.title, proof.source, reports)
+        if fmt == "mathml":
+            from .printers import mathml
+            return mathml.proof(proof.title, proof.source, reports, standalone=standalone)
         if fmt == "rich":
             from .printers import terminal
             return terminal.proof(reports, header)
@@ -136,7 +139,8 @@ def _proof_renderer(proof, reports):
     return render
 
 
-OUTPUT_FORMATS = {".tex": "latex", ".md": "markdown", ".json": "json", ".txt": "plain", ".svg": "svg", ".pdf": "pdf"}
+OUTPUT_FORMATS = {".tex": "latex", ".html": "mathml", ".md": "markdown", ".json": "json", ".txt": "plain", ".svg": "svg",
+                  ".pdf": "pdf"}
 
 
 def _deliver(args, render) -> None:
@@ -166,7 +170,7 @@ def _deliver(args, render) -> None:
         from .printers.pdf import compile_pdf
         data = compile_pdf(render("latex", True))
     else:
-        data = render(fmt, fmt == "latex").encode("utf-8")
+        data = render(fmt, fmt in ("latex", "mathml")).encode("utf-8")
     _write_whole(path, data)
 
 
@@ -260,7 +264,7 @@ def cmd_check(args) -> int:
         if fmt == "rich":
             from .printers import terminal
             return terminal.check_results(shown, summary)
-        if fmt in ("latex", "markdown"):
+        if fmt in ("latex", "markdown", "mathml"):
             return _check_document(fmt, reports, standalone)
         from .printers import plain
         return plain.check_results(shown, summary)
@@ -270,8 +274,10 @@ def cmd_check(args) -> int:
 
 
 def _check_document(fmt: str, reports, standalone: bool) -> str:
-    """Checked proofs as a LaTeX or Markdown document, one section per proof file."""
-    from .printers import latex, markdown
+    """Checked proofs as a LaTeX, Markdown or HTML document, one section per proof file."""
+    from html import escape
+
+    from .printers import latex, markdown, mathml
 
     parts, by_file = [], {}
     for r in reports:
@@ -280,10 +286,14 @@ def _check_document(fmt: str, reports, standalone: bool) -> str:
         good = [r for r in rs if r.claim is not None]
         if fmt == "latex":
             parts.append(latex.proof(file, "", good) if good else f"{latex.text(file)}: {latex.text(rs[0].error)}\n")
+        elif fmt == "mathml":
+            parts.append(mathml.proof(file, "", good) if good else f"<p>{escape(file)}: {escape(rs[0].error)}</p>\n")
         else:
             parts.append(markdown.proof(file, "", good) if good else f"{file}: {rs[0].error}\n")
     body = "\n".join(parts)
-    return latex.document(body) if fmt == "latex" and standalone else body
+    if standalone and fmt != "markdown":
+        return latex.document(body) if fmt == "latex" else mathml.document("matcalc check", body)
+    return body
 
 
 COMMANDS = {"list": cmd_list, "prove": cmd_prove, "check": cmd_check, "diff": cmd_diff}
