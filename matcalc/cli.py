@@ -1,4 +1,4 @@
-"""The command line: list, prove, check, diff. Errors are one line on stderr, exit 2.
+"""The command line: list, prove, check, diff, serve. Errors are one line on stderr, exit 2.
 
 Heavy modules (the parser, the engine, rich) are imported inside the commands that
 need them, so `matcalc --help` and `matcalc list` start fast.
@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="derive the Hessian of a scalar f; with a value, check that claimed Hessian")
     diff.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
     common(diff)
+
+    srv = sub.add_parser("serve", help="a local web page and JSON API that derive and check (needs matcalc[web])")
+    srv.add_argument("--port", type=int, default=8765, help="default 8765")
+    srv.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (another host is reachable by others)")
+    srv.add_argument("--open", action="store_true", help="open the page in the browser")
+    srv.add_argument("--timeout", type=float, default=10.0, help="seconds one derivation may take (default 10)")
     return p
 
 
@@ -91,9 +97,8 @@ def cmd_list(args) -> int:
     items = entries()
     fmt = _format(args)
     if fmt == "json":
-        sys.stdout.write(json.dumps({"matcalc": __version__, "proofs": [
-            {"group": e.group, "name": e.name, "title": e.title, "source": e.source, "claims": e.claims}
-            for e in items]}, ensure_ascii=False, indent=2) + "\n")
+        from .proof_catalog import listing
+        sys.stdout.write(json.dumps(listing(items), ensure_ascii=False, indent=2) + "\n")
         return 0
     lines, group = [], None
     for e in items:
@@ -207,7 +212,7 @@ def cmd_prove(args) -> int:
     return _exit_status(reports)
 
 
-def _pairs(items: list[str], what: str) -> dict[str, str]:
+def pairs(items: list[str], what: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -223,7 +228,7 @@ def cmd_diff(args) -> int:
     from .prooffile import ProofFile, make_claim, make_scope, parse_assumption
     from .report import run_claim
 
-    scope = make_scope(_pairs(args.sym, "sym"), _pairs(args.fn, "fn"), _pairs(args.let, "let"))
+    scope = make_scope(pairs(args.sym, "sym"), pairs(args.fn, "fn"), pairs(args.let, "let"))
     assume = tuple(parse_assumption(a, scope) for a in args.assume)
     hessian = args.hessian or None
     claim = make_claim(1, args.expr, args.wrt, args.gradient, scope, jacobian=args.jacobian, hessian=hessian,
@@ -296,7 +301,20 @@ def _check_document(fmt: str, reports, standalone: bool) -> str:
     return body
 
 
-COMMANDS = {"list": cmd_list, "prove": cmd_prove, "check": cmd_check, "diff": cmd_diff}
+def cmd_serve(args) -> int:
+    if not args.timeout > 0:
+        raise MatcalcError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+    try:
+        from .web.app import serve
+    except ImportError as e:
+        if e.name not in ("starlette", "uvicorn"):
+            raise
+        raise MatcalcError(f"matcalc serve needs {e.name}: pip install 'matcalc[web]'") from None
+    serve(host=args.host, port=args.port, timeout=args.timeout, open_browser=args.open)
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "prove": cmd_prove, "check": cmd_check, "diff": cmd_diff, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ from fractions import Fraction
 from html import escape
 
 from ..derivation import D2F, DF, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP
-from ..expr import Add, EDiv, Expr, Hadamard, Kron, MatMul, Neg
+from ..expr import Add, Call, EDiv, Entrywise, Expr, Hadamard, Kron, MatMul, Neg, ScalarFn
 from ..language import ATOM, GREEK_LETTERS, PRODUCT, UNARY, show
 from ..report import ClaimReport
 from ..shapes import dim_factors
@@ -15,6 +15,12 @@ from .rows import derivation_rows, verdict_line
 
 _GREEK_CHARS = {name: ch for ch, name in GREEK_LETTERS.items()}
 APPLY, TIMES = "<mo>&#x2061;</mo>", "<mo>&#x2062;</mo>"  # invisible function application, times
+THIN = '<mspace width="0.1667em"></mspace>'
+
+
+def _applies(e: Expr) -> bool:
+    """e is printed as a named function applied to an argument: tr(X), log(x), σ(z)."""
+    return (isinstance(e, Call) and e.fn not in ("inv", "norm")) or (isinstance(e, (Entrywise, ScalarFn)) and e.fn != "sqrt")
 
 
 def mi(text: str, normal: bool = False) -> str:
@@ -59,6 +65,8 @@ class MathMLNotation(Notation):
             return mrow(*parts)
         if isinstance(e, (MatMul, Hadamard, EDiv, Kron)):
             op = {MatMul: TIMES, Hadamard: self.hadamard, EDiv: self.ediv, Kron: self.kron}[type(e)]
+            if op == TIMES and (_applies(e.left) or _applies(e.right)):
+                op += THIN  # as LaTeX spaces \operatorname: sum(Y) softmax(Z), not sum(Y)softmax(Z)
             same = type(e.left) is type(e)
             return mrow(self.wrap(e.left, PRODUCT if same else UNARY), op, self.wrap(e.right, UNARY))
         return super()._show(e)
@@ -135,6 +143,12 @@ def math(body: str, *, block: bool = False) -> str:
 def expr(e: Expr) -> str:
     """An expression as an inline <math> element."""
     return math(MATHML.show(e))
+
+
+def matrix(rows: list[list[str]]) -> str:
+    """A matrix of numbers given as text (a counterexample's point), in parentheses."""
+    cells = "".join("<mtr>" + "".join(f"<mtd>{mn(x.replace('-', '−'))}</mtd>" for x in row) + "</mtr>" for row in rows)
+    return math(mrow(mo("("), f"<mtable>{cells}</mtable>", mo(")")))
 
 
 def _partial(top: str, bottom: str) -> str:
