@@ -307,9 +307,10 @@ def cmd_serve(args) -> int:
     try:
         from .web.app import serve
     except ImportError as e:
-        if e.name not in ("starlette", "uvicorn"):
+        missing = (e.name or "").split(".")[0]
+        if missing not in ("starlette", "uvicorn"):
             raise
-        raise MatcalcError(f"matcalc serve needs {e.name}: pip install 'matcalc[web]'") from None
+        raise MatcalcError(f"matcalc serve needs {missing}: pip install 'matcalc[web]'") from None
     serve(host=args.host, port=args.port, timeout=args.timeout, open_browser=args.open)
     return 0
 

@@ -18,8 +18,8 @@ from ..prooffile import load
 from . import page, work
 from .pool import Pool
 
-#: Request bodies (and query strings) larger than this are refused.
-MAX_BODY = 64 * 1024
+#: Request bodies, and the page's query strings, larger than these are refused.
+MAX_BODY, MAX_QUERY = 64 * 1024, 16 * 1024
 
 
 def _bad(error: str, status: int = 400) -> JSONResponse:
@@ -64,8 +64,9 @@ def create_app(*, timeout: float = 10.0, workers: int | None = None) -> Starlett
         return JSONResponse(listing(entries()))
 
     async def home(request: Request) -> Response:
-        if len(request.url.query) > MAX_BODY:
-            return HTMLResponse(page.document("matcalc", page.error_html("the address is too long")), 400)
+        if len(request.url.query) > MAX_QUERY:
+            error = f"the address is longer than {MAX_QUERY // 1024} KB"
+            return HTMLResponse(page.document("matcalc", page.error_html(error)), 400)
         form = page.form_from_query(request.query_params.multi_items())
         if not form.get("f", "").strip():
             return HTMLResponse(page.document("matcalc", page.form_html(form)))

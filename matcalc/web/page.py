@@ -189,7 +189,7 @@ def counterexample_html(cx: dict | None) -> str:
 def result_html(form: dict[str, str], body: dict, result: dict) -> str:
     """A derivation (MathML from the worker), its counterexample, its address, LaTeX and TOML to copy."""
     answer, query = result["answer"], share_query(form)
-    tools = (f'<div class="tools"><a href="/?{escape(query)}">link to this result</a>'
+    tools = (f'<div class="tools"><a class="share" href="/?{escape(query)}">link to this result</a>'
              f'<button class="ghost" type="button" data-copy="latex-src" hidden>Copy LaTeX</button>'
              f'<button class="ghost" type="button" data-copy="toml-src" hidden>Copy proof file (TOML)</button></div>'
              f'<details><summary>LaTeX</summary><pre id="latex-src">{escape(answer["latex"])}</pre></details>'
