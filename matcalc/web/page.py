@@ -105,7 +105,7 @@ table.steps{border-collapse:collapse} .steps td{padding:.18rem .35rem;vertical-a
 td.lhs{text-align:right;white-space:nowrap} td.rule{color:var(--muted);font-style:italic;font-size:.88rem;padding-left:2rem}
 .result,.claimed{margin:.6rem 0} .result code,.claimed code{color:var(--muted);margin-left:.8rem}
 .verdict{padding:.55rem .8rem;border-radius:6px;font-weight:600;margin:0 0 .8rem}
-.claim{display:flex;flex-direction:column} .claim h3{order:-2} .claim .verdict{order:-1}
+.claim{display:flex;flex-direction:column;align-items:flex-start} .claim h3{order:-2} .claim .verdict{order:-1;align-self:stretch}
 .verdict.holds{background:#e7f5ec;color:var(--ok)} .verdict.refuted,.verdict.error{background:#fdecea;color:var(--bad)}
 table.cx{border-collapse:collapse;font-size:.9rem} .cx th,.cx td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
 .cx th{background:var(--bg);font-weight:600} .tools{display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
