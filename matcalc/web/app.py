@@ -44,6 +44,7 @@ async def _body(request: Request) -> object:
 def create_app(*, timeout: float = 10.0, workers: int | None = None) -> Starlette:
     """The web app; ``timeout`` (seconds) and ``workers`` limit the worker processes."""
     pool = Pool(workers=workers, timeout=timeout)
+    work.warm_up()
     catalog_cache: dict[tuple[str, int], dict] = {}
 
     async def run(fn, *args) -> dict:

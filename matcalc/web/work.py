@@ -56,6 +56,15 @@ def derive(body: dict) -> dict:
     return {"answer": json_out.answer(r), "html": mathml.derivation(r)}
 
 
+def warm_up() -> None:
+    """Import and build once, in the server, what every derivation needs (the parser's tables,
+    SymPy for entrywise algebra), so that each forked worker starts with it."""
+    import sympy  # noqa: F401  (imported on first use by the engine: once here, not in every worker)
+
+    derive({"f": "sum(exp(x)) + x' * A * x", "wrt": "x", "symbols": {"x": "vector(n)", "A": "matrix(n, n)"},
+            "gradient": "exp(x) + 2 * A * x"})
+
+
 def catalog_claim(name: str, index: int) -> dict:
     """Claim ``index`` (1-based) of catalog proof ``name``, derived and checked: its verdict and its MathML."""
     proof = load(find(name))
