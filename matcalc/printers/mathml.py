@@ -10,7 +10,7 @@ from ..expr import Add, Call, EDiv, Entrywise, Expr, Hadamard, Kron, MatMul, Neg
 from ..language import ATOM, GREEK_LETTERS, PRODUCT, UNARY, show
 from ..report import ClaimReport
 from ..shapes import dim_factors
-from .notation import Notation
+from .notation import Notation, subscripted
 from .rows import derivation_rows, verdict_line
 
 _GREEK_CHARS = {name: ch for ch, name in GREEK_LETTERS.items()}
@@ -36,16 +36,16 @@ def mrow(*parts: str) -> str:
     return f"<mrow>{''.join(parts)}</mrow>"
 
 
-def _sub_name(n: str) -> str:
-    """W1 and W_1 as W with subscript 1, delta as δ; other names as they are."""
-    head, sep, tail = n.partition("_")
-    if not sep:
-        head = n.rstrip("0123456789")
-        tail = n[len(head):]
-    head = _GREEK_CHARS.get(head, head)
-    if head and tail:
-        return f"<msub>{mi(head)}{mn(tail) if tail.isdigit() else mi(tail)}</msub>"
-    return mi(_GREEK_CHARS.get(n, n))
+def _name(n: str) -> str:
+    """A name as LaTeX spells it: Greek as the letter, W1 and W_1 as W with subscript 1, a longer
+    name in italics (a multi-letter <mi> would be upright, as a function's name is)."""
+    n = _GREEK_CHARS.get(n, n)
+    sub = subscripted(n)
+    if sub:
+        return f"<msub>{_name(sub[0])}{mn(sub[1]) if sub[1].isdigit() else _name(sub[1])}</msub>"
+    if len(n) == 1 or any(ord(ch) > 127 for ch in n):
+        return mi(n)
+    return f'<mi style="font-style:italic">{escape(n)}</mi>'
 
 
 def mn(text: str) -> str:
@@ -96,7 +96,7 @@ class MathMLNotation(Notation):
         return mn(str(v.numerator)) if v.denominator == 1 else f"<mfrac>{mn(str(v.numerator))}{mn(str(v.denominator))}</mfrac>"
 
     def name(self, n):
-        return _sub_name(n)
+        return _name(n)
 
     def divide(self, e):
         return f"<mfrac>{mrow(self._show(e.left))}{mrow(self._show(e.right))}</mfrac>"
@@ -119,7 +119,7 @@ class MathMLNotation(Notation):
     def function(self, fn, order, arg):
         if fn == "sqrt" and order == 0:
             return f"<msqrt>{arg}</msqrt>"
-        head = self.name(fn)
+        head = self.name(fn) if fn in _GREEK_CHARS or len(fn) == 1 or ord(fn[0]) > 127 else mi(fn)
         if order:
             head = f"<msup>{head}{mo('′' * order)}</msup>"
         return mrow(head, APPLY, self.paren(arg))
