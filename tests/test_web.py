@@ -38,7 +38,8 @@ def client():
 
 
 def _seed_claims():
-    """The seed's claims (but the slower backprop and lemmas proofs, which tests/test_api.py covers)."""
+    """The seed's claims, but for time the slower backprop and lemmas proofs (the web answers through
+    the Python API's path, which tests/test_api.py checks on every seed claim)."""
     for e in entries():
         if e.group == "seed" and e.name not in ("backprop", "lemmas"):
             data = tomllib.loads(e.path.read_text(encoding="utf-8"))
@@ -299,6 +300,23 @@ def test_serve_warns_off_localhost_and_prints_its_address(monkeypatch, capsys):
     assert seen == {"host": "0.0.0.0", "port": 9999, "log_level": "warning"}
     serve()
     assert capsys.readouterr().err == ""
+
+
+def test_ctrl_c_stops_the_server_cleanly():
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "matcalc.cli", "serve", "--port", "0"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().startswith("matcalc serving on http://127.0.0.1:0/")
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode in (0, 130) and err == ""  # 130: stopped while it was still starting
 
 
 def test_serve_without_the_web_extra_says_what_to_install(monkeypatch, capsys):

@@ -18,7 +18,7 @@ class Pool:
     """Runs ``fn(*args)`` in a worker process; its return value must pickle."""
 
     def __init__(self, *, workers: int | None = None, timeout: float = 10.0) -> None:
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or _cores()
         self.timeout = timeout
         self._slots = threading.BoundedSemaphore(self.workers)
 
@@ -44,6 +44,11 @@ class Pool:
         if not ok:
             raise MatcalcError(value)
         return value
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _child(writer, fn, args) -> None:
