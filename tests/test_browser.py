@@ -70,6 +70,7 @@ def test_type_submit_read_share(server, browser, tmp_path):
     assert _math_text(page.locator("td.expr").last) == "softmax(Z)−Y"
     assert page.locator("td.rule").last.text_content() == "identity"
     assert page.locator(".verdict").get_attribute("class") == "verdict holds"
+    assert page.locator("[data-copy]").first.is_visible()  # the page's one script ran under its policy
     shot = ROOT / "docs" / "web.png" if os.environ.get("MATCALC_UPDATE_SCREENSHOT") else tmp_path / "web.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000

@@ -170,6 +170,7 @@ def test_the_empty_page_is_a_form(client):
     r = client.get("/")
     assert r.status_code == 200 and '<form class="card" method="get" action="/">' in r.text
     assert 'id="result"' not in r.text
+    assert "script-src 'sha256-" in r.headers["content-security-policy"]
 
 
 def test_a_shareable_address_renders_the_derivation(client):

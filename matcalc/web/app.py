@@ -26,6 +26,11 @@ def _bad(error: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": error}, status_code=status)
 
 
+def _html(text: str, status: int = 200) -> HTMLResponse:
+    """A page, with a policy that lets no script run but the page's own."""
+    return HTMLResponse(text, status, headers={"Content-Security-Policy": page.CSP, "X-Content-Type-Options": "nosniff"})
+
+
 async def _body(request: Request) -> object:
     """The JSON body, read up to MAX_BODY; a MatcalcError when larger or not JSON."""
     if int(request.headers.get("content-length") or 0) > MAX_BODY:
@@ -45,7 +50,8 @@ def create_app(*, timeout: float = 10.0, workers: int | None = None) -> Starlett
     """The web app; ``timeout`` (seconds) and ``workers`` limit the worker processes."""
     pool = Pool(workers=workers, timeout=timeout)
     work.warm_up()
-    catalog_cache: dict[tuple[str, int], dict] = {}
+    catalog_cache: dict[tuple[str, int], dict] = {}  # the catalog is fixed: each claim is checked once
+    catalog_index: list[str] = []
 
     async def run(fn, *args) -> dict:
         try:
@@ -67,10 +73,10 @@ def create_app(*, timeout: float = 10.0, workers: int | None = None) -> Starlett
     async def home(request: Request) -> Response:
         if len(request.url.query) > MAX_QUERY:
             error = f"the address is longer than {MAX_QUERY // 1024} KB"
-            return HTMLResponse(page.document("matcalc", page.error_html(error)), 400)
+            return _html(page.document("matcalc", page.error_html(error)), 400)
         form = page.form_from_query(request.query_params.multi_items())
         if not form.get("f", "").strip():
-            return HTMLResponse(page.document("matcalc", page.form_html(form)))
+            return _html(page.document("matcalc", page.form_html(form)))
         try:
             body = page.body_from_form(form)
         except MatcalcError as e:  # a declaration that is not NAME = VALUE: its field is e.where
@@ -80,16 +86,18 @@ def create_app(*, timeout: float = 10.0, workers: int | None = None) -> Starlett
         if "error" in result:
             field, error = result["field"], result["error"]
             html = page.form_html(form, field, error) + ("" if field else page.error_html(error))
-            return HTMLResponse(page.document("matcalc", html), 400)
-        return HTMLResponse(page.document(f"matcalc: {form['f']}", page.form_html(form) + page.result_html(form, body, result)))
+            return _html(page.document("matcalc", html), 400)
+        return _html(page.document(f"matcalc: {form['f']}", page.form_html(form) + page.result_html(form, body, result)))
 
     async def catalog(request: Request) -> Response:
-        return HTMLResponse(page.catalog_html([(e, load(e.path)) for e in entries()]))
+        if not catalog_index:
+            catalog_index.append(page.catalog_html([(e, load(e.path)) for e in entries()]))
+        return _html(catalog_index[0])
 
     async def catalog_proof(request: Request) -> Response:
         entry = next((e for e in entries() if e.name == request.path_params["name"]), None)
         if entry is None:
-            return HTMLResponse(page.document("matcalc", page.error_html("no catalog proof of that name")), 404)
+            return _html(page.document("matcalc", page.error_html("no catalog proof of that name")), 404)
         async def claim(index: int) -> dict:
             key = (entry.name, index)
             if key not in catalog_cache:
@@ -100,7 +108,7 @@ def create_app(*, timeout: float = 10.0, workers: int | None = None) -> Starlett
             return catalog_cache[key]
 
         results = await asyncio.gather(*(claim(i) for i in range(1, entry.claims + 1)))
-        return HTMLResponse(page.catalog_proof_html(entry, list(results)))
+        return _html(page.catalog_proof_html(entry, list(results)))
 
     return Starlette(routes=[
         Route("/", home), Route("/catalog", catalog), Route("/catalog/{name}", catalog_proof),

@@ -5,6 +5,8 @@ parameters are named like `matcalc diff`'s options, so an address reproduces a r
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from html import escape
@@ -12,7 +14,7 @@ from urllib.parse import urlencode
 
 from ..cli import pairs
 from ..errors import MatcalcError
-from ..printers.mathml import matrix
+from ..printers.mathml import MATHML, lhs, math, matrix, mi, mo, mrow
 
 #: The checker's text of a matrix of numbers: [1 -2/3; 4 5].
 _MATRIX = re.compile(r"\[[-+0-9./e ]+(?:;[-+0-9./e ]+)*\]")
@@ -120,6 +122,11 @@ document.querySelectorAll('[data-copy]').forEach(b => { b.hidden = false; b.oncl
 """
 
 
+#: The page's Content-Security-Policy: nothing from elsewhere, and no script but SCRIPT.
+CSP = (f"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+       f"script-src 'sha256-{base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()}'")
+
+
 def document(title: str, body: str) -> str:
     """A whole page: header, ``body``, the style and the little script (the page works without it)."""
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -220,8 +227,6 @@ def catalog_html(proofs) -> str:
 
 def _claim_line(claim) -> str:
     """f, and the claimed result with the verdict the catalog expects of it."""
-    from ..printers.mathml import MATHML, lhs, math, mi, mo, mrow
-
     f_name = "F" if claim.kind == "jacobian" else "f"
     text = math(mrow(mi(f_name), mo("="), MATHML.show(claim.f)))
     if claim.gradient is None:
