@@ -74,6 +74,14 @@ def test_a_wrong_claim_is_refuted_with_a_counterexample(client):
     assert cx["right_gradient"] == "(A + A') * x" and set(cx["point"]) == {"x", "A"} and cx["differing_entries"]
 
 
+def test_second_order_claims_through_the_api(client):
+    hessian = client.post("/api/derive", json={**WRONG, "gradient": None, "hessian": "2 * A"}).json()
+    assert (hessian["kind"], hessian["derived"], hessian["verdict"]) == ("hessian", "A + A'", "refuted")
+    body = {"f": "A * X * B", "wrt": "X", "symbols": {"A": "matrix(p, m)", "X": "matrix(m, n)", "B": "matrix(n, q)"}}
+    jacobian = client.post("/api/derive", json=body).json()
+    assert (jacobian["kind"], jacobian["derived"], jacobian["verdict"]) == ("jacobian", "kron(B', A)", "holds")
+
+
 def _cli_error(capsys, argv):
     assert main(argv) == 2
     return capsys.readouterr().err.removeprefix("matcalc: error: ").rstrip("\n")

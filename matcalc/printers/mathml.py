@@ -20,7 +20,9 @@ THIN = '<mspace width="0.1667em"></mspace>'
 
 def _applies(e: Expr) -> bool:
     """e is printed as a named function applied to an argument: tr(X), log(x), σ(z)."""
-    return (isinstance(e, Call) and e.fn not in ("inv", "norm")) or (isinstance(e, (Entrywise, ScalarFn)) and e.fn != "sqrt")
+    if isinstance(e, Call):
+        return e.fn not in ("inv", "norm")
+    return isinstance(e, (Entrywise, ScalarFn)) and e.fn != "sqrt"
 
 
 def mi(text: str, normal: bool = False) -> str:
@@ -52,16 +54,23 @@ def mn(text: str) -> str:
     return f"<mn>{escape(text)}</mn>"
 
 
+def _rational(v: Fraction) -> str:
+    """2, or the fraction 1/2 (the sign is the caller's)."""
+    return mn(str(v.numerator)) if v.denominator == 1 else f"<mfrac>{mn(str(v.numerator))}{mn(str(v.denominator))}</mfrac>"
+
+
 class MathMLNotation(Notation):
     """Each form as MathML Core elements; the layout rules (precedence, parentheses) are Notation's."""
 
-    minus, hadamard, ediv, kron, d, dot = "<mo>−</mo>", "<mo>⊙</mo>", "<mo>⊘</mo>", "<mo>⊗</mo>", mi("d", True), "<mo>·</mo>"
+    minus, hadamard, ediv, kron, dot = "<mo>−</mo>", "<mo>⊙</mo>", "<mo>⊘</mo>", "<mo>⊗</mo>", "<mo>·</mo>"
+    d = mi("d", True)
 
     def _show(self, e: Expr) -> str:
         if isinstance(e, Add):
             parts = [self.wrap(e.terms[0], PRODUCT) if not isinstance(e.terms[0], Neg) else self._show(e.terms[0])]
             for t in e.terms[1:]:
-                parts.append(self.minus + self.wrap(t.arg, PRODUCT) if isinstance(t, Neg) else mo("+") + self.wrap(t, PRODUCT))
+                negative = isinstance(t, Neg)
+                parts.append((self.minus if negative else mo("+")) + self.wrap(t.arg if negative else t, PRODUCT))
             return mrow(*parts)
         if isinstance(e, (MatMul, Hadamard, EDiv, Kron)):
             op = {MatMul: TIMES, Hadamard: self.hadamard, EDiv: self.ediv, Kron: self.kron}[type(e)]
@@ -93,7 +102,7 @@ class MathMLNotation(Notation):
         return mrow('<mo stretchy="false">(</mo>', text, '<mo stretchy="false">)</mo>')
 
     def number(self, v: Fraction):
-        return mn(str(v.numerator)) if v.denominator == 1 else f"<mfrac>{mn(str(v.numerator))}{mn(str(v.denominator))}</mfrac>"
+        return _rational(v)
 
     def name(self, n):
         return _name(n)
@@ -102,7 +111,7 @@ class MathMLNotation(Notation):
         return f"<mfrac>{mrow(self._show(e.left))}{mrow(self._show(e.right))}</mfrac>"
 
     def power(self, base, k, entrywise):
-        exp = mn(str(abs(k))) if k.denominator == 1 else f"<mfrac>{mn(str(abs(k.numerator)))}{mn(str(k.denominator))}</mfrac>"
+        exp = _rational(abs(k))
         return f"<msup>{mrow(base)}{mrow(mo('∘') if entrywise else '', self.minus if k < 0 else '', exp)}</msup>"
 
     def transpose(self, a):
@@ -147,7 +156,8 @@ def expr(e: Expr) -> str:
 
 def matrix(rows: list[list[str]]) -> str:
     """A matrix of numbers given as text (a counterexample's point), in parentheses."""
-    cells = "".join("<mtr>" + "".join(f"<mtd>{mn(x.replace('-', '−'))}</mtd>" for x in row) + "</mtr>" for row in rows)
+    cells = "".join("<mtr>" + "".join(f"<mtd>{mn(x.replace('-', '−'))}</mtd>" for x in row) + "</mtr>"
+                    for row in rows)
     return math(mrow(mo("("), f"<mtable>{cells}</mtable>", mo(")")))
 
 
@@ -197,7 +207,8 @@ def derivation(r: ClaimReport) -> str:
     if r.derivation is not None:
         parts.append(steps_table(r))
         parts.append(f'<p class="result">{r.claim.kind.capitalize()}: '
-                     f'{math(MATHML.show(r.derivation.gradient))} <code>{escape(show(r.derivation.gradient))}</code></p>')
+                     f'{math(MATHML.show(r.derivation.gradient))} '
+                     f'<code>{escape(show(r.derivation.gradient))}</code></p>')
     if r.claim.gradient is not None:
         parts.append(f'<p class="claimed">Claimed: {math(MATHML.show(r.claim.gradient))} '
                      f'<code>{escape(show(r.claim.gradient))}</code></p>')
