@@ -98,6 +98,7 @@ def create_app(*, timeout: float = 10.0, workers: int | None = None) -> Starlett
         entry = next((e for e in entries() if e.name == request.path_params["name"]), None)
         if entry is None:
             return _html(page.document("matcalc", page.error_html("no catalog proof of that name")), 404)
+
         async def claim(index: int) -> dict:
             key = (entry.name, index)
             if key not in catalog_cache:
