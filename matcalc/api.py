@@ -113,7 +113,7 @@ def _table(value: object, what: str, example: str, *, optional: bool = True) -> 
     return dict(value)
 
 
-def _report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str] | None, functions: Mapping[str, str] | None,
+def claim_report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str] | None, functions: Mapping[str, str] | None,
             let: Mapping[str, str] | None, assume: Sequence[str], seed: int, *, jacobian: str | None = None,
             hessian: str | None = None, kind: str | None = None) -> ClaimReport:
     """Declarations and one claim, derived and checked; any failure is a MatcalcError."""
@@ -143,7 +143,7 @@ def derive(f: str, wrt: str, symbols: Mapping[str, str], functions: Mapping[str,
            kind: str | None = None) -> Derivation:
     """Derive ∂f/∂wrt step by step (kind="jacobian" or "hessian" for the second-order results; by
     default the gradient of a scalar f, the Jacobian of a non-scalar f), and check it independently."""
-    return Derivation(_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind))
+    return Derivation(claim_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind))
 
 
 def check(f: str, wrt: str, gradient: str | None = None, symbols: Mapping[str, str] | None = None,
@@ -153,7 +153,7 @@ def check(f: str, wrt: str, gradient: str | None = None, symbols: Mapping[str, s
     counterexample and the right result."""
     if gradient is None and jacobian is None and hessian is None:
         raise MatcalcError("check needs a claimed gradient, jacobian or hessian")
-    return Verdict(_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian, hessian=hessian))
+    return Verdict(claim_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian, hessian=hessian))
 
 
 def load(path: str | Path) -> ProofFile:

@@ -1,4 +1,4 @@
-"""The command line: list, prove, check, diff. Errors are one line on stderr, exit 2.
+"""The command line: list, prove, check, diff, serve. Errors are one line on stderr, exit 2.
 
 Heavy modules (the parser, the engine, rich) are imported inside the commands that
 need them, so `matcalc --help` and `matcalc list` start fast.
@@ -14,7 +14,7 @@ import sys
 from . import __version__
 from .errors import MatcalcError, printable
 
-FORMATS = ("rich", "plain", "latex", "markdown", "json")
+FORMATS = ("rich", "plain", "latex", "markdown", "json", "mathml")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,13 +46,13 @@ def _parser() -> argparse.ArgumentParser:
 
     prove = sub.add_parser("prove", help="derive and check every claim of a catalog proof")
     prove.add_argument("name", help="catalog proof name, or a path to a proof file")
-    prove.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
+    prove.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
     common(prove)
 
     chk = sub.add_parser("check", help="check every claim in proof files or folders")
     chk.add_argument("paths", nargs="+", metavar="PATH")
     chk.add_argument("--quiet", "-q", action="store_true", help="show only what is not as expected, and the summary")
-    chk.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
+    chk.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
     common(chk)
 
     diff = sub.add_parser("diff", help="derive a gradient (or a Jacobian, or a Hessian) ad hoc")
@@ -68,8 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     claim.add_argument("--jacobian", metavar="J", help="a claimed Jacobian d vec(f) / d vec(X)' to check")
     claim.add_argument("--hessian", nargs="?", const="", metavar="H",
                        help="derive the Hessian of a scalar f; with a value, check that claimed Hessian")
-    diff.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
+    diff.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
     common(diff)
+
+    srv = sub.add_parser("serve", help="a local web page and JSON API that derive and check (needs matcalc[web])")
+    srv.add_argument("--port", type=int, default=8765, help="default 8765")
+    srv.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (another host is reachable by others)")
+    srv.add_argument("--open", action="store_true", help="open the page in the browser")
+    srv.add_argument("--timeout", type=float, default=10.0, help="seconds one derivation may take (default 10)")
     return p
 
 
@@ -91,9 +97,8 @@ def cmd_list(args) -> int:
     items = entries()
     fmt = _format(args)
     if fmt == "json":
-        sys.stdout.write(json.dumps({"matcalc": __version__, "proofs": [
-            {"group": e.group, "name": e.name, "title": e.title, "source": e.source, "claims": e.claims}
-            for e in items]}, ensure_ascii=False, indent=2) + "\n")
+        from .proof_catalog import listing
+        sys.stdout.write(json.dumps(listing(items), ensure_ascii=False, indent=2) + "\n")
         return 0
     lines, group = [], None
     for e in items:
@@ -127,6 +132,9 @@ def _proof_renderer(proof, reports):
         if fmt == "markdown":
             from .printers import markdown
             return markdown.proof(proof.title, proof.source, reports)
+        if fmt == "mathml":
+            from .printers import mathml
+            return mathml.proof(proof.title, proof.source, reports, standalone=standalone)
         if fmt == "rich":
             from .printers import terminal
             return terminal.proof(reports, header)
@@ -136,7 +144,8 @@ def _proof_renderer(proof, reports):
     return render
 
 
-OUTPUT_FORMATS = {".tex": "latex", ".md": "markdown", ".json": "json", ".txt": "plain", ".svg": "svg", ".pdf": "pdf"}
+OUTPUT_FORMATS = {".tex": "latex", ".html": "mathml", ".md": "markdown", ".json": "json", ".txt": "plain", ".svg": "svg",
+                  ".pdf": "pdf"}
 
 
 def _deliver(args, render) -> None:
@@ -166,7 +175,7 @@ def _deliver(args, render) -> None:
         from .printers.pdf import compile_pdf
         data = compile_pdf(render("latex", True))
     else:
-        data = render(fmt, fmt == "latex").encode("utf-8")
+        data = render(fmt, fmt in ("latex", "mathml")).encode("utf-8")
     _write_whole(path, data)
 
 
@@ -203,7 +212,7 @@ def cmd_prove(args) -> int:
     return _exit_status(reports)
 
 
-def _pairs(items: list[str], what: str) -> dict[str, str]:
+def pairs(items: list[str], what: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -219,7 +228,7 @@ def cmd_diff(args) -> int:
     from .prooffile import ProofFile, make_claim, make_scope, parse_assumption
     from .report import run_claim
 
-    scope = make_scope(_pairs(args.sym, "sym"), _pairs(args.fn, "fn"), _pairs(args.let, "let"))
+    scope = make_scope(pairs(args.sym, "sym"), pairs(args.fn, "fn"), pairs(args.let, "let"))
     assume = tuple(parse_assumption(a, scope) for a in args.assume)
     hessian = args.hessian or None
     claim = make_claim(1, args.expr, args.wrt, args.gradient, scope, jacobian=args.jacobian, hessian=hessian,
@@ -260,7 +269,7 @@ def cmd_check(args) -> int:
         if fmt == "rich":
             from .printers import terminal
             return terminal.check_results(shown, summary)
-        if fmt in ("latex", "markdown"):
+        if fmt in ("latex", "markdown", "mathml"):
             return _check_document(fmt, reports, standalone)
         from .printers import plain
         return plain.check_results(shown, summary)
@@ -270,8 +279,10 @@ def cmd_check(args) -> int:
 
 
 def _check_document(fmt: str, reports, standalone: bool) -> str:
-    """Checked proofs as a LaTeX or Markdown document, one section per proof file."""
-    from .printers import latex, markdown
+    """Checked proofs as a LaTeX, Markdown or HTML document, one section per proof file."""
+    from html import escape
+
+    from .printers import latex, markdown, mathml
 
     parts, by_file = [], {}
     for r in reports:
@@ -280,13 +291,31 @@ def _check_document(fmt: str, reports, standalone: bool) -> str:
         good = [r for r in rs if r.claim is not None]
         if fmt == "latex":
             parts.append(latex.proof(file, "", good) if good else f"{latex.text(file)}: {latex.text(rs[0].error)}\n")
+        elif fmt == "mathml":
+            parts.append(mathml.proof(file, "", good) if good else f"<p>{escape(file)}: {escape(rs[0].error)}</p>\n")
         else:
             parts.append(markdown.proof(file, "", good) if good else f"{file}: {rs[0].error}\n")
     body = "\n".join(parts)
-    return latex.document(body) if fmt == "latex" and standalone else body
+    if standalone and fmt != "markdown":
+        return latex.document(body) if fmt == "latex" else mathml.document("matcalc check", body)
+    return body
 
 
-COMMANDS = {"list": cmd_list, "prove": cmd_prove, "check": cmd_check, "diff": cmd_diff}
+def cmd_serve(args) -> int:
+    if not args.timeout > 0:
+        raise MatcalcError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+    try:
+        from .web.app import serve
+    except ImportError as e:
+        missing = (e.name or "").split(".")[0]
+        if missing not in ("starlette", "uvicorn"):
+            raise
+        raise MatcalcError(f"matcalc serve needs {missing}: pip install 'matcalc[web]'") from None
+    serve(host=args.host, port=args.port, timeout=args.timeout, open_browser=args.open)
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "prove": cmd_prove, "check": cmd_check, "diff": cmd_diff, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,6 +52,14 @@ def entries() -> list[Entry]:
     return sorted(out, key=_group_key)
 
 
+def listing(items: list[Entry]) -> dict:
+    """`matcalc list --format json` (and GET /api/catalog): the entries as JSON data."""
+    from . import __version__
+
+    return {"matcalc": __version__, "proofs": [
+        {"group": e.group, "name": e.name, "title": e.title, "source": e.source, "claims": e.claims} for e in items]}
+
+
 def find(name: str) -> Path:
     """The file of catalog proof ``name``."""
     for e in entries():

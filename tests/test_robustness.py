@@ -3,6 +3,7 @@ on stderr with exit status 2 (or a MatcalcError from the API); legal input works
 import io
 import json
 import time
+import xml.etree.ElementTree as ET
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import replace
 from pathlib import Path
@@ -265,8 +266,8 @@ EXPRS = ["x' * x", "-tr(S)", "sum(X) / 0", "(1/0)", "x' * * x", "log(softmax(x))
          "-", "((", "sum(X .^ (1/3))", "det(S) * c", "norm(X)", "\x1b[31m", "Ώ", "sum(sigma(X))"]
 TOKENS = ["list", "prove", "check", "diff", "--wrt", "--sym", "--fn", "--let", "--assume", "--gradient",
           "--format", "--output", "--seed", "--quiet", "--standalone", "--", "-q", "-h", "json", "plain", "rich",
-          "latex", "markdown", "x", "X", "S", "c", "x=vector(n)", "X=matrix(n, m)", "S=matrix(n,n)", "c=scalar",
-          "λ=vector(n)", "sigma=elementwise", "X=matrix(0, 2)", "z=x + x", "sum(x) = 1", "c = 2 * c",
+          "latex", "markdown", "mathml", "x", "X", "S", "c", "x=vector(n)", "X=matrix(n, m)", "S=matrix(n,n)",
+          "c=scalar", "λ=vector(n)", "sigma=elementwise", "X=matrix(0, 2)", "z=x + x", "sum(x) = 1", "c = 2 * c",
           "softmax-ce", "atxb", "no-such", "{tmp}", "{tmp}/o.json", "{tmp}/o.tex", "{tmp}/f.toml", "-1",
           "99999999999999999999", *EXPRS]
 FRAGMENTS = ['name = "f"\n', 'title = "t\\u001b"\n', 'assume = ["sum(x) = 1"]\n', 'assume = ["c = 2 * c"]\n',
@@ -311,7 +312,8 @@ FILES = st.one_of(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(FILES, min_size=1, max_size=3), st.sampled_from(["plain", "json", "rich", "latex", "markdown"]))
+@given(st.lists(FILES, min_size=1, max_size=3),
+       st.sampled_from(["plain", "json", "rich", "latex", "markdown", "mathml"]))
 def test_fuzz_proof_files(files, fmt):
     _fuzz(["check", "{tmp}", "--format", fmt], files)
     _fuzz(["prove", "{tmp}/p0.toml", "--format", fmt], files)
@@ -331,6 +333,7 @@ def test_every_catalog_proof_prints_in_every_format():
             text = render(fmt, True)
             assert entry.name in text or proof.title in text or fmt == "latex"
             assert fmt != "latex" or text.isascii(), entry.name
+        ET.fromstring(f"<div>{render('mathml')}</div>")  # well-formed: every tag closed, all text escaped
         con = console(record=True, file=io.StringIO(), width=120)
         con.print(render("rich"))
         assert con.export_svg(title="matcalc")

@@ -6,6 +6,8 @@ import json
 from .. import __version__
 from ..language import show
 from ..report import ClaimReport
+from . import latex
+from .notation import LATEX
 
 
 def claim_object(r: ClaimReport) -> dict:
@@ -42,6 +44,16 @@ def derivation_object(r: ClaimReport) -> dict:
         "verdict": r.verdict,
         "message": r.message,
     }
+
+
+def answer(r: ClaimReport) -> dict:
+    """The web API's answer for one claim: the result derived and claimed, the verdict, the
+    counterexample, each step in the language and in LaTeX, and the steps as one LaTeX block."""
+    row = claim_object(r)
+    steps = r.derivation.steps if r.derivation else ()
+    return {**{k: row[k] for k in ("kind", "f", "wrt", "derived", "claimed", "verdict", "message", "counterexample")},
+            "steps": [{"rule": s.rule, "expr": show(s.expr), "latex": LATEX.show(s.expr)} for s in steps],
+            "latex": latex.align(r) if r.derivation else ""}
 
 
 def dumps(obj) -> str:

@@ -133,14 +133,20 @@ def greek_command(ch: str) -> str:
     return "\\" + GREEK_LETTERS[ch]
 
 
+def subscripted(n: str) -> tuple[str, str] | None:
+    """W1 and W_1 -> (W, 1), W_ab -> (W, ab): an ASCII name that the math printers subscript."""
+    m = re.fullmatch(r"([A-Za-z]+?)_?(\d+|[A-Za-z]+)?", n) if "_" in n or n[-1:].isdigit() else None
+    return (m.group(1), m.group(2)) if m and m.group(2) else None
+
+
 def _latex_name(n: str) -> str:
     """A symbol's name in LaTeX: Greek as commands, W1 and W_1 as W_{1}, long names in \\mathit."""
     if any(ord(ch) > 127 for ch in n):
         n = "".join(greek_command(ch) + " " if ch in GREEK_LETTERS else ch for ch in n).strip()
         return n
-    m = re.fullmatch(r"([A-Za-z]+?)_?(\d+|[A-Za-z]+)?", n) if "_" in n or n[-1:].isdigit() else None
-    if m and m.group(2):
-        return f"{_latex_name(m.group(1))}_{{{m.group(2)}}}"
+    sub = subscripted(n)
+    if sub:
+        return f"{_latex_name(sub[0])}_{{{sub[1]}}}"
     if n in GREEK:
         return "\\" + n
     if len(n) == 1:

@@ -35,13 +35,14 @@ def _lhs(n: Notation, side: str, x: str, latex: bool) -> str:
     return lhs_gradient(n, x, latex, side)
 
 
-def derivation_rows(r: ClaimReport, n: Notation, *, latex: bool = False) -> list[tuple[str, str, str]]:
-    """(lhs, expression, rule) per step; lhs is empty where it continues the line above."""
+def derivation_rows(r: ClaimReport, n: Notation, *, latex: bool = False, lhs=None) -> list[tuple[str, str, str]]:
+    """(lhs, expression, rule) per step; lhs is empty where it continues the line above.
+    ``lhs(side)`` spells the left sides where the notation has its own (MathML)."""
     rows, last_side = [], None
     x = r.claim.wrt.name
     for step in r.derivation.steps:
-        lhs = "" if step.side == last_side else _lhs(n, step.side, x, latex)
-        rows.append((lhs, n.show(step.expr), step.rule))
+        left = "" if step.side == last_side else (lhs(step.side) if lhs else _lhs(n, step.side, x, latex))
+        rows.append((left, n.show(step.expr), step.rule))
         last_side = step.side
     return rows
 
