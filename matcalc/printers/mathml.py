@@ -128,6 +128,8 @@ class MathMLNotation(Notation):
     def function(self, fn, order, arg):
         if fn == "sqrt" and order == 0:
             return f"<msqrt>{arg}</msqrt>"
+        if fn == "abs" and order <= 1:  # |x| and its derivative, the sign
+            return mrow(mo("|"), arg, mo("|")) if order == 0 else mrow(mi("sgn"), APPLY, self.paren(arg))
         head = self.name(fn) if fn in _GREEK_CHARS or len(fn) == 1 or ord(fn[0]) > 127 else mi(fn)
         if order:
             head = f"<msup>{head}{mo('′' * order)}</msup>"

@@ -35,6 +35,11 @@ class Notation:
         k, names = dim_factors(dm)
         return self.dot.join(([str(k)] if k != 1 or not names else []) + [self.name(n) for n in names])
 
+    def power_base(self, e: Expr) -> str:
+        """The base of a power, in parentheses when it carries a superscript of its own: (Aᵀ)², (A⁻¹)³."""
+        text = self.wrap(e, ATOM)
+        return self.paren(text) if isinstance(e, Transpose) or (isinstance(e, Call) and e.fn == "inv") else text
+
     def wrap(self, e: Expr, need: int) -> str:
         text = self._show(e)
         return self.paren(text) if precedence(e) < need else text
@@ -57,10 +62,8 @@ class Notation:
             op = {MatMul: " ", Hadamard: self.hadamard, EDiv: self.ediv, Kron: self.kron}[type(e)]
             same = type(e.left) is type(e)
             return f"{self.wrap(e.left, PRODUCT if same else UNARY)}{op}{self.wrap(e.right, UNARY)}"
-        if isinstance(e, (Power, MatPower)):
-            return self.power(self.wrap(e.base, ATOM), Fraction(e.exponent), False)
-        if isinstance(e, EPower):
-            return self.power(self.wrap(e.base, ATOM), e.exponent, True)
+        if isinstance(e, (Power, MatPower, EPower)):
+            return self.power(self.power_base(e.base), Fraction(e.exponent), isinstance(e, EPower))
         if isinstance(e, Transpose):
             return self.transpose(self.wrap(e.arg, ATOM))
         if isinstance(e, Call):
