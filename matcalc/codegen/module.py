@@ -99,7 +99,8 @@ class _Module:
                 raise MatcalcError(f"cannot emit code for {show(value)}: the dimension {d} is fixed by none of its inputs")
         if used_dims:
             lhs = ", ".join(self.names[("dim", d)] for d in used_dims)
-            body.append(f"{lhs} = {', '.join(f'dims["{d}"]' for d in used_dims)}")
+            sizes = ", ".join(f'dims["{d}"]' for d in used_dims)
+            body.append(f"{lhs} = {sizes}")
         body += lower.lines + [f"return {out}"]
         signature = f"*, {', '.join(args)}" if args else ""
         text = f'def {name}({signature}):\n    """{doc}"""\n' + "".join(f"    {line}\n" for line in body)
