@@ -31,6 +31,7 @@ class Backend:
     helpers: dict[str, str] = field(default_factory=dict)  # name -> def (text with {xp})
     as_array: str = ""  # {0} as a float64 array
     reshape: str = ""  # {0} reshaped to the shape {1}
+    compiled: str = "{0}"  # function {0} compiled, with the arguments {1} static (how check() calls f)
 
 
 def _t(text: str, prec: int = ATOM, helper: str | None = None) -> Template:
@@ -61,10 +62,10 @@ _SHARED_HELPERS = {
 }
 
 
-def _backend(name, imports, xp, ops, helpers, as_array, reshape, sigmoid) -> Backend:
+def _backend(name, imports, xp, ops, helpers, as_array, reshape, sigmoid, compiled="{0}") -> Backend:
     ops = {**ops, **_DERIVATIVES}
     shared = {k: v.replace("{xp}", xp).replace("{sigmoid}", sigmoid.format("x")) for k, v in _SHARED_HELPERS.items()}
-    return Backend(name, imports, xp, ops, {**shared, **helpers}, as_array, reshape)
+    return Backend(name, imports, xp, ops, {**shared, **helpers}, as_array, reshape, compiled)
 
 
 NUMPY = _backend(
@@ -130,6 +131,7 @@ JAX = _backend(
     return jnp.eye(m * n)[np.arange(m * n).reshape(n, m).T.ravel()]''',
     },
     "jnp.asarray({0}, dtype=jnp.float64)", "jnp.reshape({0}, {1})", "jax.nn.sigmoid({0})",
+    "jax.jit({0}, static_argnames={1})",
 )
 
 TORCH = _backend(

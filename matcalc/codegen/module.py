@@ -121,7 +121,8 @@ class _Module:
             self.function(d_name, _derivative_doc(t, wrt), t.result, symbols, functions,
                           returned_as=t.wrt.name if t.kind == "gradient" else None)
             args = tuple(self.names[s] for s in symbols) + tuple(functions)
-            claims.append(f'    "{d_name}": {{"f": {f_name}, "derivative": {d_name}, "kind": "{t.kind}", '
+            f_compiled = self.b.compiled.format(f_name, _strings(functions))
+            claims.append(f'    "{d_name}": {{"f": {f_compiled}, "derivative": {d_name}, "kind": "{t.kind}", '
                           f'"wrt": "{wrt}", "inputs": {_strings(args)}}},')
         assumptions = []
         for k, a in enumerate(self.assume, 1):

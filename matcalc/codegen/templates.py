@@ -178,15 +178,16 @@ ORACLES = {
     "jax": ("jax.grad", '''
 
 def _autodiff(claim, inputs):
-    """jax.grad (jax.jacobian, jax.hessian) of the emitted f."""
+    """jax.grad (jax.jacobian, jax.hessian) of the emitted f, jit-compiled."""
     wrt, X = claim["wrt"], inputs[claim["wrt"]]
 
     def fx(A):
         return claim["f"](**{n: A if n == wrt else inputs[n] for n in claim["inputs"]})
 
+    derivative = {"gradient": jax.grad, "jacobian": jax.jacobian, "hessian": jax.hessian}[claim["kind"]]
+    D = np.asarray(jax.jit(derivative(fx))(jnp.asarray(X)))
     if claim["kind"] == "gradient":
-        return np.asarray(jax.grad(fx)(jnp.asarray(X)))
-    D = np.asarray((jax.jacobian if claim["kind"] == "jacobian" else jax.hessian)(fx)(jnp.asarray(X)))
+        return D
     return D.transpose(1, 0, 3, 2).reshape(D.shape[0] * D.shape[1], -1)
 '''),
     "torch": ("torch.autograd", '''
