@@ -196,7 +196,7 @@ def test_readable_code_with_let_names_and_shared_subexpressions():
     source, _ = softmax_layer()
     assert "import matcalc" not in source and "from matcalc" not in source
     assert "    z = W @ x + b\n" in source
-    assert "return np.reshape((softmax(z) - Y) @ x.T, shape)" in source
+    assert "return np.reshape((softmax(z) - Y) * x.T, shape)" in source
     twice = matcalc.derive("sigmoid(w' * x) + sum(sigmoid(w' * x) .* x)", wrt="w",
                            symbols={"w": "vector(n)", "x": "vector(n)"}).to_code("numpy")
     assert "    t1 = sigmoid(w.T @ x)\n    return np.reshape(t1 + np.sum(t1 * x, keepdims=True), ())" in twice
@@ -287,7 +287,7 @@ def test_cli_diff_and_prove_emit(tmp_path, capsys):
     assert main(["diff", "A' * X * B", "--wrt", "X", "--sym", "A=vector(m)", "--sym", "X=matrix(m,n)",
                  "--sym", "B=vector(n)", "--emit", "numpy"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith('"""') and "return np.reshape(A @ B.T, shape)" in out
+    assert out.startswith('"""') and "return np.reshape(A * B.T, shape)" in out
     target = tmp_path / "grad.py"
     assert main(["prove", "softmax-ce", "--emit", "numpy", "--output", str(target)]) == 0
     run = subprocess.run([sys.executable, str(target)], capture_output=True, text=True, timeout=60)
