@@ -155,7 +155,7 @@ class _Module:
         lines.append("")
         for i, t in enumerate(self.targets, 1):
             lines.append(f"f = {show(t.f)}")
-            lines.append(f"    {t.kind} by {t.wrt.name} = {show(t.result)}" + (f"  [{t.verdict}]" if t.verdict else ""))
+            lines.append(f"    {t.kind} by {t.wrt.name} = {show(t.result)}" + (f"  [checked: {t.verdict}]" if t.verdict else ""))
         lines += ["", "`python <this file>` runs check(): each derivative against central differences of f at a",
                   "random point" + (f" and against {T.ORACLES[self.b.name][0]}" if T.ORACLES[self.b.name] else "") + "."]
         text = "\n".join(lines).replace('"""', "'''").replace("\\", "\\\\")
