@@ -274,6 +274,15 @@ def test_jacobian_and_hessian_functions():
     assert jac["check"]()["jacobian"] < 1e-6 and hess["check"]()["hessian"] < 1e-6
 
 
+def test_jax_functions_jit():
+    jax = pytest.importorskip("jax")
+    _, ns = softmax_layer("jax")
+    _, reference = softmax_layer("numpy")
+    rng = np.random.default_rng(4)
+    inputs = dict(W=rng.standard_normal((3, 2)), x=rng.standard_normal(2), b=rng.standard_normal(3), Y=np.full(3, 1 / 3))
+    assert relative(jax.jit(ns["gradient"])(**inputs), reference["gradient"](**inputs)) < 1e-12
+
+
 def test_torch_module():
     """Where torch exists: the emitted module's check, which runs torch.autograd.gradcheck too."""
     pytest.importorskip("torch")
@@ -293,6 +302,12 @@ def test_cli_diff_and_prove_emit(tmp_path, capsys):
     run = subprocess.run([sys.executable, str(target)], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("largest relative error") == 5  # claim 4 is refuted as expected; its derivation holds
+
+
+def test_what_cannot_be_emitted_is_a_one_line_error():
+    d = matcalc.derive("sum(sigma''(x))", wrt="x", symbols={"x": "vector(n)"}, functions={"sigma": "elementwise"})
+    with pytest.raises(matcalc.MatcalcError, match=r"^cannot emit code for sigma'''\(x\): only the first two"):
+        d.to_code("numpy")
 
 
 def test_cli_emit_errors(capsys):

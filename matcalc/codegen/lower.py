@@ -16,7 +16,7 @@ from math import factorial
 
 from ..errors import MatcalcError
 from ..expr import (
-    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
+    ENTRYWISE, Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
     Power, ScalarFn, Sym, Transpose, distinct_nodes,
 )
 from ..language import GREEK_LETTERS, show
@@ -190,8 +190,12 @@ class Lowering:
 
     def _entrywise(self, e: Entrywise) -> Code:
         arg = self.code(e.arg)
-        if (e.fn, e.order) in self.names:  # a declared function, passed in
-            return self.apply(Template(f"{self.names[(e.fn, e.order)]}({{0}})"), [arg])
+        if e.fn not in ENTRYWISE:  # a declared function, passed in
+            name = self.names.get((e.fn, e.order))
+            if name is None:
+                raise MatcalcError(f"cannot emit code for {show(e)}: only the first two derivatives of "
+                                   f"{e.fn} are arguments")
+            return self.apply(Template(f"{name}({{0}})"), [arg])
         return self.apply(self._builtin(e.fn, e.order), [arg])
 
     def _builtin(self, fn: str, k: int) -> Template:

@@ -16,7 +16,7 @@ from .backends import BACKENDS, Backend
 from .lower import Lowering, function_argument, python_name
 
 #: Names an emitted module uses for itself; an input with one of these names gets a trailing _.
-INTERNAL = ("np", "jnp", "jax", "torch", "dims", "shape", "SHAPES", "CLAIMS", "ERRORS", "ASSUMPTIONS", "POSITIVE",
+INTERNAL = ("np", "jnp", "jax", "torch", "dims", "shape", "_inputs", "_shape", "SHAPES", "CLAIMS", "ERRORS", "ASSUMPTIONS", "POSITIVE",
             "INVERTIBLE", "EXAMPLE_FUNCTIONS", "check")
 
 
@@ -114,8 +114,6 @@ class _Module:
         for i, t in enumerate(self.targets, 1):
             f_name, d_name = ("f", t.kind) if not many else (f"f_{i}", f"{t.kind}_{i}")
             symbols, functions = self.inputs(t.f, t.result, t.wrt)
-            if t.wrt.name not in symbols:
-                symbols = [s for s in self.scope.symbols if s in symbols or s == t.wrt.name]
             wrt = self.names[t.wrt.name]
             self.function(f_name, f"f = {show(t.f)}", t.f, symbols, functions)
             self.function(d_name, _derivative_doc(t, wrt), t.result, symbols, functions,
