@@ -165,8 +165,8 @@ class Lowering:
     def _sum(self, e: Add) -> Code:
         parts, nesting = [], 0
         for i, t in enumerate(e.terms):
-            negative = isinstance(t, Neg) and i > 0
-            c = self.code(t.arg if negative else t)
+            negative = i > 0 and isinstance(t, Neg)
+            c = self.code(t.arg if isinstance(t, Neg) and negative else t)
             nesting = max(nesting, c.nesting)
             text = _wrap(c, MUL if i > 0 else ADD)
             parts.append(text if i == 0 else f"{'-' if negative else '+'} {text}")

@@ -151,11 +151,12 @@ class _Module:
         for a in self.assume:
             lines.append(f"Assuming {a}")
         lines.append("")
-        for i, t in enumerate(self.targets, 1):
+        for t in self.targets:
             lines.append(f"f = {show(t.f)}")
             lines.append(f"    {t.kind} by {t.wrt.name} = {show(t.result)}" + (f"  [checked: {t.verdict}]" if t.verdict else ""))
+        oracle = T.ORACLES[self.b.name]
         lines += ["", "`python <this file>` runs check(): each derivative against central differences of f at a",
-                  "random point" + (f" and against {T.ORACLES[self.b.name][0]}" if T.ORACLES[self.b.name] else "") + "."]
+                  "random point" + (f" and against {oracle[0]}" if oracle else "") + "."]
         text = "\n".join(lines).replace('"""', "'''").replace("\\", "\\\\")
         return f'"""{text}\n"""\n'
 
