@@ -3,6 +3,7 @@ calculus on the same claims, depth scaling, accuracy and code export. Prints a M
 writes it to docs/benchmarks.md.
 
     pip install -e . && python benchmarks/run.py            # about two minutes
+    python benchmarks/run.py emission                       # one part only (printed, not written)
 """
 from __future__ import annotations
 
@@ -259,6 +260,12 @@ def emission(out: list[str]) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:]:  # named parts only, printed (docs/benchmarks.md is left as it is)
+        out: list[str] = []
+        for name in sys.argv[1:]:
+            globals()[name](out)
+        print("\n".join(out))
+        return
     started = time.perf_counter()
     out = ["# Benchmarks", "",
            f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
