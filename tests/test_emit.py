@@ -283,6 +283,15 @@ def test_jax_functions_jit():
     assert relative(jax.jit(ns["gradient"])(**inputs), reference["gradient"](**inputs)) < 1e-12
 
 
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_every_catalog_module_compiles(backend):
+    """Without importing the backend: every proof's module is valid Python (torch's is run only
+    where torch is installed, below)."""
+    for name in CATALOG:
+        proof, targets = derived(name)
+        compile(module(backend, list(targets), proof.scope, proof.assume), f"<{name}>", "exec")
+
+
 def test_torch_module():
     """Where torch exists: the emitted module's check, which runs torch.autograd.gradcheck too."""
     pytest.importorskip("torch")

@@ -43,7 +43,7 @@ def function_argument(fn: str, order: int, kind: str) -> str:
     sigma_prime2 (elementwise), C, C_grad (scalar)."""
     if kind == "scalar":
         return fn if order == 0 else f"{fn}_grad"
-    return fn + ("", "_prime", "_prime2")[order] if order <= 2 else f"{fn}_prime{order}"
+    return fn + ("", "_prime", "_prime2")[order]
 
 
 def number(v: Fraction) -> tuple[str, int]:
