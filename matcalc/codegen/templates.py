@@ -60,12 +60,9 @@ def _random_inputs(rng, positive_all=False):
     values = {}
     for name, (rows, cols) in SHAPES.items():
         r, c = sizes.get(rows, rows), sizes.get(cols, cols)
-        if name in INVERTIBLE and r == c:
-            values[name] = np.eye(r) + rng.standard_normal((r, r)) / (2 * r)
-        elif name in POSITIVE or positive_all:
-            values[name] = rng.uniform(0.5, 2.0, (r, c))
-        else:
-            values[name] = rng.standard_normal((r, c))
+        positive = name in POSITIVE or positive_all
+        a = rng.uniform(0.5, 2.0, (r, c)) if positive else rng.standard_normal((r, c))
+        values[name] = np.eye(r) + a / (4 * r) if name in INVERTIBLE and r == c else a  # det > 0
     normals = {y: _satisfy(fn, args, y, values) for fn, args, y in ASSUMPTIONS}
     return values, normals
 
