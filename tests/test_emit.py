@@ -235,8 +235,11 @@ def test_inputs_in_every_accepted_shape():
     (dict(W="abc", x=np.ones(2), b=np.ones(3), Y=np.ones(3)), "W must be an array of numbers, got str"),
     (dict(W=np.ones((3, 2)), x=[[1, 2], [3]], b=np.ones(3), Y=np.ones(3)), "x must be an array of numbers, got list"),
 ])
-def test_bad_arguments_are_one_line_value_errors(inputs, message):
-    _, ns = softmax_layer()
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_bad_arguments_are_one_line_value_errors(inputs, message, backend):
+    if backend == "jax":
+        pytest.importorskip("jax")
+    _, ns = softmax_layer(backend)
     for fn in (ns["f"], ns["gradient"]):
         with pytest.raises(ValueError) as e:
             fn(**inputs)
