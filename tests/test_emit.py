@@ -267,6 +267,18 @@ def test_declared_functions_are_arguments():
     assert ns["check"]()["gradient"] < 1e-6  # the module's example functions
 
 
+def test_an_assumption_on_wrt():
+    """Y is moved onto sum(Y) = 1 and the directions keep it; the JAX module's jax.grad agrees on them."""
+    pytest.importorskip("jax")
+    d = matcalc.derive("Y' * log(softmax(z)) + sum(Y .* Y)", wrt="Y", symbols={"Y": "vector(n)", "z": "vector(n)"},
+                       assume=["sum(Y) = 1"])
+    for backend in ("numpy", "jax"):
+        ns = load_module(d.to_code(backend))
+        assert ns["check"](seed=5)["gradient"] < 1e-6
+        values, normals = ns["_random_inputs"](np.random.default_rng(5))
+        assert abs(values["Y"].sum() - 1) < 1e-12 and np.allclose(normals["Y"], 1)
+
+
 def test_jacobian_and_hessian_functions():
     jac = load_module(matcalc.derive("A * X * B", wrt="X", symbols={"A": "matrix(p, m)", "X": "matrix(m, n)",
                                                                       "B": "matrix(n, q)"}).to_code("numpy"))
