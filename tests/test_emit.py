@@ -287,8 +287,11 @@ def test_jacobian_and_hessian_functions():
     assert np.allclose(jac["jacobian"](A=A, X=X, B=B), np.kron(B.T, A))
     hess = load_module(matcalc.derive("norm(A * x - b) ^ 2", wrt="x", kind="hessian",
                                       symbols={"A": "matrix(m, n)", "x": "vector(n)", "b": "vector(m)"}).to_code("numpy"))
-    assert np.allclose(hess["hessian"](A=A, x=X[:, 0], b=A[:, 0]), 2 * A.T @ A)
-    assert jac["check"]()["jacobian"] < 1e-6 and hess["check"]()["hessian"] < 1e-6
+    x, b = X[:, 0], A[:, 0] + 1
+    assert np.allclose(hess["hessian"](A=A, x=x, b=b), 2 * A.T @ A)
+    assert np.allclose(hess["gradient"](A=A, x=x, b=b), 2 * A.T @ (A @ x - b))  # the gradient comes along
+    assert jac["check"]()["jacobian"] < 1e-6
+    assert set(hess["check"]()) == {"gradient", "hessian"} and max(hess["check"]().values()) < 1e-6
 
 
 def test_jax_functions_jit():

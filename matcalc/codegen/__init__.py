@@ -1,6 +1,7 @@
 """Code export: verified derivations as a self-contained NumPy, JAX or PyTorch module with its own check."""
 from __future__ import annotations
 
+from ..derivation import derive
 from ..errors import MatcalcError
 from ..prooffile import ProofFile
 from ..report import ClaimReport
@@ -12,8 +13,10 @@ __all__ = ["BACKENDS", "Target", "module", "emit"]
 
 def emit(backend: str, proof: ProofFile, reports: list[ClaimReport]) -> str:
     """The module for the claims of ``proof`` whose derivation the checker found to hold (the
-    engine's own result, whatever was claimed)."""
-    targets = [Target(r.claim.f, r.claim.wrt, r.derivation.kind, r.derivation.gradient, r.derived.message)
+    engine's own result, whatever was claimed); a Hessian comes with the gradient it was derived from."""
+    targets = [Target(r.claim.f, r.claim.wrt, r.derivation.kind, r.derivation.gradient, r.derived.message,
+                      derive(r.claim.f, r.claim.wrt, assume=proof.assume, scope=proof.scope).gradient
+                      if r.derivation.kind == "hessian" else None)
                for r in reports
                if r.claim is not None and r.derivation is not None and r.derived is not None and r.derived.status == "holds"]
     if not targets:

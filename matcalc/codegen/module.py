@@ -29,6 +29,11 @@ class Target:
     kind: str  # gradient | jacobian | hessian
     result: Expr
     verdict: str = ""  # the checker's verdict on the result, for the docstring
+    gradient: Expr | None = None  # for a Hessian: the gradient derived on the way, emitted too
+
+    def derivatives(self) -> list[tuple[str, Expr]]:
+        """(kind, expression) of each derivative to emit: the gradient first, when there is one."""
+        return ([("gradient", self.gradient)] if self.gradient is not None else []) + [(self.kind, self.result)]
 
 
 def module(backend: str, targets: list[Target], scope: Scope, assume: tuple[Assumption, ...] = (), *,
@@ -112,16 +117,18 @@ class _Module:
         many = len(self.targets) > 1
         claims = []
         for i, t in enumerate(self.targets, 1):
-            f_name, d_name = ("f", t.kind) if not many else (f"f_{i}", f"{t.kind}_{i}")
-            symbols, functions = self.inputs(t.f, t.result, t.wrt)
+            f_name = f"f_{i}" if many else "f"
+            symbols, functions = self.inputs(t.f, *(e for _, e in t.derivatives()), t.wrt)
             wrt = self.names[t.wrt.name]
             self.function(f_name, f"f = {show(t.f)}", t.f, symbols, functions)
-            self.function(d_name, _derivative_doc(t, wrt), t.result, symbols, functions,
-                          returned_as=t.wrt.name if t.kind == "gradient" else None)
             args = tuple(self.names[s] for s in symbols) + tuple(functions)
             f_compiled = self.b.compiled.format(f_name, _strings(functions))
-            claims.append(f'    "{d_name}": {{"f": {f_compiled}, "derivative": {d_name}, "kind": "{t.kind}", '
-                          f'"wrt": "{wrt}", "inputs": {_strings(args)}}},')
+            for kind, result in t.derivatives():
+                d_name = f"{kind}_{i}" if many else kind
+                self.function(d_name, _derivative_doc(kind, result, t, wrt), result, symbols, functions,
+                              returned_as=t.wrt.name if kind == "gradient" else None)
+                claims.append(f'    "{d_name}": {{"f": {f_compiled}, "derivative": {d_name}, "kind": "{kind}", '
+                              f'"wrt": "{wrt}", "inputs": {_strings(args)}}},')
         assumptions = []
         for k, a in enumerate(self.assume, 1):
             (y,) = {n.name for n in distinct_nodes(a.lhs, a.rhs) if isinstance(n, Sym)}
@@ -141,7 +148,7 @@ class _Module:
                      + f"; {self.b.name} code, float64.")
         lines += ["", "Inputs (keyword arguments; a vector may be passed as (n,) or (n, 1), a scalar as a number):"]
         for n, shape in self.scope.symbols.items():
-            lines.append(f"    {self.names[n]:<10} {shape}" + (f"  ({n})" if self.names[n] != n else ""))
+            lines.append(f"    {self.names[n]:<10} {shape.declaration()}" + (f"  ({n})" if self.names[n] != n else ""))
         for fn, kind in self.scope.functions.items():
             what = "applied entrywise; its derivatives are passed as {0}_prime, {0}_prime2" if kind == "elementwise" \
                 else "a number of a matrix a; its gradient (a's shape) is passed as {0}_grad"
@@ -153,6 +160,8 @@ class _Module:
         lines.append("")
         for t in self.targets:
             lines.append(f"f = {show(t.f)}")
+            if t.gradient is not None:
+                lines.append(f"    gradient by {t.wrt.name} = {show(t.gradient)}  [on the way to the Hessian; checked by check()]")
             lines.append(f"    {t.kind} by {t.wrt.name} = {show(t.result)}" + (f"  [checked: {t.verdict}]" if t.verdict else ""))
         oracle = T.ORACLES[self.b.name]
         lines += ["", "`python <this file>` runs check(): each derivative against central differences of f at a",
@@ -168,11 +177,12 @@ class _Module:
         return "".join(f"\n\n{self.b.helpers[h]}\n" for h in sorted(self.helpers))
 
     def check_tables(self, claims: list[str], assumptions: list[str]) -> str:
-        exprs = [e for t in self.targets for e in (t.f, t.result)] + [e for a in self.assume for e in (a.lhs, a.rhs)]
+        exprs = [e for t in self.targets for e in (t.f, *(d for _, d in t.derivatives()))] + \
+            [e for a in self.assume for e in (a.lhs, a.rhs)]
         positive, det_positive, invertible = required(exprs)
         square = [n for n in invertible if self.scope.symbols[n].is_square]
         examples = self.examples()
-        kinds = sorted({t.kind for t in self.targets})
+        kinds = sorted({kind for t in self.targets for kind, _ in t.derivatives()})
         oracle = T.ORACLES[self.b.name]
         parts = [T.CHECK, T.VEC if oracle or kinds != ["gradient"] else "", "".join(T.ERRORS[k] for k in kinds)]
         if oracle:
@@ -220,8 +230,9 @@ def _shape_text(shape: Shape, lower: Lowering) -> str:
     return "()" if shape.is_scalar else f"({lower.dim(shape.rows)}, {lower.dim(shape.cols)})"
 
 
-def _derivative_doc(t: Target, wrt: str) -> str:
-    what = {"gradient": f"∂f/∂{t.wrt.name}, returned in the shape {wrt} was passed in",
-            "jacobian": f"d vec(f) / d vec({t.wrt.name})ᵀ, (p·q)×(m·n) for f p×q and {t.wrt.name} m×n",
-            "hessian": f"d²f / d vec({t.wrt.name}) d vec({t.wrt.name})ᵀ, (m·n)×(m·n) for {t.wrt.name} m×n"}[t.kind]
-    return f"{what}:\n\n    {show(t.result)}\n\n    of f = {show(t.f)}.\n    "
+def _derivative_doc(kind: str, result: Expr, t: Target, wrt: str) -> str:
+    x = t.wrt.name
+    what = {"gradient": f"∂f/∂{x}, returned in the shape {wrt} was passed in",
+            "jacobian": f"d vec(f) / d vec({x})ᵀ, (p·q)×(m·n) for f p×q and {x} m×n",
+            "hessian": f"d²f / d vec({x}) d vec({x})ᵀ, (m·n)×(m·n) for {x} m×n"}[kind]
+    return f"{what}:\n\n    {show(result)}\n\n    of f = {show(t.f)}.\n    "
