@@ -138,6 +138,7 @@ class _Module:
         return "".join([
             self.docstring(title, source), self.b.imports, "\n\n", self.shapes(), self.helper_text(),
             T.INPUTS.substitute(as_array=self.b.as_array.format("value")),
+            T.SHAPE if any(kind == "gradient" for t in self.targets for kind, _ in t.derivatives()) else "",
             "".join(f"\n\n{fn}" for fn in self.functions),
             self.check_tables(claims, assumptions),
         ])

@@ -35,12 +35,15 @@ def _inputs(**values):
     dims = {}
     matrices = [_matrix(name, value, dims) for name, value in values.items()]
     return matrices, {dim: size for dim, (size, _) in dims.items()}
+''')
 
+#: For a module with a gradient.
+SHAPE = '''
 
 def _shape(value):
     """The shape an input was passed in (a gradient is returned in it)."""
     return tuple(value.shape) if hasattr(value, "shape") else np.shape(value)
-''')
+'''
 
 CHECK = '''
 
