@@ -348,6 +348,20 @@ def test_what_cannot_be_emitted_is_a_one_line_error():
         d.to_code("numpy")
 
 
+def test_only_derivations_that_hold_are_emitted():
+    from dataclasses import replace
+
+    from matcalc.codegen import emit
+    from matcalc.report import run_proof
+
+    proof = load(next(e.path for e in entries() if e.name == "atxb"))
+    (report,) = run_proof(proof)[:1]
+    wrong = replace(report, derived=replace(report.derived, status="refuted"))
+    with pytest.raises(matcalc.MatcalcError, match="^nothing to emit: no derivation in .* holds$"):
+        emit("numpy", proof, [wrong])
+    assert "def gradient(" in emit("numpy", proof, [wrong, report])
+
+
 def test_cli_emit_errors(capsys):
     with pytest.raises(SystemExit) as e:
         main(["diff", "tr(X)", "--wrt", "X", "--sym", "X=matrix(n,n)", "--emit", "fortran"])

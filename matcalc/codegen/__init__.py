@@ -20,5 +20,6 @@ def emit(backend: str, proof: ProofFile, reports: list[ClaimReport]) -> str:
                for r in reports
                if r.claim is not None and r.derivation is not None and r.derived is not None and r.derived.status == "holds"]
     if not targets:
-        raise MatcalcError(f"nothing to emit: no derivation in {proof.title} holds")
+        why = "; ".join(dict.fromkeys(r.error for r in reports if r.error))
+        raise MatcalcError(f"nothing to emit: no derivation in {proof.title} holds" + (f" ({why})" if why else ""))
     return module(backend, targets, proof.scope, proof.assume, title=proof.title, source=proof.source)
