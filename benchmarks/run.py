@@ -1,8 +1,9 @@
 """matcalc's benchmark suite: cold start, derivation and verification time, SymPy's matrix
-calculus on the same claims, depth scaling and accuracy. Prints a Markdown table and
+calculus on the same claims, depth scaling, accuracy and code export. Prints a Markdown table and
 writes it to docs/benchmarks.md.
 
     pip install -e . && python benchmarks/run.py            # about two minutes
+    python benchmarks/run.py emission                       # one part only (printed, not written)
 """
 from __future__ import annotations
 
@@ -215,12 +216,61 @@ def second_order(out: list[str]) -> None:
             "weight matrix (ml-hessians#7) each derived and verified in ≤ 0.5 s.", ""]
 
 
+def emission(out: list[str]) -> None:
+    """Emitting code for the whole catalog (targets derived beforehand), and for a 256×512 softmax
+    layer the emitted NumPy gradient against jax.grad (jit) of the emitted JAX f."""
+    from matcalc.codegen import Target, module
+    from matcalc.second_order import derive_kind
+
+    proofs = [load(e.path) for e in entries()]
+    derived = [(p, [Target(c.f, c.wrt, d.kind, d.gradient) for c in p.claims
+                    for d in [derive_kind(c.kind, c.f, c.wrt, assume=p.assume, scope=p.scope)]]) for p in proofs]
+    n_claims = sum(len(t) for _, t in derived)
+    emit_all = timed(lambda: [module(b, t, p.scope, p.assume) for p, t in derived for b in ("numpy", "jax")])
+    out += ["## Code export (`--emit`)", "", "| measure | value |", "|---|---|",
+            f"| emitting NumPy and JAX modules for the whole catalog ({len(derived)} proofs, {n_claims} claims; "
+            f"derivations excluded; target < 1 s) | {emit_all:.2f} s |"]
+    try:
+        import jax
+        import numpy as np
+    except ImportError:
+        out += ["| 256×512 softmax layer | numpy or jax not installed |", ""]
+        return
+    import matcalc
+
+    layer = dict(f="-Y' * log(softmax(z))", wrt="W", let={"z": "W * x + b"}, assume=["sum(Y) = 1"],
+                 symbols={"W": "matrix(n, m)", "x": "vector(m)", "b": "vector(n)", "Y": "vector(n)"})
+    d = matcalc.derive(**layer)
+    ours, theirs = ({"__name__": "bench"} for _ in range(2))
+    exec(compile(d.to_code("numpy"), "<numpy>", "exec"), ours)
+    exec(compile(d.to_code("jax"), "<jax>", "exec"), theirs)
+    rng = np.random.default_rng(0)
+    Y = rng.uniform(size=256)
+    inputs = dict(W=rng.standard_normal((256, 512)) / 20, x=rng.standard_normal(512), b=rng.standard_normal(256), Y=Y / Y.sum())
+    grad = jax.jit(jax.grad(lambda W: theirs["f"](**{**inputs, "W": W})))
+    W = jax.numpy.asarray(inputs["W"])
+    grad(W).block_until_ready()
+    t_jax = timed(lambda: grad(W).block_until_ready(), 50)
+    t_np = timed(lambda: ours["gradient"](**inputs), 50)
+    agree = float(np.max(np.abs(np.asarray(grad(W)) - ours["gradient"](**inputs))))
+    out += [f"| 256×512 softmax layer: emitted NumPy gradient, median of 50 | {t_np * 1e3:.2f} ms |",
+            f"| the same: `jax.jit(jax.grad(f))` of the emitted JAX f, median of 50 | {t_jax * 1e3:.2f} ms |",
+            f"| ratio NumPy / JAX (target ≤ 2) | {t_np / t_jax:.2f} |",
+            f"| largest difference between the two gradients | {agree:.1e} |", ""]
+
+
 def main() -> None:
+    if sys.argv[1:]:  # named parts only, printed (docs/benchmarks.md is left as it is)
+        out: list[str] = []
+        for name in sys.argv[1:]:
+            globals()[name](out)
+        print("\n".join(out))
+        return
     started = time.perf_counter()
     out = ["# Benchmarks", "",
            f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
            f"Python {platform.python_version()}; run {time.strftime('%Y-%m-%d')} with `python benchmarks/run.py`.", ""]
-    for part in (cold_start, derivations, second_order, depth, accuracy):
+    for part in (cold_start, derivations, second_order, depth, accuracy, emission):
         part(out)
         print(f"[{part.__name__} done at {time.perf_counter() - started:.0f} s]", file=sys.stderr)
     out.append(f"Total benchmark time: {time.perf_counter() - started:.0f} s.")

@@ -25,8 +25,8 @@ class Derivation:
     """A derived gradient (or Jacobian, or Hessian: see ``kind``): the steps (rule, expression), the
     result, and the checker's verdict on it. ``gradient`` holds the result whatever its kind."""
 
-    def __init__(self, report: ClaimReport) -> None:
-        self._report = report
+    def __init__(self, report: ClaimReport, proof: ProofFile) -> None:
+        self._report, self._proof = report, proof
         assert report.derivation is not None
         self.f: Expr = report.claim.f if report.claim else report.derivation.f
         self.wrt: str = report.derivation.wrt.name
@@ -53,6 +53,13 @@ class Derivation:
 
     def to_json(self) -> str:
         return json_out.dumps(json_out.derivation_object(self._report))
+
+    def to_code(self, backend: str = "numpy") -> str:
+        """A self-contained Python module ("numpy", "jax" or "torch"): f, the derivative, and a
+        check() against central differences (and the backend's autodiff)."""
+        from .codegen import emit
+
+        return emit(backend, self._proof, [self._report])
 
     def _repr_latex_(self) -> str:
         return latex.align(self._report)
@@ -115,8 +122,9 @@ def _table(value: object, what: str, example: str, *, optional: bool = True) -> 
 
 def claim_report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str] | None, functions: Mapping[str, str] | None,
             let: Mapping[str, str] | None, assume: Sequence[str], seed: int, *, jacobian: str | None = None,
-            hessian: str | None = None, kind: str | None = None) -> ClaimReport:
-    """Declarations and one claim, derived and checked; any failure is a MatcalcError."""
+                 hessian: str | None = None, kind: str | None = None) -> tuple[ClaimReport, ProofFile]:
+    """Declarations and one claim, derived and checked (and the proof made of them); any failure
+    is a MatcalcError."""
     scope = make_scope(_table(symbols, "symbols", "shapes, e.g. {'X': 'matrix(m, n)'}", optional=False),
                        _table(functions, "functions", "kinds, e.g. {'sigma': 'elementwise'}"),
                        _table(let, "let", "expressions, e.g. {'z': 'W * x + b'}"))
@@ -135,7 +143,7 @@ def claim_report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, s
         raise MatcalcError("the input is too large to process (Python's recursion limit)") from None
     if report.error:
         raise MatcalcError(report.error)
-    return report
+    return report, proof
 
 
 def derive(f: str, wrt: str, symbols: Mapping[str, str], functions: Mapping[str, str] | None = None,
@@ -143,7 +151,7 @@ def derive(f: str, wrt: str, symbols: Mapping[str, str], functions: Mapping[str,
            kind: str | None = None) -> Derivation:
     """Derive ∂f/∂wrt step by step (kind="jacobian" or "hessian" for the second-order results; by
     default the gradient of a scalar f, the Jacobian of a non-scalar f), and check it independently."""
-    return Derivation(claim_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind))
+    return Derivation(*claim_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind))
 
 
 def check(f: str, wrt: str, gradient: str | None = None, symbols: Mapping[str, str] | None = None,
@@ -153,7 +161,7 @@ def check(f: str, wrt: str, gradient: str | None = None, symbols: Mapping[str, s
     counterexample and the right result."""
     if gradient is None and jacobian is None and hessian is None:
         raise MatcalcError("check needs a claimed gradient, jacobian or hessian")
-    return Verdict(claim_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian, hessian=hessian))
+    return Verdict(claim_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian, hessian=hessian)[0])
 
 
 def load(path: str | Path) -> ProofFile:

@@ -44,10 +44,16 @@ def _parser() -> argparse.ArgumentParser:
         q.add_argument("--output", metavar="FILE", help="write to FILE: .tex .md .json .txt .svg or .pdf")
         q.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
 
+    def emit(q):
+        q.add_argument("--emit", choices=("numpy", "jax", "torch"),
+                       help="print a Python module computing f and its derivatives, with its own check "
+                            "(--output FILE writes it)")
+
     prove = sub.add_parser("prove", help="derive and check every claim of a catalog proof")
     prove.add_argument("name", help="catalog proof name, or a path to a proof file")
     prove.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
     common(prove)
+    emit(prove)
 
     chk = sub.add_parser("check", help="check every claim in proof files or folders")
     chk.add_argument("paths", nargs="+", metavar="PATH")
@@ -70,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="derive the Hessian of a scalar f; with a value, check that claimed Hessian")
     diff.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
     common(diff)
+    emit(diff)
 
     srv = sub.add_parser("serve", help="a local web page and JSON API that derive and check (needs matcalc[web])")
     srv.add_argument("--port", type=int, default=8765, help="default 8765")
@@ -192,6 +199,19 @@ def _write_whole(path, data: bytes) -> None:
         raise MatcalcError(f"cannot write {printable(str(path))}: {getattr(e, 'strerror', None) or e}") from None
 
 
+def _deliver_code(args, proof, reports) -> None:
+    """The emitted module on stdout, or written whole to --output."""
+    from pathlib import Path
+
+    from .codegen import emit
+
+    source = emit(args.emit, proof, reports)
+    if args.output:
+        _write_whole(Path(args.output), source.encode("utf-8"))
+    else:
+        sys.stdout.write(source)
+
+
 def _exit_status(reports) -> int:
     if any(r.verdict == "error" for r in reports):
         return 2
@@ -208,7 +228,10 @@ def cmd_prove(args) -> int:
     path = Path(args.name) if args.name.endswith(".toml") else find(args.name)
     proof = load(path)
     reports = run_proof(proof, seed=args.seed)
-    _deliver(args, _proof_renderer(proof, reports))
+    if args.emit:
+        _deliver_code(args, proof, reports)
+    else:
+        _deliver(args, _proof_renderer(proof, reports))
     return _exit_status(reports)
 
 
@@ -249,7 +272,10 @@ def cmd_diff(args) -> int:
             obj.update(claimed=row["claimed"], counterexample=row["counterexample"])
         return json_out.dumps(obj)
 
-    _deliver(args, render)
+    if args.emit:
+        _deliver_code(args, proof, [report])
+    else:
+        _deliver(args, render)
     if report.error:  # derived, but the check could not run: the derivation shows, and the error as always
         print(f"matcalc: error: {report.error}", file=sys.stderr)
     return _exit_status([report])

@@ -265,9 +265,10 @@ EXPRS = ["x' * x", "-tr(S)", "sum(X) / 0", "(1/0)", "x' * * x", "log(softmax(x))
          "c ^ 123", "sum(λ .* x)", "tr(eye(100000))", "inv(S)", "x' * S * x", "sum(exp(X))", "0/0", "",
          "-", "((", "sum(X .^ (1/3))", "det(S) * c", "norm(X)", "\x1b[31m", "Ώ", "sum(sigma(X))"]
 TOKENS = ["list", "prove", "check", "diff", "--wrt", "--sym", "--fn", "--let", "--assume", "--gradient",
-          "--format", "--output", "--seed", "--quiet", "--standalone", "--", "-q", "-h", "json", "plain", "rich",
-          "latex", "markdown", "mathml", "x", "X", "S", "c", "x=vector(n)", "X=matrix(n, m)", "S=matrix(n,n)",
-          "c=scalar", "λ=vector(n)", "sigma=elementwise", "X=matrix(0, 2)", "z=x + x", "sum(x) = 1", "c = 2 * c",
+          "--format", "--output", "--seed", "--quiet", "--standalone", "--emit", "numpy", "jax", "--", "-q", "-h",
+          "json", "plain", "rich", "latex", "markdown", "mathml", "x", "X", "S", "c", "x=vector(n)", "X=matrix(n, m)",
+          "S=matrix(n,n)", "c=scalar", "λ=vector(n)", "sigma=elementwise", "X=matrix(0, 2)", "z=x + x", "sum(x) = 1",
+          "c = 2 * c",
           "softmax-ce", "atxb", "no-such", "{tmp}", "{tmp}/o.json", "{tmp}/o.tex", "{tmp}/f.toml", "-1",
           "99999999999999999999", *EXPRS]
 FRAGMENTS = ['name = "f"\n', 'title = "t\\u001b"\n', 'assume = ["sum(x) = 1"]\n', 'assume = ["c = 2 * c"]\n',

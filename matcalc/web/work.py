@@ -48,9 +48,9 @@ def derive(body: dict) -> dict:
     in MathML}, or {"error": one line, "field": the field it concerns}."""
     try:
         b = check_body(body)
-        r = claim_report(b.get("f"), b.get("wrt"), b.get("gradient"), b.get("symbols"), b.get("functions"),
-                         b.get("let"), b["assume"], b["seed"], jacobian=b.get("jacobian"), hessian=b.get("hessian"),
-                         kind=b.get("kind"))
+        r, _ = claim_report(b.get("f"), b.get("wrt"), b.get("gradient"), b.get("symbols"), b.get("functions"),
+                            b.get("let"), b["assume"], b["seed"], jacobian=b.get("jacobian"), hessian=b.get("hessian"),
+                            kind=b.get("kind"))
     except MatcalcError as e:
         return {"error": str(e), "field": field_of(e)}
     return {"answer": json_out.answer(r), "html": mathml.derivation(r)}

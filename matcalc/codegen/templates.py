@@ -1,0 +1,275 @@
+"""The fixed parts of an emitted module, as text: reading the inputs, and the module's own check.
+
+The check is written in NumPy whatever the backend (it calls the emitted functions with NumPy
+arrays); ``$as_array`` is the backend's conversion, and ORACLES adds each backend's autodiff.
+"""
+from string import Template
+
+INPUTS = Template('''
+
+def _matrix(name, value, dims):
+    """value as a float64 matrix of name's declared shape (a vector may come as (n,), a scalar as a
+    number); a dimension's size is fixed by the first input that has it (recorded in dims)."""
+    rows, cols = SHAPES[name]
+    try:
+        a = $as_array
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"{name} must be an array of numbers, got {type(value).__name__}") from None
+    shape = tuple(a.shape)
+    if len(shape) < 2 and cols == 1 and (len(shape) == 1 or rows == 1):
+        shape = (shape[0] if shape else 1, 1)
+    want = f"{rows}×{cols}"
+    if len(shape) != 2:
+        raise ValueError(f"{name} must be {want}, got an array of shape {tuple(a.shape)}")
+    for dim, size in zip((rows, cols), shape):
+        if dim != size if isinstance(dim, int) else dim in dims and dims[dim][0] != size:
+            given = f" with {dim} = {dims[dim][0]} from {dims[dim][1]}" if dim in dims else ""
+            raise ValueError(f"{name} must be {want}{given}, got {shape[0]}×{shape[1]}")
+        if isinstance(dim, str):
+            dims.setdefault(dim, (size, name))
+    return a.reshape(shape)
+
+
+def _inputs(**values):
+    """The inputs as matrices of their declared shapes, and the size of each dimension."""
+    dims = {}
+    matrices = [_matrix(name, value, dims) for name, value in values.items()]
+    return matrices, {dim: size for dim, (size, _) in dims.items()}
+''')
+
+#: For a module with a gradient.
+SHAPE = '''
+
+def _shape(value):
+    """The shape an input was passed in (a gradient is returned in it)."""
+    return tuple(value.shape) if hasattr(value, "shape") else np.shape(value)
+'''
+
+CHECK = '''
+
+# --- the module's own check ------------------------------------------------------------------
+
+STEPS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7)  # central differences are taken at each; the best counts
+TOLERANCE = 1e-6  # largest relative error allowed against differences
+DIRECTIONS = 3
+
+
+def _random_inputs(rng, positive_all=False):
+    """Inputs of the declared shapes at distinct random sizes (2, 3, ...): positive entries where
+    the domain needs them, invertible matrices with det > 0 where det, logdet or inv meet them,
+    each assumption met by moving its symbol along its normal (returned per symbol)."""
+    names = list(dict.fromkeys(d for shape in SHAPES.values() for d in shape if isinstance(d, str)))
+    sizes = {d: 2 + int(k) for d, k in zip(names, rng.permutation(len(names)))}
+    values = {}
+    for name, (rows, cols) in SHAPES.items():
+        r, c = sizes.get(rows, rows), sizes.get(cols, cols)
+        positive = name in POSITIVE or positive_all
+        a = rng.uniform(0.5, 2.0, (r, c)) if positive else rng.standard_normal((r, c))
+        values[name] = np.eye(r) + a / (4 * r) if name in INVERTIBLE and r == c else a  # det > 0
+    normals = {y: _satisfy(fn, args, y, values) for fn, args, y in ASSUMPTIONS}
+    return values, normals
+
+
+def _satisfy(fn, args, y, values):
+    """Make the linear equality fn = 0 hold by moving values[y] along its normal; the normal."""
+    def g(a):
+        return float(fn(**{n: a if n == y else values[n] for n in args}))
+
+    shape = values[y].shape
+    units = np.eye(values[y].size)
+    c = g(np.zeros(shape))
+    normal = np.array([g(u.reshape(shape)) - c for u in units]).reshape(shape)
+    values[y] = values[y] - g(values[y]) / np.sum(normal * normal) * normal
+    return normal
+
+
+def _call(fn, args, inputs):
+    return np.asarray(fn(**{n: inputs[n] for n in args}), dtype=np.float64)
+
+
+def _relative(a, b, scale):
+    return float(np.linalg.norm(np.asarray(a) - np.asarray(b)) / max(scale, 1e-300))
+
+
+def _direction(rng, shape, normal):
+    """A random direction; one that keeps an assumption on wrt (orthogonal to its normal)."""
+    v = rng.standard_normal(shape)
+    return v if normal is None else v - np.sum(v * normal) / np.sum(normal * normal) * normal
+'''
+
+#: vec, for every check but a gradient's against differences.
+VEC = '''
+
+def _vec(a):
+    """The columns of a stacked (vec)."""
+    return a.T.reshape(-1)
+'''
+
+#: The error of each kind of derivative against differences of f: (claim, inputs, normal, rng) -> error.
+ERRORS = {
+    "gradient": '''
+
+def _gradient_error(claim, inputs, normal, rng):
+    """tr(Gᵀ V) against (f(X + hV) - f(X - hV)) / 2h along random V, the best h of STEPS."""
+    wrt, X = claim["wrt"], inputs[claim["wrt"]]
+    G = _call(claim["derivative"], claim["inputs"], inputs)
+
+    def at(A):
+        return float(_call(claim["f"], claim["inputs"], {**inputs, wrt: A}))
+
+    worst = 0.0
+    for _ in range(DIRECTIONS):
+        V = _direction(rng, X.shape, normal)
+        claimed = np.sum(G * V)
+        scale = max(abs(claimed), np.linalg.norm(G) * np.linalg.norm(V))
+        worst = max(worst, min(_relative(claimed, (at(X + h * V) - at(X - h * V)) / (2 * h), scale) for h in STEPS))
+    return worst
+''',
+    "jacobian": '''
+
+def _jacobian_error(claim, inputs, normal, rng):
+    """J vec(V) against vec(F(X + hV) - F(X - hV)) / 2h along random V, the best h of STEPS."""
+    wrt, X = claim["wrt"], inputs[claim["wrt"]]
+    J = _call(claim["derivative"], claim["inputs"], inputs)
+
+    def at(A):
+        return _vec(_call(claim["f"], claim["inputs"], {**inputs, wrt: A}))
+
+    worst = 0.0
+    for _ in range(DIRECTIONS):
+        V = _direction(rng, X.shape, normal)
+        claimed = J @ _vec(V)
+        scale = max(np.linalg.norm(claimed), np.linalg.norm(J) * np.linalg.norm(V))
+        worst = max(worst, min(_relative(claimed, (at(X + h * V) - at(X - h * V)) / (2 * h), scale) for h in STEPS))
+    return worst
+''',
+    "hessian": '''
+
+SECOND_STEPS = (1e-1, 1e-2, 1e-3, 1e-4)  # for the mixed second differences
+
+
+def _hessian_error(claim, inputs, normal, rng):
+    """vec(U)ᵀ H vec(V) against the mixed second difference of f along random U, V, the best h of
+    SECOND_STEPS; and H against its transpose."""
+    wrt, X = claim["wrt"], inputs[claim["wrt"]]
+    H = _call(claim["derivative"], claim["inputs"], inputs)
+
+    def at(A):
+        return float(_call(claim["f"], claim["inputs"], {**inputs, wrt: A}))
+
+    def mixed(U, V, h):
+        return (at(X + h * U + h * V) - at(X + h * U - h * V) - at(X - h * U + h * V) + at(X - h * U - h * V)) / (4 * h * h)
+
+    worst = _relative(H, H.T, np.linalg.norm(H))
+    for _ in range(DIRECTIONS):
+        U, V = _direction(rng, X.shape, normal), _direction(rng, X.shape, normal)
+        claimed = _vec(U) @ H @ _vec(V)
+        scale = max(abs(claimed), np.linalg.norm(H) * np.linalg.norm(U) * np.linalg.norm(V))
+        worst = max(worst, min(_relative(claimed, mixed(U, V, h), scale) for h in SECOND_STEPS))
+    return worst
+''',
+}
+
+#: Each backend's independent derivative of f by automatic differentiation, in the layout of the
+#: emitted one (a gradient X's shape, a Jacobian (p·q)×(m·n), a Hessian (m·n)×(m·n)); the check
+#: compares the two on the directions an assumption on wrt leaves free.
+ORACLES = {
+    "numpy": None,
+    "jax": ("jax.grad", '''
+
+def _autodiff(claim, inputs):
+    """jax.grad (jax.jacobian, jax.hessian) of the emitted f, jit-compiled."""
+    wrt, X = claim["wrt"], inputs[claim["wrt"]]
+
+    def fx(A):
+        return claim["f"](**{n: A if n == wrt else inputs[n] for n in claim["inputs"]})
+
+    derivative = {"gradient": jax.grad, "jacobian": jax.jacobian, "hessian": jax.hessian}[claim["kind"]]
+    D = np.asarray(jax.jit(derivative(fx))(jnp.asarray(X)))
+    if claim["kind"] == "gradient":
+        return D
+    return D.transpose(1, 0, 3, 2).reshape(D.shape[0] * D.shape[1], -1)
+'''),
+    "torch": ("torch.autograd", '''
+
+def _autodiff(claim, inputs):
+    """torch.autograd's derivative of the emitted f (gradcheck-ed first: f's own autograd gradient
+    against differences)."""
+    wrt = claim["wrt"]
+    X = torch.tensor(inputs[wrt], dtype=torch.float64, requires_grad=True)
+
+    def fx(A):
+        return claim["f"](**{n: A if n == wrt else inputs[n] for n in claim["inputs"]})
+
+    if claim["kind"] == "gradient":
+        torch.autograd.gradcheck(fx, (X,))
+        (G,) = torch.autograd.grad(fx(X), X)
+        return G.detach().numpy()
+    build = torch.autograd.functional.jacobian if claim["kind"] == "jacobian" else torch.autograd.functional.hessian
+    D = build(fx, X.detach()).numpy()
+    return D.transpose(1, 0, 3, 2).reshape(D.shape[0] * D.shape[1], -1)
+'''),
+}
+
+ORACLE_ERROR = '''
+
+ORACLE_TOLERANCE = 1e-8  # largest relative error allowed against automatic differentiation
+
+
+def _projector(normal, size):
+    """The projection onto directions orthogonal to vec(normal) (the identity without one)."""
+    if normal is None:
+        return np.eye(size)
+    n = _vec(normal)
+    return np.eye(size) - np.outer(n, n) / (n @ n)
+
+
+def _autodiff_error(claim, inputs, normal):
+    """The emitted derivative against automatic differentiation, where an assumption on wrt
+    leaves directions free (P D, D P, P D P for a gradient, Jacobian, Hessian)."""
+    D = _call(claim["derivative"], claim["inputs"], inputs)
+    R = _autodiff(claim, inputs)
+    if claim["kind"] == "gradient":
+        P = _projector(normal, D.size)
+        return _relative(P @ _vec(D), P @ _vec(R), max(np.linalg.norm(D), np.linalg.norm(R)))
+    P = _projector(normal, D.shape[1])
+    if claim["kind"] == "hessian":
+        D, R = P @ D, P @ R
+    return _relative(D @ P, R @ P, max(np.linalg.norm(D), np.linalg.norm(R)))
+'''
+
+RUN = Template('''
+
+def check(seed=0, **functions):
+    """Each derivative against differences of f at a random point (float64)$oracle_doc; returns
+    {function name: largest relative error}, and raises AssertionError beyond the tolerance.
+    Declared functions may be passed in (the examples in EXAMPLE_FUNCTIONS otherwise)."""
+    rng = np.random.default_rng(seed)
+    functions = {**EXAMPLE_FUNCTIONS, **functions}
+    errors = {}
+    with np.errstate(all="ignore"):
+        for name, claim in CLAIMS.items():
+            for attempt in range(20):  # a point inside f's domain; all positive after ten tries
+                values, normals = _random_inputs(rng, positive_all=attempt >= 10)
+                inputs = {**values, **functions}
+                if np.all(np.isfinite(_call(claim["f"], claim["inputs"], inputs))):
+                    break
+            else:
+                raise AssertionError(f"{name}: no random point inside the domain of f")
+            normal = normals.get(claim["wrt"])
+            errors[name] = ERRORS[claim["kind"]](claim, inputs, normal, rng)
+            if errors[name] > TOLERANCE:
+                raise AssertionError(f"{name}: relative error {errors[name]:.2e} against differences of f")$oracle_call
+    return errors
+
+
+if __name__ == "__main__":
+    for name, error in check().items():
+        print(f"{name}: largest relative error {error:.1e}$oracle_print")
+''')
+
+ORACLE_CALL = Template('''
+            autodiff = _autodiff_error(claim, inputs, normal)
+            if autodiff > ORACLE_TOLERANCE:
+                raise AssertionError(f"{name}: relative error {autodiff:.2e} against $oracle")
+            errors[name] = max(errors[name], autodiff)''')
