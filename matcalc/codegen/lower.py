@@ -17,7 +17,7 @@ from math import factorial
 from ..errors import MatcalcError
 from ..expr import (
     ENTRYWISE, Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
-    Power, ScalarFn, Sym, Transpose, distinct_nodes,
+    MatPower, Power, ScalarFn, Sym, Transpose, distinct_nodes,
 )
 from ..language import GREEK_LETTERS, show
 from ..shapes import dim_factors
@@ -126,6 +126,8 @@ class Lowering:
         if isinstance(e, (Power, EPower)):
             base = self.code(e.base)
             return Code(f"{_wrap(base, ATOM)} ** {_signed(e.exponent)}", POWER, base.nesting + 1)
+        if isinstance(e, MatPower):
+            return self.apply(self.b.ops["matrix_power"], [self.code(e.base), str(e.exponent)])
         if isinstance(e, Transpose):
             arg = self.code(e.arg)
             if e.arg.shape.is_scalar:  # a 1×1 value is its own transpose (and may be a Python number)
@@ -203,6 +205,17 @@ class Lowering:
         ops = self.b.ops
         if k == 0 or fn == "exp":
             return ops[fn]
+        if fn in ("sin", "cos"):  # the k-th derivative is ±sin or ±cos
+            turns = k + (fn == "cos")
+            f = ops["sin" if turns % 2 == 0 else "cos"]
+            return Template(f"-{f.text}", UNARY) if turns % 4 >= 2 else f
+        if fn in ("abs", "relu"):  # the sign, the step (where the argument is non-zero), then 0
+            sign = ops["sign"].text
+            return Template(sign if fn == "abs" else f"({sign} + 1) / 2", ATOM if fn == "abs" else MUL) \
+                if k == 1 else Template("0 * {0}", MUL)
+        if fn == "tan" and k <= 2:  # 1 + tan², 2 tan (1 + tan²)
+            t = ops["tan"].text
+            return Template(f"1 + {t} ** 2", ADD) if k == 1 else Template(f"2 * {t} * (1 + {t} ** 2)", MUL)
         if fn == "log":  # (-1)^(k-1) (k-1)! x^-k
             c = (-1) ** (k - 1) * factorial(k - 1)
             return Template("{0} ** -1", POWER) if k == 1 else Template(f"{c} * {{0}} ** -{k}", MUL)

@@ -194,6 +194,7 @@ class _Module:
         parts.append(f"POSITIVE = {_strings(sorted(self.names[n] for n in positive))}  # under log, sqrt, a fractional power\n")
         parts.append(f"INVERTIBLE = {_strings(sorted(self.names[n] for n in set(square) | set(det_positive)))}"
                      "  # under det, logdet, inv: drawn with det > 0\n")
+        parts.append(f"SYMMETRIC = {_strings(sorted(self.names[n] for n in self.scope.symmetric))}  # symmetric(n)\n")
         parts.append("EXAMPLE_FUNCTIONS = {" + "".join(f'\n    "{k}": {v},' for k, v in examples) + ("\n" if examples else "") + "}\n")
         parts.append(T.RUN.substitute(
             oracle_doc=f" and against {oracle[0]}" if oracle else "",

@@ -65,6 +65,8 @@ def _random_inputs(rng, positive_all=False):
         r, c = sizes.get(rows, rows), sizes.get(cols, cols)
         positive = name in POSITIVE or positive_all
         a = rng.uniform(0.5, 2.0, (r, c)) if positive else rng.standard_normal((r, c))
+        if name in SYMMETRIC:
+            a = (a + a.T) / 2
         values[name] = np.eye(r) + a / (4 * r) if name in INVERTIBLE and r == c else a  # det > 0
     normals = {y: _satisfy(fn, args, y, values) for fn, args, y in ASSUMPTIONS}
     return values, normals
@@ -91,9 +93,12 @@ def _relative(a, b, scale):
     return float(np.linalg.norm(np.asarray(a) - np.asarray(b)) / max(scale, 1e-300))
 
 
-def _direction(rng, shape, normal):
-    """A random direction; one that keeps an assumption on wrt (orthogonal to its normal)."""
+def _direction(rng, shape, normal, symmetric=False):
+    """A random direction (symmetric for a symmetric wrt); one that keeps an assumption on wrt
+    (orthogonal to its normal)."""
     v = rng.standard_normal(shape)
+    if symmetric:
+        v = (v + v.T) / 2
     return v if normal is None else v - np.sum(v * normal) / np.sum(normal * normal) * normal
 '''
 
@@ -119,7 +124,7 @@ def _gradient_error(claim, inputs, normal, rng):
 
     worst = 0.0
     for _ in range(DIRECTIONS):
-        V = _direction(rng, X.shape, normal)
+        V = _direction(rng, X.shape, normal, wrt in SYMMETRIC)
         claimed = np.sum(G * V)
         scale = max(abs(claimed), np.linalg.norm(G) * np.linalg.norm(V))
         worst = max(worst, min(_relative(claimed, (at(X + h * V) - at(X - h * V)) / (2 * h), scale) for h in STEPS))
@@ -230,6 +235,8 @@ def _autodiff_error(claim, inputs, normal):
     D = _call(claim["derivative"], claim["inputs"], inputs)
     R = _autodiff(claim, inputs)
     if claim["kind"] == "gradient":
+        if claim["wrt"] in SYMMETRIC:  # the gradient by a symmetric matrix is the symmetric part
+            R = (R + R.T) / 2
         P = _projector(normal, D.size)
         return _relative(P @ _vec(D), P @ _vec(R), max(np.linalg.norm(D), np.linalg.norm(R)))
     P = _projector(normal, D.shape[1])
