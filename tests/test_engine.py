@@ -238,7 +238,8 @@ ALGEBRA_EXAMPLES = {
     "trace_with_ones": ["tr(X' * ones(n, m))", "tr(ones(n, m)' * X)"],
     "common_factor": ["X * A - B * A", "A * X + A * B"],
     "quotients": ["2 ./ (B .* B + 1)", "(1 ./ (B .* B + 1)) .* X", "X .* (1 ./ (B .* B + 1))"],
-    "inverse": ["inv(inv(N))", "N * inv(N)", "inv(N) * N", "N' * inv(N)'", "M' * inv(N) * N"],
+    "inverse": ["inv(inv(N))", "N * inv(N)", "inv(N) * N", "N' * inv(N)'", "M' * inv(N) * N", "N ^ 3 * inv(N)",
+                "inv(N)' * N' ^ 2", "M' * N ^ 2 * inv(N)"],
     "scalar_algebra": ["s * X / s", "s * s * X", "norm(X) * 2 / norm(X) * X"],
 }
 

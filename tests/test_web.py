@@ -357,8 +357,8 @@ def test_mathml_of_every_catalog_expression_is_well_formed():
      "<math><mrow><mrow><msup><mrow><mi>A</mi></mrow><mi mathvariant=\"normal\">⊤</mi></msup><mo>&#x2062;</mo>"
      "<mi>X</mi></mrow><mo>&#x2062;</mo><mi>B</mi></mrow></math>"),
     ("inv(X) .^ 2", {"X": "matrix(n, n)"},
-     "<math><msup><mrow><msup><mrow><mi>X</mi></mrow><mrow><mo>−</mo><mn>1</mn></mrow></msup></mrow>"
-     "<mrow><mo>∘</mo><mn>2</mn></mrow></msup></math>"),
+     "<math><msup><mrow><mrow><mo stretchy=\"false\">(</mo><msup><mrow><mi>X</mi></mrow><mrow><mo>−</mo><mn>1</mn>"
+     "</mrow></msup><mo stretchy=\"false\">)</mo></mrow></mrow><mrow><mo>∘</mo><mn>2</mn></mrow></msup></math>"),
     ("W1 - (1/2) * tr(X)", {"W1": "scalar", "X": "matrix(n, n)"},
      "<math><mrow><msub><mi>W</mi><mn>1</mn></msub><mo>−</mo><mrow><mfrac><mn>1</mn><mn>2</mn></mfrac>"
      "<mo>&#x2062;</mo><mspace width=\"0.1667em\"></mspace><mrow><mi>tr</mi><mo>&#x2061;</mo><mrow>"

@@ -219,17 +219,31 @@ def _inverses(a: Expr, b: Expr) -> bool:
     return isinstance(a, Transpose) and isinstance(b, Transpose) and _inverses(b.arg, a.arg)
 
 
+def _cancelled(a: Expr, b: Expr) -> Expr | None:
+    """a b where an inverse meets its matrix: I for A A⁻¹, A ^ (k-1) for A ^ k A⁻¹ or A⁻¹ A ^ k; else None."""
+    if _inverses(a, b):
+        return Eye(b.shape.rows)
+    if isinstance(a, MatPower) and _inverses(a.base, b):
+        return a.base if a.exponent == 2 else MatPower(a.base, a.exponent - 1)
+    if isinstance(b, MatPower) and _inverses(a, b.base):
+        return b.base if b.exponent == 2 else MatPower(b.base, b.exponent - 1)
+    return None
+
+
 @algebra("inverse")
 def inverse(e: Expr):
-    """(A⁻¹)⁻¹ = A; A A⁻¹ = A⁻¹ A = I, also inside a product: (P A) A⁻¹ = P"""
+    """(A⁻¹)⁻¹ = A; A A⁻¹ = A⁻¹ A = I, A ^ k A⁻¹ = A⁻¹ A ^ k = A ^ (k-1), also inside a product: (P A) A⁻¹ = P"""
     if isinstance(e, Call) and e.fn == "inv" and isinstance(e.arg, Call) and e.arg.fn == "inv":
         return e.arg.arg
     if not isinstance(e, MatMul):
         return None
-    if _inverses(e.left, e.right):
-        return Eye(e.right.shape.rows)
-    if isinstance(e.left, MatMul) and not e.left.left.shape.is_scalar and _inverses(e.left.right, e.right):
-        return e.left.left
+    done = _cancelled(e.left, e.right)
+    if done is not None:
+        return done
+    if isinstance(e.left, MatMul) and not e.left.left.shape.is_scalar:
+        done = _cancelled(e.left.right, e.right)
+        if done is not None:
+            return e.left.left if isinstance(done, Eye) else MatMul(e.left.left, done)
 
 
 @algebra("derivatives of built-in functions")
