@@ -50,3 +50,43 @@ def test_huge_cancelling_intermediate_does_not_excuse_a_wrong_claim(wrong):
 def test_huge_intermediate_does_not_excuse_an_asymmetric_claim():
     v = matcalc.check("tr(A * S)", "S", "A + 0 * exp(900)", symbols=SYM)
     assert v.status == "refuted", v.message
+
+
+# --- 3. relu/abs pieces never reached. _beyond_kinks promises points "a few times beyond the
+# largest number written in f or a claim", but it only looks at Num leaves: 10^30 is Power(10, 30),
+# so the farthest points are ~3e6 and the claim 0 (wrong wherever x > 10^30) holds.
+# And it draws ONE point of the first sizes (n = 2: two entries) per spread: at spread 2^26
+# (entries up to 2e8) each entry exceeds 10^7 with probability ~0.47, so the far side of
+# relu(x - 10000000) is missed ~28% of the time (seed 0 misses it) and the wrong claim holds.
+
+@pytest.mark.parametrize("f", ["sum(relu(x - 10^30))", "sum(relu(x - 10000000))", "sum(abs(x - 10^30) - (10^30 - x))"])
+def test_far_side_of_a_kink_is_reached(f):
+    v = matcalc.check(f, "x", "0 * x", symbols={"x": "vector(n)"})
+    assert v.status == "refuted", v.message
+
+
+# --- 4. a correct claim refuted: the numeric derivative's smallest step is 2^-140 ~ 7e-43, so
+# sin(10^50 x) is never resolved; the difference quotient is noise of size ~1/h, yet the checker
+# reports it as "f changes at rate 6.85e11" and refutes the true gradient (the engine's own too).
+# A correct claim must never be refuted; "could not check" (an error) would be honest.
+
+@pytest.mark.parametrize("f, right", [
+    ("sum(sin(10^50 * x))", "10^50 * cos(10^50 * x)"),
+    ("sum(tan(10^60 * x))", "10^60 * (1 + tan(10^60 * x) .^ 2)"),
+])
+def test_true_claim_with_unresolvable_frequency_is_not_refuted(f, right):
+    try:
+        v = matcalc.check(f, "x", right, symbols={"x": "vector(n)"})
+    except matcalc.MatcalcError:
+        return  # "could not check" is acceptable
+    assert v.status != "refuted", v.message
+
+
+# --- 5. Unicode rendering of inv(A) ^ 2 is "A⁻¹²", which reads as A to the power -12
+# (and inv(A) ^ 12 is "A⁻¹¹²"). The derivation text must not state a different matrix.
+
+def test_unicode_power_of_an_inverse_is_unambiguous():
+    r = cli("diff", "tr(A ^ -2 * C)", "--wrt", "A", "--sym", "A=matrix(n,n)", "--sym", "C=matrix(n,n)",
+            "--format", "plain")
+    assert r.returncode == 0, r.stderr
+    assert "A⁻¹²" not in r.stdout and "A⁻¹ᵀ²" not in r.stdout, r.stdout
