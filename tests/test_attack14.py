@@ -90,3 +90,21 @@ def test_unicode_power_of_an_inverse_is_unambiguous():
             "--format", "plain")
     assert r.returncode == 0, r.stderr
     assert "A⁻¹²" not in r.stdout and "A⁻¹ᵀ²" not in r.stdout, r.stdout
+
+
+# --- 6. matrix powers make a size blind spot easy to state: by Cayley-Hamilton the polynomial
+# ch(A) = A^5 - e1 A^4 + e2 A^3 - e3 A^2 + e4 A - e5 I (e_k from traces of powers by Newton's
+# identities) is exactly 0 for every n <= 5 and not for n >= 6. One dimension name is only ever
+# sampled at n = 1..5, so the wrong gradient 2 A' + ch(A) of tr(A^2) holds.
+
+CAYLEY_HAMILTON_5 = {
+    "p1": "tr(A)", "p2": "tr(A ^ 2)", "p3": "tr(A ^ 3)", "p4": "tr(A ^ 4)", "p5": "tr(A ^ 5)",
+    "e1": "p1", "e2": "(e1 * p1 - p2) / 2", "e3": "(e2 * p1 - e1 * p2 + p3) / 3",
+    "e4": "(e3 * p1 - e2 * p2 + e1 * p3 - p4) / 4", "e5": "(e4 * p1 - e3 * p2 + e2 * p3 - e1 * p4 + p5) / 5",
+    "ch": "A ^ 5 - e1 * A ^ 4 + e2 * A ^ 3 - e3 * A ^ 2 + e4 * A - e5 * eye(n)",
+}
+
+
+def test_term_vanishing_up_to_size_5_is_seen():
+    v = matcalc.check("tr(A ^ 2)", "A", "2 * A' + ch", symbols={"A": "matrix(n, n)"}, let=CAYLEY_HAMILTON_5)
+    assert v.status == "refuted", v.message
