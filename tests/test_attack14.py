@@ -108,3 +108,28 @@ CAYLEY_HAMILTON_5 = {
 def test_term_vanishing_up_to_size_5_is_seen():
     v = matcalc.check("tr(A ^ 2)", "A", "2 * A' + ch", symbols={"A": "matrix(n, n)"}, let=CAYLEY_HAMILTON_5)
     assert v.status == "refuted", v.message
+
+
+# --- 7. a traceback: the signs of every abs/relu argument are recorded at every instance, also
+# those inside a claim already refuted (so no longer required to evaluate there). Its argument
+# log(x) then raises DomainError at a point with x < 0, uncaught: a traceback and exit status 1
+# instead of the verdict "refuted".
+
+def test_refuted_claim_with_abs_of_a_partial_function_gives_a_verdict():
+    v = matcalc.check("sum(x .* x)", "x", "2 * x + abs(log(x))", symbols={"x": "vector(n)"})
+    assert v.status == "refuted"
+
+
+def test_refuted_claim_with_abs_of_a_partial_function_no_traceback_in_cli():
+    r = cli("diff", "sum(x .* x)", "--wrt", "x", "--sym", "x=vector(n)", "--gradient", "2 * x + abs(log(x))")
+    assert "Traceback" not in r.stderr, r.stderr[-800:]
+    assert r.returncode == 1
+
+
+# --- 8. the message for symmetric(0) names a shape the user did not write ('vector(0)').
+
+@pytest.mark.parametrize("shape", ["symmetric(0)", "symmetric(-2)"])
+def test_bad_symmetric_dimension_message_names_what_was_written(shape):
+    r = cli("diff", "tr(S)", "--wrt", "S", "--sym", f"S={shape}")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "vector(" not in r.stderr and shape in r.stderr, r.stderr
