@@ -41,7 +41,12 @@ def test_asymmetric_claim_hidden_by_a_large_entry_is_refuted(f, wrong, right):
 # (10 x the largest magnitude met x 10^-digits) is added to the tolerance even when the claim's value
 # is exact and identical at every precision (0 * exp(900) is exactly 0). Any wrong claim then holds.
 
-@pytest.mark.parametrize("wrong", ["A + 0 * exp(900)", "exp(-900) * (exp(900) * A)"])
+@pytest.mark.parametrize("wrong", [
+    "A + 0 * exp(900)", "exp(-900) * (exp(900) * A)",
+    # worse: the claim's value is A' + ones (wrong), but at 370 and at 750 digits the 1 is lost next to
+    # e^2000, the two precisions agree, and the checker takes the claim to be A'
+    "A' + (exp(2000) + 1 - exp(2000)) * ones(n, n)",
+])
 def test_huge_cancelling_intermediate_does_not_excuse_a_wrong_claim(wrong):
     v = matcalc.check("tr(A * X)", "X", wrong, symbols=SQUARE)
     assert v.status == "refuted", v.message
