@@ -143,3 +143,16 @@ def test_bad_symmetric_dimension_message_names_what_was_written(shape):
     r = cli("diff", "tr(S)", "--wrt", "S", "--sym", f"S={shape}")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "vector(" not in r.stderr and shape in r.stderr, r.stderr
+
+
+# --- 9. a wrong part hidden next to a large one: directional checks compare tr(Gᵀ V) relative to
+# its own size (10^-25), and entry-by-entry checks run only at the first sizes (n = 2). The
+# Cayley-Hamilton term A^2 - tr(A) A + det(A) I is exactly 0 at n <= 2, so at n >= 3 an O(1) error
+# in every entry sits next to 10^30 I and passes. (The same claim without 10^30 is refuted.)
+
+def test_wrong_entries_next_to_a_large_diagonal_are_seen_beyond_the_first_size():
+    ch2 = "A ^ 2 - tr(A) * A + det(A) * eye(n)"
+    f = "10^30 * tr(X) + tr(A * X)"
+    assert matcalc.check(f, "X", "10^30 * eye(n) + A'", symbols=SQUARE).status == "holds"
+    v = matcalc.check(f, "X", f"10^30 * eye(n) + A' + {ch2}", symbols=SQUARE)
+    assert v.status == "refuted", v.message
