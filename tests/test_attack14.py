@@ -15,10 +15,10 @@ SYM = {"S": "symmetric(n)", "A": "matrix(n, n)"}
 SQUARE = {"X": "matrix(n, n)", "A": "matrix(n, n)"}
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {"PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
     return subprocess.run([sys.executable, "-m", "matcalc.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+                          env=env, timeout=timeout)
 
 
 # --- 1. a non-symmetric claim by a symmetric S passes when the gradient has a large entry elsewhere.
@@ -156,3 +156,16 @@ def test_wrong_entries_next_to_a_large_diagonal_are_seen_beyond_the_first_size()
     assert matcalc.check(f, "X", "10^30 * eye(n) + A'", symbols=SQUARE).status == "holds"
     v = matcalc.check(f, "X", f"10^30 * eye(n) + A' + {ch2}", symbols=SQUARE)
     assert v.status == "refuted", v.message
+
+
+# --- 10. a hang past the 60 s time limit: sin/cos/tan have no guard like exp's EXP_LIMIT, and one
+# mpmath cos(10^1000000 * x) needs a million digits of pi (minutes, never interrupted by the
+# deadline). Expected: a one-line "could not check" error (exit 2) within the time limit.
+# (This test costs up to 120 s of CPU when it fails.)
+
+def test_trig_of_a_huge_argument_stops_within_the_time_limit():
+    try:
+        r = cli("diff", "sum(cos(10^1000000 * x))", "--wrt", "x", "--sym", "x=vector(n)", "--gradient", "0 * x", timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("matcalc diff ran past 120 s (time limit 60 s)")
+    assert "Traceback" not in r.stderr
