@@ -169,3 +169,14 @@ def test_trig_of_a_huge_argument_stops_within_the_time_limit():
     except subprocess.TimeoutExpired:
         pytest.fail("matcalc diff ran past 120 s (time limit 60 s)")
     assert "Traceback" not in r.stderr
+
+
+# --- 11. the same for f: f = tr(A X) + (e^2000 + tr(X) - e^2000) = tr(A X) + tr(X). At the first
+# level's 110 digits tr(X) is rounded away consistently at X + hV and X - hV, the difference quotient
+# then equals tr(A'ᵀ V) to 1e-98, and the wrong claim A' (truth A' + I) is accepted at once: f's
+# value is never checked for stability across precisions the way a claim's is.
+
+def test_term_of_f_lost_to_rounding_does_not_make_a_wrong_claim_hold():
+    f = "tr(A * X) + (exp(2000) + tr(X) - exp(2000))"
+    v = matcalc.check(f, "X", "A'", symbols=SQUARE)
+    assert v.status == "refuted", v.message
