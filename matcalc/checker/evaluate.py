@@ -221,6 +221,8 @@ def _tan(x):
 
 def builtin_entrywise(fn: str, x, order: int):
     """The order-th derivative of a built-in entrywise function at x."""
+    if fn in ("sin", "cos", "tan") and abs(x) > EXP_LIMIT:  # no sample point gets there; and slow to reduce
+        raise DomainError(f"{fn} of a number too large for a sample point")
     if fn in ("sin", "cos"):  # sin^(k)(x) = sin(x + kπ/2)
         turns = order + (fn == "cos")
         f = mpmath.sin(x) if turns % 2 == 0 else mpmath.cos(x)

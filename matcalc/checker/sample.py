@@ -13,7 +13,10 @@ import random
 from fractions import Fraction
 
 from ..errors import MatcalcError
-from ..expr import Call, Entrywise, EPower, Expr, Let, Power, Sym, Transpose, distinct_nodes
+from ..expr import (
+    Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Kron, Let, MatMul, MatPower, Num, Power, Sym, Transpose,
+    distinct_nodes,
+)
 from ..shapes import Shape, dim_names
 from .evaluate import Bindings, Matrix, NotExact, evaluate, lu_solve_det
 
@@ -87,6 +90,57 @@ def _random_partition(names: list[str], rng: random.Random) -> list[list[str]]:
         else:
             blocks[k].append(n)
     return blocks
+
+
+MAX_LARGE = 12  # the largest size of the one assignment of large sizes
+
+
+def large_size(exprs: list[Expr]) -> int:
+    """One more than the polynomial degree of the expressions in their symbols (5 at least,
+    MAX_LARGE at most): a term built to vanish at every size up to its degree (A^5 - e1 A^4 + ...
+    by Cayley-Hamilton) does not vanish there. det, inv and functions count their argument's degree."""
+    degree: dict[Expr, int] = {}
+    for n in _post_order(exprs):
+        kids = [degree[k] for k in n.children]
+        if isinstance(n, Sym):
+            d = 1
+        elif isinstance(n, (MatMul, Hadamard, Kron, EDiv, Div)):
+            d = sum(kids)
+        elif isinstance(n, (MatPower, Power, EPower)):
+            d = kids[0] * min(abs(int(n.exponent)), MAX_LARGE)
+        else:
+            d = max(kids, default=0)
+        degree[n] = min(d, MAX_LARGE)
+    return max(5, min(MAX_LARGE, 1 + max(degree[e] for e in exprs)))
+
+
+def _post_order(exprs: list[Expr]):
+    """Every distinct node once, each after its children, without recursion."""
+    done: set[Expr] = set()
+    stack = [(e, False) for e in reversed(exprs)]
+    while stack:
+        n, expanded = stack.pop()
+        if n in done:
+            continue
+        if expanded:
+            done.add(n)
+            yield n
+        else:
+            stack.append((n, True))
+            stack.extend((k, False) for k in n.children if k not in done)
+
+
+def largest_number(exprs: list[Expr]) -> Fraction:
+    """The largest number written in the expressions (a number or an integer power of one, 10^30),
+    at least 1."""
+    out = Fraction(1)
+    for n in distinct_nodes(*exprs):
+        if isinstance(n, Num):
+            out = max(out, n.value)
+        if isinstance(n, Power) and isinstance(n.base, Num) and n.exponent.denominator == 1 and n.base.value > 1 \
+                and n.exponent * n.base.value.numerator.bit_length() < 4096:
+            out = max(out, n.base.value ** int(n.exponent))
+    return out
 
 
 def _core(e: Expr) -> Expr:

@@ -132,15 +132,15 @@ class Hessian:
         return _bilinear(_flat(U), H, _flat(V))
 
     def defect(self, inst, H: Matrix, noise):
-        """(relative asymmetry, counterexample) when H ≠ Hᵀ beyond 10^-(dps/2) of H's largest entry
+        """(relative asymmetry, counterexample) when a pair H[i][j], H[j][i] differs beyond 10^-(dps/2) of its own size
         and beyond the rounding of its entries (``noise``: entries that cancel to 0 are not asymmetric)."""
-        found = asymmetry(H, inst.dps)
-        if found is None or found[2] <= 2 * noise:
+        found = asymmetry(H, inst.dps, noise)
+        if found is None:
             return None
         return self._symmetry_counterexample(inst, H, found)
 
     def _symmetry_counterexample(self, inst, H: Matrix, found):
-        err, (i, j), _ = found
+        err, (i, j) = found
         dims = dict(inst.b.dims)
         cx = instance_facts(inst, dims, "symmetry", err)
         cx["claimed_derivative"] = f"H[{i + 1},{j + 1}] = {_fmt(H[i][j])}, H[{j + 1},{i + 1}] = {_fmt(H[j][i])}"

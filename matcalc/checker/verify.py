@@ -22,7 +22,7 @@ from ..expr import KINKED, Entrywise, Expr, Num, Sym, distinct_nodes
 from ..language import show
 from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, size, to_mpf
 from .sample import (
-    check_assumptions, dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, symmetrised,
+    large_size, largest_number, check_assumptions, dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, symmetrised,
     with_det_sign, symbols_under,
 )
 from .standins import function_choices
@@ -38,6 +38,7 @@ TIME_LIMIT = 60.0  # seconds for one check_all
 #: one sign at every point (f = sum(relu(X - 4)) is 0 wherever the entries are below 4); also
 #: a few times beyond the largest number written in f or a claim.
 SPREADS = (8, 64, 1024, 2**20)
+TRIES_PER_SPREAD = 3
 MAX_ENTRIES = 10_000  # entries of the largest matrix the checker will build
 MAX_ENTRY_CHECKS = 36  # entrywise checks at most, on a random sample of a larger gradient
 EXACT_DIM = 8  # above this size, exact rationals grow too slowly to be worth it: mpmath instead
@@ -81,6 +82,7 @@ class _Instance:
         self.values: dict[tuple[int, int], Matrix] = {}
         self.peaks: dict[tuple[int, int], object] = {}  # the largest magnitude met in evaluating a claim
         self.noise: dict[int, object] = {}  # how far rounding may move each entry of a claim's value
+        self._start: int | None = None
 
     def _exact(self, e: Expr) -> Matrix | None:
         """e's value in exact rationals, or None when it is not rational."""
@@ -88,6 +90,19 @@ class _Instance:
             return Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(e)
         except NotExact:
             return None
+
+    @property
+    def start(self) -> int:
+        """The first level whose digits resolve f here: 0 when f is exact, else enough guard digits
+        for the largest value met in computing f at this point (e^2000 - e^2000 + tr(X) loses
+        tr(X) to rounding at fewer)."""
+        if self._start is None:
+            if self.base is not None:
+                self._start = 0
+            else:
+                with mpmath.workdps(self.dps + LEVELS[0][1]):  # a finer level must follow, to bound the error
+                    self._start = level_for(self.evaluated_at()[1], last=len(LEVELS) - 2)
+        return self._start
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -154,11 +169,14 @@ class _Instance:
         the first level from ``level`` on (and from STABLE) at which the next level's digits give
         the same value, so that cancellation inside the claim cannot hide a term."""
         level = max(level, STABLE)
+        self.claim_at(i, M, level)
+        level = level_for(self.peaks[i, level], level)  # digits enough for the largest value met
         while level + 1 < len(LEVELS) and not _same(self.claim_at(i, M, level), self.claim_at(i, M, level + 1)):
             level += 1
+        value = self.claim_at(i, M, level)
         peak = self.peaks[i, level]
         self.noise[i] = 10 * peak * mpmath.mpf(10) ** -(self.dps + LEVELS[level][1]) if peak else 0
-        return self.claim_at(i, M, level)
+        return value
 
     def claim_at(self, i: int, M: Expr, level: int) -> Matrix:
         if (i, level) not in self.values:
@@ -180,25 +198,37 @@ class _Instance:
         return self.values[i, level]
 
 
+def level_for(peak, at_least: int = 0, last: int = len(LEVELS) - 1) -> int:
+    """The first level from ``at_least`` whose guard digits exceed the digits of ``peak``, the
+    largest magnitude met in a computation, by 10: rounding next to such a value cannot hide a
+    term of ordinary size. MatcalcError when not even level ``last`` has enough."""
+    need = int(mpmath.log10(peak)) + 10 if peak > 1 else 0
+    for k in range(at_least, last + 1):
+        if LEVELS[k][1] >= need:
+            return k
+    raise MatcalcError(f"could not check: values near 10^{need - 10} arise on the way, beyond the "
+                       f"{LEVELS[last][1]} guard digits the checker computes with")
+
+
 def _same(a: Matrix, b: Matrix) -> bool:
     """Equal to within 10^-40 of the largest entry (two evaluations of one claim, at two precisions)."""
     scale = max(abs(to_mpf(v)) for r in a for v in r)
     return all(abs(to_mpf(x) - to_mpf(y)) <= mpmath.mpf(10) ** -40 * scale for ra, rb in zip(a, b) for x, y in zip(ra, rb))
 
 
-def asymmetry(H: Matrix, dps: int):
-    """(largest |H[i][j] - H[j][i]| relative to H's largest entry, (i, j), the difference itself)
-    when beyond 10^-(dps/2) of that entry, else None."""
-    scale = max(abs(to_mpf(v)) for row in H for v in row)
+def asymmetry(H: Matrix, dps: int, noise=0):
+    """(|H[i][j] - H[j][i]| relative to the larger of the two, (i, j)) for the pair where that is
+    largest, when beyond 10^-(dps/2) and beyond twice ``noise`` (the rounding of the entries: two
+    that cancel to 0 are not asymmetric); else None. Each pair is judged by its own size, so a
+    large entry elsewhere hides nothing."""
     worst, where = mpmath.mpf(0), None
     for i, row in enumerate(H):
         for j in range(i + 1, len(row)):
-            d = abs(to_mpf(H[i][j]) - to_mpf(H[j][i]))
-            if d > worst:
-                worst, where = d, (i, j)
-    if where is None or worst <= mpmath.mpf(10) ** -(dps // 2) * scale:
-        return None
-    return worst / scale, where, worst
+            a, b = to_mpf(H[i][j]), to_mpf(H[j][i])
+            d = abs(a - b)
+            if d > 2 * noise and d / max(abs(a), abs(b)) > worst:
+                worst, where = d / max(abs(a), abs(b)), (i, j)
+    return (worst, where) if where is not None and worst > mpmath.mpf(10) ** -(dps // 2) else None
 
 
 def _is_exact(a: Matrix) -> bool:
@@ -306,7 +336,7 @@ def _unevaluable(inst: _Instance, claims: dict[int, Expr], measure, value: Matri
     return bad
 
 
-def _agree(claimed, numeric, tol, claim_noise=0) -> tuple[bool, mpmath.mpf]:
+def _agree(claimed, numeric, tol, claim_noise=0, start: int = 0) -> tuple[bool, mpmath.mpf]:
     """Whether the claimed and the numeric derivative agree, and their relative difference.
 
     ``claimed(k)`` and ``numeric(k)`` (the derivative and its resolution) compute both at
@@ -317,7 +347,7 @@ def _agree(claimed, numeric, tol, claim_noise=0) -> tuple[bool, mpmath.mpf]:
     zero, or below every precision tried: other points and directions see it).
     """
     prev = None
-    for k in range(len(LEVELS)):
+    for k in range(start, len(LEVELS)):
         n, resolution = numeric(k)
         c, n = to_mpf(claimed(k)), to_mpf(n)
         d, scale = abs(c - n), max(abs(c), abs(n))
@@ -359,10 +389,10 @@ class Gradient:
     def defect(self, inst: _Instance, M: Matrix, noise):
         """A property every claim must have at every instance, or None (the symmetry of a gradient
         by a symmetric X, of a Hessian); ``noise`` bounds the rounding of M's entries."""
-        found = asymmetry(M, inst.dps) if inst.x.symmetric else None
-        if found is None or found[2] <= 2 * noise:
+        found = asymmetry(M, inst.dps, noise) if inst.x.symmetric else None
+        if found is None:
             return None
-        err, (i, j), _ = found
+        err, (i, j) = found
         dims = dict(inst.b.dims)
         cx = instance_facts(inst, dims, "symmetry", err)
         x = inst.x.name
@@ -384,15 +414,16 @@ def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int
 
 
 def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random, fixed: tuple[int, ...] = (),
-          n_variants: int = 1):
+          n_variants: int = 1, large: int = 5):
     """(sizes, stand-in choice, directions, entrywise?, variant) for every instance: distinct
-    non-square sizes (and one assignment of sizes 5 and up) with every stand-in choice and every
-    variant of the invertible matrices (sign pattern of the determinants, dominant or plain),
-    entrywise at the first; then sizes with equal dimensions, and every dimension 1."""
-    plan = [(dims, c, directions if p == 0 else 1, k == 0 and p == 0, p)
-            for k, dims in enumerate(distinct_sizes(names)) for c in range(n_choices) for p in range(n_variants)]
-    if names:  # larger sizes once: a term that vanishes at every size up to 4
-        plan.append(({n: 5 + i for i, n in enumerate(names)}, rng.randrange(n_choices), 1, False,
+    non-square sizes (and one assignment of sizes ``large`` and up) with every stand-in choice and
+    every variant of the invertible matrices (sign pattern of the determinants, dominant or plain),
+    entrywise at the first choice and variant of each; then sizes with equal dimensions, and every
+    dimension 1."""
+    plan = [(dims, c, directions if p == 0 else 1, c == 0 and p == 0, p)
+            for dims in distinct_sizes(names) for c in range(n_choices) for p in range(n_variants)]
+    if names:  # larger sizes once: a term that vanishes at every size below (Cayley-Hamilton)
+        plan.append(({n: large + i for i, n in enumerate(names)}, rng.randrange(n_choices), 1, False,
                      rng.randrange(n_variants)))
     plan += [(dims, c, 1, False, rng.randrange(n_variants)) for dims in equal_sizes(names, rng, fixed)
              for c in range(n_choices)]
@@ -449,7 +480,7 @@ class _Judge:
         fixed = tuple(d for s in self.scope.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
         invertible = sorted(n for n in required(exprs)[2] if self.scope.symbols[n].is_square)
         variants = 2 ** (min(len(invertible), 2) + 1) if invertible else 1  # det sign patterns × dominant or plain
-        plan = _plan(names, len(choices), directions, rng, fixed, variants)
+        plan = _plan(names, len(choices), directions, rng, fixed, variants, large_size(exprs))
         too_big = self._too_big(plan[0][0])
         if too_big:
             raise MatcalcError(f"could not check: {too_big}")
@@ -494,32 +525,40 @@ class _Judge:
 
     def _beyond_kinks(self, dims, choices, rng, n_variants: int) -> None:
         """While the argument of an abs or relu has had entries of one sign only, points ever
-        farther out (SPREADS); what stays one-sided is said in the verdict, as is that points
+        farther out (SPREADS, and beyond the largest number written); a claim still undecided when
+        a side stays unreached cannot be checked there (MatcalcError). The verdict says that points
         on a kink are not used."""
         if not self.sides:
             return
         exprs = [self.f, *self.claims]
-        largest = max([n.value for n in distinct_nodes(*exprs) if isinstance(n, Num)] + [1])
-        for spread in sorted({*SPREADS, 2 ** (int(largest).bit_length() + 2)}):
-            if all(len(s) == 2 for s in self.sides.values()) or all(v is not None for v in self.verdicts):
-                break
-            choice = rng.randrange(len(choices))
-            impls = function_choices(self.scope.functions, rng)[choice]
-            self._instance(dims, impls, 1, False, rng, {}, bool(rng.randrange(n_variants) & 1), spread)
-        names = " and ".join(sorted({n.fn for n in distinct_nodes(*exprs)
-                                      if isinstance(n, Entrywise) and n.fn in KINKED}))
+        bits = int(largest_number(exprs)).bit_length()
+        reached = 1
+        for spread in sorted({*SPREADS, 2 ** (bits + 2), 2 ** (bits + 6)}):
+            for _ in range(TRIES_PER_SPREAD):
+                if all(len(s) == 2 for s in self.sides.values()) or all(v is not None for v in self.verdicts):
+                    break
+                choice = rng.randrange(len(choices))
+                impls = function_choices(self.scope.functions, rng)[choice]
+                if self._instance(dims, impls, 1, False, rng, {}, bool(rng.randrange(n_variants) & 1), spread):
+                    reached = max(reached, spread)
+        one_sided = [(arg, "positive" if 1 in signs else "negative") for arg, signs in self.sides.items() if len(signs) < 2]
+        if one_sided and any(v is None for v in self.verdicts):
+            arg, seen = one_sided[0]
+            raise MatcalcError(f"could not check: the entries of {show(arg)}, an argument of abs or relu, were "
+                               f"{seen} at every point tried (up to {3 * reached} in size), so the other side of "
+                               f"its kink was never seen")
+        names = " and ".join(sorted({n.fn for n in distinct_nodes(*exprs) if isinstance(n, Entrywise) and n.fn in KINKED}))
         self.restrictions[f"the arguments of {names} are non-zero (not differentiable at 0)"] = None
-        for arg, signs in self.sides.items():
-            if len(signs) < 2:
-                seen = "positive" if 1 in signs else "negative"
-                self.restrictions[f"{show(arg)} is {seen} (its entries had no other sign at any point tried, "
-                                  f"up to {3 * spread} in size)"] = None
 
     def _record_sides(self, inst: _Instance) -> None:
-        """The signs the entries of each abs and relu argument take at this instance."""
+        """The signs the entries of each abs and relu argument take at this instance (one inside a
+        claim already refuted may be undefined here)."""
         evaluator = Evaluator(inst.b)
         for arg, signs in self.sides.items():
-            signs.update(1 if v > 0 else -1 for r in evaluator(arg) for v in r if v != 0)
+            try:
+                signs.update(1 if v > 0 else -1 for r in evaluator(arg) for v in r if v != 0)
+            except (DomainError, ZeroDivisionError, OverflowError, ValueError):
+                continue
 
     def _instance(self, dims, impls, n_directions, entrywise, rng, signs, dominant, spread: int = 1) -> bool:
         """Sample one instance and judge every claim still undecided on it; False when the sizes
@@ -550,7 +589,8 @@ class _Judge:
             for i in [i for i in live if self.verdicts[i] is None]:
                 value = inst.claim(i, live[i])
                 noise = inst.noise[i] * self.measure.claimed(_ones(value), _absolute(probe)) if inst.noise[i] else 0
-                ok, err = _agree(lambda k: self.measure.claimed(inst.claim(i, live[i], k), probe), numeric, self.tol, noise)
+                ok, err = _agree(lambda k: self.measure.claimed(inst.claim(i, live[i], k), probe), numeric, self.tol,
+                                 noise, inst.start)
                 self.worst[i], self.checks[i] = max(self.worst[i], err), self.checks[i] + 1
                 if not ok:
                     M = inst.claim(i, live[i])
