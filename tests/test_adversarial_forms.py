@@ -1,4 +1,4 @@
-"""Attack on issue 14 (symmetric matrices, sin/cos/tan/abs/relu, matrix powers): each test shows
+"""Attacks on the new forms (symmetric matrices, sin/cos/tan/abs/relu, matrix powers): each test shows
 the expected behaviour and fails on the code it was written against when the finding is a bug."""
 from __future__ import annotations
 
