@@ -172,13 +172,20 @@ def powers(e: Expr):
     """A ^ i A ^ j = A ^ (i + j) (A = A ^ 1, so A A = A ^ 2), also inside a product: (P A ^ i) A ^ j = P A ^ (i + j)"""
     if not isinstance(e, MatMul) or e.left.shape.is_scalar or e.right.shape.is_scalar:
         return None
-    joined = _product_of_powers(e.left, e.right)
-    if joined is not None:
-        return joined
+    return _adjacent(e, _product_of_powers)
+
+
+def _adjacent(e: MatMul, combine) -> Expr | None:
+    """``combine(a, b)`` for the product a b, or for the last two factors of (P a) b, giving
+    P combine(a, b) (P alone when that is I); None when it does not apply."""
+    done = combine(e.left, e.right)
+    if done is not None:
+        return done
     if isinstance(e.left, MatMul) and not e.left.left.shape.is_scalar:
-        joined = _product_of_powers(e.left.right, e.right)
-        if joined is not None:
-            return MatMul(e.left.left, joined)
+        done = combine(e.left.right, e.right)
+        if done is not None:
+            return e.left.left if isinstance(done, Eye) else MatMul(e.left.left, done)
+    return None
 
 
 @algebra("scalars out of entrywise products")
@@ -235,15 +242,7 @@ def inverse(e: Expr):
     """(A⁻¹)⁻¹ = A; A A⁻¹ = A⁻¹ A = I, A ^ k A⁻¹ = A⁻¹ A ^ k = A ^ (k-1), also inside a product: (P A) A⁻¹ = P"""
     if isinstance(e, Call) and e.fn == "inv" and isinstance(e.arg, Call) and e.arg.fn == "inv":
         return e.arg.arg
-    if not isinstance(e, MatMul):
-        return None
-    done = _cancelled(e.left, e.right)
-    if done is not None:
-        return done
-    if isinstance(e.left, MatMul) and not e.left.left.shape.is_scalar:
-        done = _cancelled(e.left.right, e.right)
-        if done is not None:
-            return e.left.left if isinstance(done, Eye) else MatMul(e.left.left, done)
+    return _adjacent(e, _cancelled) if isinstance(e, MatMul) else None
 
 
 @algebra("derivatives of built-in functions")
