@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Derivation", "MatcalcError", "Verdict", "__version__", "catalog", "check", "derive", "load"]
+__all__ = ["Derivation", "MatcalcError", "Verdict", "__version__", "catalog", "check", "derive", "from_sympy", "load", "to_sympy"]
 
 
 def __getattr__(name: str) -> Any:

@@ -17,16 +17,19 @@ from .derivation import Step
 from .errors import MatcalcError, printable
 from .expr import Expr
 from .printers import json_out, latex, markdown, plain
+from .parser import parse
 from .prooffile import ProofFile, load as _load, make_claim, make_scope, parse_assumption
 from .report import ClaimReport, run_claim
+from . import sympy_bridge
 
 
 class Derivation:
     """A derived gradient (or Jacobian, or Hessian: see ``kind``): the steps (rule, expression), the
     result, and the checker's verdict on it. ``gradient`` holds the result whatever its kind."""
 
-    def __init__(self, report: ClaimReport) -> None:
+    def __init__(self, report: ClaimReport, objects: Mapping[str, object] | None = None) -> None:
         self._report = report
+        self._objects = dict(objects or {})
         assert report.derivation is not None
         self.f: Expr = report.claim.f if report.claim else report.derivation.f
         self.wrt: str = report.derivation.wrt.name
@@ -42,6 +45,10 @@ class Derivation:
     @property
     def hessian(self) -> Expr | None:
         return self.gradient if self.kind == "hessian" else None
+
+    def to_sympy(self):
+        """The result as a SymPy matrix expression, over the very SymPy symbols the input used (if any)."""
+        return sympy_bridge.to_sympy(self.gradient, self._objects)
 
     def to_latex(self, standalone: bool = False) -> str:
         """The derivation as LaTeX (an align* block, or a whole document)."""
@@ -113,21 +120,31 @@ def _table(value: object, what: str, example: str, *, optional: bool = True) -> 
     return dict(value)
 
 
-def _report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str] | None, functions: Mapping[str, str] | None,
-            let: Mapping[str, str] | None, assume: Sequence[str], seed: int, *, jacobian: str | None = None,
-            hessian: str | None = None, kind: str | None = None) -> ClaimReport:
-    """Declarations and one claim, derived and checked; any failure is a MatcalcError."""
-    scope = make_scope(_table(symbols, "symbols", "shapes, e.g. {'X': 'matrix(m, n)'}", optional=False),
-                       _table(functions, "functions", "kinds, e.g. {'sigma': 'elementwise'}"),
-                       _table(let, "let", "expressions, e.g. {'z': 'W * x + b'}"))
-    if isinstance(assume, str):
+def _report(f, wrt, gradient, symbols, functions, let, assume, seed: int, *, jacobian=None, hessian=None,
+            kind: str | None = None) -> tuple[ClaimReport, dict[str, object]]:
+    """Declarations and one claim, derived and checked; any failure is a MatcalcError. SymPy objects
+    (f, wrt, a claimed value, a sympy.Eq assumption) are translated first, with the declarations they
+    imply; the second result maps their names to the SymPy objects, for translating results back."""
+    symbols = None if symbols is None else _table(symbols, "symbols", "shapes, e.g. {'X': 'matrix(m, n)'}")
+    functions = _table(functions, "functions", "kinds, e.g. {'sigma': 'elementwise'}")
+    if isinstance(assume, str) or sympy_bridge.is_sympy(assume):
         assume = [assume]
     if not isinstance(assume, Sequence):
         raise MatcalcError(f"assume must be a list of equalities such as 'sum(Y) = 1', got {type(assume).__name__}")
+    values = {"f": f, "wrt": wrt, "gradient": gradient, "jacobian": jacobian, "hessian": hessian}
+    objects: dict[str, object] = {}
+    if any(map(sympy_bridge.is_sympy, (*values.values(), *assume))):
+        given = sympy_bridge.inputs(values, symbols, functions, list(assume))
+        values, symbols, functions, assume, objects = (given.values, given.symbols, given.functions, given.assume,
+                                                        given.objects)
+    f, wrt = values["f"], values["wrt"]
+    scope = make_scope(_table(symbols, "symbols", "shapes, e.g. {'X': 'matrix(m, n)'}", optional=False), functions,
+                       _table(let, "let", "expressions, e.g. {'z': 'W * x + b'}"))
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise MatcalcError(f"seed must be an integer, got {seed!r}")
     assumptions = tuple(parse_assumption(a, scope) for a in assume)
-    claim = make_claim(1, f, wrt, gradient, scope, jacobian=jacobian, hessian=hessian, kind=kind)
+    claim = make_claim(1, f, wrt, values["gradient"], scope, jacobian=values["jacobian"], hessian=values["hessian"],
+                       kind=kind)
     proof = ProofFile("api", printable(f"d/d{wrt} of {f}"), "", "<python>", scope, assumptions, (claim,))
     try:
         report = run_claim(proof, claim, seed=seed)
@@ -135,25 +152,44 @@ def _report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str] |
         raise MatcalcError("the input is too large to process (Python's recursion limit)") from None
     if report.error:
         raise MatcalcError(report.error)
-    return report
+    return report, objects
 
 
-def derive(f: str, wrt: str, symbols: Mapping[str, str], functions: Mapping[str, str] | None = None,
-           let: Mapping[str, str] | None = None, assume: Sequence[str] = (), seed: int = 0, *,
+def derive(f, wrt, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None,
+           let: Mapping[str, str] | None = None, assume: Sequence = (), seed: int = 0, *,
            kind: str | None = None) -> Derivation:
     """Derive ∂f/∂wrt step by step (kind="jacobian" or "hessian" for the second-order results; by
-    default the gradient of a scalar f, the Jacobian of a non-scalar f), and check it independently."""
-    return Derivation(_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind))
+    default the gradient of a scalar f, the Jacobian of a non-scalar f), and check it independently.
+    f and wrt are text in the language (with ``symbols``) or SymPy objects (shapes read off them)."""
+    return Derivation(*_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind))
 
 
-def check(f: str, wrt: str, gradient: str | None = None, symbols: Mapping[str, str] | None = None,
-          functions: Mapping[str, str] | None = None, let: Mapping[str, str] | None = None, assume: Sequence[str] = (),
-          seed: int = 0, *, jacobian: str | None = None, hessian: str | None = None) -> Verdict:
+def check(f, wrt, gradient=None, symbols: Mapping[str, str] | None = None,
+          functions: Mapping[str, str] | None = None, let: Mapping[str, str] | None = None, assume: Sequence = (),
+          seed: int = 0, *, jacobian=None, hessian=None) -> Verdict:
     """Check the claim ∂f/∂wrt = gradient (or a claimed jacobian=, or hessian=); a refutation carries a
-    counterexample and the right result."""
+    counterexample and the right result. Each of f, wrt and the claim is text or a SymPy object."""
     if gradient is None and jacobian is None and hessian is None:
         raise MatcalcError("check needs a claimed gradient, jacobian or hessian")
-    return Verdict(_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian, hessian=hessian))
+    return Verdict(_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian,
+                           hessian=hessian)[0])
+
+
+def to_sympy(e: Expr | str, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None):
+    """A matcalc expression (a tree, or text with its declarations) as a SymPy matrix expression:
+    symbols become MatrixSymbols (Symbols when scalar), dimensions positive integer Symbols."""
+    if isinstance(e, str):
+        e = parse(e, make_scope(_table(symbols, "symbols", "shapes, e.g. {'X': 'matrix(m, n)'}", optional=False),
+                                _table(functions, "functions", "kinds, e.g. {'sigma': 'elementwise'}")))
+    if not isinstance(e, Expr):
+        raise MatcalcError(f"to_sympy takes a matcalc expression or its text, got {type(e).__name__}")
+    return sympy_bridge.to_sympy(e)
+
+
+def from_sympy(e) -> sympy_bridge.Translation:
+    """A SymPy matrix expression as matcalc's: ``.expr`` (the tree; str() is the language), ``.symbols``
+    and ``.functions`` (the declarations, as a proof file writes them)."""
+    return sympy_bridge.from_sympy(e)
 
 
 def load(path: str | Path) -> ProofFile:
