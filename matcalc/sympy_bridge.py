@@ -18,9 +18,12 @@ from functools import cache, reduce
 from .errors import MatcalcError
 from .expr import (
     Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
-    MatMul, Neg, Num, Ones, Power, Sym, Transpose,
+    MatMul, Neg, Num, Ones, Power, Sym, Transpose, walk,
 )
 from .shapes import SCALAR, DimProduct, Shape, dim_mul
+
+#: The name a Lambda's variable takes while its body is read: one no SymPy user's symbol has.
+HOLE = "·λ"
 
 
 def is_sympy(obj: object) -> bool:
@@ -35,15 +38,15 @@ def _sympy():
     return sympy
 
 
-def _unsupported(what: str, e) -> MatcalcError:
-    return MatcalcError(f"cannot translate SymPy's {what} ({e}) into matcalc")
+def _unsupported(e, reason: str = "") -> MatcalcError:
+    """The one error for what the bridge does not translate: it names the SymPy class."""
+    return MatcalcError(f"cannot translate SymPy's {type(e).__name__} ({e})" + (f": {reason}" if reason else " into matcalc"))
 
 
 def _fraction(k, e) -> Fraction:
     """A SymPy rational number as a Fraction; anything else (a Float, a symbol) is an error."""
     if not getattr(k, "is_Rational", False):
-        raise MatcalcError(f"cannot translate SymPy's {e}: the exponent or number {k} ({type(k).__name__}) "
-                           "is not a rational number (write sympy.Rational(1, 2), not 0.5)")
+        raise _unsupported(e, f"{k} ({type(k).__name__}) is not a rational number (write sympy.Rational(1, 2), not 0.5)")
     return Fraction(int(k.p), int(k.q))
 
 
@@ -79,10 +82,12 @@ class _Reader:
         if getattr(e, "is_Rational", False):
             return _number(_fraction(e, e))
         if isinstance(e, sp.core.function.AppliedUndef):
+            if len(e.args) != 1:
+                raise _unsupported(e, "a declared function has one argument")
             return Entrywise(self.function(e.func, e), self.scalar(e.args[0], e))
         rule = from_table().get(type(e))
         if rule is None:
-            raise _unsupported(type(e).__name__, e)
+            raise _unsupported(e)
         return rule(self, e)
 
     def name(self, name: str, obj, shape: Shape) -> None:
@@ -103,8 +108,8 @@ class _Reader:
             return reduce(dim_mul, (self.dim(f, e) for f in d.args))
         if product and isinstance(d, sp.Pow) and isinstance(d.exp, sp.Integer) and d.exp > 0:
             return reduce(dim_mul, [self.dim(d.base, e)] * int(d.exp))
-        raise MatcalcError(f"cannot translate the dimension {d} of SymPy's {e}: matcalc's dimensions "
-                           "are positive integers and symbols" + (" and their products" if product else ""))
+        raise _unsupported(e, f"its dimension {d} is not a positive integer or a symbol"
+                           + (" or a product of them" if product else " (a declared one is)"))
 
     def function(self, f, e) -> str:
         """An undefined SymPy Function is a declared element-wise function."""
@@ -115,23 +120,33 @@ class _Reader:
     def scalar(self, a, e) -> Expr:
         """The argument of a scalar function (exp, log, tanh, ...): never a matrix."""
         if getattr(a, "is_Matrix", False):
-            raise MatcalcError(f"SymPy's {e} is {type(e).__name__} of a matrix, which matcalc does not "
-                               f"translate; write {a}.applyfunc({type(e).__name__}) for the element-wise one")
+            raise _unsupported(e, f"the matrix function (write {a}.applyfunc({type(e).__name__}) for the "
+                                  "element-wise one)")
         return self(a)
 
-    def entrywise(self, var, body, e) -> tuple[str, int]:
-        """Lambda(var, body) as matcalc's (function, order): g(var) or Derivative(g(var), (var, k))."""
-        sp = _sympy()
-        order = 0
-        if isinstance(body, sp.Derivative) and body.variables and set(body.variables) == {var}:
-            order, body = len(body.variables), body.expr
-        for name, make in entrywise_bodies().items():
-            if body == make(var):
-                return name, order
-        if isinstance(body, sp.core.function.AppliedUndef) and body.args == (var,):
-            return self.function(body.func, e), order
-        raise MatcalcError(f"cannot translate SymPy's {e}: an element-wise function must be exp, log, "
-                           "tanh, sqrt, sigmoid 1/(1 + exp(-t)), an undefined Function, or a derivative of one")
+    def pointwise(self, var, body, arg: Expr, e) -> Expr:
+        """body(arg) entrywise: body read with var as a scalar, then arg put in var's place, each
+        product of two scalars becoming ⊙ and each power .^ (constants broadcast)."""
+        hole = Sym(HOLE, SCALAR)
+        inner = self(body.xreplace({var: _sympy().Symbol(HOLE)}))
+        self.shapes.pop(HOLE, None)
+        self.objects.pop(HOLE, None)
+
+        def lift(n: Expr) -> Expr:
+            if n == hole:
+                return arg
+            if not any(k == hole for k in walk(n)):
+                return n
+            kids = [lift(k) for k in n.children]
+            if isinstance(n, MatMul):
+                return Hadamard(*kids)
+            if isinstance(n, Power):
+                return EPower(kids[0], n.exponent)
+            if isinstance(n, (Add, Neg, Entrywise)):
+                return n.rebuild(*kids)
+            raise _unsupported(e, f"{type(n).__name__} of the variable has no element-wise form")
+
+        return lift(inner)
 
 
 def _fold(node):
@@ -164,7 +179,7 @@ def _matpow(r: _Reader, e) -> Expr:
     base, k = e.args
     k = _fraction(k, e)
     if k.denominator != 1:
-        raise MatcalcError(f"cannot translate SymPy's {e}: a matrix power needs an integer exponent")
+        raise _unsupported(e, "a matrix power needs an integer exponent")
     a = r(base)
     if k == 0:
         return Eye(a.shape.rows)
@@ -184,22 +199,39 @@ def _log(r: _Reader, e) -> Expr:
 def _element(r: _Reader, e) -> Expr:
     """M[0, 0] of a 1×1 M is M itself: matcalc's scalars are 1×1 matrices."""
     if e.parent.shape != (1, 1):
-        raise MatcalcError(f"cannot translate SymPy's {e}: matcalc has no entries of a matrix, only the one of a 1×1")
+        raise _unsupported(e, "matcalc has no entries of a matrix, only the one of a 1×1")
     return r(e.parent)
 
 
 def _applyfunc(r: _Reader, e) -> Expr:
+    """Lambda(t, body) applied to every entry: a built-in by name when body is its, else body entrywise."""
     (var,), body = e.function.variables, e.function.expr
-    fn, order = r.entrywise(var, body, e)
-    return Entrywise(fn, r(e.expr), order)
+    for name, g in entrywise_bodies().items():
+        if body == g(var):
+            return Entrywise(name, r(e.expr))
+    return r.pointwise(var, body, r(e.expr), e)
 
 
 def _subs(r: _Reader, e) -> Expr:
-    """Subs(g^(k)(t), t, a) is g^(k)(a), as to_sympy writes a derivative at a scalar."""
+    """Subs(body, t, a) is body at t = a (to_sympy's form of a declared function's derivative at a scalar)."""
     if len(e.variables) != 1:
-        raise _unsupported("Subs of several variables", e)
-    fn, order = r.entrywise(e.variables[0], e.expr, e)
-    return Entrywise(fn, r.scalar(e.point[0], e), order)
+        raise _unsupported(e, "a substitution of one variable is translated")
+    return r.pointwise(e.variables[0], e.expr, r.scalar(e.point[0], e), e)
+
+
+def _derivative(r: _Reader, e) -> Expr:
+    """Derivative(g(x), (x, k)) of an undefined function g: matcalc's g with k primes, at x."""
+    sp = _sympy()
+    g, xs = e.expr, set(e.variables)
+    if not (isinstance(g, sp.core.function.AppliedUndef) and len(g.args) == 1 and xs == {g.args[0]}):
+        raise _unsupported(e, "only the derivative g'(x) of an undefined Function g by its argument x is")
+    return Entrywise(r.function(g.func, e), r(g.args[0]), len(e.variables))
+
+
+def _diag(r: _Reader, e) -> Expr:
+    """DiagMatrix(v): diag(v) of a column v, diag(vᵀ) of a row v."""
+    v = r(e.args[0])
+    return Call("diag", Transpose(v) if v.shape.rows == 1 and v.shape.cols != 1 else v)
 
 
 def _zero(r: _Reader, e) -> Expr:
@@ -212,6 +244,7 @@ def from_table() -> dict:
     """SymPy class -> its translation (reader, expression) -> matcalc Expr."""
     sp = _sympy()
     from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+    from sympy.matrices.expressions.diagonal import DiagMatrix
     from sympy.matrices.expressions.matexpr import MatrixElement
 
     scalar_fn = lambda name: lambda r, e: Entrywise(name, r.scalar(e.args[0], e))  # noqa: E731
@@ -239,7 +272,9 @@ def from_table() -> dict:
         sp.ZeroMatrix: _zero,
         MatrixElement: _element,
         ElementwiseApplyFunction: _applyfunc,
+        DiagMatrix: _diag,
         sp.Subs: _subs,
+        sp.Derivative: _derivative,
     }
 
 
@@ -267,7 +302,7 @@ class _Writer:
 
     def __init__(self, objects: dict) -> None:
         self.sp = _sympy()
-        self.objects = dict(objects)
+        self.objects = objects
         self.memo: dict[Expr, object] = {}
 
     def __call__(self, e: Expr):
@@ -350,18 +385,21 @@ def _epower(w: _Writer, e: EPower):
 
 
 def _entrywise(w: _Writer, e: Entrywise):
-    """g^(k)(A): ElementwiseApplyFunction(Lambda(t, g^(k)(t)), A) on a matrix, g(a) or Subs(g^(k)(t), t, a)
-    on a scalar, where g^(k)(t) is Derivative(g(t), (t, k)) and a declared g is an undefined Function."""
+    """g^(k)(A): ElementwiseApplyFunction(Lambda(t, g^(k)(t)), A) on a matrix, g^(k)(a) on a scalar. For a
+    built-in g, g^(k)(t) is SymPy's formula; a declared g is an undefined Function, g^(k) its
+    Derivative (at a scalar a that is Subs(Derivative(g(t), (t, k)), t, a), as SymPy writes it)."""
     sp = w.sp
-    g = entrywise_bodies().get(e.fn) or sp.Function(e.fn)
     t = sp.Dummy("t")
-    body = g(t) if e.order == 0 else sp.Derivative(g(t), (t, e.order))
+    builtin = entrywise_bodies().get(e.fn)
+    g = builtin or sp.Function(e.fn)
+    body = g(t) if e.order == 0 else sp.diff(g(t), t, e.order) if builtin else sp.Derivative(g(t), (t, e.order))
     a = w(e.arg)
     if not e.arg.shape.is_scalar:
         from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
         return ElementwiseApplyFunction(sp.Lambda(t, body), a)
-    return g(w.scalar(a)) if e.order == 0 else sp.Subs(body, t, w.scalar(a))
+    a = w.scalar(a)
+    return body.xreplace({t: a}) if builtin or e.order == 0 else sp.Subs(body, t, a)
 
 
 def _softmax(w: _Writer, a, n):
@@ -426,8 +464,8 @@ def to_table() -> dict:
 
 def to_sympy(e: Expr, objects: dict | None = None):
     """matcalc's expression as a SymPy one; names in ``objects`` become those SymPy objects (symbols
-    and dimensions), others new ones (a dimension a positive integer Symbol)."""
-    return _Writer(objects or {})(e)
+    and dimensions), others new ones (a dimension a positive integer Symbol), added to ``objects``."""
+    return _Writer({} if objects is None else objects)(e)
 
 
 # ---------------------------------------------------------------- the API's inputs
