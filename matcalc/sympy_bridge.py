@@ -138,7 +138,7 @@ class _Reader:
             if not any(k == hole for k in walk(n)):
                 return n
             kids = [lift(k) for k in n.children]
-            if isinstance(n, MatMul):
+            if isinstance(n, MatMul) and n.left.shape.is_scalar and n.right.shape.is_scalar:
                 return Hadamard(*kids)
             if isinstance(n, Power):
                 return EPower(kids[0], n.exponent)
@@ -146,7 +146,10 @@ class _Reader:
                 return n.rebuild(*kids)
             raise _unsupported(e, f"{type(n).__name__} of the variable has no element-wise form")
 
-        return lift(inner)
+        if not inner.shape.is_scalar:
+            raise _unsupported(e, "an element-wise function has a scalar value")
+        out = lift(inner)  # a body without var is a constant: broadcast to arg's shape
+        return out if out.shape == arg.shape else MatMul(out, Ones(arg.shape.rows, arg.shape.cols))
 
 
 def _fold(node):
