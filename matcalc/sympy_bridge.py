@@ -4,8 +4,9 @@ Each table maps a class to the one translation of that class; a class missing fr
 table is a MatcalcError naming it, never a guess. SymPy is imported only here, and only when
 a SymPy object is met; its calculus (``MatrixExpr.diff``) is never used, only its expressions.
 A 1×1 matrix is a scalar in matcalc; in SymPy it becomes a scalar (``Trace`` of it) where
-SymPy needs one. Element-wise functions are ``ElementwiseApplyFunction(Lambda(t, body), A)``
-with body ``g(t)`` or ``Derivative(g(t), (t, k))`` for matcalc's ``g^(k)(A)``.
+SymPy needs one. An element-wise function is ``ElementwiseApplyFunction(Lambda(t, body), A)``:
+read, body(A) with every operation entrywise; written, a built-in's formula, or
+``Derivative(g(t), (t, k))`` for the k-th derivative of a declared g (an undefined Function).
 """
 from __future__ import annotations
 

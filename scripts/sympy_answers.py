@@ -61,8 +61,8 @@ def document(answers: list[Answer]) -> str:
         "`MatrixExpr.diff` is never used by matcalc.", "",
         "## SymPy's own derivatives on the catalog", "",
         "Each catalog claim's `f` and `wrt` are translated to SymPy, SymPy " + sympy.__version__ +
-        " differentiates (`f.diff(X)`), and matcalc checks SymPy's answer as the claim: a gradient as it is "
-        "(SymPy's scalar 0 as the zero matrix), a Jacobian as the transpose of SymPy's vector-by-vector "
+        " differentiates (`f.diff(X)`), and matcalc checks SymPy's answer as the claim: a gradient as it is, "
+        "a Jacobian as the transpose of SymPy's vector-by-vector "
         "derivative (SymPy's layout is ∂fⱼ/∂xᵢ). Hessians are not asked: SymPy has no matrix Hessian.", "",
         "| outcome | claims |", "|---|---|",
         *(f"| {k} | {v} |" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])), "",

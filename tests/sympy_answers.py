@@ -2,8 +2,7 @@
 
 Each claim's f and wrt are translated with matcalc's bridge, SymPy differentiates, and
 matcalc checks SymPy's answer as the claim: a gradient as it is, a Jacobian as the transpose
-of SymPy's vector-by-vector derivative (SymPy's layout is ∂fⱼ/∂xᵢ), and SymPy's scalar 0 as
-the zero matrix. Only tests and scripts/sympy_answers.py use this; matcalc never calls .diff.
+of SymPy's vector-by-vector derivative (SymPy's layout is ∂fⱼ/∂xᵢ). Only tests and scripts/sympy_answers.py use this; matcalc never calls .diff.
 """
 from __future__ import annotations
 
@@ -57,12 +56,6 @@ def _diff(F, X):
         signal.alarm(0)
 
 
-def _zero_is_a_matrix(g, X):
-    """SymPy says 0 for a zero gradient of a matrix X: read it as the zero matrix."""
-    matrix = isinstance(X, sp.MatrixExpr) and X.shape != (1, 1)
-    return g * sp.OneMatrix(*X.shape) if matrix and not isinstance(g, sp.MatrixExpr) else g
-
-
 def sympy_answer(proof, claim) -> Answer:
     key = f"{proof.name}#{claim.index}"
     objects: dict = {}
@@ -86,7 +79,7 @@ def sympy_answer(proof, claim) -> Answer:
         return Answer(**base, outcome=f"untranslatable {_class_named(str(e))}")
     symbols = {n: s.declaration() for n, s in proof.scope.symbols.items()}
     v = matcalc.check(F, X, symbols=symbols, functions=proof.scope.functions, assume=[str(a) for a in proof.assume],
-                      **{claim.kind: _zero_is_a_matrix(g, X)})
+                      **{claim.kind: g})
     cx = (v.counterexample or {}).get("summary", "") if v.status == "refuted" else ""
     return Answer(**base, outcome=v.status, counterexample=cx, right=str(v.right_gradient or ""))
 
