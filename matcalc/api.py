@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 from .proof_catalog import Entry, entries
 from .checker.verify import Verdict as _CheckerVerdict
@@ -21,6 +22,10 @@ from .parser import parse
 from .prooffile import ProofFile, load as _load, make_claim, make_scope, parse_assumption
 from .report import ClaimReport, run_claim
 from . import sympy_bridge
+
+
+#: An expression argument: text in the language, or a SymPy expression (a MatrixSymbol or Symbol for wrt).
+Input = Any
 
 
 class Derivation:
@@ -46,7 +51,7 @@ class Derivation:
     def hessian(self) -> Expr | None:
         return self.gradient if self.kind == "hessian" else None
 
-    def to_sympy(self):
+    def to_sympy(self) -> Any:
         """The result as a SymPy matrix expression, over the very SymPy symbols the input used (if any)."""
         return sympy_bridge.to_sympy(self.gradient, self._objects)
 
@@ -120,7 +125,9 @@ def _table(value: object, what: str, example: str, *, optional: bool = True) -> 
     return dict(value)
 
 
-def _report(f, wrt, gradient, symbols, functions, let, assume, seed: int, *, jacobian=None, hessian=None,
+def _report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[str, str] | None,
+            functions: Mapping[str, str] | None, let: Mapping[str, str] | None, assume: Sequence[Input], seed: int, *,
+            jacobian: Input | None = None, hessian: Input | None = None,
             kind: str | None = None) -> tuple[ClaimReport, dict[str, object]]:
     """Declarations and one claim, derived and checked; any failure is a MatcalcError. SymPy objects
     (f, wrt, a claimed value, a sympy.Eq assumption) are translated first, with the declarations they
@@ -155,8 +162,8 @@ def _report(f, wrt, gradient, symbols, functions, let, assume, seed: int, *, jac
     return report, objects
 
 
-def derive(f, wrt, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None,
-           let: Mapping[str, str] | None = None, assume: Sequence = (), seed: int = 0, *,
+def derive(f: Input, wrt: Input, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None,
+           let: Mapping[str, str] | None = None, assume: Sequence[Input] = (), seed: int = 0, *,
            kind: str | None = None) -> Derivation:
     """Derive ∂f/∂wrt step by step (kind="jacobian" or "hessian" for the second-order results; by
     default the gradient of a scalar f, the Jacobian of a non-scalar f), and check it independently.
@@ -164,9 +171,10 @@ def derive(f, wrt, symbols: Mapping[str, str] | None = None, functions: Mapping[
     return Derivation(*_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind))
 
 
-def check(f, wrt, gradient=None, symbols: Mapping[str, str] | None = None,
-          functions: Mapping[str, str] | None = None, let: Mapping[str, str] | None = None, assume: Sequence = (),
-          seed: int = 0, *, jacobian=None, hessian=None) -> Verdict:
+def check(f: Input, wrt: Input, gradient: Input | None = None, symbols: Mapping[str, str] | None = None,
+          functions: Mapping[str, str] | None = None, let: Mapping[str, str] | None = None,
+          assume: Sequence[Input] = (), seed: int = 0, *, jacobian: Input | None = None,
+          hessian: Input | None = None) -> Verdict:
     """Check the claim ∂f/∂wrt = gradient (or a claimed jacobian=, or hessian=); a refutation carries a
     counterexample and the right result. Each of f, wrt and the claim is text or a SymPy object."""
     if gradient is None and jacobian is None and hessian is None:
@@ -175,7 +183,7 @@ def check(f, wrt, gradient=None, symbols: Mapping[str, str] | None = None,
                            hessian=hessian)[0])
 
 
-def to_sympy(e: Expr | str, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None):
+def to_sympy(e: Expr | str, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None) -> Any:
     """A matcalc expression (a tree, or text with its declarations) as a SymPy matrix expression:
     symbols become MatrixSymbols (Symbols when scalar), dimensions positive integer Symbols."""
     if isinstance(e, str):
@@ -186,7 +194,7 @@ def to_sympy(e: Expr | str, symbols: Mapping[str, str] | None = None, functions:
     return sympy_bridge.to_sympy(e)
 
 
-def from_sympy(e) -> sympy_bridge.Translation:
+def from_sympy(e: Any) -> sympy_bridge.Translation:
     """A SymPy matrix expression as matcalc's: ``.expr`` (the tree; str() is the language), ``.symbols``
     and ``.functions`` (the declarations, as a proof file writes them)."""
     return sympy_bridge.from_sympy(e)
