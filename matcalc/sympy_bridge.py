@@ -85,7 +85,7 @@ class _Reader:
         if isinstance(e, sp.core.function.AppliedUndef):
             if len(e.args) != 1:
                 raise _unsupported(e, "a declared function has one argument")
-            return Entrywise(self.function(e.func, e), self.scalar(e.args[0], e))
+            return Entrywise(self.function(e.func), self.scalar(e.args[0], e))
         rule = from_table().get(type(e))
         if rule is None:
             raise _unsupported(e)
@@ -102,7 +102,7 @@ class _Reader:
         sp = _sympy()
         if isinstance(d, sp.Integer) and d > 0:
             return int(d)
-        if isinstance(d, sp.Symbol):
+        if type(d) is sp.Symbol:
             self.objects.setdefault(d.name, d)
             return d.name
         if product and isinstance(d, sp.Mul):
@@ -112,7 +112,7 @@ class _Reader:
         raise _unsupported(e, f"its dimension {d} is not a positive integer or a symbol"
                            + (" or a product of them" if product else " (a declared one is)"))
 
-    def function(self, f, e) -> str:
+    def function(self, f) -> str:
         """An undefined SymPy Function is a declared element-wise function."""
         name = f.__name__
         self.functions[name] = "elementwise"
@@ -229,7 +229,7 @@ def _derivative(r: _Reader, e) -> Expr:
     g, xs = e.expr, set(e.variables)
     if not (isinstance(g, sp.core.function.AppliedUndef) and len(g.args) == 1 and xs == {g.args[0]}):
         raise _unsupported(e, "only the derivative g'(x) of an undefined Function g by its argument x is")
-    return Entrywise(r.function(g.func, e), r(g.args[0]), len(e.variables))
+    return Entrywise(r.function(g.func), r(g.args[0]), len(e.variables))
 
 
 def _diag(r: _Reader, e) -> Expr:

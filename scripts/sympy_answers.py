@@ -63,7 +63,8 @@ def document(answers: list[Answer]) -> str:
         "Each catalog claim's `f` and `wrt` are translated to SymPy, SymPy " + sympy.__version__ +
         " differentiates (`f.diff(X)`), and matcalc checks SymPy's answer as the claim: a gradient as it is, "
         "a Jacobian as the transpose of SymPy's vector-by-vector "
-        "derivative (SymPy's layout is ∂fⱼ/∂xᵢ). Hessians are not asked: SymPy has no matrix Hessian.", "",
+        "derivative (SymPy's layout is ∂fⱼ/∂xᵢ), a Hessian as the transpose of SymPy's derivative of its own "
+        "gradient (`f.diff(X).diff(X)`; SymPy has no Hessian of matrix expressions).", "",
         "| outcome | claims |", "|---|---|",
         *(f"| {k} | {v} |" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])), "",
         "`not stated`: f uses a declared scalar function (`C(a)`), which SymPy's matrix expressions cannot "

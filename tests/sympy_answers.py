@@ -2,7 +2,8 @@
 
 Each claim's f and wrt are translated with matcalc's bridge, SymPy differentiates, and
 matcalc checks SymPy's answer as the claim: a gradient as it is, a Jacobian as the transpose
-of SymPy's vector-by-vector derivative (SymPy's layout is ∂fⱼ/∂xᵢ). Only tests and scripts/sympy_answers.py use this; matcalc never calls .diff.
+of SymPy's vector-by-vector derivative (SymPy's layout is ∂fⱼ/∂xᵢ), a Hessian as that of
+SymPy's derivative of its own gradient, f.diff(x).diff(x). Only tests and scripts/sympy_answers.py use this; matcalc never calls .diff.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class Answer:
     """SymPy's answer to one claim and matcalc's verdict on it.
 
     outcome: holds | refuted | raises <error> | untranslatable <SymPy class> | not stated (f has no
-    SymPy form: a declared scalar function) | no hessian (SymPy has no matrix Hessian)."""
+    SymPy form: a declared scalar function)."""
 
     claim: str
     kind: str
@@ -64,14 +65,14 @@ def sympy_answer(proof, claim) -> Answer:
     except MatcalcError:
         return Answer(key, claim.kind, outcome="not stated")
     base = dict(claim=key, kind=claim.kind, f=str(F), wrt=str(X))
-    if claim.kind == "hessian":
-        return Answer(**base, outcome="no hessian")
     try:
         g = _diff(F, X)
+        if claim.kind == "hessian":
+            g = _diff(g, X)
     except (Exception, RecursionError, _Timeout) as e:
         return Answer(**base, outcome=f"raises {type(e).__name__}")
     base["answer"] = str(g)
-    if claim.kind == "jacobian" and isinstance(g, sp.MatrixExpr):
+    if claim.kind != "gradient" and isinstance(g, sp.MatrixExpr):
         g = g.T
     try:
         from_sympy(g)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 from sympy import (
-    Derivative, Determinant, Function, HadamardPower, HadamardProduct, Identity, KroneckerProduct, Lambda, MatrixSymbol,
+    Derivative, Determinant, Function, HadamardPower, HadamardProduct, Identity, KroneckerProduct, MatrixSymbol,
     OneMatrix, Rational, Subs, Symbol, Trace, ZeroMatrix, exp, log, sqrt, tanh,
 )
 from sympy.matrices.expressions.diagonal import DiagMatrix
@@ -192,6 +192,11 @@ def test_jacobian_and_hessian_claims_in_sympy():
     assert matcalc.check(x.T * Q * x, wrt=x, hessian=Q + Q.T).holds
 
 
+def test_text_and_sympy_mix():
+    assert matcalc.check("tr(X)", wrt="X", symbols={"X": "matrix(n, n)"}, gradient=Identity(n)).holds
+    assert str(matcalc.derive(Trace(X.T * X), wrt="X").gradient) == "2 * X"
+
+
 def test_assumption_as_sympy_eq():
     Y, z = MatrixSymbol("Y", n, 1), MatrixSymbol("z", n, 1)
     total = Trace(OneMatrix(1, n) * Y)
@@ -286,7 +291,8 @@ def test_sympy_answer_is_as_pinned(proof, claim):
     (regenerate with python scripts/sympy_answers.py when a SymPy release changes one)."""
     got = sympy_answer(proof, claim)
     want = pinned()[got.claim]
-    assert (got.outcome, got.answer) == (want["outcome"], want["answer"])
+    assert (got.outcome, got.answer) == (want["outcome"], want["answer"]), \
+        f"SymPy {sp.__version__} answers differently: regenerate with python scripts/sympy_answers.py"
 
 
 def test_pinned_answers_cover_each_outcome_and_match_the_docs():
