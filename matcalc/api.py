@@ -194,10 +194,11 @@ def to_sympy(e: Expr | str, symbols: Mapping[str, str] | None = None, functions:
     return sympy_bridge.to_sympy(e)
 
 
-def from_sympy(e: Any) -> sympy_bridge.Translation:
+def from_sympy(e: Any, dimensions: Sequence[Any] = ()) -> sympy_bridge.Translation:
     """A SymPy matrix expression as matcalc's: ``.expr`` (the tree; str() is the language), ``.symbols``
-    and ``.functions`` (the declarations, as a proof file writes them)."""
-    return sympy_bridge.from_sympy(e)
+    and ``.functions`` (the declarations, as a proof file writes them). A SymPy Symbol that is some
+    matrix's dimension in e, or one of ``dimensions``, is that size wherever it is a value."""
+    return sympy_bridge.from_sympy(e, dimensions)
 
 
 def load(path: str | Path) -> ProofFile:

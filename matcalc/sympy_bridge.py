@@ -73,10 +73,11 @@ class Translation:
 class _Reader:
     """Walks a SymPy tree through from_table(), collecting what each name is."""
 
-    def __init__(self) -> None:
+    def __init__(self, dimensions: frozenset = frozenset()) -> None:
         self.shapes: dict[str, Shape] = {}
         self.functions: dict[str, str] = {}
         self.objects: dict[str, object] = {}
+        self.dimensions = dimensions  # the Symbols that are dimensions of a matrix in the expression
 
     def __call__(self, e) -> Expr:
         sp = _sympy()
@@ -174,6 +175,9 @@ def _matrix_symbol(r: _Reader, e) -> Expr:
 
 
 def _symbol(r: _Reader, e) -> Expr:
+    """A scalar symbol; a dimension used as a value (Trace(I) = n) is that size, tr(eye(n))."""
+    if e in r.dimensions:
+        return Call("tr", Eye(r.dim(e, e)))
     r.name(e.name, e, SCALAR)
     return Sym(e.name, SCALAR)
 
@@ -289,11 +293,19 @@ def entrywise_bodies() -> dict:
     return {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt, "sigmoid": lambda t: 1 / (1 + sp.exp(-t))}
 
 
-def from_sympy(e) -> Translation:
-    """A SymPy (matrix) expression as matcalc's tree, with the declarations it implies."""
+def dimensions_of(*exprs) -> frozenset:
+    """The Symbols that are a dimension of some matrix in the expressions."""
+    sp = _sympy()
+    return frozenset(d for e in exprs for a in sp.preorder_traversal(e) if isinstance(a, sp.MatrixExpr)
+                     for size in a.shape for d in sp.sympify(size).free_symbols)
+
+
+def from_sympy(e, dimensions=()) -> Translation:
+    """A SymPy (matrix) expression as matcalc's tree, with the declarations it implies. A Symbol
+    that is a matrix's dimension there, or in ``dimensions``, stands for that size as a value."""
     if not is_sympy(e):
         raise MatcalcError(f"from_sympy takes a SymPy expression, got {type(e).__name__}")
-    r = _Reader()
+    r = _Reader(dimensions_of(e) | frozenset(dimensions))
     expr = r(e)
     return Translation(expr, {n: s.declaration() for n, s in r.shapes.items()}, r.functions, r.objects)
 
@@ -497,8 +509,11 @@ def inputs(values: dict[str, object], symbols, functions, assume: list) -> Input
     sp = _sympy()
     out = Inputs({}, dict(symbols or {}), dict(functions or {}), [], {})
 
+    given = [v for v in (*values.values(), *assume) if is_sympy(v)]
+    dimensions = dimensions_of(*given, *(side for a in given if isinstance(a, sp.Eq) for side in a.args))
+
     def text(e) -> str:
-        t = from_sympy(e)
+        t = from_sympy(e, dimensions)
         for table, new in ((out.symbols, t.symbols), (out.functions, t.functions)):
             for name, decl in new.items():
                 if table.setdefault(name, decl) != decl:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sympy import (
     Derivative, Determinant, Function, HadamardPower, HadamardProduct, Identity, KroneckerProduct, MatrixSymbol,
     OneMatrix, Rational, Subs, Symbol, Trace, ZeroMatrix, exp, log, sqrt, tanh,
@@ -30,6 +32,7 @@ from matcalc.prooffile import make_scope
 from matcalc.second_order import derive_kind
 from matcalc.sympy_bridge import from_sympy, from_table, to_sympy, to_table
 
+from .strategies import SHAPES, exprs
 from .sympy_answers import PINNED, catalog_claims, pinned, sympy_answer
 from .sympy_roundtrip import close, matcalc_value, point, sympy_value
 
@@ -50,7 +53,7 @@ g = Function("g")
 
 FROM = [
     (X, "X"), (c, "c"), (s11, "s"), (A * X, "A * X"), (X + X.T, "X + X'"), (2 * c * X - X, "(-1 + 2 * c) * X"),
-    (c + Trace(X), "c + tr(X)"), (X ** 3, "X * X * X"), (X ** -2, "inv(X) * inv(X)"), (X.I, "inv(X)"), (A.T, "A'"),
+    (c + Trace(X), "c + tr(X)"), (Trace(X) / n, "tr(eye(n)) ^ -1 * tr(X)"), (X ** 3, "X * X * X"), (X ** -2, "inv(X) * inv(X)"), (X.I, "inv(X)"), (A.T, "A'"),
     (Trace(X), "tr(X)"), (Determinant(X), "det(X)"), (log(Determinant(X)), "logdet(X)"), (sqrt(c), "c ^ (1/2)"),
     (c ** Rational(-1, 3), "c ^ -(1/3)"), (exp(c), "exp(c)"), (log(c), "log(c)"), (tanh(c), "tanh(c)"),
     (HadamardProduct(A, A), "A .* A"), (HadamardPower(A, 2), "A .^ 2"), (KroneckerProduct(X, A), "kron(X, A)"),
@@ -73,6 +76,22 @@ def test_from_sympy_table(e, text):
 def test_every_class_of_the_table_is_exercised():
     met = {type(a) for e, _ in FROM for a in sp.preorder_traversal(e)}
     assert set(from_table()) - met == set()
+
+
+def test_a_dimension_used_as_a_value_is_its_size():
+    e = from_sympy(n * X + Trace(X) / m * OneMatrix(n, n)).expr  # m, no matrix's dimension here, is a symbol
+    dims, values = point([e])
+    assert "tr(eye(n))" in str(e) and "m" not in from_sympy(n * X).symbols
+    assert close(matcalc_value(e, dims, values), sympy_value(n * X + Trace(X) / m * OneMatrix(n, n), dims, values))
+
+
+def test_a_dimension_left_only_as_a_value():
+    e = OneMatrix(n, m) * OneMatrix(m, n)  # SymPy: m*1, where m is no longer any matrix's dimension
+    assert str(from_sympy(e).expr) == "m * ones(n, n)"
+    assert str(from_sympy(e, [m]).expr) == "tr(eye(m)) * ones(n, n)"
+    Z = MatrixSymbol("Z", m, m)
+    f = Trace(X) * Trace(Identity(m) + Z) - Trace(X) * Trace(Z)  # = m·tr(X), m a dimension of f
+    assert matcalc.check(f, wrt=X, gradient=m * Identity(n)).holds  # m is the size in the claim too
 
 
 def test_declarations_read_off():
@@ -271,6 +290,34 @@ def test_sympy_explicit_evaluation_agrees(e):
     except DomainError:
         pytest.skip("the point is outside e's domain")
     assert close(want, sympy_value(to_sympy(e), dims, values))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SHAPES).flatmap(lambda shape: exprs(shape)))
+def test_random_expressions_round_trip(e):
+    """The same round trip on random well-typed expressions (tests/strategies.py)."""
+    assume(not _stateless(e))
+    dims, values = point([e])
+    try:
+        want = matcalc_value(e, dims, values)
+    except (DomainError, ArithmeticError, ValueError):
+        assume(False)
+    objects: dict = {}
+    S = to_sympy(e, objects)
+    back = from_sympy(S, [objects[d] for d in dims]).expr  # a dimension may be left only as a value (m·1)
+    assert close(want, matcalc_value(back, dims, values)), f"{e} came back as {back}"
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SHAPES).flatmap(lambda shape: exprs(shape, depth=2)))
+def test_random_expressions_against_sympy_explicit(e):
+    assume(not _stateless(e))
+    dims, values = point([e])
+    try:
+        want = matcalc_value(e, dims, values)
+    except (DomainError, ArithmeticError, ValueError):
+        assume(False)
+    assert close(want, sympy_value(to_sympy(e), dims, values)), str(e)
 
 
 # ------------------------------------------------------------------ SymPy's own answers, pinned
