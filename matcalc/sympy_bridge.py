@@ -271,6 +271,7 @@ def from_table() -> dict:
         sp.Determinant: lambda r, e: Call("det", r(e.arg)),
         sp.log: _log,
         sp.exp: scalar_fn("exp"),
+        type(sp.E): lambda r, e: Entrywise("exp", Num(1)),
         sp.tanh: scalar_fn("tanh"),
         sp.HadamardProduct: _fold(Hadamard),
         sp.HadamardPower: lambda r, e: EPower(r(e.base), _fraction(e.exp, e)),

@@ -55,7 +55,7 @@ FROM = [
     (X, "X"), (c, "c"), (s11, "s"), (A * X, "A * X"), (X + X.T, "X + X'"), (2 * c * X - X, "(-1 + 2 * c) * X"),
     (c + Trace(X), "c + tr(X)"), (Trace(X) / n, "tr(eye(n)) ^ -1 * tr(X)"), (X ** 3, "X * X * X"), (X ** -2, "inv(X) * inv(X)"), (X.I, "inv(X)"), (A.T, "A'"),
     (Trace(X), "tr(X)"), (Determinant(X), "det(X)"), (log(Determinant(X)), "logdet(X)"), (sqrt(c), "c ^ (1/2)"),
-    (c ** Rational(-1, 3), "c ^ -(1/3)"), (exp(c), "exp(c)"), (log(c), "log(c)"), (tanh(c), "tanh(c)"),
+    (c ** Rational(-1, 3), "c ^ -(1/3)"), (exp(c), "exp(c)"), (sp.E * X, "exp(1) * X"), (log(c), "log(c)"), (tanh(c), "tanh(c)"),
     (HadamardProduct(A, A), "A .* A"), (HadamardPower(A, 2), "A .^ 2"), (KroneckerProduct(X, A), "kron(X, A)"),
     (Identity(n), "eye(n)"), (Identity(m * n), "eye(m * n)"), (ZeroMatrix(m, n), "0 * ones(m, n)"),
     (OneMatrix(m, n), "ones(m, n)"), (DiagMatrix(x), "diag(x)"), (s11[0, 0], "s"), (Rational(-3, 2), "-(3/2)"),
@@ -92,6 +92,16 @@ def test_a_dimension_left_only_as_a_value():
     Z = MatrixSymbol("Z", m, m)
     f = Trace(X) * Trace(Identity(m) + Z) - Trace(X) * Trace(Z)  # = m·tr(X), m a dimension of f
     assert matcalc.check(f, wrt=X, gradient=m * Identity(n)).holds  # m is the size in the claim too
+
+
+@pytest.mark.parametrize("f, gradient", [
+    ("tr(X) / tr(eye(n))", "eye(n) / tr(eye(n))"),  # a dimension as a value, as from_sympy writes n
+    ("tr(X) * tr(eye(n)) ^ -3", "tr(eye(n)) ^ -3 * eye(n)"),
+    ("tr(inv(eye(n) + ones(n, n)) * X)", "inv(eye(n) + ones(n, n))"),  # an integer matrix inverted
+])
+def test_checker_keeps_integer_arithmetic_exact(f, gradient):
+    """int / int and int ^ -k in the checker were Python floats, so these true claims were refuted."""
+    assert matcalc.check(f, wrt="X", gradient=gradient, symbols={"X": "matrix(n, n)"}).holds
 
 
 def test_declarations_read_off():

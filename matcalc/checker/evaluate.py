@@ -134,10 +134,15 @@ def apply(fn, a: Matrix) -> Matrix:
     return [[fn(x) for x in row] for row in a]
 
 
+def _exact(x):
+    """An int as a Fraction, so that int / int and int ** -k stay exact (Python would make a float)."""
+    return Fraction(x) if isinstance(x, int) else x
+
+
 def _div(x, y):
     if y == 0:
         raise DomainError("division by zero")
-    return x / y
+    return _exact(x) / y
 
 
 def lu_solve_det(a: Matrix, rhs: Matrix | None):
@@ -146,7 +151,7 @@ def lu_solve_det(a: Matrix, rhs: Matrix | None):
     In floating point a pivot below 10^(-dps/2) of the largest entry counts as zero: such a
     matrix is singular up to rounding, and its inverse would be noise."""
     n = len(a)
-    m = [list(r) + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
+    m = [[_exact(x) for x in r] + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
     exact = all(isinstance(x, (int, Fraction)) for r in a for x in r)
     tiny = 0 if exact else max(abs(x) for r in a for x in r) * mpmath.mpf(10) ** (-(mpmath.mp.dps // 2))
     det = 1
@@ -187,7 +192,7 @@ def _power(x, k: Fraction):
     if x == 0 and k < 0:
         raise DomainError("zero to a negative power")
     if k.denominator == 1:
-        return x ** int(k)
+        return _exact(x) ** int(k)
     if x < 0:
         raise DomainError("fractional power of a negative number")
     return mpmath.power(x, mpmath.mpf(k.numerator) / k.denominator)
