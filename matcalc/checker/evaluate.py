@@ -291,13 +291,13 @@ class Evaluator:
             return [[e.value if b.exact else to_mpf(e.value)]]
         if isinstance(e, Let):
             return self(e.body)
-        if isinstance(e, Eye):
+        if isinstance(e, Eye):  # constants are mpf like every value in floating point: never int / int
             n = size(e.n, b.dims)
-            return [[1 if i == j else 0 for j in range(n)] for i in range(n)]
+            return self._number([[1 if i == j else 0 for j in range(n)] for i in range(n)])
         if isinstance(e, Ones):
-            return [[1] * size(e.cols, b.dims) for _ in range(size(e.rows, b.dims))]
+            return self._number([[1] * size(e.cols, b.dims) for _ in range(size(e.rows, b.dims))])
         if isinstance(e, Commutation):
-            return commutation(size(e.m, b.dims), size(e.n, b.dims))
+            return self._number(commutation(size(e.m, b.dims), size(e.n, b.dims)))
         if isinstance(e, Kron):
             return kron(self(e.left), self(e.right))
         if isinstance(e, Add):
