@@ -19,9 +19,9 @@ from functools import cache, reduce
 from .errors import MatcalcError
 from .expr import (
     Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
-    MatMul, Neg, Num, Ones, Power, Sym, Transpose, walk,
+    MatMul, Neg, Num, Ones, Power, Sym, Transpose, distinct_nodes, walk,
 )
-from .shapes import SCALAR, DimProduct, Shape, dim_mul
+from .shapes import SCALAR, DimProduct, Shape, dim_mul, dim_names
 
 #: The name a Lambda's variable takes while its body is read: one no SymPy user's symbol has.
 HOLE = "·λ"
@@ -213,6 +213,8 @@ def _element(r: _Reader, e) -> Expr:
 
 def _applyfunc(r: _Reader, e) -> Expr:
     """Lambda(t, body) applied to every entry: a built-in by name when body is its, else body entrywise."""
+    if len(e.function.variables) != 1:
+        raise _unsupported(e, "an element-wise function has one variable")
     (var,), body = e.function.variables, e.function.expr
     for name, g in entrywise_bodies().items():
         if body == g(var):
@@ -419,14 +421,10 @@ def _entrywise(w: _Writer, e: Entrywise):
     return body.xreplace({t: a}) if builtin or e.order == 0 else sp.Subs(body, t, a)
 
 
-def _softmax(w: _Writer, a, n):
+def _softmax(w: _Writer, z: Expr, n):
     """softmax(z) = exp(z) / (1ᵀ exp(z))."""
-    sp = w.sp
-    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
-
-    t = sp.Dummy("t")
-    ez = ElementwiseApplyFunction(sp.Lambda(t, sp.exp(t)), a)
-    return ez / sp.Trace(sp.OneMatrix(1, n) * ez)
+    ez = w(Entrywise("exp", z))
+    return ez / w.sp.Trace(w.sp.OneMatrix(1, n) * ez)
 
 
 def _call(w: _Writer, e: Call):
@@ -442,7 +440,7 @@ def _call(w: _Writer, e: Call):
         "logdet": (lambda v: sp.log(sp.Determinant(v)), sp.log), "inv": (sp.Inverse, lambda v: 1 / v),
         "sum": (lambda v: sp.OneMatrix(1, rows) * v * sp.OneMatrix(cols, 1), lambda v: v),
         "norm": (lambda v: sp.sqrt(sp.Trace(v.T * v)), lambda v: sp.sqrt(v ** 2)),
-        "softmax": (lambda v: _softmax(w, v, rows), lambda v: sp.Integer(1)),
+        "softmax": (lambda v: _softmax(w, e.arg, rows), lambda v: sp.Integer(1)),
         "diag": (DiagMatrix, lambda v: v),
     }
     if e.fn == "vec" and e.arg.shape.cols == 1:
@@ -481,7 +479,13 @@ def to_table() -> dict:
 
 def to_sympy(e: Expr, objects: dict | None = None):
     """matcalc's expression as a SymPy one; names in ``objects`` become those SymPy objects (symbols
-    and dimensions), others new ones (a dimension a positive integer Symbol), added to ``objects``."""
+    and dimensions), others new ones (a dimension a positive integer Symbol), added to ``objects``.
+    A symbol named like a dimension is an error: in SymPy the two would be one Symbol."""
+    nodes = list(distinct_nodes(e))
+    dims = {d for n in nodes for size in (n.shape.rows, n.shape.cols) for d in dim_names(size)}
+    clash = sorted(dims & {n.name for n in nodes if isinstance(n, Sym)})
+    if clash:
+        raise MatcalcError(f"{clash[0]} is both a symbol and a dimension here, which SymPy cannot tell apart")
     return _Writer({} if objects is None else objects)(e)
 
 

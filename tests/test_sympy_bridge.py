@@ -173,7 +173,9 @@ def test_unsupported_sympy_is_one_error_naming_the_class(e, cls):
 
 
 def test_to_sympy_refuses_what_sympy_cannot_state():
-    scope = make_scope({"A": "matrix(m, n)", "a": "vector(n)"}, {"C": "scalar"})
+    scope = make_scope({"A": "matrix(m, n)", "a": "vector(n)", "n": "scalar"}, {"C": "scalar"})
+    with pytest.raises(MatcalcError, match="n is both a symbol and a dimension"):
+        to_sympy(parse("n * a", scope))
     for text, node in (("vec(A)", "Call vec"), ("commutation(m, n)", "Commutation"), ("C(a)", "ScalarFn")):
         with pytest.raises(MatcalcError, match=f"has no SymPy matrix expression \\({node}\\)"):
             to_sympy(parse(text, scope))
