@@ -6,6 +6,7 @@ counterexamples) and tests/data/sympy_answers.json (the outcomes the tests pin).
 from __future__ import annotations
 
 import sys
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -49,9 +50,14 @@ def document(answers: list[Answer]) -> str:
         "| `M[0, 0]` of a 1×1 `M` | `M` (matcalc's scalars are 1×1) |",
         "| `A.applyfunc(f)`: f `exp`, `log`, `tanh`, `sqrt`, `1/(1 + exp(-t))`, any expression of t | `exp(A)`, `log(A)`, `tanh(A)`, `sqrt(A)`, `sigmoid(A)`, that expression entrywise (`.*`, `.^`) |",
         "| `Function('g')` (undefined, one argument), `Derivative(g(t), (t, k))`, `Subs` of it | a declared element-wise `g`, `g'`…, at a scalar |",
-        "| numbers | `Integer`, `Rational` (a `Float` is refused: write `Rational(1, 2)`) |", "",
+        "| numbers | `Integer`, `Rational`, `E` (a `Float` is refused: write `Rational(1, 2)`) |",
+        "| a dimension used as a value (`Trace(X) / n`, SymPy's `Trace(Identity(n))`) | `tr(eye(n))`, the size |", "",
+        "A `Symbol` is a dimension when it is in some matrix's shape among the inputs (`derive` and "
+        "`check` read all of them; `from_sympy(e, dimensions=[m])` names more); any other `Symbol` is a "
+        "scalar symbol, checked at every value. Assumptions on it (`positive=True`) are not carried over.", "",
         "Back (`to_sympy`), every node has its SymPy form except `vec` of a matrix, `commutation(m, n)` and "
-        "declared scalar functions `C(a)`: those raise `MatcalcError` naming the node. `sum(A)` becomes "
+        "declared scalar functions `C(a)`: those raise `MatcalcError` naming the node (as does a symbol named "
+        "like a dimension, which SymPy could not tell apart from it). `sum(A)` becomes "
         "`OneMatrix(1, m) * A * OneMatrix(n, 1)`, `norm(A)` `sqrt(Trace(A.T*A))`, `softmax(z)` "
         "`exp(z) / Trace(1ᵀ exp(z))`, a 1×1 value that SymPy needs as a scalar `Trace` of it, and a built-in's "
         "derivative (`tanh'`) SymPy's formula (`1 - tanh(t)**2`).", "",
@@ -85,6 +91,7 @@ def document(answers: list[Answer]) -> str:
 
 
 def main() -> None:
+    warnings.simplefilter("ignore")  # SymPy's own deprecation notes from inside its .diff
     answers = all_answers()
     write_pinned(answers)
     DOC.write_text(document(answers), encoding="utf-8")
