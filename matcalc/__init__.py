@@ -1,7 +1,7 @@
 """matcalc: derive gradients of scalar functions of matrices with the trace trick, and check them.
 
-The public API (``derive``, ``check``, ``load``, ``catalog``) is loaded on first use, so
-that the command line starts fast.
+The public API (``derive``, ``check``, ``load``, ``catalog``, and the SymPy bridge's ``to_sympy`` and
+``from_sympy``) is loaded on first use, so that the command line starts fast.
 """
 from __future__ import annotations
 
