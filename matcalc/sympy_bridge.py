@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import operator
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, reduce
 
 from .errors import MatcalcError
+from .language import show
 from .expr import (
     Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
     MatMul, Neg, Num, Ones, Power, Sym, Transpose, distinct_nodes, walk,
@@ -65,9 +66,9 @@ class Translation:
     (symbols and dimensions) so that results translate back to the very same objects."""
 
     expr: Expr
-    symbols: dict[str, str] = field(default_factory=dict)
-    functions: dict[str, str] = field(default_factory=dict)
-    objects: dict[str, object] = field(default_factory=dict)
+    symbols: dict[str, str]
+    functions: dict[str, str]
+    objects: dict[str, object]
 
 
 class _Reader:
@@ -509,13 +510,9 @@ def inputs(values: dict[str, object], symbols, functions, assume: list) -> Input
 
     wrt must be a MatrixSymbol or a Symbol; a name declared both by ``symbols`` and by a SymPy
     object must have the same shape there."""
-    from .language import show
-
     sp = _sympy()
     out = Inputs({}, dict(symbols or {}), dict(functions or {}), [], {})
-
-    given = [v for v in (*values.values(), *assume) if is_sympy(v)]
-    dimensions = dimensions_of(*given, *(side for a in given if isinstance(a, sp.Eq) for side in a.args))
+    dimensions = dimensions_of(*(v for v in (*values.values(), *assume) if is_sympy(v)))
 
     def text(e) -> str:
         t = from_sympy(e, dimensions)
