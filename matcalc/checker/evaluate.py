@@ -134,15 +134,11 @@ def apply(fn, a: Matrix) -> Matrix:
     return [[fn(x) for x in row] for row in a]
 
 
-def _exact(x):
-    """An int as a Fraction, so that int / int and int ** -k stay exact (Python would make a float)."""
-    return Fraction(x) if isinstance(x, int) else x
-
-
 def _div(x, y):
+    """x / y; of two ints a Fraction (Python's would be a float)."""
     if y == 0:
         raise DomainError("division by zero")
-    return _exact(x) / y
+    return Fraction(x, y) if isinstance(x, int) and isinstance(y, int) else x / y
 
 
 def lu_solve_det(a: Matrix, rhs: Matrix | None):
@@ -151,8 +147,8 @@ def lu_solve_det(a: Matrix, rhs: Matrix | None):
     In floating point a pivot below 10^(-dps/2) of the largest entry counts as zero: such a
     matrix is singular up to rounding, and its inverse would be noise."""
     n = len(a)
-    m = [[_exact(x) for x in r] + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
     exact = all(isinstance(x, (int, Fraction)) for r in a for x in r)
+    m = [[Fraction(x) if exact else x for x in r] + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
     tiny = 0 if exact else max(abs(x) for r in a for x in r) * mpmath.mpf(10) ** (-(mpmath.mp.dps // 2))
     det = 1
     for c in range(n):
@@ -191,8 +187,8 @@ def _sigmoid(x):
 def _power(x, k: Fraction):
     if x == 0 and k < 0:
         raise DomainError("zero to a negative power")
-    if k.denominator == 1:
-        return _exact(x) ** int(k)
+    if k.denominator == 1:  # an int to a negative power as a Fraction (Python's would be a float)
+        return (Fraction(x) if isinstance(x, int) and k < 0 else x) ** int(k)
     if x < 0:
         raise DomainError("fractional power of a negative number")
     return mpmath.power(x, mpmath.mpf(k.numerator) / k.denominator)
