@@ -40,16 +40,20 @@ def document(answers: list[Answer]) -> str:
         "`matcalc.from_sympy(expr)` translate single expressions (`from_sympy` returns `.expr`, "
         "`.symbols`, `.functions`).", "",
         "| SymPy | matcalc |", "|---|---|",
-        "| `MatrixSymbol('X', m, n)`, `Symbol('c')` | `X` declared `matrix(m, n)`, `c` declared `scalar` (a 1×1 `MatrixSymbol` is a scalar too) |",
+        "| `MatrixSymbol('X', m, n)`, `Symbol('c')` "
+        "| `X` declared `matrix(m, n)`, `c` declared `scalar` (a 1×1 `MatrixSymbol` is a scalar too) |",
         "| `MatMul`, `MatAdd`, `Mul`, `Add`, `-A` | `*`, `+`, `-` (a scalar factor scales) |",
         "| `MatPow(A, k)` (integer k), `Inverse(A)` | `A * ... * A`, `inv(A)` (negative k: of `inv(A)`; k = 0: `eye`) |",
         "| `Transpose`, `Trace`, `Determinant`, `log(Determinant(A))` | `A'`, `tr`, `det`, `logdet` |",
         "| `Pow(c, k)` (rational k), `exp`, `log`, `tanh`, `sqrt` of scalars | `c ^ k`, `exp`, `log`, `tanh`, `c ^ (1/2)` |",
         "| `HadamardProduct`, `HadamardPower(A, k)` (rational k), `KroneckerProduct` | `.*`, `A .^ k`, `kron` |",
-        "| `Identity(n)`, `ZeroMatrix(m, n)`, `OneMatrix(m, n)`, `DiagMatrix(x)` | `eye(n)`, `0 * ones(m, n)`, `ones(m, n)`, `diag(x)` |",
+        "| `Identity(n)`, `ZeroMatrix(m, n)`, `OneMatrix(m, n)`, `DiagMatrix(x)` "
+        "| `eye(n)`, `0 * ones(m, n)`, `ones(m, n)`, `diag(x)` |",
         "| `M[0, 0]` of a 1×1 `M` | `M` (matcalc's scalars are 1×1) |",
-        "| `A.applyfunc(f)`: f `exp`, `log`, `tanh`, `sqrt`, `1/(1 + exp(-t))`, any expression of t | `exp(A)`, `log(A)`, `tanh(A)`, `sqrt(A)`, `sigmoid(A)`, that expression entrywise (`.*`, `.^`) |",
-        "| `Function('g')` (undefined, one argument), `Derivative(g(t), (t, k))`, `Subs` of it | a declared element-wise `g`, `g'`…, at a scalar |",
+        "| `A.applyfunc(f)`: f `exp`, `log`, `tanh`, `sqrt`, `1/(1 + exp(-t))`, any expression of t "
+        "| `exp(A)`, `log(A)`, `tanh(A)`, `sqrt(A)`, `sigmoid(A)`, that expression entrywise (`.*`, `.^`) |",
+        "| `Function('g')` (undefined, one argument), `Derivative(g(t), (t, k))`, `Subs` of it "
+        "| a declared element-wise `g`, `g'`…, at a scalar |",
         "| numbers | `Integer`, `Rational`, `E` (a `Float` is refused: write `Rational(1, 2)`) |",
         "| a dimension used as a value (`Trace(X) / n`, SymPy's `Trace(Identity(n))`) | `tr(eye(n))`, the size |", "",
         "A `Symbol` is a dimension when it is in some matrix's shape among the inputs (`derive` and "

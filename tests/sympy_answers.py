@@ -3,7 +3,8 @@
 Each claim's f and wrt are translated with matcalc's bridge, SymPy differentiates, and
 matcalc checks SymPy's answer as the claim: a gradient as it is, a Jacobian as the transpose
 of SymPy's vector-by-vector derivative (SymPy's layout is ∂fⱼ/∂xᵢ), a Hessian as that of
-SymPy's derivative of its own gradient, f.diff(x).diff(x). Only tests and scripts/sympy_answers.py use this; matcalc never calls .diff.
+SymPy's derivative of its own gradient, f.diff(x).diff(x). Only tests and
+scripts/sympy_answers.py use this; matcalc never calls .diff.
 """
 from __future__ import annotations
 

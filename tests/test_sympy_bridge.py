@@ -53,9 +53,11 @@ g = Function("g")
 
 FROM = [
     (X, "X"), (c, "c"), (s11, "s"), (A * X, "A * X"), (X + X.T, "X + X'"), (2 * c * X - X, "(-1 + 2 * c) * X"),
-    (c + Trace(X), "c + tr(X)"), (Trace(X) / n, "tr(eye(n)) ^ -1 * tr(X)"), (X ** 3, "X * X * X"), (X ** -2, "inv(X) * inv(X)"), (X.I, "inv(X)"), (A.T, "A'"),
+    (c + Trace(X), "c + tr(X)"), (Trace(X) / n, "tr(eye(n)) ^ -1 * tr(X)"), (X ** 3, "X * X * X"),
+    (X ** -2, "inv(X) * inv(X)"), (X.I, "inv(X)"), (A.T, "A'"),
     (Trace(X), "tr(X)"), (Determinant(X), "det(X)"), (log(Determinant(X)), "logdet(X)"), (sqrt(c), "c ^ (1/2)"),
-    (c ** Rational(-1, 3), "c ^ -(1/3)"), (exp(c), "exp(c)"), (sp.E * X, "exp(1) * X"), (log(c), "log(c)"), (tanh(c), "tanh(c)"),
+    (c ** Rational(-1, 3), "c ^ -(1/3)"), (exp(c), "exp(c)"), (sp.E * X, "exp(1) * X"), (log(c), "log(c)"),
+    (tanh(c), "tanh(c)"),
     (HadamardProduct(A, A), "A .* A"), (HadamardPower(A, 2), "A .^ 2"), (KroneckerProduct(X, A), "kron(X, A)"),
     (Identity(n), "eye(n)"), (Identity(m * n), "eye(m * n)"), (ZeroMatrix(m, n), "0 * ones(m, n)"),
     (OneMatrix(m, n), "ones(m, n)"), (DiagMatrix(x), "diag(x)"), (s11[0, 0], "s"), (Rational(-3, 2), "-(3/2)"),
@@ -159,8 +161,9 @@ UNSUPPORTED = [
     (exp(X), "exp"), (log(x.T * x), "log"), (X[0, 1], "MatrixElement"), (X ** Rational(1, 2), "MatPow"),
     (sp.MatPow(X, c), "MatPow"), (HadamardPower(X, c), "HadamardPower"), (c ** c, "Pow"),
     (MatrixSymbol("Z", n + 1, n), "MatrixSymbol"), (Identity(n + 1), "Identity"), (g(c, t), "g"),
-    (sp.Dummy("d"), "Dummy"), (A.applyfunc(sp.sin), "sin"), (A.applyfunc(lambda u: Trace(X) * u * X[0, 0]), "MatrixElement"),
-    (Derivative(g(c), t), "Derivative"), (Derivative(X, X), "Derivative"), (sp.KroneckerDelta(c, t), "KroneckerDelta"), (sp.Max(c, t), "Max"),
+    (sp.Dummy("d"), "Dummy"), (A.applyfunc(sp.sin), "sin"),
+    (A.applyfunc(lambda u: Trace(X) * u * X[0, 0]), "MatrixElement"), (Derivative(g(c), t), "Derivative"),
+    (Derivative(X, X), "Derivative"), (sp.KroneckerDelta(c, t), "KroneckerDelta"), (sp.Max(c, t), "Max"),
     (sp.Piecewise((c, c > 0), (0, True)), "Piecewise"), ((A * X * B).diff(X), "PermuteDims"),
     (Subs(g(t) + g(c), (t, c), (1, 2)), "Subs"),
 ]
