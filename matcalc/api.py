@@ -26,6 +26,9 @@ from . import sympy_bridge
 
 #: An expression argument: text in the language, or a SymPy expression (a MatrixSymbol or Symbol for wrt).
 Input = Any
+#: The declaration arguments, as _table names them in its messages.
+_SYMBOLS = ("symbols", "shapes, e.g. {'X': 'matrix(m, n)'}")
+_FUNCTIONS = ("functions", "kinds, e.g. {'sigma': 'elementwise'}")
 
 
 class Derivation:
@@ -132,8 +135,8 @@ def _report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[str, 
     """Declarations and one claim, derived and checked; any failure is a MatcalcError. SymPy objects
     (f, wrt, a claimed value, a sympy.Eq assumption) are translated first, with the declarations they
     imply; the second result maps their names to the SymPy objects, for translating results back."""
-    symbols = None if symbols is None else _table(symbols, "symbols", "shapes, e.g. {'X': 'matrix(m, n)'}")
-    functions = _table(functions, "functions", "kinds, e.g. {'sigma': 'elementwise'}")
+    symbols = None if symbols is None else _table(symbols, *_SYMBOLS)
+    functions = _table(functions, *_FUNCTIONS)
     if isinstance(assume, str) or sympy_bridge.is_sympy(assume):
         assume = [assume]
     if not isinstance(assume, Sequence):
@@ -145,7 +148,7 @@ def _report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[str, 
         values, symbols, functions, assume, objects = (given.values, given.symbols, given.functions, given.assume,
                                                         given.objects)
     f, wrt = values["f"], values["wrt"]
-    scope = make_scope(_table(symbols, "symbols", "shapes, e.g. {'X': 'matrix(m, n)'}", optional=False), functions,
+    scope = make_scope(_table(symbols, *_SYMBOLS, optional=False), functions,
                        _table(let, "let", "expressions, e.g. {'z': 'W * x + b'}"))
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise MatcalcError(f"seed must be an integer, got {seed!r}")
@@ -187,8 +190,8 @@ def to_sympy(e: Expr | str, symbols: Mapping[str, str] | None = None, functions:
     """A matcalc expression (a tree, or text with its declarations) as a SymPy matrix expression:
     symbols become MatrixSymbols (Symbols when scalar), dimensions positive integer Symbols."""
     if isinstance(e, str):
-        e = parse(e, make_scope(_table(symbols, "symbols", "shapes, e.g. {'X': 'matrix(m, n)'}", optional=False),
-                                _table(functions, "functions", "kinds, e.g. {'sigma': 'elementwise'}")))
+        e = parse(e, make_scope(_table(symbols, *_SYMBOLS, optional=False),
+                                _table(functions, *_FUNCTIONS)))
     if not isinstance(e, Expr):
         raise MatcalcError(f"to_sympy takes a matcalc expression or its text, got {type(e).__name__}")
     return sympy_bridge.to_sympy(e)
