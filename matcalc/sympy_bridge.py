@@ -310,7 +310,7 @@ def from_sympy(e, dimensions=()) -> Translation:
     if not is_sympy(e):
         raise MatcalcError(f"from_sympy takes a SymPy expression, got {type(e).__name__}")
     r = _Reader(dimensions_of(e) | frozenset(dimensions))
-    expr = r(e)
+    expr = _within_recursion(r, e)
     return Translation(expr, {n: s.declaration() for n, s in r.shapes.items()}, r.functions, r.objects)
 
 
@@ -487,7 +487,15 @@ def to_sympy(e: Expr, objects: dict | None = None):
     clash = sorted(dims & {n.name for n in nodes if isinstance(n, Sym)})
     if clash:
         raise MatcalcError(f"{clash[0]} is both a symbol and a dimension here, which SymPy cannot tell apart")
-    return _Writer({} if objects is None else objects)(e)
+    return _within_recursion(_Writer({} if objects is None else objects), e)
+
+
+def _within_recursion(walker, e):
+    """walker(e), a tree too deep for Python's recursion limit being the one error too."""
+    try:
+        return walker(e)
+    except RecursionError:
+        raise MatcalcError("the expression is too deep to translate (Python's recursion limit)") from None
 
 
 # ---------------------------------------------------------------- the API's inputs
