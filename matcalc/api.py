@@ -137,19 +137,19 @@ def _report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[str, 
     imply; the second result maps their names to the SymPy objects, for translating results back."""
     symbols = None if symbols is None else _table(symbols, *_SYMBOLS)
     functions = _table(functions, *_FUNCTIONS)
+    let = _table(let, "let", "expressions, e.g. {'z': 'W * x + b'}")
     if isinstance(assume, str) or sympy_bridge.is_sympy(assume):
         assume = [assume]
     if not isinstance(assume, Sequence):
         raise MatcalcError(f"assume must be a list of equalities such as 'sum(Y) = 1', got {type(assume).__name__}")
     values = {"f": f, "wrt": wrt, "gradient": gradient, "jacobian": jacobian, "hessian": hessian}
     objects: dict[str, object] = {}
-    if any(map(sympy_bridge.is_sympy, (*values.values(), *assume))):
-        given = sympy_bridge.inputs(values, symbols, functions, list(assume))
-        values, symbols, functions, assume, objects = (given.values, given.symbols, given.functions, given.assume,
-                                                        given.objects)
+    if any(map(sympy_bridge.is_sympy, (*values.values(), *let.values(), *assume))):
+        given = sympy_bridge.inputs(values, symbols, functions, let, list(assume))
+        values, symbols, functions, let, assume, objects = (given.values, given.symbols, given.functions, given.let,
+                                                             given.assume, given.objects)
     f, wrt = values["f"], values["wrt"]
-    scope = make_scope(_table(symbols, *_SYMBOLS, optional=False), functions,
-                       _table(let, "let", "expressions, e.g. {'z': 'W * x + b'}"))
+    scope = make_scope(_table(symbols, *_SYMBOLS, optional=False), functions, let)
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise MatcalcError(f"seed must be an integer, got {seed!r}")
     assumptions = tuple(parse_assumption(a, scope) for a in assume)

@@ -509,18 +509,19 @@ class Inputs:
     values: dict[str, object]
     symbols: dict
     functions: dict
+    let: dict
     assume: list
     objects: dict[str, object]
 
 
-def inputs(values: dict[str, object], symbols, functions, assume: list) -> Inputs:
-    """f, wrt, a claimed value (SymPy or text), and assumptions (text or sympy.Eq) as text.
+def inputs(values: dict[str, object], symbols, functions, let: dict, assume: list) -> Inputs:
+    """f, wrt, a claimed value, [let] bodies (SymPy or text), and assumptions (text or sympy.Eq) as text.
 
     wrt must be a MatrixSymbol or a Symbol; a name declared both by ``symbols`` and by a SymPy
     object must have the same shape there."""
     sp = _sympy()
-    out = Inputs({}, dict(symbols or {}), dict(functions or {}), [], {})
-    dimensions = dimensions_of(*(v for v in (*values.values(), *assume) if is_sympy(v)))
+    out = Inputs({}, dict(symbols or {}), dict(functions or {}), {}, [], {})
+    dimensions = dimensions_of(*(v for v in (*values.values(), *let.values(), *assume) if is_sympy(v)))
 
     def text(e) -> str:
         t = from_sympy(e, dimensions)
@@ -542,6 +543,7 @@ def inputs(values: dict[str, object], symbols, functions, assume: list) -> Input
             out.values[key] = v.name
         else:
             raise MatcalcError(f"wrt must be a MatrixSymbol or a Symbol, got SymPy's {type(v).__name__} {v}")
+    out.let = {name: text(v) if is_sympy(v) else v for name, v in let.items()}
     for a in assume:
         if is_sympy(a) and not isinstance(a, sp.Eq):
             raise MatcalcError(f"an assumption is sympy.Eq(lhs, rhs) or text 'EXPR = EXPR', got SymPy's {type(a).__name__}")
