@@ -33,8 +33,8 @@ def document(answers: list[Answer]) -> str:
         "fails a test instead of changing silently.", "",
         "## The bridge", "",
         "`matcalc.derive` and `matcalc.check` take SymPy expressions wherever they take text: `f`, `wrt` "
-        "(a `MatrixSymbol`, or a `Symbol` for a scalar), a claimed `gradient`, `jacobian` or `hessian`, and "
-        "`sympy.Eq(lhs, rhs)` assumptions. Shapes are read off the `MatrixSymbol`s (dimensions are SymPy "
+        "(a `MatrixSymbol`, or a `Symbol` for a scalar), a claimed `gradient`, `jacobian` or `hessian`, `let` "
+        "bodies and `sympy.Eq(lhs, rhs)` assumptions. Shapes are read off the `MatrixSymbol`s (dimensions are SymPy "
         "symbols or integers), so no `symbols` argument is needed. `Derivation.to_sympy()` gives the result "
         "as a SymPy matrix expression over the input's own symbols; `matcalc.to_sympy(expr)` and "
         "`matcalc.from_sympy(expr)` translate single expressions (`from_sympy` returns `.expr`, "
