@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 from .proof_catalog import Entry, entries
 from .checker.verify import Verdict as _CheckerVerdict
@@ -17,16 +18,26 @@ from .derivation import Step
 from .errors import MatcalcError, printable
 from .expr import Expr
 from .printers import json_out, latex, markdown, plain
+from .parser import parse
 from .prooffile import ProofFile, load as _load, make_claim, make_scope, parse_assumption
 from .report import ClaimReport, run_claim
+from . import sympy_bridge
+
+
+#: An expression argument: text in the language, or a SymPy expression (a MatrixSymbol or Symbol for wrt).
+Input = Any
+#: The declaration arguments, as _table names them in its messages.
+_SYMBOLS = ("symbols", "shapes, e.g. {'X': 'matrix(m, n)'}")
+_FUNCTIONS = ("functions", "kinds, e.g. {'sigma': 'elementwise'}")
 
 
 class Derivation:
     """A derived gradient (or Jacobian, or Hessian: see ``kind``): the steps (rule, expression), the
     result, and the checker's verdict on it. ``gradient`` holds the result whatever its kind."""
 
-    def __init__(self, report: ClaimReport, proof: ProofFile) -> None:
+    def __init__(self, report: ClaimReport, proof: ProofFile, objects: Mapping[str, object] | None = None) -> None:
         self._report, self._proof = report, proof
+        self._objects = dict(objects or {})
         assert report.derivation is not None
         self.f: Expr = report.claim.f if report.claim else report.derivation.f
         self.wrt: str = report.derivation.wrt.name
@@ -43,6 +54,17 @@ class Derivation:
     def hessian(self) -> Expr | None:
         return self.gradient if self.kind == "hessian" else None
 
+    def to_sympy(self) -> Any:
+        """The result as a SymPy matrix expression, over the very SymPy symbols the input used (if any)."""
+        return sympy_bridge.to_sympy(self.gradient, self._objects)
+
+    def to_code(self, backend: str = "numpy") -> str:
+        """A self-contained Python module ("numpy", "jax" or "torch"): f, the derivative, and a
+        check() against central differences (and the backend's autodiff)."""
+        from .codegen import emit
+
+        return emit(backend, self._proof, [self._report])
+
     def to_latex(self, standalone: bool = False) -> str:
         """The derivation as LaTeX (an align* block, or a whole document)."""
         r = self._report
@@ -53,13 +75,6 @@ class Derivation:
 
     def to_json(self) -> str:
         return json_out.dumps(json_out.derivation_object(self._report))
-
-    def to_code(self, backend: str = "numpy") -> str:
-        """A self-contained Python module ("numpy", "jax" or "torch"): f, the derivative, and a
-        check() against central differences (and the backend's autodiff)."""
-        from .codegen import emit
-
-        return emit(backend, self._proof, [self._report])
 
     def _repr_latex_(self) -> str:
         return latex.align(self._report)
@@ -120,22 +135,34 @@ def _table(value: object, what: str, example: str, *, optional: bool = True) -> 
     return dict(value)
 
 
-def claim_report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str] | None, functions: Mapping[str, str] | None,
-            let: Mapping[str, str] | None, assume: Sequence[str], seed: int, *, jacobian: str | None = None,
-                 hessian: str | None = None, kind: str | None = None) -> tuple[ClaimReport, ProofFile]:
-    """Declarations and one claim, derived and checked (and the proof made of them); any failure
-    is a MatcalcError."""
-    scope = make_scope(_table(symbols, "symbols", "shapes, e.g. {'X': 'matrix(m, n)'}", optional=False),
-                       _table(functions, "functions", "kinds, e.g. {'sigma': 'elementwise'}"),
-                       _table(let, "let", "expressions, e.g. {'z': 'W * x + b'}"))
-    if isinstance(assume, str):
+def claim_report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[str, str] | None,
+                 functions: Mapping[str, str] | None, let: Mapping[str, str] | None, assume: Sequence[Input], seed: int,
+                 *, jacobian: Input | None = None, hessian: Input | None = None,
+                 kind: str | None = None) -> tuple[ClaimReport, ProofFile, dict[str, object]]:
+    """Declarations and one claim, derived and checked, and the proof made of them; any failure is a
+    MatcalcError. SymPy objects (f, wrt, a claimed value, a sympy.Eq assumption) are translated first,
+    with the declarations they imply; the third result maps their names to the SymPy objects, for
+    translating results back."""
+    symbols = None if symbols is None else _table(symbols, *_SYMBOLS)
+    functions = _table(functions, *_FUNCTIONS)
+    let = _table(let, "let", "expressions, e.g. {'z': 'W * x + b'}")
+    if isinstance(assume, str) or sympy_bridge.is_sympy(assume):
         assume = [assume]
     if not isinstance(assume, Sequence):
         raise MatcalcError(f"assume must be a list of equalities such as 'sum(Y) = 1', got {type(assume).__name__}")
+    values = {"f": f, "wrt": wrt, "gradient": gradient, "jacobian": jacobian, "hessian": hessian}
+    objects: dict[str, object] = {}
+    if any(map(sympy_bridge.is_sympy, (*values.values(), *let.values(), *assume))):
+        given = sympy_bridge.inputs(values, symbols, functions, let, list(assume))
+        values, symbols, functions, let, assume, objects = (given.values, given.symbols, given.functions, given.let,
+                                                             given.assume, given.objects)
+    f, wrt = values["f"], values["wrt"]
+    scope = make_scope(_table(symbols, *_SYMBOLS, optional=False), functions, let)
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise MatcalcError(f"seed must be an integer, got {seed!r}")
     assumptions = tuple(parse_assumption(a, scope) for a in assume)
-    claim = make_claim(1, f, wrt, gradient, scope, jacobian=jacobian, hessian=hessian, kind=kind)
+    claim = make_claim(1, f, wrt, values["gradient"], scope, jacobian=values["jacobian"], hessian=values["hessian"],
+                       kind=kind)
     proof = ProofFile("api", printable(f"d/d{wrt} of {f}"), "", "<python>", scope, assumptions, (claim,))
     try:
         report = run_claim(proof, claim, seed=seed)
@@ -143,25 +170,46 @@ def claim_report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, s
         raise MatcalcError("the input is too large to process (Python's recursion limit)") from None
     if report.error:
         raise MatcalcError(report.error)
-    return report, proof
+    return report, proof, objects
 
 
-def derive(f: str, wrt: str, symbols: Mapping[str, str], functions: Mapping[str, str] | None = None,
-           let: Mapping[str, str] | None = None, assume: Sequence[str] = (), seed: int = 0, *,
+def derive(f: Input, wrt: Input, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None,
+           let: Mapping[str, str] | None = None, assume: Sequence[Input] = (), seed: int = 0, *,
            kind: str | None = None) -> Derivation:
     """Derive ∂f/∂wrt step by step (kind="jacobian" or "hessian" for the second-order results; by
-    default the gradient of a scalar f, the Jacobian of a non-scalar f), and check it independently."""
+    default the gradient of a scalar f, the Jacobian of a non-scalar f), and check it independently.
+    f and wrt are text in the language (with ``symbols``) or SymPy objects (shapes read off them)."""
     return Derivation(*claim_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind))
 
 
-def check(f: str, wrt: str, gradient: str | None = None, symbols: Mapping[str, str] | None = None,
-          functions: Mapping[str, str] | None = None, let: Mapping[str, str] | None = None, assume: Sequence[str] = (),
-          seed: int = 0, *, jacobian: str | None = None, hessian: str | None = None) -> Verdict:
+def check(f: Input, wrt: Input, gradient: Input | None = None, symbols: Mapping[str, str] | None = None,
+          functions: Mapping[str, str] | None = None, let: Mapping[str, str] | None = None,
+          assume: Sequence[Input] = (), seed: int = 0, *, jacobian: Input | None = None,
+          hessian: Input | None = None) -> Verdict:
     """Check the claim ∂f/∂wrt = gradient (or a claimed jacobian=, or hessian=); a refutation carries a
-    counterexample and the right result."""
+    counterexample and the right result. Each of f, wrt and the claim is text or a SymPy object."""
     if gradient is None and jacobian is None and hessian is None:
         raise MatcalcError("check needs a claimed gradient, jacobian or hessian")
-    return Verdict(claim_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian, hessian=hessian)[0])
+    return Verdict(claim_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian,
+                                hessian=hessian)[0])
+
+
+def to_sympy(e: Expr | str, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None) -> Any:
+    """A matcalc expression (a tree, or text with its declarations) as a SymPy matrix expression:
+    symbols become MatrixSymbols (Symbols when scalar), dimensions positive integer Symbols."""
+    if isinstance(e, str):
+        e = parse(e, make_scope(_table(symbols, *_SYMBOLS, optional=False),
+                                _table(functions, *_FUNCTIONS)))
+    if not isinstance(e, Expr):
+        raise MatcalcError(f"to_sympy takes a matcalc expression or its text, got {type(e).__name__}")
+    return sympy_bridge.to_sympy(e)
+
+
+def from_sympy(e: Any, dimensions: Sequence[Any] = ()) -> sympy_bridge.Translation:
+    """A SymPy matrix expression as matcalc's: ``.expr`` (the tree; str() is the language), ``.symbols``
+    and ``.functions`` (the declarations, as a proof file writes them). A SymPy Symbol that is some
+    matrix's dimension in e, or one of ``dimensions``, is that size wherever it is a value."""
+    return sympy_bridge.from_sympy(e, dimensions)
 
 
 def load(path: str | Path) -> ProofFile:

@@ -135,9 +135,10 @@ def apply(fn, a: Matrix) -> Matrix:
 
 
 def _div(x, y):
+    """x / y; of two ints a Fraction (Python's would be a float)."""
     if y == 0:
         raise DomainError("division by zero")
-    return x / y
+    return Fraction(x, y) if isinstance(x, int) and isinstance(y, int) else x / y
 
 
 def lu_solve_det(a: Matrix, rhs: Matrix | None):
@@ -146,8 +147,8 @@ def lu_solve_det(a: Matrix, rhs: Matrix | None):
     In floating point a pivot below 10^(-dps/2) of the largest entry counts as zero: such a
     matrix is singular up to rounding, and its inverse would be noise."""
     n = len(a)
-    m = [list(r) + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
     exact = all(isinstance(x, (int, Fraction)) for r in a for x in r)
+    m = [[Fraction(x) if exact else x for x in r] + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
     tiny = 0 if exact else max(abs(x) for r in a for x in r) * mpmath.mpf(10) ** (-(mpmath.mp.dps // 2))
     det = 1
     for c in range(n):
@@ -186,8 +187,8 @@ def _sigmoid(x):
 def _power(x, k: Fraction):
     if x == 0 and k < 0:
         raise DomainError("zero to a negative power")
-    if k.denominator == 1:
-        return x ** int(k)
+    if k.denominator == 1:  # an int to a negative power as a Fraction (Python's would be a float)
+        return (Fraction(x) if isinstance(x, int) and k < 0 else x) ** int(k)
     if x < 0:
         raise DomainError("fractional power of a negative number")
     return mpmath.power(x, mpmath.mpf(k.numerator) / k.denominator)
@@ -311,13 +312,13 @@ class Evaluator:
             return [[e.value if b.exact else to_mpf(e.value)]]
         if isinstance(e, Let):
             return self(e.body)
-        if isinstance(e, Eye):
+        if isinstance(e, Eye):  # constants are mpf like every value in floating point: never int / int
             n = size(e.n, b.dims)
-            return [[1 if i == j else 0 for j in range(n)] for i in range(n)]
+            return self._number([[1 if i == j else 0 for j in range(n)] for i in range(n)])
         if isinstance(e, Ones):
-            return [[1] * size(e.cols, b.dims) for _ in range(size(e.rows, b.dims))]
+            return self._number([[1] * size(e.cols, b.dims) for _ in range(size(e.rows, b.dims))])
         if isinstance(e, Commutation):
-            return commutation(size(e.m, b.dims), size(e.n, b.dims))
+            return self._number(commutation(size(e.m, b.dims), size(e.n, b.dims)))
         if isinstance(e, Kron):
             return kron(self(e.left), self(e.right))
         if isinstance(e, Add):

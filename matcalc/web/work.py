@@ -48,7 +48,7 @@ def derive(body: dict) -> dict:
     in MathML}, or {"error": one line, "field": the field it concerns}."""
     try:
         b = check_body(body)
-        r, _ = claim_report(b.get("f"), b.get("wrt"), b.get("gradient"), b.get("symbols"), b.get("functions"),
+        r, *_ = claim_report(b.get("f"), b.get("wrt"), b.get("gradient"), b.get("symbols"), b.get("functions"),
                             b.get("let"), b["assume"], b["seed"], jacobian=b.get("jacobian"), hessian=b.get("hessian"),
                             kind=b.get("kind"))
     except MatcalcError as e:

@@ -1,0 +1,551 @@
+"""The SymPy bridge: SymPy matrix expressions to matcalc's tree and back, by one table per direction.
+
+Each table maps a class to the one translation of that class; a class missing from the
+table is a MatcalcError naming it, never a guess. SymPy is imported only here, and only when
+a SymPy object is met; its calculus (``MatrixExpr.diff``) is never used, only its expressions.
+A 1×1 matrix is a scalar in matcalc; in SymPy it becomes a scalar (``Trace`` of it) where
+SymPy needs one. An element-wise function is ``ElementwiseApplyFunction(Lambda(t, body), A)``:
+read, body(A) with every operation entrywise; written, a built-in's formula, or
+``Derivative(g(t), (t, k))`` for the k-th derivative of a declared g (an undefined Function).
+"""
+from __future__ import annotations
+
+import operator
+import sys
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache, reduce
+
+from .errors import MatcalcError
+from .language import show
+from .expr import (
+    Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
+    MatMul, Neg, Num, Ones, Power, Sym, Transpose, distinct_nodes, walk,
+)
+from .shapes import SCALAR, DimProduct, Shape, dim_mul, dim_names
+
+#: The name a Lambda's variable takes while its body is read: one no SymPy user's symbol has.
+HOLE = "·λ"
+
+
+def is_sympy(obj: object) -> bool:
+    """obj is a SymPy expression (False without importing SymPy when it was never imported)."""
+    sp = sys.modules.get("sympy")
+    return sp is not None and isinstance(obj, sp.Basic)
+
+
+def _sympy():
+    import sympy
+
+    return sympy
+
+
+def _unsupported(e, reason: str = "") -> MatcalcError:
+    """The one error for what the bridge does not translate: it names the SymPy class."""
+    return MatcalcError(f"cannot translate SymPy's {type(e).__name__} ({e})" + (f": {reason}" if reason else " into matcalc"))
+
+
+def _fraction(k, e) -> Fraction:
+    """A SymPy rational number as a Fraction; anything else (a Float, a symbol) is an error."""
+    if not getattr(k, "is_Rational", False):
+        raise _unsupported(e, f"{k} ({type(k).__name__}) is not a rational number (write sympy.Rational(1, 2), not 0.5)")
+    return Fraction(int(k.p), int(k.q))
+
+
+def _number(k: Fraction) -> Expr:
+    return Neg(Num(-k)) if k < 0 else Num(k)
+
+
+# ---------------------------------------------------------------- SymPy -> matcalc
+
+
+@dataclass
+class Translation:
+    """A SymPy expression in matcalc: the tree, and the declarations read off it (shapes as
+    written in a proof file, functions by kind); ``objects`` keeps each name's SymPy object
+    (symbols and dimensions) so that results translate back to the very same objects."""
+
+    expr: Expr
+    symbols: dict[str, str]
+    functions: dict[str, str]
+    objects: dict[str, object]
+
+
+class _Reader:
+    """Walks a SymPy tree through from_table(), collecting what each name is."""
+
+    def __init__(self, dimensions: frozenset = frozenset()) -> None:
+        self.shapes: dict[str, Shape] = {}
+        self.functions: dict[str, str] = {}
+        self.objects: dict[str, object] = {}
+        self.dimensions = dimensions  # the Symbols that are dimensions of a matrix in the expression
+
+    def __call__(self, e) -> Expr:
+        sp = _sympy()
+        if getattr(e, "is_Rational", False):
+            return _number(_fraction(e, e))
+        if isinstance(e, sp.core.function.AppliedUndef):
+            if len(e.args) != 1:
+                raise _unsupported(e, "a declared function has one argument")
+            return Entrywise(self.function(e.func), self.scalar(e.args[0], e))
+        rule = from_table().get(type(e))
+        if rule is None:
+            raise _unsupported(e)
+        return rule(self, e)
+
+    def name(self, name: str, obj, shape: Shape) -> None:
+        """Record a symbol; one name, one object and one shape."""
+        if self.objects.setdefault(name, obj) != obj or self.shapes.setdefault(name, shape) != shape:
+            raise MatcalcError(f"the name {name} stands for two different SymPy symbols "
+                               f"({self.objects[name]!r} and {obj!r})")
+
+    def dim(self, d, e, *, product: bool = False):
+        """A SymPy dimension: a positive integer, a Symbol, or (where ``product``) a product of them."""
+        sp = _sympy()
+        if isinstance(d, sp.Integer) and d > 0:
+            return int(d)
+        if type(d) is sp.Symbol:
+            self.objects.setdefault(d.name, d)
+            return d.name
+        if product and isinstance(d, sp.Mul):
+            return reduce(dim_mul, (self.dim(f, e) for f in d.args))
+        if product and isinstance(d, sp.Pow) and isinstance(d.exp, sp.Integer) and d.exp > 0:
+            return reduce(dim_mul, [self.dim(d.base, e)] * int(d.exp))
+        raise _unsupported(e, f"its dimension {d} is not a positive integer or a symbol"
+                           + (" or a product of them" if product else " (a declared one is)"))
+
+    def function(self, f) -> str:
+        """An undefined SymPy Function is a declared element-wise function."""
+        name = f.__name__
+        self.functions[name] = "elementwise"
+        return name
+
+    def scalar(self, a, e) -> Expr:
+        """The argument of a scalar function (exp, log, tanh, ...): never a matrix."""
+        if getattr(a, "is_Matrix", False):
+            raise _unsupported(e, f"the matrix function (write {a}.applyfunc({type(e).__name__}) for the "
+                                  "element-wise one)")
+        return self(a)
+
+    def pointwise(self, var, body, arg: Expr, e) -> Expr:
+        """body(arg) entrywise: body read with var as a scalar, then arg put in var's place, each
+        product of two scalars becoming ⊙ and each power .^ (constants broadcast)."""
+        hole = Sym(HOLE, SCALAR)
+        inner = self(body.xreplace({var: _sympy().Symbol(HOLE)}))
+        self.shapes.pop(HOLE, None)
+        self.objects.pop(HOLE, None)
+
+        def lift(n: Expr) -> Expr:
+            if n == hole:
+                return arg
+            if not any(k == hole for k in walk(n)):
+                return n
+            kids = [lift(k) for k in n.children]
+            if isinstance(n, MatMul) and n.left.shape.is_scalar and n.right.shape.is_scalar:
+                return Hadamard(*kids)
+            if isinstance(n, Power):
+                return EPower(kids[0], n.exponent)
+            if isinstance(n, (Add, Neg, Entrywise)):
+                return n.rebuild(*kids)
+            raise _unsupported(e, f"{type(n).__name__} of the variable has no element-wise form")
+
+        if not inner.shape.is_scalar:
+            raise _unsupported(e, "an element-wise function has a scalar value")
+        out = lift(inner)  # a body without var is a constant: broadcast to arg's shape
+        return out if out.shape == arg.shape else MatMul(out, Ones(arg.shape.rows, arg.shape.cols))
+
+
+def _fold(node):
+    """A translation of an n-ary SymPy class as a left-nested binary matcalc node."""
+    return lambda r, e: reduce(node, (r(a) for a in e.args))
+
+
+def _mul(r: _Reader, e) -> Expr:
+    """A product, with a leading -1 as a negation (matcalc's numbers are not negative)."""
+    args = list(e.args)
+    if args[0] == -1:
+        rest = args[1:]
+        return Neg(r(rest[0]) if len(rest) == 1 else reduce(MatMul, map(r, rest)))
+    return reduce(MatMul, map(r, args))
+
+
+def _matrix_symbol(r: _Reader, e) -> Expr:
+    shape = Shape(r.dim(e.shape[0], e), r.dim(e.shape[1], e))
+    r.name(e.name, e, shape)
+    return Sym(e.name, shape)
+
+
+def _symbol(r: _Reader, e) -> Expr:
+    """A scalar symbol; a dimension used as a value (Trace(I) = n) is that size, tr(eye(n))."""
+    if e in r.dimensions:
+        return Call("tr", Eye(r.dim(e, e)))
+    r.name(e.name, e, SCALAR)
+    return Sym(e.name, SCALAR)
+
+
+def _matpow(r: _Reader, e) -> Expr:
+    """A^k for an integer k: a product of k factors A (of inv(A) for k < 0), eye for k = 0."""
+    base, k = e.args
+    k = _fraction(k, e)
+    if k.denominator != 1:
+        raise _unsupported(e, "a matrix power needs an integer exponent")
+    a = r(base)
+    if k == 0:
+        return Eye(a.shape.rows)
+    factor = Call("inv", a) if k < 0 else a
+    return reduce(MatMul, [factor] * abs(int(k)))
+
+
+def _log(r: _Reader, e) -> Expr:
+    """log(det(A)) is logdet(A); any other log is the scalar one."""
+    sp = _sympy()
+    (a,) = e.args
+    if isinstance(a, sp.Determinant):
+        return Call("logdet", r(a.arg))
+    return Entrywise("log", r.scalar(a, e))
+
+
+def _element(r: _Reader, e) -> Expr:
+    """M[0, 0] of a 1×1 M is M itself: matcalc's scalars are 1×1 matrices."""
+    if e.parent.shape != (1, 1):
+        raise _unsupported(e, "matcalc has no entries of a matrix, only the one of a 1×1")
+    return r(e.parent)
+
+
+def _applyfunc(r: _Reader, e) -> Expr:
+    """Lambda(t, body) applied to every entry: a built-in by name when body is its, else body entrywise."""
+    if len(e.function.variables) != 1:
+        raise _unsupported(e, "an element-wise function has one variable")
+    (var,), body = e.function.variables, e.function.expr
+    for name, g in entrywise_bodies().items():
+        if body == g(var):
+            return Entrywise(name, r(e.expr))
+    return r.pointwise(var, body, r(e.expr), e)
+
+
+def _subs(r: _Reader, e) -> Expr:
+    """Subs(body, t, a) is body at t = a (to_sympy's form of a declared function's derivative at a scalar)."""
+    if len(e.variables) != 1:
+        raise _unsupported(e, "a substitution of one variable is translated")
+    return r.pointwise(e.variables[0], e.expr, r.scalar(e.point[0], e), e)
+
+
+def _derivative(r: _Reader, e) -> Expr:
+    """Derivative(g(x), (x, k)) of an undefined function g: matcalc's g with k primes, at x."""
+    sp = _sympy()
+    g, xs = e.expr, set(e.variables)
+    if not (isinstance(g, sp.core.function.AppliedUndef) and len(g.args) == 1 and xs == {g.args[0]}):
+        raise _unsupported(e, "only the derivative g'(x) of an undefined Function g by its argument x is")
+    return Entrywise(r.function(g.func), r(g.args[0]), len(e.variables))
+
+
+def _diag(r: _Reader, e) -> Expr:
+    """DiagMatrix(v): diag(v) of a column v, diag(vᵀ) of a row v."""
+    v = r(e.args[0])
+    return Call("diag", Transpose(v) if v.shape.rows == 1 and v.shape.cols != 1 else v)
+
+
+def _zero(r: _Reader, e) -> Expr:
+    """The zero matrix, 0 * ones(m, n): matcalc has no node of its own for it."""
+    return MatMul(Num(0), Ones(r.dim(e.shape[0], e, product=True), r.dim(e.shape[1], e, product=True)))
+
+
+@cache
+def from_table() -> dict:
+    """SymPy class -> its translation (reader, expression) -> matcalc Expr."""
+    sp = _sympy()
+    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+    from sympy.matrices.expressions.diagonal import DiagMatrix
+    from sympy.matrices.expressions.matexpr import MatrixElement
+
+    scalar_fn = lambda name: lambda r, e: Entrywise(name, r.scalar(e.args[0], e))  # noqa: E731
+    return {
+        sp.MatrixSymbol: _matrix_symbol,
+        sp.Symbol: _symbol,
+        sp.MatAdd: lambda r, e: Add(tuple(map(r, e.args))),
+        sp.Add: lambda r, e: Add(tuple(map(r, e.args))),
+        sp.MatMul: _mul,
+        sp.Mul: _mul,
+        sp.Pow: lambda r, e: Power(r.scalar(e.base, e), _fraction(e.exp, e)),
+        sp.MatPow: _matpow,
+        sp.Inverse: lambda r, e: Call("inv", r(e.arg)),
+        sp.Transpose: lambda r, e: Transpose(r(e.arg)),
+        sp.Trace: lambda r, e: Call("tr", r(e.arg)),
+        sp.Determinant: lambda r, e: Call("det", r(e.arg)),
+        sp.log: _log,
+        sp.exp: scalar_fn("exp"),
+        type(sp.E): lambda r, e: Entrywise("exp", Num(1)),
+        sp.tanh: scalar_fn("tanh"),
+        sp.HadamardProduct: _fold(Hadamard),
+        sp.HadamardPower: lambda r, e: EPower(r(e.base), _fraction(e.exp, e)),
+        sp.KroneckerProduct: _fold(Kron),
+        sp.Identity: lambda r, e: Eye(r.dim(e.rows, e, product=True)),
+        sp.OneMatrix: lambda r, e: Ones(r.dim(e.shape[0], e, product=True), r.dim(e.shape[1], e, product=True)),
+        sp.ZeroMatrix: _zero,
+        MatrixElement: _element,
+        ElementwiseApplyFunction: _applyfunc,
+        DiagMatrix: _diag,
+        sp.Subs: _subs,
+        sp.Derivative: _derivative,
+    }
+
+
+@cache
+def entrywise_bodies() -> dict:
+    """matcalc's built-in element-wise functions as SymPy expressions of t."""
+    sp = _sympy()
+    return {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt, "sigmoid": lambda t: 1 / (1 + sp.exp(-t))}
+
+
+def dimensions_of(*exprs) -> frozenset:
+    """The Symbols that are a dimension of some matrix in the expressions."""
+    sp = _sympy()
+    return frozenset(d for e in exprs for a in sp.preorder_traversal(e) if isinstance(a, sp.MatrixExpr)
+                     for size in a.shape for d in sp.sympify(size).free_symbols)
+
+
+def from_sympy(e, dimensions=()) -> Translation:
+    """A SymPy (matrix) expression as matcalc's tree, with the declarations it implies. A Symbol
+    that is a matrix's dimension there, or in ``dimensions``, stands for that size as a value."""
+    if not is_sympy(e):
+        raise MatcalcError(f"from_sympy takes a SymPy expression, got {type(e).__name__}")
+    r = _Reader(dimensions_of(e) | frozenset(dimensions))
+    expr = _within_recursion(r, e)
+    return Translation(expr, {n: s.declaration() for n, s in r.shapes.items()}, r.functions, r.objects)
+
+
+# ---------------------------------------------------------------- matcalc -> SymPy
+
+
+class _Writer:
+    """Walks a matcalc tree through to_table(); ``objects`` gives a name's SymPy object, if any."""
+
+    def __init__(self, objects: dict) -> None:
+        self.sp = _sympy()
+        self.objects = objects
+        self.memo: dict[Expr, object] = {}
+
+    def __call__(self, e: Expr):
+        if e not in self.memo:
+            rule = to_table().get(type(e))
+            if rule is None:
+                raise _untranslatable(e)
+            self.memo[e] = rule(self, e)
+        return self.memo[e]
+
+    def dim(self, d):
+        """A matcalc dimension as a SymPy one: an Integer, a positive integer Symbol, or their product."""
+        if isinstance(d, int):
+            return self.sp.Integer(d)
+        if isinstance(d, DimProduct):
+            return d.factor * self.sp.Mul(*map(self.dim, d.names))
+        return self.objects.setdefault(d, self.sp.Symbol(d, integer=True, positive=True))
+
+    def is_matrix(self, v) -> bool:
+        return isinstance(v, self.sp.MatrixExpr)
+
+    def scalar(self, v):
+        """A 1×1 value as a SymPy scalar: tr(v) of a 1×1 matrix expression v."""
+        return self.sp.Trace(v) if self.is_matrix(v) else v
+
+    def full(self, v, shape: Shape):
+        """A scalar broadcast to every entry of a matrix of ``shape``: v · ones."""
+        return self.scalar(v) * self.sp.OneMatrix(self.dim(shape.rows), self.dim(shape.cols))
+
+    def on_matrix(self, v, matrix, scalar):
+        """matrix(v) for a matrix expression v, scalar(v) for a SymPy scalar v (a 1×1 in matcalc)."""
+        return matrix(v) if self.is_matrix(v) else scalar(v)
+
+
+def _untranslatable(e: Expr) -> MatcalcError:
+    return MatcalcError(f"{e} has no SymPy matrix expression ({type(e).__name__}"
+                        f"{' ' + e.fn if isinstance(e, Call) else ''}): it stays in matcalc's language")
+
+
+def _sym(w: _Writer, e: Sym):
+    if e.name not in w.objects:
+        s = e.shape
+        w.objects[e.name] = (w.sp.Symbol(e.name) if s.is_scalar
+                             else w.sp.MatrixSymbol(e.name, w.dim(s.rows), w.dim(s.cols)))
+    return w.objects[e.name]
+
+
+def _add(w: _Writer, e: Add):
+    """A sum; in a matrix sum a scalar term is broadcast (s · ones), in a scalar sum every term is scalar."""
+    terms = [w(t) for t in e.terms]
+    if e.shape.is_scalar and not all(map(w.is_matrix, terms)):
+        terms = [w.scalar(t) for t in terms]
+    elif not e.shape.is_scalar:
+        terms = [t if not s.shape.is_scalar else w.full(t, e.shape) for t, s in zip(terms, e.terms)]
+    return reduce(operator.add, terms)
+
+
+def _matmul(w: _Writer, e: MatMul):
+    """A product; a 1×1 factor of a larger matrix scales it (SymPy's scalar times matrix)."""
+    a, b = w(e.left), w(e.right)
+    if e.left.shape.is_scalar != e.right.shape.is_scalar:
+        a, b = (w.scalar(a), b) if e.left.shape.is_scalar else (a, w.scalar(b))
+    return a * b
+
+
+def _entrywise_product(w: _Writer, e: Binary, invert: bool):
+    """A ⊙ B, or A ⊘ B = A ⊙ B^∘(-1) when ``invert``; a 1×1 operand is broadcast, so it scales."""
+    a, b = w(e.left), w(e.right)
+    if e.right.shape.is_scalar:
+        b = w.scalar(b) ** -1 if invert else w.scalar(b)
+        return (w.scalar(a) if e.shape.is_scalar else a) * b
+    b = w.sp.HadamardPower(b, -1) if invert else b
+    return w.scalar(a) * b if e.left.shape.is_scalar else w.sp.HadamardProduct(a, b)
+
+
+def _epower(w: _Writer, e: EPower):
+    k = w.sp.Rational(e.exponent.numerator, e.exponent.denominator)
+    b = w(e.base)
+    return w.scalar(b) ** k if e.shape.is_scalar else w.sp.HadamardPower(b, k)
+
+
+def _entrywise(w: _Writer, e: Entrywise):
+    """g^(k)(A): ElementwiseApplyFunction(Lambda(t, g^(k)(t)), A) on a matrix, g^(k)(a) on a scalar. For a
+    built-in g, g^(k)(t) is SymPy's formula; a declared g is an undefined Function, g^(k) its
+    Derivative (at a scalar a that is Subs(Derivative(g(t), (t, k)), t, a), as SymPy writes it)."""
+    sp = w.sp
+    t = sp.Dummy("t")
+    builtin = entrywise_bodies().get(e.fn)
+    g = builtin or sp.Function(e.fn)
+    body = g(t) if e.order == 0 else sp.diff(g(t), t, e.order) if builtin else sp.Derivative(g(t), (t, e.order))
+    a = w(e.arg)
+    if not e.arg.shape.is_scalar:
+        from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+        return ElementwiseApplyFunction(sp.Lambda(t, body), a)
+    a = w.scalar(a)
+    return body.xreplace({t: a}) if builtin or e.order == 0 else sp.Subs(body, t, a)
+
+
+def _softmax(w: _Writer, z: Expr, n):
+    """softmax(z) = exp(z) / (1ᵀ exp(z))."""
+    ez = w(Entrywise("exp", z))
+    return ez / w.sp.Trace(w.sp.OneMatrix(1, n) * ez)
+
+
+def _call(w: _Writer, e: Call):
+    """tr, det, logdet, inv, sum, norm, softmax, diag and vec (of a column: itself) on a matrix
+    expression; on a SymPy scalar each is its 1×1 value."""
+    sp = w.sp
+    a = w(e.arg)
+    rows, cols = w.dim(e.arg.shape.rows), w.dim(e.arg.shape.cols)
+    from sympy.matrices.expressions.diagonal import DiagMatrix
+
+    rules = {
+        "tr": (sp.Trace, lambda v: v), "det": (sp.Determinant, lambda v: v),
+        "logdet": (lambda v: sp.log(sp.Determinant(v)), sp.log), "inv": (sp.Inverse, lambda v: 1 / v),
+        "sum": (lambda v: sp.OneMatrix(1, rows) * v * sp.OneMatrix(cols, 1), lambda v: v),
+        "norm": (lambda v: sp.sqrt(sp.Trace(v.T * v)), lambda v: sp.sqrt(v ** 2)),
+        "softmax": (lambda v: _softmax(w, e.arg, rows), lambda v: sp.Integer(1)),
+        "diag": (DiagMatrix, lambda v: v),
+    }
+    if e.fn == "vec" and e.arg.shape.cols == 1:
+        return a
+    if e.fn not in rules:
+        raise _untranslatable(e)
+    return w.on_matrix(a, *rules[e.fn])
+
+
+@cache
+def to_table() -> dict:
+    """matcalc node class -> its translation (writer, node) -> SymPy expression."""
+    sp = _sympy()
+    rational = lambda k: sp.Rational(k.numerator, k.denominator)  # noqa: E731
+    return {
+        Sym: _sym,
+        Num: lambda w, e: rational(e.value),
+        Let: lambda w, e: w(e.body),
+        Eye: lambda w, e: sp.Identity(w.dim(e.n)),
+        Ones: lambda w, e: sp.OneMatrix(w.dim(e.rows), w.dim(e.cols)),
+        Add: _add,
+        Neg: lambda w, e: -w(e.arg),
+        MatMul: _matmul,
+        Hadamard: lambda w, e: _entrywise_product(w, e, False),
+        EDiv: lambda w, e: _entrywise_product(w, e, True),
+        Div: lambda w, e: w(e.left) / w.scalar(w(e.right)),
+        Power: lambda w, e: w.scalar(w(e.base)) ** rational(e.exponent),
+        EPower: _epower,
+        Transpose: lambda w, e: w.on_matrix(w(e.arg), lambda v: v.T, lambda v: v),
+        Call: _call,
+        Kron: lambda w, e: (w(e.left) * w(e.right) if e.left.shape.is_scalar or e.right.shape.is_scalar
+                            else sp.KroneckerProduct(w(e.left), w(e.right))),
+        Entrywise: _entrywise,
+    }
+
+
+def to_sympy(e: Expr, objects: dict | None = None):
+    """matcalc's expression as a SymPy one; names in ``objects`` become those SymPy objects (symbols
+    and dimensions), others new ones (a dimension a positive integer Symbol), added to ``objects``.
+    A symbol named like a dimension is an error: in SymPy the two would be one Symbol."""
+    nodes = list(distinct_nodes(e))
+    dims = {d for n in nodes for size in (n.shape.rows, n.shape.cols) for d in dim_names(size)}
+    clash = sorted(dims & {n.name for n in nodes if isinstance(n, Sym)})
+    if clash:
+        raise MatcalcError(f"{clash[0]} is both a symbol and a dimension here, which SymPy cannot tell apart")
+    return _within_recursion(_Writer({} if objects is None else objects), e)
+
+
+def _within_recursion(walker, e):
+    """walker(e), a tree too deep for Python's recursion limit being the one error too."""
+    try:
+        return walker(e)
+    except RecursionError:
+        raise MatcalcError("the expression is too deep to translate (Python's recursion limit)") from None
+
+
+# ---------------------------------------------------------------- the API's inputs
+
+
+@dataclass
+class Inputs:
+    """The API's arguments with every SymPy object as the language's text, and the declarations
+    (symbols, functions) merged with those read off the SymPy objects."""
+
+    values: dict[str, object]
+    symbols: dict
+    functions: dict
+    let: dict
+    assume: list
+    objects: dict[str, object]
+
+
+def inputs(values: dict[str, object], symbols, functions, let: dict, assume: list) -> Inputs:
+    """f, wrt, a claimed value, [let] bodies (SymPy or text), and assumptions (text or sympy.Eq) as text.
+
+    wrt must be a MatrixSymbol or a Symbol; a name declared both by ``symbols`` and by a SymPy
+    object must have the same shape there."""
+    sp = _sympy()
+    out = Inputs({}, dict(symbols or {}), dict(functions or {}), {}, [], {})
+    dimensions = dimensions_of(*(v for v in (*values.values(), *let.values(), *assume) if is_sympy(v)))
+
+    def text(e) -> str:
+        t = from_sympy(e, dimensions)
+        for table, new in ((out.symbols, t.symbols), (out.functions, t.functions)):
+            for name, decl in new.items():
+                if table.setdefault(name, decl) != decl:
+                    raise MatcalcError(f"{name} is declared {table[name]!r}, but in the SymPy expression {e} "
+                                       f"it is {decl!r}")
+        out.objects.update(t.objects)
+        return show(t.expr)
+
+    for key, v in values.items():
+        if not is_sympy(v):
+            out.values[key] = v
+        elif key != "wrt":
+            out.values[key] = text(v)
+        elif isinstance(v, (sp.MatrixSymbol, sp.Symbol)):
+            text(v)
+            out.values[key] = v.name
+        else:
+            raise MatcalcError(f"wrt must be a MatrixSymbol or a Symbol, got SymPy's {type(v).__name__} {v}")
+    out.let = {name: text(v) if is_sympy(v) else v for name, v in let.items()}
+    for a in assume:
+        if is_sympy(a) and not isinstance(a, sp.Eq):
+            raise MatcalcError(f"an assumption is sympy.Eq(lhs, rhs) or text 'EXPR = EXPR', got SymPy's {type(a).__name__}")
+        out.assume.append(f"{text(a.lhs)} = {text(a.rhs)}" if is_sympy(a) else a)
+    return out
