@@ -148,7 +148,7 @@ class _Builder(Transformer):
             if k < 0 and acc == Num(0):
                 raise MatcalcError("division by zero: 0 to a negative power", pos=_pos(op))
             if op.type == "CARET" and not acc.shape.is_scalar:
-                acc = self._located(op, lambda: _matrix_power(acc, k))
+                acc = self._located(op, lambda: matrix_power(acc, k))
             else:
                 cls = Power if op.type == "CARET" else EPower
                 acc = self._located(op, lambda: cls(acc, k))
@@ -173,7 +173,7 @@ class _Builder(Transformer):
 CALLS = {"kron": (Kron, 2)}
 
 
-def _matrix_power(a: Expr, k: Fraction) -> Expr:
+def matrix_power(a: Expr, k: Fraction) -> Expr:
     """A ^ k for a square matrix A and an integer k: I, A, MatPower(A, k); A ^ -1 = inv(A), A ^ -k = inv(A) ^ k."""
     if k.denominator != 1:
         raise ShapeError(f"a matrix to the power {k}: only integer powers of a matrix are defined; "

@@ -19,7 +19,7 @@ from functools import cache, reduce
 from .errors import MatcalcError
 from .language import show
 from .expr import (
-    Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
+    KINKED, Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let, MatPower,
     MatMul, Neg, Num, Ones, Power, Sym, Transpose, distinct_nodes, walk,
 )
 from .shapes import SCALAR, DimProduct, Shape, dim_mul, dim_names
@@ -184,16 +184,22 @@ def _symbol(r: _Reader, e) -> Expr:
 
 
 def _matpow(r: _Reader, e) -> Expr:
-    """A^k for an integer k: a product of k factors A (of inv(A) for k < 0), eye for k = 0."""
+    """A^k for an integer k, as the language's A ^ k: I, A, A ^ k, inv(A) ^ -k."""
+    from .parser import matrix_power
+
     base, k = e.args
     k = _fraction(k, e)
     if k.denominator != 1:
         raise _unsupported(e, "a matrix power needs an integer exponent")
-    a = r(base)
-    if k == 0:
-        return Eye(a.shape.rows)
-    factor = Call("inv", a) if k < 0 else a
-    return reduce(MatMul, [factor] * abs(int(k)))
+    return matrix_power(r(base), k)
+
+
+def _max(r: _Reader, e) -> Expr:
+    """Max(a, 0) is relu(a); any other Max is not in the language."""
+    if len(e.args) != 2 or 0 not in e.args:
+        raise _unsupported(e, "only Max(a, 0), relu(a), is in the language")
+    (a,) = [x for x in e.args if x != 0]
+    return Entrywise("relu", r.scalar(a, e))
 
 
 def _log(r: _Reader, e) -> Expr:
@@ -276,6 +282,13 @@ def from_table() -> dict:
         sp.exp: scalar_fn("exp"),
         type(sp.E): lambda r, e: Entrywise("exp", Num(1)),
         sp.tanh: scalar_fn("tanh"),
+        sp.sin: scalar_fn("sin"),
+        sp.cos: scalar_fn("cos"),
+        sp.tan: scalar_fn("tan"),
+        sp.Abs: scalar_fn("abs"),
+        sp.sign: lambda r, e: Entrywise("abs", r.scalar(e.args[0], e), 1),
+        sp.Heaviside: lambda r, e: Entrywise("relu", r.scalar(e.args[0], e), 1),
+        sp.Max: _max,
         sp.HadamardProduct: _fold(Hadamard),
         sp.HadamardPower: lambda r, e: EPower(r(e.base), _fraction(e.exp, e)),
         sp.KroneckerProduct: _fold(Kron),
@@ -294,7 +307,8 @@ def from_table() -> dict:
 def entrywise_bodies() -> dict:
     """matcalc's built-in element-wise functions as SymPy expressions of t."""
     sp = _sympy()
-    return {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt, "sigmoid": lambda t: 1 / (1 + sp.exp(-t))}
+    return {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt, "sigmoid": lambda t: 1 / (1 + sp.exp(-t)),
+            "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "abs": sp.Abs, "relu": lambda t: sp.Max(t, 0)}
 
 
 def dimensions_of(*exprs) -> frozenset:
@@ -409,10 +423,12 @@ def _entrywise(w: _Writer, e: Entrywise):
     built-in g, g^(k)(t) is SymPy's formula; a declared g is an undefined Function, g^(k) its
     Derivative (at a scalar a that is Subs(Derivative(g(t), (t, k)), t, a), as SymPy writes it)."""
     sp = w.sp
-    t = sp.Dummy("t")
+    t = sp.Dummy("t", real=True)
     builtin = entrywise_bodies().get(e.fn)
     g = builtin or sp.Function(e.fn)
     body = g(t) if e.order == 0 else sp.diff(g(t), t, e.order) if builtin else sp.Derivative(g(t), (t, e.order))
+    if e.fn in KINKED and e.order >= 2:  # 0 where the argument is non-zero (SymPy says DiracDelta)
+        body = sp.Integer(0)
     a = w(e.arg)
     if not e.arg.shape.is_scalar:
         from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -469,6 +485,7 @@ def to_table() -> dict:
         EDiv: lambda w, e: _entrywise_product(w, e, True),
         Div: lambda w, e: w(e.left) / w.scalar(w(e.right)),
         Power: lambda w, e: w.scalar(w(e.base)) ** rational(e.exponent),
+        MatPower: lambda w, e: sp.MatPow(w(e.base), e.exponent),
         EPower: _epower,
         Transpose: lambda w, e: w.on_matrix(w(e.arg), lambda v: v.T, lambda v: v),
         Call: _call,

@@ -152,7 +152,7 @@ def d_epower(e: EPower, D, dep) -> Expr:
     return _times(e.exponent, D(e.base) if p is None else Hadamard(p, D(e.base)))
 
 
-def matrix_power(a: Expr, i: int) -> Expr | None:
+def _factor_power(a: Expr, i: int) -> Expr | None:
     """A ^ i written plainly: None for i = 0 (an identity factor left out), A for i = 1."""
     return None if i == 0 else a if i == 1 else MatPower(a, i)
 
@@ -163,7 +163,7 @@ def d_matrix_power(e: MatPower, D, dep) -> Expr:
     da = D(e.base)
     terms = []
     for i in range(e.exponent):
-        left, right = matrix_power(e.base, i), matrix_power(e.base, e.exponent - 1 - i)
+        left, right = _factor_power(e.base, i), _factor_power(e.base, e.exponent - 1 - i)
         term = da if right is None else MatMul(da, right)
         terms.append(term if left is None else MatMul(left, term))
     return _sum(terms)
