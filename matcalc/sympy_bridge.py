@@ -194,6 +194,17 @@ def _matpow(r: _Reader, e) -> Expr:
     return matrix_power(r(base), k)
 
 
+def _pow(r: _Reader, e) -> Expr:
+    """c^k for a rational k; c^n for a dimension n (SymPy writes det(c A) as c^n det(A)) is
+    det(c I), and c^-n its inverse."""
+    sp = _sympy()
+    n = e.exp if type(e.exp) is sp.Symbol else -e.exp
+    if n in r.dimensions:
+        d = Call("det", MatMul(r.scalar(e.base, e), Eye(r.dim(n, e))))
+        return d if n is e.exp else Power(d, Fraction(-1))
+    return Power(r.scalar(e.base, e), _fraction(e.exp, e))
+
+
 def _max(r: _Reader, e) -> Expr:
     """Max(a, 0) is relu(a); any other Max is not in the language."""
     if len(e.args) != 2 or 0 not in e.args:
@@ -272,7 +283,7 @@ def from_table() -> dict:
         sp.Add: lambda r, e: Add(tuple(map(r, e.args))),
         sp.MatMul: _mul,
         sp.Mul: _mul,
-        sp.Pow: lambda r, e: Power(r.scalar(e.base, e), _fraction(e.exp, e)),
+        sp.Pow: _pow,
         sp.MatPow: _matpow,
         sp.Inverse: lambda r, e: Call("inv", r(e.arg)),
         sp.Transpose: lambda r, e: Transpose(r(e.arg)),
