@@ -66,7 +66,8 @@ FROM = [
     (A.applyfunc(g), "g(A)"), (g(c), "g(c)"), (Derivative(g(c), c), "g'(c)"), (Derivative(g(c), (c, 2)), "g''(c)"),
     (Subs(Derivative(g(t), t), t, c + 1), "g'(1 + c)"),
     (sp.sin(c), "sin(c)"), (sp.cos(c), "cos(c)"), (sp.tan(c), "tan(c)"), (sp.Abs(c), "abs(c)"),
-    (sp.Max(c, 0), "relu(c)"), (c ** n, "det(c * eye(n))"), (c ** -n, "det(c * eye(n)) ^ -1"), (sp.sign(c), "abs'(c)"), (sp.Heaviside(c), "relu'(c)"), (A.applyfunc(sp.sin), "sin(A)"),
+    (sp.Max(c, 0), "relu(c)"), (c ** n * Trace(X), "det(c * eye(n)) * tr(X)"),
+    (c ** -n * Trace(X), "det(c * eye(n)) ^ -1 * tr(X)"), (Determinant(c * X).doit(), "det(c * eye(n)) * det(X)"), (sp.sign(c), "abs'(c)"), (sp.Heaviside(c), "relu'(c)"), (A.applyfunc(sp.sin), "sin(A)"),
 ]
 
 
