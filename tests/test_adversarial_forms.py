@@ -181,8 +181,6 @@ def test_trig_of_a_huge_argument_stops_within_the_time_limit():
 # value is never checked for stability across precisions the way a claim's is.
 
 def test_term_of_f_lost_to_rounding_does_not_make_a_wrong_claim_hold():
-    f = "tr(A * X) + (exp(2000) + tr(X) - exp(2000))"
-    with pytest.raises(matcalc.MatcalcError, match="could not check: values near 10"):
-        matcalc.check(f, "X", "A'", symbols=SQUARE)
-    v = matcalc.check("tr(A * X) + (exp(600) + tr(X) - exp(600))", "X", "A'", symbols=SQUARE)
-    assert v.status == "refuted", v.message
+    for big in (600, 2000):
+        v = matcalc.check(f"tr(A * X) + (exp({big}) + tr(X) - exp({big}))", "X", "A'", symbols=SQUARE)
+        assert v.status == "refuted", v.message

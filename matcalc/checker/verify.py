@@ -80,9 +80,8 @@ class _Instance:
         self.base = self._exact(f) if self.small else None  # f's exact value here, or None
         self.rational = self.base is not None
         self.values: dict[tuple[int, int], Matrix] = {}
-        self.peaks: dict[tuple[int, int], object] = {}  # the largest magnitude met in evaluating a claim
         self.noise: dict[int, object] = {}  # how far rounding may move each entry of a claim's value
-        self._start: int | None = None
+        self.peaks: dict[int, object] = {}  # the largest magnitude met computing a claim with the last level's digits
 
     def _exact(self, e: Expr) -> Matrix | None:
         """e's value in exact rationals, or None when it is not rational."""
@@ -90,19 +89,6 @@ class _Instance:
             return Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(e)
         except NotExact:
             return None
-
-    @property
-    def start(self) -> int:
-        """The first level whose digits resolve f here: 0 when f is exact, else enough guard digits
-        for the largest value met in computing f at this point (e^2000 - e^2000 + tr(X) loses
-        tr(X) to rounding at fewer)."""
-        if self._start is None:
-            if self.base is not None:
-                self._start = 0
-            else:
-                with mpmath.workdps(self.dps + LEVELS[0][1]):  # a finer level must follow, to bound the error
-                    self._start = level_for(self.evaluated_at()[1], last=len(LEVELS) - 2)
-        return self._start
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -128,9 +114,9 @@ class _Instance:
         """A difference quotient of f at h and h/2, extrapolated once (Richardson: both are
         central, error O(h²) becomes O(h⁴)), with h = 2^-k and guard digits from LEVELS[level]
         (a power of two keeps exact rationals small). ``quotient(h)`` gives the quotient and the
-        largest magnitudes met in evaluating f for it. Returns the estimate and its resolution:
-        the smallest value that rounding those magnitudes to the working digits lets the quotient
-        see (0 when f is exact)."""
+        largest magnitudes met in evaluating f for it. Returns the estimate, its resolution (the
+        smallest value that rounding those magnitudes to the working digits lets the quotient see,
+        0 when f is exact) and a bound on its truncation error (|q(h) - q(h/2)|)."""
         k, guard = LEVELS[level]
         with mpmath.workdps(self.dps + guard):
             h = Fraction(1, 2**k) if self.rational else mpmath.mpf(2) ** -k
@@ -141,7 +127,7 @@ class _Instance:
                 return self.difference(quotient, level, order)
             size = max(abs(to_mpf(v)) for v in used1 + used2)
             resolution = 0 if self.rational else 10 * size * mpmath.mpf(10) ** -(self.dps + guard) / (h / 2) ** order
-            return (4 * q2 - q1) / 3, resolution
+            return (4 * q2 - q1) / 3, resolution, abs(q2 - q1)
 
     def directional(self, V: Matrix, level: int = 0, weight: Matrix | None = None):
         """d/dt of f(X + tV) (of tr(Wᵀ F(X + tV)) for a matrix F and a weight W), with its resolution."""
@@ -166,22 +152,25 @@ class _Instance:
 
     def claim(self, i: int, M: Expr, level: int = 0) -> Matrix:
         """The value of the i-th claimed matrix: exact when it is rational; else with the digits of
-        the first level from ``level`` on (and from STABLE) at which the next level's digits give
-        the same value, so that cancellation inside the claim cannot hide a term."""
+        the first level from ``level`` on (and from STABLE) whose value is the same as with the last
+        level's digits, so that cancellation inside the claim cannot hide a term (e^2000 + 1 - e^2000
+        is 0 with 370 and with 750 digits, 1 with 1,550). Ten times its distance from that value
+        bounds its rounding (``noise``): measured, so that 0 * e^900 is no excuse; plus the last
+        level's own rounding, relative to the largest value met computing the claim with it."""
+        last = len(LEVELS) - 1
         level = max(level, STABLE)
-        self.claim_at(i, M, level)
-        level = level_for(self.peaks[i, level], level)  # digits enough for the largest value met
-        while level + 1 < len(LEVELS) and not _same(self.claim_at(i, M, level), self.claim_at(i, M, level + 1)):
+        finest = self.claim_at(i, M, last)
+        while level < last and not _same(self.claim_at(i, M, level), finest):
             level += 1
         value = self.claim_at(i, M, level)
-        peak = self.peaks[i, level]
-        self.noise[i] = 10 * peak * mpmath.mpf(10) ** -(self.dps + LEVELS[level][1]) if peak else 0
+        rounding = 10 * self.peaks[i] * mpmath.mpf(10) ** -(self.dps + LEVELS[last][1])
+        self.noise[i] = rounding + 10 * max(abs(to_mpf(a) - to_mpf(b)) for ra, rb in zip(value, finest) for a, b in zip(ra, rb))
         return value
 
     def claim_at(self, i: int, M: Expr, level: int) -> Matrix:
         if (i, level) not in self.values:
             exact = [v for (j, _), v in self.values.items() if j == i and _is_exact(v)]
-            self.peaks[i, level] = 0
+            self.peaks.setdefault(i, 0)
             if exact:
                 self.values[i, level] = exact[0]
             else:
@@ -193,21 +182,10 @@ class _Instance:
                     except NotExact:
                         evaluator = Evaluator(self.b)
                         value = evaluator(M)
-                        self.peaks[i, level] = evaluator.peak
+                        if level == len(LEVELS) - 1:
+                            self.peaks[i] = evaluator.peak
                 self.values[i, level] = value
         return self.values[i, level]
-
-
-def level_for(peak, at_least: int = 0, last: int = len(LEVELS) - 1) -> int:
-    """The first level from ``at_least`` whose guard digits exceed the digits of ``peak``, the
-    largest magnitude met in a computation, by 10: rounding next to such a value cannot hide a
-    term of ordinary size. MatcalcError when not even level ``last`` has enough."""
-    need = int(mpmath.log10(peak)) + 10 if peak > 1 else 0
-    for k in range(at_least, last + 1):
-        if LEVELS[k][1] >= need:
-            return k
-    raise MatcalcError(f"could not check: values near 10^{need - 10} arise on the way, beyond the "
-                       f"{LEVELS[last][1]} guard digits the checker computes with")
 
 
 def _same(a: Matrix, b: Matrix) -> bool:
@@ -336,25 +314,30 @@ def _unevaluable(inst: _Instance, claims: dict[int, Expr], measure, value: Matri
     return bad
 
 
-def _agree(claimed, numeric, tol, claim_noise=0, start: int = 0) -> tuple[bool, mpmath.mpf]:
+def _agree(claimed, numeric, tol, claim_noise=0) -> tuple[bool, mpmath.mpf]:
     """Whether the claimed and the numeric derivative agree, and their relative difference.
 
-    ``claimed(k)`` and ``numeric(k)`` (the derivative and its resolution) compute both at
-    LEVELS[k]. Equal within ``tol`` of their own size: agree. Otherwise each finer level bounds
-    the rounding and truncation of the one before by how far the two differ; a difference
-    beyond that bound and the resolution refutes, one within it is looked at again, finer. A
-    difference that stays within the noise to the last level is rounding (the true value is
+    ``claimed(k)`` and ``numeric(k)`` (the derivative, its resolution and truncation bound)
+    compute both at LEVELS[k]. Equal within ``tol`` of their own size, with the numeric one
+    resolved that finely (e^2000 + tr(X) - e^2000 loses tr(X) below 880 digits): agree.
+    Otherwise each finer level bounds the rounding and truncation of the one before by how far
+    the two differ; a difference beyond that bound and the resolution refutes, one within it
+    is looked at again, finer; the last level, with no finer one, bounds its own truncation.
+    A difference that stays within the noise to the last level is rounding (the true value is
     zero, or below every precision tried: other points and directions see it).
     """
     prev = None
-    for k in range(start, len(LEVELS)):
-        n, resolution = numeric(k)
+    for k in range(len(LEVELS)):
+        n, resolution, truncation = numeric(k)
         c, n = to_mpf(claimed(k)), to_mpf(n)
         d, scale = abs(c - n), max(abs(c), abs(n))
         err = d / scale if scale else mpmath.mpf(0)
-        if d <= tol * scale:
+        if d <= tol * scale and resolution <= tol * scale:
             return True, err
-        if prev is not None and d > tol * scale + abs(prev[0] - c) + abs(prev[1] - n) + resolution + claim_noise:
+        bound = tol * scale + resolution + claim_noise
+        if prev is not None and d > bound + abs(prev[0] - c) + abs(prev[1] - n):
+            return False, err
+        if k == len(LEVELS) - 1 and d > bound + truncation:
             return False, err
         prev = (c, n)
     return True, mpmath.mpf(0)
@@ -590,7 +573,7 @@ class _Judge:
                 value = inst.claim(i, live[i])
                 noise = inst.noise[i] * self.measure.claimed(_ones(value), _absolute(probe)) if inst.noise[i] else 0
                 ok, err = _agree(lambda k: self.measure.claimed(inst.claim(i, live[i], k), probe), numeric, self.tol,
-                                 noise, inst.start)
+                                 noise)
                 self.worst[i], self.checks[i] = max(self.worst[i], err), self.checks[i] + 1
                 if not ok:
                     M = inst.claim(i, live[i])

@@ -92,7 +92,7 @@ def transpose_entrywise(e: Expr):
     if not isinstance(e, Transpose):
         return None
     a = e.arg
-    if isinstance(a, Add):
+    if isinstance(a, Add) and not symmetric(a):  # (A + Aᵀ)ᵀ is the symmetric-matrix rule's
         return Add(tuple(Transpose(t) for t in a.terms))
     if isinstance(a, (Hadamard, EDiv)):
         return type(a)(Transpose(a.left), Transpose(a.right))
