@@ -213,7 +213,7 @@ def test_perturbations_invisible_to_the_old_sampler_are_refuted(f, k, t):
     try:
         v = check(f, x, wrong, SCOPE, directions=1)
     except MatcalcError as e:
-        assume("could not sample" not in str(e))
+        assume("could not sample" not in str(e) and "kink was never seen" not in str(e))
         raise
     assert v.status == "refuted", f"{name}: {show(wrong)} accepted for {show(f)} wrt {x.name}"
 

@@ -179,6 +179,6 @@ def test_engine_and_checker_agree(f, k):
     try:
         v = check(f, x, d.gradient, SCOPE, directions=1)
     except MatcalcError as e:
-        assume("could not sample" not in str(e))
+        assume("could not sample" not in str(e) and "kink was never seen" not in str(e))
         raise
     assert v.status == "holds", f"f = {show(f)}, wrt {x.name}: derived {show(d.gradient)}: {v.message}"
