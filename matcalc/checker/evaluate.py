@@ -288,7 +288,7 @@ class Evaluator:
                                                     x.denominator.bit_length() > EXACT_BITS) for r in hit for x in r):
                     raise NotExact()
             else:
-                self.peak = max(self.peak, *(abs(x) for r in hit for x in r))
+                self.peak = max(self.peak, *(abs(to_mpf(x)) for r in hit for x in r))
         return hit
 
     def _number(self, a: Matrix) -> Matrix:
@@ -352,7 +352,7 @@ class Evaluator:
                 impl = b.elementwise[e.fn]
                 return self._number(apply(lambda x: impl(x, e.order), self(e.arg)))
             if e.fn in KINKED:
-                return apply(lambda x: kinked(e.fn, x, e.order), self(e.arg))
+                return self._number(apply(lambda x: kinked(e.fn, x, e.order), self(e.arg)))
             self._transcendental()
             return apply(lambda x: builtin_entrywise(e.fn, x, e.order), self(e.arg))
         if isinstance(e, ScalarFn):
