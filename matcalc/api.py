@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .proof_catalog import Entry, entries
 from .checker.verify import Verdict as _CheckerVerdict
+from .deep import deep
 from .derivation import Step
 from .errors import MatcalcError, printable
 from .expr import Expr
@@ -113,6 +114,7 @@ def _table(value: object, what: str, example: str, *, optional: bool = True) -> 
     return dict(value)
 
 
+@deep
 def _report(f: str, wrt: str, gradient: str | None, symbols: Mapping[str, str] | None, functions: Mapping[str, str] | None,
             let: Mapping[str, str] | None, assume: Sequence[str], seed: int, *, jacobian: str | None = None,
             hessian: str | None = None, kind: str | None = None) -> ClaimReport:
@@ -156,6 +158,7 @@ def check(f: str, wrt: str, gradient: str | None = None, symbols: Mapping[str, s
     return Verdict(_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian, hessian=hessian))
 
 
+@deep
 def load(path: str | Path) -> ProofFile:
     """A proof file: its declarations and claims (parsed and typed)."""
     if not isinstance(path, (str, PathLike)):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .deep import deep
 from .proof_catalog import proof_files
 from .errors import MatcalcError, printable
 from .prooffile import load
@@ -22,6 +23,7 @@ def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
     return files, empty
 
 
+@deep
 def check_file(path: Path, *, seed: int = 0) -> list[ClaimReport]:
     """Every claim of one file; a file that cannot be read, parsed or checked is one error
     result, so that it never costs the other files their results."""

@@ -296,7 +296,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return COMMANDS[args.command](args)
+        from .deep import run
+
+        return run(COMMANDS[args.command], args)
     except MatcalcError as e:
         print(f"matcalc: error: {e}", file=sys.stderr)
         return 2

@@ -5,12 +5,12 @@ whole expression after it, so the derivation prints as a proof.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from .errors import InternalError, MatcalcError, ShapeError
 from .expr import Add, Call, Differential, Expr, Let, Neg, Sym, size
 from .declarations import Assumption, Scope
+from .deep import deep
 from .rules import algebra as A
 from .rules import differential as DR
 from .rules import trace as TR
@@ -262,11 +262,11 @@ def _simplify_phase(G: Expr, rule_groups, steps: Steps) -> Expr:
     return G
 
 
+@deep
 def derive(f: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), scope: Scope | None = None) -> Derivation:
     """∂f/∂wrt by the trace trick, recording each step; the gradient has wrt's shape."""
     if not f.shape.is_scalar:
         raise MatcalcError(f"f must be scalar, got {f.shape}")
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     try:
         d = _derive(f, wrt, assume, scope)
     except ShapeError as e:  # the input was typed: a shape error now is the engine's

@@ -1,0 +1,87 @@
+"""Deep input without a recursion error: matcalc's work runs in a thread with a large stack.
+
+The engine, the checker and the printers walk expressions recursively in places; rather than
+a RecursionError (or, with the limit merely raised, a crash of the interpreter's C stack) at a
+few thousand levels, every entry point runs its work through ``deep``: a thread whose stack is
+STACK_BYTES (virtual memory, only what is used is touched) with the recursion limit raised to
+match. The parser refuses input nested more than MAX_DEPTH levels, with a one-line error,
+so that no legal input can exhaust even that stack.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+
+#: Input nested deeper than this is refused by the parser ("expression nested more than ...").
+MAX_DEPTH = 20_000
+#: Python frames allowed in a deep thread (a nesting level takes a few: node, child, comparison).
+RECURSION_LIMIT = 40 * MAX_DEPTH
+#: The deep thread's stack: room for RECURSION_LIMIT frames, measured at about 1 kB each with margin.
+STACK_BYTES = 2 << 30
+
+_state = threading.local()
+_lock = threading.Lock()
+_running = 0
+_saved_limit = 0
+
+
+def inside() -> bool:
+    """True in a deep thread (where deep calls run directly)."""
+    return getattr(_state, "inside", False)
+
+
+def run(fn, *args, **kwargs):
+    """fn(*args, **kwargs) in a deep thread: its value, or its exception raised here."""
+    if inside():
+        return fn(*args, **kwargs)
+    box: dict = {}
+
+    def target():
+        _state.inside = True
+        _enter()
+        try:
+            box["value"] = fn(*args, **kwargs)
+        except BaseException as e:  # handed over to the caller's thread as it is
+            box["error"] = e
+        finally:
+            _leave()
+
+    with _lock:
+        old = threading.stack_size(STACK_BYTES)
+        try:
+            t = threading.Thread(target=target, name="matcalc-deep", daemon=True)
+            t.start()
+        finally:
+            threading.stack_size(old)
+    t.join()
+    if "error" in box:
+        raise box.pop("error")
+    return box["value"]
+
+
+def deep(fn):
+    """Decorator: every call of fn runs in a deep thread (see ``run``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return run(fn, *args, **kwargs)
+
+    return wrapper
+
+
+def _enter() -> None:
+    global _running, _saved_limit
+    with _lock:
+        if _running == 0:
+            _saved_limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(_saved_limit, RECURSION_LIMIT))
+        _running += 1
+
+
+def _leave() -> None:
+    global _running
+    with _lock:
+        _running -= 1
+        if _running == 0:
+            sys.setrecursionlimit(_saved_limit)
