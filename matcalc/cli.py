@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("paths", nargs="+", metavar="PATH")
     chk.add_argument("--quiet", "-q", action="store_true", help="show only what is not as expected, and the summary")
     chk.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
+    chk.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                     help="check files in N worker processes (default: the number of cores); "
+                          "the output is the same as with -j 1")
     common(chk)
 
     diff = sub.add_parser("diff", help="derive a gradient (or a Jacobian, or a Hessian) ad hoc")
@@ -71,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
     common(diff)
     return p
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of jobs of at least 1, got {text!r}")
+    return n
 
 
 def _format(args) -> str:
@@ -249,7 +262,8 @@ def cmd_diff(args) -> int:
 def cmd_check(args) -> int:
     from .check_files import check_paths, summarize
 
-    reports = check_paths(args.paths, seed=args.seed, progress=not args.quiet and sys.stderr.isatty())
+    reports = check_paths(args.paths, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
+                          jobs=args.jobs or None)
     summary = summarize(reports)
     shown = [r for r in reports if not r.ok] if args.quiet else reports
 
@@ -265,7 +279,9 @@ def cmd_check(args) -> int:
         from .printers import plain
         return plain.check_results(shown, summary)
 
-    _deliver(args, render)
+    from .deep import run
+
+    run(_deliver, args, render)
     return _exit_status(reports)
 
 
@@ -298,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from .deep import run
 
+        if args.command == "check":  # its worker processes are started from this thread; each file runs deep
+            return cmd_check(args)
         return run(COMMANDS[args.command], args)
     except MatcalcError as e:
         print(f"matcalc: error: {e}", file=sys.stderr)

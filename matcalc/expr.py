@@ -84,10 +84,19 @@ def node(*child_fields: str):
                 return False
             return generated_eq(self, other)
 
-        cls.__init__, cls.__hash__, cls.__eq__ = __init__, __hash__, __eq__
+        def __reduce__(self):
+            # Built again when unpickled (by `matcalc check -j`'s workers): the stored hash
+            # depends on the process's string hashing, so it is never copied over.
+            return _remade, (cls, {name: getattr(self, name) for name in cls._init_fields})
+
+        cls.__init__, cls.__hash__, cls.__eq__, cls.__reduce__ = __init__, __hash__, __eq__, __reduce__
         return cls
 
     return wrap
+
+
+def _remade(cls, kw: dict) -> "Expr":
+    return cls(**kw)
 
 
 def _shape_field():
