@@ -190,3 +190,24 @@ def test_the_plugin_runs_under_xdist(tmp_path):
     assert "FAILED wrong.toml::wrong::claim-1" in r.stdout and "PASSED wrong.toml::wrong::claim-2" in r.stdout
     assert "the right gradient is (A + A') * x" in r.stdout
     assert "FAILED bad.toml::file" in r.stdout and "unexpected '*'" in r.stdout and "Traceback" not in r.stdout
+
+
+# --- scripts/make_stress_proofs.py ------------------------------------------------------------
+
+def test_stress_proofs_are_well_typed_and_as_expected(tmp_path):
+    """40 random claims: every file loads, the same seed writes the same files, and every claim
+    (true or mutated) comes out as it expects."""
+    script = ROOT / "scripts" / "make_stress_proofs.py"
+    for where in ("a", "b"):
+        subprocess.run([sys.executable, str(script), "40", str(tmp_path / where), "--per-file", "10", "--seed", "3"],
+                       check=True, capture_output=True, env=_env())
+    files = sorted((tmp_path / "a").glob("*.toml"))
+    assert len(files) == 4 and all(f.read_bytes() == (tmp_path / "b" / f.name).read_bytes() for f in files)
+    text = "".join(f.read_text() for f in files)
+    assert 'expect = "refuted"' in text and text.count("[[claims]]") == 40
+    status, out, _ = _main(["check", str(tmp_path / "a"), "-j", "2", "--format", "json"])
+    import json
+
+    summary = json.loads(out)["summary"]
+    assert status == 0 and summary["unexpected"] == 0 and summary["error"] == 0, summary
+    assert summary["holds"] >= 8 and summary["refuted"] >= 8
