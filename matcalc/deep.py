@@ -12,6 +12,10 @@ from __future__ import annotations
 import functools
 import sys
 import threading
+from typing import Callable, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 #: Input nested deeper than this is refused by the parser ("expression nested more than ...").
 MAX_DEPTH = 20_000
@@ -31,13 +35,13 @@ def inside() -> bool:
     return getattr(_state, "inside", False)
 
 
-def run(fn, *args, **kwargs):
+def run(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """fn(*args, **kwargs) in a deep thread: its value, or its exception raised here."""
     if inside():
         return fn(*args, **kwargs)
     box: dict = {}
 
-    def target():
+    def target() -> None:
         _state.inside = True
         _enter()
         try:
@@ -57,14 +61,15 @@ def run(fn, *args, **kwargs):
     t.join()
     if "error" in box:
         raise box.pop("error")
-    return box["value"]
+    value: T = box["value"]
+    return value
 
 
-def deep(fn):
+def deep(fn: Callable[P, T]) -> Callable[P, T]:
     """Decorator: every call of fn runs in a deep thread (see ``run``)."""
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         return run(fn, *args, **kwargs)
 
     return wrapper
