@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import sys
 import threading
-from typing import Callable, ParamSpec, TypeVar
+from typing import Any, Callable, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -39,7 +39,7 @@ def run(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """fn(*args, **kwargs) in a deep thread: its value, or its exception raised here."""
     if inside():
         return fn(*args, **kwargs)
-    box: dict = {}
+    box: dict[str, Any] = {}
 
     def target() -> None:
         _state.inside = True
