@@ -44,23 +44,28 @@ class Derivation:
     def hessian(self) -> Expr | None:
         return self.gradient if self.kind == "hessian" else None
 
+    @deep
     def to_latex(self, standalone: bool = False) -> str:
         """The derivation as LaTeX (an align* block, or a whole document)."""
         r = self._report
         return latex.proof(f"d/d{self.wrt} of {self.f}", "", [r], standalone=standalone)
 
+    @deep
     def to_markdown(self) -> str:
         return markdown.derivation(self._report)
 
+    @deep
     def to_json(self) -> str:
         return json_out.dumps(json_out.derivation_object(self._report))
 
+    @deep
     def _repr_latex_(self) -> str:
         return latex.align(self._report)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
+    @deep
     def __str__(self) -> str:
         return plain.derivation(self._report)
 

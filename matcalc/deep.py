@@ -52,12 +52,19 @@ def run(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
             _leave()
 
     with _lock:
-        old = threading.stack_size(STACK_BYTES)
+        try:
+            old = threading.stack_size(STACK_BYTES)
+        except (ValueError, RuntimeError):  # a platform without settable stacks: as deep as the caller's
+            return fn(*args, **kwargs)
         try:
             t = threading.Thread(target=target, name="matcalc-deep", daemon=True)
             t.start()
+        except RuntimeError:  # no room for such a stack (ulimit -v): as deep as the caller's
+            t = None
         finally:
             threading.stack_size(old)
+    if t is None:
+        return fn(*args, **kwargs)
     t.join()
     if "error" in box:
         raise box.pop("error")

@@ -44,10 +44,11 @@ class Expr:
     _init_fields: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        """The expression in the language."""
+        """The expression in the language (printed in a deep thread: any depth is fine)."""
+        from .deep import run
         from .language import show
 
-        return show(self)
+        return run(show, self)
 
     def rebuild(self, *children: "Expr") -> "Expr":
         """The same node over new children (in the order of ``children``)."""
