@@ -55,6 +55,7 @@ def test_a_step_that_touches_one_layer_keeps_the_let_names():
     assert str(d.gradient).count("a1") >= 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("L", [400])
 def test_a_deep_let_chain_is_derived(L):
     """a400 is nested about 1,200 levels deep through its lets: the old limit was 1,000."""
@@ -63,6 +64,7 @@ def test_a_deep_let_chain_is_derived(L):
     assert d.gradient.shape == c.wrt.shape and len(d.steps) > 10
 
 
+@pytest.mark.slow
 def test_deep_input_needs_no_recursion_limit_of_the_caller():
     """The API works from a thread whose recursion limit is the default, at 5,000 levels."""
     old = sys.getrecursionlimit()
@@ -157,6 +159,7 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc to see the workers")
 def test_ctrl_c_stops_the_workers_cleanly(tmp_path):
     """Ctrl-C goes to the whole process group: exit 130, no traceback, no worker left."""
@@ -178,6 +181,7 @@ def test_ctrl_c_stops_the_workers_cleanly(tmp_path):
 
 # --- the pytest plugin under pytest-xdist -----------------------------------------------------
 
+@pytest.mark.slow
 def test_the_plugin_runs_under_xdist(tmp_path):
     pytest.importorskip("xdist")
     for name, text in (("good.toml", GOOD), ("wrong.toml", WRONG), ("bad.toml", BAD), ("layer.toml", LAYER)):
@@ -194,6 +198,7 @@ def test_the_plugin_runs_under_xdist(tmp_path):
 
 # --- scripts/make_stress_proofs.py ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_stress_proofs_are_well_typed_and_as_expected(tmp_path):
     """40 random claims: every file loads, the same seed writes the same files, and every claim
     (true or mutated) comes out as it expects."""
