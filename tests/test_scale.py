@@ -165,18 +165,27 @@ def test_ctrl_c_stops_the_workers_cleanly(tmp_path):
     """Ctrl-C goes to the whole process group: exit 130, no traceback, no worker left."""
     for i in range(8):
         (tmp_path / f"p{i}.toml").write_text(LAYER.replace('"layer"', f'"layer{i}"'), encoding="utf-8")
+    # SIGINT as a terminal leaves it (pytest-xdist's workers ignore it, and a child would inherit that)
     p = subprocess.Popen([sys.executable, "-m", "matcalc.cli", "check", str(tmp_path), "-j", "2", "--format", "plain"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=_env())
-    deadline = time.monotonic() + 60
-    while len(_children(p.pid)) < 2 and p.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert p.poll() is None, "finished before it could be interrupted"
-    os.killpg(p.pid, signal.SIGINT)
-    out, err = p.communicate(timeout=30)
-    assert p.returncode == 130 and b"Traceback" not in err + out, err
-    time.sleep(0.2)
-    with pytest.raises(ProcessLookupError):  # nothing of the group is left
-        os.killpg(p.pid, 0)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=_env(),
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(p.pid)) < 2 and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert p.poll() is None, "finished before it could be interrupted"
+        os.killpg(p.pid, signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        assert p.returncode == 130 and b"Traceback" not in err + out, err
+        time.sleep(0.2)
+        with pytest.raises(ProcessLookupError):  # nothing of the group is left
+            os.killpg(p.pid, 0)
+    finally:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
 
 
 # --- the pytest plugin under pytest-xdist -----------------------------------------------------
