@@ -2,11 +2,14 @@
 calculus on the same claims, depth scaling, accuracy and code export. Prints a Markdown table and
 writes it to docs/benchmarks.md.
 
-    pip install -e . && python benchmarks/run.py            # about two minutes
-    python benchmarks/run.py emission                       # one part only (printed, not written)
+    pip install -e '.[test]' && python benchmarks/run.py    # everything, about ten minutes
+    python benchmarks/run.py depth collection              # only those parts (not written to docs/)
+
+Parts: cold_start, derivations, second_order, depth, collection, suite, accuracy, emission.
 """
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -16,6 +19,7 @@ import time
 from pathlib import Path
 
 import mpmath
+import mpmath.libmp
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -137,11 +141,18 @@ def _has(module: str) -> bool:
         return False
 
 
+DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+
+
 def depth(out: list[str]) -> None:
-    prev = None
+    prev = prev_total = None
     out += ["## Depth: an L-layer sigmoid network's loss with respect to W1", "",
-            "| L | derive (ms) | growth | verify (s) | steps | verdict | tensorgrad (reference, s) |", "|---|---|---|---|---|---|---|"]
-    for L in (1, 2, 4, 8, 16, 32, 64):
+            "`a_i = sigmoid(W_i * a_{i-1})`, `f = 1/2 * norm(a_L - y) ^ 2`, by W1; derive (median of 3), then verify the "
+            "derived gradient once (as `matcalc check` does). Growth: time(L) / time(L/2). "
+            f"{_load()}", "",
+            "| L | derive (ms) | growth | verify (s) | derive + verify (s) | growth | steps | verdict | tensorgrad (reference, s) |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for L in DEPTHS:
         n = sigmoid_network(L)
         scope = make_scope(n["symbols"], {}, n["let"])
         c = make_claim(1, n["f"], n["wrt"], None, scope)
@@ -151,10 +162,96 @@ def depth(out: list[str]) -> None:
         v = check(c.f, c.wrt, d.gradient, scope)
         tv = time.perf_counter() - tv
         growth = f"{t / prev:.2f}" if prev else ""
+        total_growth = f"{(t + tv) / prev_total:.2f}" if prev_total else ""
         ref = TENSORGRAD["mlp"].get(L, "RecursionError" if L == 16 else "")
-        out.append(f"| {L} | {t * 1e3:.1f} | {growth} | {tv:.2f} | {len(d.steps)} | {v.status} | {ref} |")
-        prev = t
-    out.append("")
+        out.append(f"| {L} | {t * 1e3:.1f} | {growth} | {tv:.2f} | {t + tv:.2f} | {total_growth} | {len(d.steps)} | "
+                   f"{v.status} | {ref} |")
+        prev, prev_total = t, t + tv
+    out += ["", "Target: L = 256 derived and verified in ≤ 5 s, growth ≤ 2.2 per doubling from L = 32.", ""]
+
+
+def _load() -> str:
+    """The machine's load when a figure was taken (others may share it)."""
+    try:
+        return "Load average when measured: %.2f." % os.getloadavg()[0]
+    except OSError:
+        return ""
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (Linux /proc; 0 elsewhere)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) * 1024
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def watched(cmd: list[str], **kw) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Wall time, peak resident memory of the whole process tree (sampled every 50 ms), and the result."""
+    start = time.perf_counter()
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, **kw) as p:
+        peak = 0
+        import threading
+
+        out: dict = {}
+        reader = threading.Thread(target=lambda: out.update(zip(("stdout", "stderr"), p.communicate())))
+        reader.start()
+        while reader.is_alive():
+            peak = max(peak, _tree_rss(p.pid))
+            reader.join(0.05)
+    wall = time.perf_counter() - start
+    return wall, peak, subprocess.CompletedProcess(cmd, p.returncode, out.get("stdout", b""), out.get("stderr", b""))
+
+
+COLLECTION = int(os.environ.get("MATCALC_BENCH_CLAIMS", "2000"))
+
+
+def collection(out: list[str]) -> None:
+    """`matcalc check` on COLLECTION random claims (scripts/make_stress_proofs.py) with -j 1 and -j 2."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="matcalc-stress-"))
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_stress_proofs.py"), str(COLLECTION), str(folder)],
+                   check=True, stdout=subprocess.DEVNULL)
+    rows, outputs = [], {}
+    for jobs in (1, 2):
+        load = os.getloadavg()[0]
+        cmd = [sys.executable, "-m", "matcalc.cli", "check", str(folder), "-j", str(jobs), "--format", "json"]
+        wall, peak, r = watched(cmd)
+        outputs[jobs] = r.stdout
+        summary = json.loads(r.stdout)["summary"] if r.stdout else {}
+        rows.append(f"| `matcalc check -j {jobs}` | {wall:.1f} | {peak / 2**20:.0f} | {summary.get('holds')} / "
+                    f"{summary.get('refuted')} / {summary.get('error')} | {summary.get('unexpected')} | {load:.2f} |")
+    same = "byte-identical" if outputs[1] == outputs[2] else "DIFFERENT"
+    out += [f"## A collection of {COLLECTION:,} claims", "",
+            f"`python scripts/make_stress_proofs.py {COLLECTION} DIR` (true and mutated gradients, every operator), "
+            f"then `matcalc check DIR --format json`; peak memory is the resident memory of the whole process tree, "
+            f"sampled every 50 ms. The two outputs are {same}.", "",
+            "| command | wall (s) | peak memory (MB) | holds / refuted / errors | not as expected | load average |",
+            "|---|---|---|---|---|---|", *rows, "",
+            "Target: `-j 2` in ≤ 60 s with peak memory ≤ 500 MB, every verdict as with `-j 1`.", ""]
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def suite(out: list[str]) -> None:
+    """The test suite's wall time, as .ci/run runs it."""
+    load = os.getloadavg()[0]
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "tests", "proofs"]
+    wall, peak, r = watched(cmd)
+    last = r.stdout.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
+    out += ["## The test suite", "",
+            "| command | wall (s) | result | load average |", "|---|---|---|---|",
+            f"| `python -m pytest -q -n auto tests proofs` | {wall:.0f} | {last[0].strip('= ')} | {load:.2f} |", "",
+            "Target: under 4 minutes in CI.", ""]
 
 
 def accuracy(out: list[str]) -> None:
@@ -259,25 +356,29 @@ def emission(out: list[str]) -> None:
             f"| largest difference between the two gradients | {agree:.1e} |", ""]
 
 
-def main() -> None:
-    if sys.argv[1:]:  # named parts only, printed (docs/benchmarks.md is left as it is)
-        out: list[str] = []
-        for name in sys.argv[1:]:
-            globals()[name](out)
-        print("\n".join(out))
-        return
+PARTS = ("cold_start", "derivations", "second_order", "depth", "collection", "suite", "accuracy", "emission")
+
+
+def main(argv: list[str]) -> None:
     started = time.perf_counter()
+    chosen = argv or list(PARTS)
+    unknown = [p for p in chosen if p not in PARTS]
+    if unknown:
+        sys.exit(f"unknown part {', '.join(unknown)}; parts: {', '.join(PARTS)}")
     out = ["# Benchmarks", "",
            f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-           f"Python {platform.python_version()}; run {time.strftime('%Y-%m-%d')} with `python benchmarks/run.py`.", ""]
-    for part in (cold_start, derivations, second_order, depth, accuracy, emission):
-        part(out)
-        print(f"[{part.__name__} done at {time.perf_counter() - started:.0f} s]", file=sys.stderr)
+           f"Python {platform.python_version()}, mpmath {mpmath.__version__} ({mpmath.libmp.BACKEND} integers); "
+           f"run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `python benchmarks/run.py`. "
+           f"Load average at the start: {os.getloadavg()[0]:.2f} (the machine may be shared).", ""]
+    for name in chosen:
+        globals()[name](out)
+        print(f"[{name} done at {time.perf_counter() - started:.0f} s]", file=sys.stderr)
     out.append(f"Total benchmark time: {time.perf_counter() - started:.0f} s.")
     text = "\n".join(out) + "\n"
-    (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
+    if not argv:
+        (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
     print(text)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

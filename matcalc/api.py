@@ -14,6 +14,7 @@ from typing import Any
 
 from .proof_catalog import Entry, entries
 from .checker.verify import Verdict as _CheckerVerdict
+from .deep import deep
 from .derivation import Step
 from .errors import MatcalcError, printable
 from .expr import Expr
@@ -54,6 +55,7 @@ class Derivation:
     def hessian(self) -> Expr | None:
         return self.gradient if self.kind == "hessian" else None
 
+    @deep
     def to_sympy(self) -> Any:
         """The result as a SymPy matrix expression, over the very SymPy symbols the input used (if any)."""
         return sympy_bridge.to_sympy(self.gradient, self._objects)
@@ -65,23 +67,28 @@ class Derivation:
 
         return emit(backend, self._proof, [self._report])
 
+    @deep
     def to_latex(self, standalone: bool = False) -> str:
         """The derivation as LaTeX (an align* block, or a whole document)."""
         r = self._report
         return latex.proof(f"d/d{self.wrt} of {self.f}", "", [r], standalone=standalone)
 
+    @deep
     def to_markdown(self) -> str:
         return markdown.derivation(self._report)
 
+    @deep
     def to_json(self) -> str:
         return json_out.dumps(json_out.derivation_object(self._report))
 
+    @deep
     def _repr_latex_(self) -> str:
         return latex.align(self._report)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
+    @deep
     def __str__(self) -> str:
         return plain.derivation(self._report)
 
@@ -135,6 +142,7 @@ def _table(value: object, what: str, example: str, *, optional: bool = True) -> 
     return dict(value)
 
 
+@deep
 def claim_report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[str, str] | None,
                  functions: Mapping[str, str] | None, let: Mapping[str, str] | None, assume: Sequence[Input], seed: int,
                  *, jacobian: Input | None = None, hessian: Input | None = None,
@@ -212,6 +220,7 @@ def from_sympy(e: Any, dimensions: Sequence[Any] = ()) -> sympy_bridge.Translati
     return sympy_bridge.from_sympy(e, dimensions)
 
 
+@deep
 def load(path: str | Path) -> ProofFile:
     """A proof file: its declarations and claims (parsed and typed)."""
     if not isinstance(path, (str, PathLike)):

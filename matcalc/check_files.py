@@ -1,8 +1,16 @@
-"""Check proof files and folders: every claim derived and verified; a bad file is one error result."""
+"""Check proof files and folders: every claim derived and verified; a bad file is one error result.
+
+With several jobs the files are checked in worker processes, one file at a time each, and
+the results are taken in the order of the files, so the output is the same as with one job.
+"""
 from __future__ import annotations
 
+import os
+import pickle
+import signal
 from pathlib import Path
 
+from .deep import deep, run
 from .proof_catalog import proof_files
 from .errors import MatcalcError, printable
 from .prooffile import load
@@ -22,6 +30,7 @@ def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
     return files, empty
 
 
+@deep
 def check_file(path: Path, *, seed: int = 0) -> list[ClaimReport]:
     """Every claim of one file; a file that cannot be read, parsed or checked is one error
     result, so that it never costs the other files their results."""
@@ -35,16 +44,27 @@ def check_file(path: Path, *, seed: int = 0) -> list[ClaimReport]:
         return [file_error(str(path), MatcalcError(f"internal error, please report: {type(e).__name__}: {e}"))]
 
 
-def check_paths(paths: list[str], *, seed: int = 0, progress: bool = False) -> list[ClaimReport]:
-    """Every claim of every file; with ``progress``, a bar on stderr (for a terminal).
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def check_paths(paths: list[str], *, seed: int = 0, progress: bool = False, jobs: int | None = 1) -> list[ClaimReport]:
+    """Every claim of every file; with ``progress``, a bar on stderr (for a terminal); with
+    ``jobs`` > 1 (None: one per core), files are checked in that many worker processes.
     A folder without proof files is an error result; no proof file at all is an error."""
     files, empty = expand(paths)
     if not files:
         raise MatcalcError(f"no proof files in {', '.join(paths)}")
     reports = [file_error(p, MatcalcError(f"no proof files in {p}")) for p in empty]
+    jobs = min(jobs or cores(), len(files))
+    results = _in_workers(files, seed, jobs) if jobs > 1 else (check_file(path, seed=seed) for path in files)
     if not progress or len(files) < 2:
-        for path in files:
-            reports.extend(check_file(path, seed=seed))
+        for found in results:
+            reports.extend(found)
         return reports
     from rich.console import Console
     from rich.markup import escape
@@ -52,11 +72,40 @@ def check_paths(paths: list[str], *, seed: int = 0, progress: bool = False) -> l
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("checking", total=len(files))
-        for path in files:
+        for path, found in zip(files, results):
             bar.update(task, description=f"checking {escape(printable(path.name))}")
-            reports.extend(check_file(path, seed=seed))
+            reports.extend(found)
             bar.advance(task)
     return reports
+
+
+def _in_workers(files: list[Path], seed: int, jobs: int):
+    """Each file's reports, in the order of ``files``, checked by ``jobs`` worker processes.
+    Ctrl-C (KeyboardInterrupt here) terminates the workers, which ignore it themselves."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = ctx.Pool(jobs, initializer=_worker_start)
+    try:
+        for data in pool.imap(_worker_check, [(str(p), seed) for p in files], chunksize=1):
+            yield pickle.loads(data)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _worker_start() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers on Ctrl-C
+
+
+def _worker_check(job: tuple[str, int]) -> bytes:
+    """One file's reports, pickled in a deep thread (pickling a deep expression recurses)."""
+    path, seed = job
+    return run(lambda: pickle.dumps(check_file(Path(path), seed=seed), pickle.HIGHEST_PROTOCOL))
 
 
 def summarize(reports: list[ClaimReport]) -> dict:

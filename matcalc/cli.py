@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("paths", nargs="+", metavar="PATH")
     chk.add_argument("--quiet", "-q", action="store_true", help="show only what is not as expected, and the summary")
     chk.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
+    chk.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                     help="check files in N worker processes (default: the number of cores); "
+                          "the output is the same as with -j 1")
     common(chk)
 
     diff = sub.add_parser("diff", help="derive a gradient (or a Jacobian, or a Hessian) ad hoc")
@@ -84,6 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--open", action="store_true", help="open the page in the browser")
     srv.add_argument("--timeout", type=float, default=10.0, help="seconds one derivation may take (default 10)")
     return p
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of jobs of at least 1, got {text!r}")
+    return n
 
 
 def _format(args) -> str:
@@ -284,7 +297,8 @@ def cmd_diff(args) -> int:
 def cmd_check(args) -> int:
     from .check_files import check_paths, summarize
 
-    reports = check_paths(args.paths, seed=args.seed, progress=not args.quiet and sys.stderr.isatty())
+    reports = check_paths(args.paths, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
+                          jobs=args.jobs or None)
     summary = summarize(reports)
     shown = [r for r in reports if not r.ok] if args.quiet else reports
 
@@ -300,7 +314,9 @@ def cmd_check(args) -> int:
         from .printers import plain
         return plain.check_results(shown, summary)
 
-    _deliver(args, render)
+    from .deep import run
+
+    run(_deliver, args, render)
     return _exit_status(reports)
 
 
@@ -351,7 +367,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return COMMANDS[args.command](args)
+        from .deep import run
+
+        if args.command == "check":  # its worker processes are started from this thread; each file runs deep
+            return cmd_check(args)
+        return run(COMMANDS[args.command], args)
     except MatcalcError as e:
         print(f"matcalc: error: {e}", file=sys.stderr)
         return 2

@@ -5,12 +5,12 @@ whole expression after it, so the derivation prints as a proof.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from .errors import InternalError, MatcalcError, ShapeError
 from .expr import Add, Call, Differential, Expr, Let, Neg, Sym, size
 from .declarations import Assumption, Scope
+from .deep import deep
 from .rules import algebra as A
 from .rules import differential as DR
 from .rules import trace as TR
@@ -45,14 +45,31 @@ class Derivation:
 
 
 def _contains(test):
-    """A memoised predicate: does e have a node (itself or below it) that passes ``test``?"""
+    """A memoised predicate: does e have a node (itself or below it) that passes ``test``?
+    Walked with a stack, never Python recursion, so any depth is fine."""
     memo: dict[Expr, bool] = {}
 
     def has(e: Expr) -> bool:
         hit = memo.get(e)
-        if hit is None:
-            hit = memo[e] = test(e) or any(has(c) for c in e.children)
-        return hit
+        if hit is not None:
+            return hit
+        stack = [e]
+        while stack:
+            n = stack[-1]
+            if n in memo:
+                stack.pop()
+            elif test(n):
+                memo[n] = True
+                stack.pop()
+            else:
+                kids = n.children
+                todo = [k for k in kids if k not in memo]
+                if todo:
+                    stack.extend(todo)
+                else:
+                    memo[n] = any(memo[k] for k in kids)
+                    stack.pop()
+        return memo[e]
 
     return has
 
@@ -61,41 +78,87 @@ def _depends_on(x: Expr):
     return _contains(lambda e: e == x)
 
 
+class _Open:
+    """A node of df above a pending d(·): its children are replaced in place as d moves inward, so
+    a step costs what it changes, not the length of the path from the root (which made a derivation
+    quadratic in the depth of f). ``kids`` holds Exprs and further _Open nodes."""
+
+    __slots__ = ("expr", "kids")
+
+    def __init__(self, expr: Expr | None, kids: list):
+        self.expr, self.kids = expr, kids
+
+
 def _differential_phase(f: Expr, x: Sym, dep, steps: "Steps") -> Expr:
-    """Push d inward, one sweep over every pending d(·) per step."""
+    """Push d inward, one sweep over every pending d(·) per step.
+
+    df is kept as a tree of _Open nodes down to the pending differentials, each a (node, index)
+    place; a sweep replaces each place's d(·) by its rule's result, and the whole expression is
+    built (with equal parts shared) only for the steps that are shown."""
     df: Expr = Differential(f)
     steps.add("differential of f", df, DF)
     pending = _contains(lambda e: isinstance(e, Differential) and e.arg != x)
-    while True:
+    root = _Open(None, [df])
+    places: list[tuple[_Open, int]] = []
+    _open_at(root, 0, df, pending, places)
+    total = size(df)
+    interned: dict[Expr, Expr] = {}
+    while places:
         names: list[str] = []
-        memo: dict[Expr, Expr] = {}  # a shared subexpression is swept once
+        memo: dict[Expr, Expr] = {}  # a shared d(·) is swept once
+        for node, i in places:
+            d = node.kids[i]
+            if d not in memo:
+                rule = DR.choose(d.arg)
+                names.append(rule.name)
+                memo[d] = rule(d.arg, Differential, dep)
+        grown = total + sum(size(memo[node.kids[i]]) - size(node.kids[i]) for node, i in places)
+        steps.settle(grown, DF, merge=True)  # the step before is built now if it is to be shown
+        new_places: list[tuple[_Open, int]] = []
+        for node, i in places:
+            _open_at(node, i, memo[node.kids[i]], pending, new_places)
+        places, total = new_places, grown
+        steps.add(", ".join(dict.fromkeys(names)), lambda: _build(root, interned), DF, merge=True, nodes=total)
+    steps.settle(0, DF)
+    return _build(root, interned)
 
-        def sweep(e: Expr) -> Expr:
-            hit = memo.get(e)
-            if hit is not None:
-                return hit
-            if not pending(e):
-                out = e
-            elif isinstance(e, Differential):
-                if e.arg == x:
-                    out = e
-                else:
-                    rule = DR.choose(e.arg)
-                    names.append(rule.name)
-                    out = rule(e.arg, Differential, dep)
-            elif isinstance(e, Let):  # d is pushed into a let's body, never left inside a Let
-                out = e
-            else:
-                kids = e.children
-                new = tuple(sweep(k) for k in kids)
-                out = e.rebuild(*new) if any(a is not b for a, b in zip(new, kids)) else e
-            memo[e] = out
-            return out
 
-        df = sweep(df)
-        if not names:
-            return df
-        steps.add(", ".join(dict.fromkeys(names)), df, DF, merge=True)
+def _open_at(node: _Open, i: int, e: Expr, pending, places: list) -> None:
+    """Put e at node.kids[i], opening every node of e above a pending d(·); the places of
+    those d(·) are appended to ``places`` left to right."""
+    stack = [(node, i, e)]
+    while stack:
+        parent, j, e = stack.pop()
+        if not pending(e) or isinstance(e, Let):  # d is pushed into a let's body, never left inside a Let
+            parent.kids[j] = e
+        elif isinstance(e, Differential):
+            parent.kids[j] = e
+            places.append((parent, j))
+        else:
+            kids = e.children
+            opened = _Open(e, list(kids))
+            parent.kids[j] = opened
+            stack.extend((opened, k, kids[k]) for k in reversed(range(len(kids))))
+
+
+def _build(root: _Open, interned: dict) -> Expr:
+    """The expression an _Open tree stands for, built bottom-up without recursion; equal
+    subexpressions become one object (so later comparisons stay cheap)."""
+    out: dict[int, Expr] = {}
+    stack: list[tuple[_Open, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if not ready:
+            stack.append((node, True))
+            stack.extend((k, False) for k in node.kids if isinstance(k, _Open))
+            continue
+        kids = tuple(out.pop(id(k)) if isinstance(k, _Open) else k for k in node.kids)
+        if node.expr is None:
+            return kids[0]
+        old = node.expr.children
+        e = node.expr.rebuild(*kids) if any(a is not b for a, b in zip(kids, old)) else node.expr
+        out[id(node)] = interned.setdefault(e, e)
+    raise AssertionError("unreachable")
 
 
 class Steps:
@@ -127,6 +190,15 @@ class Steps:
             self.rows.pop()
         self.rows.append((rule, expr, side, nodes))
         self.open = merge
+
+    def settle(self, nodes: int, side: str, *, merge: bool = False) -> None:
+        """Build the last step now if a step of ``nodes`` nodes added next would keep it (its
+        builder reads a state that is about to change)."""
+        if not self.rows or not callable(self.rows[-1][1]):
+            return
+        rule, expr, last_side, n = self.rows[-1]
+        if not (merge and self.open and last_side == side and min(n, nodes) > SHOWN_NODES):
+            self.rows[-1] = (rule, expr(), last_side, n)
 
     def extend(self, steps) -> None:
         """Add finished steps (another derivation's, for one taken further)."""
@@ -190,11 +262,11 @@ def _simplify_phase(G: Expr, rule_groups, steps: Steps) -> Expr:
     return G
 
 
+@deep
 def derive(f: Expr, wrt: Sym, *, assume: tuple[Assumption, ...] = (), scope: Scope | None = None) -> Derivation:
     """∂f/∂wrt by the trace trick, recording each step; the gradient has wrt's shape."""
     if not f.shape.is_scalar:
         raise MatcalcError(f"f must be scalar, got {f.shape}")
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     try:
         d = _derive(f, wrt, assume, scope)
     except ShapeError as e:  # the input was typed: a shape error now is the engine's

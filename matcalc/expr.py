@@ -48,10 +48,11 @@ class Expr:
     _init_fields: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        """The expression in the language."""
+        """The expression in the language (printed in a deep thread: any depth is fine)."""
+        from .deep import run
         from .language import show
 
-        return show(self)
+        return run(show, self)
 
     def rebuild(self, *children: "Expr") -> "Expr":
         """The same node over new children (in the order of ``children``)."""
@@ -88,10 +89,19 @@ def node(*child_fields: str):
                 return False
             return generated_eq(self, other)
 
-        cls.__init__, cls.__hash__, cls.__eq__ = __init__, __hash__, __eq__
+        def __reduce__(self):
+            # Built again when unpickled (by `matcalc check -j`'s workers): the stored hash
+            # depends on the process's string hashing, so it is never copied over.
+            return _remade, (cls, {name: getattr(self, name) for name in cls._init_fields})
+
+        cls.__init__, cls.__hash__, cls.__eq__, cls.__reduce__ = __init__, __hash__, __eq__, __reduce__
         return cls
 
     return wrap
+
+
+def _remade(cls, kw: dict) -> "Expr":
+    return cls(**kw)
 
 
 def _shape_field():

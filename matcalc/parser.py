@@ -23,7 +23,7 @@ from .expr import (
 )
 from .shapes import dim_mul
 
-MAX_DEPTH = 1000
+from .deep import MAX_DEPTH  # input nested deeper is refused
 FUNCTION_KINDS = ("elementwise", "scalar")
 
 

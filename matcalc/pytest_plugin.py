@@ -19,11 +19,12 @@ def _looks_like_proof(path) -> bool:
 
 class ProofFileItem(pytest.File):
     def collect(self):
+        from .deep import run
         from .errors import MatcalcError
         from .prooffile import load
 
         try:
-            proof = load(self.path)
+            proof = run(load, self.path)
         except MatcalcError as e:
             # One failing item with the one-line message, so that the other files still run
             # (a collection error would stop the whole session).
@@ -68,9 +69,10 @@ class ClaimItem(pytest.Item):
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, ClaimFailed):
+            from .deep import run
             from .printers.plain import derivation
 
-            return derivation(excinfo.value.args[0])
+            return run(derivation, excinfo.value.args[0])
         return super().repr_failure(excinfo)
 
     def reportinfo(self):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from .checker.second_order import check_hessians, check_jacobians
 from .checker.verify import Verdict, check_all
+from .deep import deep
 from .derivation import Derivation
 from .errors import MatcalcError, printable
 from .language import show
@@ -60,6 +61,7 @@ class ClaimReport:
         return msg
 
 
+@deep
 def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
     """Derive ∂f/∂X (or the Jacobian or Hessian), check the derived and the claimed one, compare them."""
     scope, assume = proof.scope, proof.assume
@@ -118,5 +120,6 @@ def label(r: ClaimReport) -> str:
     return r.file if r.claim is None else f"{r.file}::{r.proof}::claim-{r.claim.index}"
 
 
+@deep
 def run_proof(proof: ProofFile, *, seed: int = 0) -> list[ClaimReport]:
     return [run_claim(proof, c, seed=seed) for c in proof.claims]

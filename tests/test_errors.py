@@ -116,6 +116,9 @@ def test_pathological_but_legal_input(capsys):
     status = main(["diff", long_sum, "--wrt", "x", "--sym", "x=vector(n)", "--format", "json"])
     out, err = capsys.readouterr()
     assert status == 0 and '"gradient": "40000 * x"' in out, err
-    deep_neg = "-(" * 10000 + "x' * x" + ")" * 10000
-    assert main(["diff", deep_neg, "--wrt", "x", "--sym", "x=vector(n)"]) == 2
-    assert "nested more than" in capsys.readouterr().err
+    deep_neg = "-(" * 10000 + "x' * x" + ")" * 10000  # 10,003 levels: legal, derived
+    assert main(["diff", deep_neg, "--wrt", "x", "--sym", "x=vector(n)", "--format", "json"]) == 0
+    capsys.readouterr()
+    absurd = "-(" * 20001 + "x' * x" + ")" * 20001
+    assert main(["diff", absurd, "--wrt", "x", "--sym", "x=vector(n)"]) == 2
+    assert "nested more than 20000 levels deep" in capsys.readouterr().err

@@ -177,8 +177,8 @@ def test_a_product_of_600_factors_is_derived():
 
 
 def test_too_deep_is_one_line():
-    one_line_error(["diff", "-(" * 2000 + "x' * x" + ")" * 2000, "--wrt", "x", "--sym", "x=vector(n)"],
-                   "nested more than 1000 levels deep")
+    one_line_error(["diff", "-(" * 20_001 + "x' * x" + ")" * 20_001, "--wrt", "x", "--sym", "x=vector(n)"],
+                   "nested more than 20000 levels deep")
 
 
 # --- the command line ----------------------------------------------------------------------

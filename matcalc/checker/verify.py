@@ -17,6 +17,7 @@ from fractions import Fraction
 import mpmath
 
 from ..declarations import Scope
+from ..deep import deep
 from ..errors import MatcalcError
 from ..expr import KINKED, Entrywise, Expr, Num, Sym, distinct_nodes
 from ..language import show
@@ -415,6 +416,7 @@ def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random,
     return plan
 
 
+@deep
 def check_all(f: Expr, x: Sym, gradients: list[Expr], scope: Scope, assume=(), *, seed: int = 0,
               dps: int = DEFAULT_DPS, directions: int = 2, time_limit: float = TIME_LIMIT,
               measure=None) -> list[Verdict]:
