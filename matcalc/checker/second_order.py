@@ -55,13 +55,13 @@ class Jacobian:
         r, c = inst.shape
         return len(f_value) * len(f_value[0]), r * c
 
-    def tests(self, inst, rng: random.Random, directions: int, entrywise: bool) -> list:
+    def tests(self, inst, rng: random.Random, directions: int, entries: int) -> list:
         r, c = inst.shape
         p, q = _size_of(inst.f.shape, inst.b.dims)
         weight = lambda: _direction(rng, p, q, None)  # noqa: E731
         tests = [("direction", (_direction(rng, r, c, inst.tangent), weight())) for _ in range(directions)]
-        if entrywise and inst.tangent is None:
-            columns = range(r * c) if r * c <= MAX_ENTRY_CHECKS else sorted(rng.sample(range(r * c), MAX_ENTRY_CHECKS))
+        if entries and inst.tangent is None:
+            columns = range(r * c) if r * c <= entries else sorted(rng.sample(range(r * c), entries))
             tests += [("column", (_unit(r, c, k), weight())) for k in columns]
         return tests
 
@@ -115,11 +115,11 @@ class Hessian:
         r, c = inst.shape
         return r * c, r * c
 
-    def tests(self, inst, rng: random.Random, directions: int, entrywise: bool) -> list:
+    def tests(self, inst, rng: random.Random, directions: int, entries: int) -> list:
         r, c = inst.shape
         tests = [("direction", (_direction(rng, r, c, inst.tangent), _direction(rng, r, c, inst.tangent)))
                  for _ in range(directions)]
-        if entrywise and inst.tangent is None and r * c <= 9:
+        if entries == MAX_ENTRY_CHECKS and inst.tangent is None and r * c <= 9:
             tests += [("entry", (_unit(r, c, a), _unit(r, c, b))) for a in range(r * c) for b in range(a, r * c)]
         return tests
 

@@ -30,6 +30,7 @@ from .standins import function_choices
 
 DEFAULT_DPS = 50
 RESAMPLES = 12
+PLAIN_DRAWS = 20  # draws of a plain invertible matrix until its diagonal's sign differs from its determinant's
 HUGE_DIGITS = 100  # f beyond 10^HUGE_DIGITS: the point is drawn again closer to zero (exp(exp(...))), and said
 #: (step 2^-k, guard digits) of the numeric derivative: the first, then each finer recomputation.
 LEVELS = ((40, 60), (60, 120), (80, 200), (100, 320), (120, 700), (140, 1500))
@@ -42,6 +43,7 @@ SPREADS = (8, 64, 1024, 2**20)
 TRIES_PER_SPREAD = 3
 MAX_ENTRIES = 10_000  # entries of the largest matrix the checker will build
 MAX_ENTRY_CHECKS = 36  # entrywise checks at most, on a random sample of a larger gradient
+FEW_ENTRY_CHECKS = 3  # entrywise checks at the other distinct sizes (an error next to a large entry)
 EXACT_DIM = 8  # above this size, exact rationals grow too slowly to be worth it: mpmath instead
 
 
@@ -82,7 +84,7 @@ class _Instance:
         self.rational = self.base is not None
         self.values: dict[tuple[int, int], Matrix] = {}
         self.noise: dict[int, object] = {}  # how far rounding may move each entry of a claim's value
-        self.peaks: dict[int, object] = {}  # the largest magnitude met computing a claim with the last level's digits
+        self.peaks: dict[tuple[int, int], object] = {}  # the largest magnitude met computing a claim at a level
 
     def _exact(self, e: Expr) -> Matrix | None:
         """e's value in exact rationals, or None when it is not rational."""
@@ -152,26 +154,35 @@ class _Instance:
         return self.difference(quotient, level, order=2)
 
     def claim(self, i: int, M: Expr, level: int = 0) -> Matrix:
-        """The value of the i-th claimed matrix: exact when it is rational; else with the digits of
-        the first level from ``level`` on (and from STABLE) whose value is the same as with the last
-        level's digits, so that cancellation inside the claim cannot hide a term (e^2000 + 1 - e^2000
-        is 0 with 370 and with 750 digits, 1 with 1,550). Ten times its distance from that value
-        bounds its rounding (``noise``): measured, so that 0 * e^900 is no excuse; plus the last
-        level's own rounding, relative to the largest value met computing the claim with it."""
-        last = len(LEVELS) - 1
+        """The value of the i-th claimed matrix: exact when it is rational; with the digits of
+        ``level`` (STABLE at least) when the largest value met computing it leaves 50 digits of its
+        own size unrounded (``noise``, how far rounding may move an entry, is then 10 × that value ×
+        10^-digits); else with the digits of the first level whose value is the one the last
+        level's digits give, so that cancellation cannot hide a term (e^2000 + 1 - e^2000 is 0 with
+        370 and 750 digits, 1 with 1,550), its noise then measured: ten times its distance from
+        that value, plus the last level's own rounding (0 * e^900 excuses nothing)."""
         level = max(level, STABLE)
+        value = self.claim_at(i, M, level)
+        if self._rounding(i, level) <= mpmath.mpf(10) ** -self.dps * max(abs(to_mpf(v)) for r in value for v in r):
+            self.noise[i] = self._rounding(i, level)
+            return value
+        last = len(LEVELS) - 1
         finest = self.claim_at(i, M, last)
         while level < last and not _same(self.claim_at(i, M, level), finest):
             level += 1
         value = self.claim_at(i, M, level)
-        rounding = 10 * self.peaks[i] * mpmath.mpf(10) ** -(self.dps + LEVELS[last][1])
-        self.noise[i] = rounding + 10 * max(abs(to_mpf(a) - to_mpf(b)) for ra, rb in zip(value, finest) for a, b in zip(ra, rb))
+        self.noise[i] = self._rounding(i, last) + \
+            10 * max(abs(to_mpf(a) - to_mpf(b)) for ra, rb in zip(value, finest) for a, b in zip(ra, rb))
         return value
+
+    def _rounding(self, i: int, level: int):
+        """10 × the largest value met computing claim i at ``level`` × 10^-digits (0 when exact)."""
+        return 10 * self.peaks[i, level] * mpmath.mpf(10) ** -(self.dps + LEVELS[level][1])
 
     def claim_at(self, i: int, M: Expr, level: int) -> Matrix:
         if (i, level) not in self.values:
             exact = [v for (j, _), v in self.values.items() if j == i and _is_exact(v)]
-            self.peaks.setdefault(i, 0)
+            self.peaks[i, level] = 0
             if exact:
                 self.values[i, level] = exact[0]
             else:
@@ -183,8 +194,7 @@ class _Instance:
                     except NotExact:
                         evaluator = Evaluator(self.b)
                         value = evaluator(M)
-                        if level == len(LEVELS) - 1:
-                            self.peaks[i] = evaluator.peak
+                        self.peaks[i, level] = evaluator.peak
                 self.values[i, level] = value
         return self.values[i, level]
 
@@ -251,12 +261,17 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
         values = {}
         for name, shape in scope.symbols.items():
             r, c = _size_of(shape, dims)
-            v = random_matrix(rng, r, c, positive=name in positive or name in probing, dominant=dominant and name in invertible,
-                              scale=scale)
-            if name in scope.symmetric:
-                v = symmetrised(v)
-            if r == c and name in invertible:  # a chosen sign of det, unless logdet needs it positive
-                v = with_det_sign(v, 1 if name in det_positive else (signs or {}).get(name, rng.choice((-1, 1))))
+            sign = 1 if name in det_positive else (signs or {}).get(name, rng.choice((-1, 1)))
+            for _ in range(PLAIN_DRAWS):
+                v = random_matrix(rng, r, c, positive=name in positive or name in probing,
+                                  dominant=dominant and name in invertible, scale=scale)
+                if name in scope.symmetric:
+                    v = symmetrised(v)
+                if r != c or name not in invertible:
+                    break
+                v = with_det_sign(v, sign)  # a chosen sign of det, unless logdet needs it positive
+                if dominant or r == 1 or _diagonal_sign(v) != sign:
+                    break  # a plain one: its diagonal's sign against its determinant's, as a dominant one never has
             values[name] = v
         b = Bindings(values, dims, ew, sc, deadline=deadline)
         tangent = constraint = None
@@ -296,6 +311,12 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
             restrictions.append(f"entries are at most {3 * scale} in size (f exceeds 10^{HUGE_DIGITS} farther out)")
         return inst, restrictions, failed
     raise NoPoint(str(last))
+
+
+def _diagonal_sign(a: Matrix) -> int:
+    """The sign of the product of a's diagonal entries."""
+    negative = sum(a[i][i] < 0 for i in range(len(a)))
+    return 0 if any(a[i][i] == 0 for i in range(len(a))) else (-1) ** negative
 
 
 def _unevaluable(inst: _Instance, claims: dict[int, Expr], measure, value: Matrix) -> dict[int, tuple]:
@@ -355,12 +376,12 @@ class Gradient:
     def value_shape(self, inst: _Instance, f_value: Matrix) -> tuple[int, int]:
         return inst.shape
 
-    def tests(self, inst: _Instance, rng: random.Random, directions: int, entrywise: bool) -> list:
+    def tests(self, inst: _Instance, rng: random.Random, directions: int, entries: int) -> list:
         rows, cols = inst.shape
         sym = inst.x.symmetric
         tests = [("direction", (_direction(rng, rows, cols, inst.tangent, sym),)) for _ in range(directions)]
-        if entrywise and inst.tangent is None:
-            tests += [("entry", (_unit(rows, cols, r, c, sym),)) for r, c in _some_entries(rows, cols, rng)
+        if entries and inst.tangent is None:
+            tests += [("entry", (_unit(rows, cols, r, c, sym),)) for r, c in _some_entries(rows, cols, rng, entries)
                       if not sym or r <= c]
         return tests
 
@@ -399,20 +420,21 @@ def check(f: Expr, x: Sym, gradient: Expr, scope: Scope, assume=(), *, seed: int
 
 def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random, fixed: tuple[int, ...] = (),
           n_variants: int = 1, large: int = 5):
-    """(sizes, stand-in choice, directions, entrywise?, variant) for every instance: distinct
+    """(sizes, stand-in choice, directions, entry checks, variant) for every instance: distinct
     non-square sizes (and one assignment of sizes ``large`` and up) with every stand-in choice and
     every variant of the invertible matrices (sign pattern of the determinants, dominant or plain),
-    entrywise at the first choice and variant of each; then sizes with equal dimensions, and every
-    dimension 1."""
-    plan = [(dims, c, directions if p == 0 else 1, c == 0 and p == 0, p)
-            for dims in distinct_sizes(names) for c in range(n_choices) for p in range(n_variants)]
+    every entry at the first, a few at the first choice and variant of the others; then sizes with
+    equal dimensions, and every dimension 1."""
+    plan = [(dims, c, directions if p == 0 else 1,
+             (MAX_ENTRY_CHECKS if k == 0 else FEW_ENTRY_CHECKS) if c == 0 and p == 0 else 0, p)
+            for k, dims in enumerate(distinct_sizes(names)) for c in range(n_choices) for p in range(n_variants)]
     if names:  # larger sizes once: a term that vanishes at every size below (Cayley-Hamilton)
-        plan.append(({n: large + i for i, n in enumerate(names)}, rng.randrange(n_choices), 1, False,
+        plan.append(({n: large + i for i, n in enumerate(names)}, rng.randrange(n_choices), 1, 0,
                      rng.randrange(n_variants)))
-    plan += [(dims, c, 1, False, rng.randrange(n_variants)) for dims in equal_sizes(names, rng, fixed)
+    plan += [(dims, c, 1, 0, rng.randrange(n_variants)) for dims in equal_sizes(names, rng, fixed)
              for c in range(n_choices)]
     if names:
-        plan.append(({n: 1 for n in names}, 0, 1, False, rng.randrange(n_variants)))
+        plan.append(({n: 1 for n in names}, 0, 1, 0, rng.randrange(n_variants)))
     return plan
 
 
@@ -471,7 +493,7 @@ class _Judge:
             raise MatcalcError(f"could not check: {too_big}")
         checked = set()
         with mpmath.workdps(self.dps + LEVELS[-1][1]):  # comparisons at the finest level's digits
-            for dims, choice, n_directions, entrywise, pattern in plan:
+            for dims, choice, n_directions, entries, pattern in plan:
                 if all(v is not None for v in self.verdicts):
                     break
                 too_big = self._too_big(dims)
@@ -480,7 +502,7 @@ class _Judge:
                     continue
                 impls = function_choices(self.scope.functions, rng)[choice]
                 signs = {n: -1 if pattern >> (j + 1) & 1 else 1 for j, n in enumerate(invertible[:2])}
-                if self._instance(dims, impls, n_directions, entrywise, rng, signs, bool(pattern & 1)):
+                if self._instance(dims, impls, n_directions, entries, rng, signs, bool(pattern & 1)):
                     checked.add(choice)
             self._beyond_kinks(plan[0][0], choices, rng, n_variants=variants)
         if any(v is None for v in self.verdicts):
@@ -599,13 +621,16 @@ def _memo(fn):
     return get
 
 
-def _some_entries(rows: int, cols: int, rng: random.Random) -> list[tuple[int, int]]:
-    """Every entry, or for a large matrix its corners and a random sample (MAX_ENTRY_CHECKS in all)."""
+def _some_entries(rows: int, cols: int, rng: random.Random, limit: int = MAX_ENTRY_CHECKS) -> list[tuple[int, int]]:
+    """Every entry, or for a large matrix its corners and a random sample (``limit`` in all; a
+    few, at random, for a small limit)."""
     entries = [(r, c) for r in range(rows) for c in range(cols)]
-    if len(entries) <= MAX_ENTRY_CHECKS:
+    if len(entries) <= limit:
         return entries
+    if limit < MAX_ENTRY_CHECKS:
+        return sorted(rng.sample(entries, limit))
     corners = {(0, 0), (0, cols - 1), (rows - 1, 0), (rows - 1, cols - 1)}
-    return sorted(corners | set(rng.sample(entries, MAX_ENTRY_CHECKS - len(corners))))
+    return sorted(corners | set(rng.sample(entries, limit - len(corners))))
 
 
 def _ones(M: Matrix) -> Matrix:
