@@ -225,8 +225,9 @@ def _is_exact(a: Matrix) -> bool:
 
 
 def _direction(rng: random.Random, rows: int, cols: int, tangent: list | None, symmetric: bool = False) -> Matrix:
-    """A random direction (a symmetric one for a symmetric X), kept on X's assumption if it has one."""
-    v = [Fraction(rng.randint(-16, 16), 8) for _ in range(rows * cols)]
+    """A random direction (a symmetric one for a symmetric X), kept on X's assumption if it has one;
+    no entry 0 (an entry the direction left still would hide that entry's partial derivative)."""
+    v = [Fraction(rng.choice((-1, 1)) * rng.randint(1, 16), 8) for _ in range(rows * cols)]
     if symmetric:
         v = [v[min(i, j) * cols + max(i, j)] for i in range(rows) for j in range(cols)]
     if tangent is not None:  # keep the constrained symbol on its assumption
