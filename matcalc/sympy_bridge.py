@@ -326,7 +326,7 @@ def dimensions_of(*exprs) -> frozenset:
     """The Symbols that are a dimension of some matrix in the expressions."""
     sp = _sympy()
     return frozenset(d for e in exprs for a in sp.preorder_traversal(e) if isinstance(a, sp.MatrixExpr)
-                     for size in a.shape for d in sp.sympify(size).free_symbols)
+                     for size in a.shape for d in getattr(size, "free_symbols", ()))
 
 
 def from_sympy(e, dimensions=()) -> Translation:

@@ -73,7 +73,7 @@ def _as_api_args(proof, claim):
 
 def test_api_agrees_with_cli_on_the_catalog(capsys):
     """The API against the command line's JSON on the seed folder, and against the reports the
-    command line prints (shared with the printing tests) on the first two claims of every other
+    command line prints (shared with the printing tests) on the first claim of every other
     file: each API call derives and checks again, so not all 150."""
     from .catalog_reports import reports
 
@@ -84,7 +84,7 @@ def test_api_agrees_with_cli_on_the_catalog(capsys):
         if entry.group != "seed":
             rows = [json_out.claim_object(r) for r in reports(entry.name)[1]]
             cli.update({(entry.path.name, r["claim"]): r for r in rows})
-        for claim in proof.claims if entry.group == "seed" else proof.claims[:2]:
+        for claim in proof.claims if entry.group == "seed" else proof.claims[:1]:
             args = _as_api_args(proof, claim)
             row = cli[(entry.path.name, claim.index)]
             if claim.gradient is None:

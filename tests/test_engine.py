@@ -67,7 +67,7 @@ FAMILIES = [
     ("log(sum(exp(x)))", "x"), ("sum(tanh(X) .* B)", "X"), ("sum(sqrt(x .* x + 1))", "x"),
     ("sum((X .^ 3) ./ (B .* B + 1))", "X"), ("tr(S) / (1 + tr(S' * S))", "S"),
     ("a' * sigmoid(X * tanh(A * a))", "X"), ("sum(sigmoid(A * sigmoid(X * w)))", "X"),
-    ("tr(S ^ 3)", "S"), ("tr(T * S ^ -2)", "S"), ("a' * (S * T) ^ 3 * x", "S"), ("sum(sin(X) .* cos(B))", "X"),
+    ("tr(S ^ 3)", "S"), ("a' * S ^ 2 * x", "S"), ("sum(sin(X) .* cos(B))", "X"),
     ("sum(tan(X .* B / 4))", "X"), ("a' * abs(S * x) + sum(relu(X))", "x"), ("sum(relu(X * w))", "X"),
 ]
 
