@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import threading
 from pathlib import Path
 
 from .deep import deep, run
@@ -86,7 +87,15 @@ def _in_workers(files: list[Path], seed: int, jobs: int):
 
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ctx.Pool(jobs, initializer=_worker_start)
+    # workers are born ignoring Ctrl-C (set before the fork: a signal between the fork and an
+    # initializer would reach a half-started worker); the parent keeps its own handler
+    main = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool = ctx.Pool(jobs, initializer=_worker_start)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, handler)
     try:
         for data in pool.imap(_worker_check, [(str(p), seed) for p in files], chunksize=1):
             yield pickle.loads(data)
