@@ -87,16 +87,14 @@ def _in_workers(files: list[Path], seed: int, jobs: int):
 
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    # workers are born ignoring Ctrl-C (set before the fork: a signal between the fork and an
-    # initializer would reach a half-started worker); the parent keeps its own handler
-    main = threading.current_thread() is threading.main_thread()  # only it may set handlers
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    # Ctrl-C is held back while the workers are forked (they inherit that, and ignore it once
+    # started); the parent then takes a Ctrl-C that came meanwhile inside the try below
+    main = threading.current_thread() is threading.main_thread()
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if main else None
+    pool = ctx.Pool(jobs, initializer=_worker_start)
     try:
-        pool = ctx.Pool(jobs, initializer=_worker_start)
-    finally:
         if main:
-            signal.signal(signal.SIGINT, handler)
-    try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         for data in pool.imap(_worker_check, [(str(p), seed) for p in files], chunksize=1):
             yield pickle.loads(data)
         pool.close()
@@ -109,6 +107,7 @@ def _in_workers(files: list[Path], seed: int, jobs: int):
 
 def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers on Ctrl-C
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _worker_check(job: tuple[str, int]) -> bytes:
