@@ -149,7 +149,7 @@ class _Module:
                      + f"; {self.b.name} code, float64.")
         lines += ["", "Inputs (keyword arguments; a vector may be passed as (n,) or (n, 1), a scalar as a number):"]
         for n, shape in self.scope.symbols.items():
-            lines.append(f"    {self.names[n]:<10} {shape.declaration()}" + (f"  ({n})" if self.names[n] != n else ""))
+            lines.append(f"    {self.names[n]:<10} {self.scope.declaration(n)}" + (f"  ({n})" if self.names[n] != n else ""))
         for fn, kind in self.scope.functions.items():
             what = "applied entrywise; its derivatives are passed as {0}_prime, {0}_prime2" if kind == "elementwise" \
                 else "a number of a matrix a; its gradient (a's shape) is passed as {0}_grad"
