@@ -68,3 +68,16 @@ def test_counterexample_reports_the_rate_that_refuted():
     v = matcalc.check("exp(2000) + tr(X) - exp(2000)", wrt="X", gradient="0 * eye(n)", symbols=SQUARE)
     assert v.status == "refuted"
     assert "rate 0.0" not in v.message, v.message
+
+
+def test_wrong_hessian_cancelling_through_a_division_is_refuted():
+    # the claim is 1.5 (A + A'); judged "holds"
+    v = matcalc.check("x' * A * x", wrt="x", hessian=f"A + A' + {HALF} * (A + A')",
+                      symbols={"x": "vector(n)", "A": "matrix(n, n)"})
+    assert v.status == "refuted", v.message
+
+
+def test_wrong_jacobian_cancelling_through_a_division_is_refuted():
+    # the claim is 1.5 A; judged "holds"
+    v = matcalc.check("A * x", wrt="x", jacobian=f"A + {HALF} * A", symbols={"x": "vector(n)", "A": "matrix(m, n)"})
+    assert v.status == "refuted", v.message
