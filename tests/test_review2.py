@@ -81,3 +81,14 @@ def test_wrong_jacobian_cancelling_through_a_division_is_refuted():
     # the claim is 1.5 A; judged "holds"
     v = matcalc.check("A * x", wrt="x", jacobian=f"A + {HALF} * A", symbols={"x": "vector(n)", "A": "matrix(m, n)"})
     assert v.status == "refuted", v.message
+
+
+def test_wrong_diagonal_next_to_huge_off_diagonal_is_refuted():
+    # true gradient: 10^40 off the diagonal, 2 X[i,i] on it. The claim adds eye(n) .* C with C the
+    # degree-4 Cayley-Hamilton term: 0 at n = 2, 3, 4 (the sizes with entry checks), adj(X) at n = 5
+    # (the "large sizes" assignment, which has one direction and no entry check; the direction's
+    # relative tolerance is swamped by the 10^40 entries). Diagonal entries wrong by O(1): "holds".
+    f = "(10^40) * sum(X) - (10^40) * tr(X) + tr(X .^ 2)"
+    g = "(10^40) * (ones(n, n) - eye(n)) + 2 * eye(n) .* X + eye(n) .* C"
+    v = matcalc.check(f, wrt="X", gradient=g, symbols=SQUARE, let=_cayley_hamilton(4))
+    assert v.status == "refuted", v.message
