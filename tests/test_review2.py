@@ -92,3 +92,11 @@ def test_wrong_diagonal_next_to_huge_off_diagonal_is_refuted():
     g = "(10^40) * (ones(n, n) - eye(n)) + 2 * eye(n) .* X + eye(n) .* C"
     v = matcalc.check(f, wrt="X", gradient=g, symbols=SQUARE, let=_cayley_hamilton(4))
     assert v.status == "refuted", v.message
+
+
+def test_wrong_claim_cancelling_beyond_the_finest_digits_is_not_judged_holds():
+    # exp(5000) + 1 - exp(5000) = 1, so the claim is 2 eye(n); exp(5000) ~ 10^2171 is beyond the
+    # finest level's 1,550 digits, the claim's noise (10 x 10^2171 x 10^-1550) excuses everything:
+    # "holds". Expected "refuted", or "could not check" -- never "holds". (exp(3000) is refuted.)
+    v = matcalc.check("tr(X)", wrt="X", gradient="eye(n) + (exp(5000) + 1 - exp(5000)) * eye(n)", symbols=SQUARE)
+    assert v.status != "holds", v.message
