@@ -100,3 +100,11 @@ def test_wrong_claim_cancelling_beyond_the_finest_digits_is_not_judged_holds():
     # "holds". Expected "refuted", or "could not check" -- never "holds". (exp(3000) is refuted.)
     v = matcalc.check("tr(X)", wrt="X", gradient="eye(n) + (exp(5000) + 1 - exp(5000)) * eye(n)", symbols=SQUARE)
     assert v.status != "holds", v.message
+
+
+def test_any_claim_on_f_cancelling_beyond_the_finest_digits_is_not_judged_holds():
+    # f = tr(X) (exp(5000) ~ 10^2171 cancels beyond 1,550 digits): 0, 5 eye(n) and X all "hold";
+    # the numeric derivative is unresolved at every level and _agree's fall-through returns True
+    for g in ("0 * eye(n)", "5 * eye(n)", "X"):
+        v = matcalc.check("exp(5000) + tr(X) - exp(5000)", wrt="X", gradient=g, symbols=SQUARE)
+        assert v.status != "holds", (g, v.message)
