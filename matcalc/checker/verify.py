@@ -85,6 +85,7 @@ class _Instance:
         self.values: dict[tuple[int, int], Matrix] = {}
         self.noise: dict[int, object] = {}  # how far rounding may move each entry of a claim's value
         self.peaks: dict[tuple[int, int], object] = {}  # the largest magnitude met computing a claim at a level
+        self._start: int | None = None
 
     def _exact(self, e: Expr) -> Matrix | None:
         """e's value in exact rationals, or None when it is not rational."""
@@ -92,6 +93,29 @@ class _Instance:
             return Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(e)
         except NotExact:
             return None
+
+    @property
+    def start(self) -> int:
+        """The first level whose digits give f's value here as the last level's do, up to 10^-40
+        of the largest value met computing it (0 when f is exact): a term lost to cancellation at
+        fewer digits ((sqrt(1 + 10^-400) - 1) / 10^-400) would make two coarse levels agree on a
+        wrong derivative."""
+        if self._start is None:
+            self._start = 0
+            if self.base is None:
+                finest, _ = self._value_with(len(LEVELS) - 1)
+                for k in range(len(LEVELS) - 1):
+                    value, peak = self._value_with(k)
+                    self._start = k
+                    if all(abs(a - b) <= mpmath.mpf(10) ** -40 * peak for ra, rb in zip(value, finest) for a, b in zip(ra, rb)):
+                        break
+                else:
+                    self._start = len(LEVELS) - 1
+        return self._start
+
+    def _value_with(self, level: int):
+        with mpmath.workdps(self.dps + LEVELS[level][1]):
+            return self.evaluated_at()
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -154,18 +178,13 @@ class _Instance:
         return self.difference(quotient, level, order=2)
 
     def claim(self, i: int, M: Expr, level: int = 0) -> Matrix:
-        """The value of the i-th claimed matrix: exact when it is rational; with the digits of
-        ``level`` (STABLE at least) when the largest value met computing it leaves 50 digits of its
-        own size unrounded (``noise``, how far rounding may move an entry, is then 10 × that value ×
-        10^-digits); else with the digits of the first level whose value is the one the last
-        level's digits give, so that cancellation cannot hide a term (e^2000 + 1 - e^2000 is 0 with
-        370 and 750 digits, 1 with 1,550), its noise then measured: ten times its distance from
+        """The value of the i-th claimed matrix: exact when it is rational; else with the digits of
+        the first level from ``level`` on (STABLE at least) whose value is the one the last level's
+        digits give, so that cancellation cannot hide a term (e^2000 + 1 - e^2000 is 0 with 370
+        and 750 digits, 1 with 1,550; so is (sqrt(1 + 10^-400) - 1) / 10^-400 * 2 with 370). Its
+        ``noise`` (how far rounding may move an entry) is measured: ten times its distance from
         that value, plus the last level's own rounding (0 * e^900 excuses nothing)."""
         level = max(level, STABLE)
-        value = self.claim_at(i, M, level)
-        if self._rounding(i, level) <= mpmath.mpf(10) ** -self.dps * max(abs(to_mpf(v)) for r in value for v in r):
-            self.noise[i] = self._rounding(i, level)
-            return value
         last = len(LEVELS) - 1
         finest = self.claim_at(i, M, last)
         while level < last and not _same(self.claim_at(i, M, level), finest):
@@ -173,6 +192,9 @@ class _Instance:
         value = self.claim_at(i, M, level)
         self.noise[i] = self._rounding(i, last) + \
             10 * max(abs(to_mpf(a) - to_mpf(b)) for ra, rb in zip(value, finest) for a, b in zip(ra, rb))
+        if self._rounding(i, last) > mpmath.mpf(10) ** -self.dps * max([abs(to_mpf(v)) for r in finest for v in r] + [1]):
+            raise MatcalcError("could not check: a claimed value's rounding with 1,550 digits is larger than the "
+                               "value (numbers far beyond 10^1500 cancel in it)")
         return value
 
     def _rounding(self, i: int, level: int):
@@ -337,7 +359,7 @@ def _unevaluable(inst: _Instance, claims: dict[int, Expr], measure, value: Matri
     return bad
 
 
-def _agree(claimed, numeric, tol, claim_noise=0) -> tuple[bool, mpmath.mpf]:
+def _agree(claimed, numeric, tol, claim_noise=0, start: int = 0) -> tuple[bool, mpmath.mpf, object]:
     """Whether the claimed and the numeric derivative agree, and their relative difference.
 
     ``claimed(k)`` and ``numeric(k)`` (the derivative, its resolution and truncation bound)
@@ -345,25 +367,35 @@ def _agree(claimed, numeric, tol, claim_noise=0) -> tuple[bool, mpmath.mpf]:
     resolved that finely (e^2000 + tr(X) - e^2000 loses tr(X) below 880 digits): agree.
     Otherwise each finer level bounds the rounding and truncation of the one before by how far
     the two differ; a difference beyond that bound and the resolution refutes, one within it
-    is looked at again, finer; the last level, with no finer one, bounds its own truncation.
+    is looked at again, finer; the last level, with no finer one, bounds its own truncation. No
+    level refutes, nor bounds a finer one, whose two steps disagree beyond 10^-10 (sin(10^10
+    sin(10^10 x)) at h = 2^-60 gives two unrelated numbers).
     A difference that stays within the noise to the last level is rounding (the true value is
-    zero, or below every precision tried: other points and directions see it).
+    zero, or below every precision tried: other points and directions see it), unless the last
+    level's resolution is above 10^-dps of the claim's size (at least 1): f's rounding at 1,550
+    digits then hides what it is (e^5000 + tr(X) - e^5000), and MatcalcError says so. Levels
+    below ``start`` (where f's value is not yet what the finest digits give) are skipped. The
+    third result is the numeric derivative that decided.
     """
     prev = None
-    for k in range(len(LEVELS)):
+    for k in range(start, len(LEVELS)):
         n, resolution, truncation = numeric(k)
-        c, n = to_mpf(claimed(k)), to_mpf(n)
+        c, n, truncation = to_mpf(claimed(k)), to_mpf(n), to_mpf(truncation)
         d, scale = abs(c - n), max(abs(c), abs(n))
         err = d / scale if scale else mpmath.mpf(0)
         if d <= tol * scale and resolution <= tol * scale:
-            return True, err
-        bound = tol * scale + resolution + claim_noise
-        if prev is not None and d > bound + abs(prev[0] - c) + abs(prev[1] - n):
-            return False, err
-        if k == len(LEVELS) - 1 and d > bound + truncation:
-            return False, err
-        prev = (c, n)
-    return True, mpmath.mpf(0)
+            return True, err, n
+        bound = tol * scale + resolution + claim_noise + truncation
+        settled = truncation <= mpmath.mpf(10) ** -10 * scale  # q(h) and q(h/2) agree: the step resolves f
+        if settled and prev is not None and prev[2] and d > bound + abs(prev[0] - c) + abs(prev[1] - n):
+            return False, err, n
+        if settled and k == len(LEVELS) - 1 and d > bound:
+            return False, err, n
+        prev = (c, n, settled)
+    if resolution > mpmath.mpf(10) ** -DEFAULT_DPS * max(abs(c), 1):
+        raise MatcalcError("could not check: f's rounding with 1,550 digits is larger than the derivative "
+                           "(values far beyond 10^1500 cancel on the way)")
+    return True, mpmath.mpf(0), n
 
 
 class Gradient:
@@ -430,7 +462,7 @@ def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random,
              (MAX_ENTRY_CHECKS if k == 0 else FEW_ENTRY_CHECKS) if c == 0 and p == 0 else 0, p)
             for k, dims in enumerate(distinct_sizes(names)) for c in range(n_choices) for p in range(n_variants)]
     if names:  # larger sizes once: a term that vanishes at every size below (Cayley-Hamilton)
-        plan.append(({n: large + i for i, n in enumerate(names)}, rng.randrange(n_choices), 1, 0,
+        plan.append(({n: large + i for i, n in enumerate(names)}, rng.randrange(n_choices), 1, FEW_ENTRY_CHECKS,
                      rng.randrange(n_variants)))
     plan += [(dims, c, 1, 0, rng.randrange(n_variants)) for dims in equal_sizes(names, rng, fixed)
              for c in range(n_choices)]
@@ -597,13 +629,13 @@ class _Judge:
             for i in [i for i in live if self.verdicts[i] is None]:
                 value = inst.claim(i, live[i])
                 noise = inst.noise[i] * self.measure.claimed(_ones(value), _absolute(probe)) if inst.noise[i] else 0
-                ok, err = _agree(lambda k: self.measure.claimed(inst.claim(i, live[i], k), probe), numeric, self.tol,
-                                 noise)
+                ok, err, true = _agree(lambda k: self.measure.claimed(inst.claim(i, live[i], k), probe), numeric,
+                                       self.tol, noise, inst.start)
                 self.worst[i], self.checks[i] = max(self.worst[i], err), self.checks[i] + 1
                 if not ok:
                     M = inst.claim(i, live[i])
                     claimed = self.measure.claimed(M, probe)
-                    self._refute(i, err, self.measure.counterexample(inst, M, dims, kind, probe, claimed, numeric(0)[0], err))
+                    self._refute(i, err, self.measure.counterexample(inst, M, dims, kind, probe, claimed, true, err))
         return True
 
     def _refute(self, i: int, err, cx: dict) -> None:
@@ -628,8 +660,9 @@ def _some_entries(rows: int, cols: int, rng: random.Random, limit: int = MAX_ENT
     entries = [(r, c) for r in range(rows) for c in range(cols)]
     if len(entries) <= limit:
         return entries
-    if limit < MAX_ENTRY_CHECKS:
-        return sorted(rng.sample(entries, limit))
+    if limit < MAX_ENTRY_CHECKS:  # a few, one of them on the diagonal
+        diagonal = (rng.randrange(min(rows, cols)),) * 2
+        return sorted({diagonal} | set(rng.sample([e for e in entries if e != diagonal], limit - 1)))
     corners = {(0, 0), (0, cols - 1), (rows - 1, 0), (rows - 1, cols - 1)}
     return sorted(corners | set(rng.sample(entries, limit - len(corners))))
 
