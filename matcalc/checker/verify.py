@@ -96,13 +96,18 @@ class _Instance:
 
     @property
     def start(self) -> int:
-        """The first level whose digits give f's value here as the last level's do, up to 10^-40
-        of that value (or of 10^-dps, for a value that is 0), 0 when f is exact: a term lost to
-        cancellation at fewer digits ((sqrt(1 + 10^-400) - 1) / 10^-400, e^2000 + tr(X) - e^2000)
-        would make two coarse levels agree on a wrong derivative."""
+        """0 when f is exact, or when its value here is the same with the first level's digits and
+        STABLE's, and the largest value met computing it leaves 50 digits of f's size; else the
+        first level whose digits give f's value as the last level's do, up to 10^-40 of that value
+        (or of 10^-dps, for a value that is 0): a term lost to cancellation at fewer digits
+        ((sqrt(1 + 10^-300) - 1) / 10^-300, e^2000 + tr(X) - e^2000) would make two coarse levels
+        agree on a wrong derivative."""
         if self._start is None:
             self._start = 0
-            if self.base is None:
+            first, peak = self._value_with(0) if self.base is None else (None, 0)
+            if first is not None and (10 * peak * mpmath.mpf(10) ** -(self.dps + LEVELS[0][1]) >
+                                      mpmath.mpf(10) ** -self.dps * max(abs(v) for r in first for v in r)
+                                      or not _same(first, self._value_with(STABLE)[0])):
                 finest, _ = self._value_with(len(LEVELS) - 1)
                 floor = mpmath.mpf(10) ** -self.dps
                 for k in range(len(LEVELS) - 1):
@@ -180,14 +185,21 @@ class _Instance:
         return self.difference(quotient, level, order=2)
 
     def claim(self, i: int, M: Expr, level: int = 0) -> Matrix:
-        """The value of the i-th claimed matrix: exact when it is rational; else with the digits of
-        the first level from ``level`` on (STABLE at least) whose value is the one the last level's
-        digits give, so that cancellation cannot hide a term (e^2000 + 1 - e^2000 is 0 with 370
-        and 750 digits, 1 with 1,550; so is (sqrt(1 + 10^-400) - 1) / 10^-400 * 2 with 370). Its
-        ``noise`` (how far rounding may move an entry) is measured: ten times its distance from
-        that value, plus the last level's own rounding (0 * e^900 excuses nothing)."""
+        """The value of the i-th claimed matrix: exact when it is rational; with the digits of
+        ``level`` (STABLE at least) when the next level's digits give the same value and the
+        largest value met leaves 50 digits of its size ((sqrt(1 + 10^-400) - 1) / 10^-400 is 0
+        with 370 digits, 1/2 with 750); else with those of the first level whose value is the
+        one the last level's digits give (e^2000 + 1 - e^2000 is 0 with 370 and 750 digits, 1
+        with 1,550), its ``noise`` (how far rounding may move an entry) then measured: ten times
+        its distance from that value, plus the last level's own rounding (0 * e^900 excuses nothing)."""
         level = max(level, STABLE)
         last = len(LEVELS) - 1
+        value = self.claim_at(i, M, level)
+        scale = max(abs(to_mpf(v)) for r in value for v in r)
+        if self._rounding(i, level) <= mpmath.mpf(10) ** -self.dps * scale and \
+                (level == last or _same(value, self.claim_at(i, M, level + 1))):
+            self.noise[i] = self._rounding(i, level)
+            return value
         finest = self.claim_at(i, M, last)
         while level < last and not _same(self.claim_at(i, M, level), finest):
             level += 1
