@@ -152,13 +152,14 @@ def test_mutations_are_refuted(path, claim):
             assert v.status == "refuted", "dropping the assumption must refute"
 
 
-SEEDS = int(os.environ.get("MATCALC_SEEDS", "2"))
+SEEDS = int(os.environ.get("MATCALC_SEEDS", "1"))
 
 
 @pytest.mark.parametrize("path, claim", TRUE_CLAIMS, ids=[f"{p.stem}-{c.index}" for p, c in TRUE_CLAIMS])
 def test_true_claims_hold_over_many_seeds(path, claim):
+    """Seeds beyond 0, which the catalog's own pytest items (proofs/) check already."""
     proof = load(path)
-    for seed in range(SEEDS):
+    for seed in range(1, SEEDS + 1):
         v = check(claim.f, claim.wrt, claim.gradient, proof.scope, proof.assume, seed=seed, directions=1)
         assert v.status == "holds", f"seed {seed}: {v.message}"
 
