@@ -430,6 +430,22 @@ def distinct_nodes(*roots: Expr):
             stack.extend(reversed(n.children))
 
 
+def post_order(*roots: Expr):
+    """Every distinct subexpression of the roots once, each after its children, without recursion."""
+    done: set[Expr] = set()
+    stack = [(e, False) for e in reversed(roots)]
+    while stack:
+        n, expanded = stack.pop()
+        if n in done:
+            continue
+        if expanded:
+            done.add(n)
+            yield n
+        else:
+            stack.append((n, True))
+            stack.extend((k, False) for k in n.children if k not in done)
+
+
 def depth(e: Expr) -> int:
     """Nesting depth of e (a leaf has depth 1)."""
     return e._depth

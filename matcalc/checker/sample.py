@@ -15,7 +15,7 @@ from fractions import Fraction
 from ..errors import MatcalcError
 from ..expr import (
     Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Kron, Let, MatMul, MatPower, Num, Power, Sym, Transpose,
-    distinct_nodes,
+    distinct_nodes, post_order,
 )
 from ..shapes import Shape, dim_names
 from .evaluate import Bindings, Matrix, NotExact, evaluate, lu_solve_det
@@ -100,7 +100,7 @@ def large_size(exprs: list[Expr]) -> int:
     MAX_LARGE at most): a term built to vanish at every size up to its degree (A^5 - e1 A^4 + ...
     by Cayley-Hamilton) does not vanish there. det, inv and functions count their argument's degree."""
     degree: dict[Expr, int] = {}
-    for n in _post_order(exprs):
+    for n in post_order(*exprs):
         kids = [degree[k] for k in n.children]
         if isinstance(n, Sym):
             d = 1
@@ -112,22 +112,6 @@ def large_size(exprs: list[Expr]) -> int:
             d = max(kids, default=0)
         degree[n] = min(d, MAX_LARGE)
     return max(5, min(MAX_LARGE, 1 + max(degree[e] for e in exprs)))
-
-
-def _post_order(exprs: list[Expr]):
-    """Every distinct node once, each after its children, without recursion."""
-    done: set[Expr] = set()
-    stack = [(e, False) for e in reversed(exprs)]
-    while stack:
-        n, expanded = stack.pop()
-        if n in done:
-            continue
-        if expanded:
-            done.add(n)
-            yield n
-        else:
-            stack.append((n, True))
-            stack.extend((k, False) for k in n.children if k not in done)
 
 
 def largest_number(exprs: list[Expr]) -> Fraction:

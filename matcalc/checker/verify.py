@@ -262,7 +262,7 @@ def _direction(rng: random.Random, rows: int, cols: int, tangent: list | None, s
     no entry 0 (an entry the direction left still would hide that entry's partial derivative)."""
     v = [Fraction(rng.choice((-1, 1)) * rng.randint(1, 16), 8) for _ in range(rows * cols)]
     if symmetric:
-        v = [v[min(i, j) * cols + max(i, j)] for i in range(rows) for j in range(cols)]
+        v = [x for r in symmetrised([v[r * cols:(r + 1) * cols] for r in range(rows)]) for x in r]
     if tangent is not None:  # keep the constrained symbol on its assumption
         t = sum(a * x for a, x in zip(tangent, v)) / sum(a * a for a in tangent)
         v = [x - t * a for x, a in zip(v, tangent)]
@@ -605,7 +605,7 @@ class _Judge:
             except (DomainError, ZeroDivisionError, OverflowError, ValueError):
                 continue
 
-    def _instance(self, dims, impls, n_directions, entrywise, rng, signs, dominant, spread: int = 1) -> bool:
+    def _instance(self, dims, impls, n_directions, entries, rng, signs, dominant, spread: int = 1) -> bool:
         """Sample one instance and judge every claim still undecided on it; False when the sizes
         had no point inside the domain."""
         live = {i: M for i, M in enumerate(self.claims) if self.verdicts[i] is None}
@@ -629,7 +629,7 @@ class _Judge:
             found = self.measure.defect(inst, value, inst.noise[i])
             if found is not None:
                 self._refute(i, found[0], found[1])
-        for kind, probe in self.measure.tests(inst, rng, n_directions, entrywise):
+        for kind, probe in self.measure.tests(inst, rng, n_directions, entries):
             numeric = _memo(lambda k, probe=probe: self.measure.numeric(inst, probe, k))
             for i in [i for i in live if self.verdicts[i] is None]:
                 value = inst.claim(i, live[i])
