@@ -7,7 +7,9 @@ numbers: callers see only Fractions, ints and mpmath.mpf.
 """
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -66,6 +68,24 @@ class Bindings:
     extra: dict[Expr, Matrix] = field(default_factory=dict)  # e.g. a direction bound to d(X)
     exact: bool = False
     deadline: float | None = None  # time.monotonic() by which evaluation must be done
+    #: MPFR copies of the values and their largest magnitude, by (id, precision), shared by the
+    #: bindings made from these
+    converted: dict[tuple[int, int], tuple[Matrix, Matrix, object]] = field(default_factory=dict)
+
+    def floating(self, m: Matrix) -> tuple[Matrix, object]:
+        """m in MPFR numbers at the current precision, and its largest magnitude: computed once
+        per matrix and precision (the copy keeps m alive, so its id stays its own)."""
+        key = (id(m), gmpy2.get_context().precision)
+        hit = self.converted.get(key)
+        if hit is None or hit[0] is not m:
+            copy = apply(to_mpfr, m)
+            hit = self.converted[key] = (m, copy, largest(copy))
+        return hit[1], hit[2]
+
+
+def largest(a: Matrix):
+    """The largest magnitude of an entry of a."""
+    return max(map(abs, itertools.chain.from_iterable(a)))
 
 
 def to_mpf(x) -> mpmath.mpf:
@@ -146,7 +166,7 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
             return scale(b[0][0], a)
         raise ValueError("shape mismatch in product")
     bt = transpose(b)
-    return [[sum(x * y for x, y in zip(row, col)) for col in bt] for row in a]
+    return [[sum(map(operator.mul, row, col)) for col in bt] for row in a]
 
 
 def scale(c, a: Matrix) -> Matrix:
@@ -254,6 +274,18 @@ def _tan(x):
     return gmpy2.tan(x)
 
 
+FROM_VALUE = ("exp", "sigmoid", "tanh")  # functions whose first two derivatives are functions of their value
+
+
+def from_value(fn: str, y, order: int):
+    """The order-th derivative (1 or 2) of exp, sigmoid or tanh at a point where its value is y:
+    exp'' = exp' = exp; σ' = σ(1 - σ), σ'' = σ'(1 - 2σ); tanh' = 1 - tanh², tanh'' = -2 tanh tanh'."""
+    if fn == "exp":
+        return y
+    first = y * (1 - y) if fn == "sigmoid" else 1 - y * y
+    return first if order == 1 else first * (1 - 2 * y) if fn == "sigmoid" else -2 * y * first
+
+
 def builtin_entrywise(fn: str, x, order: int):
     """The order-th derivative of a built-in entrywise function at x."""
     if fn in ("sin", "cos", "tan") and abs(x) > EXP_LIMIT:  # no sample point gets there; and slow to reduce
@@ -280,12 +312,8 @@ def builtin_entrywise(fn: str, x, order: int):
         for i in range(order):
             c *= Fraction(1, 2) - i
         return c * x ** (gmpy2.mpfr(1) / 2 - order)
-    if fn == "sigmoid" and order <= 2:
-        s = _sigmoid(x)
-        return s * (1 - s) if order == 1 else s * (1 - s) * (1 - 2 * s)
-    if fn == "tanh" and order <= 2:
-        t = gmpy2.tanh(x)
-        return 1 - t * t if order == 1 else -2 * t * (1 - t * t)
+    if fn in FROM_VALUE and order <= 2:
+        return from_value(fn, builtin_entrywise(fn, x, 0), order)
     if fn == "tan":
         _tan(x)  # a pole is outside the domain
     f = {"sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)), "tanh": mpmath.tanh, "tan": mpmath.tan}[fn]
@@ -325,6 +353,11 @@ class Evaluator:
             if self.b.deadline is not None and time.monotonic() > self.b.deadline:
                 raise OutOfTime("the time limit ran out")
             try:
+                if not self.b.exact and (e in self.b.extra or isinstance(e, Sym)):  # converted once, peak and all
+                    hit, peak = self.b.floating(self.b.extra[e] if e in self.b.extra else self.b.values[e.name])
+                    self.memo[e] = hit
+                    self._peak = max(self._peak, peak)
+                    return hit
                 hit = self.memo[e] = self._eval(e)
             except gmpy2.OverflowResultError:
                 raise DomainError("a value beyond MPFR's exponent range") from None
@@ -337,7 +370,7 @@ class Evaluator:
                                                     x.denominator.bit_length() > EXACT_BITS) for r in hit for x in r):
                     raise NotExact()
             else:
-                self._peak = max(self._peak, *(abs(x) for r in hit for x in r))
+                self._peak = max(self._peak, largest(hit))
         return hit
 
     def _number(self, a: Matrix) -> Matrix:
@@ -360,7 +393,7 @@ class Evaluator:
         b = self.b
         if e in b.extra or isinstance(e, Sym):
             value = b.extra[e] if e in b.extra else b.values[e.name]
-            return value if b.exact else apply(to_mpfr, value)
+            return value
         if isinstance(e, Num):
             return [[e.value if b.exact else to_mpfr(e.value)]]
         if isinstance(e, Let):
@@ -407,6 +440,8 @@ class Evaluator:
             if e.fn in KINKED:
                 return self._number(apply(lambda x: kinked(e.fn, x, e.order), self._value(e.arg)))
             self._transcendental()
+            if e.fn in FROM_VALUE and 1 <= e.order <= 2:  # from the function's own values, computed once
+                return apply(lambda y: from_value(e.fn, y, e.order), self._value(Entrywise(e.fn, e.arg)))
             return apply(lambda x: builtin_entrywise(e.fn, x, e.order), self._value(e.arg))
         if isinstance(e, ScalarFn):
             impl = b.scalar[e.fn]

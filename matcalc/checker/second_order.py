@@ -47,6 +47,7 @@ class Jacobian:
     """A claimed Jacobian J = d vec F / d vec(X)ᵀ of a matrix F."""
 
     name = "Jacobian"
+    order = 1  # of the derivative the numeric check takes
 
     def shape(self, f: Expr, x: Sym):
         return jacobian(f.shape, x.shape)
@@ -107,6 +108,7 @@ class Hessian:
     """A claimed Hessian H = d²f / d vec X d vec(X)ᵀ of a scalar f."""
 
     name = "Hessian"
+    order = 2  # of the derivative the numeric check takes
 
     def shape(self, f: Expr, x: Sym):
         return hessian(x.shape)

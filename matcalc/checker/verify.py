@@ -44,6 +44,7 @@ TRIES_PER_SPREAD = 3
 MAX_ENTRIES = 10_000  # entries of the largest matrix the checker will build
 MAX_ENTRY_CHECKS = 36  # entrywise checks at most, on a random sample of a larger gradient
 FEW_ENTRY_CHECKS = 3  # entrywise checks at the other distinct sizes (an error next to a large entry)
+LARGE_ENTRY_CHECKS = 1  # at the large sizes, where every evaluation costs most: one, on the diagonal
 EXACT_DIM = 8  # above this size, exact rationals grow too slowly to be worth it: mpmath instead
 
 
@@ -86,6 +87,7 @@ class _Instance:
         self.noise: dict[int, object] = {}  # how far rounding may move each entry of a claim's value
         self.peaks: dict[tuple[int, int], object] = {}  # the largest magnitude met computing a claim at a level
         self._start: int | None = None
+        self._first = None
 
     def _exact(self, e: Expr) -> Matrix | None:
         """e's value in exact rationals, or None when it is not rational."""
@@ -104,7 +106,7 @@ class _Instance:
         agree on a wrong derivative."""
         if self._start is None:
             self._start = 0
-            first, peak = self._value_with(0) if self.base is None else (None, 0)
+            first, peak = self.first if self.base is None else (None, 0)
             if first is not None and (10 * peak * mpmath.mpf(10) ** -(self.dps + LEVELS[0][1]) >
                                       mpmath.mpf(10) ** -self.dps * max(abs(v) for r in first for v in r)
                                       or not _same(first, self._value_with(STABLE)[0])):
@@ -119,6 +121,27 @@ class _Instance:
                 else:
                     self._start = len(LEVELS) - 1
         return self._start
+
+    @property
+    def first(self):
+        """f's value here with the first level's digits, and the largest magnitude met computing it."""
+        if self._first is None:
+            self._first = self._value_with(0)
+        return self._first
+
+    def resolving(self, derivative, order: int = 1) -> int:
+        """The first level whose resolution (see ``difference``), judged by the largest magnitude
+        met computing f here, is below 10^-(dps/2 + 1) of ``derivative``: coarser levels could
+        only send the comparison on to a finer one (a gradient that vanishes with a network's
+        depth). 0 when f is exact or the derivative is 0."""
+        if self.rational or derivative == 0:
+            return 0
+        peak = self.first[1]
+        for k, (step, guard) in enumerate(LEVELS):
+            if 10 * peak * mpmath.mpf(10) ** -(self.dps + guard) * mpmath.mpf(2) ** ((step + 1) * order) <= \
+                    mpmath.mpf(10) ** -(self.dps // 2 + 1) * abs(to_mpf(derivative)):
+                return k
+        return len(LEVELS) - 1
 
     def _value_with(self, level: int):
         with mpmath.workdps(self.dps + LEVELS[level][1]):
@@ -407,6 +430,7 @@ class Gradient:
     """A claimed gradient G of scalar f: tr(Gᵀ V) against d/dt f(X + tV)."""
 
     name = "gradient"
+    order = 1  # of the derivative the numeric check takes
 
     def shape(self, f: Expr, x: Sym):
         return x.shape
@@ -467,7 +491,7 @@ def _plan(names: list[str], n_choices: int, directions: int, rng: random.Random,
              (MAX_ENTRY_CHECKS if k == 0 else FEW_ENTRY_CHECKS) if c == 0 and p == 0 else 0, p)
             for k, dims in enumerate(distinct_sizes(names)) for c in range(n_choices) for p in range(n_variants)]
     if names:  # larger sizes once: a term that vanishes at every size below (Cayley-Hamilton)
-        plan.append(({n: large + i for i, n in enumerate(names)}, rng.randrange(n_choices), 1, FEW_ENTRY_CHECKS,
+        plan.append(({n: large + i for i, n in enumerate(names)}, rng.randrange(n_choices), 1, LARGE_ENTRY_CHECKS,
                      rng.randrange(n_variants)))
     plan += [(dims, c, 1, 0, rng.randrange(n_variants)) for dims in equal_sizes(names, rng, fixed)
              for c in range(n_choices)]
@@ -634,8 +658,9 @@ class _Judge:
             for i in [i for i in live if self.verdicts[i] is None]:
                 value = inst.claim(i, live[i])
                 noise = inst.noise[i] * self.measure.claimed(_ones(value), _absolute(probe)) if inst.noise[i] else 0
+                start = max(inst.start, inst.resolving(self.measure.claimed(value, probe), self.measure.order))
                 ok, err, true = _agree(lambda k: self.measure.claimed(inst.claim(i, live[i], k), probe), numeric,
-                                       self.tol, noise, inst.start)
+                                       self.tol, noise, start)
                 self.worst[i], self.checks[i] = max(self.worst[i], err), self.checks[i] + 1
                 if not ok:
                     M = inst.claim(i, live[i])
