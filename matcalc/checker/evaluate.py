@@ -1,9 +1,9 @@
-"""Evaluate an expression on concrete matrices: exact Fractions where the operations are
+"""Evaluate an expression on concrete matrices: exact rationals where the operations are
 rational, floating point at mpmath's working precision otherwise. Matrices are lists of rows.
 
-Floating-point values are computed with MPFR (gmpy2), correctly rounded at mpmath's working
-precision and about ten times faster than mpmath's own numbers, and handed back as mpmath
-numbers: callers see only Fractions, ints and mpmath.mpf.
+The arithmetic is GMP's (gmpy2): rationals as mpq, floating point as MPFR numbers correctly
+rounded at mpmath's working precision, each about ten times faster than Python's Fraction and
+mpmath's mpf. Values are handed back as Fractions, ints and mpmath.mpf: callers see no other.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import Callable
 
 import gmpy2
 import mpmath
+from mpmath.libmp import from_rational
 
 from ..errors import MatcalcError
 
@@ -68,19 +69,32 @@ class Bindings:
     extra: dict[Expr, Matrix] = field(default_factory=dict)  # e.g. a direction bound to d(X)
     exact: bool = False
     deadline: float | None = None  # time.monotonic() by which evaluation must be done
-    #: MPFR copies of the values and their largest magnitude, by (id, precision), shared by the
-    #: bindings made from these
+    #: symbol -> ((V, h), ...): the symbol's value is values[name] + Σ h V (a point moved along directions)
+    moves: dict[str, tuple] = field(default_factory=dict)
+    #: GMP copies of the values (mpq when exact, else MPFR) and their largest magnitude, by
+    #: (id, precision or 0), shared by the bindings made from these
     converted: dict[tuple[int, int], tuple[Matrix, Matrix, object]] = field(default_factory=dict)
 
-    def floating(self, m: Matrix) -> tuple[Matrix, object]:
-        """m in MPFR numbers at the current precision, and its largest magnitude: computed once
-        per matrix and precision (the copy keeps m alive, so its id stays its own)."""
-        key = (id(m), gmpy2.get_context().precision)
+    def native(self, m: Matrix) -> tuple[Matrix, object]:
+        """m in GMP numbers (mpq when exact, else MPFR at the current precision), and its largest
+        magnitude: computed once per matrix and precision (the copy keeps m alive, so its id stays
+        its own)."""
+        key = (id(m), 0 if self.exact else gmpy2.get_context().precision)
         hit = self.converted.get(key)
         if hit is None or hit[0] is not m:
-            copy = apply(to_mpfr, m)
-            hit = self.converted[key] = (m, copy, largest(copy))
+            copy = apply(gmpy2.mpq if self.exact else to_mpfr, m)
+            hit = self.converted[key] = (m, copy, 0 if self.exact else largest(copy))
         return hit[1], hit[2]
+
+    def symbol(self, name: str) -> tuple[Matrix, object]:
+        """A symbol's value in GMP numbers, moved as ``moves`` says, and its largest magnitude."""
+        value, peak = self.native(self.values[name])
+        if name not in self.moves:
+            return value, peak
+        for V, h in self.moves[name]:
+            step = gmpy2.mpq(h) if self.exact else to_mpfr(h)
+            value = [[p + step * v for p, v in zip(rp, rv)] for rp, rv in zip(value, self.native(V)[0])]
+        return value, 0 if self.exact else largest(value)
 
 
 def largest(a: Matrix):
@@ -89,9 +103,9 @@ def largest(a: Matrix):
 
 
 def to_mpf(x) -> mpmath.mpf:
-    """A Fraction (or int, mpf or mpfr) as an mpf at the working precision."""
-    if isinstance(x, Fraction):
-        return mpmath.mpf(x.numerator) / x.denominator
+    """A Fraction (or int, mpq, mpf or mpfr) as an mpf at the working precision."""
+    if isinstance(x, (Fraction, MPQ)):  # p / q correctly rounded, as mpf(p) / q would give, without the mpf(p)
+        return mpmath.mp.make_mpf(from_rational(int(x.numerator), int(x.denominator), mpmath.mp.prec, "n"))
     if isinstance(x, MPFR):  # by mantissa and exponent: gmpy2's own _mpf_ is not normalised (0 is not mpmath's 0)
         man, exp = x.as_mantissa_exp()
         return mpmath.mpf((man, int(exp)))
@@ -99,6 +113,15 @@ def to_mpf(x) -> mpmath.mpf:
 
 
 MPFR = type(gmpy2.mpfr(0))
+MPQ = type(gmpy2.mpq(0))
+RATIONAL = (int, Fraction, MPQ, type(gmpy2.mpz(0)))
+
+
+def to_fraction(x):
+    """An exact value (int, Fraction, mpz or mpq) as Python's: an int or a Fraction."""
+    if isinstance(x, MPQ):
+        return int(x.numerator) if x.denominator == 1 else Fraction(int(x.numerator), int(x.denominator))
+    return x if isinstance(x, (int, Fraction)) else int(x)
 
 
 def to_mpfr(x):
@@ -192,17 +215,18 @@ def _div(x, y):
     """x / y; of two ints a Fraction (Python's would be a float)."""
     if y == 0:
         raise DomainError("division by zero")
-    return Fraction(x, y) if isinstance(x, int) and isinstance(y, int) else x / y
+    return gmpy2.mpq(x, y) if isinstance(x, int) and isinstance(y, int) else x / y
 
 
 def lu_solve_det(a: Matrix, rhs: Matrix | None):
-    """Gaussian elimination with partial pivoting: (det(a), a⁻¹ rhs or None when a is singular).
+    """Gaussian elimination with partial pivoting: (det(a), a⁻¹ rhs or None when a is singular),
+    in mpq when a is exact.
 
     In floating point a pivot below 10^(-dps/2) of the largest entry counts as zero: such a
     matrix is singular up to rounding, and its inverse would be noise."""
     n = len(a)
-    exact = all(isinstance(x, (int, Fraction)) for r in a for x in r)
-    m = [[Fraction(x) if exact else x for x in r] + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
+    exact = all(isinstance(x, RATIONAL) for r in a for x in r)
+    m = [[gmpy2.mpq(x) if exact else x for x in r] + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
     tiny = 0 if exact else max(abs(x) for r in a for x in r) * gmpy2.mpfr(10) ** (-(mpmath.mp.dps // 2))
     det = 1
     for c in range(n):
@@ -242,7 +266,7 @@ def _power(x, k: Fraction):
     if x == 0 and k < 0:
         raise DomainError("zero to a negative power")
     if k.denominator == 1:  # an int to a negative power as a Fraction (Python's would be a float)
-        return (Fraction(x) if isinstance(x, int) and k < 0 else x) ** int(k)
+        return (gmpy2.mpq(x) if isinstance(x, int) and k < 0 else x) ** int(k)
     if x < 0:
         raise DomainError("fractional power of a negative number")
     return x ** (gmpy2.mpfr(k.numerator) / k.denominator)
@@ -341,9 +365,10 @@ class Evaluator:
         return to_mpf(self._peak)
 
     def __call__(self, e: Expr) -> Matrix:
-        """e's value: exact, or mpmath numbers computed with MPFR at mpmath's working precision."""
+        """e's value: exact (computed in mpq), or mpmath numbers (computed with MPFR at mpmath's
+        working precision)."""
         if self.b.exact:
-            return self._value(e)
+            return [[to_fraction(x) for x in r] for r in self._value(e)]
         with floating(mpmath.mp.prec):
             return [[to_mpf(x) for x in r] for r in self._value(e)]
 
@@ -353,8 +378,8 @@ class Evaluator:
             if self.b.deadline is not None and time.monotonic() > self.b.deadline:
                 raise OutOfTime("the time limit ran out")
             try:
-                if not self.b.exact and (e in self.b.extra or isinstance(e, Sym)):  # converted once, peak and all
-                    hit, peak = self.b.floating(self.b.extra[e] if e in self.b.extra else self.b.values[e.name])
+                if e in self.b.extra or isinstance(e, Sym):  # converted once, peak and all
+                    hit, peak = self.b.native(self.b.extra[e]) if e in self.b.extra else self.b.symbol(e.name)
                     self.memo[e] = hit
                     self._peak = max(self._peak, peak)
                     return hit
@@ -366,8 +391,8 @@ class Evaluator:
                     err.node = e
                 raise
             if self.b.exact:
-                if any(isinstance(x, Fraction) and (x.numerator.bit_length() > EXACT_BITS or
-                                                    x.denominator.bit_length() > EXACT_BITS) for r in hit for x in r):
+                if any(isinstance(x, MPQ) and (x.numerator.bit_length() > EXACT_BITS or
+                                               x.denominator.bit_length() > EXACT_BITS) for r in hit for x in r):
                     raise NotExact()
             else:
                 self._peak = max(self._peak, largest(hit))
@@ -376,14 +401,14 @@ class Evaluator:
     def _number(self, a: Matrix) -> Matrix:
         """A concrete function's values: exact only when all are rational; else MPFR numbers."""
         if self.b.exact:
-            if not all(isinstance(x, (int, Fraction)) for r in a for x in r):
+            if not all(isinstance(x, RATIONAL) for r in a for x in r):
                 raise NotExact()
-            return a
+            return apply(gmpy2.mpq, a)
         return apply(to_mpfr, a)
 
     def _outward(self, x):
-        """A value as a concrete function receives it: exact, or an mpmath number."""
-        return x if self.b.exact else to_mpf(x)
+        """A value as a concrete function receives it: a Fraction or int, or an mpmath number."""
+        return to_fraction(x) if self.b.exact else to_mpf(x)
 
     def _transcendental(self):
         if self.b.exact:
@@ -391,14 +416,11 @@ class Evaluator:
 
     def _eval(self, e: Expr) -> Matrix:
         b = self.b
-        if e in b.extra or isinstance(e, Sym):
-            value = b.extra[e] if e in b.extra else b.values[e.name]
-            return value
         if isinstance(e, Num):
-            return [[e.value if b.exact else to_mpfr(e.value)]]
+            return [[gmpy2.mpq(e.value) if b.exact else to_mpfr(e.value)]]
         if isinstance(e, Let):
             return self._value(e.body)
-        if isinstance(e, Eye):  # constants are MPFR numbers like every value in floating point: never int / int
+        if isinstance(e, Eye):  # constants are GMP numbers like every value: never int / int
             n = size(e.n, b.dims)
             return self._number([[1 if i == j else 0 for j in range(n)] for i in range(n)])
         if isinstance(e, Ones):

@@ -18,7 +18,7 @@ from ..expr import (
     distinct_nodes, post_order,
 )
 from ..shapes import Shape, dim_names
-from .evaluate import Bindings, Matrix, NotExact, evaluate, lu_solve_det
+from .evaluate import Bindings, Matrix, NotExact, evaluate, lu_solve_det, to_fraction
 
 SIZES = (2, 3, 4, 5, 6, 7)
 MAX_PAIRS = 15  # patterns with one pair of names equal (or one name 1) at most: every pair up to six names
@@ -175,12 +175,10 @@ def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, d
     that of their diagonal)."""
     def entry():
         q = rng.randint(5, 31)
-        if positive:
-            return Fraction(rng.randint(1, 3 * q), q) * scale
-        v = 0
-        while v == 0:
-            v = Fraction(rng.randint(-3 * q, 3 * q), q) * scale
-        return v
+        p = rng.randint(1, 3 * q) if positive else 0
+        while p == 0:
+            p = rng.randint(-3 * q, 3 * q)
+        return Fraction(p, q) if scale == 1 else Fraction(p, q) * scale
 
     m = [[entry() for _ in range(cols)] for _ in range(rows)]
     if dominant and rows == cols and not positive:
@@ -198,12 +196,12 @@ def with_det_sign(a: Matrix, sign: int) -> Matrix:
     """a, changed if need be so that det(a) has the given sign (or is 0): its first row negated;
     a symmetric a keeps its symmetry: a₁₁ moved by t = -2 det(a) / det(minor₁₁), which negates
     det(a) (det is linear in a₁₁ with slope det(minor₁₁)), unless that minor is singular."""
-    det, _ = lu_solve_det(a, None)
+    det = to_fraction(lu_solve_det(a, None)[0])
     if det * sign >= 0:
         return a
     if a != symmetrised(a) or len(a) == 1:
         return [[-x for x in a[0]]] + a[1:]
-    minor, _ = lu_solve_det([r[1:] for r in a[1:]], None)
+    minor = to_fraction(lu_solve_det([r[1:] for r in a[1:]], None)[0])
     if minor == 0:
         return a
     return [[a[0][0] - 2 * det / minor] + a[0][1:]] + a[1:]
