@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import gmpy2
 import mpmath
 import mpmath.libmp
 
@@ -367,7 +368,8 @@ def main(argv: list[str]) -> None:
         sys.exit(f"unknown part {', '.join(unknown)}; parts: {', '.join(PARTS)}")
     out = ["# Benchmarks", "",
            f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-           f"Python {platform.python_version()}, mpmath {mpmath.__version__} ({mpmath.libmp.BACKEND} integers); "
+           f"Python {platform.python_version()}, mpmath {mpmath.__version__} ({mpmath.libmp.BACKEND} integers), "
+           f"gmpy2 {gmpy2.version()} ({gmpy2.mpfr_version()}, the checker's arithmetic); "
            f"run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `python benchmarks/run.py`. "
            f"Load average at the start: {os.getloadavg()[0]:.2f} (the machine may be shared).", ""]
     for name in chosen:

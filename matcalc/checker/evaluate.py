@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
+import threading
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -71,18 +72,19 @@ class Bindings:
     deadline: float | None = None  # time.monotonic() by which evaluation must be done
     #: symbol -> ((V, h), ...): the symbol's value is values[name] + Σ h V (a point moved along directions)
     moves: dict[str, tuple] = field(default_factory=dict)
-    #: GMP copies of the values (mpq when exact, else MPFR) and their largest magnitude, by
-    #: (id, precision or 0), shared by the bindings made from these
-    converted: dict[tuple[int, int], tuple[Matrix, Matrix, object]] = field(default_factory=dict)
+    #: copies of the values in the arithmetic's numbers (mpq when exact) and their largest
+    #: magnitude, by (id, precision or 0, arithmetic), shared by the bindings made from these
+    converted: dict[tuple, tuple[Matrix, Matrix, object]] = field(default_factory=dict)
 
     def native(self, m: Matrix) -> tuple[Matrix, object]:
-        """m in GMP numbers (mpq when exact, else MPFR at the current precision), and its largest
-        magnitude: computed once per matrix and precision (the copy keeps m alive, so its id stays
-        its own)."""
-        key = (id(m), 0 if self.exact else gmpy2.get_context().precision)
+        """m in the arithmetic's numbers (mpq when exact) at the current precision, and its largest
+        magnitude: computed once per matrix, precision and arithmetic (the copy keeps m alive, so
+        its id stays its own)."""
+        real = arithmetic().real
+        key = (id(m), 0 if self.exact else mpmath.mp.prec, real)
         hit = self.converted.get(key)
         if hit is None or hit[0] is not m:
-            copy = apply(gmpy2.mpq if self.exact else to_mpfr, m)
+            copy = apply(gmpy2.mpq if self.exact else real, m)
             hit = self.converted[key] = (m, copy, 0 if self.exact else largest(copy))
         return hit[1], hit[2]
 
@@ -92,7 +94,7 @@ class Bindings:
         if name not in self.moves:
             return value, peak
         for V, h in self.moves[name]:
-            step = gmpy2.mpq(h) if self.exact else to_mpfr(h)
+            step = gmpy2.mpq(h) if self.exact else arithmetic().real(h)
             value = [[p + step * v for p, v in zip(rp, rv)] for rp, rv in zip(value, self.native(V)[0])]
         return value, 0 if self.exact else largest(value)
 
@@ -124,6 +126,12 @@ def to_fraction(x):
     return x if isinstance(x, (int, Fraction)) else int(x)
 
 
+def binary_fraction(x: mpmath.mpf) -> Fraction:
+    """The number an mpf holds, exactly: ±man · 2^exp."""
+    sign, man, exp, _ = mpmath.mpf(x)._mpf_
+    return (-1) ** sign * Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
 def to_mpfr(x):
     """A Fraction, int, mpf or mpfr as an MPFR number at the current gmpy2 context's precision."""
     if isinstance(x, mpmath.mpf):
@@ -140,10 +148,42 @@ def to_mpfr(x):
 
 
 def floating(prec: int):
-    """The gmpy2 context of floating-point evaluation: ``prec`` bits, exponents as wide as MPFR
-    allows (mpmath's are unbounded), and NaN or a division by zero raised rather than returned."""
-    return gmpy2.context(precision=prec, emax=gmpy2.get_emax_max(), emin=gmpy2.get_emin_min(),
-                         trap_invalid=True, trap_divzero=True, trap_overflow=True)
+    """The gmpy2 context of floating-point evaluation: ``prec`` bits, and NaN, a division by zero,
+    or a value beyond MPFR's exponents (which reach only about 2^±2^30 in gmpy2, where mpmath's are
+    unbounded) raised rather than returned."""
+    ctx = gmpy2.context(precision=prec, trap_invalid=True, trap_divzero=True, trap_overflow=True,
+                        trap_underflow=True)
+    ctx.emax, ctx.emin = gmpy2.get_emax_max(), gmpy2.get_emin_min()  # as keywords gmpy2 2.3 shows but ignores them
+    return ctx
+
+
+@dataclass(frozen=True)
+class Arithmetic:
+    """The floating-point numbers of one arithmetic: a conversion into them, and their functions."""
+
+    name: str
+    real: Callable
+    exp: Callable
+    log: Callable
+    sqrt: Callable
+    sin: Callable
+    cos: Callable
+    tan: Callable
+    tanh: Callable
+
+
+#: MPFR: about ten times faster than mpmath, with exponents limited to about 2^±2^30
+FAST = Arithmetic("MPFR", to_mpfr, gmpy2.exp, gmpy2.log, gmpy2.sqrt, gmpy2.sin, gmpy2.cos, gmpy2.tan, gmpy2.tanh)
+#: mpmath: unbounded exponents, for an evaluation that leaves MPFR's range (exp(-10^9))
+WIDE = Arithmetic("mpmath", to_mpf, mpmath.exp, mpmath.log, mpmath.sqrt, mpmath.sin, mpmath.cos, mpmath.tan,
+                  mpmath.tanh)
+BEYOND_RANGE = (gmpy2.OverflowResultError, gmpy2.UnderflowResultError)
+_active = threading.local()
+
+
+def arithmetic() -> Arithmetic:
+    """The arithmetic of the evaluation under way in this thread (FAST unless it left MPFR's range)."""
+    return getattr(_active, "arithmetic", FAST)
 
 
 def size(d, dims: dict[str, int]) -> int:
@@ -229,7 +269,7 @@ def lu_solve_det(a: Matrix, rhs: Matrix | None):
     n = len(a)
     exact = all(isinstance(x, RATIONAL) for r in a for x in r)
     m = [[gmpy2.mpq(x) if exact else x for x in r] + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
-    tiny = 0 if exact else max(abs(x) for r in a for x in r) * gmpy2.mpfr(10) ** (-(mpmath.mp.dps // 2))
+    tiny = 0 if exact else max(abs(x) for r in a for x in r) * arithmetic().real(10) ** (-(mpmath.mp.dps // 2))
     det = 1
     for c in range(n):
         p = max(range(c, n), key=lambda r: abs(m[r][c]))
@@ -251,17 +291,17 @@ def lu_solve_det(a: Matrix, rhs: Matrix | None):
 def _log(x):
     if x <= 0:
         raise DomainError("log of a non-positive number")
-    return gmpy2.log(x)
+    return arithmetic().log(x)
 
 
 def _sqrt(x):
     if x < 0:
         raise DomainError("sqrt of a negative number")
-    return gmpy2.sqrt(x)
+    return arithmetic().sqrt(x)
 
 
 def _sigmoid(x):
-    return 1 / (1 + exp_guarded(-x)) if x < EXP_LIMIT else gmpy2.mpfr(1)
+    return 1 / (1 + exp_guarded(-x)) if x < EXP_LIMIT else arithmetic().real(1)
 
 
 def _power(x, k: Fraction):
@@ -271,7 +311,7 @@ def _power(x, k: Fraction):
         return (gmpy2.mpq(x) if isinstance(x, int) and k < 0 else x) ** int(k)
     if x < 0:
         raise DomainError("fractional power of a negative number")
-    return x ** (gmpy2.mpfr(k.numerator) / k.denominator)
+    return x ** (arithmetic().real(k.numerator) / k.denominator)
 
 
 EXP_LIMIT = 10**15  # exp of more than this: a point far outside any sensible range (mpmath is fast below)
@@ -281,7 +321,7 @@ def exp_guarded(x):
     """exp(x), refusing arguments so large that no sample point should produce them."""
     if abs(x) > EXP_LIMIT:
         raise DomainError("exp of a number too large for a sample point")
-    return gmpy2.exp(x)
+    return arithmetic().exp(x)
 
 
 def kinked(fn: str, x, order: int):
@@ -295,9 +335,9 @@ def kinked(fn: str, x, order: int):
 
 
 def _tan(x):
-    if gmpy2.cos(x) == 0:
+    if arithmetic().cos(x) == 0:
         raise DomainError("tan at a pole")
-    return gmpy2.tan(x)
+    return arithmetic().tan(x)
 
 
 FROM_VALUE = ("exp", "sigmoid", "tanh")  # functions whose first two derivatives are functions of their value
@@ -318,13 +358,13 @@ def builtin_entrywise(fn: str, x, order: int):
         raise DomainError(f"{fn} of a number too large for a sample point")
     if fn in ("sin", "cos"):  # sin^(k)(x) = sin(x + kπ/2)
         turns = order + (fn == "cos")
-        f = gmpy2.sin(x) if turns % 2 == 0 else gmpy2.cos(x)
+        f = arithmetic().sin(x) if turns % 2 == 0 else arithmetic().cos(x)
         return -f if turns % 4 >= 2 else f
     if fn == "tan" and order <= 2:
         t = _tan(x)
         return [t, 1 + t * t, 2 * t * (1 + t * t)][order]
     if order == 0:
-        return {"exp": exp_guarded, "log": _log, "sigmoid": _sigmoid, "tanh": gmpy2.tanh, "sqrt": _sqrt}[fn](x)
+        return {"exp": exp_guarded, "log": _log, "sigmoid": _sigmoid, "tanh": arithmetic().tanh, "sqrt": _sqrt}[fn](x)
     if fn == "exp":
         return exp_guarded(x)
     if fn == "log":
@@ -337,19 +377,19 @@ def builtin_entrywise(fn: str, x, order: int):
         c = Fraction(1)
         for i in range(order):
             c *= Fraction(1, 2) - i
-        return c * x ** (gmpy2.mpfr(1) / 2 - order)
+        return c * x ** (arithmetic().real(1) / 2 - order)
     if fn in FROM_VALUE and order <= 2:
         return from_value(fn, builtin_entrywise(fn, x, 0), order)
     if fn == "tan":
         _tan(x)  # a pole is outside the domain
     f = {"sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)), "tanh": mpmath.tanh, "tan": mpmath.tan}[fn]
-    return to_mpfr(mpmath.diff(f, to_mpf(x), order))  # higher orders: mpmath's numeric differentiation
+    return arithmetic().real(mpmath.diff(f, to_mpf(x), order))  # higher orders: mpmath's numeric differentiation
 
 
 def _softmax(a: Matrix) -> Matrix:
     col = [r[0] for r in a]
     top = max(col)
-    ex = [gmpy2.exp(x - top) for x in col]
+    ex = [arithmetic().exp(x - top) for x in col]
     total = sum(ex)
     return [[x / total] for x in ex]
 
@@ -361,6 +401,7 @@ class Evaluator:
         self.b = b
         self.memo: dict[Expr, Matrix] = {}
         self._peak = 0  # the largest magnitude of any value computed (rounding is relative to it)
+        self.arithmetic = FAST  # WIDE once a value has left MPFR's exponent range
 
     @property
     def peak(self) -> mpmath.mpf:
@@ -371,8 +412,18 @@ class Evaluator:
         working precision)."""
         if self.b.exact:
             return [[to_fraction(x) for x in r] for r in self._value(e)]
-        with floating(mpmath.mp.prec):
+        if self.arithmetic is FAST:
+            try:
+                with floating(mpmath.mp.prec):
+                    return [[to_mpf(x) for x in r] for r in self._value(e)]
+            except BEYOND_RANGE:  # everything again in mpmath, whose exponents are unbounded
+                self.memo.clear()
+                self._peak, self.arithmetic = 0, WIDE
+        previous, _active.arithmetic = arithmetic(), WIDE
+        try:
             return [[to_mpf(x) for x in r] for r in self._value(e)]
+        finally:
+            _active.arithmetic = previous
 
     def _value(self, e: Expr) -> Matrix:
         hit = self.memo.get(e)
@@ -386,8 +437,6 @@ class Evaluator:
                     self._peak = max(self._peak, peak)
                     return hit
                 hit = self.memo[e] = self._eval(e)
-            except gmpy2.OverflowResultError:
-                raise DomainError("a value beyond MPFR's exponent range") from None
             except DomainError as err:
                 if err.node is None:
                     err.node = e
@@ -406,7 +455,7 @@ class Evaluator:
             if not all(isinstance(x, RATIONAL) for r in a for x in r):
                 raise NotExact()
             return apply(gmpy2.mpq, a)
-        return apply(to_mpfr, a)
+        return apply(arithmetic().real, a)
 
     def _outward(self, x):
         """A value as a concrete function receives it: a Fraction or int, or an mpmath number."""
@@ -419,7 +468,7 @@ class Evaluator:
     def _eval(self, e: Expr) -> Matrix:
         b = self.b
         if isinstance(e, Num):
-            return [[gmpy2.mpq(e.value) if b.exact else to_mpfr(e.value)]]
+            return [[gmpy2.mpq(e.value) if b.exact else arithmetic().real(e.value)]]
         if isinstance(e, Let):
             return self._value(e.body)
         if isinstance(e, Eye):  # constants are GMP numbers like every value: never int / int
@@ -491,7 +540,7 @@ class Evaluator:
             if det <= 0:
                 raise DomainError("logdet of a matrix whose determinant is not positive")
             self._transcendental()
-            return [[gmpy2.log(det)]]
+            return [[arithmetic().log(det)]]
         if fn == "inv":
             n = len(a)
             det, inv = lu_solve_det(a, [[1 if i == j else 0 for j in range(n)] for i in range(n)])
@@ -502,7 +551,7 @@ class Evaluator:
         if fn == "softmax":
             return _softmax(a)
         if fn == "norm":
-            return [[gmpy2.sqrt(sum(x * x for r in a for x in r))]]
+            return [[arithmetic().sqrt(sum(x * x for r in a for x in r))]]
         raise TypeError(f"unknown function {fn}")
 
 

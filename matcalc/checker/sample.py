@@ -18,7 +18,7 @@ from ..expr import (
     distinct_nodes, post_order,
 )
 from ..shapes import Shape, dim_names
-from .evaluate import Bindings, Matrix, NotExact, evaluate, lu_solve_det, to_fraction
+from .evaluate import Bindings, Matrix, NotExact, binary_fraction, evaluate, lu_solve_det, to_fraction
 
 SIZES = (2, 3, 4, 5, 6, 7)
 MAX_PAIRS = 15  # patterns with one pair of names equal (or one name 1) at most: every pair up to six names
@@ -232,15 +232,17 @@ def satisfy(assumption, b: Bindings) -> tuple[str, list]:
     text = f"{assumption}"
     y = assumed_symbol(assumption)
 
-    def g(vals: Matrix):
+    def g(vals: Matrix) -> Fraction:
+        """lhs - rhs with y = vals: exactly, or the working precision's value as the binary
+        fraction it is (an irrational constant, sum(x) = exp(1))."""
         saved = b.values[y]
         b.values[y] = vals
         try:
             try:
                 exact = Bindings(**{**b.__dict__, "exact": True})
-                return evaluate(lhs, exact)[0][0] - evaluate(rhs, exact)[0][0]
+                return Fraction(evaluate(lhs, exact)[0][0] - evaluate(rhs, exact)[0][0])
             except NotExact:
-                return evaluate(lhs, b)[0][0] - evaluate(rhs, b)[0][0]
+                return binary_fraction(evaluate(lhs, b)[0][0] - evaluate(rhs, b)[0][0])
         finally:
             b.values[y] = saved
 

@@ -22,6 +22,9 @@ from ..errors import MatcalcError
 from ..expr import KINKED, Entrywise, Expr, Num, Sym, distinct_nodes
 from ..language import show
 from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, size, to_mpf
+
+#: what evaluating at a point outside a domain raises
+UNDEFINED = (DomainError, ZeroDivisionError, OverflowError, ValueError)
 from .sample import (
     large_size, largest_number, check_assumptions, dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, symmetrised,
     with_det_sign, symbols_under,
@@ -44,7 +47,7 @@ TRIES_PER_SPREAD = 3
 MAX_ENTRIES = 10_000  # entries of the largest matrix the checker will build
 MAX_ENTRY_CHECKS = 36  # entrywise checks at most, on a random sample of a larger gradient
 FEW_ENTRY_CHECKS = 3  # entrywise checks at the other distinct sizes (an error next to a large entry)
-LARGE_ENTRY_CHECKS = 1  # at the large sizes, where every evaluation costs most: one, on the diagonal
+LARGE_ENTRY_CHECKS = 2  # at the large sizes, where every evaluation costs most: one on the diagonal, one off it
 EXACT_DIM = 8  # above this size, exact rationals grow too slowly to be worth it: mpmath instead
 
 
@@ -342,7 +345,7 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
             if max(abs(to_mpf(v)) for r in value for v in r) > mpmath.mpf(10) ** HUGE_DIGITS:
                 huge = True
                 raise DomainError(f"values of f beyond 10^{HUGE_DIGITS}")
-        except (DomainError, ZeroDivisionError, OverflowError, ValueError) as e:
+        except UNDEFINED as e:
             last = e
             if attempt >= RESAMPLES // 2 - 1 and isinstance(e, DomainError) and e.node is not None:
                 for n in sorted(symbols_under(e.node) - positive.keys()):
@@ -383,7 +386,7 @@ def _unevaluable(inst: _Instance, claims: dict[int, Expr], measure, value: Matri
     for i, M in claims.items():
         try:
             got = inst.claim(i, M)
-        except (DomainError, ZeroDivisionError, OverflowError, ValueError) as e:
+        except UNDEFINED as e:
             bad[i] = (f"the claimed {measure.name} cannot be evaluated at a point where f can ({e})",
                       getattr(e, "node", None))
             continue
@@ -609,7 +612,8 @@ class _Judge:
                 impls = function_choices(self.scope.functions, rng)[choice]
                 if self._instance(dims, impls, 1, False, rng, {}, bool(rng.randrange(n_variants) & 1), spread):
                     reached = max(reached, spread)
-        one_sided = [(arg, "positive" if 1 in signs else "negative") for arg, signs in self.sides.items() if len(signs) < 2]
+        one_sided = [(arg, "positive" if 1 in signs else "negative" if signs else "zero or undefined")
+                     for arg, signs in self.sides.items() if len(signs) < 2]
         if one_sided and any(v is None for v in self.verdicts):
             arg, seen = one_sided[0]
             raise MatcalcError(f"could not check: the entries of {show(arg)}, an argument of abs or relu, were "
@@ -625,7 +629,7 @@ class _Judge:
         for arg, signs in self.sides.items():
             try:
                 signs.update(1 if v > 0 else -1 for r in evaluator(arg) for v in r if v != 0)
-            except (DomainError, ZeroDivisionError, OverflowError, ValueError):
+            except UNDEFINED:
                 continue
 
     def _instance(self, dims, impls, n_directions, entries, rng, signs, dominant, spread: int = 1) -> bool:
@@ -652,6 +656,14 @@ class _Judge:
             found = self.measure.defect(inst, value, inst.noise[i])
             if found is not None:
                 self._refute(i, found[0], found[1])
+        try:
+            self._compare(inst, live, dims, rng, n_directions, entries)
+        except UNDEFINED as e:  # f undefined at a moved point (1 + h)^(10^22), or a claim at more digits
+            self.skipped.setdefault(f"{sizes_text(dims)}, near the point", f"not defined at every step ({e})")
+        return True
+
+    def _compare(self, inst: _Instance, live: dict, dims, rng, n_directions: int, entries: int) -> None:
+        """The numeric derivatives of f at this instance against every claim still undecided."""
         for kind, probe in self.measure.tests(inst, rng, n_directions, entries):
             numeric = _memo(lambda k, probe=probe: self.measure.numeric(inst, probe, k))
             for i in [i for i in live if self.verdicts[i] is None]:
@@ -665,7 +677,6 @@ class _Judge:
                     M = inst.claim(i, live[i])
                     claimed = self.measure.claimed(M, probe)
                     self._refute(i, err, self.measure.counterexample(inst, M, dims, kind, probe, claimed, true, err))
-        return True
 
     def _refute(self, i: int, err, cx: dict) -> None:
         self.worst[i] = max(self.worst[i], err)
@@ -684,14 +695,18 @@ def _memo(fn):
 
 
 def _some_entries(rows: int, cols: int, rng: random.Random, limit: int = MAX_ENTRY_CHECKS) -> list[tuple[int, int]]:
-    """Every entry, or for a large matrix its corners and a random sample (``limit`` in all; a
-    few, at random, for a small limit)."""
+    """Every entry, or for a large matrix its corners and a random sample (``limit`` in all; for
+    a small limit a few at random, one on the diagonal and one off it: a large term on the
+    diagonal (10^30 I) hides an error there, not off it)."""
     entries = [(r, c) for r in range(rows) for c in range(cols)]
     if len(entries) <= limit:
         return entries
-    if limit < MAX_ENTRY_CHECKS:  # a few, one of them on the diagonal
-        diagonal = (rng.randrange(min(rows, cols)),) * 2
-        return sorted({diagonal} | set(rng.sample([e for e in entries if e != diagonal], limit - 1)))
+    if limit < MAX_ENTRY_CHECKS:
+        chosen = {(rng.randrange(min(rows, cols)),) * 2}
+        off = [e for e in entries if e[0] != e[1]]
+        if off:
+            chosen.add(rng.choice(off))
+        return sorted(chosen | set(rng.sample([e for e in entries if e not in chosen], limit - len(chosen))))
     corners = {(0, 0), (0, cols - 1), (rows - 1, 0), (rows - 1, cols - 1)}
     return sorted(corners | set(rng.sample(entries, limit - len(corners))))
 
