@@ -352,38 +352,57 @@ def from_value(fn: str, y, order: int):
     return first if order == 1 else first * (1 - 2 * y) if fn == "sigmoid" else -2 * y * first
 
 
-def builtin_entrywise(fn: str, x, order: int):
-    """The order-th derivative of a built-in entrywise function at x."""
-    if fn in ("sin", "cos", "tan") and abs(x) > EXP_LIMIT:  # no sample point gets there; and slow to reduce
-        raise DomainError(f"{fn} of a number too large for a sample point")
+def builtin_function(fn: str, order: int) -> Callable:
+    """The order-th derivative of a built-in entrywise function, as a function of one number in
+    the arithmetic under way: chosen once for a whole matrix."""
+    a = arithmetic()
     if fn in ("sin", "cos"):  # sin^(k)(x) = sin(x + kπ/2)
         turns = order + (fn == "cos")
-        f = arithmetic().sin(x) if turns % 2 == 0 else arithmetic().cos(x)
-        return -f if turns % 4 >= 2 else f
+        f = a.sin if turns % 2 == 0 else a.cos
+        return (lambda x: -f(_reducible(fn, x))) if turns % 4 >= 2 else (lambda x: f(_reducible(fn, x)))
     if fn == "tan" and order <= 2:
-        t = _tan(x)
-        return [t, 1 + t * t, 2 * t * (1 + t * t)][order]
-    if order == 0:
-        return {"exp": exp_guarded, "log": _log, "sigmoid": _sigmoid, "tanh": arithmetic().tanh, "sqrt": _sqrt}[fn](x)
+        return lambda x: _tan_derivatives(_tan(_reducible(fn, x)))[order]
     if fn == "exp":
-        return exp_guarded(x)
+        return exp_guarded
+    if order == 0:
+        return {"log": _log, "sigmoid": _sigmoid, "tanh": a.tanh, "sqrt": _sqrt}[fn]
     if fn == "log":
-        if x <= 0:
-            raise DomainError("log' outside the domain")
-        return (-1) ** (order - 1) * math.factorial(order - 1) / x ** order
+        return lambda x: (-1) ** (order - 1) * math.factorial(order - 1) / _inside(fn, x) ** order
     if fn == "sqrt":
-        if x <= 0:
-            raise DomainError("sqrt' outside the domain")
         c = Fraction(1)
         for i in range(order):
             c *= Fraction(1, 2) - i
-        return c * x ** (arithmetic().real(1) / 2 - order)
+        return lambda x: c * _inside(fn, x) ** (a.real(1) / 2 - order)
     if fn in FROM_VALUE and order <= 2:
-        return from_value(fn, builtin_entrywise(fn, x, 0), order)
-    if fn == "tan":
-        _tan(x)  # a pole is outside the domain
+        value = builtin_function(fn, 0)
+        return lambda x: from_value(fn, value(x), order)
     f = {"sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)), "tanh": mpmath.tanh, "tan": mpmath.tan}[fn]
-    return arithmetic().real(mpmath.diff(f, to_mpf(x), order))  # higher orders: mpmath's numeric differentiation
+
+    def numeric(x):  # higher orders: mpmath's numeric differentiation
+        if fn == "tan":
+            _tan(x)  # a pole is outside the domain
+        return a.real(mpmath.diff(f, to_mpf(x), order))
+
+    return numeric
+
+
+def _reducible(fn: str, x):
+    """x, unless beyond EXP_LIMIT: no sample point gets there, and sin of it is slow to reduce."""
+    if abs(x) > EXP_LIMIT:
+        raise DomainError(f"{fn} of a number too large for a sample point")
+    return x
+
+
+def _tan_derivatives(t) -> tuple:
+    """tan, tan' = 1 + tan², tan'' = 2 tan (1 + tan²), from tan's value t."""
+    return t, 1 + t * t, 2 * t * (1 + t * t)
+
+
+def _inside(fn: str, x):
+    """x, where the derivatives of log and sqrt are defined (x > 0)."""
+    if x <= 0:
+        raise DomainError(f"{fn}' outside the domain")
+    return x
 
 
 def _softmax(a: Matrix) -> Matrix:
@@ -515,7 +534,7 @@ class Evaluator:
             self._transcendental()
             if e.fn in FROM_VALUE and 1 <= e.order <= 2:  # from the function's own values, computed once
                 return apply(lambda y: from_value(e.fn, y, e.order), self._value(Entrywise(e.fn, e.arg)))
-            return apply(lambda x: builtin_entrywise(e.fn, x, e.order), self._value(e.arg))
+            return apply(builtin_function(e.fn, e.order), self._value(e.arg))
         if isinstance(e, ScalarFn):
             impl = b.scalar[e.fn]
             a = apply(self._outward, self._value(e.arg))
