@@ -79,3 +79,13 @@ def test_a_vanishing_gradient_off_by_a_tiny_relative_amount_is_refuted():
     for factor in ("(1 + 10^-20)", "10^-300"):
         wrong = parse(f"{factor} * ({show(G)})", scope)
         assert check(c.f, c.wrt, wrong, scope).status == "refuted", factor
+
+
+def test_values_beyond_mpfr_exponent_range_are_computed_in_mpmath():
+    """exp(±10^9) is 2^∓1.4·10^9, beyond MPFR's exponents in gmpy2: evaluated again in mpmath, the
+    product is 1 (MPFR alone would give 0 · overflow)."""
+    scope = make_scope({"X": "matrix(n, n)"}, {}, {})
+    e = parse("exp(-1000000000 * X) .* exp(1000000000 * X)", scope)
+    with mpmath.workdps(60):
+        got = Evaluator(Bindings({"X": [[Fraction(1, 3)]]}, {"n": 1}))(e)
+    assert abs(got[0][0] - 1) < mpmath.mpf(10) ** -50

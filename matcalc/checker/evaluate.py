@@ -29,6 +29,9 @@ from ..expr import (
 from ..shapes import dim_factors
 
 Matrix = list[list]
+MPFR = type(gmpy2.mpfr(0))
+MPQ = type(gmpy2.mpq(0))
+RATIONAL = (int, Fraction, MPQ, type(gmpy2.mpz(0)))
 
 
 class DomainError(ArithmeticError):
@@ -89,7 +92,7 @@ class Bindings:
         return hit[1], hit[2]
 
     def symbol(self, name: str) -> tuple[Matrix, object]:
-        """A symbol's value in GMP numbers, moved as ``moves`` says, and its largest magnitude."""
+        """A symbol's value in the arithmetic's numbers, moved as ``moves`` says, and its largest magnitude."""
         value, peak = self.native(self.values[name])
         if name not in self.moves:
             return value, peak
@@ -112,11 +115,6 @@ def to_mpf(x) -> mpmath.mpf:
         man, exp = x.as_mantissa_exp()
         return mpmath.mpf((man, int(exp)))
     return mpmath.mpf(x)
-
-
-MPFR = type(gmpy2.mpfr(0))
-MPQ = type(gmpy2.mpq(0))
-RATIONAL = (int, Fraction, MPQ, type(gmpy2.mpz(0)))
 
 
 def to_fraction(x):

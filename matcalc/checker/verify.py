@@ -22,9 +22,6 @@ from ..errors import MatcalcError
 from ..expr import KINKED, Entrywise, Expr, Num, Sym, distinct_nodes
 from ..language import show
 from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, size, to_mpf
-
-#: what evaluating at a point outside a domain raises
-UNDEFINED = (DomainError, ZeroDivisionError, OverflowError, ValueError)
 from .sample import (
     large_size, largest_number, check_assumptions, dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, symmetrised,
     with_det_sign, symbols_under,
@@ -32,12 +29,13 @@ from .sample import (
 from .standins import function_choices
 
 DEFAULT_DPS = 50
+UNDEFINED = (DomainError, ZeroDivisionError, OverflowError, ValueError)  # what a point outside a domain raises
 RESAMPLES = 12
 PLAIN_DRAWS = 20  # draws of a plain invertible matrix until its diagonal's sign differs from its determinant's
 HUGE_DIGITS = 100  # f beyond 10^HUGE_DIGITS: the point is drawn again closer to zero (exp(exp(...))), and said
 #: (step 2^-k, guard digits) of the numeric derivative: the first, then each finer recomputation.
-LEVELS = ((40, 60), (60, 120), (80, 200), (100, 320), (120, 700), (140, 1500))
-STABLE = 3  # claims are evaluated with at least this level's digits (370): an ill-conditioned constant resolves
+LEVELS = ((40, 60), (50, 90), (60, 120), (70, 160), (80, 200), (100, 320), (120, 700), (140, 1500))
+STABLE = 5  # claims are evaluated with at least this level's digits (370): an ill-conditioned constant resolves
 TIME_LIMIT = 60.0  # seconds for one check_all
 #: How much farther out than usual the extra points go when an argument of abs or relu has kept
 #: one sign at every point (f = sum(relu(X - 4)) is 0 wherever the entries are below 4); also
