@@ -225,6 +225,9 @@ def check_assumptions(assume) -> None:
         seen[y] = a
 
 
+CONSTANT_BITS = 8192  # an assumption's irrational value as a fraction of at most this many bits (exp(1): 5,200)
+
+
 def satisfy(assumption, b: Bindings) -> tuple[str, list]:
     """Make a linear equality in one symbol hold exactly by moving that symbol along the
     equality's normal; returns (symbol, normal) or raises when it cannot be honoured."""
@@ -242,7 +245,11 @@ def satisfy(assumption, b: Bindings) -> tuple[str, list]:
                 exact = Bindings(**{**b.__dict__, "exact": True})
                 return Fraction(evaluate(lhs, exact)[0][0] - evaluate(rhs, exact)[0][0])
             except NotExact:
-                return binary_fraction(evaluate(lhs, b)[0][0] - evaluate(rhs, b)[0][0])
+                value = binary_fraction(evaluate(lhs, b)[0][0] - evaluate(rhs, b)[0][0])
+                if value.denominator.bit_length() > CONSTANT_BITS:
+                    raise MatcalcError(f"cannot honour assumption '{text}': its value needs more than "
+                                       f"{CONSTANT_BITS:,} bits as a fraction")
+                return value
         finally:
             b.values[y] = saved
 
