@@ -248,10 +248,12 @@ def suite(out: list[str]) -> None:
     load = os.getloadavg()[0]
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "tests", "proofs"]
     wall, peak, r = watched(cmd)
-    last = r.stdout.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
+    lines = r.stdout.decode(errors="replace").strip().splitlines()
+    failed = [line.split(" - ")[0] for line in lines if line.startswith("FAILED ")]
     out += ["## The test suite", "",
             "| command | wall (s) | result | load average |", "|---|---|---|---|",
-            f"| `python -m pytest -q -n auto tests proofs` | {wall:.0f} | {last[0].strip('= ')} | {load:.2f} |", "",
+            f"| `python -m pytest -q -n auto tests proofs` | {wall:.0f} | {(lines or ['?'])[-1].strip('= ')} | "
+            f"{load:.2f} |", "", *(f"- {line}" for line in failed), "" if failed else "",
             "Target: under 4 minutes in CI.", ""]
 
 
