@@ -319,8 +319,10 @@ def test_ctrl_c_stops_the_server_cleanly():
     from pathlib import Path
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    # SIGINT as a terminal leaves it (a background job, or pytest-xdist's workers, ignore it; a child inherits that)
     proc = subprocess.Popen([sys.executable, "-m", "matcalc.cli", "serve", "--port", "0"], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdout.readline().startswith("matcalc serving on http://127.0.0.1:0/")
     time.sleep(1.5)
     proc.send_signal(signal.SIGINT)
