@@ -568,7 +568,10 @@ class Evaluator:
         if fn == "softmax":
             return _softmax(a)
         if fn == "norm":
-            return [[arithmetic().sqrt(sum(x * x for r in a for x in r))]]
+            squares = sum(x * x for r in a for x in r)
+            if squares == 0:  # like abs and relu at theirs, not differentiable: outside the domain
+                raise DomainError("norm at its kink 0")
+            return [[arithmetic().sqrt(squares)]]
         raise TypeError(f"unknown function {fn}")
 
 
