@@ -44,23 +44,23 @@ def test_engines_own_gradient_of_fast_oscillation_holds():
     assert d.verdict.status == "holds", d.verdict.message
 
 
-def _cayley_hamilton(k: int) -> dict[str, str]:
-    """C = the Cayley-Hamilton polynomial of degree k, coefficients by Newton's identities from
-    tr(X^i): 0 for every n×n X with n <= k, not 0 for n > k."""
-    let = {f"p{i}": f"tr(X ^ {i})" for i in range(1, k + 1)}
+def cayley_hamilton(k: int, of: str = "X") -> dict[str, str]:
+    """C = the Cayley-Hamilton polynomial of degree k of the matrix ``of``, coefficients by Newton's
+    identities from tr(X^i): 0 for every n×n X with n <= k, not 0 for n > k."""
+    let = {f"p{i}": f"tr({of} ^ {i})" for i in range(1, k + 1)}
     let["e0"] = "1"
     for j in range(1, k + 1):
         terms = " + ".join(f"{'' if i % 2 else '-'}e{j - i} * p{i}" for i in range(1, j + 1)).replace("+ -", "- ")
         let[f"e{j}"] = f"({terms}) / {j}"
-    let["C"] = " + ".join(f"{'' if j % 2 == 0 else '-'}e{j} * X ^ {k - j}" for j in range(k + 1)) \
-        .replace("+ -", "- ").replace("X ^ 0", "eye(n)")
+    let["C"] = " + ".join(f"{'' if j % 2 == 0 else '-'}e{j} * {of} ^ {k - j}" for j in range(k + 1)) \
+        .replace("+ -", "- ").replace(f"{of} ^ 0", "eye(n)")
     return let
 
 
 def test_cayley_hamilton_term_up_to_degree_11_is_refuted():
     # the one assignment of large sizes is 1 + the polynomial degree, capped at MAX_LARGE = 12: a
     # Cayley-Hamilton term of degree 11 is seen at n = 12; degree 12 and beyond is a documented limit
-    v = matcalc.check("tr(X)", wrt="X", gradient="eye(n) + C", symbols=SQUARE, let=_cayley_hamilton(11))
+    v = matcalc.check("tr(X)", wrt="X", gradient="eye(n) + C", symbols=SQUARE, let=cayley_hamilton(11))
     assert v.status == "refuted", v.message
 
 
@@ -92,7 +92,7 @@ def test_wrong_diagonal_next_to_huge_off_diagonal_is_refuted():
     # relative tolerance is swamped by the 10^40 entries). Diagonal entries wrong by O(1): "holds".
     f = "(10^40) * sum(X) - (10^40) * tr(X) + tr(X .^ 2)"
     g = "(10^40) * (ones(n, n) - eye(n)) + 2 * eye(n) .* X + eye(n) .* C"
-    v = matcalc.check(f, wrt="X", gradient=g, symbols=SQUARE, let=_cayley_hamilton(4))
+    v = matcalc.check(f, wrt="X", gradient=g, symbols=SQUARE, let=cayley_hamilton(4))
     assert v.status == "refuted", v.message
 
 

@@ -4,20 +4,11 @@ from __future__ import annotations
 import matcalc
 from matcalc.errors import MatcalcError
 
+from .test_review2 import cayley_hamilton
+
 SQUARE = {"X": "matrix(n, n)", "A": "matrix(n, n)"}
 VECTOR = {"x": "vector(n)"}
 
-
-def _cayley_hamilton_of_a(k: int) -> dict[str, str]:
-    """C = A's Cayley-Hamilton polynomial of degree k (Newton's identities): 0 for n <= k, not for n > k."""
-    let = {f"p{i}": f"tr(A ^ {i})" for i in range(1, k + 1)}
-    let["e0"] = "1"
-    for j in range(1, k + 1):
-        terms = " + ".join(f"{'' if i % 2 else '-'}e{j - i} * p{i}" for i in range(1, j + 1)).replace("+ -", "- ")
-        let[f"e{j}"] = f"({terms}) / {j}"
-    let["C"] = " + ".join(f"{'' if j % 2 == 0 else '-'}e{j} * A ^ {k - j}" for j in range(k + 1)) \
-        .replace("+ -", "- ").replace("A ^ 0", "eye(n)")
-    return let
 
 
 def test_cayley_hamilton_term_next_to_a_large_diagonal_is_refuted_at_the_large_size():
@@ -25,7 +16,7 @@ def test_cayley_hamilton_term_next_to_a_large_diagonal_is_refuted_at_the_large_s
     # where the one direction is swamped by 10^30 I and LARGE_ENTRY_CHECKS = 1 checks only a diagonal entry,
     # the one place 10^30 also swamps (verify.py:47 and _some_entries; before: 3 entries, 2 off the diagonal)
     v = matcalc.check("10^30 * tr(X) + tr(A * X)", "X", "10^30 * eye(n) + A' + C", symbols=SQUARE,
-                      let=_cayley_hamilton_of_a(4))
+                      let=cayley_hamilton(4, of="A"))
     assert v.status == "refuted", v.message
 
 

@@ -13,6 +13,8 @@ import pytest
 import matcalc
 from matcalc.errors import MatcalcError
 
+from .test_review2 import cayley_hamilton
+
 SQUARE = {"X": "matrix(n, n)"}
 VECTOR = {"x": "vector(n)"}
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,16 +26,14 @@ def _half(k: int) -> str:
     return f"((sqrt(1 + (1/10)^{k}) - 1) / (1/10)^{k})"
 
 
-def _cayley_hamilton_of_a(k: int) -> dict[str, str]:
-    """C = A's Cayley-Hamilton polynomial of degree k (adj(A) for k = 4, n = 5): 0 for n <= k, not for n > k."""
-    let = {f"p{i}": f"tr(A ^ {i})" for i in range(1, k + 1)}
-    let["e0"] = "1"
-    for j in range(1, k + 1):
-        terms = " + ".join(f"{'' if i % 2 else '-'}e{j - i} * p{i}" for i in range(1, j + 1)).replace("+ -", "- ")
-        let[f"e{j}"] = f"({terms}) / {j}"
-    let["C"] = " + ".join(f"{'' if j % 2 == 0 else '-'}e{j} * A ^ {k - j}" for j in range(k + 1)) \
-        .replace("+ -", "- ").replace("A ^ 0", "eye(n)")
-    return let
+
+def _refuted_or_unchecked(f: str, wrt: str, gradient: str, **kw) -> None:
+    """A wrong claim is refuted, or the checker says it could not check (a MatcalcError): never "holds"."""
+    try:
+        v = matcalc.check(f, wrt, gradient, **kw)
+    except MatcalcError:
+        return
+    assert v.status == "refuted", v.message
 
 
 # --- the new precision ladder (regressions: 3c2bfe1 judged these right) ---------------------------------------
@@ -80,11 +80,7 @@ def test_wrong_claim_is_not_accepted_when_every_comparison_is_skipped():
     # the constant matrix's pivot 10^-60 counts as singular (lu_solve_det); every instance's comparison is skipped,
     # yet _instance returns True (verify.py:568 counts the choice as checked), so the verdict is "holds"
     c = "(1/10)^60 * tr(inv(ones(2, 2) + (1/10)^60 * eye(2)))"
-    try:
-        v = matcalc.check(f"tr(X) ^ 24 / 10^30 + {c}", "X", "25 * tr(X) ^ 23 / 10^30 * eye(n)", symbols=SQUARE)
-    except MatcalcError:
-        return
-    assert v.status == "refuted", v.message
+    _refuted_or_unchecked(f"tr(X) ^ 24 / 10^30 + {c}", "X", "25 * tr(X) ^ 23 / 10^30 * eye(n)", symbols=SQUARE)
 
 
 def test_wrong_claim_is_not_accepted_because_f_is_undefined_only_at_140_digits():
@@ -92,11 +88,7 @@ def test_wrong_claim_is_not_accepted_because_f_is_undefined_only_at_140_digits()
     # exactly 0 with the new level 1's 140 digits (not with 110 or 370); the true claim agrees at level 0, a wrong one
     # goes on to level 1, whose division by zero skips the instance, at every size
     c = "(sqrt(13 + (1/10)^1000) * sqrt(13 + (1/10)^1000) - 13)"
-    try:
-        v = matcalc.check(f"sum(x) + {c} / {c}", "x", "2 * ones(n)", symbols=VECTOR)
-    except MatcalcError:
-        return
-    assert v.status == "refuted", v.message
+    _refuted_or_unchecked(f"sum(x) + {c} / {c}", "x", "2 * ones(n)", symbols=VECTOR)
 
 
 # --- symmetric X at the large size (the new LARGE_ENTRY_CHECKS / _some_entries) --------------------------------
@@ -107,7 +99,7 @@ def test_cayley_hamilton_term_of_a_symmetric_x_is_refuted_at_the_large_size(seed
     # picks one diagonal and one off-diagonal entry, but Gradient.tests drops (r, c) with r > c for a symmetric X
     # (verify.py:447), so at n=5 only the diagonal entry, swamped by 10^30, is checked half the time
     v = matcalc.check("10^30 * tr(X) + tr(A * X)", "X", "10^30 * eye(n) + A + C",
-                      symbols={"X": "symmetric(n)", "A": "symmetric(n)"}, let=_cayley_hamilton_of_a(4), seed=seed)
+                      symbols={"X": "symmetric(n)", "A": "symmetric(n)"}, let=cayley_hamilton(4, of="A"), seed=seed)
     assert v.status == "refuted", v.message
 
 
@@ -148,22 +140,14 @@ def test_pre_existing_zero_claim_matching_the_coarsest_level_is_refuted():
 def test_pre_existing_wrong_claim_times_a_huge_and_tiny_factor_is_not_accepted():
     # holds in both: f = sum(x) exactly, but the peak exp(10^9) makes every level's resolution and the claim's noise
     # (absolute, peak × 10^-digits) exceed any difference, so "within the noise to the last level" accepts 2 * ones(n)
-    try:
-        v = matcalc.check("sum(x) * exp(1000000000) * exp(-1000000000)", "x", "2 * ones(n)", symbols=VECTOR)
-    except MatcalcError:
-        return
-    assert v.status == "refuted", v.message
+    _refuted_or_unchecked("sum(x) * exp(1000000000) * exp(-1000000000)", "x", "2 * ones(n)", symbols=VECTOR)
 
 
 @pytest.mark.xfail(strict=True, reason="known limit: rounding is modelled as the largest magnitude met × 10^-digits, absolutely")
 def test_pre_existing_wrong_gradient_of_a_tiny_multiple_is_not_accepted():
     # holds in both: f = e^-(10^9) sum(exp(x)); rounding is modelled as the peak (e^3) × 10^-digits, absolute,
     # though every value is a product scaled by e^-(10^9), so a claim off by 2 stays "within the noise"
-    try:
-        v = matcalc.check("sum(exp(x)) * exp(-1000000000)", "x", "2 * exp(x) * exp(-1000000000)", symbols=VECTOR)
-    except MatcalcError:
-        return
-    assert v.status == "refuted", v.message
+    _refuted_or_unchecked("sum(exp(x)) * exp(-1000000000)", "x", "2 * exp(x) * exp(-1000000000)", symbols=VECTOR)
 
 
 @pytest.mark.xfail(strict=True, reason="known limit: no entry checks for Jacobians at the large sizes")
@@ -171,7 +155,7 @@ def test_pre_existing_cayley_hamilton_term_in_a_jacobian_is_refuted():
     # holds in both: review 3's fix (an off-diagonal entry check) is for gradients only; a Jacobian's columns are
     # weighted by a random full W, so 10^30 swamps every column check at n=5 (second_order.py Jacobian.tests)
     v = matcalc.check("10^30 * x + A * x", "x", jacobian="10^30 * eye(n) + A + C",
-                      symbols={"x": "vector(n)", "A": "matrix(n, n)"}, let=_cayley_hamilton_of_a(4))
+                      symbols={"x": "vector(n)", "A": "matrix(n, n)"}, let=cayley_hamilton(4, of="A"))
     assert v.status == "refuted", v.message
 
 
@@ -180,5 +164,5 @@ def test_pre_existing_cayley_hamilton_term_in_a_hessian_is_refuted():
     # holds in both: Hessian.tests makes entry checks only at the first sizes; at n=5 one (U, V) pair, swamped by 10^30
     v = matcalc.check("10^30 * (x' * x) / 2 + (x' * A * x) / 2", "x",
                       hessian="10^30 * eye(n) + (A + A') / 2 + (C + C') / 2",
-                      symbols={"x": "vector(n)", "A": "matrix(n, n)"}, let=_cayley_hamilton_of_a(4))
+                      symbols={"x": "vector(n)", "A": "matrix(n, n)"}, let=cayley_hamilton(4, of="A"))
     assert v.status == "refuted", v.message

@@ -159,7 +159,6 @@ def floating(prec: int):
 class Arithmetic:
     """The floating-point numbers of one arithmetic: a conversion into them, and their functions."""
 
-    name: str
     real: Callable
     exp: Callable
     log: Callable
@@ -171,9 +170,9 @@ class Arithmetic:
 
 
 #: MPFR: about ten times faster than mpmath, with exponents limited to about 2^±2^30
-FAST = Arithmetic("MPFR", to_mpfr, gmpy2.exp, gmpy2.log, gmpy2.sqrt, gmpy2.sin, gmpy2.cos, gmpy2.tan, gmpy2.tanh)
+FAST = Arithmetic(to_mpfr, gmpy2.exp, gmpy2.log, gmpy2.sqrt, gmpy2.sin, gmpy2.cos, gmpy2.tan, gmpy2.tanh)
 #: mpmath: unbounded exponents, for an evaluation that leaves MPFR's range (exp(-10^9))
-WIDE = Arithmetic("mpmath", to_mpf, mpmath.exp, mpmath.log, mpmath.sqrt, mpmath.sin, mpmath.cos, mpmath.tan,
+WIDE = Arithmetic(to_mpf, mpmath.exp, mpmath.log, mpmath.sqrt, mpmath.sin, mpmath.cos, mpmath.tan,
                   mpmath.tanh)
 BEYOND_RANGE = (gmpy2.OverflowResultError, gmpy2.UnderflowResultError)
 _active = threading.local()
@@ -312,7 +311,7 @@ def _power(x, k: Fraction):
     return x ** (arithmetic().real(k.numerator) / k.denominator)
 
 
-EXP_LIMIT = 10**15  # exp of more than this: a point far outside any sensible range (mpmath is fast below)
+EXP_LIMIT = 10**15  # exp of more than this: a point far outside any sensible range
 
 
 def exp_guarded(x):
@@ -371,12 +370,9 @@ def builtin_function(fn: str, order: int) -> Callable:
         for i in range(order):
             c *= Fraction(1, 2) - i
         return lambda x: c * _inside(fn, x) ** (a.real(1) / 2 - order)
-    if fn in FROM_VALUE and order <= 2:
-        value = builtin_function(fn, 0)
-        return lambda x: from_value(fn, value(x), order)
     f = {"sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)), "tanh": mpmath.tanh, "tan": mpmath.tan}[fn]
 
-    def numeric(x):  # higher orders: mpmath's numeric differentiation
+    def numeric(x):  # higher orders (the first two of sigmoid and tanh come from their values, in _eval)
         if fn == "tan":
             _tan(x)  # a pole is outside the domain
         return a.real(mpmath.diff(f, to_mpf(x), order))
