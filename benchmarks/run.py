@@ -280,7 +280,7 @@ def accuracy(out: list[str]) -> None:
             inst.rational = False
             with mpmath.workprec(53):  # float64: 53-bit significands
                 h = mpmath.mpf("1e-6")
-                fd = (to_mpf(inst.value_at((V, h))[0][0]) - to_mpf(inst.value_at((V, -h))[0][0])) / (2 * h)
+                fd = (to_mpf(inst.evaluated_at((V, h))[0][0][0]) - to_mpf(inst.evaluated_at((V, -h))[0][0][0])) / (2 * h)
             f64.append(float(abs(fd - claimed) / max(abs(claimed), mpmath.mpf(1e-30))))
     out += ["## Accuracy on the catalog's true claims", "",
             "| method | median relative error | largest |", "|---|---|---|",

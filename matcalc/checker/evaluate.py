@@ -75,20 +75,29 @@ class Bindings:
     deadline: float | None = None  # time.monotonic() by which evaluation must be done
     #: symbol -> ((V, h), ...): the symbol's value is values[name] + Σ h V (a point moved along directions)
     moves: dict[str, tuple] = field(default_factory=dict)
-    #: copies of the values in the arithmetic's numbers (mpq when exact) and their largest
-    #: magnitude, by (id, precision or 0, arithmetic), shared by the bindings made from these
-    converted: dict[tuple, tuple[Matrix, Matrix, object]] = field(default_factory=dict)
+    #: copies of the values as mpq, by (id, 0, None), and in the arithmetic's numbers with their
+    #: largest magnitude, by (id, precision, conversion): shared by the bindings made from these
+    converted: dict[tuple, tuple[Matrix, Matrix | None, object]] = field(default_factory=dict)
 
     def native(self, m: Matrix) -> tuple[Matrix, object]:
         """m in the arithmetic's numbers (mpq when exact) at the current precision, and its largest
-        magnitude: computed once per matrix, precision and arithmetic (the copy keeps m alive, so
-        its id stays its own)."""
+        magnitude: computed once per matrix, precision and arithmetic, from an mpq copy made once
+        (a copy keeps m alive, so its id stays its own)."""
+        hit = self.converted.get((id(m), 0, None))
+        if hit is None or hit[0] is not m:  # rationals as mpq, once: each precision's copy rounds them
+            rational = all(isinstance(x, RATIONAL) for r in m for x in r)
+            hit = self.converted[id(m), 0, None] = (m, apply(gmpy2.mpq, m) if rational else None, 0)
+        exact = hit[1]
+        if self.exact:
+            if exact is None:
+                raise NotExact()
+            return exact, 0
         real = arithmetic().real
-        key = (id(m), 0 if self.exact else mpmath.mp.prec, real)
+        key = (id(m), mpmath.mp.prec, real)
         hit = self.converted.get(key)
         if hit is None or hit[0] is not m:
-            copy = apply(gmpy2.mpq if self.exact else real, m)
-            hit = self.converted[key] = (m, copy, 0 if self.exact else largest(copy))
+            copy = apply(real, m if exact is None else exact)
+            hit = self.converted[key] = (m, copy, largest(copy))
         return hit[1], hit[2]
 
     def symbol(self, name: str) -> tuple[Matrix, object]:
@@ -131,7 +140,9 @@ def binary_fraction(x: mpmath.mpf) -> Fraction:
 
 
 def to_mpfr(x):
-    """A Fraction, int, mpf or mpfr as an MPFR number at the current gmpy2 context's precision."""
+    """A Fraction, int, mpq, mpf or mpfr as an MPFR number at the current gmpy2 context's precision."""
+    if type(x) is MPQ:
+        return gmpy2.mpfr(x)
     if isinstance(x, mpmath.mpf):
         sign, man, exp, _ = x._mpf_
         if not man:
@@ -297,8 +308,18 @@ def _sqrt(x):
     return arithmetic().sqrt(x)
 
 
-def _sigmoid(x):
-    return 1 / (1 + exp_guarded(-x)) if x < EXP_LIMIT else arithmetic().real(1)
+def _sigmoid(a: Arithmetic) -> Callable:
+    """σ(x) = 1 / (1 + e^-x) in arithmetic a: 1 from EXP_LIMIT on, outside the domain below -EXP_LIMIT."""
+    exp, one, limit = a.exp, a.real(1), a.real(EXP_LIMIT)
+
+    def sigmoid(x):
+        if x >= limit:
+            return one
+        if x < -limit:
+            raise DomainError(TOO_LARGE)
+        return 1 / (1 + exp(-x))
+
+    return sigmoid
 
 
 def _power(x, k: Fraction):
@@ -314,11 +335,19 @@ def _power(x, k: Fraction):
 EXP_LIMIT = 10**15  # exp of more than this: a point far outside any sensible range
 
 
-def exp_guarded(x):
-    """exp(x), refusing arguments so large that no sample point should produce them."""
-    if abs(x) > EXP_LIMIT:
-        raise DomainError("exp of a number too large for a sample point")
-    return arithmetic().exp(x)
+TOO_LARGE = "exp of a number too large for a sample point"
+
+
+def _exp(a: Arithmetic) -> Callable:
+    """exp in arithmetic a, refusing arguments so large that no sample point should produce them."""
+    exp, limit = a.exp, a.real(EXP_LIMIT)
+
+    def guarded(x):
+        if abs(x) > limit:
+            raise DomainError(TOO_LARGE)
+        return exp(x)
+
+    return guarded
 
 
 def kinked(fn: str, x, order: int):
@@ -360,9 +389,9 @@ def builtin_function(fn: str, order: int) -> Callable:
     if fn == "tan" and order <= 2:
         return lambda x: _tan_derivatives(_tan(_reducible(fn, x)))[order]
     if fn == "exp":
-        return exp_guarded
+        return _exp(a)
     if order == 0:
-        return {"log": _log, "sigmoid": _sigmoid, "tanh": a.tanh, "sqrt": _sqrt}[fn]
+        return _sigmoid(a) if fn == "sigmoid" else {"log": _log, "tanh": a.tanh, "sqrt": _sqrt}[fn]
     if fn == "log":
         return lambda x: (-1) ** (order - 1) * math.factorial(order - 1) / _inside(fn, x) ** order
     if fn == "sqrt":
@@ -413,16 +442,21 @@ class Evaluator:
     def __init__(self, b: Bindings):
         self.b = b
         self.memo: dict[Expr, Matrix] = {}
-        self._peak = 0  # the largest magnitude of any value computed (rounding is relative to it)
+        #: the largest magnitude met computing each value (its own entries and all below it): the
+        #: rounding of a value is relative to it, and a value shared by two expressions counts in both
+        self.peaks: dict[Expr, object] = {}
+        self._peak = 0  # that of the value being computed, so far
         self.arithmetic = FAST  # WIDE once a value has left MPFR's exponent range
 
     @property
     def peak(self) -> mpmath.mpf:
+        """The largest magnitude met computing the last value asked for (0 when exact)."""
         return to_mpf(self._peak)
 
     def __call__(self, e: Expr) -> Matrix:
         """e's value: exact (computed in mpq), or mpmath numbers (computed with MPFR at mpmath's
         working precision)."""
+        self._peak = 0
         if self.b.exact:
             return [[to_fraction(x) for x in r] for r in self._value(e)]
         if self.arithmetic is FAST:
@@ -431,6 +465,7 @@ class Evaluator:
                     return [[to_mpf(x) for x in r] for r in self._value(e)]
             except BEYOND_RANGE:  # everything again in mpmath, whose exponents are unbounded
                 self.memo.clear()
+                self.peaks.clear()
                 self._peak, self.arithmetic = 0, WIDE
         previous, _active.arithmetic = arithmetic(), WIDE
         try:
@@ -440,26 +475,33 @@ class Evaluator:
 
     def _value(self, e: Expr) -> Matrix:
         hit = self.memo.get(e)
-        if hit is None:
-            if self.b.deadline is not None and time.monotonic() > self.b.deadline:
-                raise OutOfTime("the time limit ran out")
-            try:
-                if e in self.b.extra or isinstance(e, Sym):  # converted once, peak and all
-                    hit, peak = self.b.native(self.b.extra[e]) if e in self.b.extra else self.b.symbol(e.name)
-                    self.memo[e] = hit
-                    self._peak = max(self._peak, peak)
-                    return hit
-                hit = self.memo[e] = self._eval(e)
-            except DomainError as err:
-                if err.node is None:
-                    err.node = e
-                raise
-            if self.b.exact:
-                if any(isinstance(x, MPQ) and (x.numerator.bit_length() > EXACT_BITS or
-                                               x.denominator.bit_length() > EXACT_BITS) for r in hit for x in r):
-                    raise NotExact()
+        if hit is not None:
+            peak = self.peaks[e]
+            if peak > self._peak:
+                self._peak = peak
+            return hit
+        if self.b.deadline is not None and time.monotonic() > self.b.deadline:
+            raise OutOfTime("the time limit ran out")
+        outer, self._peak = self._peak, 0  # the operands' peaks, as they are computed or found
+        try:
+            if isinstance(e, Sym) or e in self.b.extra:  # converted once, peak and all
+                hit, peak = self.b.native(self.b.extra[e]) if e in self.b.extra else self.b.symbol(e.name)
             else:
-                self._peak = max(self._peak, largest(hit))
+                hit = self._eval(e)
+                if not self.b.exact:
+                    peak = 0 if type(e) in _SAME_MAGNITUDES else largest(hit)
+                elif any(isinstance(x, MPQ) and (x.numerator.bit_length() > EXACT_BITS or
+                                                 x.denominator.bit_length() > EXACT_BITS) for r in hit for x in r):
+                    raise NotExact()
+                else:
+                    peak = 0
+        except DomainError as err:
+            if err.node is None:
+                err.node = e
+            raise
+        self.memo[e] = hit
+        peak = self.peaks[e] = max(self._peak, peak)
+        self._peak = max(outer, peak)
         return hit
 
     def _number(self, a: Matrix) -> Matrix:
@@ -479,63 +521,85 @@ class Evaluator:
             raise NotExact()
 
     def _eval(self, e: Expr) -> Matrix:
-        b = self.b
-        if isinstance(e, Num):
-            return [[gmpy2.mpq(e.value) if b.exact else arithmetic().real(e.value)]]
-        if isinstance(e, Let):
-            return self._value(e.body)
-        if isinstance(e, Eye):  # constants are GMP numbers like every value: never int / int
-            n = size(e.n, b.dims)
-            return self._number([[1 if i == j else 0 for j in range(n)] for i in range(n)])
-        if isinstance(e, Ones):
-            return self._number([[1] * size(e.cols, b.dims) for _ in range(size(e.rows, b.dims))])
-        if isinstance(e, Commutation):
-            return self._number(commutation(size(e.m, b.dims), size(e.n, b.dims)))
-        if isinstance(e, Kron):
-            return kron(self._value(e.left), self._value(e.right))
-        if isinstance(e, Add):
-            acc = self._value(e.terms[0])
-            for t in e.terms[1:]:
-                acc = entrywise(lambda x, y: x + y, acc, self._value(t))
-            return acc
-        if isinstance(e, Neg):
-            return apply(lambda x: -x, self._value(e.arg))
-        if isinstance(e, MatMul):
-            return matmul(self._value(e.left), self._value(e.right))
-        if isinstance(e, Hadamard):
-            return entrywise(lambda x, y: x * y, self._value(e.left), self._value(e.right))
-        if isinstance(e, EDiv):
-            return entrywise(_div, self._value(e.left), self._value(e.right))
-        if isinstance(e, Div):
-            c = self._value(e.right)[0][0]
-            return apply(lambda x: _div(x, c), self._value(e.left))
-        if isinstance(e, (Power, EPower)):
-            if e.exponent.denominator != 1 or abs(e.exponent) > EXACT_POWER:
-                self._transcendental()
-            return apply(lambda x: _power(x, e.exponent), self._value(e.base))
-        if isinstance(e, MatPower):
-            return matrix_power(self._value(e.base), e.exponent)
-        if isinstance(e, Transpose):
-            return transpose(self._value(e.arg))
-        if isinstance(e, Call):
-            return self._call(e.fn, self._value(e.arg))
-        if isinstance(e, Entrywise):
-            if e.fn in b.elementwise:
-                impl = b.elementwise[e.fn]
-                return self._number(apply(lambda x: impl(self._outward(x), e.order), self._value(e.arg)))
-            if e.fn in KINKED:
-                return self._number(apply(lambda x: kinked(e.fn, x, e.order), self._value(e.arg)))
+        """e's value from its operands' (one rule per kind of node, chosen by its type)."""
+        rule = _RULES.get(type(e))
+        if rule is None:
+            if isinstance(e, Differential):
+                raise KeyError(f"no value bound to {e}")
+            raise TypeError(f"cannot evaluate {type(e).__name__}")
+        return rule(self, e)
+
+    def _num(self, e: Num) -> Matrix:
+        return [[gmpy2.mpq(e.value) if self.b.exact else arithmetic().real(e.value)]]
+
+    def _let(self, e: Let) -> Matrix:
+        return self._value(e.body)
+
+    def _eye(self, e: Eye) -> Matrix:  # constants are GMP numbers like every value: never int / int
+        n = size(e.n, self.b.dims)
+        return self._number([[1 if i == j else 0 for j in range(n)] for i in range(n)])
+
+    def _ones(self, e: Ones) -> Matrix:
+        return self._number([[1] * size(e.cols, self.b.dims) for _ in range(size(e.rows, self.b.dims))])
+
+    def _commutation(self, e: Commutation) -> Matrix:
+        return self._number(commutation(size(e.m, self.b.dims), size(e.n, self.b.dims)))
+
+    def _kron(self, e: Kron) -> Matrix:
+        return kron(self._value(e.left), self._value(e.right))
+
+    def _add(self, e: Add) -> Matrix:
+        acc = self._value(e.terms[0])
+        for t in e.terms[1:]:
+            acc = entrywise(operator.add, acc, self._value(t))
+        return acc
+
+    def _neg(self, e: Neg) -> Matrix:
+        return apply(operator.neg, self._value(e.arg))
+
+    def _matmul(self, e: MatMul) -> Matrix:
+        return matmul(self._value(e.left), self._value(e.right))
+
+    def _hadamard(self, e: Hadamard) -> Matrix:
+        return entrywise(operator.mul, self._value(e.left), self._value(e.right))
+
+    def _ediv(self, e: EDiv) -> Matrix:
+        return entrywise(_div, self._value(e.left), self._value(e.right))
+
+    def _div(self, e: Div) -> Matrix:
+        c = self._value(e.right)[0][0]
+        return apply(lambda x: _div(x, c), self._value(e.left))
+
+    def _power(self, e: Power | EPower) -> Matrix:
+        if e.exponent.denominator != 1 or abs(e.exponent) > EXACT_POWER:
             self._transcendental()
-            if e.fn in FROM_VALUE and 1 <= e.order <= 2:  # from the function's own values, computed once
-                return apply(lambda y: from_value(e.fn, y, e.order), self._value(Entrywise(e.fn, e.arg)))
-            return apply(builtin_function(e.fn, e.order), self._value(e.arg))
-        if isinstance(e, ScalarFn):
-            impl = b.scalar[e.fn]
-            a = apply(self._outward, self._value(e.arg))
-            return self._number([[impl.value(a)]] if e.order == 0 else impl.gradient(a))
-        if isinstance(e, Differential):
-            raise KeyError(f"no value bound to {e}")
-        raise TypeError(f"cannot evaluate {type(e).__name__}")
+        return apply(lambda x: _power(x, e.exponent), self._value(e.base))
+
+    def _matpower(self, e: MatPower) -> Matrix:
+        return matrix_power(self._value(e.base), e.exponent)
+
+    def _transpose(self, e: Transpose) -> Matrix:
+        return transpose(self._value(e.arg))
+
+    def _function_call(self, e: Call) -> Matrix:
+        return self._call(e.fn, self._value(e.arg))
+
+    def _entrywise(self, e: Entrywise) -> Matrix:
+        b = self.b
+        if e.fn in b.elementwise:
+            impl = b.elementwise[e.fn]
+            return self._number(apply(lambda x: impl(self._outward(x), e.order), self._value(e.arg)))
+        if e.fn in KINKED:
+            return self._number(apply(lambda x: kinked(e.fn, x, e.order), self._value(e.arg)))
+        self._transcendental()
+        if e.fn in FROM_VALUE and 1 <= e.order <= 2:  # from the function's own values, computed once
+            return apply(lambda y: from_value(e.fn, y, e.order), self._value(Entrywise(e.fn, e.arg)))
+        return apply(builtin_function(e.fn, e.order), self._value(e.arg))
+
+    def _scalar_function(self, e: ScalarFn) -> Matrix:
+        impl = self.b.scalar[e.fn]
+        a = apply(self._outward, self._value(e.arg))
+        return self._number([[impl.value(a)]] if e.order == 0 else impl.gradient(a))
 
     def _call(self, fn: str, a: Matrix) -> Matrix:
         if fn == "tr":
@@ -570,6 +634,18 @@ class Evaluator:
             return [[arithmetic().sqrt(squares)]]
         raise TypeError(f"unknown function {fn}")
 
+
+#: Nodes whose entries are their operand's, up to order and sign: its largest magnitude is theirs.
+_SAME_MAGNITUDES = frozenset((Let, Transpose, Neg))
+#: The rule computing each kind of node's value (Differential has none: it is bound in ``extra``).
+_RULES = {
+    Num: Evaluator._num, Let: Evaluator._let, Eye: Evaluator._eye, Ones: Evaluator._ones,
+    Commutation: Evaluator._commutation, Kron: Evaluator._kron, Add: Evaluator._add, Neg: Evaluator._neg,
+    MatMul: Evaluator._matmul, Hadamard: Evaluator._hadamard, EDiv: Evaluator._ediv, Div: Evaluator._div,
+    Power: Evaluator._power, EPower: Evaluator._power, MatPower: Evaluator._matpower,
+    Transpose: Evaluator._transpose, Call: Evaluator._function_call, Entrywise: Evaluator._entrywise,
+    ScalarFn: Evaluator._scalar_function,
+}
 
 def matrix_power(a: Matrix, k: int) -> Matrix:
     """a^k for k ≥ 1, by repeated squaring."""

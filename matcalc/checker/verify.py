@@ -89,6 +89,8 @@ class _Instance:
         self.peaks: dict[tuple[int, int], object] = {}  # the largest magnitude met computing a claim at a level
         self._start: int | None = None
         self._levels: dict[int, tuple] = {}  # f's value here at each level computed, and its largest magnitude
+        self._here: dict[int, Evaluator] = {}  # by precision: f's and the claims' values here, their common parts once
+        self._inexact: set[int] = set()  # the claims that are not rational here
 
     def _exact(self, e: Expr) -> Matrix | None:
         """e's value in exact rationals, or None when it is not rational."""
@@ -160,18 +162,24 @@ class _Instance:
 
     def _value_with(self, level: int):
         with mpmath.workdps(self.dps + LEVELS[level][1]):
-            return self.evaluated_at()
+            return self.evaluated_at() if self.rational else self._floating(self.f)
+
+    def _floating(self, e: Expr) -> tuple[Matrix, object]:
+        """e's value here in floating point at the working precision, and the largest magnitude met
+        computing it; f and the claims share one evaluator per precision, so the parts they have in
+        common (a network's forward pass) are computed once."""
+        evaluator = self._here.setdefault(mpmath.mp.prec, Evaluator(self.b))
+        return evaluator(e), evaluator.peak
 
     @property
     def shape(self) -> tuple[int, int]:
         value = self.b.values[self.x.name]
         return len(value), len(value[0])
 
-    def value_at(self, *moves: tuple[Matrix, object]) -> Matrix:
-        """f with X moved to X + Σ h V for the (V, h) given (at X itself, exactly when it can be)."""
-        if not moves and self.base is not None:
-            return self.base
-        return self.evaluated_at(*moves)[0]
+    @property
+    def value(self) -> Matrix:
+        """f here: exact when it can be, else with the first level's digits."""
+        return self.base if self.base is not None else self.at_level(0)[0]
 
     def evaluated_at(self, *moves: tuple[Matrix, object]) -> tuple[Matrix, object]:
         """f with X moved to X + Σ h V, and the largest magnitude met on the way (0 when exact)."""
@@ -255,14 +263,10 @@ class _Instance:
                 self.values[i, level] = exact[0]
             else:
                 with mpmath.workdps(self.dps + LEVELS[level][1]):
-                    try:
-                        if not self.small:
-                            raise NotExact()
-                        value = Evaluator(Bindings(**{**self.b.__dict__, "exact": True}))(M)
-                    except NotExact:
-                        evaluator = Evaluator(self.b)
-                        value = evaluator(M)
-                        self.peaks[i, level] = evaluator.peak
+                    value = self._exact(M) if self.small and i not in self._inexact else None
+                    if value is None:
+                        self._inexact.add(i)
+                        value, self.peaks[i, level] = self._floating(M)
                 self.values[i, level] = value
         return self.values[i, level]
 
@@ -352,8 +356,7 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
                 if y == x.name:
                     tangent, constraint = normal, a
             inst = _Instance(f, x, b, tangent, label, dps)
-            with mpmath.workdps(dps + LEVELS[0][1]):
-                value = inst.value_at()
+            value = inst.value
             if max(abs(to_mpf(v)) for r in value for v in r) > mpmath.mpf(10) ** HUGE_DIGITS:
                 huge = True
                 raise DomainError(f"values of f beyond 10^{HUGE_DIGITS}")
