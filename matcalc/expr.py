@@ -55,10 +55,27 @@ class Expr:
         return run(show, self)
 
     def rebuild(self, *children: "Expr") -> "Expr":
-        """The same node over new children (in the order of ``children``)."""
+        """The same node over new children (in the order of ``children``). Children of the old
+        ones' shapes give the node its old shape (a shape law reads the children's shapes and the
+        node's own fields only), so it is then assembled without applying the law again."""
+        old = self.children
+        if not old:
+            return self
+        if len(children) == len(old) and all(a.shape == b.shape for a, b in zip(children, old)):
+            return self._assembled(children)
+        return self._built(children)
+
+    def _built(self, children: tuple) -> "Expr":
+        """The node over new children, its shape law applied."""
         kw = {name: getattr(self, name) for name in self._init_fields}
         kw.update(zip(self._child_fields, children))
         return type(self)(**kw)
+
+    #: the field holding the children as one tuple, for a node with any number of them (Add's terms)
+    _children_tuple: str | None = None
+
+    def _assembled(self, children: tuple) -> "Expr":  # set by ``node``
+        raise NotImplementedError
 
 
 def node(*child_fields: str):
@@ -72,12 +89,26 @@ def node(*child_fields: str):
 
         def __init__(self, *args, **kw):
             generated_init(self, *args, **kw)
+            _finish(self)
+
+        def _finish(self):
             # Hash, size and depth are computed when a node is built, from its children's
             # stored ones: never a deep recursion, and O(1) for a shared subtree.
             kids = self.children
             object.__setattr__(self, "_h", hash((cls.__name__, generated_hash(self))))
             object.__setattr__(self, "_size", 1 if self.named else 1 + sum(k._size for k in kids))
             object.__setattr__(self, "_depth", 1 + max((k._depth for k in kids), default=0))
+
+        def _assembled(self, children):
+            new = object.__new__(cls)
+            fields_ = new.__dict__
+            fields_.update(self.__dict__)  # the shape and every field that is not a child
+            if cls._children_tuple:
+                fields_[cls._children_tuple] = tuple(children)
+            else:
+                fields_.update(zip(child_fields, children))
+            _finish(new)
+            return new
 
         def __hash__(self):
             return self._h
@@ -95,6 +126,12 @@ def node(*child_fields: str):
             return _remade, (cls, {name: getattr(self, name) for name in cls._init_fields})
 
         cls.__init__, cls.__hash__, cls.__eq__, cls.__reduce__ = __init__, __hash__, __eq__, __reduce__
+        cls._assembled = _assembled
+        if "children" not in cls.__dict__:  # read straight from the fields: the engine asks for them most
+            getters = {0: lambda self: (), 1: lambda self: (self.__dict__[child_fields[0]],),
+                       2: lambda self: (self.__dict__[child_fields[0]], self.__dict__[child_fields[1]])}
+            if len(child_fields) in getters:
+                cls.children = property(getters[len(child_fields)])
         return cls
 
     return wrap
@@ -185,12 +222,13 @@ class Add(Expr):
 
     terms: tuple[Expr, ...]
     shape: Shape = _shape_field()
+    _children_tuple = "terms"
 
     @property
     def children(self):
         return self.terms
 
-    def rebuild(self, *children):
+    def _built(self, children):
         return Add(tuple(children))
 
     def __post_init__(self):
