@@ -61,8 +61,12 @@ class Expr:
         old = self.children
         if not old:
             return self
-        if len(children) == len(old) and all(a.shape == b.shape for a, b in zip(children, old)):
-            return self._assembled(children)
+        if len(children) == len(old):
+            for a, b in zip(children, old):
+                if a.shape is not b.shape and a.shape != b.shape:
+                    break
+            else:
+                return self._assembled(children)
         return self._built(children)
 
     def _built(self, children: tuple) -> "Expr":
@@ -93,20 +97,25 @@ def node(*child_fields: str):
 
         def _finish(self):
             # Hash, size and depth are computed when a node is built, from its children's
-            # stored ones: never a deep recursion, and O(1) for a shared subtree.
-            kids = self.children
-            object.__setattr__(self, "_h", hash((cls.__name__, generated_hash(self))))
-            object.__setattr__(self, "_size", 1 if self.named else 1 + sum(k._size for k in kids))
-            object.__setattr__(self, "_depth", 1 + max((k._depth for k in kids), default=0))
+            # stored ones: never a deep recursion, and O(1) for a shared subtree. (Written to
+            # the instance's dict: frozen refuses only setattr.)
+            size, depth = 1, 0
+            for k in self.children:
+                size += k._size
+                depth = max(depth, k._depth)
+            own = self.__dict__
+            own["_h"] = hash((cls.__name__, generated_hash(self)))
+            own["_size"] = 1 if self.named else size
+            own["_depth"] = depth + 1
 
         def _assembled(self, children):
             new = object.__new__(cls)
-            fields_ = new.__dict__
-            fields_.update(self.__dict__)  # the shape and every field that is not a child
+            own = new.__dict__
+            own.update(self.__dict__)  # the shape and every field that is not a child
             if cls._children_tuple:
-                fields_[cls._children_tuple] = tuple(children)
+                own[cls._children_tuple] = tuple(children)
             else:
-                fields_.update(zip(child_fields, children))
+                own.update(zip(child_fields, children))
             _finish(new)
             return new
 
