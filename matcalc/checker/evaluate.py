@@ -56,10 +56,13 @@ class OutOfTime(MatcalcError):
 
 @dataclass
 class ScalarImpl:
-    """A concrete scalar function C(a) and its gradient C'(a), for a's shape."""
+    """A concrete scalar function C(a) and its gradient C'(a), for a's shape: given a as Fractions
+    or mpmath numbers, or, when ``native``, in the evaluation's own numbers together with its
+    arithmetic (value(a, numbers)), computing in those."""
 
-    value: Callable[[Matrix], object]
-    gradient: Callable[[Matrix], Matrix]
+    value: Callable[..., object]
+    gradient: Callable[..., Matrix]
+    native: bool = False
 
 
 @dataclass
@@ -185,6 +188,14 @@ FAST = Arithmetic(to_mpfr, gmpy2.exp, gmpy2.log, gmpy2.sqrt, gmpy2.sin, gmpy2.co
 #: mpmath: unbounded exponents, for an evaluation that leaves MPFR's range (exp(-10^9))
 WIDE = Arithmetic(to_mpf, mpmath.exp, mpmath.log, mpmath.sqrt, mpmath.sin, mpmath.cos, mpmath.tan,
                   mpmath.tanh)
+
+
+def _inexact(*_):
+    raise NotExact()
+
+
+#: Exact evaluation's numbers: rationals, and no transcendental function
+EXACT = Arithmetic(gmpy2.mpq, *[_inexact] * 7)
 BEYOND_RANGE = (gmpy2.OverflowResultError, gmpy2.UnderflowResultError)
 _active = threading.local()
 
@@ -512,6 +523,10 @@ class Evaluator:
             return apply(gmpy2.mpq, a)
         return apply(arithmetic().real, a)
 
+    def _numbers(self) -> Arithmetic:
+        """The arithmetic of this evaluation: EXACT, or the floating point under way."""
+        return EXACT if self.b.exact else arithmetic()
+
     def _outward(self, x):
         """A value as a concrete function receives it: a Fraction or int, or an mpmath number."""
         return to_fraction(x) if self.b.exact else to_mpf(x)
@@ -588,6 +603,8 @@ class Evaluator:
         b = self.b
         if e.fn in b.elementwise:
             impl = b.elementwise[e.fn]
+            if hasattr(impl, "bound"):  # a stand-in computing in the evaluation's own numbers
+                return apply(impl.bound(e.order, self._numbers()), self._value(e.arg))
             return self._number(apply(lambda x: impl(self._outward(x), e.order), self._value(e.arg)))
         if e.fn in KINKED:
             return self._number(apply(lambda x: kinked(e.fn, x, e.order), self._value(e.arg)))
@@ -598,6 +615,9 @@ class Evaluator:
 
     def _scalar_function(self, e: ScalarFn) -> Matrix:
         impl = self.b.scalar[e.fn]
+        if impl.native:
+            a, numbers = self._value(e.arg), self._numbers()
+            return [[impl.value(a, numbers)]] if e.order == 0 else impl.gradient(a, numbers)
         a = apply(self._outward, self._value(e.arg))
         return self._number([[impl.value(a)]] if e.order == 0 else impl.gradient(a))
 

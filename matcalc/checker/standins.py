@@ -8,14 +8,16 @@ nor homogeneous, nor a sum over entries.
 """
 from __future__ import annotations
 
+import operator
 import random
 from dataclasses import dataclass
 from fractions import Fraction
 from math import factorial
+from typing import Callable
 
 import mpmath
 
-from .evaluate import Matrix, ScalarImpl
+from .evaluate import Arithmetic, Matrix, ScalarImpl
 
 
 def _coefficient(rng: random.Random, bound: int = 8, den: int = 4) -> Fraction:
@@ -39,9 +41,19 @@ class Polynomial:
 
     a: tuple[Fraction, ...]
 
-    def __call__(self, x, order: int):
-        return sum(factorial(k) // factorial(k - order) * c * x ** (k - order)
-                   for k, c in enumerate(self.a) if k >= order)
+    def bound(self, order: int, numbers: Arithmetic) -> Callable:
+        """p^(order) as a function of one number of the evaluation (``numbers`` its arithmetic):
+        Σ_{k ≥ order} k!/(k - order)! a_k x^(k - order), by Horner's rule."""
+        d = [numbers.real(factorial(k) // factorial(k - order) * c) for k, c in enumerate(self.a) if k >= order]
+        zero = numbers.real(0)
+
+        def p(x):
+            acc = zero
+            for c in reversed(d):
+                acc = acc * x + c
+            return acc
+
+        return p
 
     def __str__(self) -> str:
         return _text([(c, "" if k == 0 else "x" if k == 1 else f"x^{k}") for k, c in enumerate(self.a)])
@@ -56,12 +68,21 @@ class Transcendental:
     w: tuple[Fraction, Fraction]
     e: tuple[Fraction, Fraction]
 
-    def __call__(self, x, order: int):
-        c0, c1, c2, c3 = (mpmath.mpf(v.numerator) / v.denominator for v in self.c)
-        (w2, w3), (e2, e3) = ((mpmath.mpf(v.numerator) / v.denominator for v in pair) for pair in (self.w, self.e))
-        poly = (c0 + c1 * x) if order == 0 else c1 if order == 1 else 0
-        turn = order * mpmath.pi / 2
-        return poly + c2 * w2 ** order * mpmath.sin(w2 * x + e2 + turn) + c3 * w3 ** order * mpmath.sin(w3 * x + e3 + turn)
+    def bound(self, order: int, numbers: Arithmetic) -> Callable:
+        """t^(order) as a function of one number of the evaluation: the polynomial part's, plus
+        c w^k sin^(k)(w x + e), where sin^(k) is sin, cos, -sin, -cos as k mod 4 is 0, 1, 2, 3."""
+        c0, c1, c2, c3 = map(numbers.real, self.c)
+        (w2, w3), (e2, e3) = map(numbers.real, self.w), map(numbers.real, self.e)
+        wave = numbers.cos if order % 2 else numbers.sin
+        sign = -1 if order % 4 >= 2 else 1
+        k2, k3 = sign * c2 * w2 ** order, sign * c3 * w3 ** order
+        zero = numbers.real(0)
+
+        def t(x):
+            line = c0 + c1 * x if order == 0 else c1 if order == 1 else zero
+            return line + k2 * wave(w2 * x + e2) + k3 * wave(w3 * x + e3)
+
+        return t
 
     def __str__(self) -> str:
         return _text([(self.c[0], ""), (self.c[1], "x"), (self.c[2], f"sin({self.w[0]} x + {self.e[0]})"),
@@ -78,6 +99,10 @@ def elementwise(rng: random.Random, exact: bool):
                           (_coefficient(rng, 6, 4), _coefficient(rng, 6, 4)))
 
 
+def _dot(a: list, b: list):
+    return sum(map(operator.mul, a, b))
+
+
 def _flat(a: Matrix) -> list:
     return [x for r in a for x in r]
 
@@ -89,38 +114,45 @@ def _shaped(v: list, like: Matrix) -> Matrix:
 
 class ScalarStandIn:
     """C(a) = c0 + cᵀv + ½ vᵀPv + k (qᵀv)³ + [exact: 0 | else: sin(rᵀv)], v = vec(a), with
-    P symmetric and c0, c, P, q, r random (drawn once per shape of a)."""
+    P symmetric and c0, c, P, q, r random (drawn once per shape of a). Computed in the
+    evaluation's own numbers (``numbers`` is its arithmetic; sin is not exact there)."""
 
     def __init__(self, rng: random.Random, exact: bool):
         self.rng, self.exact = rng, exact
         self.cache: dict[tuple[int, int], tuple] = {}
+        self.converted: dict[tuple, tuple] = {}  # the parameters in each arithmetic and precision
         self.k = _coefficient(rng)
         self.c0 = _coefficient(rng)
 
-    def _params(self, a: Matrix):
+    def _params(self, a: Matrix, numbers: Arithmetic):
         key = (len(a), len(a[0]))
         if key not in self.cache:
             n, rng = key[0] * key[1], self.rng
             p = [[_coefficient(rng) for _ in range(n)] for _ in range(n)]
             self.cache[key] = ([[p[i][j] + p[j][i] for j in range(n)] for i in range(n)],
                                *([_coefficient(rng) for _ in range(n)] for _ in range(3)))
-        return self.cache[key]
+        where = (key, numbers.real, mpmath.mp.prec)
+        if where not in self.converted:
+            P, c, q, r = self.cache[key]
+            real = numbers.real
+            self.converted[where] = ([list(map(real, row)) for row in P], *(list(map(real, v)) for v in (c, q, r)),
+                                     real(self.k), real(self.c0))
+        return self.converted[where]
 
-    def value(self, a: Matrix):
-        P, c, q, r = self._params(a)
+    def value(self, a: Matrix, numbers: Arithmetic):
+        P, c, q, r, k, c0 = self._params(a, numbers)
         v = _flat(a)
-        quad = sum(v[i] * P[i][j] * v[j] for i in range(len(v)) for j in range(len(v))) / 2
-        s = sum(x * y for x, y in zip(q, v))
-        out = self.c0 + sum(x * y for x, y in zip(c, v)) + quad + self.k * s ** 3
-        return out if self.exact else out + mpmath.sin(sum(x * y for x, y in zip(r, v)))
+        quad = sum(x * _dot(row, v) for x, row in zip(v, P)) / 2
+        out = c0 + _dot(c, v) + quad + k * _dot(q, v) ** 3
+        return out if self.exact else out + numbers.sin(_dot(r, v))
 
-    def gradient(self, a: Matrix) -> Matrix:
-        P, c, q, r = self._params(a)
+    def gradient(self, a: Matrix, numbers: Arithmetic) -> Matrix:
+        P, c, q, r, k, _ = self._params(a, numbers)
         v = _flat(a)
-        s = sum(x * y for x, y in zip(q, v))
-        g = [sum(P[i][j] * v[j] for j in range(len(v))) + c[i] + 3 * self.k * s * s * q[i] for i in range(len(v))]
+        s = _dot(q, v)
+        g = [_dot(row, v) + ci + 3 * k * s * s * qi for row, ci, qi in zip(P, c, q)]
         if not self.exact:
-            e = mpmath.cos(sum(x * y for x, y in zip(r, v)))
+            e = numbers.cos(_dot(r, v))
             g = [gi + e * ri for gi, ri in zip(g, r)]
         return _shaped(g, a)
 
@@ -144,5 +176,5 @@ def function_choices(functions: dict[str, str], rng: random.Random) -> list[tupl
             else:
                 sc[name] = ScalarStandIn(rng, exact)
                 labels.append(f"{name}(a) = {sc[name]}")
-        out.append(("; ".join(labels), ew, {n: ScalarImpl(s.value, s.gradient) for n, s in sc.items()}))
+        out.append(("; ".join(labels), ew, {n: ScalarImpl(s.value, s.gradient, native=True) for n, s in sc.items()}))
     return out
