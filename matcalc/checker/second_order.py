@@ -39,8 +39,9 @@ def _flat(V: Matrix) -> list:
 
 
 def _bilinear(u: list, M: Matrix, v: list):
-    """uᵀ M v"""
-    return sum(a * sum(m * b for m, b in zip(row, v)) for a, row in zip(u, M))
+    """uᵀ M v, over the non-zero entries of v (one, for a unit vector)"""
+    nonzero = [(j, b) for j, b in enumerate(v) if b]
+    return sum(a * sum(row[j] * b for j, b in nonzero) for a, row in zip(u, M))
 
 
 class Jacobian:

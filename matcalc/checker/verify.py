@@ -21,7 +21,7 @@ from ..deep import deep
 from ..errors import MatcalcError
 from ..expr import KINKED, Entrywise, Expr, Num, Sym, distinct_nodes
 from ..language import show
-from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, size, to_mpf
+from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, largest, size, to_mpf
 from .sample import (
     large_size, largest_number, check_assumptions, dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, symmetrised,
     with_det_sign, symbols_under,
@@ -238,7 +238,7 @@ class _Instance:
         level = max(level, STABLE)
         last = len(LEVELS) - 1
         value = self.claim_at(i, M, level)
-        scale = max(abs(to_mpf(v)) for r in value for v in r)
+        scale = _magnitude(value)
         if self._rounding(i, level) <= mpmath.mpf(10) ** -self.dps * scale and \
                 (level == last or _same(value, self.claim_at(i, M, level + 1))):
             self.noise[i] = self._rounding(i, level)
@@ -271,11 +271,16 @@ class _Instance:
         return self.values[i, level]
 
 
+def _magnitude(a: Matrix) -> mpmath.mpf:
+    """The largest magnitude of an entry of a (whose entries are all exact, or all mpf), as an mpf."""
+    return to_mpf(largest(a))
+
+
 def _same(a: Matrix, b: Matrix) -> bool:
     """Equal to within 10^-40 of the largest entry (two evaluations of one claim, at two precisions)."""
     if a is b:  # an exact value, the same at every precision
         return True
-    bound = mpmath.mpf(10) ** -40 * max(abs(to_mpf(v)) for r in a for v in r)
+    bound = mpmath.mpf(10) ** -40 * _magnitude(a)
     return all(x == y or abs(to_mpf(x) - to_mpf(y)) <= bound for ra, rb in zip(a, b) for x, y in zip(ra, rb))
 
 
@@ -357,7 +362,7 @@ def _sample(f, x, claims: dict[int, Expr], scope, assume, dims, rng, impls, meas
                     tangent, constraint = normal, a
             inst = _Instance(f, x, b, tangent, label, dps)
             value = inst.value
-            if max(abs(to_mpf(v)) for r in value for v in r) > mpmath.mpf(10) ** HUGE_DIGITS:
+            if _magnitude(value) > mpmath.mpf(10) ** HUGE_DIGITS:
                 huge = True
                 raise DomainError(f"values of f beyond 10^{HUGE_DIGITS}")
         except UNDEFINED as e:
@@ -764,7 +769,7 @@ def differs(g, n, scale) -> bool:
 
 def differing_entries(C: Matrix, N: Matrix) -> list[dict]:
     """The entries where a claimed and a numeric matrix differ, 1-based."""
-    scale = max(abs(to_mpf(v)) for M in (C, N) for r in M for v in r)
+    scale = max(_magnitude(C), _magnitude(N))
     return [{"entry": [r + 1, c + 1], "claimed": _fmt(C[r][c]), "numeric": _fmt(N[r][c])}
             for r in range(len(C)) for c in range(len(C[0])) if differs(C[r][c], N[r][c], scale)]
 
