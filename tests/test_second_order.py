@@ -81,7 +81,7 @@ def test_product_dimensions_are_canonical():
 
 def test_the_checker_spells_the_operators_itself():
     A = [[1, 2, 3], [4, 5, 6]]
-    assert matmul(commutation(2, 3), vec(A)) == vec(transpose(A))
+    assert [list(r) for r in matmul(commutation(2, 3), vec(A))] == [list(r) for r in vec(transpose(A))]
     assert kron([[1, 2]], [[1], [3]]) == [[1, 2], [3, 6]]
     assert size(dim_mul("m", "n"), {"m": 2, "n": 3}) == 6
 

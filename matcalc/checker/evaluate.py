@@ -28,7 +28,9 @@ from ..expr import (
 )
 from ..shapes import dim_factors
 
-Matrix = list[list]
+#: A matrix: a list of rows. The evaluator's rows are tuples (of numbers, which the garbage
+#: collector then stops tracking: a deep network's values are many); rows given to it may be lists.
+Matrix = list
 MPFR = type(gmpy2.mpfr(0))
 MPQ = type(gmpy2.mpq(0))
 RATIONAL = (int, Fraction, MPQ, type(gmpy2.mpz(0)))
@@ -110,7 +112,7 @@ class Bindings:
             return value, peak
         for V, h in self.moves[name]:
             step = gmpy2.mpq(h) if self.exact else arithmetic().real(h)
-            value = [[p + step * v for p, v in zip(rp, rv)] for rp, rv in zip(value, self.native(V)[0])]
+            value = [tuple([p + step * v for p, v in zip(rp, rv)]) for rp, rv in zip(value, self.native(V)[0])]
         return value, 0 if self.exact else largest(value)
 
 
@@ -239,7 +241,7 @@ def commutation(m: int, n: int) -> Matrix:
 
 
 def transpose(a: Matrix) -> Matrix:
-    return [list(r) for r in zip(*a)]
+    return list(zip(*a))
 
 
 def matmul(a: Matrix, b: Matrix) -> Matrix:
@@ -250,26 +252,26 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
             return scale(b[0][0], a)
         raise ValueError("shape mismatch in product")
     bt = transpose(b)
-    return [[sum(map(operator.mul, row, col)) for col in bt] for row in a]
+    return [tuple([sum(map(operator.mul, row, col)) for col in bt]) for row in a]
 
 
 def scale(c, a: Matrix) -> Matrix:
-    return [[c * x for x in row] for row in a]
+    return [tuple([c * x for x in row]) for row in a]
 
 
 def entrywise(op, a: Matrix, b: Matrix) -> Matrix:
     """op on matching entries; a 1×1 operand is broadcast to every entry of the other."""
     if len(a) == 1 and len(a[0]) == 1 and (len(b) > 1 or len(b[0]) > 1):
-        return [[op(a[0][0], y) for y in row] for row in b]
+        return [tuple([op(a[0][0], y) for y in row]) for row in b]
     if len(b) == 1 and len(b[0]) == 1:
-        return [[op(x, b[0][0]) for x in row] for row in a]
+        return [tuple([op(x, b[0][0]) for x in row]) for row in a]
     if len(a) != len(b) or len(a[0]) != len(b[0]):
         raise ValueError("shape mismatch in an entrywise operation")
-    return [[op(x, y) for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+    return [tuple(map(op, ra, rb)) for ra, rb in zip(a, b)]
 
 
 def apply(fn, a: Matrix) -> Matrix:
-    return [[fn(x) for x in row] for row in a]
+    return [tuple([fn(x) for x in row]) for row in a]
 
 
 def _div(x, y):
