@@ -150,34 +150,44 @@ DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 DEPTH_REPEAT = 5
 
 
+def _depth_round(L: int) -> tuple[float, float, int, str]:
+    """One derivation and one verification of the L-layer network, built afresh (so that no other
+    depth's objects are alive): their wall times, the number of steps and the verdict."""
+    n = sigmoid_network(L)
+    scope = make_scope(n["symbols"], {}, n["let"])
+    c = make_claim(1, n["f"], n["wrt"], None, scope)
+    t = time.perf_counter()
+    d = derive(c.f, c.wrt, scope=scope)
+    t_derive = time.perf_counter() - t
+    t = time.perf_counter()
+    v = check(c.f, c.wrt, d.gradient, scope)
+    return t_derive, time.perf_counter() - t, len(d.steps), v.status
+
+
 def depth(out: list[str]) -> None:
-    prev = prev_best = prev_median = None
     gc.collect()
     gc.freeze()  # the earlier parts' objects (SymPy's among them) are not the network's: no collection scans them
     out += ["## Depth: an L-layer sigmoid network's loss with respect to W1", "",
             "`a_i = sigmoid(W_i * a_{i-1})`, `f = 1/2 * norm(a_L - y) ^ 2`, by W1; derive, then verify the derived "
-            f"gradient (as `matcalc check` does), {DEPTH_REPEAT} times each. Times are the best of those runs (on a "
-            "shared machine the others measure its neighbours as well); the last column is the growth of the "
-            f"medians. Growth: time(L) / time(L/2). {_load()}", "",
+            f"gradient (as `matcalc check` does), in {DEPTH_REPEAT} rounds over every L (so that a slow spell of a "
+            "shared machine falls on all depths alike, not on one). Times are each depth's best round; the last "
+            f"column is the growth of the medians. Growth: time(L) / time(L/2). {_load()}", "",
             "| L | derive (ms) | growth | verify (s) | derive + verify (s) | growth | steps | verdict | "
             "growth of medians | tensorgrad (reference, s) |",
             "|---|---|---|---|---|---|---|---|---|---|"]
-    for L in DEPTHS:
-        n = sigmoid_network(L)
-        scope = make_scope(n["symbols"], {}, n["let"])
-        c = make_claim(1, n["f"], n["wrt"], None, scope)
-        d = derive(c.f, c.wrt, scope=scope)
-        derives = samples(lambda: derive(c.f, c.wrt, scope=scope), DEPTH_REPEAT)
-        verifies = samples(lambda: check(c.f, c.wrt, d.gradient, scope), DEPTH_REPEAT)
-        v = check(c.f, c.wrt, d.gradient, scope)
+    rounds = [[_depth_round(L) for L in DEPTHS] for _ in range(DEPTH_REPEAT)]
+    prev = prev_best = prev_median = None
+    for k, L in enumerate(DEPTHS):
+        derives, verifies, steps, status = zip(*(r[k] for r in rounds))
         t, tv = min(derives), min(verifies)
         median = statistics.median(derives) + statistics.median(verifies)
         growth = f"{t / prev:.2f}" if prev else ""
         total_growth = f"{(t + tv) / prev_best:.2f}" if prev_best else ""
         median_growth = f"{median / prev_median:.2f}" if prev_median else ""
         ref = TENSORGRAD["mlp"].get(L, "RecursionError" if L == 16 else "")
-        out.append(f"| {L} | {t * 1e3:.1f} | {growth} | {tv:.2f} | {t + tv:.2f} | {total_growth} | {len(d.steps)} | "
-                   f"{v.status} | {median_growth} | {ref} |")
+        verdict = status[0] if len(set(status)) == 1 else "/".join(status)
+        out.append(f"| {L} | {t * 1e3:.1f} | {growth} | {tv:.2f} | {t + tv:.2f} | {total_growth} | {steps[0]} | "
+                   f"{verdict} | {median_growth} | {ref} |")
         prev, prev_best, prev_median = t, t + tv, median
     out += ["", "Target: L = 256 derived and verified in ≤ 5 s, growth ≤ 2.2 per doubling from L = 32.", ""]
 

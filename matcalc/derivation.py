@@ -19,8 +19,9 @@ from .strategy import GROUPS, Budget, assumption_rule, let_rule, normalise, rewr
 DF, GRADIENT = "df", "gradient"
 #: The sides of second-order steps (the printers name each): d vec F, the Jacobian, d²f, H[dX], the Hessian.
 DVEC, JACOBIAN, D2F, LINEAR_MAP, HESSIAN = "dvec", "jacobian", "d2f", "linear map", "hessian"
-#: A step larger than this (in nodes) is too large to read; runs of them are shown as one.
-SHOWN_NODES = 500
+#: A step larger than this (in nodes: some 1,000 characters printed) is too large to read; runs of
+#: them are shown as one. Each step shown is built whole, so this also bounds what showing costs.
+SHOWN_NODES = 250
 #: No expression of a derivation may be larger: beyond it, "could not derive" (never a hang).
 MAX_NODES = 1_000_000
 

@@ -42,7 +42,7 @@ def _nodes_built(L: int, monkeypatch) -> int:
 def test_derivation_work_is_linear_in_depth(monkeypatch):
     """Each step of the differential phase changes one layer: the work per layer stays the same
     (before, each step rebuilt the whole path from the root, and doubling L quadrupled it). Steps
-    small enough to show (up to 500 nodes) are built whole, a bounded cost: measured past them."""
+    small enough to show (up to SHOWN_NODES) are built whole, a bounded cost: measured past them."""
     n64, n128, n256 = (_nodes_built(L, monkeypatch) for L in (64, 128, 256))
     assert n128 / n64 <= 2.2 and n256 / n128 <= 2.2, (n64, n128, n256)
 
