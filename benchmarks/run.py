@@ -147,7 +147,7 @@ def _has(module: str) -> bool:
 DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 
-DEPTH_REPEAT = 5
+DEPTH_REPEAT = 7
 
 
 def _depth_round(L: int) -> tuple[float, float, int, str]:

@@ -199,12 +199,21 @@ def _inexact(*_):
 #: Exact evaluation's numbers: rationals, and no transcendental function
 EXACT = Arithmetic(gmpy2.mpq, *[_inexact] * 7)
 BEYOND_RANGE = (gmpy2.OverflowResultError, gmpy2.UnderflowResultError)
-_active = threading.local()
+
+
+class _Active(threading.local):
+    """The arithmetic of the evaluation under way in a thread: FAST unless one left MPFR's range
+    (a class default, so that reading it raises and formats no AttributeError)."""
+
+    arithmetic = FAST
+
+
+_active = _Active()
 
 
 def arithmetic() -> Arithmetic:
     """The arithmetic of the evaluation under way in this thread (FAST unless it left MPFR's range)."""
-    return getattr(_active, "arithmetic", FAST)
+    return _active.arithmetic
 
 
 def size(d, dims: dict[str, int]) -> int:
