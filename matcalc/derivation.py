@@ -184,8 +184,11 @@ class Steps:
         if callable(expr) and nodes <= SHOWN_NODES:
             expr = expr()
         last = self.rows[-1] if self.rows else None
-        if last is not None and last[2] == side and last[1] == expr:
-            return
+        if last is not None and last[2] == side and not callable(expr):
+            if callable(last[1]):  # a step kept as its builder: built now, to be compared
+                last = self.rows[-1] = (last[0], last[1](), side, last[3])
+            if last[1] == expr:
+                return
         if merge and self.open and last[2] == side and min(last[3], nodes) > SHOWN_NODES:
             rule = ", ".join(dict.fromkeys(last[0].split(", ") + rule.split(", ")))
             self.rows.pop()

@@ -272,8 +272,13 @@ class _Instance:
 
 
 def _magnitude(a: Matrix) -> mpmath.mpf:
-    """The largest magnitude of an entry of a (whose entries are all exact, or all mpf), as an mpf."""
-    return to_mpf(largest(a))
+    """The largest magnitude of an entry of a, as an mpf: taken among the entries as they are when
+    they are all exact or all mpf, else entry by entry (a numeric gradient may hold an entry that
+    stayed exact beside one computed in floating point, and mpf and Fraction do not compare)."""
+    try:
+        return to_mpf(largest(a))
+    except TypeError:
+        return max(abs(to_mpf(v)) for r in a for v in r)
 
 
 def _same(a: Matrix, b: Matrix) -> bool:
