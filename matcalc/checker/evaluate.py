@@ -116,6 +116,15 @@ class Bindings:
         return value, 0 if self.exact else largest(value)
 
 
+def dot(xs, ys):
+    """Σ x·y: in mpq when every x and y is rational (the exact sum Fractions give, about ten times
+    faster), handed back as a Fraction or int; else in the numbers given."""
+    xs, ys = list(xs), list(ys)
+    if all(isinstance(v, (int, Fraction)) for v in itertools.chain(xs, ys)):
+        return to_fraction(sum(map(operator.mul, map(gmpy2.mpq, xs), map(gmpy2.mpq, ys))))
+    return sum(map(operator.mul, xs, ys))
+
+
 def largest(a: Matrix):
     """The largest magnitude of an entry of a."""
     return max(map(abs, itertools.chain.from_iterable(a)))

@@ -19,7 +19,7 @@ import mpmath
 from ..declarations import not_symmetric
 from ..expr import Expr, Sym
 from ..shapes import hessian, jacobian
-from .evaluate import Matrix, to_mpf, vec
+from .evaluate import Matrix, dot, to_mpf, vec
 from .verify import (
     asymmetry,
     DEFAULT_DPS, LEVELS, MAX_ENTRY_CHECKS, TIME_LIMIT, Verdict, _direction, _fmt, _size_of, check_all,
@@ -41,7 +41,8 @@ def _flat(V: Matrix) -> list:
 def _bilinear(u: list, M: Matrix, v: list):
     """uᵀ M v, over the non-zero entries of v (one, for a unit vector)"""
     nonzero = [(j, b) for j, b in enumerate(v) if b]
-    return sum(a * sum(row[j] * b for j, b in nonzero) for a, row in zip(u, M))
+    weights = [b for _, b in nonzero]
+    return dot(u, (dot((row[j] for j, _ in nonzero), weights) for row in M))
 
 
 class Jacobian:

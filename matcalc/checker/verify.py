@@ -9,6 +9,7 @@ difference exceeds what that second computation shows the rounding of the first 
 """
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from ..deep import deep
 from ..errors import MatcalcError
 from ..expr import KINKED, Entrywise, Expr, Num, Sym, distinct_nodes
 from ..language import show
-from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, largest, size, to_mpf
+from .evaluate import Bindings, DomainError, Evaluator, Matrix, NotExact, OutOfTime, dot, largest, size, to_mpf
 from .sample import (
     large_size, largest_number, check_assumptions, dimension_names, distinct_sizes, equal_sizes, random_matrix, required, satisfy, symmetrised,
     with_det_sign, symbols_under,
@@ -91,6 +92,7 @@ class _Instance:
         self._levels: dict[int, tuple] = {}  # f's value here at each level computed, and its largest magnitude
         self._here: dict[int, Evaluator] = {}  # by precision: f's and the claims' values here, their common parts once
         self._inexact: set[int] = set()  # the claims that are not rational here
+        self._judged: dict[tuple[int, int], tuple] = {}  # (claim, level) -> (its value, its noise)
 
     def _exact(self, e: Expr) -> Matrix | None:
         """e's value in exact rationals, or None when it is not rational."""
@@ -234,22 +236,28 @@ class _Instance:
         with 370 digits, 1/2 with 750); else with those of the first level whose value is the
         one the last level's digits give (e^2000 + 1 - e^2000 is 0 with 370 and 750 digits, 1
         with 1,550), its ``noise`` (how far rounding may move an entry) then measured: ten times
-        its distance from that value, plus the last level's own rounding (0 * e^900 excuses nothing)."""
+        its distance from that value, plus the last level's own rounding (0 * e^900 excuses nothing).
+        Judged once per claim and level: every probe of the instance asks again."""
         level = max(level, STABLE)
+        if (i, level) not in self._judged:
+            self._judged[i, level] = self._judge(i, M, level)
+        value, self.noise[i] = self._judged[i, level]
+        return value
+
+    def _judge(self, i: int, M: Expr, level: int) -> tuple[Matrix, object]:
+        """The value ``claim`` gives, and its noise."""
         last = len(LEVELS) - 1
         value = self.claim_at(i, M, level)
         scale = _magnitude(value)
         if self._rounding(i, level) <= mpmath.mpf(10) ** -self.dps * scale and \
                 (level == last or _same(value, self.claim_at(i, M, level + 1))):
-            self.noise[i] = self._rounding(i, level)
-            return value
+            return value, self._rounding(i, level)
         finest = self.claim_at(i, M, last)
         while level < last and not _same(self.claim_at(i, M, level), finest):
             level += 1
         value = self.claim_at(i, M, level)
-        self.noise[i] = self._rounding(i, last) + \
+        return value, self._rounding(i, last) + \
             10 * max(abs(to_mpf(a) - to_mpf(b)) for ra, rb in zip(value, finest) for a, b in zip(ra, rb))
-        return value
 
     def _rounding(self, i: int, level: int):
         """10 × the largest value met computing claim i at ``level`` × 10^-digits (0 when exact)."""
@@ -758,7 +766,7 @@ def _unit(rows: int, cols: int, r: int, c: int, symmetric: bool = False) -> Matr
 
 def _inner(G: Matrix, V: Matrix):
     """tr(Gᵀ V)"""
-    return sum(g * v for rg, rv in zip(G, V) for g, v in zip(rg, rv))
+    return dot(itertools.chain.from_iterable(G), itertools.chain.from_iterable(V))
 
 
 def numeric_gradient(inst: _Instance, rows: int, cols: int) -> Matrix:
