@@ -341,16 +341,8 @@ def _sqrt(x):
 
 def _sigmoid(a: Arithmetic) -> Callable:
     """σ(x) = 1 / (1 + e^-x) in arithmetic a: 1 from EXP_LIMIT on, outside the domain below -EXP_LIMIT."""
-    exp, one, limit = a.exp, a.real(1), a.real(EXP_LIMIT)
-
-    def sigmoid(x):
-        if x >= limit:
-            return one
-        if x < -limit:
-            raise DomainError(TOO_LARGE)
-        return 1 / (1 + exp(-x))
-
-    return sigmoid
+    exp, one, limit = _exp(a), a.real(1), a.real(EXP_LIMIT)
+    return lambda x: one if x >= limit else 1 / (1 + exp(-x))
 
 
 def _power(x, k: Fraction):
@@ -366,16 +358,13 @@ def _power(x, k: Fraction):
 EXP_LIMIT = 10**15  # exp of more than this: a point far outside any sensible range
 
 
-TOO_LARGE = "exp of a number too large for a sample point"
-
-
 def _exp(a: Arithmetic) -> Callable:
     """exp in arithmetic a, refusing arguments so large that no sample point should produce them."""
     exp, limit = a.exp, a.real(EXP_LIMIT)
 
     def guarded(x):
         if abs(x) > limit:
-            raise DomainError(TOO_LARGE)
+            raise DomainError("exp of a number too large for a sample point")
         return exp(x)
 
     return guarded
@@ -686,6 +675,7 @@ _RULES = {
     Transpose: Evaluator._transpose, Call: Evaluator._function_call, Entrywise: Evaluator._entrywise,
     ScalarFn: Evaluator._scalar_function,
 }
+
 
 def matrix_power(a: Matrix, k: int) -> Matrix:
     """a^k for k ≥ 1, by repeated squaring."""

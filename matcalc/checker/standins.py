@@ -8,7 +8,6 @@ nor homogeneous, nor a sum over entries.
 """
 from __future__ import annotations
 
-import operator
 import random
 from dataclasses import dataclass
 from fractions import Fraction
@@ -17,7 +16,7 @@ from typing import Callable
 
 import mpmath
 
-from .evaluate import Arithmetic, Matrix, ScalarImpl
+from .evaluate import Arithmetic, Matrix, ScalarImpl, dot
 
 
 def _coefficient(rng: random.Random, bound: int = 8, den: int = 4) -> Fraction:
@@ -99,10 +98,6 @@ def elementwise(rng: random.Random, exact: bool):
                           (_coefficient(rng, 6, 4), _coefficient(rng, 6, 4)))
 
 
-def _dot(a: list, b: list):
-    return sum(map(operator.mul, a, b))
-
-
 def _flat(a: Matrix) -> list:
     return [x for r in a for x in r]
 
@@ -142,17 +137,17 @@ class ScalarStandIn:
     def value(self, a: Matrix, numbers: Arithmetic):
         P, c, q, r, k, c0 = self._params(a, numbers)
         v = _flat(a)
-        quad = sum(x * _dot(row, v) for x, row in zip(v, P)) / 2
-        out = c0 + _dot(c, v) + quad + k * _dot(q, v) ** 3
-        return out if self.exact else out + numbers.sin(_dot(r, v))
+        quad = sum(x * dot(row, v) for x, row in zip(v, P)) / 2
+        out = c0 + dot(c, v) + quad + k * dot(q, v) ** 3
+        return out if self.exact else out + numbers.sin(dot(r, v))
 
     def gradient(self, a: Matrix, numbers: Arithmetic) -> Matrix:
         P, c, q, r, k, _ = self._params(a, numbers)
         v = _flat(a)
-        s = _dot(q, v)
-        g = [_dot(row, v) + ci + 3 * k * s * s * qi for row, ci, qi in zip(P, c, q)]
+        s = dot(q, v)
+        g = [dot(row, v) + ci + 3 * k * s * s * qi for row, ci, qi in zip(P, c, q)]
         if not self.exact:
-            e = numbers.cos(_dot(r, v))
+            e = numbers.cos(dot(r, v))
             g = [gi + e * ri for gi, ri in zip(g, r)]
         return _shaped(g, a)
 

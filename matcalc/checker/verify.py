@@ -170,7 +170,9 @@ class _Instance:
         """e's value here in floating point at the working precision, and the largest magnitude met
         computing it; f and the claims share one evaluator per precision, so the parts they have in
         common (a network's forward pass) are computed once."""
-        evaluator = self._here.setdefault(mpmath.mp.prec, Evaluator(self.b))
+        if mpmath.mp.prec not in self._here:
+            self._here[mpmath.mp.prec] = Evaluator(self.b)
+        evaluator = self._here[mpmath.mp.prec]
         return evaluator(e), evaluator.peak
 
     @property
