@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .checker.second_order import check_hessians, check_jacobians
-from .checker.verify import Verdict, check_all
+from .checker.verify import Verdict, check_all, check_hessians, check_jacobians
 from .deep import deep
 from .derivation import Derivation
 from .errors import MatcalcError, printable

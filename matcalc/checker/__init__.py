@@ -1,6 +1,7 @@
-"""The independent checker: evaluates expressions on concrete matrices (no NumPy) and
-tests a claimed gradient against f by high-precision finite differences.
+"""The independent checker: evaluates expressions on concrete matrices in Arb ball arithmetic
+with Taylor coefficients (no NumPy, no finite differences) and judges claimed derivatives by the
+rule of decide.py over the plan of plan.py.
 
-Its modules (evaluate, sample, verify) share only the expression tree and the lark-free
-declarations with the deriver, and never import the engine.
+It shares only the expression tree and the lark-free declarations with the deriver, and never
+imports the engine.
 """

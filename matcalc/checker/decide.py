@@ -1,0 +1,78 @@
+"""How the checker decides: the whole rule.
+
+1. **Numbers are enclosures.** Every number is an Arb ball certain to contain the true value
+   (exact rational points, Arb's rigorous arithmetic); derivatives are Taylor coefficients of
+   f(X + Σ εᵢUᵢ) (ring.py), so there is no step size and no truncation error.
+2. **Comparison.** At a point, a claimed number c (tr(Gᵀ U), a column J vec U, vec(U)ᵀ H vec V)
+   and the actual one a (f's Taylor coefficient) are
+   - *disjoint*: **refuted**. This is a certificate: the exact point and direction, the
+     precision and both balls are reported, and ``matcalc recheck`` recomputes them;
+   - *overlapping, both radii ≤ τ·s* with τ = 2⁻¹³³ (about 10⁻⁴⁰) and s the larger of their
+     magnitudes, or where both balls contain 0, f's own scale at that instance (the largest
+     magnitude among f's value and derivatives there; where all are 0, among the values its
+     evaluation went through): **agree**;
+   - otherwise *undecided*.
+3. **Refinement.** An instance with an undecided comparison, or whose evaluation met a ball
+   too wide to decide an operation (the sign at a kink, a pivot, a finite value), is evaluated
+   again at twice the precision, from START bits up to BUDGET. Still undecided then, the
+   comparison is **unresolved**: said in the verdict, never counted as agreement.
+4. **Domain.** A point where f or an assumption is certainly undefined (log of a negative, abs
+   at exactly 0, a singular matrix) is drawn again; one that stays undecided at the budget is
+   drawn again too, and an instance with no point is **skipped**, and said. A claim certainly
+   undefined where f is defined is refuted (its point is the certificate).
+5. **Verdict.** A claim is *refuted* at its first disjoint comparison. It *holds* when every
+   comparison at every instance it was judged at agrees; the instances skipped and the
+   comparisons unresolved are named in the verdict. A claim with no agreeing comparison at all
+   could not be checked: an error, exit status 2.
+
+What each clause rules out: (1) and (2) leave no tolerance a wrong claim could hide in
+beyond τ of its own size; (3) no level of precision "agrees" by running out of digits; (4) no
+point on a kink decides a derivative. Which sizes, points, directions and stand-ins are tried
+is the plan (plan.py), and what is compared is the measure's (measures.py): neither changes
+this rule.
+"""
+from __future__ import annotations
+
+from flint import arb
+
+TAU = arb(2) ** -133
+START = 192
+BUDGET = 6144
+
+REFUTED, AGREES, UNDECIDED = "refuted", "agrees", "undecided"
+
+
+def precisions():
+    """START, 2·START, … up to BUDGET bits."""
+    p = START
+    while p <= BUDGET:
+        yield p
+        p *= 2
+
+
+def magnitude(x: arb) -> arb:
+    """A lower bound of |x| (0 when the ball contains 0)."""
+    return x.abs_lower()
+
+
+def size(c: arb, a: arb, scale: arb) -> arb:
+    """What clause 2 measures the radii against: the larger magnitude of c and a, or f's own
+    scale where both contain 0."""
+    s = max(magnitude(c), magnitude(a))
+    return scale if s == 0 else s
+
+
+def compare(c: arb, a: arb, scale: arb) -> str:
+    """Clause 2 for one pair of balls; ``scale`` is f's own (used where both contain 0)."""
+    if not c.overlaps(a):
+        return REFUTED
+    if not (c.is_finite() and a.is_finite()):
+        return UNDECIDED
+    bound = TAU * size(c, a, scale)
+    return AGREES if c.rad() <= bound and a.rad() <= bound else UNDECIDED
+
+
+def relative(c: arb, a: arb, scale: arb) -> float:
+    """|c − a| of the midpoints relative to the comparison's size, for display."""
+    s = size(c, a, scale)
+    return float(abs(c.mid() - a.mid()) / s) if s != 0 else 0.0

@@ -1,0 +1,226 @@
+"""The plan of a check, stated as data: which sizes, at which scales, with which variants of the
+invertible matrices and which draws of stand-ins; ``matcalc check --explain`` prints it.
+
+Every instance is one assignment of sizes to the dimension names and one random point. The
+directions probed at each instance are the measure's (measures.py): every unit direction of
+the tangent space where there are at most UNIT_LIMIT, else UNIT_SAMPLE of them, diagonal and
+off-diagonal ones among them, plus RANDOM_DIRECTIONS random ones.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ..expr import Expr, Num, Power, distinct_nodes
+from ..shapes import Shape, dim_names
+from .evaluate import size
+
+ALONE = range(1, 9)  # each dimension alone at every one of these sizes, the others small and distinct
+RELATIONS = (("+1", lambda m: m + 1), ("×2", lambda m: 2 * m), ("×3", lambda m: 3 * m))  # n = m + 1, 2m, 3m
+RANDOM_ASSIGNMENTS = 3
+RANDOM_MAX = 12
+LARGE = (9, 10, 11, 12)  # one assignment of large sizes: a term that vanishes at every size below 9
+SCALES = (Fraction(1), Fraction(1, 10**4), Fraction(1, 100), Fraction(100), Fraction(10**4))
+STAND_IN_DRAWS = 2  # draws of stand-ins at the base instances (one fresh draw at every other)
+UNIT_LIMIT = 64
+UNIT_SAMPLE = 16
+RANDOM_DIRECTIONS = 2
+MAX_ENTRIES = 2500  # the largest matrix an instance may build: other dimensions shrink to stay below
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One planned instance: sizes, why it is in the plan, the scale of its point's entries, the
+    variant of its invertible matrices (bit 0: diagonally dominant; bit j: det of the j-th < 0)
+    and its draw of stand-ins."""
+
+    sizes: dict = field(hash=False)
+    why: str
+    scale: Fraction = Fraction(1)
+    variant: int = 0
+    draw: int = 0
+
+    def text(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.sizes.items()) or "the declared sizes"
+
+
+def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
+    """Every dimension name in the declared shapes and in the shape of any subexpression, in order
+    of first appearance."""
+    names: dict[str, None] = {}
+    for shape in [*shapes, *(n.shape for n in distinct_nodes(*exprs))]:
+        for d in (shape.rows, shape.cols):
+            names.update(dict.fromkeys(dim_names(d)))
+    return list(names)
+
+
+def largest_number(exprs: list[Expr]) -> Fraction:
+    """The largest number written in the expressions (a number or an integer power of one, 10^30),
+    at least 1."""
+    out = Fraction(1)
+    for n in distinct_nodes(*exprs):
+        if isinstance(n, Num):
+            out = max(out, abs(n.value))
+        if isinstance(n, Power) and isinstance(n.base, Num) and n.exponent.denominator == 1 and \
+                abs(n.base.value) > 1 and abs(n.exponent) * abs(n.base.value).numerator.bit_length() < 4096:
+            out = max(out, abs(n.base.value) ** abs(int(n.exponent)))
+    return out
+
+
+def scales(exprs: list[Expr]) -> tuple[Fraction, ...]:
+    """SCALES, and where a number beyond 10⁴ is written (10^30, 60 in exp(60 x)), scales beyond it
+    and its reciprocal and their square roots, as powers of two."""
+    bits = int(largest_number(exprs)).bit_length()
+    if bits <= 14:
+        return SCALES
+    extra = [Fraction(2) ** (bits + 2), Fraction(2) ** ((bits + 1) // 2)]
+    return SCALES + tuple(extra) + tuple(1 / x for x in extra)
+
+
+def _small(names: list[str], avoid: set[int], rng: random.Random) -> dict[str, int]:
+    """Distinct small sizes (2, 3, 4, ...) for ``names``, none in ``avoid``."""
+    pool = [s for s in range(2, 2 + len(names) + len(avoid) + 1) if s not in avoid]
+    rng.shuffle(pool)
+    return dict(zip(names, sorted(pool[:len(names)])))
+
+
+def assignments(names: list[str], rng: random.Random, fixed: tuple[int, ...] = ()) -> list[tuple[dict, str, tuple]]:
+    """(sizes, why, the names the item is about) for every item of the plan, before shrinking."""
+    if not names:
+        return [({}, "the declared sizes", ())]
+    pool = list(range(2, 2 + max(len(names), 3)))
+    out = [({n: pool[(i + k) % len(pool)] for i, n in enumerate(names)}, "distinct sizes", ()) for k in range(3)]
+    for n in names:
+        others = [m for m in names if m != n]
+        for s in ALONE:
+            out.append(({**_small(others, {s}, rng), n: s}, f"{n} alone at {s}", (n,)))
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            s = rng.randrange(2, 7)
+            rest = [m for m in names if m not in (a, b)]
+            out.append(({**_small(rest, {s}, rng), a: s, b: s}, f"{a} = {b}", (a, b)))
+    for a in names:
+        for b in names:
+            if a != b:
+                for label, rel in RELATIONS:
+                    m = rng.choice((2, 3))
+                    rest = [x for x in names if x not in (a, b)]
+                    out.append(({**_small(rest, {m, rel(m)}, rng), a: m, b: rel(m)}, f"{b} = {a} {label}", (a, b)))
+    out += [({n: v for n in names}, f"every dimension {v} (a declared size)", tuple(names)) for v in sorted(set(fixed))
+            if v >= 2]
+    out.append(({n: LARGE[i % len(LARGE)] for i, n in enumerate(names)}, "large sizes", tuple(names)))
+    out += [({n: rng.randint(1, RANDOM_MAX) for n in names}, "random sizes", ()) for _ in range(RANDOM_ASSIGNMENTS)]
+    out.append(({n: 1 for n in names}, "every dimension 1", tuple(names)))
+    return [(dict(sorted(s.items(), key=lambda kv: names.index(kv[0]))), why, about) for s, why, about in out]
+
+
+def largest_matrix(shapes, sizes: dict[str, int]) -> int:
+    """The number of entries of the largest of these shapes at these sizes."""
+    return max((size(s.rows, sizes) * size(s.cols, sizes) for s in shapes), default=1)
+
+
+def shrink(sizes: dict[str, int], about: tuple, shapes) -> tuple[dict[str, int], bool]:
+    """The sizes, with the dimensions the item is not about (then, if need be, those it is about)
+    lowered one at a time, largest first, until no matrix exceeds MAX_ENTRIES; and whether an
+    item's own dimension had to shrink."""
+    sizes = dict(sizes)
+    for pool, own in (([n for n in sizes if n not in about], False), (list(about), True)):
+        while largest_matrix(shapes, sizes) > MAX_ENTRIES:
+            movable = [n for n in pool if sizes[n] > 1]
+            if not movable:
+                break
+            n = max(movable, key=lambda k: sizes[k])
+            sizes[n] -= 1
+            if own:
+                return _shrink_rest(sizes, shapes, pool), True
+    return sizes, False
+
+
+def _shrink_rest(sizes, shapes, pool):
+    while largest_matrix(shapes, sizes) > MAX_ENTRIES and any(sizes[n] > 1 for n in pool):
+        n = max((k for k in pool if sizes[k] > 1), key=lambda k: sizes[k])
+        sizes[n] -= 1
+    return sizes
+
+
+def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *, fixed: tuple[int, ...] = (),
+              variants: int = 1, draws: int = 1) -> list[Instance]:
+    """Every instance of the check, in order: the base instances (distinct sizes) with every
+    variant and draw at scale 1, then every other item at the next scale of ``scales(exprs)``
+    in turn, with a random variant and a fresh draw."""
+    out: list[Instance] = []
+    levels = scales(exprs)
+    turn = 0
+    for sizes, why, about in assignments(names, rng, fixed):
+        sizes, shrunk = shrink(sizes, about, shapes)
+        why = why + (" (shrunk to fit)" if shrunk else "")
+        if why == "distinct sizes":
+            out += [Instance(sizes, why, Fraction(1), v, d) for v in range(variants) for d in range(draws)]
+            continue
+        out.append(Instance(sizes, why, levels[turn % len(levels)], rng.randrange(variants), len(out)))
+        turn += 1
+    return out
+
+
+def explain(plan: list[Instance]) -> str:
+    """The plan as text, one instance a line."""
+    lines = [f"{len(plan)} instances; at each, every unit direction of the tangent space (all where there are at "
+             f"most {UNIT_LIMIT}, else {UNIT_SAMPLE}, diagonal and off-diagonal among them) and {RANDOM_DIRECTIONS} "
+             f"random directions"]
+    for i, inst in enumerate(plan, 1):
+        lines.append(f"{i:3}. {inst.text():32} scale {str(inst.scale):>10}  variant {inst.variant}  draw {inst.draw}  "
+                     f"({inst.why})")
+    return "\n".join(lines)
+
+
+def _structural(rows: int, cols: int, symmetric: bool) -> list[tuple[str, bool, list[Fraction]]]:
+    """The unit directions of X's own space, flattened row by row: every E_ij, or for a symmetric
+    X every E_ii and E_ij + E_ji (i < j); each with its label and whether it is on the diagonal."""
+    out = []
+    for i in range(rows):
+        for j in range(cols):
+            if symmetric and j < i:
+                continue
+            v = [Fraction(0)] * (rows * cols)
+            v[i * cols + j] = Fraction(1)
+            if symmetric:
+                v[j * cols + i] = Fraction(1)
+            out.append((f"[{i + 1},{j + 1}]", i == j, v))
+    return out
+
+
+def _project(v: list[Fraction], normal: list[Fraction] | None, pivot: list[Fraction] | None) -> list[Fraction]:
+    """v moved along ``pivot`` onto the tangent space {V : ⟨normal, V⟩ = 0}."""
+    if normal is None:
+        return v
+    t = sum(a * x for a, x in zip(normal, v)) / sum(a * x for a, x in zip(normal, pivot))
+    return [x - t * p for x, p in zip(v, pivot)]
+
+
+def directions(rows: int, cols: int, symmetric: bool, normal: list[Fraction] | None,
+               rng: random.Random) -> list[tuple[str, str, list[Fraction]]]:
+    """(kind, label, direction flattened row by row) for one instance: a basis of the tangent space
+    (X's own unit directions, moved onto an assumption's tangent space along the unit direction
+    the normal leans on most), every one where there are at most UNIT_LIMIT, else UNIT_SAMPLE of
+    them with diagonal and off-diagonal ones among them; then RANDOM_DIRECTIONS random ones
+    (no entry 0, symmetric for a symmetric X, on the tangent space)."""
+    units = _structural(rows, cols, symmetric)
+    pivot = None
+    if normal is not None:
+        lean = [abs(sum(a * x for a, x in zip(normal, v))) for _, _, v in units]
+        k = max(range(len(units)), key=lambda i: lean[i])
+        pivot = units.pop(k)[2]
+    if len(units) > UNIT_LIMIT:
+        diagonal = [u for u in units if u[1]]
+        off = [u for u in units if not u[1]]
+        chosen = rng.sample(diagonal, min(len(diagonal), UNIT_SAMPLE // 4)) if diagonal else []
+        chosen += rng.sample(off, UNIT_SAMPLE - len(chosen))
+        units = sorted(chosen, key=units.index)
+    out = [("entry", label, _project(v, normal, pivot)) for label, _, v in units]
+    for _ in range(RANDOM_DIRECTIONS):
+        v = [Fraction(rng.choice((-1, 1)) * rng.randint(1, 16), 8) for _ in range(rows * cols)]
+        if symmetric:
+            v = [v[min(i, j) * cols + max(i, j)] for i in range(rows) for j in range(cols)]
+        out.append(("direction", "a random direction", _project(v, normal, pivot)))
+    return out
