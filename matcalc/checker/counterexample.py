@@ -34,7 +34,7 @@ def _base(judge, i: int, inst, stand_ins, values: dict) -> dict:
     """What every certificate states: f, the claim, the declarations, the stand-ins and the point."""
     scope = judge.scope
     return {"kind": judge.measure.name.lower(), "f": show(judge.f), "claim": show(judge.claims[i]),
-            "wrt": judge.x.name, "symbols": {n: scope.declaration(n) for n in scope.symbols},
+            "wrt": judge.x.name, "symbols": {n: scope.declaration(n) for n in judge.symbols},
             "functions": dict(scope.functions), "let": {n: show(e) for n, e in scope.lets.items()},
             "stand_ins": stand_ins.data(), "sizes": dict(inst.sizes), "point": {n: _exact(v) for n, v in values.items()}}
 

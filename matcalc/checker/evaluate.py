@@ -1,15 +1,14 @@
 """Evaluate an expression on concrete matrices in the checker's numbers (ring.py): Arb balls at
 the working precision, carrying Taylor coefficients along the tangent directions bound to a
-symbol. Matrices are lists of row tuples; symbol values are exact rationals (Fractions).
+symbol. Matrices are lists of row tuples; symbol values are exact rationals (fmpq or Fraction).
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Callable
 
-from flint import arb, arb_poly, ctx, fmpq
+from flint import arb, arb_mat, arb_poly, ctx, fmpq
 
 from ..errors import MatcalcError
 from ..expr import (
@@ -47,6 +46,7 @@ class Bindings:
     tangents: dict[str, list] = field(default_factory=dict)
     second: dict[str, Matrix] = field(default_factory=dict)
     deadline: float | None = None
+    cache: dict = field(default_factory=dict)  # the values (and tangents) as balls, by precision
 
 
 def size(d, dims: dict[str, int]) -> int:
@@ -58,8 +58,8 @@ def size(d, dims: dict[str, int]) -> int:
 
 
 def ball(x) -> arb:
-    """An exact rational (int or Fraction) as a ball at the working precision."""
-    if isinstance(x, int):
+    """An exact rational (fmpq, int or Fraction) as a ball at the working precision."""
+    if type(x) is fmpq or type(x) is int:
         return arb(x)
     return arb(fmpq(x.numerator, x.denominator))
 
@@ -103,21 +103,23 @@ class Evaluator:
         return self.memo[e]
 
     def _sym(self, e: Sym) -> Matrix:
-        value = self.b.values[e.name]
-        dirs = self.b.tangents.get(e.name)
-        second = self.b.second.get(e.name)
-        rows = []
-        for r, row in enumerate(value):
-            out = []
-            for c, x in enumerate(row):
-                y = ball(x)
-                if dirs:
-                    y = Tan(y, arb_poly([ball(U[r][c]) for U in dirs]))
-                if second is not None:
-                    y = Pair(y, ball(second[r][c]))
-                out.append(y)
-            rows.append(tuple(out))
-        return rows
+        """X, or X + Σ εᵢUᵢ (+ δV) for a symbol with tangents; conversions kept per precision."""
+        cache = self.b.cache
+        key = (e.name, ctx.prec)
+        if key not in cache:
+            cache[key] = constant(self.b.values[e.name])
+        value = cache[key]
+        dirs, second = self.b.tangents.get(e.name), self.b.second.get(e.name)
+        if dirs:
+            held = cache.get(key + ("tangents",))
+            if held is None or held[0] is not dirs:
+                polys = [[arb_poly([ball(U[r][c]) for U in dirs]) for c in range(len(row))]
+                         for r, row in enumerate(value)]
+                held = cache[key + ("tangents",)] = (dirs, polys)
+            value = [tuple(Tan(x, p) for x, p in zip(row, prow)) for row, prow in zip(value, held[1])]
+        if second is not None:
+            value = [tuple(Pair(x, ball(v)) for x, v in zip(row, vrow)) for row, vrow in zip(value, second)]
+        return value
 
     def _num(self, e: Num) -> Matrix:
         return [(ball(e.value),)]
@@ -241,8 +243,17 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
         if _scalar(b):
             return entrywise(lambda x, y: x * y, a, b)
         raise ValueError("shape mismatch in product")
+    if len(b) > 2 and _plain(a) and _plain(b):  # balls only: Arb's own product, in C
+        m, n, p = len(a), len(b), len(b[0])
+        flat = (arb_mat(m, n, [x for r in a for x in r]) * arb_mat(n, p, [x for r in b for x in r])).entries()
+        return [tuple(flat[i * p:(i + 1) * p]) for i in range(m)]
     bt = transpose(b)
     return [tuple(_dot(row, col) for col in bt) for row in a]
+
+
+def _plain(a: Matrix) -> bool:
+    """Whether every entry is a ball (no Taylor coefficients)."""
+    return all(type(x) is arb for r in a for x in r)
 
 
 def eliminate(a: Matrix, rhs: Matrix | None):

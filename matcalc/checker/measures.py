@@ -80,10 +80,13 @@ class Gradient:
         return [(dirs, None)]
 
     def compared(self, F: Matrix, M: Matrix, dirs: list, second, x: Sym, size: tuple[int, int]):
-        """(probe, claimed, actual) for every direction, and every symmetric pair for a symmetric X."""
+        """(probe, claimed, actual) for every direction."""
         f, g = F[0][0], _flat(M)
-        out = [(Probe(kind, label, u=tuple(u)), _dot(g, u), coefficient(f, i)) for i, (kind, label, u) in enumerate(dirs)]
-        return out + (_symmetry(M) if x.symmetric else [])
+        return [(Probe(kind, label, u=tuple(u)), _dot(g, u), coefficient(f, i)) for i, (kind, label, u) in enumerate(dirs)]
+
+    def defects(self, M: Matrix, x: Sym) -> list[tuple[Probe, arb, arb]]:
+        """A gradient by a symmetric X is symmetric: its (i, j) and (j, i) entries compared."""
+        return _symmetry(M) if x.symmetric else []
 
 
 class Jacobian:
@@ -105,6 +108,9 @@ class Jacobian:
                      coefficient(fj, i)) for j, (row, fj) in enumerate(zip(J, f))]
         return out
 
+    def defects(self, M: Matrix, x: Sym) -> list:
+        return []
+
 
 class Hessian:
     name = "Hessian"
@@ -120,13 +126,17 @@ class Hessian:
         return [(dirs, v) for v in seconds]
 
     def compared(self, F: Matrix, H: Matrix, dirs: list, second, x: Sym, size: tuple[int, int]):
-        """(probe, claimed, actual) of vec(U)ᵀ H vec(V) for every U, and H's symmetric pairs."""
+        """(probe, claimed, actual) of vec(U)ᵀ H vec(V) for every U."""
         f = F[0][0]
         kind_v, label_v, v = second
         Hv = [_dot(row, _vec(v, *size)) for row in H]
         out = [(Probe("entry" if kind == kind_v == "entry" else "direction", f"{label} and {label_v}", u=tuple(u),
                       v=tuple(v)), _dot(Hv, _vec(u, *size)), cross(f, i)) for i, (kind, label, u) in enumerate(dirs)]
-        return out + _symmetry(H)
+        return out
+
+    def defects(self, H: Matrix, x: Sym) -> list[tuple[Probe, arb, arb]]:
+        """A Hessian is symmetric: its (i, j) and (j, i) entries compared."""
+        return _symmetry(H)
 
 
 def _vec_matrix(m: Matrix) -> Matrix:

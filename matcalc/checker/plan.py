@@ -12,6 +12,8 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from flint import fmpq
+
 from ..expr import Expr, Num, Power, distinct_nodes
 from ..shapes import Shape, dim_names
 from .evaluate import size
@@ -174,7 +176,7 @@ def explain(plan: list[Instance]) -> str:
     return "\n".join(lines)
 
 
-def _structural(rows: int, cols: int, symmetric: bool) -> list[tuple[str, bool, list[Fraction]]]:
+def _structural(rows: int, cols: int, symmetric: bool) -> list[tuple[str, bool, list]]:
     """The unit directions of X's own space, flattened row by row: every E_ij, or for a symmetric
     X every E_ii and E_ij + E_ji (i < j); each with its label and whether it is on the diagonal."""
     out = []
@@ -182,15 +184,15 @@ def _structural(rows: int, cols: int, symmetric: bool) -> list[tuple[str, bool, 
         for j in range(cols):
             if symmetric and j < i:
                 continue
-            v = [Fraction(0)] * (rows * cols)
-            v[i * cols + j] = Fraction(1)
+            v = [fmpq(0)] * (rows * cols)
+            v[i * cols + j] = fmpq(1)
             if symmetric:
-                v[j * cols + i] = Fraction(1)
+                v[j * cols + i] = fmpq(1)
             out.append((f"[{i + 1},{j + 1}]", i == j, v))
     return out
 
 
-def _project(v: list[Fraction], normal: list[Fraction] | None, pivot: list[Fraction] | None) -> list[Fraction]:
+def _project(v: list, normal: list | None, pivot: list | None) -> list:
     """v moved along ``pivot`` onto the tangent space {V : ⟨normal, V⟩ = 0}."""
     if normal is None:
         return v
@@ -198,8 +200,8 @@ def _project(v: list[Fraction], normal: list[Fraction] | None, pivot: list[Fract
     return [x - t * p for x, p in zip(v, pivot)]
 
 
-def directions(rows: int, cols: int, symmetric: bool, normal: list[Fraction] | None,
-               rng: random.Random) -> list[tuple[str, str, list[Fraction]]]:
+def directions(rows: int, cols: int, symmetric: bool, normal: list | None,
+               rng: random.Random) -> list[tuple[str, str, list]]:
     """(kind, label, direction flattened row by row) for one instance: a basis of the tangent space
     (X's own unit directions, moved onto an assumption's tangent space along the unit direction
     the normal leans on most), every one where there are at most UNIT_LIMIT, else UNIT_SAMPLE of
@@ -219,7 +221,7 @@ def directions(rows: int, cols: int, symmetric: bool, normal: list[Fraction] | N
         units = sorted(chosen, key=units.index)
     out = [("entry", label, _project(v, normal, pivot)) for label, _, v in units]
     for _ in range(RANDOM_DIRECTIONS):
-        v = [Fraction(rng.choice((-1, 1)) * rng.randint(1, 16), 8) for _ in range(rows * cols)]
+        v = [fmpq(rng.choice((-1, 1)) * rng.randint(1, 16), 8) for _ in range(rows * cols)]
         if symmetric:
             v = [v[min(i, j) * cols + max(i, j)] for i in range(rows) for j in range(cols)]
         out.append(("direction", "a random direction", _project(v, normal, pivot)))

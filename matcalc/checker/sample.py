@@ -66,12 +66,16 @@ def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, d
     each with its own denominator q in 5..31: no small grid that a claim could vanish on. A
     square ``dominant`` one gets ±(n+1) on its diagonal, each sign at random, so that it is
     well conditioned."""
+    scale = fmpq(scale.numerator, scale.denominator)
+
+    draw = rng.random
+
     def entry():
-        q = rng.randint(5, 31)
-        p = rng.randint(1, 3 * q) if positive else 0
+        q = 5 + int(27 * draw())
+        p = 1 + int(3 * q * draw()) if positive else 0
         while p == 0:
-            p = rng.randint(-3 * q, 3 * q)
-        return Fraction(p, q) * scale
+            p = int((6 * q + 1) * draw()) - 3 * q
+        return fmpq(p, q) * scale
 
     m = [[entry() for _ in range(cols)] for _ in range(rows)]
     if dominant and rows == cols and not positive:
@@ -86,13 +90,13 @@ def symmetrised(a: Matrix) -> Matrix:
 
 
 def rational_det(a: Matrix) -> Fraction:
-    """det(a) of a rational matrix, exactly (Gaussian elimination in Fractions)."""
-    m = [list(map(Fraction, r)) for r in a]
-    n, det = len(m), Fraction(1)
+    """det(a) of a rational matrix, exactly (Gaussian elimination in rationals)."""
+    m = [[fmpq(x) for x in r] for r in a]
+    n, det = len(m), fmpq(1)
     for c in range(n):
         p = next((r for r in range(c, n) if m[r][c] != 0), None)
         if p is None:
-            return Fraction(0)
+            return fmpq(0)
         if p != c:
             m[c], m[p], det = m[p], m[c], -det
         det *= m[c][c]
@@ -135,13 +139,13 @@ def check_assumptions(assume) -> None:
         seen[y] = a
 
 
-def exact(x: arb) -> Fraction:
+def exact(x: arb) -> fmpq:
     """The midpoint of a ball, exactly (an arb's midpoint is a binary fraction)."""
     man, exp = x.mid().man_exp()
-    return Fraction(int(man)) * Fraction(2) ** int(exp)
+    return fmpq(man) * fmpq(2) ** int(exp)
 
 
-def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[Fraction]]:
+def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[fmpq]]:
     """Make a linear equality g(Y) = lhs − rhs = 0 in one symbol Y hold by moving Y along the
     normal a of g (its symmetric part for a symmetric Y, which keeps Y symmetric); returns
     (Y, the normal used). g is evaluated at ASSUMPTION_PREC bits: exactly where its constants
@@ -151,29 +155,27 @@ def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[Fractio
     rows, cols = len(b.values[y]), len(b.values[y][0])
 
     def g(vals: Matrix) -> arb:
-        saved = b.values[y]
-        b.values[y] = vals
-        try:
-            return evaluate(assumption.lhs, b)[0][0] - evaluate(assumption.rhs, b)[0][0]
-        finally:
-            b.values[y] = saved
+        at = Bindings({**b.values, y: vals}, b.dims, b.elementwise, b.scalar)
+        return evaluate(assumption.lhs, at)[0][0] - evaluate(assumption.rhs, at)[0][0]
 
     with ctx.workprec(ASSUMPTION_PREC):
-        zero = [[Fraction(0)] * cols for _ in range(rows)]
+        zero = [[fmpq(0)] * cols for _ in range(rows)]
         c = g(zero)
-        normal = [g([[Fraction(int(r * cols + k == i)) for k in range(cols)] for r in range(rows)]) - c
+        normal = [g([[fmpq(int(r * cols + k == i)) for k in range(cols)] for r in range(rows)]) - c
                   for i in range(rows * cols)]
         current = [x for r in b.values[y] for x in r]
-        predicted = c + sum((a * arb(fmpq(v.numerator, v.denominator)) for a, v in zip(normal, current)), arb(0))
+        predicted = c + sum((a * arb(v) for a, v in zip(normal, current)), arb(0))
         if not g(b.values[y]).overlaps(predicted):
             raise MatcalcError(f"cannot honour assumption '{text}': it is not a linear equality in {y}")
         a = [exact(v) for v in normal]
+        value = exact(c) + sum(w * v for w, v in zip(a, current))  # g(Y), exactly where c and a are
         if symmetric:
             a = [(a[i] + a[(i % cols) * cols + i // cols]) / 2 for i in range(rows * cols)]
         if not any(a):
             raise MatcalcError(f"cannot honour assumption '{text}': it does not constrain {y}"
                                + (" among symmetric matrices" if symmetric else ""))
-        t = exact(predicted) / sum(v * v for v in a)
+        t = value / sum(v * v for v in a)
     moved = [v - t * w for v, w in zip(current, a)]
     b.values[y] = [moved[r * cols:(r + 1) * cols] for r in range(rows)]
+    b.cache.clear()
     return y, a

@@ -80,15 +80,17 @@ class _Judge:
         self.deadline: float | None = None
         exprs = [f, *claims] + [s for a in assume for s in (a.lhs, a.rhs)]
         self.exprs = exprs
-        self.shapes = list({n.shape for n in distinct_nodes(*exprs)} | set(scope.symbols.values()) |
+        #: the symbols f, the claims and the assumptions use (with wrt): the only ones drawn
+        self.symbols = {n.name: n.shape for n in distinct_nodes(*exprs, x) if isinstance(n, Sym)}
+        self.shapes = list({n.shape for n in distinct_nodes(*exprs)} | set(self.symbols.values()) |
                            {measure.shape(f, x)})
         # the argument of each abs and relu in f and the claims -> the signs its entries took
         self.sides: dict[Expr, set[int]] = {n.arg: set() for n in distinct_nodes(f, *claims)
                                             if isinstance(n, Entrywise) and n.fn in KINKED}
 
     def plan(self) -> list[Instance]:
-        names = dimension_names(list(self.scope.symbols.values()), self.exprs)
-        fixed = tuple(d for s in self.scope.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
+        names = dimension_names(list(self.symbols.values()), self.exprs)
+        fixed = tuple(d for s in self.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
         invertible = self._invertible()
         variants = 2 ** (min(len(invertible), 2) + 1) if invertible else 1
         draws = 2 if self.scope.functions else 1
@@ -96,7 +98,7 @@ class _Judge:
                          draws=draws)
 
     def _invertible(self) -> list[str]:
-        return sorted(n for n in required(self.exprs)[2] if self.scope.symbols[n].is_square)
+        return sorted(n for n in required(self.exprs)[2] if self.symbols[n].is_square)
 
     def run(self) -> list[Verdict]:
         check_assumptions(self.assume)
@@ -186,24 +188,23 @@ class _Judge:
         b = point.b
         plain = Evaluator(b)
         claimed = self.claimed_values = {i: plain(M) for i, M in live.items()}
-        found: dict[int, dict] = {i: {} for i in live}
+        found = {i: self.measure.defects(claimed[i], self.x) for i in live}
         scale = arb(0)
         for tangents, second in self.measure.evaluations(dirs):
-            moved = Bindings(b.values, b.dims, b.elementwise, b.scalar, deadline=b.deadline,
+            moved = Bindings(b.values, b.dims, b.elementwise, b.scalar, deadline=b.deadline, cache=b.cache,
                              tangents={self.x.name: [shaped(u, size_x[1]) for _, _, u in tangents]},
                              second={} if second is None else {self.x.name: shaped(second[2], size_x[1])})
             evaluator = Evaluator(moved)
             F = evaluator(self.f)
             for i in live:
-                for probe, c, a in self.measure.compared(F, claimed[i], tangents, second, self.x, size_x):
-                    found[i][probe] = (c, a)
-                    if probe.check != "symmetry":
-                        scale = max(scale, decide.magnitude(a))
+                pairs = self.measure.compared(F, claimed[i], tangents, second, self.x, size_x)
+                found[i] += pairs
+                scale = max([scale] + [decide.magnitude(a) for _, _, a in pairs])
             scale = max(scale, max((decide.magnitude(base(v)) for r in F for v in r), default=arb(0)))
             if scale == 0:  # f and its derivatives are 0 here: the magnitudes its rounding came from
                 scale = max(decide.magnitude(base(v)) for m in evaluator.memo.values() for r in m for v in r)
         self._scale = scale
-        return {i: [(p, c, a) for p, (c, a) in pairs.items()] for i, pairs in found.items()}
+        return found
 
     def _settle(self, i: int, comparisons: list, inst: Instance, point: _Point, stand_ins: StandIns, prec: int) -> str:
         """Apply the rule to claim i's comparisons: refuted at the first disjoint pair, agreed when
@@ -271,7 +272,7 @@ class _Judge:
 
     def _draw(self, inst, rng, positive, det_positive, invertible, signs, scale) -> dict:
         values = {}
-        for name, shape in self.scope.symbols.items():
+        for name, shape in self.symbols.items():
             r, c = size(shape.rows, inst.sizes), size(shape.cols, inst.sizes)
             sign = 1 if name in det_positive else signs.get(name, rng.choice((-1, 1)))
             for _ in range(PLAIN_DRAWS):
