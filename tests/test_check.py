@@ -141,7 +141,7 @@ def _equivalent(G, m, scope):
 def test_mutations_are_refuted(path, claim):
     proof = load(path)
     for kind, m in mutations(claim.gradient):
-        v = check(claim.f, claim.wrt, m, proof.scope, proof.assume, directions=1)
+        v = check(claim.f, claim.wrt, m, proof.scope, proof.assume)
         if v.status != "refuted":
             assert _equivalent(claim.gradient, m, proof.scope), f"{kind}: {show(m)} accepted for {show(claim.f)}"
     if proof.assume:
@@ -160,7 +160,7 @@ def test_true_claims_hold_over_many_seeds(path, claim):
     """Seeds beyond 0, which the catalog's own pytest items (proofs/) check already."""
     proof = load(path)
     for seed in range(1, SEEDS + 1):
-        v = check(claim.f, claim.wrt, claim.gradient, proof.scope, proof.assume, seed=seed, directions=1)
+        v = check(claim.f, claim.wrt, claim.gradient, proof.scope, proof.assume, seed=seed)
         assert v.status == "holds", f"seed {seed}: {v.message}"
 
 
@@ -178,7 +178,7 @@ def test_engine_and_checker_agree(f, k):
     x = present[k % len(present)]
     d = derive(f, x, scope=SCOPE)
     try:
-        v = check(f, x, d.gradient, SCOPE, directions=1)
+        v = check(f, x, d.gradient, SCOPE)
     except MatcalcError as e:
         assume("could not sample" not in str(e) and "kink was never seen" not in str(e))
         raise

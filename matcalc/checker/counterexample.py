@@ -18,6 +18,14 @@ def number(x: arb, digits: int = 12) -> str:
     return x.mid().str(digits, radius=False) if x.is_finite() else str(x)
 
 
+def telling(c: arb, a: arb) -> int:
+    """Enough significant digits for the midpoints of c and a to print differently (8 at least)."""
+    d, s = abs(c.mid() - a.mid()), max(abs(c.mid()), abs(a.mid()))
+    if not (d > 0 and s > 0) or not d.is_finite() or not s.is_finite():
+        return 8
+    return min(60, max(8, int(-float((d / s).log_base(10))) + 3)) if d < s else 8
+
+
 def format_matrix(a) -> str:
     return "[" + "; ".join(" ".join(str(x) for x in r) for r in a) + "]"
 
@@ -48,21 +56,22 @@ def _where(judge, probe: Probe) -> str:
 
 def _summary(judge, inst, probe: Probe, c: arb, a: arb) -> str:
     head = f"refuted at {inst.text()}: "
+    k = telling(c, a)
     name = judge.measure.name
     if probe.check == "symmetry":
         i, j = probe.entry
         letter = "H" if name == "Hessian" else "G"
         why = (f"{judge.x.name} is symmetric, so its gradient is too (the one G with df = tr(Gᵀ d{judge.x.name}) for "
                f"every symmetric d{judge.x.name})" if name == "gradient" else "a Hessian is symmetric")
-        return (head + f"{why}, but the claimed one has {letter}[{i + 1},{j + 1}] = {number(c, 8)} and "
-                f"{letter}[{j + 1},{i + 1}] = {number(a, 8)}")
+        return (head + f"{why}, but the claimed one has {letter}[{i + 1},{j + 1}] = {number(c, k)} and "
+                f"{letter}[{j + 1},{i + 1}] = {number(a, k)}")
     if name == "Jacobian":
         return (head + f"along {_where(judge, probe)}, entry {probe.entry[0] + 1} of vec(F): the claimed J vec(U) is "
-                f"{number(c, 8)} but vec(F) changes at rate {number(a, 8)}")
+                f"{number(c, k)} but vec(F) changes at rate {number(a, k)}")
     if name == "Hessian":
-        return (head + f"along {_where(judge, probe)} the claimed vec(U)ᵀ H vec(V) is {number(c, 8)} but f's second "
-                f"derivative is {number(a, 8)}")
-    return head + f"along {_where(judge, probe)} the claimed derivative is {number(c, 8)} but f changes at rate {number(a, 8)}"
+        return (head + f"along {_where(judge, probe)} the claimed vec(U)ᵀ H vec(V) is {number(c, k)} but f's second "
+                f"derivative is {number(a, k)}")
+    return head + f"along {_where(judge, probe)} the claimed derivative is {number(c, k)} but f changes at rate {number(a, k)}"
 
 
 def _gradients(judge, i: int, comparisons: list, cols: int) -> dict:
@@ -114,7 +123,7 @@ def counterexample(judge, i: int, inst, point, stand_ins, probe: Probe, c: arb, 
             certificate["entry"] = probe.entry[0] + 1
             cx["entry"] = probe.entry[0] + 1
         certificate["statement"] = _statement(judge.measure.name)
-        cx.update(claimed_derivative=number(c), numeric_derivative=number(a))
+        cx.update(claimed_derivative=number(c, telling(c, a) + 4), numeric_derivative=number(a, telling(c, a) + 4))
         cx.update(_gradients(judge, i, comparisons, cols))
     cx["summary"] = _summary(judge, inst, probe, c, a)
     return cx, certificate

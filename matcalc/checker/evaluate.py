@@ -305,7 +305,27 @@ def matrix_power(a: Matrix, k: int) -> Matrix:
 
 
 def _det(a: Matrix) -> Matrix:
-    return [(eliminate(a, None)[0],)]
+    """det a by elimination; where a pivot's ball holds 0 (a singular or nearly singular a, whose
+    determinant is still defined), by Bird's division-free algorithm."""
+    try:
+        return [(eliminate(a, None)[0],)]
+    except (Undecided, DomainError):
+        return [(division_free_det(a),)]
+
+
+def division_free_det(a: Matrix):
+    """det a = (−1)ⁿ⁻¹ (F^{n−1}(a))₁₁ with F(X) = μ(X) a, μ(X) upper triangular with X's entries
+    above the diagonal and μ(X)ᵢᵢ = −Σ_{k>i} X_kk (Bird, 2011): ring operations only."""
+    n = len(a)
+    x = a
+    for _ in range(n - 1):
+        mu = []
+        for i in range(n):
+            rest = [x[k][k] for k in range(i + 1, n)]
+            diagonal = -sum(rest[1:], rest[0]) if rest else ZERO
+            mu.append(tuple(ZERO if j < i else diagonal if j == i else x[i][j] for j in range(n)))
+        x = matmul(mu, a)
+    return x[0][0] if n % 2 else -x[0][0]
 
 
 def _logdet(a: Matrix) -> Matrix:

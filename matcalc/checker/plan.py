@@ -14,7 +14,9 @@ from fractions import Fraction
 
 from flint import fmpq
 
-from ..expr import Expr, Num, Power, distinct_nodes
+from ..expr import (
+    Div, EDiv, EPower, Expr, Hadamard, Kron, MatMul, MatPower, Num, Power, Sym, distinct_nodes, post_order,
+)
 from ..shapes import Shape, dim_names
 from .evaluate import size
 
@@ -22,7 +24,7 @@ ALONE = range(1, 9)  # each dimension alone at every one of these sizes, the oth
 RELATIONS = (("+1", lambda m: m + 1), ("×2", lambda m: 2 * m), ("×3", lambda m: 3 * m))  # n = m + 1, 2m, 3m
 RANDOM_ASSIGNMENTS = 3
 RANDOM_MAX = 12
-LARGE = (9, 10, 11, 12)  # one assignment of large sizes: a term that vanishes at every size below 9
+LARGE = 9  # one assignment of large sizes, 9 and up (one more than f's polynomial degree, up to RANDOM_MAX)
 SCALES = (Fraction(1), Fraction(1, 10**4), Fraction(1, 100), Fraction(100), Fraction(10**4))
 STAND_IN_DRAWS = 2  # draws of stand-ins at the base instances (one fresh draw at every other)
 UNIT_LIMIT = 64
@@ -87,7 +89,27 @@ def _small(names: list[str], avoid: set[int], rng: random.Random) -> dict[str, i
     return dict(zip(names, sorted(pool[:len(names)])))
 
 
-def assignments(names: list[str], rng: random.Random, fixed: tuple[int, ...] = ()) -> list[tuple[dict, str, tuple]]:
+def degree(exprs: list[Expr]) -> int:
+    """The polynomial degree of the expressions in their symbols (det, inv and functions count their
+    argument's; at most RANDOM_MAX): a Cayley-Hamilton term of that degree vanishes at every size
+    up to it, and no further."""
+    deg: dict[Expr, int] = {}
+    for n in post_order(*exprs):
+        kids = [deg[k] for k in n.children]
+        if isinstance(n, Sym):
+            d = 1
+        elif isinstance(n, (MatMul, Hadamard, Kron, EDiv, Div)):
+            d = sum(kids)
+        elif isinstance(n, (MatPower, Power, EPower)):
+            d = kids[0] * min(abs(int(n.exponent)), RANDOM_MAX)
+        else:
+            d = max(kids, default=0)
+        deg[n] = min(d, RANDOM_MAX)
+    return max(deg[e] for e in exprs)
+
+
+def assignments(names: list[str], rng: random.Random, fixed: tuple[int, ...] = (),
+                exprs: tuple = ()) -> list[tuple[dict, str, tuple]]:
     """(sizes, why, the names the item is about) for every item of the plan, before shrinking."""
     if not names:
         return [({}, "the declared sizes", ())]
@@ -111,7 +133,8 @@ def assignments(names: list[str], rng: random.Random, fixed: tuple[int, ...] = (
                     out.append(({**_small(rest, {m, rel(m)}, rng), a: m, b: rel(m)}, f"{b} = {a} {label}", (a, b)))
     out += [({n: v for n in names}, f"every dimension {v} (a declared size)", tuple(names)) for v in sorted(set(fixed))
             if v >= 2]
-    out.append(({n: LARGE[i % len(LARGE)] for i, n in enumerate(names)}, "large sizes", tuple(names)))
+    large = max(LARGE, min(RANDOM_MAX, 1 + degree(list(exprs)))) if exprs else LARGE
+    out.append(({n: large + i for i, n in enumerate(names)}, "large sizes", tuple(names)))
     out += [({n: rng.randint(1, RANDOM_MAX) for n in names}, "random sizes", ()) for _ in range(RANDOM_ASSIGNMENTS)]
     out.append(({n: 1 for n in names}, "every dimension 1", tuple(names)))
     return [(dict(sorted(s.items(), key=lambda kv: names.index(kv[0]))), why, about) for s, why, about in out]
@@ -149,19 +172,20 @@ def _shrink_rest(sizes, shapes, pool):
 def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *, fixed: tuple[int, ...] = (),
               variants: int = 1, draws: int = 1) -> list[Instance]:
     """Every instance of the check, in order: the base instances (distinct sizes) with every
-    variant and draw at scale 1, then every other item at the next scale of ``scales(exprs)``
-    in turn, with a random variant and a fresh draw."""
+    variant and draw, every other item of ``assignments`` with a random variant and a fresh draw,
+    all at scale 1; then the first distinct sizes at every other scale of ``scales(exprs)``."""
     out: list[Instance] = []
-    levels = scales(exprs)
-    turn = 0
-    for sizes, why, about in assignments(names, rng, fixed):
+    items = assignments(names, rng, fixed, exprs)
+    for sizes, why, about in items:
         sizes, shrunk = shrink(sizes, about, shapes)
         why = why + (" (shrunk to fit)" if shrunk else "")
         if why == "distinct sizes":
             out += [Instance(sizes, why, Fraction(1), v, d) for v in range(variants) for d in range(draws)]
-            continue
-        out.append(Instance(sizes, why, levels[turn % len(levels)], rng.randrange(variants), len(out)))
-        turn += 1
+        else:
+            out.append(Instance(sizes, why, Fraction(1), rng.randrange(variants), len(out)))
+    base = shrink(items[0][0], (), shapes)[0]
+    out += [Instance(base, f"points at scale {scale}", scale, rng.randrange(variants), len(out))
+            for scale in scales(exprs) if scale != 1]
     return out
 
 

@@ -47,8 +47,20 @@ class Verdict:
     certificate: dict | None = field(default=None, compare=False)
 
 
-class NoPoint(Exception):
-    """No point inside the domain was found at one instance."""
+class ClaimUndefined(Exception):
+    """Claim ``index`` is certainly undefined at a point (``error`` says why)."""
+
+    def __init__(self, index: int, error: DomainError):
+        super().__init__(str(error))
+        self.index, self.error = index, error
+
+
+def _value(evaluator: Evaluator, i: int, M: Expr) -> Matrix:
+    """Claim i's value; ClaimUndefined where it certainly has none."""
+    try:
+        return evaluator(M)
+    except DomainError as e:
+        raise ClaimUndefined(i, e) from None
 
 
 @dataclass
@@ -129,65 +141,95 @@ class _Judge:
     # -- one instance -------------------------------------------------------------------------
 
     def _instance(self, inst: Instance, rng: random.Random, spread: Fraction | None = None) -> bool:
-        """Sample a point for the instance and judge every claim still undecided there; False when
-        the instance had no point inside the domain."""
+        """Judge every claim still undecided at a point of this instance, drawing points until f,
+        the assumptions and every claim are defined there (RESAMPLES at most); False when none was.
+        A claim certainly undefined at a point where f is defined, but defined at a later point,
+        is refuted by the first."""
         live = {i: M for i, M in enumerate(self.claims) if self.verdicts[i] is None}
         stand_ins = draw(self.scope.functions, random.Random(f"{self.seed}:{inst.draw}:{inst.text()}"))
-        try:
-            point, failed = self._sample(inst, rng, live, stand_ins, spread)
-        except NoPoint as e:
-            if spread is None:
-                self.skipped.setdefault(inst.text() + (f" with {stand_ins.label}" if stand_ins.label else ""), str(e))
-            return False
-        if point.normal is not None and sum(1 for _ in directions(*self._size(point), self.x.symmetric, point.normal,
-                                                                 random.Random(0)) if _[0] == "entry") == 0:
-            self.skipped.setdefault(inst.text(), f"the assumption fixes {self.x.name} at these sizes")
-            return False
-        self.restrictions.update(dict.fromkeys(point.restrictions))
-        for i, (values, why) in failed.items():
-            self._refute_domain(i, inst, stand_ins, values, why)
-            live.pop(i)
-        if live:
-            self._judge(inst, point, live, stand_ins, rng)
-        return True
+        must_be_positive, det_positive, _ = required([self.f] + [s for a in self.assume for s in (a.lhs, a.rhs)])
+        invertible = self._invertible()
+        positive = {n: f"{n} > 0, as {why} needs" for n, why in must_be_positive.items()}
+        signs = {n: -1 if inst.variant >> (j + 1) & 1 else 1 for j, n in enumerate(invertible[:2])}
+        failed: dict[int, tuple] = {}
+        probing: set[str] = set()
+        last: Exception | str = "no point drawn"
+        for attempt in range(RESAMPLES):
+            late = attempt >= RESAMPLES // 2 - 1
+            values = self._draw(inst, rng, positive.keys() | probing, det_positive, invertible, signs,
+                                inst.scale if spread is None else spread)
+            b = Bindings(values, inst.sizes, stand_ins.elementwise, stand_ins.scalar, deadline=self.deadline)
+            try:
+                normal = self._assumptions(b)
+                if normal is not None and not any(d[0] == "entry" for d in directions(
+                        *self._size(b), self.x.symmetric, normal, random.Random(0))):
+                    self.skipped.setdefault(inst.text(), f"the assumption fixes {self.x.name} at these sizes")
+                    return False
+                point = _Point(b, normal, self._restrictions(positive, det_positive, normal))
+                self._judge(inst, point, live, stand_ins, rng)
+            except ClaimUndefined as e:
+                failed.setdefault(e.index, (values, f"the claimed {self.measure.name} cannot be evaluated at a "
+                                                   f"point where f can ({e.error})"))
+                if late and e.error.node is not None:
+                    probing |= symbols_under(e.error.node)
+                last = e.error
+                continue
+            except UNDEFINED + (Undecided,) as e:
+                last = e
+                node = getattr(e, "node", None)
+                if late and node is not None:
+                    for n in sorted(symbols_under(node) - positive.keys()):
+                        positive[n] = f"{n} > 0 (random points of either sign left the domain of {show(node)})"
+                continue
+            self.restrictions.update(dict.fromkeys(point.restrictions))
+            for i, (at, why) in failed.items():
+                if self.verdicts[i] is None:
+                    self._refute_domain(i, inst, stand_ins, at, why)
+            return True
+        if spread is None:
+            self.skipped.setdefault(inst.text() + (f" with {stand_ins.label}" if stand_ins.label else ""), str(last))
+        return False
 
     def _judge(self, inst: Instance, point: _Point, live: dict, stand_ins: StandIns, rng) -> None:
-        """Every comparison of every live claim at this point, at rising precision (decide.py)."""
-        rows, cols = self._size(point)
+        """Every comparison of every live claim at this point, at rising precision (decide.py).
+        Raises what makes the point unusable: f or an assumption certainly undefined, a claim
+        certainly undefined (ClaimUndefined), or an evaluation undecided at every precision."""
+        rows, cols = self._size(point.b)
         dirs = directions(rows, cols, self.x.symmetric, point.normal, rng)
         pending = dict(live)
+        compared = False
         for prec in decide.precisions():
             with ctx.workprec(prec):
                 try:
                     found = self._compare(point, pending, dirs, (rows, cols))
-                except Singular as e:
-                    self.unresolved.setdefault(inst.text(), f"{e}")
-                    return
+                except Singular:
+                    raise
                 except Undecided as e:
-                    last = str(e)
+                    if compared or prec == decide.BUDGET:
+                        break
+                    last = e
                     continue
-                except UNDEFINED as e:  # f undefined with its derivatives here though defined at the point
-                    self.skipped.setdefault(inst.text(), f"f's derivatives are not defined at the point ({e})")
-                    return
-            last = "a comparison stayed undecided"
+            if not compared:
+                self._record_sides()
+            compared = True
             for i, comparisons in found.items():
-                outcome = self._settle(i, comparisons, inst, point, stand_ins, prec)
-                if outcome != decide.UNDECIDED:
+                if self._settle(i, comparisons, inst, point, stand_ins, prec) != decide.UNDECIDED:
                     pending.pop(i)
             if not pending:
                 return
-        for i in pending:
-            self.unresolved.setdefault(inst.text(), f"{last} at {decide.BUDGET} bits")
+        if not compared:
+            raise last
+        self.unresolved.setdefault(inst.text(), f"a comparison stayed undecided at {decide.BUDGET} bits")
 
-    def _size(self, point: _Point) -> tuple[int, int]:
-        value = point.b.values[self.x.name]
+    def _size(self, b: Bindings) -> tuple[int, int]:
+        value = b.values[self.x.name]
         return len(value), len(value[0])
 
     def _compare(self, point: _Point, live: dict, dirs: list, size_x) -> dict[int, list]:
         """{claim: [(probe, claimed ball, actual ball)]} at the working precision."""
         b = point.b
         plain = Evaluator(b)
-        claimed = self.claimed_values = {i: plain(M) for i, M in live.items()}
+        claimed = self.claimed_values = {i: _value(plain, i, M) for i, M in live.items()}
         found = {i: self.measure.defects(claimed[i], self.x) for i in live}
         scale = arb(0)
         for tangents, second in self.measure.evaluations(dirs):
@@ -196,6 +238,7 @@ class _Judge:
                              second={} if second is None else {self.x.name: shaped(second[2], size_x[1])})
             evaluator = Evaluator(moved)
             F = evaluator(self.f)
+            self._memos = (plain.memo, evaluator.memo)
             for i in live:
                 pairs = self.measure.compared(F, claimed[i], tangents, second, self.x, size_x)
                 found[i] += pairs
@@ -222,53 +265,6 @@ class _Judge:
         return decide.UNDECIDED
 
     # -- points -------------------------------------------------------------------------------
-
-    def _sample(self, inst: Instance, rng: random.Random, claims: dict, stand_ins: StandIns, spread):
-        """A point at the instance's sizes and scale where f and the assumptions are defined (and
-        decided at START bits) and every claim evaluates; returns it and the claims that could not
-        be evaluated at an earlier point where f could ({index: (point, reason)}: refuted). Square
-        symbols under det or inv get the determinant signs of the instance's variant, dominant or
-        plain as its bit 0 says. NoPoint when RESAMPLES points fail."""
-        must_be_positive, det_positive, _ = required([self.f] + [s for a in self.assume for s in (a.lhs, a.rhs)])
-        invertible = self._invertible()
-        positive = {n: f"{n} > 0, as {why} needs" for n, why in must_be_positive.items()}
-        signs = {n: -1 if inst.variant >> (j + 1) & 1 else 1 for j, n in enumerate(invertible[:2])}
-        scale = spread if spread is not None else inst.scale
-        failed: dict[int, tuple] = {}
-        probing: set[str] = set()
-        last: Exception | str = "no point drawn"
-        for attempt in range(RESAMPLES):
-            values = self._draw(inst, rng, positive.keys() | probing, det_positive, invertible, signs, scale)
-            b = Bindings(values, inst.sizes, stand_ins.elementwise, stand_ins.scalar, deadline=self.deadline)
-            try:
-                normal = self._assumptions(b)
-                self._defined(b, self.f)
-            except UNDEFINED + (Undecided,) as e:
-                last = e
-                node = getattr(e, "node", None)
-                if attempt >= RESAMPLES // 2 - 1 and node is not None:
-                    for n in sorted(symbols_under(node) - positive.keys()):
-                        positive[n] = f"{n} > 0 (random points of either sign left the domain of {show(node)})"
-                continue
-            bad = {}
-            for i, M in claims.items():
-                try:
-                    self._defined(b, M)
-                except DomainError as e:
-                    bad[i] = e
-                except Undecided as e:
-                    bad[i] = e
-            for i, e in bad.items():
-                if isinstance(e, DomainError):
-                    failed.setdefault(i, (values, f"the claimed {self.measure.name} cannot be evaluated at a point where f can ({e})"))
-                if attempt >= RESAMPLES // 2 - 1 and getattr(e, "node", None) is not None:
-                    probing |= symbols_under(e.node)
-            if bad:
-                last = next(iter(bad.values()))
-                continue
-            self._record_sides(b)
-            return _Point(b, normal, self._restrictions(positive, det_positive, normal, inst)), failed
-        raise NoPoint(str(last))
 
     def _draw(self, inst, rng, positive, det_positive, invertible, signs, scale) -> dict:
         values = {}
@@ -297,21 +293,7 @@ class _Judge:
                 normal = n
         return normal
 
-    def _defined(self, b: Bindings, e: Expr) -> None:
-        """Evaluate e at START bits, then at the budget if that was undecided (Undecided or
-        DomainError propagate)."""
-        for prec in (decide.START, 4 * decide.START):
-            with ctx.workprec(prec):
-                try:
-                    Evaluator(b)(e)
-                    return
-                except Singular:
-                    raise
-                except Undecided:
-                    if prec != decide.START:
-                        raise
-
-    def _restrictions(self, positive, det_positive, normal, inst) -> list[str]:
+    def _restrictions(self, positive, det_positive, normal) -> list[str]:
         out = list(positive.values()) + [f"det({n}) > 0, as {why} needs" for n, why in det_positive.items()]
         if normal is not None:
             a = next(a for a in self.assume if assumed_symbol(a) == self.x.name)
@@ -320,16 +302,11 @@ class _Judge:
 
     # -- kinks --------------------------------------------------------------------------------
 
-    def _record_sides(self, b: Bindings) -> None:
-        if not self.sides:
-            return
-        with ctx.workprec(decide.START):
-            ev = Evaluator(b)
-            for arg, signs in self.sides.items():
-                try:
-                    value = ev(arg)
-                except UNDEFINED + (Undecided,):
-                    continue
+    def _record_sides(self) -> None:
+        """The signs the entries of each abs and relu argument took at the point just judged."""
+        for arg, signs in self.sides.items():
+            value = next((m[arg] for m in self._memos if arg in m), None)
+            if value is not None:
                 signs.update(1 if base(v) > 0 else -1 for r in value for v in r if not base(v).contains(0))
 
     def _beyond_kinks(self, plan: list[Instance], rng: random.Random) -> None:

@@ -27,8 +27,16 @@ def claim_object(r: ClaimReport) -> dict:
         "expected": r.claim.expect,
         "verdict": r.verdict,
         "message": r.message,
-        "counterexample": (r.claimed.counterexample if r.claimed is not None else None) or None,
+        "counterexample": _counterexample(r),
     }
+
+
+def _counterexample(r: ClaimReport) -> dict | None:
+    """The claim's counterexample, with the certificate that ``matcalc recheck`` re-evaluates."""
+    v = r.claimed
+    if v is None or not v.counterexample:
+        return None
+    return {**v.counterexample, "certificate": v.certificate} if v.certificate else v.counterexample
 
 
 def derivation_object(r: ClaimReport) -> dict:
