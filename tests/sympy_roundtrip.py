@@ -7,12 +7,14 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-import mpmath
 import sympy as sp
+from flint import arb_series
 
-from matcalc.checker.evaluate import Bindings, Evaluator, size
+from matcalc.checker.evaluate import Bindings, ball, evaluate, size
+from matcalc.checker.plan import dimension_names
 from matcalc.expr import ENTRYWISE, Entrywise, Expr, Sym, walk
-from matcalc.checker.sample import dimension_names
+
+from .balls import PREC, close as _close
 
 #: The stand-in for every declared element-wise function: p(t) = 1/2 + t - t²/3 + t³/5.
 POLY = (Fraction(1, 2), Fraction(1), Fraction(-1, 3), Fraction(1, 5))
@@ -20,16 +22,10 @@ T = sp.Symbol("t")
 DPS = 40
 
 
-def poly(x, order: int):
-    """The order-th derivative of POLY at x."""
-    total = 0
-    for power, c in enumerate(POLY):
-        if power >= order:
-            k = c
-            for j in range(order):
-                k *= power - j
-            total += k * x ** (power - order)
-    return total
+def poly(s: arb_series) -> arb_series:
+    """POLY on an Arb power series (the checker takes its derivatives from the series)."""
+    c0, c1, c2, c3 = (ball(c) for c in POLY)
+    return ((s * c3 + c2) * s + c1) * s + c0
 
 
 def point(exprs: list[Expr], seed: int = 1) -> tuple[dict, dict]:
@@ -49,8 +45,7 @@ def point(exprs: list[Expr], seed: int = 1) -> tuple[dict, dict]:
 
 def matcalc_value(e: Expr, dims: dict, values: dict) -> list[list]:
     functions = {n.fn: poly for n in walk(e) if isinstance(n, Entrywise) and n.fn not in ENTRYWISE}
-    with mpmath.workdps(DPS):
-        return Evaluator(Bindings(values, dims, elementwise=functions))(e)
+    return evaluate(e, Bindings(values, dims, elementwise=functions), prec=PREC)
 
 
 def sympy_value(S, dims: dict, values: dict) -> list[list]:
@@ -73,16 +68,6 @@ def sympy_value(S, dims: dict, values: dict) -> list[list]:
     return [[sp.N(S, DPS)]]
 
 
-def _mpf(x) -> mpmath.mpf:
-    if isinstance(x, Fraction):
-        return mpmath.mpf(x.numerator) / x.denominator
-    return mpmath.mpf(str(x) if isinstance(x, sp.Basic) else x)
-
-
-def close(a: list[list], b: list[list]) -> bool:
+def close(a: list, b: list) -> bool:
     """Same shape, every entry equal to 25 digits relative to its size (or to 1)."""
-    if len(a) != len(b) or len(a[0]) != len(b[0]):
-        return False
-    with mpmath.workdps(DPS):
-        return all(abs(_mpf(x) - _mpf(y)) <= mpmath.mpf(10) ** -25 * max(1, abs(_mpf(x)))
-                   for ra, rb in zip(a, b) for x, y in zip(ra, rb))
+    return _close(a, b, entrywise=True)

@@ -1,5 +1,7 @@
-"""The checker's arithmetic: MPFR evaluation handed back as mpmath numbers, derivatives of
-exp, sigmoid and tanh from their values, and the level a tiny derivative is first compared at."""
+"""The checker's arithmetic: exact rationals as Arb balls and back, the built-in functions and
+their derivatives from Arb power series (against SymPy's, an oracle that shares no code with
+the checker), values far beyond any floating-point exponent range, and a tiny relative error
+in a vanishing gradient."""
 from __future__ import annotations
 
 import random
@@ -7,59 +9,78 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-import gmpy2
-import mpmath
 import pytest
+import sympy as sp
+from flint import arb, ctx, fmpq
 
-from matcalc.checker.evaluate import Bindings, Evaluator, floating, from_value, to_mpf, to_mpfr
+from matcalc.checker.evaluate import Bindings, ball, evaluate
+from matcalc.checker.functions import builtin
+from matcalc.checker.sample import exact
 from matcalc.checker.verify import check
 from matcalc.derivation import derive
 from matcalc.language import show
 from matcalc.parser import parse
 from matcalc.prooffile import make_claim, make_scope
 
+from .balls import to_arb
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from networks import sigmoid_network  # noqa: E402
 
-
-@pytest.mark.parametrize("x", [Fraction(0), Fraction(-7, 3), Fraction(1, 10**40), Fraction(10**300 + 1, 3)])
-def test_mpfr_and_mpf_convert_both_ways_without_loss(x):
-    with mpmath.workdps(60), floating(mpmath.mp.prec):
-        as_mpf = to_mpf(x)
-        there = to_mpfr(as_mpf)
-        assert to_mpf(there) == as_mpf
-        assert to_mpf(to_mpfr(x)) == as_mpf
-        assert to_mpf(gmpy2.mpfr(0)) == 0 and to_mpf(-gmpy2.mpfr(0)) == 0
+T = sp.Symbol("t")
+REFERENCE = {"exp": sp.exp(T), "log": sp.log(T), "sin": sp.sin(T), "cos": sp.cos(T), "tan": sp.tan(T),
+             "tanh": sp.tanh(T), "sqrt": sp.sqrt(T), "sigmoid": 1 / (1 + sp.exp(-T))}
 
 
-@pytest.mark.parametrize("fn", ["exp", "sigmoid", "tanh"])
+def _sympy(expr, x: Fraction, digits: int) -> arb:
+    """expr at t = x, from SymPy's own evaluation to ``digits`` digits, as a ball."""
+    return to_arb(sp.N(expr.subs(T, sp.Rational(x.numerator, x.denominator)), digits))
+
+
+@pytest.mark.parametrize("x", [Fraction(0), Fraction(-7, 3), Fraction(1, 10**40), Fraction(10**300 + 1, 3),
+                               Fraction(-5, 2**70)])
+def test_rationals_become_balls_that_contain_them(x):
+    """A point's exact rational is a ball containing it, at every precision; a binary fraction is
+    an exact ball, and exact() gives a ball's midpoint back as that very rational."""
+    q = fmpq(x.numerator, x.denominator)
+    dyadic = x.denominator & (x.denominator - 1) == 0
+    for prec in (53, 200, 1000):
+        with ctx.workprec(prec):
+            b, same = ball(x), ball(q)
+            assert b.contains(q) and b.contains(exact(b))
+            assert b.mid() == same.mid() and b.rad() == same.rad()
+            if dyadic:
+                assert b.rad() == 0 and exact(b) == q
+
+
+@pytest.mark.parametrize("fn", ["exp", "sigmoid", "tanh", "sin", "log"])
 @pytest.mark.parametrize("order", [1, 2])
-def test_derivatives_from_values_are_the_functions_derivatives(fn, order):
-    """exp' = exp; σ' = σ(1 - σ), σ'' = σ'(1 - 2σ); tanh' = 1 - tanh², tanh'' = -2 tanh tanh'."""
-    f = {"exp": mpmath.exp, "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)), "tanh": mpmath.tanh}[fn]
-    with mpmath.workdps(60):
-        for x in (mpmath.mpf(-3) / 2, mpmath.mpf(1) / 7, mpmath.mpf(5)):
-            with floating(mpmath.mp.prec):
-                got = to_mpf(from_value(fn, to_mpfr(f(x)), order))
-            want = mpmath.diff(f, x, order)
-            assert abs(got - want) <= mpmath.mpf(10) ** -45 * max(1, abs(want))
+def test_derivatives_from_series_are_the_functions_derivatives(fn, order):
+    """builtin(fn, x, order) (the order-th coefficient of fn's Arb power series, times order!)
+    encloses SymPy's derivative of fn, to 10^-45 of its size."""
+    for x in (Fraction(-3, 2), Fraction(1, 7), Fraction(5)):
+        if fn == "log" and x < 0:
+            continue
+        with ctx.workprec(200):
+            got = builtin(fn, ball(x), order)
+            want = _sympy(sp.diff(REFERENCE[fn], T, order), x, 70)
+            assert got.overlaps(want) and got.rad() <= arb(10) ** -45 * (1 + abs(want)), (fn, order, x, got)
 
 
-def test_floating_evaluation_matches_mpmath():
-    """Each built-in function, evaluated with MPFR, is mpmath's value to the working precision."""
+def test_built_in_functions_evaluate_to_the_reference_values():
+    """Each built-in function, evaluated entrywise on a matrix at 270 bits, encloses SymPy's value
+    and is as narrow as 10^-75 of it."""
     rng = random.Random(3)
     scope = make_scope({"X": "matrix(n, n)"}, {}, {})
     values = {"X": [[Fraction(rng.randint(1, 9), 4) for _ in range(2)] for _ in range(2)]}
-    ref = {"exp": mpmath.exp, "log": mpmath.log, "sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan,
-           "tanh": mpmath.tanh, "sqrt": mpmath.sqrt, "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t))}
-    with mpmath.workdps(80):
-        for fn, want in ref.items():
-            got = Evaluator(Bindings(values, {"n": 2}))(parse(f"{fn}(X)", scope))
+    for fn, want in REFERENCE.items():
+        got = evaluate(parse(f"{fn}(X)", scope), Bindings(values, {"n": 2}), prec=270)
+        with ctx.workprec(270):
             for r in range(2):
                 for c in range(2):
-                    w = want(to_mpf(values["X"][r][c]))
-                    assert isinstance(got[r][c], mpmath.mpf)
-                    assert abs(got[r][c] - w) <= mpmath.mpf(10) ** -75 * abs(w), fn
+                    w = _sympy(want, values["X"][r][c], 90)
+                    assert type(got[r][c]) is arb
+                    assert got[r][c].overlaps(w) and got[r][c].rad() <= arb(10) ** -75 * abs(w), fn
 
 
 def _network(L: int):
@@ -71,9 +92,9 @@ def _network(L: int):
 
 @pytest.mark.slow
 def test_a_vanishing_gradient_off_by_a_tiny_relative_amount_is_refuted():
-    """The deep network's gradient is about 10^-90 of f: comparisons start at a finer level, and a
-    claim off by 10^-20 of itself (beyond the tolerance of 10^-25) is still refuted; so is one
-    claiming 10^-300 of the true gradient (compared at the finest level)."""
+    """The deep network's gradient is about 10^-90 of f: a claim off by 10^-20 of itself is
+    refuted (agreement needs both balls within 2^-133 of their size); so is one claiming
+    10^-300 of the true gradient."""
     c, scope, G = _network(192)
     assert check(c.f, c.wrt, G, scope).status == "holds"
     for factor in ("(1 + 10^-20)", "10^-300"):
@@ -81,11 +102,11 @@ def test_a_vanishing_gradient_off_by_a_tiny_relative_amount_is_refuted():
         assert check(c.f, c.wrt, wrong, scope).status == "refuted", factor
 
 
-def test_values_beyond_mpfr_exponent_range_are_computed_in_mpmath():
-    """exp(±10^9) is 2^∓1.4·10^9, beyond MPFR's exponents in gmpy2: evaluated again in mpmath, the
-    product is 1 (MPFR alone would give 0 · overflow)."""
+def test_values_far_beyond_floating_point_range_are_computed():
+    """exp(±10^9) is 2^∓1.4·10^9, far beyond a double's (or MPFR's default) exponents: Arb's
+    exponents are unbounded, and the product is 1, in a ball at most 10^-50 wide."""
     scope = make_scope({"X": "matrix(n, n)"}, {}, {})
     e = parse("exp(-1000000000 * X) .* exp(1000000000 * X)", scope)
-    with mpmath.workdps(60):
-        got = Evaluator(Bindings({"X": [[Fraction(1, 3)]]}, {"n": 1}))(e)
-    assert abs(got[0][0] - 1) < mpmath.mpf(10) ** -50
+    got = evaluate(e, Bindings({"X": [[Fraction(1, 3)]]}, {"n": 1}), prec=200)[0][0]
+    with ctx.workprec(200):
+        assert got.contains(1) and got.rad() < arb(10) ** -50
