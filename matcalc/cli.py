@@ -1,4 +1,4 @@
-"""The command line: list, prove, check, diff, serve. Errors are one line on stderr, exit 2.
+"""The command line: list, prove, check, diff, recheck, serve. Errors are one line on stderr, exit 2.
 
 Heavy modules (the parser, the engine, rich) are imported inside the commands that
 need them, so `matcalc --help` and `matcalc list` start fast.
@@ -80,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
     common(diff)
     emit(diff)
+
+    rck = sub.add_parser("recheck", help="re-evaluate the refutation certificates in matcalc check --format json "
+                                         "output, independently of the checker")
+    rck.add_argument("files", nargs="+", metavar="FILE", help="JSON written by matcalc check (or diff) --format json")
 
     srv = sub.add_parser("serve", help="a local web page and JSON API that derive and check (needs matcalc[web])")
     srv.add_argument("--port", type=int, default=8765, help="default 8765")
@@ -343,6 +347,12 @@ def _check_document(fmt: str, reports, standalone: bool) -> str:
     return body
 
 
+def cmd_recheck(args) -> int:
+    from .recheck import run
+
+    return run(args.files, sys.stdout)
+
+
 def cmd_serve(args) -> int:
     if not args.timeout > 0:
         raise MatcalcError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
@@ -357,7 +367,8 @@ def cmd_serve(args) -> int:
     return 0
 
 
-COMMANDS = {"list": cmd_list, "prove": cmd_prove, "check": cmd_check, "diff": cmd_diff, "serve": cmd_serve}
+COMMANDS = {"list": cmd_list, "prove": cmd_prove, "check": cmd_check, "diff": cmd_diff, "recheck": cmd_recheck,
+            "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:
