@@ -3,10 +3,12 @@ rule checked as a lemma on random non-square instances."""
 import random
 from fractions import Fraction
 
-import mpmath
 import pytest
+from flint import arb, ctx
 
-from matcalc.checker.evaluate import Bindings, Evaluator, ScalarImpl
+from matcalc.checker.evaluate import Bindings, Evaluator
+from matcalc.checker.measures import coefficient
+from matcalc.checker.sample import exact
 from matcalc.derivation import derive
 from matcalc.errors import NotDifferentiable
 from matcalc.expr import Differential, Sym, walk
@@ -17,6 +19,7 @@ from matcalc.rules import algebra as AR
 from matcalc.rules import differential as DR
 from matcalc.rules import trace as TR
 
+from .balls import PREC, close
 from .sympy_oracle import compare
 
 
@@ -120,27 +123,25 @@ def _bind(rng, scope, dims):
                          for j in range(c)] for i in range(r)]
         if name in scope.symmetric:
             values[name] = [[values[name][min(i, j)][max(i, j)] for j in range(c)] for i in range(r)]
-    sin = lambda t, k: [mpmath.sin, mpmath.cos, lambda u: -mpmath.sin(u), lambda u: -mpmath.cos(u)][k % 4](t)  # noqa: E731
-    quad = ScalarImpl(lambda a: sum(x * x * (i + 1) for i, x in enumerate(v for r in a for v in r)) / 2,
-                      lambda a: [[a[i][j] * (i * len(a[0]) + j + 1) for j in range(len(a[0]))] for i in range(len(a))])
-    return Bindings(values, dims, {"sigma": sin}, {"C": quad})
+    return Bindings(values, dims, {"sigma": lambda s: s.sin()}, {"C": Quadratic()})
 
 
-def _directional(e, b, V, h=mpmath.mpf(10) ** -12):
-    """Entrywise (e(X + hV) - e(X - hV)) / 2h, extrapolated once."""
-    def at(t):
-        moved = [[p + t * v for p, v in zip(rp, rv)] for rp, rv in zip(b.values["X"], V)]
-        return Evaluator(Bindings(**{**b.__dict__, "values": {**b.values, "X": moved}}))(e)
-    def D(k):
-        plus, minus = at(k), at(-k)
-        return [[(p - m) / (2 * k) for p, m in zip(rp, rm)] for rp, rm in zip(plus, minus)]
-    d1, d2 = D(h), D(h / 2)
-    return [[(4 * q - p) / 3 for p, q in zip(r1, r2)] for r1, r2 in zip(d1, d2)]
+class Quadratic:
+    """C(a) = ½ Σₖ (k + 1) vₖ², v the entries of a row by row; its gradient (k + 1) vₖ."""
+
+    def value(self, v):
+        return sum(x * x * arb(k + 1) for k, x in enumerate(v)) * arb(0.5)
+
+    def gradient(self, v):
+        return [x * arb(k + 1) for k, x in enumerate(v)]
 
 
-def _close(P, Q, tol=mpmath.mpf(10) ** -25):
-    scale = max([abs(x) for r in P for x in r] + [mpmath.mpf(1)])
-    return all(abs(p - q) <= tol * scale for rp, rq in zip(P, Q) for p, q in zip(rp, rq))
+def _directional(e, b, V):
+    """The derivative of e at X along V, entry by entry: the ε coefficient of e(X + εV) (at PREC
+    bits), as exact rationals."""
+    moved = Bindings(b.values, b.dims, b.elementwise, b.scalar, extra=b.extra, tangents={"X": [V]})
+    with ctx.workprec(PREC):
+        return [[exact(coefficient(x, 0)) for x in r] for r in Evaluator(moved)(e)]
 
 
 def _dep(e):
@@ -167,14 +168,14 @@ def test_differential_rule_is_a_lemma(rule):
         e = parse("k", sc)
         assert rule(e, Differential, _dep) == Differential(e.body)
     rng = random.Random(7)
-    with mpmath.workdps(60):
+    with ctx.workprec(PREC):
         for text in examples:
             e = parse(text, LEMMA)
             out = rule(e, Differential, _dep)
             b = _bind(rng, LEMMA, DIMS)
             V = [[Fraction(rng.randint(-8, 8), 8) for _ in range(2)] for _ in range(3)]
             b.extra.update({n: _directional(n.arg, b, V) for n in walk(out) if isinstance(n, Differential)})
-            assert _close(Evaluator(b)(out), _directional(e, b, V)), (text, show(out))
+            assert close(Evaluator(b)(out), _directional(e, b, V)), (text, show(out))
 
 
 TRACE_EXAMPLES = {
@@ -210,12 +211,13 @@ def test_trace_rule_is_a_lemma(rule):
         b2 = _bind(rng, LEMMA, DIMS)
         b2.values.update(b.values)
         b2.extra[dX] = [[Fraction(rng.randint(-9, 9), 4) for _ in range(2)] for _ in range(3)]
-        ev = Evaluator(b2)
-        inner = lambda P, Q: sum(p * q for rp, rq in zip(ev(P), ev(Q)) for p, q in zip(rp, rq))  # noqa: E731
-        left = inner(M, E)
-        pairs = rule(M, E, dep)
-        right = sum(inner(M2, E2) for M2, E2 in pairs)
-        assert abs(left - right) <= 1e-30 * (1 + abs(left)), (text, [(show(m), show(e)) for m, e in pairs])
+        with ctx.workprec(PREC):
+            ev = Evaluator(b2)
+            inner = lambda P, Q: sum(p * q for rp, rq in zip(ev(P), ev(Q)) for p, q in zip(rp, rq))  # noqa: E731
+            left = inner(M, E)
+            pairs = rule(M, E, dep)
+            right = sum(inner(M2, E2) for M2, E2 in pairs)
+            assert close([[left]], [[right]], Fraction(1, 10**30)), (text, [(show(m), show(e)) for m, e in pairs])
 
 
 ALGEBRA_EXAMPLES = {
@@ -256,8 +258,8 @@ def test_algebra_rule_is_a_lemma(rule):
         out = rule.fn(e)
         assert out is not None, f"{rule.name} does not apply to {text}"
         b = _bind(rng, LEMMA, DIMS)
-        with mpmath.workdps(50):
-            assert _close(Evaluator(b)(e), Evaluator(b)(out)), (text, show(out))
+        with ctx.workprec(PREC):
+            assert close(Evaluator(b)(e), Evaluator(b)(out)), (text, show(out))
 
 
 def test_entrywise_algebra_is_a_lemma():
@@ -270,8 +272,8 @@ def test_entrywise_algebra_is_a_lemma():
         out = RULE.fn(e)
         assert out is not None, text
         b = _bind(rng, LEMMA, DIMS)
-        with mpmath.workdps(50):
-            assert _close(Evaluator(b)(e), Evaluator(b)(out)), (text, show(out))
+        with ctx.workprec(PREC):
+            assert close(Evaluator(b)(e), Evaluator(b)(out)), (text, show(out))
 
 
 def test_logistic_regression_reaches_the_textbook_form():

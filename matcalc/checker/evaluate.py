@@ -168,8 +168,7 @@ class Evaluator:
         return transpose(self.v(e.arg))
 
     def _kron(self, e: Kron) -> Matrix:
-        a, b = self.v(e.left), self.v(e.right)
-        return [tuple(x * y for x in ra for y in rb) for ra in a for rb in b]
+        return kron(self.v(e.left), self.v(e.right))
 
     def _call(self, e: Call) -> Matrix:
         return MATRIX_FUNCTIONS[e.fn](self.v(e.arg))
@@ -190,6 +189,11 @@ class Evaluator:
         g = stand_in.gradient(flat)
         cols = len(a[0])
         return [tuple(g[r * cols:(r + 1) * cols]) for r in range(len(a))]
+
+
+def kron(a: Matrix, b: Matrix) -> Matrix:
+    """The Kronecker product: block (i, j) is a[i][j] · b."""
+    return [tuple(x * y for x in ra for y in rb) for ra in a for rb in b]
 
 
 def commutation(m: int, n: int) -> Matrix:
@@ -381,6 +385,9 @@ _RULES = {
 }
 
 
-def evaluate(e: Expr, b: Bindings) -> Matrix:
-    """The value of e under bindings b, at the working precision."""
-    return Evaluator(b)(e)
+def evaluate(e: Expr, b: Bindings, prec: int | None = None) -> Matrix:
+    """The value of e under bindings b, at ``prec`` bits (the working precision when None)."""
+    if prec is None:
+        return Evaluator(b)(e)
+    with ctx.workprec(prec):
+        return Evaluator(b)(e)

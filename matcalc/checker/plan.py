@@ -26,24 +26,27 @@ RANDOM_ASSIGNMENTS = 3
 RANDOM_MAX = 12
 LARGE = 9  # one assignment of large sizes, 9 and up (one more than f's polynomial degree, up to RANDOM_MAX)
 SCALES = (Fraction(1), Fraction(1, 10**4), Fraction(1, 100), Fraction(100), Fraction(10**4))
+SIGNS = ((0, "mixed"), (1, "positive"), (-1, "negative"))  # the signs of a point's entries at each scale
 STAND_IN_DRAWS = 2  # draws of stand-ins at the base instances (one fresh draw at every other)
 UNIT_LIMIT = 64
 UNIT_SAMPLE = 16
 RANDOM_DIRECTIONS = 2
 MAX_ENTRIES = 2500  # the largest matrix an instance may build: other dimensions shrink to stay below
+SHRUNK = " (sizes lowered to fit)"
 
 
 @dataclass(frozen=True)
 class Instance:
     """One planned instance: sizes, why it is in the plan, the scale of its point's entries, the
-    variant of its invertible matrices (bit 0: diagonally dominant; bit j: det of the j-th < 0)
-    and its draw of stand-ins."""
+    variant of its invertible matrices (bit 0: diagonally dominant; bit j: det of the j-th < 0),
+    its draw of stand-ins, and the sign of its entries (0: either)."""
 
     sizes: dict = field(hash=False)
     why: str
     scale: Fraction = Fraction(1)
     variant: int = 0
     draw: int = 0
+    sign: int = 0
 
     def text(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self.sizes.items()) or "the declared sizes"
@@ -178,14 +181,15 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     items = assignments(names, rng, fixed, exprs)
     for sizes, why, about in items:
         sizes, shrunk = shrink(sizes, about, shapes)
-        why = why + (" (shrunk to fit)" if shrunk else "")
+        why = why + (SHRUNK if shrunk else "")
         if why == "distinct sizes":
             out += [Instance(sizes, why, Fraction(1), v, d) for v in range(variants) for d in range(draws)]
         else:
             out.append(Instance(sizes, why, Fraction(1), rng.randrange(variants), len(out)))
     base = shrink(items[0][0], (), shapes)[0]
-    out += [Instance(base, f"points at scale {scale}", scale, rng.randrange(variants), len(out))
-            for scale in scales(exprs) if scale != 1]
+    for scale in scales(exprs):
+        for sign, kind in SIGNS[scale == 1:]:
+            out.append(Instance(base, f"{kind} entries at scale {scale}", scale, rng.randrange(variants), len(out), sign))
     return out
 
 
@@ -195,8 +199,7 @@ def explain(plan: list[Instance]) -> str:
              f"most {UNIT_LIMIT}, else {UNIT_SAMPLE}, diagonal and off-diagonal among them) and {RANDOM_DIRECTIONS} "
              f"random directions"]
     for i, inst in enumerate(plan, 1):
-        lines.append(f"{i:3}. {inst.text():32} scale {str(inst.scale):>10}  variant {inst.variant}  draw {inst.draw}  "
-                     f"({inst.why})")
+        lines.append(f"{i:3}. {inst.text():32} variant {inst.variant}  draw {inst.draw:<3} {inst.why}")
     return "\n".join(lines)
 
 

@@ -61,20 +61,22 @@ def symbols_under(node: Expr) -> set[str]:
 
 
 def random_matrix(rng: random.Random, rows: int, cols: int, *, positive: bool, dominant: bool,
-                  scale: Fraction = Fraction(1)) -> Matrix:
-    """Non-zero rationals p/q of either sign in [-3, 3] (positive ones in (0, 3]), times ``scale``,
-    each with its own denominator q in 5..31: no small grid that a claim could vanish on. A
-    square ``dominant`` one gets ±(n+1) on its diagonal, each sign at random, so that it is
-    well conditioned."""
+                  scale: Fraction = Fraction(1), sign: int = 0) -> Matrix:
+    """Non-zero rationals p/q of either sign in [-3, 3] (positive ones in (0, 3]; with ``sign``
+    ±1, all of that sign), times ``scale``, each with its own denominator q in 5..31: no small
+    grid that a claim could vanish on. A square ``dominant`` one gets ±(n+1) on its diagonal,
+    each sign at random, so that it is well conditioned."""
     scale = fmpq(scale.numerator, scale.denominator)
 
     draw = rng.random
 
     def entry():
         q = 5 + int(27 * draw())
-        p = 1 + int(3 * q * draw()) if positive else 0
+        p = 1 + int(3 * q * draw()) if positive or sign else 0
         while p == 0:
             p = int((6 * q + 1) * draw()) - 3 * q
+        if sign < 0 and not positive:
+            p = -p
         return fmpq(p, q) * scale
 
     m = [[entry() for _ in range(cols)] for _ in range(rows)]

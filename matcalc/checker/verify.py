@@ -19,7 +19,7 @@ from . import decide
 from .evaluate import Bindings, Evaluator, Matrix, OutOfTime, Singular, size
 from .counterexample import format_matrix, shaped
 from .measures import Gradient, Hessian, Jacobian, Probe
-from .plan import Instance, dimension_names, directions, explain, make_plan
+from .plan import MAX_ENTRIES, SHRUNK, Instance, dimension_names, directions, explain, make_plan
 from .ring import DomainError, Undecided, base
 from .counterexample import counterexample, domain_certificate
 from .sample import (
@@ -115,6 +115,8 @@ class _Judge:
     def run(self) -> list[Verdict]:
         check_assumptions(self.assume)
         plan = self.plan()
+        self.shrunk = list(dict.fromkeys(f"{inst.why[:-len(SHRUNK)]}: {inst.text()}" for inst in plan
+                                         if inst.why.endswith(SHRUNK)))
         rng = random.Random(self.seed)
         judged = 0
         for inst in plan:
@@ -134,6 +136,9 @@ class _Judge:
         tail = "".join(f"; checked where {r}" for r in self.restrictions)
         tail += "".join(f"; skipped {k} ({why})" for k, why in self.skipped.items())
         tail += "".join(f"; unresolved at {k} ({why})" for k, why in self.unresolved.items())
+        if self.shrunk:
+            tail += (f"; sizes lowered to keep every matrix within {MAX_ENTRIES:,} entries at "
+                     f"{'; '.join(self.shrunk[:3])}{f' and {len(self.shrunk) - 3} more' if len(self.shrunk) > 3 else ''}")
         return [v or Verdict("holds", f"agrees on {self.checks[i]} checks at {self.instances[i]} instances; largest "
                                       f"relative difference {self.worst[i]:.3g}{tail}", self.worst[i], self.checks[i])
                 for i, v in enumerate(self.verdicts)]
@@ -273,7 +278,7 @@ class _Judge:
             sign = 1 if name in det_positive else signs.get(name, rng.choice((-1, 1)))
             for _ in range(PLAIN_DRAWS):
                 v = random_matrix(rng, r, c, positive=name in positive, dominant=bool(inst.variant & 1) and
-                                  name in invertible, scale=scale)
+                                  name in invertible, scale=scale, sign=inst.sign)
                 if name in self.scope.symmetric:
                     v = symmetrised(v)
                 if r != c or name not in invertible:
