@@ -10,13 +10,13 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-import mpmath
 import pytest
+from flint import arb, ctx
 
 import matcalc
-from matcalc.checker.evaluate import Evaluator, ScalarImpl
-from matcalc.checker.second_order import Hessian, Jacobian
-from matcalc.checker.verify import Gradient, _sample
+from matcalc.checker.evaluate import Bindings, Evaluator, size
+from matcalc.checker.ring import DomainError, Undecided
+from matcalc.checker.sample import assumed_symbol, random_matrix, required, satisfy, symmetrised, with_det_sign
 from matcalc.cli import main
 from matcalc.codegen import Target, module
 from matcalc.expr import Entrywise, ScalarFn, distinct_nodes
@@ -26,7 +26,6 @@ from matcalc.second_order import derive_kind
 
 np = pytest.importorskip("numpy")
 
-MEASURES = {"gradient": Gradient(), "jacobian": Jacobian(), "hessian": Hessian()}
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -59,18 +58,21 @@ def uses_functions(proof) -> bool:
 
 
 # Concrete declared functions for the comparison: sigma = tanh, C(a) = sum(a ** 2) / 2 + sum(a),
-# each in the checker's arithmetic (mpmath) and in the emitted code's (NumPy).
-def _tanh(x, order):
-    t = mpmath.tanh(x)
-    return (t, 1 - t * t, -2 * t * (1 - t * t))[order]
+# each in the checker's numbers (an Arb power series, ring numbers) and in the emitted code's (NumPy).
+def _tanh(s):
+    """tanh = 1 - 2 / (e^(2s) + 1) on an Arb power series (its derivatives come from the series)."""
+    return 1 - 2 * ((2 * s).exp() + 1).inv()
 
 
-def _quadratic(a):
-    return sum(x * x for r in a for x in r) / 2 + sum(x for r in a for x in r)
+class _Quadratic:
+    def value(self, v):
+        return sum(x * x for x in v) * arb(0.5) + sum(v)
+
+    def gradient(self, v):
+        return [x + 1 for x in v]
 
 
-CHECKER_FUNCTIONS = {"elementwise": _tanh,
-                     "scalar": ScalarImpl(_quadratic, lambda a: [[x + 1 for x in r] for r in a])}
+CHECKER_FUNCTIONS = {"elementwise": _tanh, "scalar": _Quadratic()}
 NUMPY_FUNCTIONS = {"elementwise": (np.tanh, lambda x: 1 - np.tanh(x) ** 2, lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2)),
                    "scalar": (lambda a: np.sum(a ** 2) / 2 + np.sum(a), lambda a: a + 1)}
 
@@ -86,18 +88,37 @@ def function_arguments(proof, target) -> dict:
     return out
 
 
-def checker_point(proof, target, seed: int):
-    """The checker's own random point for this claim (sizes 2, 3, 4, ... by name), and the checker's
-    values there of f and of the derivative (50 digits)."""
+def checker_point(proof, target, seed: int, prec: int = 200):
+    """A random point for this claim drawn as the checker draws one (sample.py: non-zero rationals
+    p/q, positive where f needs it of a symbol, det > 0 under logdet, well conditioned under det
+    and inv, symmetric where declared, the assumptions met), sizes 2, 3, 4, ... by name, drawn
+    again until f and the derivative are defined there; and the checker's values there of f and
+    of the derivative (``prec`` bits)."""
     names = list(dict.fromkeys(d for s in proof.scope.symbols.values() for d in (s.rows, s.cols) if isinstance(d, str)))
     dims = {n: 2 + i for i, n in enumerate(names)}
-    impls = ("", {n: CHECKER_FUNCTIONS["elementwise"] for n, k in proof.scope.functions.items() if k == "elementwise"},
-             {n: CHECKER_FUNCTIONS["scalar"] for n, k in proof.scope.functions.items() if k == "scalar"})
-    inst, _, _ = _sample(target.f, target.wrt, {0: target.result}, proof.scope, proof.assume, dims, random.Random(seed),
-                         impls, MEASURES[target.kind])
-    with mpmath.workdps(50):
-        ev = Evaluator(inst.b)
-        return inst.b.values, ev(target.f), ev(target.result)
+    kinds = proof.scope.functions.items()
+    elementwise = {n: CHECKER_FUNCTIONS["elementwise"] for n, k in kinds if k == "elementwise"}
+    scalar = {n: CHECKER_FUNCTIONS["scalar"] for n, k in kinds if k == "scalar"}
+    positive, det_positive, invertible = required([target.f, target.result] +
+                                                  [s for a in proof.assume for s in (a.lhs, a.rhs)])
+    rng = random.Random(seed)
+    for _ in range(50):
+        values = {}
+        for name, shape in proof.scope.symbols.items():
+            r, c = size(shape.rows, dims), size(shape.cols, dims)
+            v = random_matrix(rng, r, c, positive=name in positive, dominant=name in invertible)
+            v = symmetrised(v) if name in proof.scope.symmetric else v
+            values[name] = with_det_sign(v, 1) if name in det_positive else v
+        b = Bindings(values, dims, elementwise, scalar)
+        try:
+            for a in proof.assume:
+                satisfy(a, b, assumed_symbol(a) in proof.scope.symmetric)
+            with ctx.workprec(prec):
+                ev = Evaluator(b)
+                return b.values, ev(target.f), ev(target.result)
+        except (DomainError, Undecided, ZeroDivisionError):
+            continue
+    raise AssertionError(f"no point in the domain of {target.f}")
 
 
 def as_float(m) -> np.ndarray:

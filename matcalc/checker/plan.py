@@ -31,7 +31,7 @@ STAND_IN_DRAWS = 2  # draws of stand-ins at the base instances (one fresh draw a
 UNIT_LIMIT = 64
 UNIT_SAMPLE = 16
 RANDOM_DIRECTIONS = 2
-MAX_ENTRIES = 2500  # the largest matrix an instance may build: other dimensions shrink to stay below
+MAX_ENTRIES = 12 ** 4  # the largest matrix an instance may build (a Hessian by a 12×12 X): other dimensions shrink to fit
 SHRUNK = " (sizes lowered to fit)"
 
 
@@ -112,35 +112,39 @@ def degree(exprs: list[Expr]) -> int:
 
 
 def assignments(names: list[str], rng: random.Random, fixed: tuple[int, ...] = (),
-                exprs: tuple = ()) -> list[tuple[dict, str, tuple]]:
-    """(sizes, why, the names the item is about) for every item of the plan, before shrinking."""
+                exprs: tuple = ()) -> list[tuple[list[dict], str, tuple]]:
+    """(candidate sizes, why, the names the item is about) for every item of the plan: the
+    candidates, in order of preference, keep the item's relation between its names (m = n,
+    n = 2m) at smaller sizes, for when the first would build too large a matrix."""
     if not names:
-        return [({}, "the declared sizes", ())]
+        return [([{}], "the declared sizes", ())]
     pool = list(range(2, 2 + max(len(names), 3)))
-    out = [({n: pool[(i + k) % len(pool)] for i, n in enumerate(names)}, "distinct sizes", ()) for k in range(3)]
+    out = [([{n: pool[(i + k) % len(pool)] for i, n in enumerate(names)}], "distinct sizes", ()) for k in range(3)]
     for n in names:
         others = [m for m in names if m != n]
         for s in ALONE:
-            out.append(({**_small(others, {s}, rng), n: s}, f"{n} alone at {s}", (n,)))
+            out.append(([{**_small(others, {s}, rng), n: s}], f"{n} alone at {s}", (n,)))
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            s = rng.randrange(2, 7)
             rest = [m for m in names if m not in (a, b)]
-            out.append(({**_small(rest, {s}, rng), a: s, b: s}, f"{a} = {b}", (a, b)))
+            out.append(([{**_small(rest, {s}, rng), a: s, b: s} for s in range(rng.randrange(2, 7), 0, -1)],
+                        f"{a} = {b}", (a, b)))
     for a in names:
         for b in names:
             if a != b:
                 for label, rel in RELATIONS:
-                    m = rng.choice((2, 3))
                     rest = [x for x in names if x not in (a, b)]
-                    out.append(({**_small(rest, {m, rel(m)}, rng), a: m, b: rel(m)}, f"{b} = {a} {label}", (a, b)))
-    out += [({n: v for n in names}, f"every dimension {v} (a declared size)", tuple(names)) for v in sorted(set(fixed))
+                    out.append(([{**_small(rest, {m, rel(m)}, rng), a: m, b: rel(m)}
+                                 for m in range(rng.choice((2, 3)), 0, -1)], f"{b} = {a} {label}", (a, b)))
+    out += [([{n: v for n in names}], f"every dimension {v} (a declared size)", tuple(names)) for v in sorted(set(fixed))
             if v >= 2]
     large = max(LARGE, min(RANDOM_MAX, 1 + degree(list(exprs)))) if exprs else LARGE
-    out.append(({n: large + i for i, n in enumerate(names)}, "large sizes", tuple(names)))
-    out += [({n: rng.randint(1, RANDOM_MAX) for n in names}, "random sizes", ()) for _ in range(RANDOM_ASSIGNMENTS)]
-    out.append(({n: 1 for n in names}, "every dimension 1", tuple(names)))
-    return [(dict(sorted(s.items(), key=lambda kv: names.index(kv[0]))), why, about) for s, why, about in out]
+    out.append(([{n: large + i for i, n in enumerate(names)}], "large sizes", tuple(names)))
+    out += [([{n: rng.randint(1, RANDOM_MAX) for n in names}], "random sizes", ()) for _ in range(RANDOM_ASSIGNMENTS)]
+    out.append(([{n: 1 for n in names}], "every dimension 1", tuple(names)))
+    order = {n: i for i, n in enumerate(names)}
+    return [([dict(sorted(c.items(), key=lambda kv: order[kv[0]])) for c in candidates], why, about)
+            for candidates, why, about in out]
 
 
 def largest_matrix(shapes, sizes: dict[str, int]) -> int:
@@ -149,27 +153,26 @@ def largest_matrix(shapes, sizes: dict[str, int]) -> int:
 
 
 def shrink(sizes: dict[str, int], about: tuple, shapes) -> tuple[dict[str, int], bool]:
-    """The sizes, with the dimensions the item is not about (then, if need be, those it is about)
-    lowered one at a time, largest first, until no matrix exceeds MAX_ENTRIES; and whether an
-    item's own dimension had to shrink."""
-    sizes = dict(sizes)
-    for pool, own in (([n for n in sizes if n not in about], False), (list(about), True)):
-        while largest_matrix(shapes, sizes) > MAX_ENTRIES:
-            movable = [n for n in pool if sizes[n] > 1]
-            if not movable:
-                break
-            n = max(movable, key=lambda k: sizes[k])
-            sizes[n] -= 1
-            if own:
-                return _shrink_rest(sizes, shapes, pool), True
-    return sizes, False
+    """The sizes, with the dimensions the item is not about lowered one at a time, largest first,
+    until no matrix exceeds MAX_ENTRIES, then if need be those it is about; and whether the item
+    itself changed (one of its own dimensions, or any of an item about none)."""
+    out = dict(sizes)
+    for pool in ([n for n in out if n not in about], list(about)):
+        while largest_matrix(shapes, out) > MAX_ENTRIES and any(out[n] > 1 for n in pool):
+            n = max((k for k in pool if out[k] > 1), key=lambda k: out[k])
+            out[n] -= 1
+    own = about or tuple(out)
+    return out, any(out[n] != sizes[n] for n in own)
 
 
-def _shrink_rest(sizes, shapes, pool):
-    while largest_matrix(shapes, sizes) > MAX_ENTRIES and any(sizes[n] > 1 for n in pool):
-        n = max((k for k in pool if sizes[k] > 1), key=lambda k: sizes[k])
-        sizes[n] -= 1
-    return sizes
+def fitted(candidates: list[dict], about: tuple, shapes) -> tuple[dict[str, int], bool]:
+    """The first candidate that fits by lowering only the other dimensions, else the last one
+    lowered as far as it must be (and True: the item changed)."""
+    for sizes in candidates:
+        out, changed = shrink(sizes, about, shapes)
+        if not changed:
+            return out, False
+    return out, True
 
 
 def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *, fixed: tuple[int, ...] = (),
@@ -179,14 +182,14 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     all at scale 1; then the first distinct sizes at every other scale of ``scales(exprs)``."""
     out: list[Instance] = []
     items = assignments(names, rng, fixed, exprs)
-    for sizes, why, about in items:
-        sizes, shrunk = shrink(sizes, about, shapes)
+    for candidates, why, about in items:
+        sizes, shrunk = fitted(candidates, about, shapes)
         why = why + (SHRUNK if shrunk else "")
         if why == "distinct sizes":
             out += [Instance(sizes, why, Fraction(1), v, d) for v in range(variants) for d in range(draws)]
         else:
             out.append(Instance(sizes, why, Fraction(1), rng.randrange(variants), len(out)))
-    base = shrink(items[0][0], (), shapes)[0]
+    base = fitted(items[0][0], (), shapes)[0]
     for scale in scales(exprs):
         for sign, kind in SIGNS[scale == 1:]:
             out.append(Instance(base, f"{kind} entries at scale {scale}", scale, rng.randrange(variants), len(out), sign))
