@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("paths", nargs="+", metavar="PATH")
     chk.add_argument("--quiet", "-q", action="store_true", help="show only what is not as expected, and the summary")
     chk.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
+    chk.add_argument("--explain", action="store_true",
+                     help="print the checker's plan for every claim (instances, sizes, scales, directions); check nothing")
     chk.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
                      help="check files in N worker processes (default: the number of cores); "
                           "the output is the same as with -j 1")
@@ -301,6 +303,9 @@ def cmd_diff(args) -> int:
 def cmd_check(args) -> int:
     from .check_files import check_paths, summarize
 
+    if args.explain:
+        return _explain(args)
+
     reports = check_paths(args.paths, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
                           jobs=args.jobs or None)
     summary = summarize(reports)
@@ -322,6 +327,23 @@ def cmd_check(args) -> int:
 
     run(_deliver, args, render)
     return _exit_status(reports)
+
+
+def _explain(args) -> int:
+    """``check --explain``: every claim's plan, one block per claim; nothing is checked."""
+    from .check_files import expand
+    from .prooffile import load
+    from .language import show
+    from .report import explain
+
+    files, empty = expand(args.paths)
+    if empty or not files:
+        raise MatcalcError(f"no proof files in {', '.join(empty or args.paths)}")
+    proofs = [load(f) for f in files]
+    blocks = [f"{printable(str(f))}::{proof.name}::claim-{c.index}: the {c.kind} of {show(c.f)} by {c.wrt.name}\n"
+              f"{explain(proof, c, seed=args.seed)}" for f, proof in zip(files, proofs) for c in proof.claims]
+    _deliver(args, lambda fmt, standalone=False: "\n\n".join(blocks) + "\n")
+    return 0
 
 
 def _check_document(fmt: str, reports, standalone: bool) -> str:

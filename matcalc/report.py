@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .checker.verify import Verdict, check_all, check_hessians, check_jacobians
+from .checker.verify import Verdict, check_all, check_hessians, check_jacobians, plan_text
 from .deep import deep
 from .derivation import Derivation
 from .errors import MatcalcError, printable
@@ -122,3 +122,14 @@ def label(r: ClaimReport) -> str:
 @deep
 def run_proof(proof: ProofFile, *, seed: int = 0) -> list[ClaimReport]:
     return [run_claim(proof, c, seed=seed) for c in proof.claims]
+
+
+def explain(proof: ProofFile, claim: Claim, *, seed: int = 0) -> str:
+    """The plan the checker follows for a claim (its instances, sizes, scales and directions),
+    as ``matcalc check --explain`` prints it: the matrices judged are the claim's and the engine's."""
+    try:
+        derived = [derive_kind(claim.kind, claim.f, claim.wrt, assume=proof.assume, scope=proof.scope).gradient]
+    except MatcalcError:
+        derived = []
+    matrices = list(dict.fromkeys(derived + ([claim.gradient] if claim.gradient is not None else [])))
+    return plan_text(claim.f, claim.wrt, matrices, proof.scope, proof.assume, seed=seed, kind=claim.kind)

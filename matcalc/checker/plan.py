@@ -196,13 +196,21 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     return out
 
 
-def explain(plan: list[Instance]) -> str:
-    """The plan as text, one instance a line."""
+def explain(plan: list[Instance], invertible: list[str] = (), functions: bool = False) -> str:
+    """The plan as text, one instance a line: its sizes, why it is there, and where it matters the
+    variant of the invertible symbols and the draw of stand-ins."""
     lines = [f"{len(plan)} instances; at each, every unit direction of the tangent space (all where there are at "
              f"most {UNIT_LIMIT}, else {UNIT_SAMPLE}, diagonal and off-diagonal among them) and {RANDOM_DIRECTIONS} "
              f"random directions"]
     for i, inst in enumerate(plan, 1):
-        lines.append(f"{i:3}. {inst.text():32} variant {inst.variant}  draw {inst.draw:<3} {inst.why}")
+        extra = ""
+        if invertible:
+            signs = ", ".join(f"det({n}) {'<' if inst.variant >> (j + 1) & 1 else '>'} 0"
+                              for j, n in enumerate(invertible[:2]))
+            extra += f"  [{'dominant' if inst.variant & 1 else 'plain'}; {signs}]"
+        if functions:
+            extra += f"  [stand-ins #{inst.draw}]"
+        lines.append(f"{i:3}. {inst.text():28} {inst.why}{extra}")
     return "\n".join(lines)
 
 

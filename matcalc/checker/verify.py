@@ -401,4 +401,7 @@ MEASURES = {"gradient": Gradient, "jacobian": Jacobian, "hessian": Hessian}
 def plan_text(f: Expr, x: Sym, claims: list[Expr], scope: Scope, assume=(), *, seed: int = 0,
               kind: str = "gradient") -> str:
     """The plan of a check, as ``matcalc check --explain`` prints it."""
-    return explain(_Judge(f, x, claims, scope, tuple(assume), MEASURES[kind](), seed).plan())
+    judge = _Judge(f, x, claims, scope, tuple(assume), MEASURES[kind](), seed)
+    rule = (f"compared by the rule of matcalc/checker/decide.py: Arb balls from {decide.START} bits, doubled up to "
+            f"{decide.BUDGET} while undecided")
+    return explain(judge.plan(), judge._invertible(), bool(scope.functions)) + "\n" + rule
