@@ -109,6 +109,9 @@ class Verdict:
         self.max_error: float | None = v.max_error
         self.checks: int = v.checks
         self.counterexample: dict[str, object] | None = v.counterexample
+        #: For a refutation, what ``matcalc recheck`` re-evaluates: the exact point and direction, the
+        #: precision, both enclosures, f and the claim as text.
+        self.certificate: dict[str, object] | None = v.certificate
         #: The engine's own result (the right gradient, Jacobian or Hessian).
         self.right_gradient: Expr | None = report.derivation.gradient if report.derivation else None
 

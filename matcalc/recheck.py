@@ -18,6 +18,7 @@ from pathlib import Path
 
 from flint import arb, arb_series, ctx, fmpq
 
+from .language import show
 from .errors import MatcalcError, printable
 from .language import NAME
 from .expr import (
@@ -65,7 +66,7 @@ class Certificate:
     """A certificate's fields, checked and parsed: the expressions as trees, the numbers as Fractions."""
 
     def __init__(self, data, where: str):
-        from .prooffile import make_scope
+        from .prooffile import make_scope, parse_assumption
         from .parser import parse
 
         if not isinstance(data, dict):
@@ -82,11 +83,15 @@ class Certificate:
             tables[key] = data.get(key, {})
             if not isinstance(tables[key], dict):
                 raise _bad(where, f"{key} must be an object")
+        assume = data.get("assume", [])
+        if not isinstance(assume, list) or not all(isinstance(a, str) for a in assume):
+            raise _bad(where, "assume must be a list of equalities as strings")
         try:
-            lets = _reachable(tables["let"], (data["f"], data["claim"]))
+            lets = _reachable(tables["let"], (data["f"], data["claim"], *assume))
             self.scope = make_scope(tables["symbols"], tables["functions"], lets)
             self.f = parse(data["f"], self.scope)
             self.claim = parse(data["claim"], self.scope)
+            self.assume = [parse_assumption(a, self.scope) for a in assume]
         except MatcalcError as e:
             raise e.at(where) from None
         self.f_text, self.claim_text, self.wrt = data["f"], data["claim"], data["wrt"]
@@ -97,7 +102,8 @@ class Certificate:
             if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 1000:
                 raise _bad(where, f"sizes.{name} must be an integer from 1 to 1000")
             self.sizes[name] = n
-        used = {n.name for n in distinct_nodes(self.f, self.claim) if isinstance(n, Sym)} | {self.wrt}
+        sides = [e for a in self.assume for e in (a.lhs, a.rhs)]
+        used = {n.name for n in distinct_nodes(self.f, self.claim, *sides) if isinstance(n, Sym)} | {self.wrt}
         self.point = {}
         for name in sorted(used):
             if name not in tables["point"]:
@@ -585,6 +591,21 @@ def measure(cert: Certificate) -> tuple[arb, arb]:
     return claimed, (second[0] - second[1]) / 2
 
 
+def assumptions_broken(cert: Certificate) -> str:
+    """Why the point, or a direction of the wrt symbol, leaves an assumption ('' when none does):
+    lhs − rhs must contain 0 at the point, and so must its derivative along each direction of a
+    symbol the assumption constrains."""
+    directions = [d for d in (cert.u, cert.v) if d is not None]
+    for a in cert.assume:
+        for d in [None] + directions:
+            ev = Evaluator(cert, _env(cert, 2, [(1, d)] if d is not None else ()), 2)
+            g = _coef(ev.value(a.lhs)[0][0] - ev.value(a.rhs)[0][0], 0 if d is None else 1)
+            if not g.contains(0):
+                where = "the point" if d is None else "a direction"
+                return f"{where} breaks the assumption {show(a.lhs)} = {show(a.rhs)} (off by {g.str(10)})"
+    return ""
+
+
 class Result:
     def __init__(self, cert: Certificate, confirmed: bool, detail: str):
         self.cert, self.confirmed, self.detail = cert, confirmed, detail
@@ -616,6 +637,9 @@ def recheck(cert: Certificate) -> Result:
                         return Result(cert, True, f"the claim is undefined at the point ({e}), f is defined "
                                                   f"({ctx.prec} bits)")
                     return Result(cert, False, "the claim can be evaluated at the point")
+                broken = assumptions_broken(cert)
+                if broken:
+                    return Result(cert, False, broken)
                 claimed, actual = measure(cert)
             except Undefined as e:
                 return Result(cert, False, f"undefined at the point: {e}")

@@ -134,3 +134,21 @@ def test_recheck_imports_nothing_of_the_checker():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_a_certificate_states_its_assumptions_and_a_point_off_them_is_not_confirmed():
+    import matcalc
+    v = matcalc.check("-Y' * log(softmax(Z))", "Z", "2 * softmax(Z) - Y", {"Z": "vector(n)", "Y": "vector(n)"},
+                      assume=["sum(Y) = 1"])
+    cert = v.certificate
+    assert v.status == "refuted" and cert["assume"] == ["sum(Y) = 1"] and _confirmed(cert)
+    off = {**cert["point"], "Y": [["1"]] + cert["point"]["Y"][1:]}
+    off["Y"][0] = [str(1 + sum(__import__("fractions").Fraction(y[0]) for y in cert["point"]["Y"]))]
+    result = recheck(Certificate({**cert, "point": off}, "test"))
+    assert not result.confirmed and "breaks the assumption" in result.line()
+
+
+def test_a_certificate_names_only_the_lets_it_uses():
+    import matcalc
+    v = matcalc.check("det(X)", "X", "inv(X)", {"X": "matrix(n, n)", "V": "matrix(n, n)"}, let={"S": "V + V'"})
+    assert v.certificate["let"] == {} and _confirmed(v.certificate)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from flint import arb
 
+from ..expr import Let, distinct_nodes
 from ..language import show
-from .decide import relative
+from .decide import START, relative
 from .measures import Probe
 
 BALL_DIGITS = 40
@@ -41,9 +42,11 @@ def _exact(m) -> list:
 def _base(judge, i: int, inst, stand_ins, values: dict) -> dict:
     """What every certificate states: f, the claim, the declarations, the stand-ins and the point."""
     scope = judge.scope
+    lets = {n.name: show(n.body) for n in distinct_nodes(judge.f, judge.claims[i], *judge.assumed) if isinstance(n, Let)}
     return {"kind": judge.measure.name.lower(), "f": show(judge.f), "claim": show(judge.claims[i]),
             "wrt": judge.x.name, "symbols": {n: scope.declaration(n) for n in judge.symbols},
-            "functions": dict(scope.functions), "let": {n: show(e) for n, e in scope.lets.items()},
+            "functions": dict(scope.functions), "let": dict(sorted(lets.items())),
+            "assume": [str(a) for a in judge.assume],
             "stand_ins": stand_ins.data(), "sizes": dict(inst.sizes), "point": {n: _exact(v) for n, v in values.items()}}
 
 
@@ -139,5 +142,5 @@ def _statement(name: str) -> str:
 def domain_certificate(judge, i: int, inst, stand_ins, values: dict, why: str) -> dict:
     """The certificate of a claim that cannot be evaluated at a point where f can."""
     certificate = _base(judge, i, inst, stand_ins, values)
-    certificate.update(kind="domain", statement=why)
+    certificate.update(kind="domain", precision=START, statement=why)
     return certificate

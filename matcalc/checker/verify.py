@@ -92,6 +92,7 @@ class _Judge:
         self.deadline: float | None = None
         exprs = [f, *claims] + [s for a in assume for s in (a.lhs, a.rhs)]
         self.exprs = exprs
+        self.assumed = [s for a in assume for s in (a.lhs, a.rhs)]
         #: the symbols f, the claims and the assumptions use (with wrt): the only ones drawn
         self.symbols = {n.name: n.shape for n in distinct_nodes(*exprs, x) if isinstance(n, Sym)}
         self.shapes = list({n.shape for n in distinct_nodes(*exprs)} | set(self.symbols.values()) |
