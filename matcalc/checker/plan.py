@@ -27,6 +27,7 @@ RANDOM_MAX = 12
 LARGE = 9  # one assignment of large sizes, 9 and up (one more than f's polynomial degree, up to RANDOM_MAX)
 SCALES = (Fraction(1), Fraction(1, 10**4), Fraction(1, 100), Fraction(100), Fraction(10**4))
 SIGNS = ((0, "mixed"), (1, "positive"), (-1, "negative"))  # the signs of a point's entries at each scale
+KINK_POINTS = 2  # points each side of every kinked argument's kink, each at a random entry
 STAND_IN_DRAWS = 2  # draws of stand-ins at the base instances (one fresh draw at every other)
 UNIT_LIMIT = 64
 UNIT_SAMPLE = 16
@@ -47,6 +48,7 @@ class Instance:
     variant: int = 0
     draw: int = 0
     sign: int = 0
+    kink: tuple = ()  # (which kinked argument, side ±1): the point is moved just that side of its kink
 
     def text(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self.sizes.items()) or "the declared sizes"
@@ -176,10 +178,12 @@ def fitted(candidates: list[dict], about: tuple, shapes) -> tuple[dict[str, int]
 
 
 def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *, fixed: tuple[int, ...] = (),
-              variants: int = 1, draws: int = 1) -> list[Instance]:
+              variants: int = 1, draws: int = 1, kinks: tuple = ()) -> list[Instance]:
     """Every instance of the check, in order: the base instances (distinct sizes) with every
     variant and draw, every other item of ``assignments`` with a random variant and a fresh draw,
-    all at scale 1; then the first distinct sizes at every other scale of ``scales(exprs)``."""
+    all at scale 1; the first distinct sizes at every other scale of ``scales(exprs)``; and for
+    each argument where f is not smooth (``kinks``: its text and the sides of 0 it takes),
+    KINK_POINTS points just on each side."""
     out: list[Instance] = []
     items = assignments(names, rng, fixed, exprs)
     for candidates, why, about in items:
@@ -193,6 +197,10 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     for scale in scales(exprs):
         for sign, kind in SIGNS[scale == 1:]:
             out.append(Instance(base, f"{kind} entries at scale {scale}", scale, rng.randrange(variants), len(out), sign))
+    for k, (arg, sides) in enumerate(kinks):
+        for side in sides:
+            out += [Instance(base, f"an entry of {arg} just {'above' if side > 0 else 'below'} 0", Fraction(1),
+                             rng.randrange(variants), len(out), 0, (k, side)) for _ in range(KINK_POINTS)]
     return out
 
 

@@ -19,7 +19,8 @@ from . import decide
 from .evaluate import Bindings, Evaluator, Matrix, OutOfTime, Singular, size
 from .counterexample import format_matrix, shaped
 from .measures import Gradient, Hessian, Jacobian, Probe
-from .plan import MAX_ENTRIES, SHRUNK, Instance, dimension_names, directions, explain, make_plan
+from .kinks import approach, singular_arguments
+from .plan import MAX_ENTRIES, SHRUNK, STAND_IN_DRAWS, Instance, dimension_names, directions, explain, make_plan
 from .ring import DomainError, Undecided, base
 from .counterexample import counterexample, domain_certificate
 from .sample import (
@@ -100,15 +101,18 @@ class _Judge:
         # the argument of each abs and relu in f and the claims -> the signs its entries took
         self.sides: dict[Expr, set[int]] = {n.arg: set() for n in distinct_nodes(f, *claims)
                                             if isinstance(n, Entrywise) and n.fn in KINKED}
+        #: every argument at whose 0 f or a claim is not smooth, and the sides of 0 it may take
+        self.kinked = [(arg, (1, -1)) for arg in self.sides]
+        self.kinked += [(arg, (1,)) for arg in dict.fromkeys(singular_arguments(f, *claims)) if arg not in self.sides]
 
     def plan(self) -> list[Instance]:
         names = dimension_names(list(self.symbols.values()), self.exprs)
         fixed = tuple(d for s in self.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
         invertible = self._invertible()
         variants = 2 ** (min(len(invertible), 2) + 1) if invertible else 1
-        draws = 2 if self.scope.functions else 1
+        draws = STAND_IN_DRAWS if self.scope.functions else 1
         return make_plan(names, self.shapes, self.exprs, random.Random(self.seed), fixed=fixed, variants=variants,
-                         draws=draws)
+                         draws=draws, kinks=tuple((show(arg), sides) for arg, sides in self.kinked))
 
     def _invertible(self) -> list[str]:
         return sorted(n for n in required(self.exprs)[2] if self.symbols[n].is_square)
@@ -167,6 +171,9 @@ class _Judge:
             b = Bindings(values, inst.sizes, stand_ins.elementwise, stand_ins.scalar, deadline=self.deadline)
             try:
                 normal = self._assumptions(b)
+                if inst.kink:
+                    arg, side = self.kinked[inst.kink[0]][0], inst.kink[1]
+                    approach(arg, side, self.x, {assumed_symbol(a) for a in self.assume}, rng)(b)
                 if normal is not None and not any(d[0] == "entry" for d in directions(
                         *self._size(b), self.x.symmetric, normal, random.Random(0))):
                     self.skipped.setdefault(inst.text(), f"the assumption fixes {self.x.name} at these sizes")

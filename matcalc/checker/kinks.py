@@ -1,0 +1,87 @@
+"""Points just either side of a kink: an entry a(X) of an argument of abs or relu (or of sqrt or a
+fractional power, whose argument stays ≥ 0, as in sqrt((x − 4)²)) is driven to ±OFFSET by
+Newton's method on one symbol it depends on (the derivatives from the same Taylor arithmetic),
+so that a claim wrong only in a thin window past a kink (relu(x − 4) − relu(x − 4 − 10⁻⁹)) is
+judged inside that window.
+"""
+from __future__ import annotations
+
+import random
+
+from flint import arb, ctx, fmpq
+
+from ..expr import Entrywise, EPower, Expr, Power, Sym, distinct_nodes
+from .evaluate import Bindings, Evaluator
+from .plan import _structural
+from .ring import Tan, Undecided, base
+
+OFFSET = arb(2) ** -64  # how far past the kink, relative to the moved symbol's entries
+STEPS = 8
+PREC = 512
+MANTISSA = 160  # bits kept of each moved entry (an exact binary fraction)
+UNITS = 64  # entries of the symbol moved at most
+
+
+def singular_arguments(*exprs: Expr) -> list[Expr]:
+    """The arguments of sqrt and of fractional powers: not smooth where they are 0."""
+    out = []
+    for n in distinct_nodes(*exprs):
+        if isinstance(n, Entrywise) and n.fn == "sqrt" and n.order == 0:
+            out.append(n.arg)
+        elif isinstance(n, (Power, EPower)) and n.exponent.denominator != 1:
+            out.append(n.base)
+    return out
+
+
+def _rounded(x: arb) -> fmpq:
+    """x's midpoint rounded to MANTISSA bits, exactly."""
+    with ctx.workprec(MANTISSA):
+        man, exp = (+x.mid()).mid().man_exp()
+    return fmpq(man) * fmpq(2) ** int(exp)
+
+
+def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
+    """A function moving a point's bindings so that one random entry of ``arg`` is just ``side``
+    of 0: Newton steps on the wrt symbol ``x`` if arg depends on it, else on another symbol of arg
+    that no assumption holds (``fixed``). Undecided when the entry cannot be placed there."""
+    symbols = [s for s in distinct_nodes(arg) if isinstance(s, Sym) and s.name not in fixed]
+    if not symbols:
+        raise Undecided("no free symbol to move onto the kink")
+    s = next((t for t in symbols if t.name == x.name), symbols[0])
+    pick = rng.random()
+
+    def move(b: Bindings) -> None:
+        value = b.values[s.name]
+        rows, cols = len(value), len(value[0])
+        units = [u for _, _, u in _structural(rows, cols, s.symmetric)]
+        units = rng.sample(units, UNITS) if len(units) > UNITS else units
+        shaped = [[u[r * cols:(r + 1) * cols] for r in range(rows)] for u in units]
+        r, c = None, None
+        for _ in range(STEPS):
+            with ctx.workprec(PREC):
+                moved = Bindings(b.values, b.dims, b.elementwise, b.scalar, tangents={s.name: shaped})
+                entries = [v for row in Evaluator(moved)(arg) for v in row]
+                if r is None:
+                    r = int(pick * len(entries))
+                a = entries[r]
+                if type(a) is not Tan:
+                    raise Undecided(f"an entry of the argument does not depend on {s.name}")
+                grad = [a.d[i] for i in range(len(units))]
+                norm = sum((g * g for g in grad), arb(0))
+                if not norm > 0:
+                    raise Undecided("no direction moves the argument here")
+                scale = 1 + max(abs(arb(v)) for row in b.values[s.name] for v in row)
+                t = (a.x - side * OFFSET * scale) / norm
+                flat = [v for row in b.values[s.name] for v in row]
+                for g, u in zip(grad, units):
+                    step = t * g
+                    flat = [v - _rounded(step * arb(w)) if w else v for v, w in zip(flat, u)]
+                b.values[s.name] = [flat[i * cols:(i + 1) * cols] for i in range(rows)]
+                b.cache.clear()
+                c = a.x
+        with ctx.workprec(PREC):
+            a = [v for row in Evaluator(Bindings(b.values, b.dims, b.elementwise, b.scalar))(arg) for v in row][r]
+            if not (side * base(a) > 0):
+                raise Undecided(f"Newton's method did not place the entry {side:+d} side of the kink (last {c})")
+
+    return move
