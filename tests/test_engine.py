@@ -1,7 +1,11 @@
-"""The derivation engine: textbook forms, agreement with SymPy's scalar diff, and every
-rule checked as a lemma on random non-square instances."""
+"""The derivation engine: textbook forms, agreement with SymPy's scalar diff, every rule checked
+as a lemma on random non-square instances, nodes assembled by rebuild, and the steps shown for a
+deep network."""
+import pickle
 import random
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from flint import arb, ctx
@@ -9,18 +13,27 @@ from flint import arb, ctx
 from matcalc.checker.evaluate import Bindings, Evaluator
 from matcalc.checker.measures import coefficient
 from matcalc.checker.sample import exact
+import matcalc
+from matcalc import derivation
 from matcalc.derivation import derive
 from matcalc.errors import NotDifferentiable
-from matcalc.expr import Differential, Sym, walk
+from matcalc.expr import (
+    Add, Call, Differential, Div, EDiv, Entrywise, EPower, Hadamard, Kron, Let, MatMul, MatPower, Neg, Power,
+    ScalarFn, Sym, Transpose, walk,
+)
 from matcalc.language import show
 from matcalc.parser import parse
 from matcalc.prooffile import make_scope, parse_assumption
 from matcalc.rules import algebra as AR
 from matcalc.rules import differential as DR
 from matcalc.rules import trace as TR
+from matcalc.shapes import SCALAR, Shape
 
 from .balls import PREC, close
 from .sympy_oracle import compare
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from networks import sigmoid_network  # noqa: E402
 
 
 def grad(f, wrt, symbols, functions=None, lets=None, assume=()):
@@ -280,3 +293,77 @@ def test_logistic_regression_reaches_the_textbook_form():
     g, _ = grad("-(y' * log(sigmoid(X * w)) + (1 - y)' * log(1 - sigmoid(X * w)))", "w",
                 {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"})
     assert g == "X' * (sigmoid(X * w) - y)"
+
+
+# --- nodes assembled by rebuild -----------------------------------------------------------------
+
+def _rebuild_cases():
+    X, Y = Sym("X", Shape("n", "n")), Sym("Y", Shape("n", "n"))
+    S = Sym("S", Shape("n", "n"), True)
+    c, d = Sym("c", SCALAR), Sym("d", SCALAR)
+    v, w = Sym("v", Shape("n", 1)), Sym("w", Shape("n", 1))
+    nodes = [Add((X, c, Y)), Add((c, X)), Neg(X), MatMul(X, Y), MatMul(c, X), Hadamard(X, Y), EDiv(X, c), Div(X, c),
+             Power(c, Fraction(1, 2)), EPower(X, Fraction(-3)), MatPower(X, 3), Transpose(X), Call("tr", X),
+             Call("inv", S), Call("vec", X), Call("diag", v), Entrywise("exp", X, 2), Entrywise("relu", X),
+             ScalarFn("C", X, 1), ScalarFn("C", X), Kron(X, v), Let("h", MatMul(X, Y)), Differential(S)]
+    return nodes, {X: Y, Y: X, S: X, c: d, v: w}
+
+
+REBUILT, SWAP = _rebuild_cases()
+
+
+@pytest.mark.parametrize("e", REBUILT, ids=lambda e: type(e).__name__)
+def test_assembled_node_is_the_constructed_one(e):
+    """rebuild over children of the old shapes copies the node's fields instead of building it;
+    the copy must equal, hash like, pickle like and read like the node built by its constructor,
+    or the evaluator's memo and the engine's would treat them as two nodes."""
+    kids = tuple(SWAP.get(k, k) for k in e.children)
+    assembled = e.rebuild(*kids)
+    built = Add(kids) if isinstance(e, Add) else type(e)(**{**{n: getattr(e, n) for n in e._init_fields},
+                                                              **dict(zip(e._child_fields, kids))})
+    assert assembled == built and built == assembled and hash(assembled) == hash(built)
+    assert assembled.__dict__ == built.__dict__
+    assert assembled.children == kids and {built: 1}[assembled] == 1
+    again = pickle.loads(pickle.dumps(assembled))
+    assert again == built and hash(again) == hash(built)
+    assert e.rebuild(*e.children) == e
+
+
+# --- the steps shown for a deep network -----------------------------------------------------------
+
+def _network_derivation(L: int):
+    net = sigmoid_network(L)
+    return matcalc.derive(net["f"], net["wrt"], symbols=net["symbols"], let=net["let"])
+
+
+def test_deep_network_derivation_shows_no_step_twice():
+    """A step that shows the same expression as the one before is skipped: for the 40-layer
+    sigmoid network (benchmarks/networks.py, steps merged from 250 nodes on) no two consecutive
+    steps of one side show equal expressions ("collect terms" once repeated the merged trace step,
+    its builder compared instead of its expression)."""
+    steps = _network_derivation(40).steps
+    dups = [(i, steps[i].rule) for i in range(1, len(steps))
+            if steps[i].side == steps[i - 1].side and steps[i].expr == steps[i - 1].expr]
+    assert dups == []
+
+
+def test_merging_steps_changes_their_grouping_only(monkeypatch):
+    """Merging from 250 nodes changes how steps are grouped only: the 40-layer network's gradient
+    and verdict are those with a threshold of 500, every step names its rules, and the rules cited
+    on each side are the same (plus, at most, "collect terms")."""
+    new = _network_derivation(40)
+    monkeypatch.setattr(derivation, "SHOWN_NODES", 500)
+    old = _network_derivation(40)
+    assert new.gradient == old.gradient and new.verdict.status == old.verdict.status == "holds"
+    assert all(s.rule.strip() and all(n.strip() for n in s.rule.split(", ")) for s in new.steps)
+
+    def cited(steps):
+        out: dict = {}
+        for s in steps:
+            out.setdefault(s.side, set()).update(s.rule.split(", "))
+        return out
+
+    a, b = cited(old.steps), cited(new.steps)
+    assert a.keys() == b.keys()
+    assert all(b[k] - a[k] <= {"collect terms"} and a[k] <= b[k] for k in a)
+    assert len(new.steps) < len(old.steps)

@@ -1,0 +1,81 @@
+"""Refinement and budgets (decide.py, clause 3): an instance whose comparison is undecided is
+evaluated again at twice the precision, from 192 bits up to 6,144; a comparison still undecided
+then is unresolved, never agreement, and a whole check gives up with "could not check" after its
+time limit. So a constant lost to cancellation at low precision is found at a higher one, and
+no precision agrees with a wrong claim by running out of digits."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import matcalc
+
+from .claims import SQUARE, VECTOR, half
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- a constant lost at low precision is found at a higher one ------------------------------------
+
+def test_true_gradient_with_a_constant_lost_below_170_digits_holds():
+    # 10^45 hides the lost constant from f's value; the derivative needs the 150 digits that keep it
+    v = matcalc.check(f"10^45 + {half(150)} * tr(X)", "X", "(1/2) * eye(n)", symbols=SQUARE)
+    assert v.status == "holds", v.message
+
+
+def test_true_hessian_with_a_constant_lost_below_170_digits_holds():
+    v = matcalc.check(f"10^45 + {half(150)} * (x' * x)", "x", hessian="eye(n)", symbols=VECTOR)
+    assert v.status == "holds", v.message
+
+
+def test_true_jacobian_with_a_constant_lost_below_170_digits_holds():
+    v = matcalc.check(f"10^45 * ones(n) + {half(150)} * x", "x", jacobian="(1/2) * eye(n)", symbols=VECTOR)
+    assert v.status == "holds", v.message
+
+
+def test_true_gradient_with_a_constant_lost_below_250_digits_holds():
+    v = matcalc.check(f"10^45 + {half(300)} * tr(X)", "X", "(1/2) * eye(n)", symbols=SQUARE)
+    assert v.status == "holds", v.message
+
+
+def test_true_gradient_of_two_lost_constants_holds():
+    # the gradient is eye(n) (1/2 + 1/2), the second half lost below 150 digits
+    v = matcalc.check(f"10^45 + {half(100)} * tr(X) + {half(150)} * tr(X)", "X", "eye(n)", symbols=SQUARE)
+    assert v.status == "holds", v.message
+
+
+# --- no precision agrees with a wrong claim by running out of digits -------------------------------
+
+def test_wrong_gradient_matching_a_precision_that_sees_one_lost_constant_of_two_is_refuted():
+    # true gradient eye(n) (1/2 + 1/2); a precision that resolves 10^-100 but not 10^-150 sees only
+    # the first half, which is the claim
+    v = matcalc.check(f"10^45 + {half(100)} * tr(X) + {half(150)} * tr(X)", "X", "(1/2) * eye(n)", symbols=SQUARE)
+    assert v.status == "refuted", v.message
+
+
+def test_zero_claim_matching_the_coarsest_precision_is_refuted():
+    # the coarsest precision loses the term and would agree with 0
+    v = matcalc.check(f"10^45 + {half(150)} * tr(X)", "X", "0 * eye(n)", symbols=SQUARE)
+    assert v.status == "refuted", v.message
+
+
+# --- the time budget -------------------------------------------------------------------------------
+
+def test_assumption_with_a_tiny_irrational_constant_does_not_hang():
+    # exp(-10^7) as the assumption's constant: meeting it and judging the claim stay within the
+    # 60 s time limit (or the check says it could not check), in a process of its own
+    args = {"f": "sum(x .* x)", "wrt": "x", "gradient": "2 * x", "symbols": VECTOR,
+            "assume": ["sum(x) = exp(-10000000)"]}
+    code = ("import json, sys, matcalc\nfrom matcalc.errors import MatcalcError\n"
+            "try:\n    print(matcalc.check(**json.loads(sys.argv[1])).status)\n"
+            "except MatcalcError as e:\n    print('error', e)\n")
+    try:
+        out = subprocess.run([sys.executable, "-c", code, json.dumps(args)], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    except subprocess.TimeoutExpired:
+        pytest.fail("check() still running after 60 s (time limit 60 s)")
+    assert out.returncode == 0, out.stderr[-2000:]
