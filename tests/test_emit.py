@@ -14,15 +14,15 @@ import pytest
 from flint import arb, ctx
 
 import matcalc
-from matcalc.checker.evaluate import Bindings, Evaluator, size
-from matcalc.checker.ring import DomainError, Undecided
-from matcalc.checker.sample import assumed_symbol, random_matrix, required, satisfy, symmetrised, with_det_sign
+from matcalc.checker.evaluate import Evaluator
 from matcalc.cli import main
 from matcalc.codegen import Target, module
 from matcalc.expr import Entrywise, ScalarFn, distinct_nodes
 from matcalc.proof_catalog import entries
 from matcalc.prooffile import load
 from matcalc.second_order import derive_kind
+
+from . import points
 
 np = pytest.importorskip("numpy")
 
@@ -89,36 +89,16 @@ def function_arguments(proof, target) -> dict:
 
 
 def checker_point(proof, target, seed: int, prec: int = 200):
-    """A random point for this claim drawn as the checker draws one (sample.py: non-zero rationals
-    p/q, positive where f needs it of a symbol, det > 0 under logdet, well conditioned under det
-    and inv, symmetric where declared, the assumptions met), sizes 2, 3, 4, ... by name, drawn
-    again until f and the derivative are defined there; and the checker's values there of f and
-    of the derivative (``prec`` bits)."""
-    names = list(dict.fromkeys(d for s in proof.scope.symbols.values() for d in (s.rows, s.cols) if isinstance(d, str)))
-    dims = {n: 2 + i for i, n in enumerate(names)}
+    """The checker's kind of random point for this claim (tests/points.py), sizes 2, 3, 4, ... by
+    name, and the checker's values there of f and of the derivative (``prec`` bits)."""
     kinds = proof.scope.functions.items()
     elementwise = {n: CHECKER_FUNCTIONS["elementwise"] for n, k in kinds if k == "elementwise"}
     scalar = {n: CHECKER_FUNCTIONS["scalar"] for n, k in kinds if k == "scalar"}
-    positive, det_positive, invertible = required([target.f, target.result] +
-                                                  [s for a in proof.assume for s in (a.lhs, a.rhs)])
-    rng = random.Random(seed)
-    for _ in range(50):
-        values = {}
-        for name, shape in proof.scope.symbols.items():
-            r, c = size(shape.rows, dims), size(shape.cols, dims)
-            v = random_matrix(rng, r, c, positive=name in positive, dominant=name in invertible)
-            v = symmetrised(v) if name in proof.scope.symmetric else v
-            values[name] = with_det_sign(v, 1) if name in det_positive else v
-        b = Bindings(values, dims, elementwise, scalar)
-        try:
-            for a in proof.assume:
-                satisfy(a, b, assumed_symbol(a) in proof.scope.symmetric)
-            with ctx.workprec(prec):
-                ev = Evaluator(b)
-                return b.values, ev(target.f), ev(target.result)
-        except (DomainError, Undecided, ZeroDivisionError):
-            continue
-    raise AssertionError(f"no point in the domain of {target.f}")
+    b, _ = points.checker_point(proof.scope, [target.f, target.result], proof.assume, points.sizes(proof.scope),
+                                random.Random(seed), elementwise, scalar, prec)
+    with ctx.workprec(prec):
+        ev = Evaluator(b)
+        return b.values, ev(target.f), ev(target.result)
 
 
 def as_float(m) -> np.ndarray:
