@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from matcalc.checker.evaluate import Bindings, Evaluator
+from matcalc.checker.evaluate import Bindings, evaluate
 from matcalc.shapes import dim_names
 from tests.sympy_oracle import _point, to_sympy
 
@@ -31,7 +31,7 @@ def agrees(M, env, point, result, dims) -> bool:
     """SymPy's matrix M equals matcalc's ``result`` at ``point`` (to 1e-12)."""
     values = {n: [[point[E[i, j]] for j in range(E.shape[1])] for i in range(E.shape[0])] for n, E in env.items()}
     values = {n: [[_fraction(v) for v in r] for r in m] for n, m in values.items()}
-    want = Evaluator(Bindings(values, dims))(result)
+    want = evaluate(result, Bindings(values, dims), prec=100)
     got = M.subs(point)
     return all(abs(complex(want[i][j]) - complex(sp.N(got[i, j], 30))) < 1e-12 * (1 + abs(complex(want[i][j])))
                for i in range(M.shape[0]) for j in range(M.shape[1]))
