@@ -21,9 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # --- a constant lost at low precision is found at a higher one ------------------------------------
 
-def test_true_gradient_with_a_constant_lost_below_170_digits_holds():
-    # 10^45 hides the lost constant from f's value; the derivative needs the 150 digits that keep it
-    v = matcalc.check(f"10^45 + {half(150)} * tr(X)", "X", "(1/2) * eye(n)", symbols=SQUARE)
+TWO_LOST = f"10^45 + {half(100)} * tr(X) + {half(150)} * tr(X)"  # gradient eye(n) (1/2 + 1/2)
+
+
+@pytest.mark.parametrize("f, gradient", [
+    (f"10^45 + {half(150)} * tr(X)", "(1/2) * eye(n)"),  # 10^45 hides the constant lost below 170 digits from f
+    (f"10^45 + {half(300)} * tr(X)", "(1/2) * eye(n)"),  # lost below 250 digits
+    (TWO_LOST, "eye(n)"),                                 # two lost constants
+], ids=["lost below 170 digits", "lost below 250 digits", "two lost constants"])
+def test_true_gradient_with_a_constant_lost_at_low_precision_holds(f, gradient):
+    v = matcalc.check(f, "X", gradient, symbols=SQUARE)
     assert v.status == "holds", v.message
 
 
@@ -37,29 +44,14 @@ def test_true_jacobian_with_a_constant_lost_below_170_digits_holds():
     assert v.status == "holds", v.message
 
 
-def test_true_gradient_with_a_constant_lost_below_250_digits_holds():
-    v = matcalc.check(f"10^45 + {half(300)} * tr(X)", "X", "(1/2) * eye(n)", symbols=SQUARE)
-    assert v.status == "holds", v.message
-
-
-def test_true_gradient_of_two_lost_constants_holds():
-    # the gradient is eye(n) (1/2 + 1/2), the second half lost below 150 digits
-    v = matcalc.check(f"10^45 + {half(100)} * tr(X) + {half(150)} * tr(X)", "X", "eye(n)", symbols=SQUARE)
-    assert v.status == "holds", v.message
-
-
 # --- no precision agrees with a wrong claim by running out of digits -------------------------------
 
-def test_wrong_gradient_matching_a_precision_that_sees_one_lost_constant_of_two_is_refuted():
-    # true gradient eye(n) (1/2 + 1/2); a precision that resolves 10^-100 but not 10^-150 sees only
-    # the first half, which is the claim
-    v = matcalc.check(f"10^45 + {half(100)} * tr(X) + {half(150)} * tr(X)", "X", "(1/2) * eye(n)", symbols=SQUARE)
-    assert v.status == "refuted", v.message
-
-
-def test_zero_claim_matching_the_coarsest_precision_is_refuted():
-    # the coarsest precision loses the term and would agree with 0
-    v = matcalc.check(f"10^45 + {half(150)} * tr(X)", "X", "0 * eye(n)", symbols=SQUARE)
+@pytest.mark.parametrize("f, gradient", [
+    (TWO_LOST, "(1/2) * eye(n)"),                    # a precision that sees one lost constant of two agrees
+    (f"10^45 + {half(150)} * tr(X)", "0 * eye(n)"),  # the coarsest precision loses the term and agrees with 0
+], ids=["one lost constant of two", "zero at the coarsest precision"])
+def test_wrong_gradient_matching_a_low_precision_is_refuted(f, gradient):
+    v = matcalc.check(f, "X", gradient, symbols=SQUARE)
     assert v.status == "refuted", v.message
 
 
