@@ -64,6 +64,11 @@ def ball(x) -> arb:
     return arb(fmpq(x.numerator, x.denominator))
 
 
+def exact(x) -> fmpq:
+    """An exact rational (fmpq, int or Fraction) as an fmpq."""
+    return x if type(x) is fmpq else fmpq(x) if type(x) is int else fmpq(x.numerator, x.denominator)
+
+
 def constant(m: Matrix) -> Matrix:
     return [tuple(ball(x) for x in r) for r in m]
 
@@ -113,7 +118,7 @@ class Evaluator:
         if dirs:
             held = cache.get(key + ("tangents",))
             if held is None or held[0] is not dirs:
-                polys = [[arb_poly([ball(U[r][c]) for U in dirs]) for c in range(len(row))]
+                polys = [[arb_poly([exact(U[r][c]) for U in dirs]) for c in range(len(row))]
                          for r, row in enumerate(value)]
                 held = cache[key + ("tangents",)] = (dirs, polys)
             value = [tuple(Tan(x, p) for x, p in zip(row, prow)) for row, prow in zip(value, held[1])]

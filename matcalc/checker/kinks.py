@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import random
 
-from flint import arb, ctx, fmpq
+from flint import arb, ctx
 
 from ..expr import Entrywise, EPower, Expr, Power, Sym, distinct_nodes
 from .evaluate import Bindings, Evaluator
 from .plan import _structural
 from .ring import Tan, Undecided, base
+from .sample import exact
 
 OFFSET = arb(2) ** -64  # how far past the kink, relative to the moved symbol's entries
 STEPS = 8
@@ -33,11 +34,10 @@ def singular_arguments(*exprs: Expr) -> list[Expr]:
     return out
 
 
-def _rounded(x: arb) -> fmpq:
-    """x's midpoint rounded to MANTISSA bits, exactly."""
+def _rounded(x: arb):
+    """x's midpoint rounded to MANTISSA bits, exactly (Undecided where it is not finite)."""
     with ctx.workprec(MANTISSA):
-        man, exp = (+x.mid()).mid().man_exp()
-    return fmpq(man) * fmpq(2) ** int(exp)
+        return exact(+x.mid())
 
 
 def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):

@@ -18,6 +18,7 @@ from flint import arb, ctx, fmpq
 from ..errors import MatcalcError
 from ..expr import Call, Entrywise, EPower, Expr, Let, Power, Sym, Transpose, distinct_nodes
 from .evaluate import Bindings, Matrix, evaluate
+from .ring import Undecided
 
 ASSUMPTION_PREC = 16384  # bits for meeting an assumption with an irrational constant (beyond every comparison's)
 
@@ -141,9 +142,19 @@ def check_assumptions(assume) -> None:
         seen[y] = a
 
 
+MAX_EXPONENT = 1 << 20  # a midpoint beyond 2^±MAX_EXPONENT is no rational a point should hold
+
+
 def exact(x: arb) -> fmpq:
-    """The midpoint of a ball, exactly (an arb's midpoint is a binary fraction)."""
+    """The midpoint of a ball, exactly (an arb's midpoint is a binary fraction); Undecided for a
+    ball that is not finite or is beyond 2^±MAX_EXPONENT."""
+    if not x.is_finite():
+        raise Undecided("a value that is not a finite ball")
+    if x.is_zero():
+        return fmpq(0)
     man, exp = x.mid().man_exp()
+    if abs(int(exp)) > MAX_EXPONENT:
+        raise Undecided("a value too far beyond the point's scale")
     return fmpq(man) * fmpq(2) ** int(exp)
 
 
