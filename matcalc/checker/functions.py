@@ -13,7 +13,8 @@ from .ring import DomainError, Undecided, apply, base, inverse, sign
 
 def _tanh(s: arb_series) -> arb_series:
     """tanh = 1 − 2/(e²ˢ + 1), or its odd mirror for a negative argument (no cancellation)."""
-    if base(s.coeffs()[0]).mid() >= 0:
+    c = s.coeffs()
+    if not c or c[0].mid() >= 0:  # a zero series has no coefficients
         return 1 - 2 * (((2 * s).exp()) + 1).inv()
     return 2 * (((-2 * s).exp()) + 1).inv() - 1
 
