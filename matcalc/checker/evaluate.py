@@ -4,6 +4,7 @@ symbol. Matrices are lists of row tuples; symbol values are exact rationals (fmp
 """
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -73,6 +74,12 @@ def constant(m: Matrix) -> Matrix:
     return [tuple(ball(x) for x in r) for r in m]
 
 
+@functools.lru_cache(maxsize=256)
+def _order(e: Expr) -> tuple[Expr, ...]:
+    """e's distinct subexpressions, each after its children (the same for every point)."""
+    return tuple(post_order(e))
+
+
 class Evaluator:
     """Evaluates expressions under one set of bindings at the working precision, each distinct
     subexpression once."""
@@ -82,7 +89,7 @@ class Evaluator:
         self.memo: dict[Expr, Matrix] = {}
 
     def __call__(self, e: Expr) -> Matrix:
-        for n in post_order(e):
+        for n in _order(e):
             if n not in self.memo:
                 if self.b.deadline is not None and time.monotonic() > self.b.deadline:
                     raise OutOfTime("the time limit ran out")

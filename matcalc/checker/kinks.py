@@ -12,7 +12,7 @@ from flint import arb, ctx
 
 from ..expr import Entrywise, EPower, Expr, Power, Sym, distinct_nodes
 from .evaluate import Bindings, Evaluator
-from .plan import _structural
+from .plan import structural
 from .ring import Tan, Undecided, base
 from .sample import exact
 
@@ -53,7 +53,7 @@ def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
     def move(b: Bindings) -> None:
         value = b.values[s.name]
         rows, cols = len(value), len(value[0])
-        units = [u for _, _, u in _structural(rows, cols, s.symmetric)]
+        units = [u for _, _, u in structural(rows, cols, s.symmetric)]
         units = rng.sample(units, UNITS) if len(units) > UNITS else units
         shaped = [[u[r * cols:(r + 1) * cols] for r in range(rows)] for u in units]
         r, c = None, None

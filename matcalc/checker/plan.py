@@ -222,7 +222,7 @@ def explain(plan: list[Instance], invertible: list[str] = (), functions: bool = 
     return "\n".join(lines)
 
 
-def _structural(rows: int, cols: int, symmetric: bool) -> list[tuple[str, bool, list]]:
+def structural(rows: int, cols: int, symmetric: bool) -> list[tuple[str, bool, list]]:
     """The unit directions of X's own space, flattened row by row: every E_ij, or for a symmetric
     X every E_ii and E_ij + E_ji (i < j); each with its label and whether it is on the diagonal."""
     out = []
@@ -253,7 +253,7 @@ def directions(rows: int, cols: int, symmetric: bool, normal: list | None,
     the normal leans on most), every one where there are at most UNIT_LIMIT, else UNIT_SAMPLE of
     them with diagonal and off-diagonal ones among them; then RANDOM_DIRECTIONS random ones
     (no entry 0, symmetric for a symmetric X, on the tangent space)."""
-    units = _structural(rows, cols, symmetric)
+    units = structural(rows, cols, symmetric)
     pivot = None
     if normal is not None:
         lean = [abs(sum(a * x for a, x in zip(normal, v))) for _, _, v in units]
