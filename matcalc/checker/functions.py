@@ -37,6 +37,11 @@ SERIES = {
 }
 
 
+#: the same functions on plain balls
+VALUES = {"exp": arb.exp, "log": arb.log, "sqrt": arb.sqrt, "sin": arb.sin, "cos": arb.cos, "tan": arb.tan,
+          "sigmoid": lambda x: 1 / (1 + (-x).exp()), "tanh": arb.tanh}
+
+
 def positive(x, what: str):
     """x when its base certainly is > 0; DomainError when it certainly is ≤ 0, else Undecided."""
     b = base(x)
@@ -54,6 +59,11 @@ def builtin(fn: str, x, order: int):
     series, domain = SERIES[fn]
     if domain == "positive":
         positive(x, fn)
+    if order == 0 and type(x) is arb:  # a plain value: Arb's own function, no series
+        y = VALUES[fn](x)
+        if not y.is_finite():
+            raise Undecided("a value that is not a finite ball")
+        return y
     return apply(series, x, order)
 
 

@@ -3,6 +3,7 @@ rule of decide.py: the one place that runs the plan, samples points and gathers 
 """
 from __future__ import annotations
 
+import functools
 import random
 import time
 from dataclasses import dataclass, field
@@ -108,14 +109,21 @@ class _Judge:
     def plan(self) -> list[Instance]:
         names = dimension_names(list(self.symbols.values()), self.exprs)
         fixed = tuple(d for s in self.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
-        invertible = self._invertible()
+        invertible = self.invertible
         variants = 2 ** (min(len(invertible), 2) + 1) if invertible else 1
         draws = STAND_IN_DRAWS if self.scope.functions else 1
         return make_plan(names, self.shapes, self.exprs, random.Random(self.seed), fixed=fixed, variants=variants,
                          draws=draws, kinks=tuple((show(arg), sides) for arg, sides in self.kinked))
 
-    def _invertible(self) -> list[str]:
+    @functools.cached_property
+    def invertible(self) -> list[str]:
+        """The square symbols under det, logdet or inv (drawn with planned determinant signs)."""
         return sorted(n for n in required(self.exprs)[2] if self.symbols[n].is_square)
+
+    @functools.cached_property
+    def domain(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The symbols f and the assumptions need positive, and those whose determinant must be."""
+        return required([self.f] + self.assumed)[:2]
 
     def run(self) -> list[Verdict]:
         check_assumptions(self.assume)
@@ -157,8 +165,8 @@ class _Judge:
         is refuted by the first."""
         live = {i: M for i, M in enumerate(self.claims) if self.verdicts[i] is None}
         stand_ins = draw(self.scope.functions, random.Random(f"{self.seed}:{inst.draw}:{inst.text()}"))
-        must_be_positive, det_positive, _ = required([self.f] + [s for a in self.assume for s in (a.lhs, a.rhs)])
-        invertible = self._invertible()
+        must_be_positive, det_positive = self.domain
+        invertible = self.invertible
         positive = {n: f"{n} > 0, as {why} needs" for n, why in must_be_positive.items()}
         signs = {n: -1 if inst.variant >> (j + 1) & 1 else 1 for j, n in enumerate(invertible[:2])}
         failed: dict[int, tuple] = {}
@@ -412,4 +420,4 @@ def plan_text(f: Expr, x: Sym, claims: list[Expr], scope: Scope, assume=(), *, s
     judge = _Judge(f, x, claims, scope, tuple(assume), MEASURES[kind](), seed)
     rule = (f"compared by the rule of matcalc/checker/decide.py: Arb balls from {decide.START} bits, doubled up to "
             f"{decide.BUDGET} while undecided")
-    return explain(judge.plan(), judge._invertible(), bool(scope.functions)) + "\n" + rule
+    return explain(judge.plan(), judge.invertible, bool(scope.functions)) + "\n" + rule
