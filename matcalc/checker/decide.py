@@ -8,9 +8,9 @@
    - *disjoint*: **refuted**. This is a certificate: the exact point and direction, the
      precision and both balls are reported, and ``matcalc recheck`` recomputes them;
    - *overlapping, both radii ≤ τ·s* with τ = 2⁻¹³³ (about 10⁻⁴⁰) and s the larger of their
-     magnitudes, or where both balls contain 0, f's own scale at that instance (the largest
-     magnitude among f's value and derivatives there; where all are 0, among the values its
-     evaluation went through): **agree**;
+     magnitudes, or where both balls contain 0, f's own scale (the largest magnitude its
+     derivatives have certainly had, at this instance or an earlier one of the check; while
+     none has, that of f's value here): **agree**;
    - otherwise *undecided*.
 3. **Refinement.** An instance with an undecided comparison, or whose evaluation met a ball
    too wide to decide an operation (the sign at a kink, a pivot, a finite value), is evaluated

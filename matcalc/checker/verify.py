@@ -86,6 +86,8 @@ class _Judge:
                            f"{x.name} is {want}")
             for M in claims]
         self.worst = [0.0] * len(claims)
+        #: f's own scale: the largest certain magnitude of its derivatives so far (decide.py, clause 2)
+        self.derivatives = arb(0)
         self.checks = [0] * len(claims)
         self.instances = [0] * len(claims)
         self.restrictions: dict[str, None] = {}
@@ -252,7 +254,7 @@ class _Judge:
         plain = Evaluator(b)
         claimed = self.claimed_values = {i: _value(plain, i, M) for i, M in live.items()}
         found = {i: self.measure.defects(claimed[i], self.x) for i in live}
-        scale = arb(0)
+        derivatives = values = arb(0)
         for tangents, second in self.measure.evaluations(dirs):
             moved = Bindings(b.values, b.dims, b.elementwise, b.scalar, deadline=b.deadline, cache=b.cache,
                              tangents={self.x.name: [shaped(u, size_x[1]) for _, _, u in tangents]},
@@ -263,11 +265,10 @@ class _Judge:
             for i in live:
                 pairs = self.measure.compared(F, claimed[i], tangents, second, self.x, size_x)
                 found[i] += pairs
-                scale = max([scale] + [decide.magnitude(a) for _, _, a in pairs])
-            scale = max(scale, max((decide.magnitude(base(v)) for r in F for v in r), default=arb(0)))
-            if scale == 0:  # f and its derivatives are 0 here: the magnitudes its rounding came from
-                scale = max(decide.magnitude(base(v)) for m in evaluator.memo.values() for r in m for v in r)
-        self._scale = scale
+                derivatives = max([derivatives] + [decide.magnitude(a) for _, _, a in pairs])
+            values = max([values] + [decide.magnitude(base(v)) for r in F for v in r])
+        self.derivatives = max(self.derivatives, derivatives)
+        self._scale = self.derivatives if self.derivatives != 0 else values
         return found
 
     def _settle(self, i: int, comparisons: list, inst: Instance, point: _Point, stand_ins: StandIns, prec: int) -> str:
