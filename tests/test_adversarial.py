@@ -112,10 +112,15 @@ def test_restrictions_are_said():
     assert "checked where" not in v.message
 
 
-def test_zero_derivatives_with_rounding_hold():
-    """A derivative that is exactly 0, computed with rounding noise, is not refuted by the noise."""
+def test_zero_derivatives_with_rounding_are_never_refuted():
+    """A derivative that is exactly 0, computed with rounding noise, is not refuted by the noise: it
+    holds against f's own scale (sum(softmax(z)) = 1), or exactly where f is rational; where f
+    itself is 0 in every ball (norm(X)² − tr(XᵀX)), nothing gives a scale, and the checker says it
+    could not check rather than guess."""
     assert matcalc.check("sum(softmax(z))", "z", "0 * z", {"z": "vector(n)"}).status == "holds"
-    assert matcalc.check("norm(X) ^ 2 - tr(X' * X)", "X", "0 * X", MATRIX).status == "holds"
+    assert matcalc.check("sum(X .* X) - tr(X' * X)", "X", "0 * X", MATRIX).status == "holds"
+    with pytest.raises(MatcalcError, match="could not check"):
+        matcalc.check("norm(X) ^ 2 - tr(X' * X)", "X", "0 * X", MATRIX)
 
 
 SQUARE_S = {"S": "matrix(n, n)"}

@@ -4,7 +4,7 @@ the two numbers, the whole gradient where every entry was compared) and its cert
 """
 from __future__ import annotations
 
-from flint import arb
+from flint import arb, ctx, fmpq
 
 from ..expr import Let, distinct_nodes
 from ..language import show
@@ -83,7 +83,8 @@ def _gradients(judge, i: int, comparisons: list, cols: int) -> dict:
     if judge.measure.name != "gradient":
         return {}
     G = judge.claimed_values[i]
-    units = {p.label: a for p, _, a in comparisons if p.check == "entry" and p.u.count(0) >= len(p.u) - 2}
+    units = {p.label: arb(a) for p, _, a in comparisons if p.check == "entry" and p.u.count(0) >= len(p.u) - 2}
+    G = [[arb(x) for x in r] for r in G]
     rows = len(G)
     if len(units) != sum(1 for r in range(rows) for c in range(cols) if not judge.x.symmetric or c >= r) or \
             any(p.u.count(0) < len(p.u) - 2 for p, _, _ in comparisons if p.check == "entry"):
@@ -100,9 +101,24 @@ def _gradients(judge, i: int, comparisons: list, cols: int) -> dict:
                                   for r in range(rows) for c in range(cols) if not G[r][c].overlaps(N[r][c])]}
 
 
-def counterexample(judge, i: int, inst, point, stand_ins, probe: Probe, c: arb, a: arb, prec: int,
+def _disjoint(c, a, prec: int) -> tuple[arb, arb, int]:
+    """c and a as balls, and a precision (from ``prec`` up) at which they are disjoint: two exact
+    rationals that differ are certified by balls as fine as that takes."""
+    if type(c) is not fmpq or type(a) is not fmpq:
+        return c, a, prec
+    while True:
+        with ctx.workprec(prec):
+            bc, ba = arb(c), arb(a)
+            if not bc.overlaps(ba):
+                return bc, ba, prec
+        prec *= 2
+
+
+def counterexample(judge, i: int, inst, point, stand_ins, probe: Probe, c, a, prec: int,
                    comparisons: list) -> tuple[dict, dict]:
-    """(counterexample, certificate) for claim i refuted by the disjoint balls c and a."""
+    """(counterexample, certificate) for claim i refuted by the disjoint balls (or different
+    exact rationals) c and a."""
+    c, a, prec = _disjoint(c, a, prec)
     values = point.b.values
     cols = len(values[judge.x.name][0])
     cx = {"sizes": dict(inst.sizes), "functions": stand_ins.label or None,

@@ -1,8 +1,10 @@
 """How the checker decides: the whole rule.
 
 1. **Numbers are enclosures.** Every number is an Arb ball certain to contain the true value
-   (exact rational points, Arb's rigorous arithmetic); derivatives are Taylor coefficients of
-   f(X + Σ εᵢUᵢ) (ring.py), so there is no step size and no truncation error.
+   (exact rational points, Arb's rigorous arithmetic), or, where f and the claims are rational
+   and small, the exact rational itself (a ball of radius 0: equal or not); derivatives are
+   Taylor coefficients of f(X + Σ εᵢUᵢ) (ring.py), so there is no step size and no truncation
+   error.
 2. **Comparison.** At a point, a claimed number c (tr(Gᵀ U), a column J vec U, vec(U)ᵀ H vec V)
    and the actual one a (f's Taylor coefficient) are
    - *disjoint*: **refuted**. This is a certificate: the exact point and direction, the
@@ -33,7 +35,7 @@ this rule.
 """
 from __future__ import annotations
 
-from flint import arb
+from flint import arb, fmpq
 
 TAU = arb(2) ** -133
 START = 192
@@ -50,9 +52,9 @@ def precisions():
         p *= 2
 
 
-def magnitude(x: arb) -> arb:
-    """A lower bound of |x| (0 when the ball contains 0)."""
-    return x.abs_lower()
+def magnitude(x) -> arb:
+    """A lower bound of |x| (0 when the ball contains 0); |x| of an exact x."""
+    return arb(abs(x)) if type(x) is fmpq else x.abs_lower()
 
 
 def size(c: arb, a: arb, scale: arb) -> arb:
@@ -62,8 +64,11 @@ def size(c: arb, a: arb, scale: arb) -> arb:
     return scale if s == 0 else s
 
 
-def compare(c: arb, a: arb, scale: arb) -> str:
-    """Clause 2 for one pair of balls; ``scale`` is f's own (used where both contain 0)."""
+def compare(c, a, scale: arb) -> str:
+    """Clause 2 for one pair of balls (or exact rationals: equal or not); ``scale`` is f's own
+    (used where both contain 0)."""
+    if type(c) is fmpq and type(a) is fmpq:
+        return AGREES if c == a else REFUTED
     if not c.overlaps(a):
         return REFUTED
     if not (c.is_finite() and a.is_finite()):
@@ -72,7 +77,8 @@ def compare(c: arb, a: arb, scale: arb) -> str:
     return AGREES if c.rad() <= bound and a.rad() <= bound else UNDECIDED
 
 
-def relative(c: arb, a: arb, scale: arb) -> float:
+def relative(c, a, scale: arb) -> float:
     """|c − a| of the midpoints relative to the comparison's size, for display."""
+    c, a = arb(c), arb(a)  # (an exact rational's ball, at the working precision)
     s = size(c, a, scale)
     return float(abs(c.mid() - a.mid()) / s) if s != 0 else 0.0

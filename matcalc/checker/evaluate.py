@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flint import arb, arb_mat, arb_poly, ctx, fmpq
+from flint import arb, arb_mat, arb_poly, ctx, fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import MatcalcError
 from ..expr import (
@@ -18,10 +18,10 @@ from ..expr import (
 )
 from ..shapes import dim_factors
 from .functions import builtin, positive, power
-from .ring import DomainError, Pair, Tan, Undecided, apply, base, inverse, nonzero
+from .ring import DomainError, Pair, Tan, Undecided, apply, base, inverse, nonzero, unit
 
 Matrix = list
-ZERO, ONE = arb(0), arb(1)
+ONE = arb(1)
 
 
 class OutOfTime(MatcalcError):
@@ -47,6 +47,7 @@ class Bindings:
     tangents: dict[str, list] = field(default_factory=dict)
     second: dict[str, Matrix] = field(default_factory=dict)
     deadline: float | None = None
+    exact: bool = False  # evaluate in exact rationals (NotExact where a function has no rational value)
     cache: dict = field(default_factory=dict)  # the values (and tangents) as balls, by precision
 
 
@@ -70,10 +71,6 @@ def exact(x) -> fmpq:
     return x if type(x) is fmpq else fmpq(x) if type(x) is int else fmpq(x.numerator, x.denominator)
 
 
-def constant(m: Matrix) -> Matrix:
-    return [tuple(ball(x) for x in r) for r in m]
-
-
 @functools.lru_cache(maxsize=256)
 def _order(e: Expr) -> tuple[Expr, ...]:
     """e's distinct subexpressions, each after its children (the same for every point)."""
@@ -81,12 +78,14 @@ def _order(e: Expr) -> tuple[Expr, ...]:
 
 
 class Evaluator:
-    """Evaluates expressions under one set of bindings at the working precision, each distinct
-    subexpression once."""
+    """Evaluates expressions under one set of bindings at the working precision (exactly, in
+    rationals, when the bindings say so), each distinct subexpression once."""
 
     def __init__(self, b: Bindings):
         self.b = b
         self.memo: dict[Expr, Matrix] = {}
+        self.number = exact if b.exact else ball
+        self.one = self.number(1)
 
     def __call__(self, e: Expr) -> Matrix:
         for n in _order(e):
@@ -103,7 +102,7 @@ class Evaluator:
 
     def _eval(self, e: Expr) -> Matrix:
         if e in self.b.extra:
-            return constant(self.b.extra[e])
+            return [tuple(self.number(x) for x in r) for r in self.b.extra[e]]
         rule = _RULES.get(type(e))
         if rule is None:
             if isinstance(e, Differential):
@@ -116,37 +115,38 @@ class Evaluator:
 
     def _sym(self, e: Sym) -> Matrix:
         """X, or X + Σ εᵢUᵢ (+ δV) for a symbol with tangents; conversions kept per precision."""
-        cache = self.b.cache
-        key = (e.name, ctx.prec)
+        cache, number = self.b.cache, self.number
+        key = (e.name, "exact" if self.b.exact else ctx.prec)
         if key not in cache:
-            cache[key] = constant(self.b.values[e.name])
+            cache[key] = [tuple(number(x) for x in r) for r in self.b.values[e.name]]
         value = cache[key]
         dirs, second = self.b.tangents.get(e.name), self.b.second.get(e.name)
         if dirs:
             held = cache.get(key + ("tangents",))
             if held is None or held[0] is not dirs:
-                polys = [[arb_poly([exact(U[r][c]) for U in dirs]) for c in range(len(row))]
+                poly = fmpq_poly if self.b.exact else arb_poly
+                polys = [[poly([exact(U[r][c]) for U in dirs]) for c in range(len(row))]
                          for r, row in enumerate(value)]
                 held = cache[key + ("tangents",)] = (dirs, polys)
             value = [tuple(Tan(x, p) for x, p in zip(row, prow)) for row, prow in zip(value, held[1])]
         if second is not None:
-            value = [tuple(Pair(x, ball(v)) for x, v in zip(row, vrow)) for row, vrow in zip(value, second)]
+            value = [tuple(Pair(x, number(v)) for x, v in zip(row, vrow)) for row, vrow in zip(value, second)]
         return value
 
     def _num(self, e: Num) -> Matrix:
-        return [(ball(e.value),)]
+        return [(self.number(e.value),)]
 
     def _let(self, e: Let) -> Matrix:
         return self.v(e.body)
 
     def _eye(self, e: Eye) -> Matrix:
-        return identity(size(e.n, self.b.dims))
+        return identity(size(e.n, self.b.dims), self.one)
 
     def _ones(self, e: Ones) -> Matrix:
-        return [(ONE,) * size(e.cols, self.b.dims) for _ in range(size(e.rows, self.b.dims))]
+        return [(self.one,) * size(e.cols, self.b.dims) for _ in range(size(e.rows, self.b.dims))]
 
     def _commutation(self, e: Commutation) -> Matrix:
-        return commutation(size(e.m, self.b.dims), size(e.n, self.b.dims))
+        return commutation(size(e.m, self.b.dims), size(e.n, self.b.dims), self.one)
 
     def _add(self, e: Add) -> Matrix:
         acc = self.v(e.terms[0])
@@ -208,12 +208,12 @@ def kron(a: Matrix, b: Matrix) -> Matrix:
     return [tuple(x * y for x in ra for y in rb) for ra in a for rb in b]
 
 
-def commutation(m: int, n: int) -> Matrix:
+def commutation(m: int, n: int, one=ONE) -> Matrix:
     """K with K vec(A) = vec(Aᵀ) for A m×n: row j + i·n of K picks entry (i, j) of A, at i + j·m in vec(A)."""
-    k = [[ZERO] * (m * n) for _ in range(m * n)]
+    k = [[one * 0] * (m * n) for _ in range(m * n)]
     for i in range(m):
         for j in range(n):
-            k[j + i * n][i + j * m] = ONE
+            k[j + i * n][i + j * m] = one
     return [tuple(r) for r in k]
 
 
@@ -259,17 +259,22 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
         if _scalar(b):
             return entrywise(lambda x, y: x * y, a, b)
         raise ValueError("shape mismatch in product")
-    if len(b) > 2 and _plain(a) and _plain(b):  # balls only: Arb's own product, in C
+    kind = _plain(a) and _plain(b)
+    if len(b) > 2 and kind:  # plain numbers: Arb's or FLINT's own product, in C
         m, n, p = len(a), len(b), len(b[0])
-        flat = (arb_mat(m, n, [x for r in a for x in r]) * arb_mat(n, p, [x for r in b for x in r])).entries()
+        flat = (kind(m, n, [x for r in a for x in r]) * kind(n, p, [x for r in b for x in r])).entries()
         return [tuple(flat[i * p:(i + 1) * p]) for i in range(m)]
     bt = transpose(b)
     return [tuple(_dot(row, col) for col in bt) for row in a]
 
 
-def _plain(a: Matrix) -> bool:
-    """Whether every entry is a ball (no Taylor coefficients)."""
-    return all(type(x) is arb for r in a for x in r)
+def _plain(a: Matrix):
+    """arb_mat when every entry is a ball, fmpq_mat when every one is exact (no Taylor
+    coefficients), else None."""
+    kind = type(a[0][0])
+    if kind is not arb and kind is not fmpq or not all(type(x) is kind for r in a for x in r):
+        return None
+    return arb_mat if kind is arb else fmpq_mat
 
 
 def eliminate(a: Matrix, rhs: Matrix | None):
@@ -278,13 +283,13 @@ def eliminate(a: Matrix, rhs: Matrix | None):
     holds 0 is Undecided, or Singular when its radius is within 2^(-prec/2) of its column's."""
     n = len(a)
     m = [list(r) + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
-    det = ONE
+    det = unit(a[0][0])
     for c in range(n):
-        p = max(range(c, n), key=lambda r: abs(base(m[r][c]).mid()))
+        p = max(range(c, n), key=lambda r: _size(base(m[r][c])))
         pivot = base(m[p][c])
-        if pivot.contains(0):
-            if pivot.is_zero():
-                raise DomainError("a singular matrix")
+        if pivot == 0:
+            raise DomainError("a singular matrix")
+        if type(pivot) is arb and pivot.contains(0):
             column = max(abs(base(m[r][c])).upper() for r in range(n))
             if pivot.rad() <= column * arb(2) ** (-(ctx.prec // 2)):
                 raise Singular("a matrix singular to within rounding")
@@ -304,8 +309,14 @@ def eliminate(a: Matrix, rhs: Matrix | None):
     return det, [tuple(row[n:]) for row in m]
 
 
-def identity(n: int) -> Matrix:
-    return [tuple(ONE if i == j else ZERO for j in range(n)) for i in range(n)]
+def _size(x):
+    """|x| of a number, by its midpoint for a ball (to choose pivots)."""
+    return abs(x) if type(x) is fmpq else abs(x.mid())
+
+
+def identity(n: int, one=ONE) -> Matrix:
+    zero = one * 0
+    return [tuple(one if i == j else zero for j in range(n)) for i in range(n)]
 
 
 def matrix_power(a: Matrix, k: int) -> Matrix:
@@ -334,12 +345,13 @@ def division_free_det(a: Matrix):
     above the diagonal and μ(X)ᵢᵢ = −Σ_{k>i} X_kk (Bird, 2011): ring operations only."""
     n = len(a)
     x = a
+    zero = unit(a[0][0]) * 0
     for _ in range(n - 1):
         mu = []
         for i in range(n):
             rest = [x[k][k] for k in range(i + 1, n)]
-            diagonal = -sum(rest[1:], rest[0]) if rest else ZERO
-            mu.append(tuple(ZERO if j < i else diagonal if j == i else x[i][j] for j in range(n)))
+            diagonal = -sum(rest[1:], rest[0]) if rest else zero
+            mu.append(tuple(zero if j < i else diagonal if j == i else x[i][j] for j in range(n)))
         x = matmul(mu, a)
     return x[0][0] if n % 2 else -x[0][0]
 
@@ -350,7 +362,7 @@ def _logdet(a: Matrix) -> Matrix:
 
 
 def _inv(a: Matrix) -> Matrix:
-    return eliminate(a, identity(len(a)))[1]
+    return eliminate(a, identity(len(a), unit(a[0][0])))[1]
 
 
 def _softmax(a: Matrix) -> Matrix:
@@ -380,8 +392,8 @@ def vec(a: Matrix) -> Matrix:
 
 
 def _diag(a: Matrix) -> Matrix:
-    n = len(a)
-    return [tuple(a[i][0] if i == j else ZERO for j in range(n)) for i in range(n)]
+    n, zero = len(a), unit(a[0][0]) * 0
+    return [tuple(a[i][0] if i == j else zero for j in range(n)) for i in range(n)]
 
 
 MATRIX_FUNCTIONS = {"tr": _trace, "sum": _sum, "vec": vec, "diag": _diag, "det": _det, "logdet": _logdet,

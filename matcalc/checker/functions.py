@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flint import arb, arb_series
 
-from .ring import DomainError, Undecided, apply, base, inverse, sign
+from .ring import DomainError, Undecided, apply, base, inverse, sign, unit
 
 
 def _tanh(s: arb_series) -> arb_series:
@@ -70,13 +70,13 @@ def builtin(fn: str, x, order: int):
 def kinked(fn: str, x, order: int):
     """|x| or max(0, x), and their derivatives (sign, step, then 0), on the side of 0 that x's
     base is on: at exactly 0 the point is outside the domain, and a ball containing 0 is Undecided."""
-    s = sign(x)
+    s, one = sign(x), unit(x)
     if fn == "abs":
-        return x * arb(s) if order == 0 else arb(s) if order == 1 else arb(0)
+        return x * s if order == 0 else one * s if order == 1 else one * 0
     up = s > 0
     if order == 0:
-        return x if up else arb(0)
-    return arb(int(up)) if order == 1 else arb(0)
+        return x if up else one * 0
+    return one * int(up) if order == 1 else one * 0
 
 
 def power(x, k):
@@ -85,7 +85,7 @@ def power(x, k):
     if k.denominator == 1:
         n = int(k)
         y = inverse(x) if n < 0 else x
-        return integer_power(y, abs(n), one=arb(1))
+        return integer_power(y, abs(n), one=unit(x))
     positive(x, "a fractional power")
     kk = arb(k.numerator) / k.denominator
     return apply(lambda s: (kk * s.log()).exp(), x)

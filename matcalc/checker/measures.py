@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from flint import arb
+from flint import arb, fmpq
 
 from ..expr import Expr, Sym
 from ..shapes import hessian, jacobian
 from .evaluate import Matrix, ball
-from .ring import Pair, Tan
+from .ring import Pair, Tan, unit
 
 FULL_HESSIAN = 16
 
@@ -36,14 +36,14 @@ class Probe:
     entry: tuple | None = None
 
 
-def coefficient(x, i: int) -> arb:
+def coefficient(x, i: int):
     """The εᵢ coefficient of a number (0 for one that carries no tangent)."""
-    return x.d[i] if type(x) is Tan else arb(0)
+    return x.d[i] if type(x) is Tan else unit(x) * 0
 
 
-def cross(x, i: int) -> arb:
+def cross(x, i: int):
     """The εᵢδ coefficient of a number."""
-    return coefficient(x.d, i) if type(x) is Pair else arb(0)
+    return coefficient(x.d, i) if type(x) is Pair else unit(x) * 0
 
 
 def _vec(flat: list, rows: int, cols: int) -> list:
@@ -52,11 +52,12 @@ def _vec(flat: list, rows: int, cols: int) -> list:
 
 
 def _dot(xs, ys):
-    """Σ x·y over the non-zero exact ys."""
-    acc = arb(0)
+    """Σ x·y over the non-zero exact ys, in the xs' numbers."""
+    xs = list(xs)
+    acc = unit(xs[0]) * 0
     for x, y in zip(xs, ys):
         if y:
-            acc += x * ball(y)
+            acc += x * (y if type(x) is fmpq else ball(y))
     return acc
 
 

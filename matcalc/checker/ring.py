@@ -1,8 +1,8 @@
 """The checker's numbers: Arb balls, and truncated Taylor series over them.
 
-A number is an ``arb`` (an enclosure of a real), a ``Tan`` x + Σ dᵢ εᵢ (first order in k tangent
-variables, εᵢ εⱼ = 0), or a ``Pair`` x + d δ (first order in one more variable, δ² = 0) over
-those. Evaluating f at X + Σ εᵢ Uᵢ gives every directional derivative Df[Uᵢ] as the εᵢ
+A number is an ``arb`` (an enclosure of a real) or, where f is rational, an exact ``fmpq``; a
+``Tan`` x + Σ dᵢ εᵢ (first order in k tangent variables, εᵢ εⱼ = 0, d an arb_poly or fmpq_poly),
+or a ``Pair`` x + d δ (first order in one more variable, δ² = 0) over those. Evaluating f at X + Σ εᵢ Uᵢ gives every directional derivative Df[Uᵢ] as the εᵢ
 coefficient; at X + δV + Σ εᵢ Uᵢ, the εᵢ coefficient of the δ part is Uᵢᵀ (∂²f) V. Nothing
 here knows a derivative rule: there are the ring operations, and ``compose`` applies a scalar
 function through its Taylor coefficients, which Arb's power series give (exp, log, sin, ...).
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flint import arb, arb_series
+from flint import arb, arb_series, fmpq
 
 
 class DomainError(ArithmeticError):
@@ -19,6 +19,10 @@ class DomainError(ArithmeticError):
     kink such as abs at exactly 0); ``node`` is the subexpression whose operation failed."""
 
     node = None
+
+
+class NotExact(ArithmeticError):
+    """A function with no exact rational value (exp, log, ...) met in exact evaluation."""
 
 
 class Undecided(ArithmeticError):
@@ -106,25 +110,30 @@ class Pair:
         return o * inverse(self)
 
 
-def base(v) -> arb:
-    """The constant term: the value at the point itself."""
-    while type(v) is not arb:
+def base(v):
+    """The constant term: the value at the point itself (an arb or an fmpq)."""
+    while type(v) is Tan or type(v) is Pair:
         v = v.x
     return v
 
 
+def unit(v):
+    """1 in v's numbers: exact where v is."""
+    return fmpq(1) if type(base(v)) is fmpq else arb(1)
+
+
 def depth(v) -> int:
-    """How many derivatives v carries: 0 for an arb, 1 for a Tan, one more per Pair."""
-    return 0 if type(v) is arb else 1 if type(v) is Tan else 1 + depth(v.x)
+    """How many derivatives v carries: 0 for a number, 1 for a Tan, one more per Pair."""
+    return 1 if type(v) is Tan else 1 + depth(v.x) if type(v) is Pair else 0
 
 
 def compose(v, c: list):
     """g(v) from the Taylor coefficients c[j] = g⁽ʲ⁾(x₀)/j! at x₀ = base(v), j ≤ depth(v):
     g(x₀ + n) = Σ c[j] nʲ, truncated where the ring's products vanish."""
-    if type(v) is arb:
-        return c[0]
     if type(v) is Tan:
         return Tan(c[0], v.d * c[1])
+    if type(v) is not Pair:
+        return c[0]
     inner = depth(v.x)
     derivative = [(j + 1) * c[j + 1] for j in range(inner + 1)]  # g'(x₀ + t)'s coefficients
     return Pair(compose(v.x, c[:inner + 1]), compose(v.x, derivative) * v.d)
@@ -134,6 +143,8 @@ def apply(series: Callable, v, order: int = 0):
     """g⁽ᵒʳᵈᵉʳ⁾(v) for g given on Arb power series (``series(s)`` is g(s)): the coefficients of
     g(x₀ + t), differentiated ``order`` times as a series, composed with v. A ball that is not
     finite is Undecided."""
+    if type(base(v)) is fmpq:
+        raise NotExact("a function with no rational value")
     n = depth(v) + 1
     s = series(arb_series([base(v), 1], prec=n + order))
     for _ in range(order):
@@ -145,19 +156,21 @@ def apply(series: Callable, v, order: int = 0):
 
 
 def inverse(v):
-    """1 / v, from the Taylor coefficients of 1/x; DomainError at exactly 0, Undecided for a
-    ball containing 0."""
-    if type(v) is not arb:
-        return apply(arb_series.inv, v)
-    return arb(1) / nonzero(v, "division by zero")
+    """1 / v in the truncated ring: 1/(x₀ + n) = Σ (−n)ʲ / x₀ʲ⁺¹; DomainError at exactly 0,
+    Undecided for a ball containing 0."""
+    r = unit(v) / base(nonzero(v, "division by zero"))
+    c = [r]
+    for _ in range(depth(v)):
+        c.append(-c[-1] * r)
+    return compose(v, c)
 
 
 def nonzero(x, what: str):
-    """x's base when it certainly is not 0; DomainError when it is exactly 0, else Undecided."""
+    """x when its base certainly is not 0; DomainError when it is exactly 0, else Undecided."""
     b = base(x)
-    if b.is_zero():
+    if b == 0:
         raise DomainError(what)
-    if b.contains(0):
+    if type(b) is arb and b.contains(0):
         raise Undecided(what)
     return x
 

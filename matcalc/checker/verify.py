@@ -14,15 +14,17 @@ from flint import arb, ctx
 from ..declarations import Scope, not_symmetric
 from ..deep import deep
 from ..errors import MatcalcError
-from ..expr import KINKED, Entrywise, Expr, Sym, distinct_nodes
+from ..expr import KINKED, Call, Entrywise, EPower, Expr, Power, ScalarFn, Sym, distinct_nodes
 from ..language import show
 from . import decide
 from .evaluate import Bindings, Evaluator, Matrix, OutOfTime, Singular, size
 from .counterexample import format_matrix, shaped
 from .measures import Gradient, Hessian, Jacobian, Probe
 from .kinks import approach, singular_arguments
-from .plan import MAX_ENTRIES, SHRUNK, STAND_IN_DRAWS, Instance, dimension_names, directions, explain, make_plan
-from .ring import DomainError, Undecided, base
+from .plan import (
+    MAX_ENTRIES, SHRUNK, STAND_IN_DRAWS, Instance, dimension_names, directions, explain, largest_matrix, make_plan,
+)
+from .ring import DomainError, NotExact, Undecided, base
 from .counterexample import counterexample, domain_certificate
 from .sample import (
     assumed_symbol, check_assumptions, random_matrix, required, satisfy, symbols_under, symmetrised, with_det_sign,
@@ -31,6 +33,7 @@ from .standins import StandIns, draw
 
 TIME_LIMIT = 60.0  # seconds for one check_all
 RESAMPLES = 12  # points drawn at one instance before it is skipped
+EXACT_ENTRIES = 144  # a rational f is evaluated exactly where no matrix has more entries (beyond, balls)
 PLAIN_DRAWS = 20  # draws of a plain invertible matrix until its diagonal's sign differs from its determinant's
 SPREADS = (2**10, 2**20)  # extra scales for an argument of abs or relu whose entries kept one sign
 UNDEFINED = (DomainError, ZeroDivisionError, ValueError)
@@ -55,6 +58,17 @@ class ClaimUndefined(Exception):
     def __init__(self, index: int, error: DomainError):
         super().__init__(str(error))
         self.index, self.error = index, error
+
+
+def _rational(n: Expr) -> bool:
+    """Whether a node's value is a rational function of its operands' (exact in rationals)."""
+    if isinstance(n, Entrywise):
+        return n.fn in KINKED
+    if isinstance(n, (Power, EPower)):
+        return n.exponent.denominator == 1
+    if isinstance(n, Call):
+        return n.fn not in ("logdet", "softmax", "norm")
+    return not isinstance(n, ScalarFn)
 
 
 def _value(evaluator: Evaluator, i: int, M: Expr) -> Matrix:
@@ -96,6 +110,8 @@ class _Judge:
         self.deadline: float | None = None
         exprs = [f, *claims] + [s for a in assume for s in (a.lhs, a.rhs)]
         self.exprs = exprs
+        #: whether f, the claims and the assumptions are rational functions (evaluated exactly where small)
+        self.rational = all(_rational(n) for n in distinct_nodes(*exprs))
         self.assumed = [s for a in assume for s in (a.lhs, a.rhs)]
         #: the symbols f, the claims and the assumptions use (with wrt): the only ones drawn
         self.symbols = {n.name: n.shape for n in distinct_nodes(*exprs, x) if isinstance(n, Sym)}
@@ -220,6 +236,16 @@ class _Judge:
         rows, cols = self._size(point.b)
         dirs = directions(rows, cols, self.x.symmetric, point.normal, rng)
         pending = dict(live)
+        if self.rational and largest_matrix(self.shapes, inst.sizes) <= EXACT_ENTRIES:
+            try:
+                found = self._compare(point, pending, dirs, (rows, cols), exact=True)
+            except NotExact:
+                pass
+            else:
+                self._record_sides()
+                for i, comparisons in found.items():
+                    self._settle(i, comparisons, inst, point, stand_ins, decide.START)
+                return
         compared = False
         for prec in decide.precisions():
             with ctx.workprec(prec):
@@ -248,17 +274,19 @@ class _Judge:
         value = b.values[self.x.name]
         return len(value), len(value[0])
 
-    def _compare(self, point: _Point, live: dict, dirs: list, size_x) -> dict[int, list]:
-        """{claim: [(probe, claimed ball, actual ball)]} at the working precision."""
+    def _compare(self, point: _Point, live: dict, dirs: list, size_x, exact: bool = False) -> dict[int, list]:
+        """{claim: [(probe, claimed, actual)]}: balls at the working precision, or exact rationals."""
         b = point.b
-        plain = Evaluator(b)
+        plain = Evaluator(Bindings(b.values, b.dims, b.elementwise, b.scalar, deadline=b.deadline, cache=b.cache,
+                                   exact=exact))
         claimed = self.claimed_values = {i: _value(plain, i, M) for i, M in live.items()}
         found = {i: self.measure.defects(claimed[i], self.x) for i in live}
         derivatives = values = arb(0)
         for tangents, second in self.measure.evaluations(dirs):
             moved = Bindings(b.values, b.dims, b.elementwise, b.scalar, deadline=b.deadline, cache=b.cache,
                              tangents={self.x.name: [shaped(u, size_x[1]) for _, _, u in tangents]},
-                             second={} if second is None else {self.x.name: shaped(second[2], size_x[1])})
+                             second={} if second is None else {self.x.name: shaped(second[2], size_x[1])},
+                             exact=exact)
             evaluator = Evaluator(moved)
             F = evaluator(self.f)
             self._memos = (plain.memo, evaluator.memo)
@@ -329,7 +357,7 @@ class _Judge:
         for arg, signs in self.sides.items():
             value = next((m[arg] for m in self._memos if arg in m), None)
             if value is not None:
-                signs.update(1 if base(v) > 0 else -1 for r in value for v in r if not base(v).contains(0))
+                signs.update(1 if base(v) > 0 else -1 for r in value for v in r if decide.magnitude(base(v)) > 0)
 
     def _beyond_kinks(self, plan: list[Instance], rng: random.Random) -> None:
         """While an argument of abs or relu has had entries of one sign only, points farther out
