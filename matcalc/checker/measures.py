@@ -21,7 +21,7 @@ from ..shapes import hessian, jacobian
 from .evaluate import Matrix, ball
 from .ring import Pair, Tan, unit
 
-FULL_HESSIAN = 16
+FULL_HESSIAN = 9  # a Hessian is compared entry by entry (every unit V too) where the basis has at most this many
 
 
 @dataclass(frozen=True)
