@@ -11,11 +11,12 @@ the series in tests/test_checker_standins.py).
 """
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-from flint import arb_series
+from flint import arb_series, ctx
 
 from .evaluate import ball
 from .functions import builtin
@@ -26,7 +27,7 @@ def coefficient(rng: random.Random, bound: int = 8, den: int = 4) -> Fraction:
     return Fraction(rng.choice([k for k in range(-bound, bound + 1) if k]), den)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: its balls are cached per stand-in and precision
 class Elementwise:
     """σ(x) = c₀ + c₁x + c₂x² + c₃x³ + α sin(w₁x + φ₁) + β cos(w₂x + φ₂): the cubic and the two
     waves give independent even and odd parts, and every derivative is a non-zero function."""
@@ -40,10 +41,9 @@ class Elementwise:
     phi2: Fraction
 
     def __call__(self, s: arb_series) -> arb_series:
-        c0, c1, c2, c3 = (ball(x) for x in self.c)
+        c0, c1, c2, c3, w1, phi1, alpha, w2, phi2, beta = _balls(self)
         poly = ((s * c3 + c2) * s + c1) * s + c0
-        return poly + (s * ball(self.w1) + ball(self.phi1)).sin() * ball(self.alpha) + \
-            (s * ball(self.w2) + ball(self.phi2)).cos() * ball(self.beta)
+        return poly + (s * w1 + phi1).sin() * alpha + (s * w2 + phi2).cos() * beta
 
     def data(self) -> dict:
         return {"form": "c0 + c1 x + c2 x^2 + c3 x^3 + alpha sin(w1 x + phi1) + beta cos(w2 x + phi2)",
@@ -54,6 +54,17 @@ class Elementwise:
         c = self.c
         return (f"{c[0]} + {c[1]} x + {c[2]} x^2 + {c[3]} x^3 + {self.alpha} sin({self.w1} x + {self.phi1}) + "
                 f"{self.beta} cos({self.w2} x + {self.phi2})")
+
+
+@functools.lru_cache(maxsize=64)
+def _cached(stand_in: Elementwise, prec: int) -> tuple:
+    return tuple(ball(x) for x in (*stand_in.c, stand_in.w1, stand_in.phi1, stand_in.alpha, stand_in.w2,
+                                   stand_in.phi2, stand_in.beta))
+
+
+def _balls(stand_in: Elementwise) -> tuple:
+    """The stand-in's coefficients as balls at the working precision (converted once per precision)."""
+    return _cached(stand_in, ctx.prec)
 
 
 def elementwise(rng: random.Random) -> Elementwise:
@@ -72,6 +83,7 @@ class Scalar:
         self.rng = rng
         self.k, self.c0, self.alpha, self.beta = (coefficient(rng) for _ in range(4))
         self.params: dict[int, tuple] = {}
+        self.converted: dict[tuple[int, int], tuple] = {}
 
     def _params(self, n: int) -> tuple:
         if n not in self.params:
@@ -82,8 +94,13 @@ class Scalar:
         return self.params[n]
 
     def _balls(self, n: int):
-        P, c, q, r, s = self._params(n)
-        return [[ball(x) for x in row] for row in P], *([ball(x) for x in v] for v in (c, q, r, s))
+        """The parameters for an argument of n entries, as balls at the working precision (once each)."""
+        key = (n, ctx.prec)
+        if key not in self.converted:
+            P, c, q, r, s = self._params(n)
+            self.converted[key] = ([[ball(x) for x in row] for row in P],
+                                   *([ball(x) for x in v] for v in (c, q, r, s)))
+        return self.converted[key]
 
     def value(self, v: list):
         P, c, q, r, s = self._balls(len(v))
