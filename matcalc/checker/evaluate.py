@@ -94,7 +94,7 @@ class Evaluator:
                     raise OutOfTime("the time limit ran out")
                 try:
                     self.memo[n] = self._eval(n)
-                except DomainError as err:
+                except (DomainError, Undecided) as err:
                     if err.node is None:
                         err.node = n
                     raise

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flint import arb, arb_series
 
-from .ring import DomainError, Undecided, apply, base, inverse, sign, unit
+from .ring import DomainError, Undecided, apply, base, constant_zero, inverse, sign, unit
 
 
 def _tanh(s: arb_series) -> arb_series:
@@ -69,7 +69,10 @@ def builtin(fn: str, x, order: int):
 
 def kinked(fn: str, x, order: int):
     """|x| or max(0, x), and their derivatives (sign, step, then 0), on the side of 0 that x's
-    base is on: at exactly 0 the point is outside the domain, and a ball containing 0 is Undecided."""
+    base is on: at exactly 0 the point is outside the domain, and a ball containing 0 is Undecided.
+    An entry that is 0 and that no direction moves (the off-diagonal of diag(x)) stays 0."""
+    if order == 0 and constant_zero(x):
+        return x
     s, one = sign(x), unit(x)
     if fn == "abs":
         return x * s if order == 0 else one * s if order == 1 else one * 0

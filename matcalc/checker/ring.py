@@ -27,7 +27,9 @@ class NotExact(ArithmeticError):
 
 class Undecided(ArithmeticError):
     """A ball too wide to decide what an operation needs (the sign of a pivot, a kink's side,
-    a finite value): more precision may decide it."""
+    a finite value): more precision may decide it; ``node`` is where."""
+
+    node = None
 
 
 class Tan:
@@ -173,6 +175,15 @@ def nonzero(x, what: str):
     if type(b) is arb and b.contains(0):
         raise Undecided(what)
     return x
+
+
+def constant_zero(v) -> bool:
+    """Whether v is exactly 0 with every Taylor coefficient exactly 0 (an entry no direction moves)."""
+    if type(v) is Tan:
+        return v.x == 0 and all(c == 0 for c in v.d.coeffs())
+    if type(v) is Pair:
+        return constant_zero(v.x) and constant_zero(v.d)
+    return v == 0
 
 
 def sign(x) -> int:

@@ -17,7 +17,7 @@ from ..errors import MatcalcError
 from ..expr import KINKED, Call, Entrywise, EPower, Expr, Power, ScalarFn, Sym, distinct_nodes
 from ..language import show
 from . import decide
-from .evaluate import Bindings, Evaluator, Matrix, OutOfTime, Singular, size
+from .evaluate import Bindings, Evaluator, Matrix, OutOfTime, Singular, eliminate, size
 from .counterexample import format_matrix, shaped
 from .measures import Gradient, Hessian, Jacobian, Probe
 from .kinks import approach, singular_arguments
@@ -71,12 +71,23 @@ def _rational(n: Expr) -> bool:
     return not isinstance(n, ScalarFn)
 
 
-def _value(evaluator: Evaluator, i: int, M: Expr) -> Matrix:
-    """Claim i's value; ClaimUndefined where it certainly has none."""
+def _value(evaluator: Evaluator, b: Bindings, i: int, M: Expr) -> Matrix:
+    """Claim i's value; ClaimUndefined where it certainly has none (a matrix singular to within
+    rounding is certainly singular when its exact rational value is)."""
     try:
         return evaluator(M)
     except DomainError as e:
         raise ClaimUndefined(i, e) from None
+    except Singular as e:
+        if e.node is None or not all(_rational(n) for n in distinct_nodes(e.node.arg)):
+            raise
+        exact = Evaluator(Bindings(b.values, b.dims, deadline=b.deadline, exact=True))
+        try:
+            eliminate(exact(e.node.arg), None)
+        except DomainError as singular:
+            singular.node = e.node
+            raise ClaimUndefined(i, singular) from None
+        raise
 
 
 @dataclass
@@ -177,22 +188,20 @@ class _Judge:
     # -- one instance -------------------------------------------------------------------------
 
     def _instance(self, inst: Instance, rng: random.Random, spread: Fraction | None = None) -> bool:
-        """Judge every claim still undecided at a point of this instance, drawing points until f,
-        the assumptions and every claim are defined there (RESAMPLES at most); False when none was.
-        A claim certainly undefined at a point where f is defined, but defined at a later point,
-        is refuted by the first."""
+        """Judge every claim still undecided at a point of this instance, drawing points until f and
+        the assumptions are defined there (RESAMPLES at most); False when none was. A claim
+        certainly undefined at a point where f and its derivatives are defined is refuted there.
+        After half the draws, symbols under an argument that left its domain are made positive,
+        and the determinant signs of the instance's variant are no longer imposed."""
         live = {i: M for i, M in enumerate(self.claims) if self.verdicts[i] is None}
         stand_ins = draw(self.scope.functions, random.Random(f"{self.seed}:{inst.draw}:{inst.text()}"))
         must_be_positive, det_positive = self.domain
-        invertible = self.invertible
         positive = {n: f"{n} > 0, as {why} needs" for n, why in must_be_positive.items()}
-        signs = {n: -1 if inst.variant >> (j + 1) & 1 else 1 for j, n in enumerate(invertible[:2])}
-        failed: dict[int, tuple] = {}
-        probing: set[str] = set()
+        signs = {n: -1 if inst.variant >> (j + 1) & 1 else 1 for j, n in enumerate(self.invertible[:2])}
         last: Exception | str = "no point drawn"
         for attempt in range(RESAMPLES):
             late = attempt >= RESAMPLES // 2 - 1
-            values = self._draw(inst, rng, positive.keys() | probing, det_positive, invertible, signs,
+            values = self._draw(inst, rng, positive.keys(), det_positive, {} if late else signs,
                                 inst.scale if spread is None else spread)
             b = Bindings(values, inst.sizes, stand_ins.elementwise, stand_ins.scalar, deadline=self.deadline)
             try:
@@ -205,14 +214,15 @@ class _Judge:
                     self.skipped.setdefault(inst.text(), f"the assumption fixes {self.x.name} at these sizes")
                     return False
                 point = _Point(b, normal, self._restrictions(positive, det_positive, normal))
-                self._judge(inst, point, live, stand_ins, rng)
-            except ClaimUndefined as e:
-                failed.setdefault(e.index, (values, f"the claimed {self.measure.name} cannot be evaluated at a "
-                                                   f"point where f can ({e.error})"))
-                if late and e.error.node is not None:
-                    probing |= symbols_under(e.error.node)
-                last = e.error
-                continue
+                while live:
+                    try:
+                        self._judge(inst, point, live, stand_ins, rng)
+                        break
+                    except ClaimUndefined as e:  # f is defined here, with its derivatives
+                        self._refute_domain(e.index, inst, stand_ins, values,
+                                            f"the claimed {self.measure.name} cannot be evaluated at a point where f "
+                                            f"can ({e.error})")
+                        live.pop(e.index)
             except UNDEFINED + (Undecided,) as e:
                 last = e
                 node = getattr(e, "node", None)
@@ -221,9 +231,6 @@ class _Judge:
                         positive[n] = f"{n} > 0 (random points of either sign left the domain of {show(node)})"
                 continue
             self.restrictions.update(dict.fromkeys(point.restrictions))
-            for i, (at, why) in failed.items():
-                if self.verdicts[i] is None:
-                    self._refute_domain(i, inst, stand_ins, at, why)
             return True
         if spread is None:
             self.skipped.setdefault(inst.text() + (f" with {stand_ins.label}" if stand_ins.label else ""), str(last))
@@ -279,8 +286,8 @@ class _Judge:
         b = point.b
         plain = Evaluator(Bindings(b.values, b.dims, b.elementwise, b.scalar, deadline=b.deadline, cache=b.cache,
                                    exact=exact))
-        claimed = self.claimed_values = {i: _value(plain, i, M) for i, M in live.items()}
-        found = {i: self.measure.defects(claimed[i], self.x) for i in live}
+        claimed: dict[int, Matrix] = {}
+        found: dict[int, list] = {}
         derivatives = values = arb(0)
         for tangents, second in self.measure.evaluations(dirs):
             moved = Bindings(b.values, b.dims, b.elementwise, b.scalar, deadline=b.deadline, cache=b.cache,
@@ -288,7 +295,11 @@ class _Judge:
                              second={} if second is None else {self.x.name: shaped(second[2], size_x[1])},
                              exact=exact)
             evaluator = Evaluator(moved)
-            F = evaluator(self.f)
+            F = evaluator(self.f)  # f first: a claim is judged undefined only where f and its derivatives are not
+            if not claimed:
+                claimed.update((i, _value(plain, b, i, M)) for i, M in live.items())
+                found.update((i, self.measure.defects(claimed[i], self.x)) for i in live)
+                self.claimed_values = claimed
             self._memos = (plain.memo, evaluator.memo)
             for i in live:
                 pairs = self.measure.compared(F, claimed[i], tangents, second, self.x, size_x)
@@ -316,7 +327,9 @@ class _Judge:
 
     # -- points -------------------------------------------------------------------------------
 
-    def _draw(self, inst, rng, positive, det_positive, invertible, signs, scale) -> dict:
+    def _draw(self, inst, rng, positive, det_positive, signs, scale) -> dict:
+        """The symbols' values at one point of the instance."""
+        invertible = self.invertible
         values = {}
         for name, shape in self.symbols.items():
             r, c = size(shape.rows, inst.sizes), size(shape.cols, inst.sizes)
