@@ -173,21 +173,22 @@ class Certificate:
             if kind == "elementwise":
                 out[name] = {k: _rational(data.get(k), f"{w}.{k}") for k in ELEMENTWISE_KEYS}
                 continue
-            sizes = data.get("by_size")
-            if not isinstance(sizes, dict):
-                raise _bad(where, f"stand_ins.{name}.by_size must be an object")
+            shapes = data.get("by_shape")
+            if not isinstance(shapes, dict):
+                raise _bad(where, f"stand_ins.{name}.by_shape must be an object")
             fixed = {k: _rational(data.get(k), f"{w}.{k}") for k in ("c0", "k", "alpha", "beta")}
-            by_size = {}
-            for size, p in sizes.items():
-                if not isinstance(p, dict) or not str(size).isdigit() or not 1 <= int(size) <= MAX_ENTRIES:
-                    raise _bad(where, f"stand_ins.{name}.by_size.{size} must be an object keyed by a size")
-                n = int(size)
-                P = _matrix(p.get("P"), (n, n), f"{w}.by_size.{size}.P")
+            by_shape = {}
+            for key, p in shapes.items():
+                m = re.fullmatch(r"([0-9]+)x([0-9]+)", str(key))
+                n = int(m[1]) * int(m[2]) if m else 0
+                if not isinstance(p, dict) or not 1 <= n <= MAX_ENTRIES:
+                    raise _bad(where, f"stand_ins.{name}.by_shape.{key} must be an object keyed by a shape RxC")
+                P = _matrix(p.get("P"), (n, n), f"{w}.by_shape.{key}.P")
                 if not _symmetric(P):
-                    raise _bad(where, f"stand_ins.{name}.by_size.{size}.P must be symmetric")
-                vectors = {k: _matrix([p.get(k)], (1, n), f"{w}.by_size.{size}.{k}")[0] for k in "cqrs"}
-                by_size[n] = {"P": P, **vectors}
-            out[name] = {**fixed, "by_size": by_size}
+                    raise _bad(where, f"stand_ins.{name}.by_shape.{key}.P must be symmetric")
+                vectors = {k: _matrix([p.get(k)], (1, n), f"{w}.by_shape.{key}.{k}")[0] for k in "cqrs"}
+                by_shape[int(m[1]), int(m[2])] = {"P": P, **vectors}
+            out[name] = {**fixed, "by_shape": by_shape}
         return out
 
 
@@ -510,9 +511,10 @@ class Evaluator:
     def scalar_fn(self, fn: str, a, order: int):
         v = [x for r in a for x in r]
         p = self.cert.stand_ins[fn]
-        if len(v) not in p["by_size"]:
-            raise _bad(self.cert.where, f"stand_ins.{fn}.by_size has no entry for size {len(v)}")
-        q = p["by_size"][len(v)]
+        shape = (len(a), len(a[0]))
+        if shape not in p["by_shape"]:
+            raise _bad(self.cert.where, f"stand_ins.{fn}.by_shape has no entry for the shape {shape[0]}x{shape[1]}")
+        q = p["by_shape"][shape]
 
         def dot(w):
             return sum((x * _num(c) for x, c in zip(v, w)), self.zero)

@@ -78,10 +78,10 @@ def test_scalar_stand_in_value_and_gradient_are_the_functions():
     a = [[Fraction(rng.randint(-9, 9), rng.randint(1, 5)) for _ in range(3)] for _ in range(2)]
     flat = [x for r in a for x in r]
     with ctx.workprec(200):
-        value = s.value([ball(x) for x in flat])
-        grad = s.gradient([ball(x) for x in flat])
+        value = s.value([[ball(x) for x in r] for r in a])
+        grad = s.gradient([[ball(x) for x in r] for r in a])
     d = s.data()
-    p = {k: [[_q(x) for x in r] if isinstance(r, list) else _q(r) for r in m] for k, m in d["by_size"]["6"].items()}
+    p = {k: [[_q(x) for x in r] if isinstance(r, list) else _q(r) for r in m] for k, m in d["by_shape"]["2x3"].items()}
     v = sp.symbols("v0:6")
     dot = lambda xs, ys: sum(x * y for x, y in zip(xs, ys))  # noqa: E731
     C = (_q(d["c0"]) + dot(p["c"], v) + dot(v, [dot(row, v) for row in p["P"]]) / 2 + _q(d["k"]) * dot(p["q"], v) ** 3
@@ -152,3 +152,12 @@ SIG, C, SC = {"sigma": "elementwise"}, {"C": "scalar"}, {"sigma": "elementwise",
 def test_claims_true_only_for_special_stand_ins_are_refuted(f, wrt, kind, claim, fns, assume, verdict):
     """Claims a special sigma or C would make true are refuted, their true versions hold."""
     assert matcalc.check(f, wrt, symbols=S, functions=fns, assume=list(assume), **{kind: claim}).status == verdict
+
+
+def test_a_scalar_stand_in_depends_on_its_arguments_shape():
+    """C(a) and C(aᵀ) are different functions, even for a vector whose entries read alike."""
+    import matcalc
+    v = matcalc.check("C(a) - C(a')", "a", "0 * a", {"a": "vector(n)"}, functions={"C": "scalar"})
+    assert v.status == "refuted", v.message
+    v = matcalc.check("C(a')", "a", "C'(a)", {"a": "vector(n)"}, functions={"C": "scalar"})
+    assert v.status == "refuted", v.message

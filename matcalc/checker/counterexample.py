@@ -27,8 +27,16 @@ def telling(c: arb, a: arb) -> int:
     return min(60, max(8, int(-float((d / s).log_base(10))) + 3)) if d < s else 8
 
 
+LONG = 40  # a rational longer than this many characters is shown to 12 digits (the certificate has it whole)
+
+
+def _shown(x) -> str:
+    text = str(x)
+    return text if len(text) <= LONG else "≈" + arb(fmpq(x) if not isinstance(x, fmpq) else x).mid().str(12, radius=False)
+
+
 def format_matrix(a) -> str:
-    return "[" + "; ".join(" ".join(str(x) for x in r) for r in a) + "]"
+    return "[" + "; ".join(" ".join(_shown(x) for x in r) for r in a) + "]"
 
 
 def shaped(flat: list, cols: int) -> list:

@@ -195,10 +195,9 @@ class Evaluator:
     def _scalar_function(self, e: ScalarFn) -> Matrix:
         a = self.v(e.arg)
         stand_in = self.b.scalar[e.fn]
-        flat = [x for r in a for x in r]
         if e.order == 0:
-            return [(stand_in.value(flat),)]
-        g = stand_in.gradient(flat)
+            return [(stand_in.value(a),)]
+        g = stand_in.gradient(a)
         cols = len(a[0])
         return [tuple(g[r * cols:(r + 1) * cols]) for r in range(len(a))]
 

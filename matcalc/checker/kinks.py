@@ -10,9 +10,9 @@ import random
 
 from flint import arb, ctx
 
-from ..expr import Entrywise, EPower, Expr, Power, Sym, distinct_nodes
+from ..expr import Call, Entrywise, EPower, Expr, Power, Sym, distinct_nodes
 from .evaluate import Bindings, Evaluator
-from .plan import structural
+from .plan import structural, unit
 from .ring import Tan, Undecided, base
 from .sample import exact
 
@@ -23,14 +23,18 @@ MANTISSA = 160  # bits kept of each moved entry (an exact binary fraction)
 UNITS = 64  # entries of the symbol moved at most
 
 
-def singular_arguments(*exprs: Expr) -> list[Expr]:
-    """The arguments of sqrt and of fractional powers: not smooth where they are 0."""
+def singular_arguments(*exprs: Expr) -> list[tuple[Expr, tuple[int, ...]]]:
+    """(argument, the sides of 0 it takes) for the other places where f is not smooth at 0: the
+    arguments of sqrt and of fractional powers (from above only) and a scalar argument of norm
+    (|s|: from both sides)."""
     out = []
     for n in distinct_nodes(*exprs):
         if isinstance(n, Entrywise) and n.fn == "sqrt" and n.order == 0:
-            out.append(n.arg)
+            out.append((n.arg, (1,)))
         elif isinstance(n, (Power, EPower)) and n.exponent.denominator != 1:
-            out.append(n.base)
+            out.append((n.base, (1,)))
+        elif isinstance(n, Call) and n.fn == "norm" and n.arg.shape.is_scalar:
+            out.append((n.arg, (1, -1)))
     return out
 
 
@@ -53,8 +57,8 @@ def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
     def move(b: Bindings) -> None:
         value = b.values[s.name]
         rows, cols = len(value), len(value[0])
-        units = [u for _, _, u in structural(rows, cols, s.symmetric)]
-        units = rng.sample(units, UNITS) if len(units) > UNITS else units
+        units = [at for _, _, at in structural(rows, cols, s.symmetric)]
+        units = [unit(rows, cols, s.symmetric, at) for at in (rng.sample(units, UNITS) if len(units) > UNITS else units)]
         shaped = [[u[r * cols:(r + 1) * cols] for r in range(rows)] for u in units]
         r, c = None, None
         for _ in range(STEPS):

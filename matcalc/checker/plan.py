@@ -12,13 +12,13 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from flint import fmpq
+from flint import arb, ctx, fmpq
 
 from ..expr import (
     Div, EDiv, EPower, Expr, Hadamard, Kron, MatMul, MatPower, Num, Power, Sym, distinct_nodes, post_order,
 )
 from ..shapes import Shape, dim_names
-from .evaluate import size
+from .evaluate import Bindings, Evaluator, size
 
 ALONE = range(1, 9)  # each dimension alone at every one of these sizes, the others small and distinct
 RELATIONS = (("+1", lambda m: m + 1), ("×2", lambda m: 2 * m), ("×3", lambda m: 3 * m))  # n = m + 1, 2m, 3m
@@ -65,15 +65,20 @@ def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
 
 
 def largest_number(exprs: list[Expr]) -> Fraction:
-    """The largest number written in the expressions (a number or an integer power of one, 10^30),
-    at least 1."""
+    """The largest magnitude of a scalar constant written in the expressions (10^30, exp(20),
+    60 in exp(60 * x)), up to 2^4096, at least 1: each subexpression with no symbol evaluated once."""
     out = Fraction(1)
-    for n in distinct_nodes(*exprs):
-        if isinstance(n, Num):
-            out = max(out, abs(n.value))
-        if isinstance(n, Power) and isinstance(n.base, Num) and n.exponent.denominator == 1 and \
-                abs(n.base.value) > 1 and abs(n.exponent) * abs(n.base.value).numerator.bit_length() < 4096:
-            out = max(out, abs(n.base.value) ** abs(int(n.exponent)))
+    with ctx.workprec(64):
+        for n in distinct_nodes(*exprs):
+            if not n.shape.is_scalar or any(isinstance(k, Sym) for k in distinct_nodes(n)):
+                continue
+            try:
+                value = Evaluator(Bindings({}, {}))(n)[0][0]
+            except (ArithmeticError, KeyError, TypeError, ValueError):
+                continue
+            top = abs(value).upper()
+            if top.is_finite() and top < arb(2) ** 4096:
+                out = max(out, Fraction(int(top.floor().unique_fmpz())))
     return out
 
 
@@ -113,6 +118,37 @@ def degree(exprs: list[Expr]) -> int:
     return max(deg[e] for e in exprs)
 
 
+PARTITIONS = 4  # every pattern of equal dimensions up to this many names; beyond, every pair and a few
+
+
+def _partitions(items: list):
+    """Every way to split ``items`` into blocks (set partitions)."""
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for p in _partitions(rest):
+        yield [[first]] + p
+        for i in range(len(p)):
+            yield p[:i] + [[first] + p[i]] + p[i + 1:]
+
+
+def equalities(names: list[str], rng: random.Random) -> list[list[list[str]]]:
+    """The patterns of equal dimensions the plan tries, as blocks of names: every pattern (but
+    all distinct) up to PARTITIONS names; beyond, every pair, all equal, and two random patterns."""
+    if len(names) <= PARTITIONS:
+        return [p for p in _partitions(names) if len(p) < len(names)]
+    pairs = [[[a, b]] + [[n] for n in names if n not in (a, b)] for i, a in enumerate(names) for b in names[i + 1:]]
+    randoms = []
+    for _ in range(2):
+        blocks: list[list[str]] = []
+        for n in names:
+            k = rng.randrange(len(blocks) + 1)
+            blocks.append([n]) if k == len(blocks) else blocks[k].append(n)
+        randoms.append(blocks)
+    return pairs + [[list(names)]] + [b for b in randoms if len(b) < len(names)]
+
+
 def assignments(names: list[str], rng: random.Random, fixed: tuple[int, ...] = (),
                 exprs: tuple = ()) -> list[tuple[list[dict], str, tuple]]:
     """(candidate sizes, why, the names the item is about) for every item of the plan: the
@@ -126,11 +162,17 @@ def assignments(names: list[str], rng: random.Random, fixed: tuple[int, ...] = (
         others = [m for m in names if m != n]
         for s in ALONE:
             out.append(([{**_small(others, {s}, rng), n: s}], f"{n} alone at {s}", (n,)))
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            rest = [m for m in names if m not in (a, b)]
-            out.append(([{**_small(rest, {s}, rng), a: s, b: s} for s in range(rng.randrange(2, 7), 0, -1)],
-                        f"{a} = {b}", (a, b)))
+    for blocks in equalities(names, rng):
+        tied = [b for b in blocks if len(b) > 1]
+        rest = [n for b in blocks if len(b) == 1 for n in b]
+        top = [rng.randrange(2, 7) for _ in tied]
+        out.append(([{**_small(rest, {max(t - k, 1) for t in top}, rng),
+                      **{n: max(t - k, 1) for b, t in zip(tied, top) for n in b}} for k in range(max(top))],
+                    " and ".join(" = ".join(b) for b in tied), tuple(n for b in tied for n in b)))
+    if len(names) > 1:
+        for n in names:
+            out.append(([{**{m: 1 for m in names}, n: s} for s in range(rng.randrange(2, 7), 1, -1)],
+                        f"{n} above 1, the others 1", tuple(names)))
     for a in names:
         for b in names:
             if a != b:
@@ -222,20 +264,21 @@ def explain(plan: list[Instance], invertible: list[str] = (), functions: bool = 
     return "\n".join(lines)
 
 
-def structural(rows: int, cols: int, symmetric: bool) -> list[tuple[str, bool, list]]:
-    """The unit directions of X's own space, flattened row by row: every E_ij, or for a symmetric
-    X every E_ii and E_ij + E_ji (i < j); each with its label and whether it is on the diagonal."""
-    out = []
-    for i in range(rows):
-        for j in range(cols):
-            if symmetric and j < i:
-                continue
-            v = [fmpq(0)] * (rows * cols)
-            v[i * cols + j] = fmpq(1)
-            if symmetric:
-                v[j * cols + i] = fmpq(1)
-            out.append((f"[{i + 1},{j + 1}]", i == j, v))
-    return out
+def structural(rows: int, cols: int, symmetric: bool) -> list[tuple[str, bool, tuple[int, int]]]:
+    """The unit directions of X's own space: every E_ij, or for a symmetric X every E_ii and
+    E_ij + E_ji (i < j); each as its label, whether it is on the diagonal, and (i, j)."""
+    return [(f"[{i + 1},{j + 1}]", i == j, (i, j)) for i in range(rows) for j in range(cols)
+            if not symmetric or j >= i]
+
+
+def unit(rows: int, cols: int, symmetric: bool, at: tuple[int, int]) -> list:
+    """The unit direction at (i, j), flattened row by row (E_ij + E_ji for a symmetric X)."""
+    i, j = at
+    v = [fmpq(0)] * (rows * cols)
+    v[i * cols + j] = fmpq(1)
+    if symmetric:
+        v[j * cols + i] = fmpq(1)
+    return v
 
 
 def _project(v: list, normal: list | None, pivot: list | None) -> list:
@@ -256,16 +299,15 @@ def directions(rows: int, cols: int, symmetric: bool, normal: list | None,
     units = structural(rows, cols, symmetric)
     pivot = None
     if normal is not None:
-        lean = [abs(sum(a * x for a, x in zip(normal, v))) for _, _, v in units]
-        k = max(range(len(units)), key=lambda i: lean[i])
-        pivot = units.pop(k)[2]
+        k = max(range(len(units)), key=lambda u: abs(normal[units[u][2][0] * cols + units[u][2][1]]))
+        pivot = unit(rows, cols, symmetric, units.pop(k)[2])
     if len(units) > UNIT_LIMIT:
         diagonal = [u for u in units if u[1]]
         off = [u for u in units if not u[1]]
         chosen = rng.sample(diagonal, min(len(diagonal), UNIT_SAMPLE // 4)) if diagonal else []
         chosen += rng.sample(off, UNIT_SAMPLE - len(chosen))
-        units = sorted(chosen, key=units.index)
-    out = [("entry", label, _project(v, normal, pivot)) for label, _, v in units]
+        units = sorted(chosen, key=lambda u: u[2])
+    out = [("entry", label, _project(unit(rows, cols, symmetric, at), normal, pivot)) for label, _, at in units]
     for _ in range(RANDOM_DIRECTIONS):
         v = [fmpq(rng.choice((-1, 1)) * rng.randint(1, 16), 8) for _ in range(rows * cols)]
         if symmetric:

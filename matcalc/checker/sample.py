@@ -17,10 +17,13 @@ from flint import arb, ctx, fmpq
 
 from ..errors import MatcalcError
 from ..expr import Call, Entrywise, EPower, Expr, Let, Power, Sym, Transpose, distinct_nodes
+from .decide import BUDGET
 from .evaluate import Bindings, Matrix, evaluate
 from .ring import Undecided
 
-ASSUMPTION_PREC = 16384  # bits for meeting an assumption with an irrational constant (beyond every comparison's)
+#: bits for meeting an assumption with an irrational constant: beyond every comparison's precision, and few
+#: enough for the point's rationals to print (about 2,200 digits)
+ASSUMPTION_PREC = BUDGET + 1024
 
 
 def _core(e: Expr) -> Expr:

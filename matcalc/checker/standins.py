@@ -75,42 +75,47 @@ def elementwise(rng: random.Random) -> Elementwise:
 
 
 class Scalar:
-    """C(a) = c₀ + cᵀv + ½ vᵀPv + k (qᵀv)³ + α sin(rᵀv) + β cos(sᵀv), v = vec(a) read row by
-    row, P symmetric, every parameter random (drawn once per size of a); its gradient
+    """C(a) = c₀ + cᵀv + ½ vᵀPv + k (qᵀv)³ + α sin(rᵀv) + β cos(sᵀv), v = the entries of a read row
+    by row, P symmetric, every parameter random and drawn once per shape of a (so C(a) and C(aᵀ)
+    differ, as functions of arguments of different shapes do); its gradient
     c + Pv + 3k (qᵀv)² q + α cos(rᵀv) r − β sin(sᵀv) s."""
 
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.k, self.c0, self.alpha, self.beta = (coefficient(rng) for _ in range(4))
-        self.params: dict[int, tuple] = {}
-        self.converted: dict[tuple[int, int], tuple] = {}
+        self.params: dict[tuple[int, int], tuple] = {}
+        self.converted: dict[tuple, tuple] = {}
 
-    def _params(self, n: int) -> tuple:
-        if n not in self.params:
-            rng = self.rng
+    def _params(self, shape: tuple[int, int]) -> tuple:
+        if shape not in self.params:
+            rng, n = self.rng, shape[0] * shape[1]
             p = [[coefficient(rng) for _ in range(n)] for _ in range(n)]
             P = [[p[i][j] + p[j][i] for j in range(n)] for i in range(n)]
-            self.params[n] = (P, *([coefficient(rng) for _ in range(n)] for _ in range(4)))
-        return self.params[n]
+            self.params[shape] = (P, *([coefficient(rng) for _ in range(n)] for _ in range(4)))
+        return self.params[shape]
 
-    def _balls(self, n: int):
-        """The parameters for an argument of n entries, as balls at the working precision (once each)."""
-        key = (n, ctx.prec)
+    def _balls(self, shape: tuple[int, int]):
+        """The parameters for an argument of this shape, as balls at the working precision (once each)."""
+        key = (shape, ctx.prec)
         if key not in self.converted:
-            P, c, q, r, s = self._params(n)
+            P, c, q, r, s = self._params(shape)
             self.converted[key] = ([[ball(x) for x in row] for row in P],
                                    *([ball(x) for x in v] for v in (c, q, r, s)))
         return self.converted[key]
 
-    def value(self, v: list):
-        P, c, q, r, s = self._balls(len(v))
+    def value(self, a: list):
+        """C(a) of a matrix a (rows of ring numbers)."""
+        P, c, q, r, s = self._balls((len(a), len(a[0])))
+        v = [x for row in a for x in row]
         quad = _dot(v, [_dot(row, v) for row in P]) * ball(Fraction(1, 2))
         qv = _dot(q, v)
         return (ball(self.c0) + _dot(c, v) + quad + ball(self.k) * qv * qv * qv +
                 builtin("sin", _dot(r, v), 0) * ball(self.alpha) + builtin("cos", _dot(s, v), 0) * ball(self.beta))
 
-    def gradient(self, v: list) -> list:
-        P, c, q, r, s = self._balls(len(v))
+    def gradient(self, a: list) -> list:
+        """C'(a), the entries of a's shape read row by row."""
+        P, c, q, r, s = self._balls((len(a), len(a[0])))
+        v = [x for row in a for x in row]
         qv = _dot(q, v)
         cubic = ball(3 * self.k) * qv * qv
         wave_r = builtin("cos", _dot(r, v), 0) * ball(self.alpha)
@@ -121,8 +126,8 @@ class Scalar:
     def data(self) -> dict:
         return {"form": "c0 + c'v + v'Pv/2 + k (q'v)^3 + alpha sin(r'v) + beta cos(s'v), v = the entries row by row",
                 "c0": str(self.c0), "k": str(self.k), "alpha": str(self.alpha), "beta": str(self.beta),
-                "by_size": {str(n): {name: _text(x) for name, x in zip(("P", "c", "q", "r", "s"), p)}
-                            for n, p in self.params.items()}}
+                "by_shape": {f"{rows}x{cols}": {name: _text(x) for name, x in zip(("P", "c", "q", "r", "s"), p)}
+                             for (rows, cols), p in self.params.items()}}
 
     def __str__(self) -> str:
         return (f"{self.c0} + c'v + v'Pv/2 + {self.k} (q'v)^3 + {self.alpha} sin(r'v) + {self.beta} cos(s'v) "

@@ -133,7 +133,8 @@ class _Judge:
                                             if isinstance(n, Entrywise) and n.fn in KINKED}
         #: every argument at whose 0 f or a claim is not smooth, and the sides of 0 it may take
         self.kinked = [(arg, (1, -1)) for arg in self.sides]
-        self.kinked += [(arg, (1,)) for arg in dict.fromkeys(singular_arguments(f, *claims)) if arg not in self.sides]
+        self.kinked += [(arg, sides) for arg, sides in dict.fromkeys(singular_arguments(f, *claims))
+                        if arg not in self.sides]
 
     def plan(self) -> list[Instance]:
         names = dimension_names(list(self.symbols.values()), self.exprs)
@@ -157,6 +158,10 @@ class _Judge:
     def run(self) -> list[Verdict]:
         check_assumptions(self.assume)
         plan = self.plan()
+        largest = largest_matrix(self.shapes, plan[0].sizes)
+        if largest > MAX_ENTRIES:
+            raise MatcalcError(f"could not check: at the declared sizes a matrix has {largest:,} entries, beyond the "
+                               f"checker's limit of {MAX_ENTRIES:,}")
         self.shrunk = list(dict.fromkeys(f"{inst.why[:-len(SHRUNK)]}: {inst.text()}" for inst in plan
                                          if inst.why.endswith(SHRUNK)))
         rng = random.Random(self.seed)
