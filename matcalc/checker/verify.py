@@ -14,7 +14,7 @@ from flint import arb, ctx
 from ..declarations import Scope, not_symmetric
 from ..deep import deep
 from ..errors import MatcalcError
-from ..expr import KINKED, Call, Entrywise, EPower, Expr, Power, ScalarFn, Sym, distinct_nodes
+from ..expr import KINKED, Call, Entrywise, EPower, Expr, MatPower, Power, ScalarFn, Sym, distinct_nodes
 from ..language import show
 from . import decide
 from .evaluate import Bindings, Evaluator, Matrix, OutOfTime, Singular, eliminate, size
@@ -33,6 +33,7 @@ from .standins import StandIns, draw
 
 TIME_LIMIT = 60.0  # seconds for one check_all
 RESAMPLES = 12  # points drawn at one instance before it is skipped
+EXACT_POWER = 64  # and no power above this
 EXACT_ENTRIES = 144  # a rational f is evaluated exactly where no matrix has more entries (beyond, balls)
 PLAIN_DRAWS = 20  # draws of a plain invertible matrix until its diagonal's sign differs from its determinant's
 SPREADS = (2**10, 2**20)  # extra scales for an argument of abs or relu whose entries kept one sign
@@ -64,8 +65,8 @@ def _rational(n: Expr) -> bool:
     """Whether a node's value is a rational function of its operands' (exact in rationals)."""
     if isinstance(n, Entrywise):
         return n.fn in KINKED
-    if isinstance(n, (Power, EPower)):
-        return n.exponent.denominator == 1
+    if isinstance(n, (Power, EPower, MatPower)):  # integer powers, small enough for exact rationals to stay small
+        return Fraction(n.exponent).denominator == 1 and abs(n.exponent) <= EXACT_POWER
     if isinstance(n, Call):
         return n.fn not in ("logdet", "softmax", "norm")
     return not isinstance(n, ScalarFn)
@@ -115,6 +116,7 @@ class _Judge:
         self.derivatives = arb(0)
         self.checks = [0] * len(claims)
         self.instances = [0] * len(claims)
+        self.full = [False] * len(claims)  # whether agreement was seen where no dimension is 1
         self.restrictions: dict[str, None] = {}
         self.skipped: dict[str, str] = {}
         self.unresolved: dict[str, str] = {}
@@ -175,6 +177,10 @@ class _Judge:
 
     def _verdicts(self, judged: int) -> list[Verdict]:
         live = [i for i, v in enumerate(self.verdicts) if v is None]
+        degenerate = [i for i in live if self.checks[i] and not self.full[i]]
+        if degenerate:
+            why = "; ".join(list(self.skipped.values())[:2])
+            raise MatcalcError(f"could not check: agreement was seen only at sizes where a dimension is 1 ({why})")
         if any(not self.checks[i] for i in live):
             why = "; ".join(list(self.skipped.values())[:3] + list(self.unresolved.values())[:3]) or "no instance"
             if judged == 0:
@@ -195,20 +201,24 @@ class _Judge:
     def _instance(self, inst: Instance, rng: random.Random, spread: Fraction | None = None) -> bool:
         """Judge every claim still undecided at a point of this instance, drawing points until f and
         the assumptions are defined there (RESAMPLES at most); False when none was. A claim
-        certainly undefined at a point where f and its derivatives are defined is refuted there.
-        After half the draws, symbols under an argument that left its domain are made positive,
-        and the determinant signs of the instance's variant are no longer imposed."""
+        certainly undefined at a point where f and its derivatives are defined is refuted by that
+        point once it is defined at another point of the instance; one defined at no point of it is
+        not judged there, and said. After half the draws, symbols under an argument that left its
+        domain are made positive, and the determinant signs of the instance's variant are released."""
         live = {i: M for i, M in enumerate(self.claims) if self.verdicts[i] is None}
         stand_ins = draw(self.scope.functions, random.Random(f"{self.seed}:{inst.draw}:{inst.text()}"))
         must_be_positive, det_positive = self.domain
         positive = {n: f"{n} > 0, as {why} needs" for n, why in must_be_positive.items()}
         signs = {n: -1 if inst.variant >> (j + 1) & 1 else 1 for j, n in enumerate(self.invertible[:2])}
+        failed: dict[int, tuple] = {}  # claim -> (a point where it is undefined and f is not, why)
         last: Exception | str = "no point drawn"
+        judged = False
         for attempt in range(RESAMPLES):
             late = attempt >= RESAMPLES // 2 - 1
             values = self._draw(inst, rng, positive.keys(), det_positive, {} if late else signs,
                                 inst.scale if spread is None else spread)
             b = Bindings(values, inst.sizes, stand_ins.elementwise, stand_ins.scalar, deadline=self.deadline)
+            here = dict(live)
             try:
                 normal = self._assumptions(b)
                 if inst.kink:
@@ -219,15 +229,14 @@ class _Judge:
                     self.skipped.setdefault(inst.text(), f"the assumption fixes {self.x.name} at these sizes")
                     return False
                 point = _Point(b, normal, self._restrictions(positive, det_positive, normal))
-                while live:
+                while here:
                     try:
-                        self._judge(inst, point, live, stand_ins, rng)
+                        self._judge(inst, point, here, stand_ins, rng)
                         break
                     except ClaimUndefined as e:  # f is defined here, with its derivatives
-                        self._refute_domain(e.index, inst, stand_ins, values,
-                                            f"the claimed {self.measure.name} cannot be evaluated at a point where f "
-                                            f"can ({e.error})")
-                        live.pop(e.index)
+                        failed.setdefault(e.index, (values, f"the claimed {self.measure.name} cannot be evaluated at "
+                                                           f"a point where f can ({e.error})"))
+                        here.pop(e.index)
             except UNDEFINED + (Undecided,) as e:
                 last = e
                 node = getattr(e, "node", None)
@@ -235,11 +244,20 @@ class _Judge:
                     for n in sorted(symbols_under(node) - positive.keys()):
                         positive[n] = f"{n} > 0 (random points of either sign left the domain of {show(node)})"
                 continue
+            judged = True
             self.restrictions.update(dict.fromkeys(point.restrictions))
-            return True
-        if spread is None:
+            for i in list(failed):
+                if i in here:  # defined at this point, not at the first: refuted by the first
+                    self._refute_domain(i, inst, stand_ins, *failed.pop(i))
+            live = {i: self.claims[i] for i in failed if self.verdicts[i] is None}
+            if not live:
+                return True
+            last = next(iter(failed.values()))[1]
+        if judged:  # the claims left were defined at no point of this instance
+            self.skipped.setdefault(inst.text(), f"{last}, at every point tried")
+        elif spread is None:
             self.skipped.setdefault(inst.text() + (f" with {stand_ins.label}" if stand_ins.label else ""), str(last))
-        return False
+        return judged
 
     def _judge(self, inst: Instance, point: _Point, live: dict, stand_ins: StandIns, rng) -> None:
         """Every comparison of every live claim at this point, at rising precision (decide.py).
@@ -324,6 +342,7 @@ class _Judge:
                 self._refute(i, inst, point, stand_ins, probe, c, a, prec, comparisons)
                 return decide.REFUTED
         if all(o == decide.AGREES for o in outcomes):
+            self.full[i] = self.full[i] or all(v > 1 for v in inst.sizes.values())
             self.checks[i] += len(comparisons)
             self.instances[i] += 1
             self.worst[i] = max([self.worst[i]] + [decide.relative(c, a, self._scale) for _, c, a in comparisons])
