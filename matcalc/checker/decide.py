@@ -21,11 +21,13 @@
 4. **Domain.** A point where f or an assumption is certainly undefined (log of a negative, abs
    at exactly 0, a singular matrix) is drawn again; one that stays undecided at the budget is
    drawn again too, and an instance with no point is **skipped**, and said. A claim certainly
-   undefined where f is defined is refuted (its point is the certificate).
+   undefined at a point where f and its derivatives are defined is refuted by that point (its
+   certificate) once the claim is defined at another point of the same sizes; where it is
+   defined at none (an inverse singular at every point of those sizes), it is skipped there.
 5. **Verdict.** A claim is *refuted* at its first disjoint comparison. It *holds* when every
-   comparison at every instance it was judged at agrees; the instances skipped and the
-   comparisons unresolved are named in the verdict. A claim with no agreeing comparison at all
-   could not be checked: an error, exit status 2.
+   comparison at every instance it was judged at agrees, and some of them at an instance where
+   no dimension is 1; the instances skipped and the comparisons unresolved are named in the
+   verdict. Any other claim could not be checked: an error, exit status 2.
 
 What each clause rules out: (1) and (2) leave no tolerance a wrong claim could hide in
 beyond τ of its own size; (3) no level of precision "agrees" by running out of digits; (4) no
