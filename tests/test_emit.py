@@ -65,11 +65,14 @@ def _tanh(s):
 
 
 class _Quadratic:
-    def value(self, v):
+    """C(a) and C'(a) of a matrix a (rows), the gradient's entries row by row."""
+
+    def value(self, a):
+        v = [x for row in a for x in row]
         return sum(x * x for x in v) * arb(0.5) + sum(v)
 
-    def gradient(self, v):
-        return [x + 1 for x in v]
+    def gradient(self, a):
+        return [x + 1 for row in a for x in row]
 
 
 CHECKER_FUNCTIONS = {"elementwise": _tanh, "scalar": _Quadratic()}

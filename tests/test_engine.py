@@ -142,11 +142,16 @@ def _bind(rng, scope, dims):
 class Quadratic:
     """C(a) = ½ Σₖ (k + 1) vₖ², v the entries of a row by row; its gradient (k + 1) vₖ."""
 
-    def value(self, v):
-        return sum(x * x * arb(k + 1) for k, x in enumerate(v)) * arb(0.5)
+    def value(self, a):
+        return sum(x * x * arb(k + 1) for k, x in enumerate(_entries(a))) * arb(0.5)
 
-    def gradient(self, v):
-        return [x * arb(k + 1) for k, x in enumerate(v)]
+    def gradient(self, a):
+        return [x * arb(k + 1) for k, x in enumerate(_entries(a))]
+
+
+def _entries(a):
+    """A matrix's entries, row by row (as the checker hands a scalar function its argument)."""
+    return [x for row in a for x in row]
 
 
 def _directional(e, b, V):
