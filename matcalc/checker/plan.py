@@ -66,14 +66,20 @@ def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
 
 def largest_number(exprs: list[Expr]) -> Fraction:
     """The largest magnitude of a scalar constant written in the expressions (10^30, exp(20),
-    60 in exp(60 * x)), up to 2^4096, at least 1: each subexpression with no symbol evaluated once."""
+    60 in exp(60 * x)), up to 2^4096, at least 1: every subexpression with no symbol evaluated,
+    each once."""
     out = Fraction(1)
+    symbolic: set[Expr] = set()
+    evaluator = Evaluator(Bindings({}, {}))
     with ctx.workprec(64):
-        for n in distinct_nodes(*exprs):
-            if not n.shape.is_scalar or any(isinstance(k, Sym) for k in distinct_nodes(n)):
+        for n in post_order(*exprs):
+            if isinstance(n, Sym) or any(k in symbolic for k in n.children):
+                symbolic.add(n)
+                continue
+            if not n.shape.is_scalar:
                 continue
             try:
-                value = Evaluator(Bindings({}, {}))(n)[0][0]
+                value = evaluator(n)[0][0]
             except (ArithmeticError, KeyError, TypeError, ValueError):
                 continue
             top = abs(value).upper()
