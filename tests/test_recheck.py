@@ -152,3 +152,10 @@ def test_a_certificate_names_only_the_lets_it_uses():
     import matcalc
     v = matcalc.check("det(X)", "X", "inv(X)", {"X": "matrix(n, n)", "V": "matrix(n, n)"}, let={"S": "V + V'"})
     assert v.certificate["let"] == {} and _confirmed(v.certificate)
+
+
+def test_a_certificate_under_an_irrational_assumption_is_confirmed():
+    import matcalc
+    v = matcalc.check("sum(x .* x .* x)", "x", "2 * x", {"x": "vector(n)"}, assume=["sum(x) = exp(1)"])
+    assert v.status == "refuted" and _confirmed(v.certificate)
+    assert "≈" in v.counterexample["point"]["x"]  # shown to 12 digits; exact in the certificate

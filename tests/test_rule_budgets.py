@@ -71,3 +71,11 @@ def test_assumption_with_a_tiny_irrational_constant_does_not_hang():
     except subprocess.TimeoutExpired:
         pytest.fail("check() still running after 60 s (time limit 60 s)")
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_declared_sizes_beyond_the_entry_limit_are_said_at_once():
+    for kwargs in ({"gradient": "ones(1000, 1000)", "symbols": {"X": "matrix(1000, 1000)"}},):
+        with pytest.raises(matcalc.MatcalcError, match="beyond the checker's limit"):
+            matcalc.check("sum(X)", "X", **kwargs)
+    with pytest.raises(matcalc.MatcalcError, match="beyond the checker's limit"):
+        matcalc.check("x' * x", "x", symbols={"x": "vector(1000)"}, hessian="2 * eye(1000)")

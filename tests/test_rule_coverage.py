@@ -132,3 +132,18 @@ def test_a_term_vanishing_on_all_but_one_part_of_the_plan_is_refuted(t, k):
     name, term = TERMS[t]
     v = matcalc.check("x' * x", "x", f"2 * x + {term(k)} * ones(n)", VECTOR)
     assert v.status == "refuted", f"{name} {k}: {v.message}"
+
+
+@pytest.mark.parametrize("f, wrt, wrong, symbols", [
+    # a kink far out, behind a constant that is not a number written
+    ("sum(sqrt((x - exp(20)) .^ 2))", "x", "-ones(n)", VECTOR),
+    ("norm(x - exp(20))", "x", "-1", {"x": "scalar"}),
+    ("sum(relu((x - exp(30)) .* x))", "x", "relu'(-x) .* (2 * x - exp(30))", VECTOR),
+    # three dimensions equal; two dimensions 1 while a third is not
+    ("x' * x", "x", "2 * x + det(B' * C) * det(B * C') * det(D' * E) * det(D * E') * (sum(ones(p)) - 1) * x",
+     {"x": "vector(a)", "B": "matrix(p, q)", "C": "matrix(p, q)", "D": "matrix(q, r)", "E": "matrix(q, r)"}),
+    ("z' * z", "z", "2 * z + det(x * x') * det(y * y') * (sum(ones(p)) - 1) * z",
+     {"z": "vector(p)", "x": "vector(m)", "y": "vector(n)"}),
+])
+def test_claims_wrong_where_an_earlier_plan_never_looked_are_refuted(f, wrt, wrong, symbols):
+    assert matcalc.check(f, wrt, wrong, symbols).status == "refuted"

@@ -6,6 +6,8 @@ balls show: a value far below or above any floating-point range is a value, not 
 0 or an overflow."""
 from __future__ import annotations
 
+import pytest
+
 import matcalc
 from matcalc.errors import MatcalcError
 
@@ -52,3 +54,31 @@ def test_wrong_claim_is_not_accepted_because_f_is_undefined_only_at_low_precisio
     # at every precision below about 3,300 bits
     c = "(sqrt(13 + (1/10)^1000) * sqrt(13 + (1/10)^1000) - 13)"
     refuted_or_unchecked(f"sum(x) + {c} / {c}", "x", "2 * ones(n)", symbols=VECTOR)
+
+
+# --- f first: a claim is undefined only where f is defined ----------------------------------------
+
+@pytest.mark.parametrize("f, wrt, gradient, symbols", [
+    ("sum(log(x + 1))", "x", "1 ./ (x + 1)", VECTOR),
+    ("sum(sqrt(x + 1))", "x", "(1/2) ./ sqrt(x + 1)", VECTOR),
+    ("sqrt(x' * S * x)", "x", "S * x / sqrt(x' * S * x)", {"x": "vector(n)", "S": "symmetric(n)"}),
+    ("-Y' * log(Y)", "Y", "-log(Y) - 1", {"Y": "vector(n)"}),
+])
+def test_a_true_claim_is_not_refuted_where_f_itself_is_undefined(f, wrt, gradient, symbols):
+    for seed in range(3):
+        v = matcalc.check(f, wrt, gradient, symbols, seed=seed)
+        assert v.status == "holds", (seed, v.message)
+
+
+def test_an_entry_no_direction_moves_is_no_kink():
+    # the off-diagonal of diag(x) is 0 at every point, and stays 0 under abs: sizes above 1 are judged
+    v = matcalc.check("sum(abs(diag(x)))", "x", "abs'(x) * tr(eye(n))", VECTOR)
+    assert v.status == "refuted", v.message
+    v = matcalc.check("sum(abs(X .* eye(n)))", "X", "abs'(X)", SQUARE)
+    assert v.status == "refuted", v.message
+
+
+def test_a_claim_singular_at_every_point_above_size_1_is_not_held():
+    # 0 * logdet(x x') is undefined wherever n > 1 (x x' has rank 1): no agreement but at n = 1
+    refuted_or_unchecked("x' * x", "x", "2 * x + 0 * logdet(x * x')", symbols=VECTOR)
+    refuted_or_unchecked("x' * x", "x", "2 * x + 0 * inv(x * x') * x", symbols=VECTOR)
