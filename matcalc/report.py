@@ -55,8 +55,9 @@ class ClaimReport:
         v = self.claimed if self.claim.gradient is not None else self.derived
         msg = v.message
         if v is not self.derived and self.derived is not None and self.derived.status != "holds":
-            msg += (f"; the engine's own {KIND_NAMES[self.claim.kind]} {show(self.derivation.gradient)} was "
-                    f"{self.derived.status}: {self.derived.message}")
+            verb = "could not be checked" if self.derived.status == "error" else f"was {self.derived.status}"
+            msg += (f"; the engine's own {KIND_NAMES[self.claim.kind]} {show(self.derivation.gradient)} {verb}: "
+                    f"{self.derived.message}")
         return msg
 
 
@@ -103,10 +104,21 @@ def _verdicts(claim: Claim, derivation: Derivation | None, scope, assume, seed: 
     except MatcalcError:
         if len(gradients) < 2:
             raise
-        verdicts = [checker(claim.f, claim.wrt, [g], scope, assume, seed=seed)[0] for g in gradients]
+        verdicts = [_alone(checker, claim, g, scope, assume, seed, engine=k == 0) for k, g in enumerate(gradients)]
     derived = verdicts[0] if derivation is not None else None
     claimed = verdicts[-1] if claim.gradient is not None else None
     return derived, claimed
+
+
+def _alone(checker, claim: Claim, g, scope, assume, seed: int, *, engine: bool) -> Verdict:
+    """One matrix checked on its own; the engine's, when it cannot be checked, is an error verdict
+    (the claim's own check goes on), the claim's raises."""
+    try:
+        return checker(claim.f, claim.wrt, [g], scope, assume, seed=seed)[0]
+    except MatcalcError as e:
+        if not engine:
+            raise
+        return Verdict("error", str(e))
 
 
 def file_error(path: str, error: MatcalcError) -> ClaimReport:
