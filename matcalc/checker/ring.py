@@ -32,8 +32,27 @@ class Undecided(ArithmeticError):
     node = None
 
 
-class Tan:
-    """x + Σ dᵢ εᵢ with εᵢ εⱼ = 0: x an arb, d an arb_poly whose coefficient i is dᵢ."""
+class _Jet:
+    """What Tan and Pair share: subtraction and division from their +, −x, × and ``inverse``."""
+
+    __slots__ = ()
+
+    def __sub__(self, o):
+        return self + (-o)
+
+    def __rsub__(self, o):
+        return (-self) + o
+
+    def __truediv__(self, o):
+        return self * inverse(o)
+
+    def __rtruediv__(self, o):
+        return o * inverse(self)
+
+
+class Tan(_Jet):
+    """x + Σ dᵢ εᵢ with εᵢ εⱼ = 0: x an arb (or fmpq), d an arb_poly (or fmpq_poly) whose
+    coefficient i is dᵢ."""
 
     __slots__ = ("x", "d")
 
@@ -52,12 +71,6 @@ class Tan:
     def __neg__(self):
         return Tan(-self.x, -self.d)
 
-    def __sub__(self, o):
-        return self + (-o)
-
-    def __rsub__(self, o):
-        return (-self) + o
-
     def __mul__(self, o):
         if type(o) is Tan:
             return Tan(self.x * o.x, self.d * o.x + o.d * self.x)
@@ -67,15 +80,9 @@ class Tan:
 
     __rmul__ = __mul__
 
-    def __truediv__(self, o):
-        return self * inverse(o)
 
-    def __rtruediv__(self, o):
-        return o * inverse(self)
-
-
-class Pair:
-    """x + d δ with δ² = 0, x and d arbs or Tans."""
+class Pair(_Jet):
+    """x + d δ with δ² = 0, x and d numbers or Tans."""
 
     __slots__ = ("x", "d")
 
@@ -92,24 +99,12 @@ class Pair:
     def __neg__(self):
         return Pair(-self.x, -self.d)
 
-    def __sub__(self, o):
-        return self + (-o)
-
-    def __rsub__(self, o):
-        return (-self) + o
-
     def __mul__(self, o):
         if type(o) is Pair:
             return Pair(self.x * o.x, self.x * o.d + self.d * o.x)
         return Pair(self.x * o, self.d * o)
 
     __rmul__ = __mul__
-
-    def __truediv__(self, o):
-        return self * inverse(o)
-
-    def __rtruediv__(self, o):
-        return o * inverse(self)
 
 
 def base(v):
