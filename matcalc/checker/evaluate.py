@@ -5,6 +5,7 @@ symbol. Matrices are lists of row tuples; symbol values are exact rationals (fmp
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -77,6 +78,21 @@ def _order(e: Expr) -> tuple[Expr, ...]:
     return tuple(post_order(e))
 
 
+class _Clock(threading.local):
+    """The deadline of the evaluation under way in this thread, read inside long operations."""
+
+    deadline: float | None = None
+
+
+_clock = _Clock()
+
+
+def _on_time() -> None:
+    """OutOfTime when the evaluation under way has passed its deadline."""
+    if _clock.deadline is not None and time.monotonic() > _clock.deadline:
+        raise OutOfTime("the time limit ran out")
+
+
 class Evaluator:
     """Evaluates expressions under one set of bindings at the working precision (exactly, in
     rationals, when the bindings say so), each distinct subexpression once."""
@@ -88,6 +104,7 @@ class Evaluator:
         self.one = self.number(1)
 
     def __call__(self, e: Expr) -> Matrix:
+        _clock.deadline = self.b.deadline
         for n in _order(e):
             if n not in self.memo:
                 if self.b.deadline is not None and time.monotonic() > self.b.deadline:
@@ -264,7 +281,11 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
         flat = (kind(m, n, [x for r in a for x in r]) * kind(n, p, [x for r in b for x in r])).entries()
         return [tuple(flat[i * p:(i + 1) * p]) for i in range(m)]
     bt = transpose(b)
-    return [tuple(_dot(row, col) for col in bt) for row in a]
+    out = []
+    for row in a:
+        _on_time()
+        out.append(tuple(_dot(row, col) for col in bt))
+    return out
 
 
 def _plain(a: Matrix):
@@ -277,16 +298,18 @@ def _plain(a: Matrix):
 
 
 def eliminate(a: Matrix, rhs: Matrix | None):
-    """Gaussian elimination with partial pivoting by the pivots' midpoints: (det a, a⁻¹ rhs, or
-    None without rhs). A pivot exactly 0 is a DomainError (a singular matrix); one whose ball
-    holds 0 is Undecided, or Singular when its radius is within 2^(-prec/2) of its column's."""
+    """Gaussian elimination with partial pivoting, the pivot the candidate certainly farthest from
+    0: (det a, a⁻¹ rhs, or None without rhs). A column whose candidates are all exactly 0 is a
+    DomainError (a singular matrix); one whose best candidate's ball holds 0 is Undecided, or
+    Singular when that radius is within 2^(-prec/2) of the column's."""
     n = len(a)
     m = [list(r) + (list(rhs[i]) if rhs is not None else []) for i, r in enumerate(a)]
     det = unit(a[0][0])
     for c in range(n):
-        p = max(range(c, n), key=lambda r: _size(base(m[r][c])))
+        _on_time()
+        p = max(range(c, n), key=lambda r: (_certain(base(m[r][c])), _size(base(m[r][c]))))
         pivot = base(m[p][c])
-        if pivot == 0:
+        if all(base(m[r][c]) == 0 for r in range(c, n)):
             raise DomainError("a singular matrix")
         if type(pivot) is arb and pivot.contains(0):
             column = max(abs(base(m[r][c])).upper() for r in range(n))
@@ -306,6 +329,11 @@ def eliminate(a: Matrix, rhs: Matrix | None):
     if rhs is None:
         return det, None
     return det, [tuple(row[n:]) for row in m]
+
+
+def _certain(x):
+    """A lower bound of |x| (0 for a ball that holds 0), to prefer pivots certainly non-zero."""
+    return abs(x) if type(x) is fmpq else x.abs_lower()
 
 
 def _size(x):

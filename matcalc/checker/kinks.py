@@ -16,10 +16,10 @@ from .plan import structural, unit
 from .ring import Tan, Undecided, base
 from .sample import exact
 
-OFFSET = arb(2) ** -64  # how far past the kink, relative to the moved symbol's entries
-STEPS = 8
+OFFSET = arb(2) ** -128  # how far past the kink, relative to the moved symbol's entries
+STEPS = 200  # Newton steps at most: a double or triple root (sqrt of a square) converges only linearly
 PREC = 512
-MANTISSA = 160  # bits kept of each moved entry (an exact binary fraction)
+MANTISSA = 320  # bits kept of each moved entry (an exact binary fraction)
 UNITS = 64  # entries of the symbol moved at most
 
 
@@ -75,7 +75,10 @@ def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
                 if not norm > 0:
                     raise Undecided("no direction moves the argument here")
                 scale = 1 + max(abs(arb(v)) for row in b.values[s.name] for v in row)
-                t = (a.x - side * OFFSET * scale) / norm
+                target = side * OFFSET * scale
+                if abs(a.x - target) <= OFFSET * scale / 4:
+                    break
+                t = (a.x - target) / norm
                 flat = [v for row in b.values[s.name] for v in row]
                 for g, u in zip(grad, units):
                     step = t * g
@@ -85,7 +88,8 @@ def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
                 c = a.x
         with ctx.workprec(PREC):
             a = [v for row in Evaluator(Bindings(b.values, b.dims, b.elementwise, b.scalar))(arg) for v in row][r]
-            if not (side * base(a) > 0):
-                raise Undecided(f"Newton's method did not place the entry {side:+d} side of the kink (last {c})")
+            scale = 1 + max(abs(arb(v)) for row in b.values[s.name] for v in row)
+            if not (side * base(a) > 0 and abs(base(a)) <= 2 * OFFSET * scale):
+                raise Undecided(f"Newton's method did not place the entry just {side:+d} side of the kink (last {c})")
 
     return move

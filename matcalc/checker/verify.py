@@ -34,6 +34,7 @@ from .standins import StandIns, draw
 TIME_LIMIT = 60.0  # seconds for one check_all
 RESAMPLES = 12  # points drawn at one instance before it is skipped
 EXACT_POWER = 64  # and no power above this
+EXACT_MATRIX_POWER = 8  # nor a matrix power above this (the entries of a 12×12 X^64 are rationals of 10^4 digits)
 EXACT_ENTRIES = 144  # a rational f is evaluated exactly where no matrix has more entries (beyond, balls)
 PLAIN_DRAWS = 20  # draws of a plain invertible matrix until its diagonal's sign differs from its determinant's
 SPREADS = (2**10, 2**20)  # extra scales for an argument of abs or relu whose entries kept one sign
@@ -65,8 +66,10 @@ def _rational(n: Expr) -> bool:
     """Whether a node's value is a rational function of its operands' (exact in rationals)."""
     if isinstance(n, Entrywise):
         return n.fn in KINKED
-    if isinstance(n, (Power, EPower, MatPower)):  # integer powers, small enough for exact rationals to stay small
-        return Fraction(n.exponent).denominator == 1 and abs(n.exponent) <= EXACT_POWER
+    if isinstance(n, (Power, EPower)):  # integer powers, small enough for exact rationals to stay small
+        return n.exponent.denominator == 1 and abs(n.exponent) <= EXACT_POWER
+    if isinstance(n, MatPower):
+        return abs(n.exponent) <= EXACT_MATRIX_POWER
     if isinstance(n, Call):
         return n.fn not in ("logdet", "softmax", "norm")
     return not isinstance(n, ScalarFn)
