@@ -147,3 +147,18 @@ def test_a_term_vanishing_on_all_but_one_part_of_the_plan_is_refuted(t, k):
 ])
 def test_claims_wrong_where_an_earlier_plan_never_looked_are_refuted(f, wrt, wrong, symbols):
     assert matcalc.check(f, wrt, wrong, symbols).status == "refuted"
+
+
+def _sign(e: str) -> str:
+    return f"({e}) / sqrt(({e}) ^ 2)"
+
+
+@pytest.mark.parametrize("f, wrong", [
+    # a window of 10^-3 past a kink spelled sqrt of a square (a double root of the argument)
+    ("sqrt((a - 4) ^ 2)", f"{_sign('a - 4')} + ({_sign('a - 4')} - {_sign('a - 4 - (1/1000)')}) / 2"),
+    # windows of 10^-6 past kinks at triple roots
+    ("abs((a - 4) ^ 3)", "3 * (a - 4) ^ 2 * abs'((a - 4) ^ 3) + relu'((a - 4) ^ 3) - relu'((a - 4 - (1/1000000)) ^ 3)"),
+    ("abs(a ^ 3)", "3 * a ^ 2 * abs'(a ^ 3) + relu'(a ^ 3) - relu'((a - (1/1000000)) ^ 3)"),
+])
+def test_a_window_past_a_multiple_root_kink_is_seen(f, wrong):
+    assert matcalc.check(f, "a", wrong, {"a": "scalar"}).status == "refuted"

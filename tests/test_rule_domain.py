@@ -82,3 +82,20 @@ def test_a_claim_singular_at_every_point_above_size_1_is_not_held():
     # 0 * logdet(x x') is undefined wherever n > 1 (x x' has rank 1): no agreement but at n = 1
     refuted_or_unchecked("x' * x", "x", "2 * x + 0 * logdet(x * x')", symbols=VECTOR)
     refuted_or_unchecked("x' * x", "x", "2 * x + 0 * inv(x * x') * x", symbols=VECTOR)
+
+
+def test_a_column_with_an_exact_zero_first_is_not_singular():
+    """A column is singular only when every candidate pivot is exactly 0: an exact 0 above a ball
+    that holds 0 (2^-300 lost at 192 bits) is undecided, never a certain DomainError."""
+    from flint import arb, ctx
+
+    from matcalc.checker.evaluate import eliminate
+    from matcalc.checker.ring import DomainError, Undecided
+    with ctx.workprec(192):
+        tiny = arb(1) + arb(2) ** -300 - arb(1)
+        with pytest.raises(Undecided):
+            eliminate([(arb(0), arb(1)), (tiny, arb(3))], None)
+        det, _ = eliminate([(arb(0), arb(1)), (arb(2), arb(3))], None)
+        assert det.contains(-2) and det.rad() == 0
+        with pytest.raises(DomainError):
+            eliminate([(arb(0), arb(1)), (arb(0), arb(3))], None)
