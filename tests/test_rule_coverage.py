@@ -162,3 +162,9 @@ def _sign(e: str) -> str:
 ])
 def test_a_window_past_a_multiple_root_kink_is_seen(f, wrong):
     assert matcalc.check(f, "a", wrong, {"a": "scalar"}).status == "refuted"
+
+
+def test_a_window_of_width_1_past_a_kink_at_10_to_the_30_is_seen():
+    # the kink points sit 2^-128 of the entries past the kink: within 1 of 10^30
+    v = matcalc.check("sum(relu(x - 10^30))", "x", "relu'(x - 10^30 - 1)", VECTOR)
+    assert v.status == "refuted", v.message

@@ -9,6 +9,7 @@ from flint import arb, ctx, fmpq
 from ..expr import Let, distinct_nodes
 from ..language import show
 from .decide import START, relative
+from .evaluate import exact
 from .measures import Probe
 
 BALL_DIGITS = 40
@@ -32,7 +33,7 @@ LONG = 40  # a rational longer than this many characters is shown to 12 digits (
 
 def _shown(x) -> str:
     text = str(x)
-    return text if len(text) <= LONG else "≈" + arb(fmpq(x) if not isinstance(x, fmpq) else x).mid().str(12, radius=False)
+    return text if len(text) <= LONG else "≈" + arb(exact(x)).mid().str(12, radius=False)
 
 
 def format_matrix(a) -> str:

@@ -258,7 +258,8 @@ def entrywise(op, a: Matrix, b: Matrix) -> Matrix:
     return [tuple(map(op, ra, rb)) for ra, rb in zip(a, b)]
 
 
-def _dot(xs, ys):
+def dot(xs, ys):
+    """Σ x·y of two non-empty sequences of ring numbers."""
     it = iter(zip(xs, ys))
     x, y = next(it)
     acc = x * y
@@ -284,7 +285,7 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
     out = []
     for row in a:
         _on_time()
-        out.append(tuple(_dot(row, col) for col in bt))
+        out.append(tuple(dot(row, col) for col in bt))
     return out
 
 
@@ -399,7 +400,7 @@ def _softmax(a: Matrix) -> Matrix:
 
 
 def _norm(a: Matrix) -> Matrix:
-    squares = _dot([x for r in a for x in r], [x for r in a for x in r])
+    squares = dot([x for r in a for x in r], [x for r in a for x in r])
     nonzero(squares, "norm at its kink 0")
     return [(builtin("sqrt", squares, 0),)]
 

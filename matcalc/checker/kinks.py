@@ -14,7 +14,7 @@ from ..expr import Call, Entrywise, EPower, Expr, Power, Sym, distinct_nodes
 from .evaluate import Bindings, Evaluator
 from .plan import structural, unit
 from .ring import Tan, Undecided, base
-from .sample import exact
+from .sample import midpoint
 
 OFFSET = arb(2) ** -128  # how far past the kink, relative to the moved symbol's entries
 STEPS = 200  # Newton steps at most: a double or triple root (sqrt of a square) converges only linearly
@@ -38,10 +38,15 @@ def singular_arguments(*exprs: Expr) -> list[tuple[Expr, tuple[int, ...]]]:
     return out
 
 
+def _scale(value) -> arb:
+    """1 + the largest entry of the moved symbol: OFFSET is relative to it."""
+    return 1 + max(abs(arb(v)) for row in value for v in row)
+
+
 def _rounded(x: arb):
     """x's midpoint rounded to MANTISSA bits, exactly (Undecided where it is not finite)."""
     with ctx.workprec(MANTISSA):
-        return exact(+x.mid())
+        return midpoint(+x.mid())
 
 
 def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
@@ -74,7 +79,7 @@ def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
                 norm = sum((g * g for g in grad), arb(0))
                 if not norm > 0:
                     raise Undecided("no direction moves the argument here")
-                scale = 1 + max(abs(arb(v)) for row in b.values[s.name] for v in row)
+                scale = _scale(b.values[s.name])
                 target = side * OFFSET * scale
                 if abs(a.x - target) <= OFFSET * scale / 4:
                     break
@@ -88,7 +93,7 @@ def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
                 c = a.x
         with ctx.workprec(PREC):
             a = [v for row in Evaluator(Bindings(b.values, b.dims, b.elementwise, b.scalar))(arg) for v in row][r]
-            scale = 1 + max(abs(arb(v)) for row in b.values[s.name] for v in row)
+            scale = _scale(b.values[s.name])
             if not (side * base(a) > 0 and abs(base(a)) <= 2 * OFFSET * scale):
                 raise Undecided(f"Newton's method did not place the entry just {side:+d} side of the kink (last {c})")
 

@@ -148,7 +148,7 @@ def check_assumptions(assume) -> None:
 MAX_EXPONENT = 1 << 20  # a midpoint beyond 2^±MAX_EXPONENT is no rational a point should hold
 
 
-def exact(x: arb) -> fmpq:
+def midpoint(x: arb) -> fmpq:
     """The midpoint of a ball, exactly (an arb's midpoint is a binary fraction); Undecided for a
     ball that is not finite or is beyond 2^±MAX_EXPONENT."""
     if not x.is_finite():
@@ -183,8 +183,8 @@ def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[fmpq]]:
         predicted = c + sum((a * arb(v) for a, v in zip(normal, current)), arb(0))
         if not g(b.values[y]).overlaps(predicted):
             raise MatcalcError(f"cannot honour assumption '{text}': it is not a linear equality in {y}")
-        a = [exact(v) for v in normal]
-        value = exact(c) + sum(w * v for w, v in zip(a, current))  # g(Y), exactly where c and a are
+        a = [midpoint(v) for v in normal]
+        value = midpoint(c) + sum(w * v for w, v in zip(a, current))  # g(Y), exactly where c and a are
         if symmetric:
             a = [(a[i] + a[(i % cols) * cols + i // cols]) / 2 for i in range(rows * cols)]
         if not any(a):

@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from flint import arb_series, ctx
 
-from .evaluate import ball
+from .evaluate import ball, dot
 from .functions import builtin
 
 
@@ -107,20 +107,20 @@ class Scalar:
         """C(a) of a matrix a (rows of ring numbers)."""
         P, c, q, r, s = self._balls((len(a), len(a[0])))
         v = [x for row in a for x in row]
-        quad = _dot(v, [_dot(row, v) for row in P]) * ball(Fraction(1, 2))
-        qv = _dot(q, v)
-        return (ball(self.c0) + _dot(c, v) + quad + ball(self.k) * qv * qv * qv +
-                builtin("sin", _dot(r, v), 0) * ball(self.alpha) + builtin("cos", _dot(s, v), 0) * ball(self.beta))
+        quad = dot(v, [dot(row, v) for row in P]) * ball(Fraction(1, 2))
+        qv = dot(q, v)
+        return (ball(self.c0) + dot(c, v) + quad + ball(self.k) * qv * qv * qv +
+                builtin("sin", dot(r, v), 0) * ball(self.alpha) + builtin("cos", dot(s, v), 0) * ball(self.beta))
 
     def gradient(self, a: list) -> list:
         """C'(a), the entries of a's shape read row by row."""
         P, c, q, r, s = self._balls((len(a), len(a[0])))
         v = [x for row in a for x in row]
-        qv = _dot(q, v)
+        qv = dot(q, v)
         cubic = ball(3 * self.k) * qv * qv
-        wave_r = builtin("cos", _dot(r, v), 0) * ball(self.alpha)
-        wave_s = builtin("sin", _dot(s, v), 0) * ball(-self.beta)
-        return [_dot(row, v) + ci + cubic * qi + wave_r * ri + wave_s * si
+        wave_r = builtin("cos", dot(r, v), 0) * ball(self.alpha)
+        wave_s = builtin("sin", dot(s, v), 0) * ball(-self.beta)
+        return [dot(row, v) + ci + cubic * qi + wave_r * ri + wave_s * si
                 for row, ci, qi, ri, si in zip(P, c, q, r, s)]
 
     def data(self) -> dict:
@@ -132,13 +132,6 @@ class Scalar:
     def __str__(self) -> str:
         return (f"{self.c0} + c'v + v'Pv/2 + {self.k} (q'v)^3 + {self.alpha} sin(r'v) + {self.beta} cos(s'v) "
                 f"(v = vec(a), random c, P, q, r, s)")
-
-
-def _dot(xs, ys):
-    acc = None
-    for x, y in zip(xs, ys):
-        acc = x * y if acc is None else acc + x * y
-    return acc
 
 
 def _text(x):

@@ -144,7 +144,7 @@ class _Judge:
     def plan(self) -> list[Instance]:
         names = dimension_names(list(self.symbols.values()), self.exprs)
         fixed = tuple(d for s in self.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
-        invertible = self.invertible
+        invertible, det_positive = self.invertible, self.domain[1]
         variants = 2 ** (min(len(invertible), 2) + 1) if invertible else 1
         draws = STAND_IN_DRAWS if self.scope.functions else 1
         return make_plan(names, self.shapes, self.exprs, random.Random(self.seed), fixed=fixed, variants=variants,
@@ -218,7 +218,7 @@ class _Judge:
         judged = False
         for attempt in range(RESAMPLES):
             late = attempt >= RESAMPLES // 2 - 1
-            values = self._draw(inst, rng, positive.keys(), det_positive, {} if late else signs,
+            values = self._draw(inst, rng, positive.keys(), {} if late else signs,
                                 inst.scale if spread is None else spread)
             b = Bindings(values, inst.sizes, stand_ins.elementwise, stand_ins.scalar, deadline=self.deadline)
             here = dict(live)
@@ -354,9 +354,9 @@ class _Judge:
 
     # -- points -------------------------------------------------------------------------------
 
-    def _draw(self, inst, rng, positive, det_positive, signs, scale) -> dict:
+    def _draw(self, inst, rng, positive, signs, scale) -> dict:
         """The symbols' values at one point of the instance."""
-        invertible = self.invertible
+        invertible, det_positive = self.invertible, self.domain[1]
         values = {}
         for name, shape in self.symbols.items():
             r, c = size(shape.rows, inst.sizes), size(shape.cols, inst.sizes)
