@@ -37,7 +37,7 @@ from matcalc.checker.measures import coefficient  # noqa: E402
 from matcalc.checker.plan import directions  # noqa: E402
 from matcalc.checker.standins import draw  # noqa: E402
 from matcalc.checker.verify import check  # noqa: E402
-from matcalc.derivation import derive  # noqa: E402
+from matcalc.engine.derivation import derive  # noqa: E402
 from matcalc.prooffile import load, make_claim, make_scope  # noqa: E402
 from matcalc.proof_catalog import entries  # noqa: E402
 from matcalc.report import run_claim  # noqa: E402
@@ -364,7 +364,7 @@ def emission(out: list[str]) -> None:
     """Emitting code for the whole catalog (targets derived beforehand), and for a 256×512 softmax
     layer the emitted NumPy gradient against jax.grad (jit) of the emitted JAX f."""
     from matcalc.codegen import Target, module
-    from matcalc.second_order import derive_kind
+    from matcalc.engine.second_order import derive_kind
 
     proofs = [load(e.path) for e in entries()]
     derived = [(p, [Target(c.f, c.wrt, d.kind, d.gradient) for c in p.claims

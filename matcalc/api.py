@@ -15,7 +15,7 @@ from typing import Any
 from .proof_catalog import Entry, entries
 from .checker.verify import Verdict as _CheckerVerdict
 from .deep import deep
-from .derivation import Step
+from .engine.derivation import Step
 from .errors import MatcalcError, printable
 from .expr import Expr
 from .printers import json_out, latex, markdown, plain

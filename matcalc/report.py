@@ -9,12 +9,12 @@ from dataclasses import dataclass, replace
 
 from .checker.verify import Verdict, check_all, check_hessians, check_jacobians, plan_text
 from .deep import deep
-from .derivation import Derivation
+from .engine.derivation import Derivation
 from .errors import MatcalcError, printable
 from .language import show
 from .prooffile import KIND_NAMES, Claim, ProofFile
-from .second_order import derive_kind
-from .strategy import normalise
+from .engine.second_order import derive_kind
+from .engine.strategy import normalise
 
 #: The checker of each kind of claim: (f, x, claimed matrices, scope, assume, seed=) -> verdicts.
 CHECKERS = {"gradient": check_all, "jacobian": check_jacobians, "hessian": check_hessians}

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import matcalc
 from matcalc.checker.verify import check
-from matcalc.derivation import derive
+from matcalc.engine.derivation import derive
 from matcalc.errors import MatcalcError
 from matcalc.expr import Add, Call, Entrywise, Hadamard, MatMul, Neg, Ones, Power, Sym, walk
 from matcalc.language import show

@@ -17,7 +17,7 @@ from matcalc.checker.evaluate import Bindings, ball, evaluate
 from matcalc.checker.functions import builtin
 from matcalc.checker.sample import midpoint as exact
 from matcalc.checker.verify import check
-from matcalc.derivation import derive
+from matcalc.engine.derivation import derive
 from matcalc.language import show
 from matcalc.parser import parse
 from matcalc.prooffile import make_claim, make_scope

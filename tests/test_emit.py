@@ -20,7 +20,7 @@ from matcalc.codegen import Target, module
 from matcalc.expr import Entrywise, ScalarFn, distinct_nodes
 from matcalc.proof_catalog import entries
 from matcalc.prooffile import load
-from matcalc.second_order import derive_kind
+from matcalc.engine.second_order import derive_kind
 
 from . import points
 

@@ -14,8 +14,8 @@ from matcalc.checker.evaluate import Bindings, Evaluator
 from matcalc.checker.measures import coefficient
 from matcalc.checker.sample import midpoint as exact
 import matcalc
-from matcalc import derivation
-from matcalc.derivation import derive
+from matcalc.engine import derivation
+from matcalc.engine.derivation import derive
 from matcalc.errors import NotDifferentiable
 from matcalc.expr import (
     Add, Call, Differential, Div, EDiv, Entrywise, EPower, Hadamard, Kron, Let, MatMul, MatPower, Neg, Power,
@@ -24,9 +24,9 @@ from matcalc.expr import (
 from matcalc.language import show
 from matcalc.parser import parse
 from matcalc.prooffile import make_scope, parse_assumption
-from matcalc.rules import algebra as AR
-from matcalc.rules import differential as DR
-from matcalc.rules import trace as TR
+from matcalc.engine.rules import algebra as AR
+from matcalc.engine.rules import differential as DR
+from matcalc.engine.rules import trace as TR
 from matcalc.shapes import SCALAR, Shape
 
 from .balls import PREC, close
@@ -281,7 +281,7 @@ def test_algebra_rule_is_a_lemma(rule):
 
 
 def test_entrywise_algebra_is_a_lemma():
-    from matcalc.rules.entrywise_algebra import RULE
+    from matcalc.engine.rules.entrywise_algebra import RULE
 
     rng = random.Random(9)
     for text in ["(1 - B) .* (1 ./ (1 - sigmoid(X))) .* sigmoid'(X) - B .* (1 ./ sigmoid(X)) .* sigmoid'(X)",

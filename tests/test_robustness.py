@@ -169,7 +169,7 @@ def test_exponential_growth_stops_with_a_message():
 def test_a_product_of_600_factors_is_derived():
     scope = make_scope({"x": "vector(n)", "c": "scalar"})
     f = "sum(x) * " + " * ".join(["c"] * 600)
-    from matcalc.derivation import derive
+    from matcalc.engine.derivation import derive
 
     start = time.perf_counter()
     d = derive(parse(f, scope), parse("x", scope), scope=scope)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import matcalc
-from matcalc.derivation import derive
+from matcalc.engine.derivation import derive
 from matcalc.expr import Expr
 from matcalc.prooffile import make_claim, make_scope
 

@@ -21,11 +21,11 @@ from matcalc.language import show
 from matcalc.parser import parse
 from matcalc.proof_catalog import catalog_dir
 from matcalc.prooffile import load, make_scope
-from matcalc.rules import differential as DR
-from matcalc.rules import kronecker as KR
-from matcalc.rules import trace as TR
-from matcalc.rules import vectorise as VR
-from matcalc.second_order import EXPAND, TABLE, derive_hessian, derive_jacobian
+from matcalc.engine.rules import differential as DR
+from matcalc.engine.rules import kronecker as KR
+from matcalc.engine.rules import trace as TR
+from matcalc.engine.rules import vectorise as VR
+from matcalc.engine.second_order import EXPAND, TABLE, derive_hessian, derive_jacobian
 from matcalc.shapes import Shape, dim_mul
 
 from .balls import PREC, close

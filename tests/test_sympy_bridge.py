@@ -29,7 +29,7 @@ from matcalc.errors import MatcalcError
 from matcalc.expr import Call, Commutation, ScalarFn, walk
 from matcalc.parser import parse
 from matcalc.prooffile import make_scope
-from matcalc.second_order import derive_kind
+from matcalc.engine.second_order import derive_kind
 from matcalc.sympy_bridge import from_sympy, from_table, to_sympy, to_table
 
 from .strategies import SHAPES, exprs

@@ -1,7 +1,7 @@
 """Code export: verified derivations as a self-contained NumPy, JAX or PyTorch module with its own check."""
 from __future__ import annotations
 
-from ..derivation import derive
+from ..engine.derivation import derive
 from ..errors import MatcalcError
 from ..prooffile import ProofFile
 from ..report import ClaimReport

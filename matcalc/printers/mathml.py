@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from html import escape
 
-from ..derivation import D2F, DF, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP
+from ..engine.derivation import D2F, DF, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP
 from ..expr import Add, Call, EDiv, Entrywise, Expr, Hadamard, Kron, MatMul, Neg, ScalarFn
 from ..language import ATOM, GREEK_LETTERS, PRODUCT, UNARY, show
 from ..report import ClaimReport

@@ -1,7 +1,7 @@
 """A derivation as rows (left side, right side, rule), in a given notation; shared by the printers."""
 from __future__ import annotations
 
-from ..derivation import D2F, DF, DVEC, GRADIENT, HESSIAN, JACOBIAN, LINEAR_MAP
+from ..engine.derivation import D2F, DF, DVEC, GRADIENT, HESSIAN, JACOBIAN, LINEAR_MAP
 from ..report import ClaimReport
 from .notation import Notation
 

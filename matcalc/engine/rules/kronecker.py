@@ -2,8 +2,8 @@
 ch. 2-3), and symmetry by form; each rule maps an expression to an equal one, or None."""
 from __future__ import annotations
 
-from ..expr import Add, Call, Commutation, Div, Expr, Eye, Kron, Let, MatMul, Neg, Num, Ones, Transpose
-from ..shapes import dim_mul
+from ...expr import Add, Call, Commutation, Div, Expr, Eye, Kron, Let, MatMul, Neg, Num, Ones, Transpose
+from ...shapes import dim_mul
 from . import Rule, make_rule
 from .algebra import built_or_none, symmetric, transpose
 

@@ -6,9 +6,9 @@ smart constructors of ``algebra`` (which only apply identities that are rules th
 """
 from __future__ import annotations
 
-from ..errors import NotDifferentiable
-from ..expr import Add, Call, Differential, Div, EDiv, Expr, Eye, Hadamard, MatMul, Neg, Ones, Transpose
-from ..language import show
+from ...errors import NotDifferentiable
+from ...expr import Add, Call, Differential, Div, EDiv, Expr, Eye, Hadamard, MatMul, Neg, Ones, Transpose
+from ...language import show
 from . import Rule, make_rule
 from .algebra import hadamard, matmul, neg, transpose
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..errors import ShapeError
-from ..expr import (
+from ...errors import ShapeError
+from ...expr import (
     KINKED, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num,
     Ones, Sym, Transpose,
 )

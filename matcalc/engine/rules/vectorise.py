@@ -6,12 +6,12 @@ Each rule takes (J, E, dep) and returns the pairs (J', E') with J vec(E) = Σ J'
 """
 from __future__ import annotations
 
-from ..errors import NotDifferentiable
-from ..expr import (
+from ...errors import NotDifferentiable
+from ...expr import (
     Add, Call, Commutation, Differential, Div, EDiv, Expr, Eye, Hadamard, Kron, MatMul, Neg, Ones, Transpose,
 )
-from ..language import show
-from ..shapes import dim_mul
+from ...language import show
+from ...shapes import dim_mul
 from . import Rule, make_rule
 from .algebra import ONE, matmul, neg, transpose
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..errors import NotDifferentiable
-from ..expr import (
+from ...errors import NotDifferentiable
+from ...expr import (
     KINKED, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num, Ones,
     Power, ScalarFn, Transpose,
 )
-from ..language import show
+from ...language import show
 from . import Rule, make_rule
 
 RULES: dict[object, Rule] = {}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..errors import ShapeError
-from ..expr import Add, EDiv, Entrywise, EPower, Expr, Hadamard, MatMul, Neg, Num, Ones, Power, size
+from ...errors import ShapeError
+from ...expr import Add, EDiv, Entrywise, EPower, Expr, Hadamard, MatMul, Neg, Num, Ones, Power, size
 from . import make_rule
 
 ENTRYWISE_OPS = (Hadamard, EDiv, EPower, Add, Neg)

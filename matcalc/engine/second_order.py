@@ -9,20 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .declarations import Assumption, Scope, not_symmetric
+from ..declarations import Assumption, Scope, not_symmetric
 from .derivation import (
     D2F, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP, Derivation, Step, Steps, _depends_on, _differential_phase,
     _simplify_phase, derive, exhaust_terms, simplification_groups,
 )
-from .errors import InternalError, MatcalcError, ShapeError
-from .expr import Add, Call, Commutation, Differential, Expr, Eye, MatMul, Neg, Num, Sym, Transpose
+from ..errors import InternalError, MatcalcError, ShapeError
+from ..expr import Add, Call, Commutation, Differential, Expr, Eye, MatMul, Neg, Num, Sym, Transpose
 from .rules import Rule, make_rule
 from .rules import kronecker as KR
 from .rules import vectorise as VR
 from .rules.algebra import ONE, matmul, neg, transpose, zero
-from .shapes import Shape
-from .shapes import hessian as hessian_shape
-from .shapes import jacobian as jacobian_shape
+from ..shapes import Shape
+from ..shapes import hessian as hessian_shape
+from ..shapes import jacobian as jacobian_shape
 from .strategy import GROUPS, rewrite
 
 HALF = Num(Fraction(1, 2))

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .errors import InternalError, MatcalcError
-from .expr import Expr, Let
-from .language import show
+from ..errors import InternalError, MatcalcError
+from ..expr import Expr, Let
+from ..language import show
 from .rules import Rule, make_rule
 from .rules import algebra as A
 from .rules import scalar_algebra as SA

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import InternalError, MatcalcError, ShapeError
-from .expr import Add, Call, Differential, Expr, Let, Neg, Sym, size
-from .declarations import Assumption, Scope
-from .deep import deep
+from ..errors import InternalError, MatcalcError, ShapeError
+from ..expr import Add, Call, Differential, Expr, Let, Neg, Sym, size
+from ..declarations import Assumption, Scope
+from ..deep import deep
 from .rules import algebra as A
 from .rules import differential as DR
 from .rules import trace as TR

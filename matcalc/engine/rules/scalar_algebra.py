@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..expr import Div, Expr, MatMul, Neg, Num, Power, size
+from ...expr import Div, Expr, MatMul, Neg, Num, Power, size
 from .algebra import built_or_none, algebra, zero
 
 
