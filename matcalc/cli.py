@@ -159,7 +159,7 @@ def _proof_renderer(proof, reports):
             from .printers import markdown
             return markdown.proof(proof.title, proof.source, reports)
         if fmt == "mathml":
-            from .printers import mathml
+            from .printers import mathml_document as mathml
             return mathml.proof(proof.title, proof.source, reports, standalone=standalone)
         if fmt == "rich":
             from .printers import terminal
@@ -350,7 +350,8 @@ def _check_document(fmt: str, reports, standalone: bool) -> str:
     """Checked proofs as a LaTeX, Markdown or HTML document, one section per proof file."""
     from html import escape
 
-    from .printers import latex, markdown, mathml
+    from .printers import latex, markdown
+    from .printers import mathml_document as mathml
 
     parts, by_file = [], {}
     for r in reports:

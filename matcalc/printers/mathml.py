@@ -1,17 +1,14 @@
 """MathML Core written from the expression tree, in HTML: browsers render it natively, no
-script or font needed. A derivation is an HTML table whose cells hold <math> elements."""
+script or font needed. Derivations and pages are laid out in ``mathml_document``."""
 from __future__ import annotations
 
 from fractions import Fraction
 from html import escape
 
-from ..engine.derivation import D2F, DF, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP
 from ..expr import Add, Call, EDiv, Entrywise, Expr, Hadamard, Kron, MatMul, Neg, ScalarFn
-from ..language import ATOM, GREEK_LETTERS, PRODUCT, UNARY, show
-from ..report import ClaimReport
+from ..language import ATOM, GREEK_LETTERS, PRODUCT, UNARY
 from ..shapes import dim_factors
 from .notation import Notation, subscripted
-from .rows import derivation_rows, verdict_line
 
 _GREEK_CHARS = {name: ch for ch, name in GREEK_LETTERS.items()}
 APPLY, TIMES = "<mo>&#x2061;</mo>", "<mo>&#x2062;</mo>"  # invisible function application, times
@@ -154,79 +151,3 @@ def math(body: str, *, block: bool = False) -> str:
 def expr(e: Expr) -> str:
     """An expression as an inline <math> element."""
     return math(MATHML.show(e))
-
-
-def matrix(rows: list[list[str]]) -> str:
-    """A matrix of numbers given as text (a counterexample's point), in parentheses."""
-    cells = "".join("<mtr>" + "".join(f"<mtd>{mn(x.replace('-', '−'))}</mtd>" for x in row) + "</mtr>"
-                    for row in rows)
-    return math(mrow(mo("("), f"<mtable>{cells}</mtable>", mo(")")))
-
-
-def _partial(top: str, bottom: str) -> str:
-    return f"<mfrac>{mrow(mo('∂'), top)}{mrow(bottom)}</mfrac>"
-
-
-def _vec(x: str) -> str:
-    return mrow(mi("vec"), APPLY, x)
-
-
-def lhs(side: str, x: str) -> str:
-    """The left side of a step on ``side``: df, d vec F, d²f, H[dX], or the result's name."""
-    f, F, dx = mi("f"), mi("F"), mrow(MATHML.d, MATHML.name(x))
-    if side == DF:
-        return mrow(MATHML.d, f)
-    if side == DVEC:
-        return mrow(MATHML.d, _vec(F))
-    if side == D2F:
-        return mrow(f"<msup>{MATHML.d}{mn('2')}</msup>", f)
-    if side == LINEAR_MAP:
-        return mrow(mi("H"), mo("["), dx, mo("]"))
-    vec_t = f"<msup>{MATHML.paren(_vec(MATHML.name(x)))}{mi('⊤', True)}</msup>"
-    if side == JACOBIAN:
-        return _partial(_vec(F), mrow(mo("∂"), vec_t))
-    if side == HESSIAN:
-        top = mrow(f"<msup>{mo('∂')}{mn('2')}</msup>", f)
-        return f"<mfrac>{top}{mrow(mo('∂'), _vec(MATHML.name(x)), mo('∂'), vec_t)}</mfrac>"
-    return _partial(f, mrow(mo("∂"), MATHML.name(x)))
-
-
-def steps_table(r: ClaimReport) -> str:
-    """The derivation's steps: one table row per step (left side, =, expression, rule)."""
-    x = r.claim.wrt.name
-    rows = [f'<tr><td class="lhs">{math(left) if left else ""}</td><td class="eq">{math(mo("="))}</td>'
-            f'<td class="expr">{math(text)}</td><td class="rule">{escape(rule)}</td></tr>'
-            for left, text, rule in derivation_rows(r, MATHML, lhs=lambda side: lhs(side, x))]
-    return f'<table class="steps">{"".join(rows)}</table>'
-
-
-def derivation(r: ClaimReport) -> str:
-    """One claim: f, its steps, the result, the claim and the checker's verdict."""
-    x = r.claim.wrt.name
-    f_name = "F" if r.claim.kind == "jacobian" else "f"
-    parts = [f'<h3>Claim {r.claim.index}: {math(mrow(mi(f_name), mo("="), MATHML.show(r.claim.f)))}, '
-             f'find {math(lhs(r.claim.kind, x))}</h3>']
-    if r.derivation is not None:
-        parts.append(steps_table(r))
-        parts.append(f'<p class="result">{r.claim.kind.capitalize()}: '
-                     f'{math(MATHML.show(r.derivation.gradient))} '
-                     f'<code>{escape(show(r.derivation.gradient))}</code></p>')
-    if r.claim.gradient is not None:
-        parts.append(f'<p class="claimed">Claimed: {math(MATHML.show(r.claim.gradient))} '
-                     f'<code>{escape(show(r.claim.gradient))}</code></p>')
-    parts.append(f'<p class="verdict {escape(r.verdict)}">Check: {escape(verdict_line(r))}</p>')
-    return f'<section class="claim">{"".join(parts)}</section>'
-
-
-def proof(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False) -> str:
-    """The claims of a proof as HTML with MathML (a whole page with ``standalone``)."""
-    head = f"<h2>{escape(title)}</h2>\n" + (f"<p>Source: {escape(source)}</p>\n" if source else "")
-    body = head + "\n".join(derivation(r) for r in reports) + "\n"
-    return document(title, body) if standalone else body
-
-
-def document(title: str, body: str) -> str:
-    """A whole HTML page around ``body``."""
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'<style>td.rule{{color:#666;font-style:italic;padding-left:2em}} td.lhs{{text-align:right}}</style>'
-            f'</head><body>\n{body}</body></html>\n')

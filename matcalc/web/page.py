@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 from ..cli import pairs
 from ..errors import MatcalcError
-from ..printers.mathml import MATHML, lhs, math, matrix, mi, mo, mrow
+from ..printers.mathml import MATHML, math, mi, mo, mrow
+from ..printers.mathml_document import lhs, matrix
 
 #: The checker's text of a matrix of numbers: [1 -2/3; 4 5].
 _MATRIX = re.compile(r"\[[-+0-9./e ]+(?:;[-+0-9./e ]+)*\]")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from ..api import claim_report
 from ..errors import MatcalcError
-from ..printers import json_out, mathml
+from ..printers import json_out, mathml_document
 from ..proof_catalog import find
 from ..prooffile import load
 from ..report import run_claim
@@ -53,7 +53,7 @@ def derive(body: dict) -> dict:
                             kind=b.get("kind"))
     except MatcalcError as e:
         return {"error": str(e), "field": field_of(e)}
-    return {"answer": json_out.answer(r), "html": mathml.derivation(r)}
+    return {"answer": json_out.answer(r), "html": mathml_document.derivation(r)}
 
 
 def warm_up() -> None:
@@ -69,4 +69,4 @@ def catalog_claim(name: str, index: int) -> dict:
     """Claim ``index`` (1-based) of catalog proof ``name``, derived and checked: its verdict and its MathML."""
     proof = load(find(name))
     r = run_claim(proof, proof.claims[index - 1])
-    return {"ok": r.ok, "verdict": r.verdict, "html": mathml.derivation(r)}
+    return {"ok": r.ok, "verdict": r.verdict, "html": mathml_document.derivation(r)}
