@@ -12,21 +12,12 @@ from . import shapes as S
 from .errors import ShapeError
 from .shapes import SCALAR, Dim, Shape, dim_mul
 
-#: Built-in entrywise functions (exp, log, ...); declared ones are added per proof.
-ENTRYWISE = ("exp", "log", "sigmoid", "tanh", "sqrt", "sin", "cos", "tan", "abs", "relu")
-#: The entrywise built-ins with a kink at 0 (abs, relu = max(0, x)): differentiable where the argument is non-zero.
-KINKED = ("abs", "relu")
 #: The largest |k| of a matrix power A ^ k (its differential has k terms).
 MAX_MATRIX_POWER = 100
-#: Built-in functions of a whole matrix (one argument; their shape laws are CALL_SHAPES below).
-MATRIX_FUNCTIONS = ("tr", "det", "logdet", "inv", "softmax", "sum", "norm", "vec", "diag")
-#: Built-ins with their own syntax or node: eye(n), ones(m, n), kron(A, B), commutation(m, n).
-OTHER_BUILTINS = ("eye", "ones", "kron", "commutation")
-#: Names no symbol, function or let may take.
-RESERVED = frozenset(ENTRYWISE + MATRIX_FUNCTIONS + OTHER_BUILTINS)
 
 
-def _show(e: "Expr") -> str:
+def described(e: "Expr") -> str:
+    """e in the language with its shape, for a message: x (n×1)."""
     from .language import show  # printing is only needed for the message
 
     return f"{show(e)} ({e.shape})"
@@ -246,7 +237,7 @@ class Add(Expr):
         shape = self.terms[0].shape
         for t in self.terms[1:]:
             if not (t.shape == shape or t.shape.is_scalar or shape.is_scalar):
-                raise ShapeError(f"cannot add {_show(self.terms[0])} and {_show(t)}")
+                raise ShapeError(f"cannot add {described(self.terms[0])} and {described(t)}")
             if shape.is_scalar:
                 shape = t.shape
         _set_shape(self, shape)
@@ -266,7 +257,7 @@ def _binary(law, verb):
         try:
             _set_shape(self, law(self.left.shape, self.right.shape))
         except ShapeError:
-            raise ShapeError(f"cannot {verb} {_show(self.left)} {'by' if verb != 'add' else 'and'} {_show(self.right)}") from None
+            raise ShapeError(f"cannot {verb} {described(self.left)} {'by' if verb != 'add' else 'and'} {described(self.right)}") from None
 
     return post_init
 
@@ -323,7 +314,7 @@ class Power(Expr):
 
     def __post_init__(self):
         if not self.base.shape.is_scalar:
-            raise ShapeError(f"^ needs a scalar base, got {_show(self.base)}; use .^ for entrywise powers")
+            raise ShapeError(f"^ needs a scalar base, got {described(self.base)}; use .^ for entrywise powers")
         _set_shape(self, SCALAR)
 
 
@@ -337,7 +328,7 @@ class MatPower(Expr):
 
     def __post_init__(self):
         if not self.base.shape.is_square:
-            raise ShapeError(f"a matrix power needs a square matrix, got {_show(self.base)}; use .^ for entrywise powers")
+            raise ShapeError(f"a matrix power needs a square matrix, got {described(self.base)}; use .^ for entrywise powers")
         if not isinstance(self.exponent, int) or not 2 <= self.exponent <= MAX_MATRIX_POWER:
             raise ShapeError(f"a matrix power's exponent is an integer from 2 to {MAX_MATRIX_POWER}, not {self.exponent}")
         _set_shape(self, self.base.shape)
@@ -364,45 +355,26 @@ class Transpose(Expr):
         _set_shape(self, self.arg.shape.t)
 
 
-def _square(fn: str, a: Expr) -> Shape:
-    if not a.shape.is_square:
-        raise ShapeError(f"{fn} needs a square matrix, got {_show(a)}")
-    return a.shape if fn == "inv" else SCALAR
+def _call_shape(fn: str, a: Expr) -> Shape:
+    """The shape of the built-in function fn of a, by the shape law in fn's operator record."""
+    from . import ops  # the records import this module
 
-
-def _column(fn: str, a: Expr) -> Shape:
-    if a.shape.cols != 1:
-        raise ShapeError(f"{fn} needs a column vector, got {_show(a)}")
-    return a.shape if fn == "softmax" else Shape(a.shape.rows, a.shape.rows)
-
-
-#: The shape law of each built-in matrix function: (name, argument) -> result shape.
-CALL_SHAPES = {
-    "tr": _square, "det": _square, "logdet": _square, "inv": _square,
-    "softmax": _column,
-    "diag": _column,  # diag(x): the n×n diagonal matrix of an n×1 x
-    "sum": lambda fn, a: SCALAR, "norm": lambda fn, a: SCALAR,
-    "vec": lambda fn, a: Shape(dim_mul(a.shape.rows, a.shape.cols), 1),  # columns stacked
-}
-
-
-def _matrix_function_shape(fn: str, a: Expr) -> Shape:
-    law = CALL_SHAPES.get(fn)
-    if law is None:
+    op = ops.get(fn)
+    if op is None or op.kind != ops.CALL:
         raise ValueError(f"unknown matrix function {fn}")
-    return law(fn, a)
+    return op.shape(a)
 
 
 @node("arg")
 class Call(Expr):
-    """A built-in function of a whole matrix: tr, det, logdet, inv, softmax, sum, norm, vec, diag."""
+    """A built-in function of a whole matrix (an operator of kind CALL in ``matcalc.ops``: tr, det, inv, ...)."""
 
     fn: str
     arg: Expr
     shape: Shape = _shape_field()
 
     def __post_init__(self):
-        _set_shape(self, _matrix_function_shape(self.fn, self.arg))
+        _set_shape(self, _call_shape(self.fn, self.arg))
 
 
 @node("left", "right")
@@ -502,3 +474,14 @@ def size(e: Expr) -> int:
     """The number of nodes of e as printed: written out as a tree (a shared subtree counts
     each time it occurs), a [let] name counting one."""
     return e._size
+
+
+def __getattr__(name: str):
+    """Transitional: the engine's old names for registry tables (removed when the engine reads ``ops``)."""
+    from . import ops
+
+    tables = {"KINKED": lambda: tuple(n for n in ops.of_kind(ops.ENTRYWISE) if ops.get(n).kinked),
+              "ENTRYWISE": lambda: ops.of_kind(ops.ENTRYWISE), "RESERVED": lambda: frozenset(ops.SPELLINGS)}
+    if name in tables:
+        return tables[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,5 @@
-"""Print an expression tree back in the language, so that it parses to the same tree.
+"""Print an expression tree back in the language, so that it parses to the same tree; and the one
+printing walk (``Notation``) that every format's printer subclasses.
 
 One precedence table and one ``parenthesize`` rule: a child is wrapped in parentheses
 when its own precedence is below what its place requires.
@@ -12,7 +13,8 @@ from .expr import (
     Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
     MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
 )
-from .shapes import DimProduct
+from . import ops
+from .shapes import dim_factors
 
 #: The Greek letters a name may use (as the letter or spelled out): those every printer,
 #: LaTeX too, can spell. Omicron and the capitals written like Latin ones have no LaTeX command.
@@ -52,56 +54,140 @@ def exponent(k: Fraction) -> str:
     return f"-{text}" if k < 0 else text
 
 
-def dim(d) -> str:
-    """A dimension as written in the language: n, 3, m * n."""
-    if isinstance(d, DimProduct):
-        return " * ".join(([str(d.factor)] if d.factor != 1 else []) + list(d.names))
-    return str(d)
-
-
 def show(e: Expr) -> str:
     """The expression in the language (a round trip: parse(show(e)) == e)."""
-    return _show(e, 0)
+    return SOURCE.show(e)
 
 
-def _wrap(e: Expr, need: int) -> str:
-    text = _show(e, need)
-    return f"({text})" if precedence(e) < need else text
+class Notation:
+    """The one walk that prints an expression tree; a subclass per format (the language here,
+    Unicode and LaTeX in ``printers.notation``, MathML in ``printers.mathml``) spells each form, and an
+    operator's record (``matcalc.ops``) may give its own spelling per format. A child is wrapped in
+    parentheses when its precedence is below what its place requires."""
+
+    format = ""
+    minus = "-"
+
+    def show(self, e: Expr) -> str:
+        return self._show(e)
+
+    def precedence(self, e: Expr) -> int:
+        return precedence(e)
+
+    def dim(self, dm) -> str:
+        """A dimension: n, or a product m·n."""
+        k, names = dim_factors(dm)
+        return self.dot.join(([str(k)] if k != 1 or not names else []) + [self.name(n) for n in names])
+
+    def power_base(self, e: Expr) -> str:
+        """The base of a power, in parentheses when it carries a superscript of its own: (Aᵀ)², (A⁻¹)³."""
+        text = self.wrap(e, ATOM)
+        own = isinstance(e, Transpose) or (isinstance(e, Call) and ops.get(e.fn).superscript)
+        return self.paren(text) if own else text
+
+    def wrap(self, e: Expr, need: int) -> str:
+        text = self._show(e)
+        return self.paren(text) if self.precedence(e) < need else text
+
+    def wrap_atom(self, e: Expr) -> str:
+        return self.wrap(e, ATOM)
+
+    def left_need(self, e: Expr) -> int:
+        """The precedence a product's left factor needs: a product of the same kind reads left to right."""
+        return PRODUCT if type(e.left) is type(e) else UNARY
+
+    def _show(self, e: Expr) -> str:
+        if isinstance(e, Num):
+            return self.number(e.value)
+        if isinstance(e, (Sym, Let)):
+            return self.name(e.name)
+        if isinstance(e, Add):
+            parts = [self.wrap(e.terms[0], PRODUCT) if not isinstance(e.terms[0], Neg) else self._show(e.terms[0])]
+            for t in e.terms[1:]:
+                parts.append(f"{self.minus} {self.wrap(t.arg, PRODUCT)}" if isinstance(t, Neg) else f"+ {self.wrap(t, PRODUCT)}")
+            return " ".join(parts)
+        if isinstance(e, Neg):
+            return f"{self.minus}{self.wrap(e.arg, POWER)}"
+        if isinstance(e, Div):
+            return self.divide(e)
+        if isinstance(e, (MatMul, Hadamard, EDiv, Kron)):
+            op = self.times if type(e) is MatMul else self.hadamard if type(e) is Hadamard else \
+                self.ediv if type(e) is EDiv else self.kron
+            return f"{self.wrap(e.left, self.left_need(e))}{op}{self.wrap(e.right, UNARY)}"
+        if isinstance(e, (Power, MatPower, EPower)):
+            return self.power(self.power_base(e.base), Fraction(e.exponent), isinstance(e, EPower))
+        if isinstance(e, Transpose):
+            return self.transpose(self.wrap(e.arg, ATOM))
+        if isinstance(e, Call):
+            own = ops.get(e.fn).notation.get(self.format)
+            return own(self, e.arg) if own else self.call(e.fn, e.arg)
+        if isinstance(e, (Entrywise, ScalarFn)):
+            arg = self._show(e.arg)
+            op = ops.get(e.fn) if isinstance(e, Entrywise) else None
+            own = op.notation.get(self.format) if op else None
+            return (own and own(self, e.order, arg)) or self.function(e.fn, e.order, arg)
+        if isinstance(e, Eye):
+            return self.eye(self.dim(e.n))
+        if isinstance(e, Ones):
+            return self.ones(self.dim(e.rows), self.dim(e.cols) if e.cols != 1 else 1)
+        if isinstance(e, Commutation):
+            return self.commutation(self.dim(e.m), self.dim(e.n))
+        if isinstance(e, Differential):
+            inner = self.wrap(e.arg, ATOM) if isinstance(e.arg, (Sym, Let)) else self.paren(self._show(e.arg))
+            return f"{self.d}{inner}"
+        raise TypeError(f"no notation for {type(e).__name__}")
+
+    def divide(self, e):
+        return f"{self.wrap(e.left, PRODUCT)} / {self.wrap(e.right, UNARY)}"
+
+    def paren(self, text):
+        return f"({text})"
 
 
-def _show(e: Expr, need: int) -> str:
-    if isinstance(e, Num):
-        return number(e.value)
-    if isinstance(e, (Sym, Let)):
-        return e.name
-    if isinstance(e, Add):
-        parts = [_wrap(e.terms[0], PRODUCT) if not isinstance(e.terms[0], Neg) else _show(e.terms[0], 0)]
-        for t in e.terms[1:]:
-            parts.append(f"- {_wrap(t.arg, PRODUCT)}" if isinstance(t, Neg) else f"+ {_wrap(t, PRODUCT)}")
-        return " ".join(parts)
-    if type(e) in OPERATORS:
+class SourceNotation(Notation):
+    """The language itself: what parses back to the same tree."""
+
+    format, times, hadamard, ediv, d, dot = "source", " * ", " .* ", " ./ ", "d", " * "
+
+    def left_need(self, e):
         # A different product-level operator on the left gets parentheses for the reader;
         # the tree is the same either way (they are left-associative).
-        left = _wrap(e.left, PRODUCT if type(e.left) in (type(e), Div) or type(e) is Div else UNARY)
-        return f"{left} {OPERATORS[type(e)]} {_wrap(e.right, UNARY)}"
-    if isinstance(e, Neg):
-        return f"-{_wrap(e.arg, POWER)}"
-    if isinstance(e, (Power, EPower, MatPower)):  # (x .^ 2) .^ 3, not x .^ 2 .^ 3, which reads as x .^ 8
-        return f"{_wrap(e.base, ATOM)} {'.^' if isinstance(e, EPower) else '^'} {exponent(Fraction(e.exponent))}"
-    if isinstance(e, Transpose):
-        return f"{_wrap(e.arg, ATOM)}'"
-    if isinstance(e, Call):
-        return f"{e.fn}({_show(e.arg, 0)})"
-    if isinstance(e, (Entrywise, ScalarFn)):
-        return f"{e.fn}{chr(39) * e.order}({_show(e.arg, 0)})"
-    if isinstance(e, Kron):
-        return f"kron({_show(e.left, 0)}, {_show(e.right, 0)})"
-    if isinstance(e, Commutation):
-        return f"commutation({dim(e.m)}, {dim(e.n)})"
-    if isinstance(e, Eye):
-        return f"eye({dim(e.n)})"
-    if isinstance(e, Ones):
-        return f"ones({dim(e.rows)})" if e.cols == 1 else f"ones({dim(e.rows)}, {dim(e.cols)})"
-    if isinstance(e, Differential):
-        return f"d{_wrap(e.arg, ATOM)}" if isinstance(e.arg, (Sym, Let)) else f"d({_show(e.arg, 0)})"
-    raise TypeError(f"no printer for {type(e).__name__}")
+        return PRODUCT if type(e.left) in (type(e), Div) else UNARY
+
+    def _show(self, e):
+        if isinstance(e, Kron):
+            return f"kron({self._show(e.left)}, {self._show(e.right)})"
+        return super()._show(e)
+
+    def power_base(self, e):
+        return self.wrap(e, ATOM)
+
+    def number(self, v):
+        return number(v)
+
+    def name(self, n):
+        return n
+
+    def power(self, base, k, entrywise):  # (x .^ 2) .^ 3, not x .^ 2 .^ 3, which reads as x .^ 8
+        return f"{base} {'.^' if entrywise else '^'} {exponent(k)}"
+
+    def transpose(self, a):
+        return f"{a}'"
+
+    def call(self, fn, arg):
+        return f"{fn}({self._show(arg)})"
+
+    def function(self, fn, order, arg):
+        return f"{fn}{chr(39) * order}({arg})"
+
+    def eye(self, n):
+        return f"eye({n})"
+
+    def ones(self, r, c):
+        return f"ones({r})" if c == 1 else f"ones({r}, {c})"
+
+    def commutation(self, m, n):
+        return f"commutation({m}, {n})"
+
+
+SOURCE = SourceNotation()

@@ -17,9 +17,10 @@ from .declarations import Scope
 from .errors import MatcalcError, ShapeError
 from .language import NAME, show
 from .shapes import fixed_dim
+from . import ops
 from .expr import (
-    ENTRYWISE, MATRIX_FUNCTIONS, Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye,
-    Hadamard, Kron, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num, Ones, Power, ScalarFn, Transpose, depth,
+    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye,
+    Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num, Ones, Power, ScalarFn, Transpose, depth,
 )
 from .shapes import dim_mul
 
@@ -65,19 +66,20 @@ class _Builder(Transformer):
             return s.symbol(n)
         if n in s.lets:
             return Let(n, s.lets[n])
-        if n in s.functions or n in ENTRYWISE or n in MATRIX_FUNCTIONS or n in CALLS:
+        if n in s.functions or n in ops.SPELLINGS:
             raise MatcalcError(f"{n} is a function: call it as {n}(...)", pos=_pos(tok))
         raise MatcalcError(f"undeclared symbol '{n}'", pos=_pos(tok))
 
     def call(self, c):
         tok, args = c[0], c[1:]
         fn = str(tok)
-        arity = CALLS.get(fn, (None, 1))[1]
+        op = ops.SPELLINGS.get(fn)
+        arity = op.arity if op is not None else 1
         if len(args) != arity:
             what = "one argument" if arity == 1 else f"{arity} arguments"
             raise MatcalcError(f"{fn} takes {what}, got {len(args)}", pos=_pos(tok))
-        if fn in CALLS:
-            return self._located(tok, lambda: CALLS[fn][0](*args))
+        if op is not None and op.kind == ops.NODE:
+            return self._located(tok, lambda: op.build(*args))
         return self._located(tok, lambda: self._apply(fn, args[0], 0, tok))
 
     def derivative(self, c):
@@ -88,13 +90,14 @@ class _Builder(Transformer):
 
     def _apply(self, fn: str, arg: Expr, order: int, tok) -> Expr:
         kind = self.scope.functions.get(fn)
-        if fn in ENTRYWISE or kind == "elementwise":
-            return Entrywise(fn, arg, order)
+        op = ops.SPELLINGS.get(fn)
+        if (op is not None and op.kind == ops.ENTRYWISE) or kind == "elementwise":
+            return Entrywise(op.name if op is not None else fn, arg, order)
         if kind == "scalar":
             return ScalarFn(fn, arg, order)
-        if fn in MATRIX_FUNCTIONS and order == 0:
-            return Call(fn, arg)
-        if fn in MATRIX_FUNCTIONS:
+        if op is not None and order == 0:
+            return Call(op.name, arg)
+        if op is not None:
             raise MatcalcError(f"{fn}' is not defined: only entrywise and declared functions take a prime", pos=_pos(tok))
         if fn in self.scope.symbols or fn in self.scope.lets:
             raise MatcalcError(f"{fn} is not a function (write {fn} * (...) for a product)", pos=_pos(tok))
@@ -167,10 +170,6 @@ class _Builder(Transformer):
     def sum(self, c):
         terms = [c[0]] + [t if op.type == "PLUS" else Neg(t) for op, t in zip(c[1::2], c[2::2])]
         return self._located(c[1], lambda: Add(tuple(terms)))
-
-
-#: Built-ins called with their own node and arity (one row per operator): name -> (build, arity).
-CALLS = {"kron": (Kron, 2)}
 
 
 def matrix_power(a: Expr, k: Fraction) -> Expr:

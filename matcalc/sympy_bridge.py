@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, reduce
 
+from . import ops
 from .errors import MatcalcError
 from .language import show
 from .expr import (
-    KINKED, Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let, MatPower,
+    Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let, MatPower,
     MatMul, Neg, Num, Ones, Power, Sym, Transpose, distinct_nodes, walk,
 )
 from .shapes import SCALAR, DimProduct, Shape, dim_mul, dim_names
@@ -285,10 +286,7 @@ def from_table() -> dict:
         sp.Mul: _mul,
         sp.Pow: _pow,
         sp.MatPow: _matpow,
-        sp.Inverse: lambda r, e: Call("inv", r(e.arg)),
         sp.Transpose: lambda r, e: Transpose(r(e.arg)),
-        sp.Trace: lambda r, e: Call("tr", r(e.arg)),
-        sp.Determinant: lambda r, e: Call("det", r(e.arg)),
         sp.log: _log,
         sp.exp: scalar_fn("exp"),
         type(sp.E): lambda r, e: Entrywise("exp", Num(1)),
@@ -311,15 +309,20 @@ def from_table() -> dict:
         DiagMatrix: _diag,
         sp.Subs: _subs,
         sp.Derivative: _derivative,
+        **{getattr(sp, op.sympy_class): _reads_as(name) for name, op in ops.REGISTRY.items() if op.sympy_class},
     }
+
+
+def _reads_as(name: str):
+    """The reader of a SymPy class that is the built-in function ``name`` of its argument."""
+    return lambda r, e: Call(name, r(e.arg))
 
 
 @cache
 def entrywise_bodies() -> dict:
     """matcalc's built-in element-wise functions as SymPy expressions of t."""
     sp = _sympy()
-    return {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt, "sigmoid": lambda t: 1 / (1 + sp.exp(-t)),
-            "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "abs": sp.Abs, "relu": lambda t: sp.Max(t, 0)}
+    return {name: (lambda t, op=op: op.sympy_body(sp, t)) for name, op in ops.REGISTRY.items() if op.sympy_body}
 
 
 def dimensions_of(*exprs) -> frozenset:
@@ -376,6 +379,9 @@ class _Writer:
     def full(self, v, shape: Shape):
         """A scalar broadcast to every entry of a matrix of ``shape``: v · ones."""
         return self.scalar(v) * self.sp.OneMatrix(self.dim(shape.rows), self.dim(shape.cols))
+
+    def untranslatable(self, e: Expr) -> MatcalcError:
+        return _untranslatable(e)
 
     def on_matrix(self, v, matrix, scalar):
         """matrix(v) for a matrix expression v, scalar(v) for a SymPy scalar v (a 1×1 in matcalc)."""
@@ -438,7 +444,7 @@ def _entrywise(w: _Writer, e: Entrywise):
     builtin = entrywise_bodies().get(e.fn)
     g = builtin or sp.Function(e.fn)
     body = g(t) if e.order == 0 else sp.diff(g(t), t, e.order) if builtin else sp.Derivative(g(t), (t, e.order))
-    if e.fn in KINKED and e.order >= 2:  # 0 where the argument is non-zero (SymPy says DiracDelta)
+    if builtin and ops.get(e.fn).kinked and e.order >= 2:  # 0 where the argument is non-zero (SymPy says DiracDelta)
         body = sp.Integer(0)
     a = w(e.arg)
     if not e.arg.shape.is_scalar:
@@ -449,33 +455,12 @@ def _entrywise(w: _Writer, e: Entrywise):
     return body.xreplace({t: a}) if builtin or e.order == 0 else sp.Subs(body, t, a)
 
 
-def _softmax(w: _Writer, z: Expr, n):
-    """softmax(z) = exp(z) / (1ᵀ exp(z))."""
-    ez = w(Entrywise("exp", z))
-    return ez / w.sp.Trace(w.sp.OneMatrix(1, n) * ez)
-
-
 def _call(w: _Writer, e: Call):
-    """tr, det, logdet, inv, sum, norm, softmax, diag and vec (of a column: itself) on a matrix
-    expression; on a SymPy scalar each is its 1×1 value."""
-    sp = w.sp
-    a = w(e.arg)
-    rows, cols = w.dim(e.arg.shape.rows), w.dim(e.arg.shape.cols)
-    from sympy.matrices.expressions.diagonal import DiagMatrix
-
-    rules = {
-        "tr": (sp.Trace, lambda v: v), "det": (sp.Determinant, lambda v: v),
-        "logdet": (lambda v: sp.log(sp.Determinant(v)), sp.log), "inv": (sp.Inverse, lambda v: 1 / v),
-        "sum": (lambda v: sp.OneMatrix(1, rows) * v * sp.OneMatrix(cols, 1), lambda v: v),
-        "norm": (lambda v: sp.sqrt(sp.Trace(v.T * v)), lambda v: sp.sqrt(v ** 2)),
-        "softmax": (lambda v: _softmax(w, e.arg, rows), lambda v: sp.Integer(1)),
-        "diag": (DiagMatrix, lambda v: v),
-    }
-    if e.fn == "vec" and e.arg.shape.cols == 1:
-        return a
-    if e.fn not in rules:
+    """A built-in function of a matrix, as its record translates it (on a SymPy scalar, its 1×1 value)."""
+    translate = ops.get(e.fn).to_sympy
+    if translate is None:
         raise _untranslatable(e)
-    return w.on_matrix(a, *rules[e.fn])
+    return translate(w, e, w(e.arg))
 
 
 @cache

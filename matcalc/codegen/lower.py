@@ -12,11 +12,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
-from math import factorial
 
+from .. import ops
 from ..errors import MatcalcError
 from ..expr import (
-    ENTRYWISE, Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
+    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
     MatPower, Power, ScalarFn, Sym, Transpose, distinct_nodes,
 )
 from ..language import GREEK_LETTERS, show
@@ -192,7 +192,7 @@ class Lowering:
 
     def _entrywise(self, e: Entrywise) -> Code:
         arg = self.code(e.arg)
-        if e.fn not in ENTRYWISE:  # a declared function, passed in
+        if ops.get(e.fn) is None:  # a declared function, passed in
             name = self.names.get((e.fn, e.order))
             if name is None:
                 raise MatcalcError(f"cannot emit code for {show(e)}: only the first two derivatives of "
@@ -201,35 +201,14 @@ class Lowering:
         return self.apply(self._builtin(e.fn, e.order), [arg])
 
     def _builtin(self, fn: str, k: int) -> Template:
-        """The k-th derivative of a built-in entrywise function."""
-        ops = self.b.ops
-        if k == 0 or fn == "exp":
-            return ops[fn]
-        if fn in ("sin", "cos"):  # the k-th derivative is ±sin or ±cos
-            turns = k + (fn == "cos")
-            f = ops["sin" if turns % 2 == 0 else "cos"]
-            return Template(f"-{f.text}", UNARY) if turns % 4 >= 2 else f
-        if fn in ("abs", "relu"):  # the sign, the step (where the argument is non-zero), then 0
-            sign = ops["sign"].text
-            return Template(sign if fn == "abs" else f"({sign} + 1) / 2", ATOM if fn == "abs" else MUL) \
-                if k == 1 else Template("0 * {0}", MUL)
-        if fn == "tan" and k <= 2:  # 1 + tan², 2 tan (1 + tan²)
-            t = ops["tan"].text
-            return Template(f"1 + {t} ** 2", ADD) if k == 1 else Template(f"2 * {t} * (1 + {t} ** 2)", MUL)
-        if fn == "log":  # (-1)^(k-1) (k-1)! x^-k
-            c = (-1) ** (k - 1) * factorial(k - 1)
-            return Template("{0} ** -1", POWER) if k == 1 else Template(f"{c} * {{0}} ** -{k}", MUL)
-        if fn == "sqrt":  # (1/2)(1/2 - 1)...(1/2 - k + 1) x^(1/2 - k)
-            c = Fraction(1)
-            for i in range(k):
-                c *= Fraction(1, 2) - i
-            return Template(f"{_signed(c)} * {{0}} ** {_signed(Fraction(1, 2) - k)}", MUL)
-        if fn == "tanh" and k == 1:
-            return Template(f"1 - {ops['tanh'].text} ** 2", ADD)
-        key = fn + "'" * k
-        if key in ops:
-            return ops[key]
-        raise MatcalcError(f"cannot emit code for {key}: only the first two derivatives of {fn} are written out")
+        """The k-th derivative of a built-in entrywise function, as its record writes it in code."""
+        if k == 0:
+            return self.b.ops[fn]
+        c = ops.get(fn).derivative_code(k, lambda name: self.b.ops[name].text, _signed)
+        if c is None:
+            raise MatcalcError(f"cannot emit code for {fn + chr(39) * k}: only the first two derivatives of {fn} "
+                               "are written out")
+        return Template(c.text, c.prec, c.helper)
 
     def dim(self, d) -> str:
         """A dimension as a Python expression: 3, n, m * n."""

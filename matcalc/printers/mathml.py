@@ -5,10 +5,11 @@ from __future__ import annotations
 from fractions import Fraction
 from html import escape
 
+from .. import ops
 from ..expr import Add, Call, EDiv, Entrywise, Expr, Hadamard, Kron, MatMul, Neg, ScalarFn
-from ..language import ATOM, GREEK_LETTERS, PRODUCT, UNARY
+from ..language import GREEK_LETTERS, PRODUCT, UNARY
 from ..shapes import dim_factors
-from .notation import Notation, subscripted
+from .notation import MathNotation, subscripted
 
 _GREEK_CHARS = {name: ch for ch, name in GREEK_LETTERS.items()}
 APPLY, TIMES = "<mo>&#x2061;</mo>", "<mo>&#x2062;</mo>"  # invisible function application, times
@@ -16,10 +17,11 @@ THIN = '<mspace width="0.1667em"></mspace>'
 
 
 def _applies(e: Expr) -> bool:
-    """e is printed as a named function applied to an argument: tr(X), log(x), σ(z)."""
-    if isinstance(e, Call):
-        return e.fn not in ("inv", "norm")
-    return isinstance(e, (Entrywise, ScalarFn)) and e.fn != "sqrt"
+    """e is printed as a named function applied to an argument: tr(X), log(x), σ(z) (not A⁻¹, ‖A‖, √a)."""
+    if not isinstance(e, (Call, Entrywise, ScalarFn)):
+        return False
+    op = ops.get(e.fn) if not isinstance(e, ScalarFn) else None
+    return op is None or op.applied
 
 
 def mi(text: str, normal: bool = False) -> str:
@@ -56,11 +58,13 @@ def _rational(v: Fraction) -> str:
     return mn(str(v.numerator)) if v.denominator == 1 else f"<mfrac>{mn(str(v.numerator))}{mn(str(v.denominator))}</mfrac>"
 
 
-class MathMLNotation(Notation):
+class MathMLNotation(MathNotation):
     """Each form as MathML Core elements; the layout rules (precedence, parentheses) are Notation's."""
 
-    minus, hadamard, ediv, kron, dot = "<mo>−</mo>", "<mo>⊙</mo>", "<mo>⊘</mo>", "<mo>⊗</mo>", "<mo>·</mo>"
+    format, minus, hadamard, ediv, kron, dot = "mathml", "<mo>−</mo>", "<mo>⊙</mo>", "<mo>⊘</mo>", "<mo>⊗</mo>", "<mo>·</mo>"
     d = mi("d", True)
+    APPLY = APPLY
+    mi, mo, mrow, mn = staticmethod(mi), staticmethod(mo), staticmethod(mrow), staticmethod(mn)
 
     def _show(self, e: Expr) -> str:
         if isinstance(e, Add):
@@ -115,18 +119,9 @@ class MathMLNotation(Notation):
         return f"<msup>{mrow(a)}{mi('⊤', True)}</msup>"
 
     def call(self, fn, arg):
-        if fn == "inv":
-            return f"<msup>{mrow(self.wrap(arg, ATOM))}{mrow(self.minus, mn('1'))}</msup>"
-        if fn == "norm":
-            return f"<msub>{mrow(mo('‖'), self._show(arg), mo('‖'))}{mi('F')}</msub>"
-        head = mrow(mi("log"), mi("det")) if fn == "logdet" else mi(fn)
-        return mrow(head, APPLY, self.paren(self._show(arg)))
+        return mrow(mi(fn), APPLY, self.paren(self._show(arg)))
 
     def function(self, fn, order, arg):
-        if fn == "sqrt" and order == 0:
-            return f"<msqrt>{arg}</msqrt>"
-        if fn == "abs" and order <= 1:  # |x| and its derivative, the sign
-            return mrow(mo("|"), arg, mo("|")) if order == 0 else mrow(mi("sgn"), APPLY, self.paren(arg))
         head = self.name(fn) if fn in _GREEK_CHARS or len(fn) == 1 or ord(fn[0]) > 127 else mi(fn)
         if order:
             head = f"<msup>{head}{mo('′' * order)}</msup>"

@@ -1,0 +1,23 @@
+"""The operator registry: one record per built-in operator (``base.Op``), one file per family.
+
+Everything else reads its tables from here: the parser's spellings, the shape laws of ``Call``, the
+engine's differential rules and built-in derivatives, the printers' notation, codegen's templates
+and the SymPy bridge. Adding an operator is adding its record (and the checker's numeric entry).
+"""
+from __future__ import annotations
+
+from .base import CALL, ENTRYWISE, NODE, REGISTRY, SPELLINGS, Code, Op, Rule, Unsupported
+from . import linalg, reductions, structure, entrywise  # noqa: F401  (each registers its records)
+
+
+def get(name: str) -> Op | None:
+    """The record of a built-in operator, None for a name that is not one (a declared function)."""
+    return REGISTRY.get(name)
+
+
+def of_kind(kind: str) -> tuple[str, ...]:
+    """The names of every operator of a kind (CALL, ENTRYWISE or NODE), in the order registered."""
+    return tuple(name for name, op in REGISTRY.items() if op.kind == kind)
+
+
+__all__ = ["CALL", "ENTRYWISE", "NODE", "REGISTRY", "SPELLINGS", "Code", "Op", "Rule", "Unsupported", "get", "of_kind"]

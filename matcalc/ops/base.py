@@ -1,0 +1,129 @@
+"""The operator record: everything matcalc knows about one built-in operator, in one place.
+
+A record holds its spelling and arity, its shape law, the engine's differential rule (or why there
+is none), its closed-form derivatives (entrywise functions), its notation in each printer, its code
+in each backend and its SymPy translation. Records import only the expression tree, never the
+engine, the printers or SymPy (those are imported by the functions that need them, when called),
+so the checker may read the registry without loading anything it must stay independent of.
+The checker keeps its own numeric table; ``tests/test_operators.py`` checks that both name the same
+operators.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+#: The kinds of operator: a function of one whole matrix (a ``Call`` node), a function applied to
+#: every entry (an ``Entrywise`` node), or a built-in with a node of its own (kron, eye, ...).
+CALL, ENTRYWISE, NODE = "call", "entrywise", "node"
+#: The code backends a record may give templates for.
+BACKENDS = ("numpy", "jax", "torch")
+#: The array module of each backend, substituted for {xp} in a template.
+XP = {"numpy": "np", "jax": "jnp", "torch": "torch"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An engine rule defined with its operator: ``name`` is what a derivation step cites, ``fn``
+    does it (called as the engine calls rules of its kind), its docstring's first line is the identity."""
+
+    name: str
+    fn: Callable
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A concern an operator does not have, and why (said when it is asked for)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """A code template: slots {0}, {1} for the arguments, {xp} for the array module; ``helper`` names
+    a module-level function the text calls (its definitions, per backend, are in ``helpers``); ``prec``
+    is the Python precedence of the result (codegen's levels: 1 sum ... 5 atom)."""
+
+    text: str
+    helper: str | None = None
+    prec: int = 5
+
+
+def every_backend(text: str, helper: str | None = None) -> dict[str, Code]:
+    """The same template in every backend, with {xp} the backend's array module."""
+    return {b: Code(text.replace("{xp}", XP[b]), helper) for b in BACKENDS}
+
+
+@dataclass(frozen=True)
+class Op:
+    """One built-in operator. Fields a kind does not use stay empty.
+
+    - ``spellings``: the names that call it in the language (the first is how it prints);
+    - ``shape``: CALL: the result's shape from the argument, raising ShapeError (``(name, arg)``);
+    - ``build``, ``arity``: NODE: the node class the parser builds from the arguments;
+    - ``differential``: the engine's rule d(op(A)) in terms of dA (``Rule``, called ``fn(e, D, dep)``)
+      or ``Unsupported``; ENTRYWISE uses the engine's chain rule f(A) -> f'(A) ⊙ dA, a NODE's rule is
+      looked up by its node class;
+    - ``derivative``: ENTRYWISE: ``(u, k) -> Expr | None``, f⁽ᵏ⁾(u) in closed form where a textbook
+      writes it so (exp' = exp), None where it stays f⁽ᵏ⁾; ``derivative_code``: the same for emitted
+      code, ``(k, spell, literal) -> Code | None`` with ``spell(name)`` a function's template text and
+      ``literal(v)`` a rational as a Python literal, None where it is not written out;
+    - ``kinked``: ENTRYWISE: differentiable only where the argument is non-zero (abs, relu);
+    - ``applied``: printed as a name applied to an argument, tr(X) (not A⁻¹, ‖A‖, √a);
+      ``superscript``: printed with a superscript of its own (A⁻¹), so a power of it takes parentheses;
+    - ``notation``: printer format ("unicode", "latex", "mathml") -> ``(printer, e) -> text`` for a
+      spelling of its own; absent, the format's generic one (``name(A)``);
+    - ``latex``: the LaTeX command of the name in the generic spelling (``\\exp``), if any;
+    - ``code``: backend -> ``Code``; ``helpers``: backend -> {helper name: definition};
+    - ``to_sympy``: ``(sp, value, e, writer) -> SymPy expression`` (value: the argument translated), or
+      ``Unsupported``; ``sympy_class``: CALL: the SymPy class read back as this operator (``Call(name, arg)``);
+      ``sympy_body``: ENTRYWISE: ``(sp, t) -> f(t)``, SymPy's formula of the function;
+      ``self_derivatives``: ENTRYWISE: ``(f, x, k) -> f⁽ᵏ⁾`` for k ≤ 2 in terms of f itself (sigmoid' =
+      f (1 - f)), so SymPy can simplify entrywise regions; None: f stays an atom there.
+      A NODE's SymPy translation is its node class's, in the bridge's tables.
+    """
+
+    name: str
+    kind: str
+    summary: str
+    spellings: tuple[str, ...] = ()
+    shape: Callable | None = None
+    build: type | None = None
+    arity: int = 1
+    differential: Rule | Unsupported | None = None
+    derivative: Callable | None = None
+    derivative_code: Callable | None = None
+    kinked: bool = False
+    applied: bool = True
+    superscript: bool = False
+    notation: Mapping[str, Callable] = field(default_factory=dict)
+    latex: str | None = None
+    code: Mapping[str, Code] = field(default_factory=dict)
+    helpers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    to_sympy: Callable | Unsupported | None = None
+    sympy_class: str | None = None
+    sympy_body: Callable | None = None
+    self_derivatives: Callable | None = None
+
+    def __post_init__(self):
+        if not self.spellings:
+            object.__setattr__(self, "spellings", (self.name,))
+
+
+#: Every registered operator by name, in the order registered.
+REGISTRY: dict[str, Op] = {}
+
+
+def register(*ops: Op) -> None:
+    """Add operators to the registry; a name or spelling taken twice is a bug."""
+    for op in ops:
+        taken = [s for s in op.spellings if s in SPELLINGS]
+        if op.name in REGISTRY or taken:
+            raise ValueError(f"operator {op.name!r} registered twice (or spelling taken: {taken})")
+        REGISTRY[op.name] = op
+        for s in op.spellings:
+            SPELLINGS[s] = op
+
+
+#: Every spelling in the language -> its operator.
+SPELLINGS: dict[str, Op] = {}

@@ -1,0 +1,64 @@
+"""Functions of a square matrix: trace, determinant, log-determinant, inverse."""
+from __future__ import annotations
+
+from ..expr import Call, MatMul, Neg, described
+from ..errors import ShapeError
+from ..shapes import SCALAR
+from .base import CALL, Op, Rule, every_backend, register
+
+
+def square(name: str, result=None):
+    """The shape law of a function of a square matrix: a scalar, or (``result="same"``) A's shape."""
+
+    def law(a):
+        if not a.shape.is_square:
+            raise ShapeError(f"{name} needs a square matrix, got {described(a)}")
+        return a.shape if result == "same" else SCALAR
+
+    return law
+
+
+def d_trace(e: Call, D, dep):
+    """d tr(A) = tr(dA)"""
+    return Call("tr", D(e.arg))
+
+
+def d_det(e: Call, D, dep):
+    """d det(A) = det(A) tr(A⁻¹ dA)"""
+    return MatMul(e, Call("tr", MatMul(Call("inv", e.arg), D(e.arg))))
+
+
+def d_logdet(e: Call, D, dep):
+    """d logdet(A) = tr(A⁻¹ dA)"""
+    return Call("tr", MatMul(Call("inv", e.arg), D(e.arg)))
+
+
+def d_inverse(e: Call, D, dep):
+    """d(A⁻¹) = -A⁻¹ dA A⁻¹"""
+    return Neg(MatMul(MatMul(e, D(e.arg)), e))
+
+
+register(
+    Op("tr", CALL, "the trace of a square matrix: Σ Aᵢᵢ", shape=square("tr"),
+       differential=Rule("trace", d_trace),
+       code=every_backend("{xp}.trace({0}).reshape(1, 1)"),
+       to_sympy=lambda w, e, v: w.on_matrix(v, w.sp.Trace, lambda v: v), sympy_class="Trace"),
+    Op("det", CALL, "the determinant of a square matrix", shape=square("det"),
+       differential=Rule("determinant", d_det),
+       notation={"latex": lambda p, a: f"\\det\\left({p.show(a)}\\right)"},
+       code=every_backend("{xp}.linalg.det({0}).reshape(1, 1)"),
+       to_sympy=lambda w, e, v: w.on_matrix(v, w.sp.Determinant, lambda v: v), sympy_class="Determinant"),
+    Op("logdet", CALL, "log det A of a square matrix with a positive determinant", shape=square("logdet"),
+       differential=Rule("log-determinant", d_logdet),
+       notation={"latex": lambda p, a: f"\\log\\det\\left({p.show(a)}\\right)",
+                 "mathml": lambda p, a: p.mrow(p.mrow(p.mi("log"), p.mi("det")), p.APPLY, p.paren(p.show(a)))},
+       code=every_backend("{xp}.linalg.slogdet({0})[1].reshape(1, 1)"),
+       to_sympy=lambda w, e, v: w.on_matrix(v, lambda v: w.sp.log(w.sp.Determinant(v)), w.sp.log)),
+    Op("inv", CALL, "the inverse of a non-singular square matrix", shape=square("inv", "same"),
+       differential=Rule("inverse", d_inverse), applied=False, superscript=True,
+       notation={"unicode": lambda p, a: f"{p.wrap_atom(a)}⁻¹",
+                 "latex": lambda p, a: f"{{{p.wrap_atom(a)}}}^{{-1}}",
+                 "mathml": lambda p, a: f"<msup>{p.mrow(p.wrap_atom(a))}{p.mrow(p.minus, p.mn('1'))}</msup>"},
+       code=every_backend("{xp}.linalg.inv({0})"),
+       to_sympy=lambda w, e, v: w.on_matrix(v, w.sp.Inverse, lambda v: 1 / v), sympy_class="Inverse"),
+)
