@@ -120,7 +120,7 @@ class Evaluator:
     def _eval(self, e: Expr) -> Matrix:
         if e in self.b.extra:
             return [tuple(self.number(x) for x in r) for r in self.b.extra[e]]
-        rule = _RULES.get(type(e))
+        rule = RULES.get(type(e))
         if rule is None:
             if isinstance(e, Differential):
                 raise KeyError(f"no value bound to {e}")
@@ -427,7 +427,7 @@ def _diag(a: Matrix) -> Matrix:
 MATRIX_FUNCTIONS = {"tr": _trace, "sum": _sum, "vec": vec, "diag": _diag, "det": _det, "logdet": _logdet,
                     "inv": _inv, "softmax": _softmax, "norm": _norm}
 
-_RULES = {
+RULES = {
     Sym: Evaluator._sym, Num: Evaluator._num, Let: Evaluator._let, Eye: Evaluator._eye, Ones: Evaluator._ones,
     Commutation: Evaluator._commutation, Kron: Evaluator._kron, Add: Evaluator._add, Neg: Evaluator._neg,
     MatMul: Evaluator._matmul, Hadamard: Evaluator._hadamard, EDiv: Evaluator._ediv, Div: Evaluator._div,

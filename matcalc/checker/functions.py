@@ -52,9 +52,15 @@ def positive(x, what: str):
     raise Undecided(f"{what} of a ball containing 0")
 
 
+#: the functions defined piecewise by the sign of x: differentiable only where x ≠ 0
+KINKED = ("abs", "relu")
+#: every built-in entrywise function the checker evaluates
+ENTRYWISE = tuple(SERIES) + KINKED
+
+
 def builtin(fn: str, x, order: int):
     """The order-th derivative of a built-in entrywise function at x (a ring number)."""
-    if fn in ("abs", "relu"):
+    if fn in KINKED:
         return kinked(fn, x, order)
     series, domain = SERIES[fn]
     if domain == "positive":

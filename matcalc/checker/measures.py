@@ -12,7 +12,6 @@ is compared like any other pair of numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from flint import arb, fmpq
 

@@ -15,7 +15,7 @@ from fractions import Fraction
 from flint import arb, ctx, fmpq
 
 from ..expr import (
-    Div, EDiv, EPower, Expr, Hadamard, Kron, MatMul, MatPower, Num, Power, Sym, distinct_nodes, post_order,
+    Div, EDiv, EPower, Expr, Hadamard, Kron, MatMul, MatPower, Power, Sym, distinct_nodes, post_order,
 )
 from ..shapes import Shape, dim_names
 from .evaluate import Bindings, Evaluator, size

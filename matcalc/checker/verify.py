@@ -14,9 +14,10 @@ from flint import arb, ctx
 from ..declarations import Scope, not_symmetric
 from ..deep import deep
 from ..errors import MatcalcError
-from ..expr import KINKED, Call, Entrywise, EPower, Expr, MatPower, Power, ScalarFn, Sym, distinct_nodes
+from ..expr import Call, Entrywise, EPower, Expr, MatPower, Power, ScalarFn, Sym, distinct_nodes
 from ..language import show
 from . import decide
+from .functions import KINKED
 from .evaluate import Bindings, Evaluator, Matrix, OutOfTime, Singular, eliminate, size
 from .counterexample import format_matrix, shaped
 from .measures import Gradient, Hessian, Jacobian, Probe
@@ -144,7 +145,7 @@ class _Judge:
     def plan(self) -> list[Instance]:
         names = dimension_names(list(self.symbols.values()), self.exprs)
         fixed = tuple(d for s in self.symbols.values() for d in (s.rows, s.cols) if isinstance(d, int))
-        invertible, det_positive = self.invertible, self.domain[1]
+        invertible = self.invertible
         variants = 2 ** (min(len(invertible), 2) + 1) if invertible else 1
         draws = STAND_IN_DRAWS if self.scope.functions else 1
         return make_plan(names, self.shapes, self.exprs, random.Random(self.seed), fixed=fixed, variants=variants,

@@ -58,6 +58,8 @@ def every_backend(text: str, helper: str | None = None) -> dict[str, Code]:
 class Op:
     """One built-in operator. Fields a kind does not use stay empty.
 
+    - ``summary``: what it is, in a line; ``example``: a typical use in the language, of the symbols in
+      ``EXAMPLE_SYMBOLS`` (the operator checklist parses, prints, derives, checks and translates it);
     - ``spellings``: the names that call it in the language (the first is how it prints);
     - ``shape``: CALL: the result's shape from the argument, raising ShapeError (``(name, arg)``);
     - ``build``, ``arity``: NODE: the node class the parser builds from the arguments;
@@ -80,12 +82,15 @@ class Op:
       ``sympy_body``: ENTRYWISE: ``(sp, t) -> f(t)``, SymPy's formula of the function;
       ``self_derivatives``: ENTRYWISE: ``(f, x, k) -> f⁽ᵏ⁾`` for k ≤ 2 in terms of f itself (sigmoid' =
       f (1 - f)), so SymPy can simplify entrywise regions; None: f stays an atom there.
-      A NODE's SymPy translation is its node class's, in the bridge's tables.
+      A NODE's SymPy translation is its node class's, in the bridge's tables;
+    - ``limits``: concern ("sympy", "derive") -> why the example's use of it fails there (the checklist
+      test checks that it does fail, so a limit lifted is noticed).
     """
 
     name: str
     kind: str
     summary: str
+    example: str
     spellings: tuple[str, ...] = ()
     shape: Callable | None = None
     build: type | None = None
@@ -104,11 +109,15 @@ class Op:
     sympy_class: str | None = None
     sympy_body: Callable | None = None
     self_derivatives: Callable | None = None
+    limits: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         if not self.spellings:
             object.__setattr__(self, "spellings", (self.name,))
 
+
+#: The symbols an ``example`` may use.
+EXAMPLE_SYMBOLS = {"X": "matrix(n, n)", "A": "matrix(m, n)", "B": "matrix(p, q)", "x": "vector(n)"}
 
 #: Every registered operator by name, in the order registered.
 REGISTRY: dict[str, Op] = {}

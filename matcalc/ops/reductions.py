@@ -57,19 +57,19 @@ _SOFTMAX_NUMPY = '''def softmax(z):
     return e / np.sum(e)'''
 
 register(
-    Op("sum", CALL, "the sum of all entries, 1ᵀ A 1", shape=lambda a: SCALAR,
+    Op("sum", CALL, "the sum of all entries, 1ᵀ A 1", "sum(A)", shape=lambda a: SCALAR,
        differential=Rule("sum of entries", d_sum_entries),
        code={"numpy": Code("np.sum({0}, keepdims=True)"), "jax": Code("jnp.sum({0}, keepdims=True)"),
              "torch": Code("torch.sum({0}).reshape(1, 1)")},
        to_sympy=_sum_sympy),
-    Op("norm", CALL, "the Frobenius norm, √tr(AᵀA)", shape=lambda a: SCALAR,
+    Op("norm", CALL, "the Frobenius norm, √tr(AᵀA)", "norm(A)", shape=lambda a: SCALAR,
        differential=Rule("Frobenius norm", d_norm), applied=False,
        notation={"unicode": lambda p, a: f"‖{p.show(a)}‖",
                  "latex": lambda p, a: f"\\left\\lVert {p.show(a)} \\right\\rVert_F",
                  "mathml": lambda p, a: f"<msub>{p.mrow(p.mo('‖'), p.show(a), p.mo('‖'))}{p.mi('F')}</msub>"},
        code=every_backend("{xp}.linalg.norm({0}).reshape(1, 1)"),
        to_sympy=lambda w, e, v: w.on_matrix(v, lambda v: w.sp.sqrt(w.sp.Trace(v.T * v)), lambda v: w.sp.sqrt(v ** 2))),
-    Op("softmax", CALL, "exp(z) / sum(exp(z)) of a column vector z", shape=column("softmax"),
+    Op("softmax", CALL, "exp(z) / sum(exp(z)) of a column vector z", "softmax(x)", shape=column("softmax"),
        differential=Rule("softmax", d_softmax),
        code={"numpy": Code("softmax({0})", "softmax"), "jax": Code("jax.nn.softmax({0}, axis=0)"),
              "torch": Code("torch.softmax({0}, dim=0)")},

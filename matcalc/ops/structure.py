@@ -2,9 +2,9 @@
 the matrix of ones and the commutation matrix."""
 from __future__ import annotations
 
-from ..expr import Call, Commutation, Eye, Kron, Ones
+from ..expr import Add, Call, Commutation, Eye, Kron, Ones
 from ..shapes import Shape, dim_mul
-from .base import CALL, NODE, Code, Op, Rule, every_backend, register
+from .base import CALL, NODE, Code, Op, Rule, Unsupported, every_backend, register
 from .reductions import column
 
 
@@ -13,13 +13,23 @@ def d_vec(e: Call, D, dep):
     return Call("vec", D(e.arg))
 
 
+def d_kron(e: Kron, D, dep):
+    """d(A ⊗ B) = dA ⊗ B + A ⊗ dB"""
+    terms = [Kron(D(e.left), e.right)] if dep(e.left) else []
+    terms += [Kron(e.left, D(e.right))] if dep(e.right) else []
+    return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+
+CONSTANT = Unsupported("a constant: no symbol under it, so its differential is 0")
+
+
 def d_diag(e: Call, D, dep):
     """d diag(a) = diag(da)"""
     return Call("diag", D(e.arg))
 
 
 def _vec_sympy(w, e, v):
-    """vec of a column is the column itself; SymPy has no vec of a matrix expression."""
+    """vec of a column is the column itself (SymPy has no vec of a matrix expression)."""
     if e.arg.shape.cols != 1:
         raise w.untranslatable(e)
     return v
@@ -44,23 +54,28 @@ def _dims(p, *dims) -> list[str]:
 
 
 register(
-    Op("vec", CALL, "the columns of A stacked into one column", shape=lambda a: Shape(dim_mul(a.shape.rows, a.shape.cols), 1),
+    Op("vec", CALL, "the columns of A stacked into one column", "vec(A)", shape=lambda a: Shape(dim_mul(a.shape.rows, a.shape.cols), 1),
        differential=Rule("vec is linear", d_vec),
-       code=every_backend("{0}.T.reshape(-1, 1)"), to_sympy=_vec_sympy),
-    Op("diag", CALL, "the n×n diagonal matrix of a column a (n×1)", shape=column("diag", square_result=True),
+       code=every_backend("{0}.T.reshape(-1, 1)"), to_sympy=_vec_sympy,
+       limits={"sympy": "SymPy has no vec of a matrix expression (a column's vec is the column)"}),
+    Op("diag", CALL, "the n×n diagonal matrix of a column a (n×1)", "diag(x)", shape=column("diag", square_result=True),
        differential=Rule("diag is linear", d_diag),
+       limits={"derive": "its Jacobian does not derive: no vectorisation rule for diag(dx)"},
        code=every_backend("{xp}.diagflat({0})"),
        to_sympy=lambda w, e, v: w.on_matrix(v, _diag_matrix(w), lambda v: v)),
-    Op("kron", NODE, "the Kronecker product A ⊗ B", build=Kron, arity=2,
+    Op("kron", NODE, "the Kronecker product A ⊗ B", "kron(A, B)", build=Kron, arity=2,
+       differential=Rule("Kronecker product rule", d_kron),
+       limits={"derive": "its Jacobian does not derive: no vectorisation rule for a Kronecker product holding dX"},
        code=every_backend("{xp}.kron({0}, {1})")),
-    Op("eye", NODE, "the n×n identity matrix I", build=Eye,
+    Op("eye", NODE, "the n×n identity matrix I", "eye(n)", build=Eye, differential=CONSTANT,
        code={"numpy": Code("np.eye({0})"), "jax": Code("jnp.eye({0})"),
              "torch": Code("torch.eye({0}, dtype=torch.float64)")}),
-    Op("ones", NODE, "the m×n matrix of ones (m×1 with one argument)", build=Ones, arity=2,
+    Op("ones", NODE, "the m×n matrix of ones (m×1 with one argument)", "ones(m, n)", build=Ones, arity=2, differential=CONSTANT,
        code={"numpy": Code("np.ones(({0}, {1}))"), "jax": Code("jnp.ones(({0}, {1}))"),
              "torch": Code("torch.ones(({0}, {1}), dtype=torch.float64)")}),
-    Op("commutation", NODE, "the commutation matrix K (mn×mn) with K vec(A) = vec(Aᵀ) for A m×n",
-       build=Commutation, arity=2, code=every_backend("commutation({0}, {1})", "commutation"),
+    Op("commutation", NODE, "the commutation matrix K (mn×mn) with K vec(A) = vec(Aᵀ) for A m×n", "commutation(m, n) * vec(A)",
+       build=Commutation, arity=2, differential=CONSTANT, code=every_backend("commutation({0}, {1})", "commutation"),
+       limits={"sympy": "SymPy has no commutation matrix"},
        helpers={b: {"commutation": text} for b, text in _COMMUTATION.items()}),
 )
 
