@@ -7,6 +7,8 @@ from matcalc.errors import MatcalcError
 
 SQUARE = {"X": "matrix(n, n)"}
 VECTOR = {"x": "vector(n)"}
+SQUARE_A = {"X": "matrix(n, n)", "A": "matrix(n, n)"}
+SYMMETRIC_A = {"S": "symmetric(n)", "A": "matrix(n, n)"}
 
 
 def cayley_hamilton(k: int, of: str = "X") -> dict[str, str]:

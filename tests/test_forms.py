@@ -1,5 +1,5 @@
 """Symmetric matrices, matrix powers, and sin/cos/tan/abs/relu: parsing, errors, the engine's
-results, and the checker's attacks on each (symmetric directions, kinks, far-out pieces)."""
+results, and where the checker looks for each (symmetric directions, kinks, far-out pieces)."""
 from __future__ import annotations
 
 import pytest
@@ -13,6 +13,8 @@ from matcalc.expr import Call, MatPower
 from matcalc.language import show
 from matcalc.parser import parse
 from matcalc.prooffile import make_scope
+
+from .cli_process import cli
 
 SQ = {"X": "matrix(n, n)", "A": "matrix(n, n)", "a": "vector(n)", "b": "vector(n)"}
 SYM = {"S": "symmetric(n)", "A": "matrix(n, n)", "x": "vector(n)", "u": "vector(n)", "v": "vector(n)"}
@@ -170,3 +172,11 @@ def test_bad_symmetric_declarations(shape, capsys):
     assert main(["diff", "tr(S)", "--wrt", "S", "--sym", f"S={shape}"]) == 2
     err = capsys.readouterr().err
     assert "symbols.S" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("shape", ["symmetric(0)", "symmetric(-2)"])
+def test_bad_symmetric_dimension_message_names_what_was_written(shape):
+    # the one-line error names the shape the user wrote, not another ('vector(0)')
+    r = cli("diff", "tr(S)", "--wrt", "S", "--sym", f"S={shape}")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "vector(" not in r.stderr and shape in r.stderr, r.stderr

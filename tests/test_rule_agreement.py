@@ -15,10 +15,11 @@ import matcalc
 from matcalc.checker import decide
 from matcalc.checker.evaluate import Bindings, Evaluator, ball
 from matcalc.checker.measures import Hessian
+from matcalc.errors import MatcalcError
 from matcalc.parser import parse
 from matcalc.prooffile import make_scope
 
-from .claims import SQUARE, VECTOR, half, refuted_or_unchecked
+from .claims import SQUARE, SQUARE_A, SYMMETRIC_A, VECTOR, half, refuted_or_unchecked
 
 # log(1 + e^-1000) / e^-1000 = 1, but 0 below ~450 digits; no intermediate exceeds 1 in size
 ONE = "(log(1 + exp(-1000)) / exp(-1000))"
@@ -85,6 +86,14 @@ def test_claims_sharing_cancellations_with_f(f, gradient, let, verdict):
     assert matcalc.check(f, "X", gradient, symbols=SQUARE, let=let).status == verdict
 
 
+def test_term_of_f_lost_to_rounding_does_not_make_a_wrong_claim_hold():
+    # f = tr(A X) + (e^big + tr(X) - e^big) = tr(A X) + tr(X): the tr(X) of f, lost to rounding at
+    # low precision, is found at a higher one, so the claim A' (truth A' + I) is refuted
+    for big in (600, 2000):
+        v = matcalc.check(f"tr(A * X) + (exp({big}) + tr(X) - exp({big}))", "X", "A'", symbols=SQUARE_A)
+        assert v.status == "refuted", v.message
+
+
 # --- the size a difference is measured against is the numbers' own ------------------------------
 
 def test_wrong_claim_times_a_huge_and_tiny_factor_is_not_accepted():
@@ -112,6 +121,40 @@ def test_magnitudes_are_lower_bounds_and_zero_falls_back_on_fs_scale():
         assert decide.compare(arb(1, arb(2) ** -120), arb(1), arb(1)) == decide.UNDECIDED
         assert decide.compare(arb(1), arb(1) + arb(2) ** -150, arb(1)) == decide.REFUTED
         assert decide.compare(arb(0, arb(2) ** -140), arb(0), arb(1)) == decide.AGREES  # both hold 0: f's scale
+
+
+def test_zero_derivatives_with_rounding_are_never_refuted():
+    """A derivative that is exactly 0, computed with rounding noise, is not refuted by the noise: it
+    holds against f's own scale (sum(softmax(z)) = 1), or exactly where f is rational; where f
+    itself is 0 in every ball (norm(X)² − tr(XᵀX)), nothing gives a scale, and the checker says it
+    could not check rather than guess."""
+    assert matcalc.check("sum(softmax(z))", "z", "0 * z", {"z": "vector(n)"}).status == "holds"
+    assert matcalc.check("sum(X .* X) - tr(X' * X)", "X", "0 * X", {"X": "matrix(m, n)"}).status == "holds"
+    with pytest.raises(MatcalcError, match="could not check"):
+        matcalc.check("norm(X) ^ 2 - tr(X' * X)", "X", "0 * X", {"X": "matrix(m, n)"})
+
+
+def test_tiny_scaled_claims_are_refuted():
+    """f scaled by exp(-200) and its gradient negated: relative error 2, absolute below 1e-80."""
+    v = matcalc.check("exp(-200) * (x' * A * x)", "x", "-exp(-200) * (A + A') * x", {"x": "vector(n)", "A": "matrix(n, n)"})
+    assert v.status == "refuted"
+
+
+@pytest.mark.parametrize("wrong", [
+    "A + 0 * exp(900)", "exp(-900) * (exp(900) * A)",
+    # the claim's value is A' + ones (wrong), though its 1 is lost next to e^2000 at low precision
+    "A' + (exp(2000) + 1 - exp(2000)) * ones(n, n)",
+])
+def test_huge_cancelling_intermediate_does_not_excuse_a_wrong_claim(wrong):
+    # a claim is measured against its own value, never against a huge intermediate it met on the way
+    # (0 * exp(900) is exactly 0, at every precision)
+    v = matcalc.check("tr(A * X)", "X", wrong, symbols=SQUARE_A)
+    assert v.status == "refuted", v.message
+
+
+def test_huge_intermediate_does_not_excuse_an_asymmetric_claim():
+    v = matcalc.check("tr(A * S)", "S", "A + 0 * exp(900)", symbols=SYMMETRIC_A)
+    assert v.status == "refuted", v.message
 
 
 # --- a refutation reports the numbers that refuted -----------------------------------------------

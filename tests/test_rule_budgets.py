@@ -15,6 +15,7 @@ import pytest
 import matcalc
 
 from .claims import SQUARE, VECTOR, half
+from .cli_process import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,6 +45,24 @@ def test_true_jacobian_with_a_constant_lost_below_170_digits_holds():
     assert v.status == "holds", v.message
 
 
+SQUARE_S = {"S": "matrix(n, n)"}
+
+
+@pytest.mark.parametrize("f, wrt, gradient, symbols", [
+    ("log(sigmoid(det(S)))", "S", "sigmoid(-det(S)) * det(S) * inv(S)'", SQUARE_S),
+    ("log(1 + exp(-det(S)))", "S", "-sigmoid(-det(S)) * det(S) * inv(S)'", SQUARE_S),
+    ("10 ^ 40 * x' * x", "x", "2 * 10 ^ 40 * x", {"x": "vector(n)"}),
+    ("log(10 ^ 400 + x' * x)", "x", "2 * x / (10 ^ 400 + x' * x)", {"x": "vector(n)"}),
+    ("sum(exp(-10 ^ 8 * x .* x))", "x", "-2 * 10 ^ 8 * x .* exp(-10 ^ 8 * x .* x)", {"x": "vector(n)"}),
+    ("sigmoid(det(S)) + 2", "S", "sigmoid'(det(S)) * det(S) * inv(S)'", SQUARE_S),
+])
+def test_true_claims_at_extreme_magnitudes_hold(f, wrt, gradient, symbols):
+    """Values that round to 1 or 0 at the first precision, huge or tiny ones: resolved, not refuted."""
+    for seed in range(3):
+        v = matcalc.check(f, wrt, gradient, symbols, seed=seed)
+        assert v.status == "holds", f"seed {seed}: {v.message}"
+
+
 # --- no precision agrees with a wrong claim by running out of digits -------------------------------
 
 @pytest.mark.parametrize("f, gradient", [
@@ -53,6 +72,22 @@ def test_true_jacobian_with_a_constant_lost_below_170_digits_holds():
 def test_wrong_gradient_matching_a_low_precision_is_refuted(f, gradient):
     v = matcalc.check(f, "X", gradient, symbols=SQUARE)
     assert v.status == "refuted", v.message
+
+
+# --- what no precision within the budget resolves is never a refutation --------------------------
+
+@pytest.mark.parametrize("f, right", [
+    ("sum(sin(10^50 * x))", "10^50 * cos(10^50 * x)"),
+    ("sum(tan(10^60 * x))", "10^60 * (1 + tan(10^60 * x) .^ 2)"),
+])
+def test_true_claim_with_unresolvable_frequency_is_not_refuted(f, right):
+    # a true claim is never refuted: where the derivative of sin(10^50 x) is not resolved, the
+    # comparison stays undecided and the check may say it could not check
+    try:
+        v = matcalc.check(f, "x", right, symbols={"x": "vector(n)"})
+    except matcalc.MatcalcError:
+        return  # "could not check" is acceptable
+    assert v.status != "refuted", v.message
 
 
 # --- the time budget -------------------------------------------------------------------------------
@@ -71,6 +106,17 @@ def test_assumption_with_a_tiny_irrational_constant_does_not_hang():
     except subprocess.TimeoutExpired:
         pytest.fail("check() still running after 60 s (time limit 60 s)")
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_trig_of_a_huge_argument_stops_within_the_time_limit():
+    # sin, cos, tan of a huge argument (cos(10^1000000 x) needs a million digits of pi) end within
+    # the 60 s time limit, with a one-line "could not check" and no traceback.
+    # (This test costs up to 120 s of CPU when it fails.)
+    try:
+        r = cli("diff", "sum(cos(10^1000000 * x))", "--wrt", "x", "--sym", "x=vector(n)", "--gradient", "0 * x", timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("matcalc diff ran past 120 s (time limit 60 s)")
+    assert "Traceback" not in r.stderr
 
 
 def test_declared_sizes_beyond_the_entry_limit_are_said_at_once():

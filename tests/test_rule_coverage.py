@@ -1,21 +1,31 @@
-"""The plan reaches every place a wrong claim can hide (matcalc/checker/plan.py): sizes, scales,
-both sides of a kink, every unit direction of the tangent space, stand-ins of every parity. Each
-case is a claim built to be wrong only where one part of the plan looks, and must be refuted;
-the true claim beside it must hold."""
+"""The plan reaches every place a wrong claim can hide (matcalc/checker/plan.py): sizes (equal
+dimensions, 1 alone, past a polynomial's degree), scales, entries and determinants of both signs,
+both sides of a kink however far out, every unit direction of the tangent space, stand-ins of
+every parity. Each case is a claim built to be wrong only where one part of the plan looks, and
+must be refuted; the true claim beside it must hold."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import matcalc
 from matcalc.checker.plan import ALONE, RANDOM_MAX, assignments, make_plan, scales
+from matcalc.checker.verify import check
+from matcalc.engine.derivation import derive
+from matcalc.errors import MatcalcError
+from matcalc.expr import Add, Call, Entrywise, Hadamard, MatMul, Neg, Ones, Power, Sym, walk
+from matcalc.language import show
 from matcalc.parser import parse
 from matcalc.prooffile import make_scope
 
 from .claims import cayley_hamilton
+from .strategies import SCOPE, exprs
 
 VECTOR = {"x": "vector(n)"}
 SQUARE = {"X": "matrix(n, n)"}
+MATRIX = {"X": "matrix(m, n)"}
 SIXTH_DIFFERENCE = " + ".join(f"{c} * det(eye(n) + {j} * X)" for j, c in enumerate([1, -6, 15, -20, 15, -6, 1]))
 
 # (what the plan must reach, f, wrt, wrong claim, true claim, symbols, functions, assumptions)
@@ -168,3 +178,194 @@ def test_a_window_of_width_1_past_a_kink_at_10_to_the_30_is_seen():
     # the kink points sit 2^-128 of the entries past the kink: within 1 of 10^30
     v = matcalc.check("sum(relu(x - 10^30))", "x", "relu'(x - 10^30 - 1)", VECTOR)
     assert v.status == "refuted", v.message
+
+
+# -- each place of the plan: entries, signs, stand-ins, determinants, magnitudes, sizes -----------
+
+# (where the plan must look, f, wrt, wrong gradient, true gradient, symbols, functions)
+PLACES = [
+    # every entry of a gradient is compared, not one
+    ("shape", "sum(b .* X)", "X", "b * eye(n)", "b * ones(n, n)", {"b": "scalar", **SQUARE}, {}),
+    ("shape", "sum(b .* X) + tr(X)", "X", "b * eye(n) + eye(n)", "b * ones(n, n) + eye(n)", {"b": "scalar", **SQUARE}, {}),
+    ("shape", "b * sum(X)", "X", "b * eye(n)", "b * ones(n, n)", {"b": "scalar", **SQUARE}, {}),
+    # stand-ins are neither odd (with sigma(0) = 0), quadratic, homogeneous nor separable
+    ("odd", "sum(sigma(-X))", "X", "-sigma'(X)", "-sigma'(-X)", MATRIX, {"sigma": "elementwise"}),
+    ("odd", "sum(sigma(X) + sigma(-X))", "X", "0 * X", "sigma'(X) - sigma'(-X)", MATRIX, {"sigma": "elementwise"}),
+    ("odd", "sum(sigma(X - X) .* X)", "X", "0 * X", "sigma(X - X)", MATRIX, {"sigma": "elementwise"}),
+    ("odd", "sum(sigma'(X))", "X", "-sigma''(-X)", "sigma''(X)", MATRIX, {"sigma": "elementwise"}),
+    ("odd", "sum(sigma(X) .* tau(X))", "X", "2 * sigma'(X) .* sigma(X)", "sigma'(X) .* tau(X) + sigma(X) .* tau'(X)",
+     MATRIX, {"sigma": "elementwise", "tau": "elementwise"}),
+    ("quadratic", "C(2 * X)", "X", "4 * C'(X) - 2 * C'(0 * X)", "2 * C'(2 * X)", MATRIX, {"C": "scalar"}),
+    ("homogeneous", "C(2 * X)", "X", "4 * C'(X)", "2 * C'(2 * X)", MATRIX, {"C": "scalar"}),
+    ("separable", "C(X')", "X", "C'(X)", "C'(X')'", SQUARE, {"C": "scalar"}),
+    # entries of both signs, also for symbols under sqrt, log or a fractional power
+    ("positive", "sum(sqrt(X .* X))", "X", "ones(m, n)", "X ./ sqrt(X .* X)", MATRIX, {}),
+    ("positive", "sum((W * x + sqrt((W * x) .* (W * x))) / 2)", "W", "ones(n) * x'",
+     "((ones(n) + (W * x) ./ sqrt((W * x) .* (W * x))) / 2) * x'", {"W": "matrix(n, m)", "x": "vector(m)"}, {}),
+    ("positive", "sum((X .^ 2) .^ 0.5)", "X", "ones(m, n)", "X ./ (X .^ 2) .^ 0.5", MATRIX, {}),
+    ("positive", "sum(log(X .* X))", "X", "1 ./ X", "2 ./ X", MATRIX, {}),
+    # invertible matrices with det of both signs
+    ("det sign", "sqrt(det(X) ^ 2)", "X", "det(X) * inv(X)'", "sqrt(det(X) ^ 2) * inv(X)'", SQUARE, {}),
+    ("det sign", "sqrt(det(X * X))", "X", "det(X) * inv(X)'", "sqrt(det(X * X)) * inv(X)'", SQUARE, {}),
+    ("det sign", "sqrt(det(A + X) ^ 2)", "X", "det(A + X) * inv(A + X)'", "sqrt(det(A + X) ^ 2) * inv(A + X)'",
+     {"A": "matrix(n, n)", **SQUARE}, {}),
+    ("det sign", "sqrt(det(A * B) ^ 2)", "A", "det(A * B) * inv(A)'", "sqrt(det(A * B) ^ 2) * inv(A)'",
+     {"A": "matrix(n, n)", "B": "matrix(n, n)"}, {}),
+    ("det sign", "sqrt(det(X) ^ 2)", "X", "det(X) * inv(X)' * det(eye(n) .* X) / sqrt(det(eye(n) .* X) ^ 2)",
+     "sqrt(det(X) ^ 2) * inv(X)'", SQUARE, {}),
+    ("det sign", "sqrt(det(X) ^ 2)", "X",
+     "(1 + (tr(eye(n)) - 1) * (tr(eye(n)) - 2) * (tr(eye(n)) - 4)) * det(X) * inv(X)'",
+     "sqrt(det(X) ^ 2) * inv(X)'", SQUARE, {}),
+    ("det sign", "(det(X) + sqrt(det(X) ^ 2)) * sum(sigma'''(y))", "y", "0 * y",
+     "(det(X) + sqrt(det(X) ^ 2)) * sigma''''(y)", {"X": "matrix(n, n)", "y": "vector(m)"}, {"sigma": "elementwise"}),
+    # tiny values are compared against their own size, not an absolute floor
+    ("tiny", "sum(exp(X - 120))", "X", "-exp(X - 120)", "exp(X - 120)", MATRIX, {}),
+    ("tiny", "sum(exp(X - 300))", "X", "2 * exp(X - 300)", "exp(X - 300)", MATRIX, {}),
+    ("tiny", "sum(exp(-(x .* x) - 200))", "x", "2 * x .* exp(-(x .* x) - 200)", "-2 * x .* exp(-(x .* x) - 200)",
+     {"x": "vector(n)"}, {}),
+    ("tiny", "exp(-500) * tr(X)", "X", "0 * X", "exp(-500) * eye(n)", SQUARE, {}),
+    ("tiny", "x' * x", "x", "2 * x + x * ((exp((1/10) ^ 200) - 1) * 10 ^ 200)", "2 * x", {"x": "vector(n)"}, {}),
+    # huge values in a claim neither draw the points closer to zero nor make sizes skipped
+    ("huge", "x' * x", "x", "2 * x + (x' * x) ^ 10000 * x", "2 * x", {"x": "vector(n)"}, {}),
+    ("huge", "x' * x", "x", "2 * x + 10 ^ 40 * (tr(eye(n)) - 1) * x", "2 * x", {"x": "vector(n)"}, {}),
+    ("huge", "sum(sigma'''(10 ^ 7 * x))", "x", "0 * x", "10 ^ 7 * sigma''''(10 ^ 7 * x)", {"x": "vector(n)"},
+     {"sigma": "elementwise"}),
+    # size assignments with equal dimensions, and sizes of 5 and up
+    ("equal dims", "det(B' * C) * det(B * C') * sum(sigma'''(x))", "x", "0 * x",
+     "det(B' * C) * det(B * C') * sigma''''(x)", {"B": "matrix(m, n)", "C": "matrix(m, n)", "x": "vector(k)"},
+     {"sigma": "elementwise"}),
+    ("equal dims", "tr(X) * det(B' * C) * det(B * C')", "X", "0 * X", "det(B' * C) * det(B * C') * eye(m)",
+     {"X": "matrix(m, m)", "B": "matrix(m, n)", "C": "matrix(m, n)"}, {}),
+    ("equal dims", "tr(X) * det(B' * C) * det(B * C')", "X", "2 * det(B' * C) * det(B * C') * eye(m)",
+     "det(B' * C) * det(B * C') * eye(m)", {"X": "matrix(m, m)", "B": "matrix(m, n)", "C": "matrix(m, n)"}, {}),
+    ("equal dims", "tr(X) * det(E' * F) * det(E * F')", "X", "0 * X", "det(E' * F) * det(E * F') * eye(m)",
+     {"X": "matrix(m, m)", "E": "matrix(n, p)", "F": "matrix(n, p)"}, {}),
+    ("equal dims", "tr(X) * det(B' * C) * det(B * C')", "X", "0 * X", "det(B' * C) * det(B * C') * eye(m)",
+     {"X": "matrix(m, m)", "B": "matrix(5, n)", "C": "matrix(5, n)"}, {}),
+    # a scalar broadcast in entrywise products is compared over every entry
+    ("broadcast", "sum(X .* c)", "X", "c * eye(n)", "c * ones(n, n)", {"c": "scalar", **SQUARE}, {}),
+    ("broadcast", "sum(X ./ c)", "X", "eye(n) / c", "ones(n, n) / c", {"c": "scalar", **SQUARE}, {}),
+    ("broadcast", "sum(X + s)", "s", "1", "sum(ones(m, n))", {"s": "scalar", **MATRIX}, {}),
+]
+PLACE_IDS = [f"{c[0]}:{c[1]}" for c in PLACES]
+
+
+@pytest.mark.parametrize("place, f, wrt, wrong, right, symbols, functions", PLACES, ids=PLACE_IDS)
+def test_a_claim_wrong_at_one_place_is_refuted_with_a_counterexample(place, f, wrt, wrong, right, symbols, functions):
+    v = matcalc.check(f, wrt, wrong, symbols, functions=functions)
+    assert v.status == "refuted", f"{place}: {wrong} accepted for {f}: {v.message}"
+    assert v.counterexample and "point" in v.counterexample
+
+
+@pytest.mark.parametrize("place, f, wrt, wrong, right, symbols, functions", PLACES, ids=PLACE_IDS)
+def test_the_true_claim_beside_it_holds_and_is_derived(place, f, wrt, wrong, right, symbols, functions):
+    v = matcalc.check(f, wrt, right, symbols, functions=functions)
+    assert v.status == "holds", f"{place}: {right} refuted for {f}: {v.message}"
+    d = matcalc.derive(f, wrt, symbols, functions=functions)
+    assert d.verdict.status == "holds", f"{place}: derived {d.gradient}: {d.verdict.message}"
+    assert d.gradient.shape == d.verdict._report.claim.wrt.shape
+
+
+@pytest.mark.parametrize("f, wrt, symbols", [
+    ("sum(X + s)", "s", {"s": "scalar", **MATRIX}),
+    ("tr(s + A)", "s", {"s": "scalar", "A": "matrix(n, n)"}),
+    ("norm(v - c)", "c", {"c": "scalar", "v": "vector(n)"}),
+    ("sum((v - sum(v) / sum(ones(n))) .^ 2)", "v", {"v": "vector(n)"}),
+    ("sum(b .* X)", "X", {"b": "scalar", **SQUARE}),
+    ("sum(b .* X)", "b", {"b": "scalar", **SQUARE}),
+    ("logdet(X' * X)", "X", {"X": "matrix(m, n)"}),
+    ("det(Z' * A * Z)", "Z", {"Z": "matrix(m, n)", "A": "matrix(m, m)"}),
+])
+def test_broadcasts_and_singular_sizes_derive_right(f, wrt, symbols):
+    d = matcalc.derive(f, wrt, symbols)
+    assert d.verdict.status == "holds", d.verdict.message
+
+
+SIGN_OF_DET = "det(A) / sqrt(det(A) ^ 2)"
+SIGN_OF_DIAGONAL = "det(A .* eye(n)) / sqrt(det(A .* eye(n)) ^ 2)"
+
+
+@pytest.mark.parametrize("f, wrt, claim, symbols", [
+    # the signs of det(A) and of its diagonal's product are drawn independently: this claim is wrong
+    # (-1 times the truth) only where det(A) > 0 and the diagonal's product is negative
+    ("det(A)", "A", f"det(A) * inv(A)' * ((1 + {SIGN_OF_DET}) / 2 * {SIGN_OF_DIAGONAL} + (1 - {SIGN_OF_DET}) / 2)",
+     {"A": "matrix(n, n)"}),
+    # every dimension is 1 alone, with four or more names
+    ("x' * x", "x", "2 * x + det(B' * C) * (sum(ones(p)) - sum(ones(q))) * x",
+     {"x": "vector(p)", "y": "vector(q)", "z": "vector(r)", "B": "matrix(1, n)", "C": "matrix(1, n)"}),
+    # every pair of dimensions is planned equal, with five names (ten pairs, none left to chance)
+    ("x' * x", "x", "2 * x + det(D' * E) * det(D * E') * (sum(ones(q)) - 1) * x",
+     {"x": "vector(m)", "y": "vector(n)", "z": "vector(p)", "D": "matrix(q, r)", "E": "matrix(q, r)"}),
+    # every pair of dimensions is planned equal, with four or more names
+    ("x' * x", "x", "2 * x + det(B' * C) * det(F' * G) * (sum(ones(p)) - sum(ones(q))) * x",
+     {"B": "matrix(m, n)", "C": "matrix(m, n)", "F": "matrix(n, m)", "G": "matrix(n, m)", "x": "vector(p)",
+      "y": "vector(q)"}),
+    # a claim undefined where f is defined is refuted there (decide.py, clause 4)
+    ("sqrt(sum(x) ^ 2)", "x", "ones(n) + 0 * logdet(ones(n)' * x)", {"x": "vector(n)"}),
+    ("sum(sqrt(X .* X))", "X", "ones(m, n) + 0 * log(X)", MATRIX),
+    # a constant of the claim lost to cancellation at low precision is found at a higher one (clause 3)
+    ("x' * x", "x", "2 * x + (exp(1000) + 1 - exp(1000)) * ones(n)", {"x": "vector(n)"}),
+])
+def test_claims_wrong_only_at_one_sign_size_relation_domain_or_precision_are_refuted(f, wrt, claim, symbols):
+    for seed in range(3):
+        assert matcalc.check(f, wrt, claim, symbols, seed=seed).status == "refuted", seed
+
+
+@pytest.mark.parametrize("f", [
+    "sum(relu(x - 10^30))", "sum(relu(x - 10000000))", "sum(abs(x - 10^30) - (10^30 - x))",
+    # f is above 10^100 on the far side: refuted there, or the check says that side was never seen
+    "sum(relu(x - 100) .^ 60)", "sum(exp(exp(relu(x - 100))))",
+])
+def test_far_side_of_a_kink_is_reached(f):
+    # both sides of every kink are tried at every draw, however far out the kink (10^30 is written as
+    # a power, not a number); a side never reached is said ("could not check"), never "holds"
+    try:
+        v = matcalc.check(f, "x", "0 * x", symbols={"x": "vector(n)"})
+    except matcalc.MatcalcError as e:  # "could not check": the far side never reached (f blows up there)
+        assert "never seen" in str(e)
+        return
+    assert v.status == "refuted", v.message
+
+
+# -- property: a term zero off one part of the plan, added to the engine's gradient, is seen ------
+
+def _sym(name):
+    return Sym(name, SCOPE.symbols[name])
+
+
+def _terms_zero_off_one_part():
+    """Scalars that are 0 except at one part of the plan: a sigma that is not odd, a negative entry, a
+    negative determinant, equal dimensions (det(A B) det(B A) with A n×m, B m×n)."""
+    A, B, S, x = _sym("A"), _sym("B"), _sym("S"), _sym("x")
+    sigma = lambda e: Entrywise("sigma", e)  # noqa: E731
+    return [
+        ("odd part of sigma", Call("sum", Add((sigma(x), sigma(Neg(x)))))),
+        ("sign of x", Call("sum", Add((Entrywise("sqrt", Hadamard(x, x)), Neg(x))))),
+        ("sign of det", Add((Entrywise("sqrt", Power(Call("det", S), Fraction(2))), Neg(Call("det", S))))),
+        ("m = n", MatMul(Call("det", MatMul(A, B)), Call("det", MatMul(B, A)))),
+    ]
+
+
+ONE_PART_TERMS = _terms_zero_off_one_part()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(exprs(SCOPE.symbols["c"], 2, safe=True), st.integers(0, 5), st.integers(0, len(ONE_PART_TERMS) - 1))
+def test_an_engine_gradient_plus_a_term_zero_off_one_part_of_the_plan_is_refuted(f, k, t):
+    syms = [n for n in walk(f) if isinstance(n, Sym)]
+    assume(syms)
+    x = syms[k % len(syms)]
+    try:
+        G = derive(f, x, scope=SCOPE).gradient
+    except MatcalcError:
+        assume(False)
+    name, term = ONE_PART_TERMS[t]
+    if name == "sign of det":  # on logdet(S)'s domain det(S) > 0, where the term is 0: the claim is true there
+        assume(not any(isinstance(n, Call) and n.fn == "logdet" for n in walk(f)))
+    wrong = Add((G, MatMul(term, Ones(x.shape.rows, x.shape.cols))))
+    try:
+        v = check(f, x, wrong, SCOPE)
+    except MatcalcError as e:
+        assume("could not sample" not in str(e) and "kink was never seen" not in str(e))
+        raise
+    assert v.status == "refuted", f"{name}: {show(wrong)} accepted for {show(f)} wrt {x.name}"

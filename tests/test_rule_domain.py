@@ -12,6 +12,7 @@ import matcalc
 from matcalc.errors import MatcalcError
 
 from .claims import SQUARE, VECTOR, refuted_or_unchecked
+from .cli_process import cli
 
 
 # --- tiny and huge values are values ---------------------------------------------------------------
@@ -56,6 +57,23 @@ def test_wrong_claim_is_not_accepted_because_f_is_undefined_only_at_low_precisio
     refuted_or_unchecked(f"sum(x) + {c} / {c}", "x", "2 * ones(n)", symbols=VECTOR)
 
 
+def test_sizes_where_the_claim_is_undefined_are_skipped_and_said():
+    d = matcalc.derive("logdet(X' * X)", "X", {"X": "matrix(m, n)"})
+    assert d.verdict.status == "holds" and "skipped" in d.verdict.message
+
+
+# --- the domain a check was confined to is said ------------------------------------------------------
+
+def test_restrictions_are_said():
+    # a claim checked only inside a domain says where: X > 0 for log(X), det(X) > 0 for logdet(X)
+    v = matcalc.check("sum(log(X))", "X", "1 ./ X", {"X": "matrix(m, n)"})
+    assert v.status == "holds" and "checked where X > 0, as log(X) needs" in v.message
+    v = matcalc.check("logdet(X)", "X", "inv(X)'", SQUARE)
+    assert v.status == "holds" and "det(X) > 0" in v.message
+    v = matcalc.check("sum(sqrt(X .* X))", "X", "X ./ sqrt(X .* X)", {"X": "matrix(m, n)"})
+    assert "checked where" not in v.message
+
+
 # --- f first: a claim is undefined only where f is defined ----------------------------------------
 
 @pytest.mark.parametrize("f, wrt, gradient, symbols", [
@@ -68,6 +86,19 @@ def test_a_true_claim_is_not_refuted_where_f_itself_is_undefined(f, wrt, gradien
     for seed in range(3):
         v = matcalc.check(f, wrt, gradient, symbols, seed=seed)
         assert v.status == "holds", (seed, v.message)
+
+
+def test_refuted_claim_with_abs_of_a_partial_function_gives_a_verdict():
+    # a claim undefined at some points (abs(log(x)) where x < 0) is judged where it is defined, and a
+    # wrong one is refuted: a verdict, never a traceback
+    v = matcalc.check("sum(x .* x)", "x", "2 * x + abs(log(x))", symbols={"x": "vector(n)"})
+    assert v.status == "refuted"
+
+
+def test_refuted_claim_with_abs_of_a_partial_function_no_traceback_in_cli():
+    r = cli("diff", "sum(x .* x)", "--wrt", "x", "--sym", "x=vector(n)", "--gradient", "2 * x + abs(log(x))")
+    assert "Traceback" not in r.stderr, r.stderr[-800:]
+    assert r.returncode == 1
 
 
 def test_an_entry_no_direction_moves_is_no_kink():

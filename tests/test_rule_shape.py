@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcalc.checker.verify import check_all, check_hessians, check_jacobians
+from matcalc.checker.verify import check, check_all, check_hessians, check_jacobians
+from matcalc.expr import Sym
 from matcalc.parser import parse
 from matcalc.prooffile import make_scope
 
@@ -30,3 +31,12 @@ def test_a_claim_right_only_where_two_dimensions_are_equal_is_refuted_by_its_sha
     sum(Y)."""
     [v] = check_all(parse("sum(Y)", SCOPE), SCOPE.symbol("Y"), [parse("ones(n, k)", SCOPE)], SCOPE)
     assert v.status == "refuted" and v.message == "the gradient ones(n, k) is n×k, but the gradient of f by Y is n×n"
+
+
+def test_checker_refuses_a_gradient_of_the_wrong_shape():
+    from matcalc.parser import parse
+    from matcalc.prooffile import make_scope
+    sc = make_scope({"b": "scalar", "X": "matrix(n, n)"})
+    X = Sym("X", sc.symbols["X"])
+    v = check(parse("sum(b .* X)", sc), X, parse("b", sc), sc)
+    assert v.status == "refuted" and "is 1×1, but the gradient of f by X is n×n" in v.message
