@@ -1,7 +1,6 @@
 """Code export: verified derivations as a self-contained NumPy, JAX or PyTorch module with its own check."""
 from __future__ import annotations
 
-from ..engine.derivation import derive
 from ..errors import MatcalcError
 from ..prooffile import ProofFile
 from ..report import ClaimReport
@@ -15,8 +14,7 @@ def emit(backend: str, proof: ProofFile, reports: list[ClaimReport]) -> str:
     """The module for the claims of ``proof`` whose derivation the checker found to hold (the
     engine's own result, whatever was claimed); a Hessian comes with the gradient it was derived from."""
     targets = [Target(r.claim.f, r.claim.wrt, r.derivation.kind, r.derivation.gradient, r.derived.message,
-                      derive(r.claim.f, r.claim.wrt, assume=proof.assume, scope=proof.scope).gradient
-                      if r.derivation.kind == "hessian" else None)
+                      r.derivation.first_order)
                for r in reports
                if r.claim is not None and r.derivation is not None and r.derived is not None and r.derived.status == "holds"]
     if not targets:

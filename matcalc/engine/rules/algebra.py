@@ -13,18 +13,10 @@ from ...expr import (
     KINKED, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num,
     Ones, Sym, Transpose,
 )
-from . import Rule, make_rule
+from ..core import Registry
 
-RULES: list[Rule] = []
+ALGEBRA = Registry("algebra")
 ONE = Num(1)
-
-
-def algebra(name: str):
-    def wrap(fn):
-        RULES.append(make_rule(name, fn))
-        return fn
-
-    return wrap
 
 
 # --- smart constructors -------------------------------------------------------------
@@ -72,21 +64,21 @@ def hadamard(a: Expr, b: Expr) -> Expr:
 
 # --- rules -----------------------------------------------------------------------------
 
-@algebra("double transpose")
+@ALGEBRA("double transpose")
 def double_transpose(e: Expr):
     """(Aᵀ)ᵀ = A"""
     if isinstance(e, Transpose) and isinstance(e.arg, Transpose):
         return e.arg.arg
 
 
-@algebra("transpose of a product")
+@ALGEBRA("transpose of a product")
 def transpose_product(e: Expr):
     """(AB)ᵀ = BᵀAᵀ"""
     if isinstance(e, Transpose) and isinstance(e.arg, MatMul):
         return MatMul(Transpose(e.arg.right), Transpose(e.arg.left))
 
 
-@algebra("transpose of entrywise operations")
+@ALGEBRA("transpose of entrywise operations")
 def transpose_entrywise(e: Expr):
     """(A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ, (A ./ B)ᵀ = Aᵀ ./ Bᵀ, (-A)ᵀ = -Aᵀ, (A / c)ᵀ = Aᵀ / c, (A + B)ᵀ = Aᵀ + Bᵀ"""
     if not isinstance(e, Transpose):
@@ -102,7 +94,7 @@ def transpose_entrywise(e: Expr):
         return Div(Transpose(a.left), a.right)
 
 
-@algebra("transpose of a scalar or constant")
+@ALGEBRA("transpose of a scalar or constant")
 def transpose_constant(e: Expr):
     """sᵀ = s for a 1×1 s, Iᵀ = I"""
     if isinstance(e, Transpose) and (e.arg.shape.is_scalar or isinstance(e.arg, Eye)):
@@ -135,7 +127,7 @@ def symmetric(e: Expr) -> bool:
     return False
 
 
-@algebra("symmetric matrix")
+@ALGEBRA("symmetric matrix")
 def transpose_symmetric(e: Expr):
     """Aᵀ = A for A symmetric: declared symmetric(n), or by construction (A = B Bᵀ, B + Bᵀ, ...)"""
     if isinstance(e, Transpose) and e.arg.shape.is_square and symmetric(e.arg):
@@ -147,7 +139,7 @@ def symmetrised(g: Expr) -> Expr:
     return MatMul(Num(Fraction(1, 2)), Add((g, Transpose(g))))
 
 
-@algebra("transpose of a matrix power")
+@ALGEBRA("transpose of a matrix power")
 def transpose_power(e: Expr):
     """(A ^ k)ᵀ = (Aᵀ) ^ k"""
     if isinstance(e, Transpose) and isinstance(e.arg, MatPower):
@@ -167,7 +159,7 @@ def _product_of_powers(a: Expr, b: Expr) -> Expr | None:
     return None
 
 
-@algebra("matrix powers")
+@ALGEBRA("matrix powers")
 def powers(e: Expr):
     """A ^ i A ^ j = A ^ (i + j) (A = A ^ 1, so A A = A ^ 2), also inside a product: (P A ^ i) A ^ j = P A ^ (i + j)"""
     if not isinstance(e, MatMul) or e.left.shape.is_scalar or e.right.shape.is_scalar:
@@ -188,7 +180,7 @@ def _adjacent(e: MatMul, combine) -> Expr | None:
     return None
 
 
-@algebra("scalars out of entrywise products")
+@ALGEBRA("scalars out of entrywise products")
 def hadamard_scalars(e: Expr):
     """(s A) ⊙ B = A ⊙ (s B) = s (A ⊙ B) for a scalar s; (s 1) ⊙ B = s B; a ⊙ b = a b, a ./ b = a / b for scalars"""
     if isinstance(e, EDiv) and e.left.shape.is_scalar and e.right.shape.is_scalar:
@@ -208,7 +200,7 @@ def hadamard_scalars(e: Expr):
             return built_or_none(lambda: MatMul(side.left, rest))
 
 
-@algebra("quotients")
+@ALGEBRA("quotients")
 def quotients(e: Expr):
     """k ./ A = k (1 ./ A) for a number k ≠ 1; (1 ./ A) ⊙ B = B ⊙ (1 ./ A) = B ./ A"""
     if isinstance(e, EDiv) and isinstance(e.left, Num) and e.left != ONE and not e.shape.is_scalar:
@@ -237,7 +229,7 @@ def _cancelled(a: Expr, b: Expr) -> Expr | None:
     return None
 
 
-@algebra("inverse")
+@ALGEBRA("inverses cancel")
 def inverse(e: Expr):
     """(A⁻¹)⁻¹ = A; A A⁻¹ = A⁻¹ A = I, A ^ k A⁻¹ = A⁻¹ A ^ k = A ^ (k-1), also inside a product: (P A) A⁻¹ = P"""
     if isinstance(e, Call) and e.fn == "inv" and isinstance(e.arg, Call) and e.arg.fn == "inv":
@@ -245,7 +237,7 @@ def inverse(e: Expr):
     return _adjacent(e, _cancelled) if isinstance(e, MatMul) else None
 
 
-@algebra("derivatives of built-in functions")
+@ALGEBRA("derivatives of built-in functions")
 def builtin_derivatives(e: Expr):
     """exp' = exp, log'(u) = 1 ./ u, tanh' = 1 - tanh .^ 2, sqrt'(u) = 1/2 ./ sqrt(u), sin' = cos,
     cos' = -sin, tan' = 1 + tan .^ 2; abs'' = relu'' = 0 (where the argument is non-zero)"""
@@ -271,7 +263,7 @@ def builtin_derivatives(e: Expr):
         return EDiv(Num(Fraction(1, 2)), Entrywise("sqrt", u))
 
 
-@algebra("softmax")
+@ALGEBRA("definition of softmax")
 def softmax_form(e: Expr):
     """exp(z) / sum(exp(z)) = exp(z) / (1ᵀ exp(z)) = softmax(z)"""
     if isinstance(e, Div) and isinstance(e.left, Entrywise) and e.left.fn == "exp" and e.left.order == 0 \
@@ -279,7 +271,7 @@ def softmax_form(e: Expr):
         return Call("softmax", e.left.arg)
 
 
-@algebra("signs")
+@ALGEBRA("signs")
 def signs(e: Expr):
     """-(-A) = A, (-A)B = A(-B) = -(AB), and likewise for ⊙, ./ and /"""
     if isinstance(e, Neg) and isinstance(e.arg, Neg):
@@ -291,7 +283,7 @@ def signs(e: Expr):
             return Neg(type(e)(e.left, e.right.arg))
 
 
-@algebra("identity")
+@ALGEBRA("identity")
 def identity(e: Expr):
     """I A = A I = A, 1 A = A 1 = A, A / 1 = A, A ⊙ 1 = A (1 a number or a matrix of ones); a 1×1 I or 1 is the number 1"""
     if isinstance(e, (Eye, Ones)) and e.shape.is_scalar:
@@ -315,7 +307,7 @@ def _ones(e: Expr) -> bool:
     return isinstance(e, Ones) or (isinstance(e, Transpose) and isinstance(e.arg, Ones))
 
 
-@algebra("numbers")
+@ALGEBRA("numbers")
 def numbers(e: Expr):
     """j k = (jk), j / k = (j/k), j (k A) = (jk) A, (j A) / k = (j/k) A  (k ≠ 0),
     j (k A + l B) = (jk) A + (jl) B when every term has a number"""
@@ -335,7 +327,7 @@ def numbers(e: Expr):
         return MatMul(Num(1 / e.right.value), e.left)
 
 
-@algebra("scalars commute")
+@ALGEBRA("scalars commute")
 def scalars_first(e: Expr):
     """A s = s A for a 1×1 s; A (s B) = s (A B)"""
     if not isinstance(e, MatMul) or e.shape.is_scalar:
@@ -355,7 +347,7 @@ def built_or_none(build):
         return None
 
 
-@algebra("associativity")
+@ALGEBRA("associativity")
 def associativity(e: Expr):
     """A (B C) = (A B) C"""
     if isinstance(e, MatMul) and isinstance(e.right, MatMul) and not e.left.shape.is_scalar \
@@ -363,7 +355,7 @@ def associativity(e: Expr):
         return built_or_none(lambda: MatMul(MatMul(e.left, e.right.left), e.right.right))
 
 
-@algebra("sum of entries")
+@ALGEBRA("sum of entries")
 def sum_of_entries(e: Expr):
     """1ᵀ a = aᵀ 1 = sum(a) for a vector a; 1ᵀ A 1 = sum(A)"""
     if not isinstance(e, MatMul) or not e.shape.is_scalar or e.left.shape.is_scalar:
@@ -378,7 +370,7 @@ def sum_of_entries(e: Expr):
         return Call("sum", l.right)
 
 
-@algebra("sum of entries")
+@ALGEBRA("trace with ones")
 def trace_with_ones(e: Expr):
     """tr(Aᵀ 1) = tr(1ᵀ A) = sum(A) for a matrix of ones 1 of A's shape"""
     if not (isinstance(e, Call) and e.fn == "tr" and isinstance(e.arg, MatMul)):
@@ -390,7 +382,7 @@ def trace_with_ones(e: Expr):
         return Call("sum", r)
 
 
-@algebra("trace of a scalar")
+@ALGEBRA("trace of a scalar")
 def trace_of_scalar(e: Expr):
     """tr(s) = s and sum(s) = s for a 1×1 s"""
     if isinstance(e, Call) and e.fn in ("tr", "sum") and e.arg.shape.is_scalar:
@@ -423,7 +415,7 @@ def zero(shape) -> Expr:
     return Num(0) if shape.is_scalar else MatMul(Num(0), Ones(shape.rows, shape.cols))
 
 
-@algebra("collect like terms")
+@ALGEBRA("collect like terms")
 def collect(e: Expr):
     """k A + j A = (k + j) A; nested sums flattened; zero terms dropped; positive terms first"""
     if not isinstance(e, Add):
@@ -454,7 +446,7 @@ def _split(t: Expr, side: str) -> tuple[bool, Expr, Expr] | None:
     return None
 
 
-@algebra("common factor")
+@ALGEBRA("common factor")
 def common_factor(e: Expr):
     """A C + B C = (A + B) C and C A + C B = C (A + B)"""
     if not isinstance(e, Add):
@@ -465,3 +457,11 @@ def common_factor(e: Expr):
             rest = Add(tuple(Neg(r) if s else r for s, r, _ in parts))
             factor = parts[0][2]
             return built_or_none(lambda: MatMul(rest, factor) if side == "right" else MatMul(factor, rest))
+
+
+@ALGEBRA("a number leads its product")
+def leading_number(e: Expr):
+    """k (A B) = (k A) B for a number k: the textbook reads 2 Aᵀ A left to right"""
+    if isinstance(e, MatMul) and isinstance(e.left, Num) and isinstance(e.right, MatMul) \
+            and not e.right.left.shape.is_scalar and not e.right.right.shape.is_scalar:
+        return MatMul(MatMul(e.left, e.right.left), e.right.right)

@@ -13,27 +13,16 @@ from ...expr import (
     Power, ScalarFn, Transpose,
 )
 from ...language import show
-from . import Rule, make_rule
+from ..core import Registry, Rule
 
-RULES: dict[object, Rule] = {}
-
-
-def differential(name: str, *keys):
-    def wrap(fn):
-        r = make_rule(name, fn)
-        for k in keys:
-            RULES[k] = r
-        return fn
-
-    return wrap
+DIFFERENTIAL = Registry("differential")
 
 
 def rule_for(e: Expr) -> Rule:
     """The rule that differentiates e's head; NotDifferentiable when there is none."""
-    key = (Call, e.fn) if isinstance(e, Call) else type(e)
     if isinstance(e, ScalarFn) and e.order > 0:
         raise NotDifferentiable(f"no rule to differentiate {show(e)}: it would need the Hessian of {e.fn}")
-    r = RULES.get(key)
+    r = DIFFERENTIAL.rule_for(e)
     if r is None:
         raise NotDifferentiable(f"no differential rule for {show(e)}")
     return r
@@ -48,19 +37,15 @@ def _broadcast(dt: Expr, shape) -> Expr:
     return dt if dt.shape == shape else MatMul(dt, Ones(shape.rows, shape.cols))
 
 
-@differential("linearity", Add)
-def d_sum(e: Add, D, dep) -> Expr:
-    """d(A + B) = dA + dB, and d(A + s) = dA + ds 1 for a scalar s broadcast to A's shape"""
+@DIFFERENTIAL("linearity", Add, Neg)
+def d_linear(e: Add | Neg, D, dep) -> Expr:
+    """d(A + B) = dA + dB, d(-A) = -dA, and d(A + s) = dA + ds 1 for a scalar s broadcast to A's shape"""
+    if isinstance(e, Neg):
+        return Neg(D(e.arg))
     return _sum([_broadcast(Neg(D(t.arg)) if isinstance(t, Neg) else D(t), e.shape) for t in e.terms if dep(t)])
 
 
-@differential("linearity", Neg)
-def d_neg(e: Neg, D, dep) -> Expr:
-    """d(-A) = -dA"""
-    return Neg(D(e.arg))
-
-
-@differential("let", Let)
+@DIFFERENTIAL("let", Let)
 def d_let(e: Let, D, dep) -> Expr:
     """d(z) = d(body of z) for a [let] name z"""
     return D(e.body)
@@ -75,56 +60,47 @@ def _leibniz(e, D, dep, build) -> Expr:
     return _sum(terms)
 
 
-@differential("product rule", MatMul)
+@DIFFERENTIAL("product rule", MatMul)
 def d_product(e: MatMul, D, dep) -> Expr:
     """d(AB) = dA B + A dB"""
     return _leibniz(e, D, dep, MatMul)
 
 
-@differential("Hadamard product rule", Hadamard)
+@DIFFERENTIAL("Hadamard product rule", Hadamard)
 def d_hadamard(e: Hadamard, D, dep) -> Expr:
     """d(A ⊙ B) = dA ⊙ B + A ⊙ dB"""
     return _leibniz(e, D, dep, Hadamard)
 
 
-@differential("Kronecker product rule", Kron)
+@DIFFERENTIAL("Kronecker product rule", Kron)
 def d_kron(e: Kron, D, dep) -> Expr:
     """d(A ⊗ B) = dA ⊗ B + A ⊗ dB"""
     return _leibniz(e, D, dep, Kron)
 
 
-@differential("vec is linear", (Call, "vec"))
+@DIFFERENTIAL("vec is linear", (Call, "vec"))
 def d_vec(e: Call, D, dep) -> Expr:
     """d vec(A) = vec(dA)"""
     return Call("vec", D(e.arg))
 
 
-@differential("diag is linear", (Call, "diag"))
+@DIFFERENTIAL("diag is linear", (Call, "diag"))
 def d_diag(e: Call, D, dep) -> Expr:
     """d diag(a) = diag(da)"""
     return Call("diag", D(e.arg))
 
 
-def _quotient(e, D, dep, over, correction) -> Expr:
-    """d(A ∘/ B) = dA ∘/ B - correction(A, B, dB), for either kind of division."""
+@DIFFERENTIAL("quotient rule", EDiv, Div)
+def d_quotient(e: EDiv | Div, D, dep) -> Expr:
+    """d(A ./ B) = dA ./ B - (A ./ B .^ 2) ⊙ dB and d(A / c) = dA / c - A dc / c ^ 2"""
     terms = []
     if dep(e.left):
-        terms.append(over(D(e.left), e.right))
+        terms.append(type(e)(D(e.left), e.right))
     if dep(e.right):
-        terms.append(Neg(correction(e.left, e.right, D(e.right))))
+        a, b, db = e.left, e.right, D(e.right)
+        two = Fraction(2)
+        terms.append(Neg(Hadamard(EDiv(a, EPower(b, two)), db) if isinstance(e, EDiv) else Div(MatMul(a, db), Power(b, two))))
     return _sum(terms)
-
-
-@differential("quotient rule", EDiv)
-def d_ediv(e: EDiv, D, dep) -> Expr:
-    """d(A ./ B) = dA ./ B - (A ./ B .^ 2) ⊙ dB"""
-    return _quotient(e, D, dep, EDiv, lambda a, b, db: Hadamard(EDiv(a, EPower(b, Fraction(2))), db))
-
-
-@differential("quotient rule", Div)
-def d_div(e: Div, D, dep) -> Expr:
-    """d(A / c) = dA / c - A dc / c ^ 2"""
-    return _quotient(e, D, dep, Div, lambda a, c, dc: Div(MatMul(a, dc), Power(c, Fraction(2))))
 
 
 def _times(k: Fraction, e: Expr) -> Expr:
@@ -138,14 +114,14 @@ def _pow(base: Expr, k: Fraction, cls) -> Expr | None:
     return None if k == 0 else base if k == 1 else cls(base, k)
 
 
-@differential("power rule", Power)
+@DIFFERENTIAL("power rule", Power)
 def d_power(e: Power, D, dep) -> Expr:
     """d(c ^ k) = k c ^ (k - 1) dc"""
     p = _pow(e.base, e.exponent - 1, Power)
     return _times(e.exponent, D(e.base) if p is None else MatMul(p, D(e.base)))
 
 
-@differential("entrywise power rule", EPower)
+@DIFFERENTIAL("entrywise power rule", EPower)
 def d_epower(e: EPower, D, dep) -> Expr:
     """d(A .^ k) = k A .^ (k - 1) ⊙ dA"""
     p = _pow(e.base, e.exponent - 1, EPower)
@@ -157,7 +133,7 @@ def _factor_power(a: Expr, i: int) -> Expr | None:
     return None if i == 0 else a if i == 1 else MatPower(a, i)
 
 
-@differential("matrix power rule", MatPower)
+@DIFFERENTIAL("matrix power rule", MatPower)
 def d_matrix_power(e: MatPower, D, dep) -> Expr:
     """d(A ^ k) = Σ_{i=0}^{k-1} A ^ i dA A ^ (k-1-i)"""
     da = D(e.base)
@@ -169,50 +145,50 @@ def d_matrix_power(e: MatPower, D, dep) -> Expr:
     return _sum(terms)
 
 
-@differential("transpose", Transpose)
+@DIFFERENTIAL("transpose", Transpose)
 def d_transpose(e: Transpose, D, dep) -> Expr:
     """d(Aᵀ) = (dA)ᵀ"""
     return Transpose(D(e.arg))
 
 
-@differential("trace", (Call, "tr"))
+@DIFFERENTIAL("trace", (Call, "tr"))
 def d_trace(e: Call, D, dep) -> Expr:
     """d tr(A) = tr(dA)"""
     return Call("tr", D(e.arg))
 
 
-@differential("sum of entries", (Call, "sum"))
+@DIFFERENTIAL("sum of entries is linear", (Call, "sum"))
 def d_sum_entries(e: Call, D, dep) -> Expr:
     """d sum(A) = sum(dA)"""
     return Call("sum", D(e.arg))
 
 
-@differential("inverse", (Call, "inv"))
+@DIFFERENTIAL("inverse", (Call, "inv"))
 def d_inverse(e: Call, D, dep) -> Expr:
     """d(A⁻¹) = -A⁻¹ dA A⁻¹"""
     return Neg(MatMul(MatMul(e, D(e.arg)), e))
 
 
-@differential("determinant", (Call, "det"))
+@DIFFERENTIAL("determinant", (Call, "det"))
 def d_det(e: Call, D, dep) -> Expr:
     """d det(A) = det(A) tr(A⁻¹ dA)"""
     return MatMul(e, Call("tr", MatMul(Call("inv", e.arg), D(e.arg))))
 
 
-@differential("log-determinant", (Call, "logdet"))
+@DIFFERENTIAL("log-determinant", (Call, "logdet"))
 def d_logdet(e: Call, D, dep) -> Expr:
     """d logdet(A) = tr(A⁻¹ dA)"""
     return Call("tr", MatMul(Call("inv", e.arg), D(e.arg)))
 
 
-@differential("softmax", (Call, "softmax"))
+@DIFFERENTIAL("softmax", (Call, "softmax"))
 def d_softmax(e: Call, D, dep) -> Expr:
     """d softmax(z) = s ⊙ dz - s sᵀ dz, where s = softmax(z)"""
     dz = D(e.arg)
     return Add((Hadamard(e, dz), Neg(MatMul(e, MatMul(Transpose(e), dz)))))
 
 
-@differential("Frobenius norm", (Call, "norm"))
+@DIFFERENTIAL("Frobenius norm", (Call, "norm"))
 def d_norm(e: Call, D, dep) -> Expr:
     """d norm(A) = tr(Aᵀ dA) / norm(A)"""
     return Div(Call("tr", MatMul(Transpose(e.arg), D(e.arg))), e)
@@ -231,7 +207,7 @@ def d_log_softmax(e: Entrywise, D, dep) -> Expr:
     return Add((dz, Neg(MatMul(Ones(s.shape.rows), MatMul(Transpose(e.arg), dz)))))
 
 
-LOG_SOFTMAX = make_rule("log-softmax", d_log_softmax)
+LOG_SOFTMAX = DIFFERENTIAL.add("log-softmax", d_log_softmax)
 
 
 def d_kinked(e: Entrywise, D, dep) -> Expr:
@@ -239,16 +215,16 @@ def d_kinked(e: Entrywise, D, dep) -> Expr:
     return d_entrywise(e, D, dep)
 
 
-KINKED_RULE = make_rule("entrywise function, where its argument is non-zero", d_kinked)
+KINKED_RULE = DIFFERENTIAL.add("entrywise function, where its argument is non-zero", d_kinked)
 
 
-@differential("entrywise function", Entrywise)
+@DIFFERENTIAL("entrywise function", Entrywise)
 def d_entrywise(e: Entrywise, D, dep) -> Expr:
     """d f(A) = f'(A) ⊙ dA"""
     return Hadamard(Entrywise(e.fn, e.arg, e.order + 1), D(e.arg))
 
 
-@differential("scalar function", ScalarFn)
+@DIFFERENTIAL("scalar function", ScalarFn)
 def d_scalar_function(e: ScalarFn, D, dep) -> Expr:
     """d C(a) = tr(C'(a)ᵀ da)"""
     grad = Transpose(ScalarFn(e.fn, e.arg, 1))

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from ...errors import ShapeError
 from ...expr import Add, EDiv, Entrywise, EPower, Expr, Hadamard, MatMul, Neg, Num, Ones, Power, size
-from . import make_rule
+from .algebra import ALGEBRA
 
 ENTRYWISE_OPS = (Hadamard, EDiv, EPower, Add, Neg)
 BUILTIN = ("exp", "log", "sigmoid", "tanh", "sqrt")
@@ -159,6 +159,7 @@ def simplify_region(e: Expr) -> Expr | None:
     return out if size(out) < size(e) else None
 
 
+@ALGEBRA("entrywise algebra (SymPy)")
 def entrywise_algebra(e: Expr):
     """f(A) ⊙ g(A) ./ h(A) ... = its entrywise simplification (SymPy's cancel), e.g. sigmoid' = s ⊙ (1 - s)"""
     if not is_region(e):
@@ -167,6 +168,3 @@ def entrywise_algebra(e: Expr):
         return simplify_region(e)
     except (ValueError, TypeError, ShapeError):  # a form we do not translate back: leave e as it is
         return None
-
-
-RULE = make_rule("entrywise algebra (SymPy)", entrywise_algebra, top_down=True)

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from ...expr import Add, Call, Commutation, Div, Expr, Eye, Kron, Let, MatMul, Neg, Num, Ones, Transpose
 from ...shapes import dim_mul
-from . import Rule, make_rule
+from ..core import Registry
 from .algebra import built_or_none, symmetric, transpose
 
-RULES: list[Rule] = []
+KRONECKER = Registry("Kronecker algebra")
 
 
-def kron_algebra(name: str):
-    def wrap(fn):
-        RULES.append(make_rule(name, fn))
-        return fn
-
-    return wrap
-
-
-@kron_algebra("transpose of a Kronecker product")
+@KRONECKER("transpose of a Kronecker product")
 def kron_transpose(e: Expr):
     """(A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ"""
     if isinstance(e, Transpose) and isinstance(e.arg, Kron):
@@ -29,14 +21,14 @@ def _fits(a: Kron, b: Kron) -> bool:
     return a.left.shape.cols == b.left.shape.rows and a.right.shape.cols == b.right.shape.rows
 
 
-@kron_algebra("transpose of a sum")
+@KRONECKER("transpose of a sum")
 def transpose_sum(e: Expr):
     """(A + B)ᵀ = Aᵀ + Bᵀ"""
     if isinstance(e, Transpose) and isinstance(e.arg, Add):
         return Add(tuple(Transpose(t) for t in e.arg.terms))
 
 
-@kron_algebra("mixed product")
+@KRONECKER("mixed product")
 def mixed_product(e: Expr):
     """(A ⊗ B)(C ⊗ D) = (A C) ⊗ (B D), and P (A ⊗ B)(C ⊗ D) = P ((A C) ⊗ (B D))"""
     if not isinstance(e, MatMul) or not isinstance(e.right, Kron):
@@ -58,7 +50,7 @@ def _scalar_factor(e: Expr):
     return None
 
 
-@kron_algebra("Kronecker product with identities and scalars")
+@KRONECKER("Kronecker product with identities and scalars")
 def kron_identities(e: Expr):
     """I ⊗ I = I, s ⊗ A = A ⊗ s = s A for 1×1 s, (s A) ⊗ B = A ⊗ (s B) = s (A ⊗ B), (-A) ⊗ B = A ⊗ (-B) = -(A ⊗ B)"""
     if not isinstance(e, Kron):
@@ -78,7 +70,7 @@ def kron_identities(e: Expr):
             return Neg(inner) if sign else MatMul(s, inner)
 
 
-@kron_algebra("vec of a vector, of ones, of a scalar multiple")
+@KRONECKER("vec of a vector, of ones, of a scalar multiple")
 def vec_identities(e: Expr):
     """vec(a) = a for a column a, vec(aᵀ) = a, vec(1[m×n]) = 1[m·n], vec(s A) = s vec(A), vec(-A) = -vec(A)"""
     if not (isinstance(e, Call) and e.fn == "vec"):
@@ -96,7 +88,7 @@ def vec_identities(e: Expr):
         return Neg(Call("vec", rest)) if sign else MatMul(s, Call("vec", rest))
 
 
-@kron_algebra("diag")
+@KRONECKER("diag")
 def diag_identities(e: Expr):
     """diag(a)ᵀ = diag(a), diag(1) = I, diag(-a) = -diag(a), diag(s a) = s diag(a)"""
     if isinstance(e, Transpose) and isinstance(e.arg, Call) and e.arg.fn == "diag":
@@ -111,7 +103,7 @@ def diag_identities(e: Expr):
         return Neg(Call("diag", rest)) if sign else MatMul(s, Call("diag", rest))
 
 
-@kron_algebra("commutation matrix")
+@KRONECKER("commutation matrix")
 def commutation_identities(e: Expr):
     """K(m, 1) = K(1, m) = I, K(m, n)ᵀ = K(n, m)"""
     if isinstance(e, Commutation) and (e.m == 1 or e.n == 1):
@@ -165,18 +157,8 @@ def symmetric_form(e: Expr) -> bool:
     return False
 
 
-@kron_algebra("symmetric matrix")
+@KRONECKER("symmetric by its form")
 def transpose_symmetric_form(e: Expr):
     """Aᵀ = A for A symmetric by its form (diag(a), Pᵀ S P, A ⊗ B with A, B symmetric, ...)"""
     if isinstance(e, Transpose) and e.arg.shape.is_square and symmetric_form(e.arg):
         return e.arg
-
-
-def leading_number(e: Expr):
-    """k (A B) = (k A) B for a number k: the textbook reads 2 Aᵀ A left to right"""
-    if isinstance(e, MatMul) and isinstance(e.left, Num) and isinstance(e.right, MatMul) \
-            and not e.right.left.shape.is_scalar and not e.right.right.shape.is_scalar:
-        return MatMul(MatMul(e.left, e.right.left), e.right.right)
-
-
-LEADING_NUMBER = make_rule("a number leads its product", leading_number)

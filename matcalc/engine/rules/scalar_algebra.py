@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ...expr import Div, Expr, MatMul, Neg, Num, Power, size
-from .algebra import built_or_none, algebra, zero
+from .algebra import ALGEBRA, built_or_none, zero
 
 
 def _monomial(e: Expr, k: Fraction, powers: dict, matrices: list) -> Fraction | None:
@@ -55,7 +55,7 @@ def _chain(factors: list[Expr]) -> Expr:
     return out
 
 
-@algebra("scalar algebra")
+@ALGEBRA("scalar algebra")
 def scalar_algebra(e: Expr):
     """scalar factors commute and combine: a b / a = b, a a = a ^ 2, k (j A) B = (kj) A B"""
     if not isinstance(e, (MatMul, Div, Power)):
@@ -80,4 +80,3 @@ def scalar_algebra(e: Expr):
     out = Neg(out) if k < 0 else out
     # only when something cancels or combines, or the chain reads left to right
     return out if out != e and size(out) <= size(e) else None
-

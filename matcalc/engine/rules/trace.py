@@ -9,18 +9,10 @@ from __future__ import annotations
 from ...errors import NotDifferentiable
 from ...expr import Add, Call, Differential, Div, EDiv, Expr, Eye, Hadamard, MatMul, Neg, Ones, Transpose
 from ...language import show
-from . import Rule, make_rule
+from ..core import Registry, Rule
 from .algebra import hadamard, matmul, neg, transpose
 
-RULES: dict[type, Rule] = {}
-
-
-def trace_rule(name: str, key):
-    def wrap(fn):
-        RULES[key] = make_rule(name, fn)
-        return fn
-
-    return wrap
+TRACE = Registry("trace")
 
 
 def _inner(M: Expr, A: Expr) -> Expr:
@@ -28,19 +20,15 @@ def _inner(M: Expr, A: Expr) -> Expr:
     return Call("tr", matmul(transpose(M), A)) if not A.shape.is_scalar else matmul(M, A)
 
 
-@trace_rule("linearity of trace", Add)
-def t_sum(M: Expr, E: Add, dep) -> list:
-    """tr(Mᵀ (A + B)) = tr(Mᵀ A) + tr(Mᵀ B)"""
+@TRACE("linearity of trace", Add, Neg)
+def t_linear(M: Expr, E: Add | Neg, dep) -> list:
+    """tr(Mᵀ (A + B)) = tr(Mᵀ A) + tr(Mᵀ B) and tr(Mᵀ (-A)) = tr((-M)ᵀ A)"""
+    if isinstance(E, Neg):
+        return [(neg(M), E.arg)]
     return [(neg(M), t.arg) if isinstance(t, Neg) else (M, t) for t in E.terms if dep(t)]
 
 
-@trace_rule("linearity of trace", Neg)
-def t_neg(M: Expr, E: Neg, dep) -> list:
-    """tr(Mᵀ (-A)) = tr((-M)ᵀ A)"""
-    return [(neg(M), E.arg)]
-
-
-@trace_rule("cyclic trace", MatMul)
+@TRACE("cyclic trace", MatMul)
 def t_product(M: Expr, E: MatMul, dep) -> list:
     """tr(Mᵀ A B) = tr((Aᵀ M)ᵀ B) = tr((M Bᵀ)ᵀ A)"""
     A, B = E.left, E.right
@@ -54,31 +42,26 @@ def t_product(M: Expr, E: MatMul, dep) -> list:
     return [(matmul(M, transpose(B)), A)]
 
 
-@trace_rule("transpose in trace", Transpose)
+@TRACE("transpose in trace", Transpose)
 def t_transpose(M: Expr, E: Transpose, dep) -> list:
     """tr(Mᵀ Aᵀ) = tr((Mᵀ)ᵀ A)"""
     return [(transpose(M), E.arg)]
 
 
-@trace_rule("Hadamard in trace (eq. 100)", Hadamard)
-def t_hadamard(M: Expr, E: Hadamard, dep) -> list:
-    """tr(Mᵀ (A ⊙ B)) = tr((M ⊙ A)ᵀ B)"""
-    inner, other = (E.right, E.left) if dep(E.right) else (E.left, E.right)
-    if inner.shape.is_scalar and not E.shape.is_scalar:
-        return [(Call("sum", hadamard(M, other)), inner)]
-    return [(hadamard(M, other), inner)]
+@TRACE("Hadamard in trace (eq. 100)", Hadamard, EDiv)
+def t_entrywise(M: Expr, E: Hadamard | EDiv, dep) -> list:
+    """tr(Mᵀ (A ⊙ B)) = tr((M ⊙ A)ᵀ B) and tr(Mᵀ (A ./ B)) = tr((M ./ B)ᵀ A); sum(·) for a broadcast 1×1 B"""
+    if isinstance(E, EDiv):
+        if dep(E.right):
+            raise NotDifferentiable(f"dX in a denominator: {show(E)}")
+        inner, weighted = E.left, EDiv(M, E.right)
+    else:
+        inner, other = (E.right, E.left) if dep(E.right) else (E.left, E.right)
+        weighted = hadamard(M, other)
+    return [(Call("sum", weighted) if inner.shape.is_scalar and not E.shape.is_scalar else weighted, inner)]
 
 
-@trace_rule("Hadamard in trace (eq. 100)", EDiv)
-def t_ediv(M: Expr, E: EDiv, dep) -> list:
-    """tr(Mᵀ (A ./ B)) = tr((M ./ B)ᵀ A)"""
-    if dep(E.right):
-        raise NotDifferentiable(f"dX in a denominator: {show(E)}")
-    scaled = E.left.shape.is_scalar and not E.shape.is_scalar
-    return [(Call("sum", EDiv(M, E.right)) if scaled else EDiv(M, E.right), E.left)]
-
-
-@trace_rule("scalar factor", Div)
+@TRACE("scalar factor in trace", Div)
 def t_div(M: Expr, E: Div, dep) -> list:
     """tr(Mᵀ (A / c)) = tr((M / c)ᵀ A)"""
     if dep(E.right):
@@ -86,7 +69,8 @@ def t_div(M: Expr, E: Div, dep) -> list:
     return [(Div(M, E.right), E.left)]
 
 
-def _call(M: Expr, E: Call, dep) -> list:
+@TRACE("trace and sum as traces", Call)
+def t_call(M: Expr, E: Call, dep) -> list:
     """tr(m tr(A)) = tr((m I)ᵀ A);  m sum(A) = tr((m 1 1ᵀ)ᵀ A);  tr(Mᵀ diag(a)) = tr(((M ⊙ I) 1)ᵀ a)"""
     rows, cols = E.arg.shape.rows, E.arg.shape.cols
     if E.fn == "tr":
@@ -98,14 +82,11 @@ def _call(M: Expr, E: Call, dep) -> list:
     raise NotDifferentiable(f"no trace rule for {show(E)}")
 
 
-RULES[Call] = make_rule("trace and sum as traces", _call)
-
-
 def rule_for(E: Expr) -> Rule | None:
     """The trace rule for E, or None when E is dX itself (the term is finished)."""
     if isinstance(E, Differential):
         return None
-    r = RULES.get(type(E))
+    r = TRACE.rule_for(E)
     if r is None:
         raise NotDifferentiable(f"no trace rule for {show(E)}")
     return r

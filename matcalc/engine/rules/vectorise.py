@@ -12,18 +12,10 @@ from ...expr import (
 )
 from ...language import show
 from ...shapes import dim_mul
-from . import Rule, make_rule
+from ..core import Registry, Rule
 from .algebra import ONE, matmul, neg, transpose
 
-RULES: dict[type, Rule] = {}
-
-
-def vec_rule(name: str, key):
-    def wrap(fn):
-        RULES[key] = make_rule(name, fn)
-        return fn
-
-    return wrap
+VEC = Registry("vec")
 
 
 def vec(a: Expr) -> Expr:
@@ -51,16 +43,12 @@ def times(J: Expr, s: Expr) -> Expr:
     return matmul(s, J)
 
 
-@vec_rule("linearity of vec", Add)
-def v_sum(J: Expr, E: Add, dep) -> list:
-    """J vec(A + B) = J vec(A) + J vec(B)"""
+@VEC("linearity of vec", Add, Neg)
+def v_linear(J: Expr, E: Add | Neg, dep) -> list:
+    """J vec(A + B) = J vec(A) + J vec(B) and J vec(-A) = (-J) vec(A)"""
+    if isinstance(E, Neg):
+        return [(neg(J), E.arg)]
     return [(neg(J), t.arg) if isinstance(t, Neg) else (J, t) for t in E.terms if dep(t)]
-
-
-@vec_rule("linearity of vec", Neg)
-def v_neg(J: Expr, E: Neg, dep) -> list:
-    """J vec(-A) = (-J) vec(A)"""
-    return [(neg(J), E.arg)]
 
 
 def _scaled(J: Expr, E: MatMul, dep) -> list:
@@ -71,7 +59,7 @@ def _scaled(J: Expr, E: MatMul, dep) -> list:
     return [(times(J, s), A)]
 
 
-@vec_rule("vec of a product (eq. vec(A dX B) = (Bᵀ ⊗ A) vec dX)", MatMul)
+@VEC("vec of a product (eq. vec(A dX B) = (Bᵀ ⊗ A) vec dX)", MatMul)
 def v_product(J: Expr, E: MatMul, dep) -> list:
     """J vec(A M B) = J (Bᵀ ⊗ A) vec(M);  J vec(A M) = J (I ⊗ A) vec(M);  J vec(M B) = J (Bᵀ ⊗ I) vec(M)"""
     A, B = E.left, E.right
@@ -98,7 +86,7 @@ def _kron_product(a: Expr | None, m: Expr, b: Expr | None) -> Expr:
     return kron(left, right)
 
 
-@vec_rule("vec of a transpose (vec(Aᵀ) = K vec(A))", Transpose)
+@VEC("vec of a transpose (vec(Aᵀ) = K vec(A))", Transpose)
 def v_transpose(J: Expr, E: Transpose, dep) -> list:
     """J vec(Aᵀ) = J K(m, n) vec(A) for A m×n (and vec(aᵀ) = vec(a) for a vector a)"""
     m, n = E.arg.shape.rows, E.arg.shape.cols
@@ -116,14 +104,14 @@ def _broadcast(J: Expr, a: Expr, E: Expr, dep) -> list | None:
     return None
 
 
-@vec_rule("vec of a Hadamard product (vec(a ⊙ dX) = diag(vec a) vec dX)", Hadamard)
+@VEC("vec of a Hadamard product (vec(a ⊙ dX) = diag(vec a) vec dX)", Hadamard)
 def v_hadamard(J: Expr, E: Hadamard, dep) -> list:
     """J vec(A ⊙ M) = J diag(vec(A)) vec(M)"""
     A, M = (E.left, E.right) if dep(E.right) else (E.right, E.left)
     return _broadcast(J, A, M, dep) or [(matmul(J, Call("diag", vec(A))), M)]
 
 
-@vec_rule("vec of an entrywise quotient", EDiv)
+@VEC("vec of an entrywise quotient", EDiv)
 def v_ediv(J: Expr, E: EDiv, dep) -> list:
     """J vec(M ./ B) = J diag(vec(1 ./ B)) vec(M)"""
     if dep(E.right):
@@ -132,7 +120,7 @@ def v_ediv(J: Expr, E: EDiv, dep) -> list:
     return _broadcast(J, inverse, E.left, dep) or [(matmul(J, Call("diag", vec(inverse))), E.left)]
 
 
-@vec_rule("scalar factor", Div)
+@VEC("scalar factor in vec", Div)
 def v_div(J: Expr, E: Div, dep) -> list:
     """J vec(M / c) = (J / c) vec(M)"""
     if dep(E.right):
@@ -140,7 +128,8 @@ def v_div(J: Expr, E: Div, dep) -> list:
     return [(Div(J, E.right), E.left)]
 
 
-def _call(J: Expr, E: Call, dep) -> list:
+@VEC("vec of a trace or sum (tr(A dX) = vec(Aᵀ)ᵀ vec dX)", Call)
+def v_call(J: Expr, E: Call, dep) -> list:
     """J vec(tr(A M)) = J vec(Aᵀ)ᵀ vec(M);  J vec(tr(M)) = J vec(I)ᵀ vec(M);  J vec(sum(M)) = J 1ᵀ vec(M);  J vec(vec(M)) = J vec(M)"""
     arg = E.arg
     if E.fn == "vec":
@@ -155,14 +144,11 @@ def _call(J: Expr, E: Call, dep) -> list:
     raise NotDifferentiable(f"no vectorisation rule for {show(E)}")
 
 
-RULES[Call] = make_rule("vec of a trace or sum (tr(A dX) = vec(Aᵀ)ᵀ vec dX)", _call)
-
-
 def rule_for(E: Expr) -> Rule | None:
     """The vectorisation rule for E, or None when E is dX itself (the term is finished)."""
     if isinstance(E, Differential):
         return None
-    r = RULES.get(type(E))
+    r = VEC.rule_for(E)
     if r is None:
         what = "a Kronecker product" if isinstance(E, Kron) else show(E)
         raise NotDifferentiable(f"no vectorisation rule for {what} holding dX")

@@ -1,0 +1,103 @@
+"""Which rules simplify a result, in which groups and order: one policy, used both to derive and
+to judge a claim "the same form as derived" (``normalise``).
+
+A gradient goes through the algebra groups; a Jacobian or Hessian through those and the
+Kronecker group, and then numbers are made to lead their products. A proof's assumptions and
+[let] names are groups of their own, after these.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..declarations import Assumption, Scope
+from ..expr import Expr, Let
+from .core import Registry, Rule, Run, StopReason, Strategy, bottom_up, fixpoint, sequence, top_down
+from .rules import algebra as A
+from .rules import entrywise_algebra as EA
+from .rules import kronecker as KR
+from .rules import scalar_algebra as SA
+
+#: Rounds of the groups a simplification may take before it stops short of a normal form.
+ROUNDS = 20
+
+
+def _rules(registry: Registry, *fns) -> tuple[Rule, ...]:
+    """The rules of ``registry`` that apply ``fns``, in that order."""
+    by_fn = {r.fn: r for r in registry}
+    return tuple(by_fn[fn] for fn in fns)
+
+
+#: The algebra groups, in the order a textbook would apply them; in a group, the first rule that
+#: applies to a node fires.
+GROUPS: tuple[Strategy, ...] = (
+    bottom_up(_rules(A.ALGEBRA, A.double_transpose, A.transpose_product, A.transpose_entrywise, A.transpose_constant,
+                     A.transpose_symmetric, A.transpose_power)),
+    bottom_up(_rules(A.ALGEBRA, A.powers, A.hadamard_scalars, A.quotients, A.inverse, A.builtin_derivatives,
+                     A.softmax_form, A.signs, A.identity, A.numbers, A.scalars_first, A.associativity,
+                     A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar)),
+    bottom_up(_rules(A.ALGEBRA, SA.scalar_algebra)),
+    bottom_up(_rules(A.ALGEBRA, A.collect, A.common_factor)),
+    top_down(_rules(A.ALGEBRA, EA.entrywise_algebra)),
+)
+#: Kronecker products, vec, diag, the commutation matrix and symmetry by form (second order).
+KRONECKER: Strategy = bottom_up(KR.KRONECKER)
+#: Applied once, after a Jacobian's or Hessian's groups: 2 Aᵀ A, not 2 (Aᵀ A).
+LEADING_NUMBER: Strategy = bottom_up(_rules(A.ALGEBRA, A.leading_number))
+
+
+@dataclass(frozen=True)
+class Simplification:
+    """``groups`` run in sequence, round after round, to a normal form; then ``finish`` once."""
+
+    groups: tuple[Strategy, ...]
+    finish: tuple[Strategy, ...] = ()
+
+    def to_fixpoint(self, e: Expr, run: Run) -> tuple[Expr, StopReason]:
+        """e after rounds of the groups until one changes nothing (at most ROUNDS), and why it stopped."""
+        rounds = sequence(*self.groups)
+        return fixpoint(lambda x: rounds(x, run), e, ROUNDS)
+
+    def finished(self, e: Expr, run: Run) -> Expr:
+        return sequence(*self.finish)(e, run)
+
+
+def simplification(kind: str, assume: tuple[Assumption, ...] = (), scope: Scope | None = None) -> Simplification:
+    """The simplification of a result of ``kind`` (gradient, jacobian or hessian), with the
+    assumptions and the [let] names of ``scope`` as groups after the policy's."""
+    first_order = kind == "gradient"
+    groups = GROUPS if first_order else GROUPS + (KRONECKER,)
+    if assume:
+        groups += (bottom_up(assumption_rule(normalise(a.lhs), a.rhs, str(a)) for a in assume),)
+    if scope is not None and scope.lets:
+        groups += (bottom_up((let_rule(scope.lets),)),)
+    return Simplification(groups, () if first_order else (LEADING_NUMBER,))
+
+
+def normalise(e: Expr, kind: str = "gradient") -> Expr:
+    """e in the form a derivation of ``kind`` would leave it (no steps recorded): two results
+    are "the same form" when their normal forms are equal."""
+    s = simplification(kind)
+    run = Run()
+    e, _ = s.to_fixpoint(e, run)
+    return s.finished(e, run)
+
+
+def assumption_rule(lhs: Expr, rhs: Expr, text: str) -> Rule:
+    """A rule replacing lhs (normalised like any gradient) by rhs, citing the assumption."""
+
+    def by_assumption(e: Expr):
+        return rhs if e == lhs else None
+
+    return Rule(f"assumption {text}", by_assumption)
+
+
+def let_rule(lets: dict[str, Expr]) -> Rule:
+    """A rule writing a [let] name for any subexpression equal to its body (latest first)."""
+    bodies = {body: name for name, body in reversed(list(lets.items()))}
+
+    def by_let(e: Expr):
+        """z = body of z, for each [let] name z"""
+        name = bodies.get(e)
+        return Let(name, e) if name is not None else None
+
+    return Rule("let", by_let)
