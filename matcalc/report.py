@@ -14,7 +14,7 @@ from .errors import MatcalcError, printable
 from .language import show
 from .prooffile import KIND_NAMES, Claim, ProofFile
 from .engine.second_order import derive_kind
-from .engine.strategy import normalise
+from .engine.policy import normalise
 
 #: The checker of each kind of claim: (f, x, claimed matrices, scope, assume, seed=) -> verdicts.
 CHECKERS = {"gradient": check_all, "jacobian": check_jacobians, "hessian": check_hessians}
@@ -74,7 +74,7 @@ def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
             return ClaimReport(proof.path, proof.name, claim, None, None, None, str(e))
         note = f" (the engine could not derive it: {e})"
     match = derivation is not None and claim.gradient is not None and \
-        normalise(claim.gradient) == normalise(derivation.gradient)
+        normalise(claim.gradient, claim.kind) == normalise(derivation.gradient, claim.kind)
     try:
         derived, claimed = _verdicts(claim, derivation, scope, assume, seed)
     except MatcalcError as e:
