@@ -16,20 +16,16 @@ from .proof_catalog import Entry, entries
 from .checker.verify import Verdict as _CheckerVerdict
 from .deep import deep
 from .engine.derivation import Step
-from .errors import MatcalcError, printable
+from .errors import MatcalcError
 from .expr import Expr
+from .front import Input, Request, answer, table
 from .printers import json_out, latex, markdown, plain
 from .parser import parse
-from .prooffile import ProofFile, load as _load, make_claim, make_scope, parse_assumption
-from .report import ClaimReport, run_claim
+from .prooffile import ProofFile, load as _load, make_scope
+from .report import ClaimReport
 from . import sympy_bridge
 
 
-#: An expression argument: text in the language, or a SymPy expression (a MatrixSymbol or Symbol for wrt).
-Input = Any
-#: The declaration arguments, as _table names them in its messages.
-_SYMBOLS = ("symbols", "shapes, e.g. {'X': 'matrix(m, n)'}")
-_FUNCTIONS = ("functions", "kinds, e.g. {'sigma': 'elementwise'}")
 
 
 class Derivation:
@@ -71,7 +67,7 @@ class Derivation:
     def to_latex(self, standalone: bool = False) -> str:
         """The derivation as LaTeX (an align* block, or a whole document)."""
         r = self._report
-        return latex.proof(f"d/d{self.wrt} of {self.f}", "", [r], standalone=standalone)
+        return latex.section(f"d/d{self.wrt} of {self.f}", "", [r], standalone=standalone)
 
     @deep
     def to_markdown(self) -> str:
@@ -136,52 +132,15 @@ class Verdict:
         return "\n".join(lines)
 
 
-def _table(value: object, what: str, example: str, *, optional: bool = True) -> dict[str, str]:
-    """A mapping argument as a dict (None is empty when the argument is optional)."""
-    if value is None and optional:
-        return {}
-    if not isinstance(value, Mapping):
-        raise MatcalcError(f"{what} must be a mapping of names to {example}, got {type(value).__name__}")
-    return dict(value)
-
-
-@deep
 def claim_report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[str, str] | None,
                  functions: Mapping[str, str] | None, let: Mapping[str, str] | None, assume: Sequence[Input], seed: int,
                  *, jacobian: Input | None = None, hessian: Input | None = None,
                  kind: str | None = None) -> tuple[ClaimReport, ProofFile, dict[str, object]]:
-    """Declarations and one claim, derived and checked, and the proof made of them; any failure is a
-    MatcalcError. SymPy objects (f, wrt, a claimed value, a sympy.Eq assumption) are translated first,
-    with the declarations they imply; the third result maps their names to the SymPy objects, for
-    translating results back."""
-    symbols = None if symbols is None else _table(symbols, *_SYMBOLS)
-    functions = _table(functions, *_FUNCTIONS)
-    let = _table(let, "let", "expressions, e.g. {'z': 'W * x + b'}")
-    if isinstance(assume, str) or sympy_bridge.is_sympy(assume):
-        assume = [assume]
-    if not isinstance(assume, Sequence):
-        raise MatcalcError(f"assume must be a list of equalities such as 'sum(Y) = 1', got {type(assume).__name__}")
-    values = {"f": f, "wrt": wrt, "gradient": gradient, "jacobian": jacobian, "hessian": hessian}
-    objects: dict[str, object] = {}
-    if any(map(sympy_bridge.is_sympy, (*values.values(), *let.values(), *assume))):
-        given = sympy_bridge.inputs(values, symbols, functions, let, list(assume))
-        values, symbols, functions, let, assume, objects = (given.values, given.symbols, given.functions, given.let,
-                                                             given.assume, given.objects)
-    f, wrt = values["f"], values["wrt"]
-    scope = make_scope(_table(symbols, *_SYMBOLS, optional=False), functions, let)
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise MatcalcError(f"seed must be an integer, got {seed!r}")
-    assumptions = tuple(parse_assumption(a, scope) for a in assume)
-    claim = make_claim(1, f, wrt, values["gradient"], scope, jacobian=values["jacobian"], hessian=values["hessian"],
-                       kind=kind)
-    proof = ProofFile("api", printable(f"d/d{wrt} of {f}"), "", "<python>", scope, assumptions, (claim,))
-    try:
-        report = run_claim(proof, claim, seed=seed)
-    except RecursionError:
-        raise MatcalcError("the input is too large to process (Python's recursion limit)") from None
-    if report.error:
-        raise MatcalcError(report.error)
-    return report, proof, objects
+    """Declarations and one claim, derived and checked through the front door: the report, the proof
+    made of them and the SymPy objects by name; any failure is a MatcalcError naming its field."""
+    a = answer(Request(f=f, wrt=wrt, symbols=symbols, let=let, functions=functions, assume=assume, gradient=gradient,
+                       jacobian=jacobian, hessian=hessian, kind=kind, seed=seed))
+    return a.report, a.proof, a.objects
 
 
 def derive(f: Input, wrt: Input, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None,
@@ -209,8 +168,7 @@ def to_sympy(e: Expr | str, symbols: Mapping[str, str] | None = None, functions:
     """A matcalc expression (a tree, or text with its declarations) as a SymPy matrix expression:
     symbols become MatrixSymbols (Symbols when scalar), dimensions positive integer Symbols."""
     if isinstance(e, str):
-        e = parse(e, make_scope(_table(symbols, *_SYMBOLS, optional=False),
-                                _table(functions, *_FUNCTIONS)))
+        e = parse(e, make_scope(table(symbols, "symbols", optional=False), table(functions, "functions")))
     if not isinstance(e, Expr):
         raise MatcalcError(f"to_sympy takes a matcalc expression or its text, got {type(e).__name__}")
     return sympy_bridge.to_sympy(e)

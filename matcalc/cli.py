@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 
 from . import __version__
+from .documents import proof_document as _proof_renderer  # noqa: F401  (tests/test_second_order.py's name)
 from .errors import MatcalcError, printable
 
 FORMATS = ("rich", "plain", "latex", "markdown", "json", "mathml")
@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     lst = sub.add_parser("list", help="the catalog of proofs")
-    lst.add_argument("--format", choices=("rich", "plain", "json"))
+    lst.add_argument("--format", choices=FORMATS)
 
     def common(q, formats=FORMATS):
         q.add_argument("--format", choices=formats, help="output format (default: rich on a terminal, else plain)")
@@ -118,67 +118,17 @@ def _emit_rich(renderable) -> None:
 
 
 def cmd_list(args) -> int:
+    from .documents import catalog_document
     from .proof_catalog import entries
 
-    items = entries()
-    fmt = _format(args)
-    if fmt == "json":
-        from .proof_catalog import listing
-        sys.stdout.write(json.dumps(listing(items), ensure_ascii=False, indent=2) + "\n")
-        return 0
-    lines, group = [], None
-    for e in items:
-        if e.group != group:
-            group = e.group
-            lines.append(f"{group}:")
-        lines.append(f"  {e.name:<26} {e.claims:>2} claim{'s' if e.claims != 1 else ' '}  {e.title}"
-                     + (f"  [{e.source}]" if e.source else ""))
-    lines.append(f"{len(items)} proofs, {sum(e.claims for e in items)} claims")
-    if fmt == "rich":
-        from rich.markup import escape
-        _emit_rich("\n".join(f"[bold]{escape(l)}[/]" if not l.startswith(" ") else escape(l) for l in lines))
-    else:
-        sys.stdout.write("\n".join(lines) + "\n")
+    _deliver(args, catalog_document(entries()))
     return 0
-
-
-def _proof_renderer(proof, reports):
-    """The derivation of ``reports`` in a given format (a string, or a rich renderable)."""
-    header = f"{proof.title}" + (f"  ({proof.source})" if proof.source else "")
-    if proof.assume:
-        header += "\nassuming " + ", ".join(str(a) for a in proof.assume)
-
-    def render(fmt: str, standalone: bool = False):
-        if fmt == "json":
-            from .printers import json_out
-            return json_out.proof(proof.name, proof.title, proof.source, reports)
-        if fmt == "latex":
-            from .printers import latex
-            return latex.proof(proof.title, proof.source, reports, standalone=standalone)
-        if fmt == "markdown":
-            from .printers import markdown
-            return markdown.proof(proof.title, proof.source, reports)
-        if fmt == "mathml":
-            from .printers import mathml_document as mathml
-            return mathml.proof(proof.title, proof.source, reports, standalone=standalone)
-        if fmt == "rich":
-            from .printers import terminal
-            return terminal.proof(reports, header)
-        from .printers import plain
-        return plain.proof(reports, header)
-
-    return render
-
-
-OUTPUT_FORMATS = {".tex": "latex", ".html": "mathml", ".md": "markdown", ".json": "json", ".txt": "plain", ".svg": "svg",
-                  ".pdf": "pdf"}
 
 
 def _deliver(args, render) -> None:
     """Print the rendering, or write it to --output (format from the extension), whole or not at all."""
     if not getattr(args, "output", None):
-        fmt = _format(args)
-        out = render(fmt, getattr(args, "standalone", False))
+        out = render(_format(args), getattr(args, "standalone", False))
         if isinstance(out, str):
             sys.stdout.write(out)
         else:
@@ -186,23 +136,10 @@ def _deliver(args, render) -> None:
         return
     from pathlib import Path
 
-    path = Path(args.output)
-    fmt = OUTPUT_FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise MatcalcError(f"--output {path}: unknown extension (use {', '.join(OUTPUT_FORMATS)})")
-    if fmt == "svg":
-        import io
+    from .documents import file_bytes, output_format
 
-        from .printers.terminal import console
-        con = console(record=True, file=io.StringIO(), width=120)
-        con.print(render("rich"))
-        data: bytes = con.export_svg(title="matcalc").encode("utf-8")
-    elif fmt == "pdf":
-        from .printers.pdf import compile_pdf
-        data = compile_pdf(render("latex", True))
-    else:
-        data = render(fmt, fmt in ("latex", "mathml")).encode("utf-8")
-    _write_whole(path, data)
+    path = Path(args.output)
+    _write_whole(path, file_bytes(render, output_format(path)))
 
 
 def _write_whole(path, data: bytes) -> None:
@@ -240,6 +177,7 @@ def _exit_status(reports) -> int:
 def cmd_prove(args) -> int:
     from pathlib import Path
 
+    from .documents import proof_document
     from .proof_catalog import find
     from .prooffile import load
     from .report import run_proof
@@ -250,124 +188,52 @@ def cmd_prove(args) -> int:
     if args.emit:
         _deliver_code(args, proof, reports)
     else:
-        _deliver(args, _proof_renderer(proof, reports))
+        _deliver(args, proof_document(proof, reports))
     return _exit_status(reports)
 
 
-def pairs(items: list[str], what: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise MatcalcError(f"--{what} takes NAME=VALUE, got {item!r}")
-        if name.strip() in out:
-            raise MatcalcError(f"--{what}: {name.strip()!r} is declared twice")
-        out[name.strip()] = value.strip()
-    return out
-
-
 def cmd_diff(args) -> int:
-    from .prooffile import ProofFile, make_claim, make_scope, parse_assumption
-    from .report import run_claim
+    from .documents import diff_document
+    from .front import Request, answer, declarations
 
-    scope = make_scope(pairs(args.sym, "sym"), pairs(args.fn, "fn"), pairs(args.let, "let"))
-    assume = tuple(parse_assumption(a, scope) for a in args.assume)
-    hessian = args.hessian or None
-    claim = make_claim(1, args.expr, args.wrt, args.gradient, scope, jacobian=args.jacobian, hessian=hessian,
-                       kind="hessian" if args.hessian is not None else None)
-    proof = ProofFile("diff", printable(f"d/d{args.wrt} of {args.expr}"), "", "<command line>", scope, assume, (claim,))
-    report = run_claim(proof, claim, seed=args.seed)
-    if report.error and report.derivation is None:
-        raise MatcalcError(report.error)
-    proof_render = _proof_renderer(proof, [report])
-
-    def render(fmt: str, standalone: bool = False):
-        if fmt != "json":
-            return proof_render(fmt, standalone)
-        from .printers import json_out
-        obj = json_out.derivation_object(report)
-        if claim.gradient is not None:
-            row = json_out.claim_object(report)
-            obj.update(claimed=row["claimed"], counterexample=row["counterexample"])
-        return json_out.dumps(obj)
-
+    request = Request(f=args.expr, wrt=args.wrt, symbols=declarations(args.sym, "sym"),
+                      functions=declarations(args.fn, "fn"), let=declarations(args.let, "let"), assume=args.assume,
+                      gradient=args.gradient, jacobian=args.jacobian, hessian=args.hessian or None,
+                      kind="hessian" if args.hessian is not None else None, seed=args.seed)
+    a = answer(request, name="diff", path="<command line>", partial=True)
     if args.emit:
-        _deliver_code(args, proof, [report])
+        _deliver_code(args, a.proof, [a.report])
     else:
-        _deliver(args, render)
-    if report.error:  # derived, but the check could not run: the derivation shows, and the error as always
-        print(f"matcalc: error: {report.error}", file=sys.stderr)
-    return _exit_status([report])
+        _deliver(args, diff_document(a.proof, a.report))
+    if a.report.error:  # derived, but the check could not run: the derivation shows, and the error as always
+        print(f"matcalc: error: {a.report.error}", file=sys.stderr)
+    return _exit_status([a.report])
 
 
 def cmd_check(args) -> int:
     from .check_files import check_paths, summarize
+    from .deep import run
+    from .documents import check_document
 
     if args.explain:
         return _explain(args)
-
     reports = check_paths(args.paths, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
                           jobs=args.jobs or None)
-    summary = summarize(reports)
-    shown = [r for r in reports if not r.ok] if args.quiet else reports
-
-    def render(fmt: str, standalone: bool = False):
-        if fmt == "json":
-            from .printers import json_out
-            return json_out.check_results(reports, summary)
-        if fmt == "rich":
-            from .printers import terminal
-            return terminal.check_results(shown, summary)
-        if fmt in ("latex", "markdown", "mathml"):
-            return _check_document(fmt, reports, standalone)
-        from .printers import plain
-        return plain.check_results(shown, summary)
-
-    from .deep import run
-
-    run(_deliver, args, render)
+    run(_deliver, args, check_document(reports, summarize(reports), quiet=args.quiet))
     return _exit_status(reports)
 
 
 def _explain(args) -> int:
-    """``check --explain``: every claim's plan, one block per claim; nothing is checked."""
+    """``check --explain``: every claim's plan; nothing is checked."""
     from .check_files import expand
+    from .documents import plans_document
     from .prooffile import load
-    from .language import show
-    from .report import explain
 
     files, empty = expand(args.paths)
     if empty or not files:
         raise MatcalcError(f"no proof files in {', '.join(empty or args.paths)}")
-    proofs = [load(f) for f in files]
-    blocks = [f"{printable(str(f))}::{proof.name}::claim-{c.index}: the {c.kind} of {show(c.f)} by {c.wrt.name}\n"
-              f"{explain(proof, c, seed=args.seed)}" for f, proof in zip(files, proofs) for c in proof.claims]
-    _deliver(args, lambda fmt, standalone=False: "\n\n".join(blocks) + "\n")
+    _deliver(args, plans_document(files, [load(f) for f in files], seed=args.seed))
     return 0
-
-
-def _check_document(fmt: str, reports, standalone: bool) -> str:
-    """Checked proofs as a LaTeX, Markdown or HTML document, one section per proof file."""
-    from html import escape
-
-    from .printers import latex, markdown
-    from .printers import mathml_document as mathml
-
-    parts, by_file = [], {}
-    for r in reports:
-        by_file.setdefault(r.file, []).append(r)
-    for file, rs in by_file.items():
-        good = [r for r in rs if r.claim is not None]
-        if fmt == "latex":
-            parts.append(latex.proof(file, "", good) if good else f"{latex.text(file)}: {latex.text(rs[0].error)}\n")
-        elif fmt == "mathml":
-            parts.append(mathml.proof(file, "", good) if good else f"<p>{escape(file)}: {escape(rs[0].error)}</p>\n")
-        else:
-            parts.append(markdown.proof(file, "", good) if good else f"{file}: {rs[0].error}\n")
-    body = "\n".join(parts)
-    if standalone and fmt != "markdown":
-        return latex.document(body) if fmt == "latex" else mathml.document("matcalc check", body)
-    return body
 
 
 def cmd_recheck(args) -> int:

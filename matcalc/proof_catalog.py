@@ -60,6 +60,14 @@ def listing(items: list[Entry]) -> dict:
         {"group": e.group, "name": e.name, "title": e.title, "source": e.source, "claims": e.claims} for e in items]}
 
 
+def grouped(items: list[Entry]) -> list[tuple[str, list[Entry]]]:
+    """The entries of each group, in the order given."""
+    groups: dict[str, list[Entry]] = {}
+    for e in items:
+        groups.setdefault(e.group, []).append(e)
+    return list(groups.items())
+
+
 def find(name: str) -> Path:
     """The file of catalog proof ``name``."""
     for e in entries():

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MatcalcError, printable
+from .errors import MatcalcError, in_field, printable
 from .expr import RESERVED, Expr, Sym
 from .language import GREEK_LETTERS, NAME, show
 from .declarations import Assumption, Scope, not_symmetric
@@ -116,8 +116,19 @@ def _let_order(lets: dict[str, str]) -> list[str]:
 
 
 def make_scope(symbols: dict, functions: dict | None = None, lets: dict | None = None) -> Scope:
-    """Declarations -> Scope, checking names, shapes, kinds, duplicates, shadowing and let cycles."""
+    """Declarations -> Scope, checking names, shapes, kinds, duplicates, shadowing and let cycles;
+    an error belongs to the field of its declaration (sym, fn or let)."""
     scope = Scope()
+    with in_field("sym"):
+        _declare_symbols(scope, symbols)
+    with in_field("fn"):
+        _declare_functions(scope, functions or {})
+    with in_field("let"):
+        _declare_lets(scope, lets or {})
+    return scope
+
+
+def _declare_symbols(scope: Scope, symbols: dict) -> None:
     for name, shape in symbols.items():
         _check_name(name, "symbol")
         if not isinstance(shape, str):
@@ -128,14 +139,19 @@ def make_scope(symbols: dict, functions: dict | None = None, lets: dict | None =
             raise e.at(f"symbols.{name}") from None
         if symmetric:
             scope.symmetric.add(name)
-    for name, kind in (functions or {}).items():
+
+
+def _declare_functions(scope: Scope, functions: dict) -> None:
+    for name, kind in functions.items():
         _check_name(name, "function")
         if name in scope.symbols:
             raise MatcalcError(f"{name!r} is declared twice (as a symbol and as a function)")
         if kind not in FUNCTION_KINDS:
             raise MatcalcError(f"functions.{name}: unknown function kind {kind!r} (expected elementwise or scalar)")
         scope.functions[name] = kind
-    lets = lets or {}
+
+
+def _declare_lets(scope: Scope, lets: dict) -> None:
     for name, text in lets.items():
         _check_name(name, "let")
         if name in scope.symbols or name in scope.functions:
@@ -147,11 +163,15 @@ def make_scope(symbols: dict, functions: dict | None = None, lets: dict | None =
             scope.lets[name] = parse(lets[name], scope)
         except MatcalcError as e:
             raise e.at(f"let.{name}") from None
-    return scope
 
 
 def parse_assumption(text: str, scope: Scope) -> Assumption:
-    """'EXPR = EXPR' -> Assumption; both sides must have the same shape."""
+    """'EXPR = EXPR' -> Assumption; both sides must have the same shape. An error belongs to field assume."""
+    with in_field("assume"):
+        return _assumption(text, scope)
+
+
+def _assumption(text: str, scope: Scope) -> Assumption:
     if not isinstance(text, str) or text.count("=") != 1:
         raise MatcalcError(f"an assumption is written EXPR = EXPR, got {text!r}")
     left, right = text.split("=")
@@ -180,13 +200,14 @@ def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
                expect: str = "holds", note: str = "", *, jacobian: str | None = None, hessian: str | None = None,
                kind: str | None = None) -> Claim:
     """Parse and type one claim: wrt a declared symbol; at most one claimed value, of the shape its
-    kind asks for (gradient and Hessian of a scalar f, Jacobian of a non-scalar f)."""
+    kind asks for (gradient and Hessian of a scalar f, Jacobian of a non-scalar f). An error belongs
+    to the field of the key at fault (f, wrt, kind, or the claimed value's key)."""
     for key, value in (("f", f), ("wrt", wrt)):
         if not isinstance(value, str):
-            raise MatcalcError(f"{key} is required and must be a string")
+            raise MatcalcError(f"{key} is required and must be a string", field=key)
     fx = _parse_at(f, scope, "f")
     if wrt not in scope.symbols:
-        raise MatcalcError(f"wrt = {wrt!r} is not a declared symbol")
+        raise MatcalcError(f"wrt = {wrt!r} is not a declared symbol", field="wrt")
     x = scope.symbol(wrt)
     given = {k: v for k, v in (("gradient", gradient), ("jacobian", jacobian), ("hessian", hessian)) if v is not None}
     kind = _claim_kind(kind, given, fx)
@@ -194,14 +215,8 @@ def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
         not_symmetric(x, KIND_NAMES[kind])
     g = None
     if given:
-        text = given[kind]
-        if not isinstance(text, str):
-            raise MatcalcError(f"{kind} must be a string")
-        g = _parse_at(text, scope, kind)
-        want = {"gradient": x.shape, "jacobian": jacobian_shape(fx.shape, x.shape), "hessian": hessian_shape(x.shape)}[kind]
-        if g.shape != want:
-            raise MatcalcError(f"the {KIND_NAMES[kind]} {show(g)} is {g.shape}, but it must be {want}"
-                               f" (f is {fx.shape}, {wrt} is {x.shape})")
+        with in_field(kind):
+            g = _claimed(given[kind], kind, scope, fx, x)
     if expect not in EXPECTS:
         raise MatcalcError(f"unknown expect {expect!r} (expected holds or refuted)")
     if not isinstance(note, str):
@@ -209,14 +224,26 @@ def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
     return Claim(index, fx, x, g, expect, printable(note, keep="\n"), kind)
 
 
+def _claimed(text: str, kind: str, scope: Scope, f: Expr, x: Sym) -> Expr:
+    """The claimed gradient, Jacobian or Hessian, of the shape its kind asks for."""
+    if not isinstance(text, str):
+        raise MatcalcError(f"{kind} must be a string")
+    g = _parse_at(text, scope, kind)
+    want = {"gradient": x.shape, "jacobian": jacobian_shape(f.shape, x.shape), "hessian": hessian_shape(x.shape)}[kind]
+    if g.shape != want:
+        raise MatcalcError(f"the {KIND_NAMES[kind]} {show(g)} is {g.shape}, but it must be {want}"
+                           f" (f is {f.shape}, {x.name} is {x.shape})")
+    return g
+
+
 def _claim_kind(kind: str | None, given: dict, f: Expr) -> str:
     """The claim's kind from ``kind`` and the value key given; one-line errors for misuse."""
     if len(given) > 1:
         raise MatcalcError(f"a claim has at most one of gradient, jacobian, hessian (got {' and '.join(given)})")
     if kind is not None and kind not in KINDS:
-        raise MatcalcError(f"unknown kind {kind!r} (expected gradient, jacobian or hessian)")
+        raise MatcalcError(f"unknown kind {kind!r} (expected gradient, jacobian or hessian)", field="kind")
     if kind is not None and given and kind not in given:
-        raise MatcalcError(f"kind = {kind!r} but the claim gives a {next(iter(given))}")
+        raise MatcalcError(f"kind = {kind!r} but the claim gives a {next(iter(given))}", field="kind")
     kind = kind or next(iter(given), None) or ("gradient" if f.shape.is_scalar else "jacobian")
     if kind in ("gradient", "hessian") and not f.shape.is_scalar:
         raise MatcalcError(f"a {KIND_NAMES[kind]} needs a scalar f, but {show(f)} is {f.shape} (use jacobian)")
@@ -226,10 +253,12 @@ def _claim_kind(kind: str | None, given: dict, f: Expr) -> str:
 
 
 def _parse_at(text: str, scope: Scope, key: str) -> Expr:
-    try:
-        return parse(text, scope)
-    except MatcalcError as e:
-        raise e.at(key) from None
+    """``text`` parsed; an error is located at key ``key`` and belongs to its field."""
+    with in_field(key):
+        try:
+            return parse(text, scope)
+        except MatcalcError as e:
+            raise e.at(key) from None
 
 
 def _table(data: dict, key: str) -> dict:

@@ -30,14 +30,14 @@ def gallery_text() -> str:
     for e in entries():
         if e.group == "seed":
             proof = load(e.path)
-            parts.append(markdown.proof(f"{proof.title} (`{proof.name}`)", proof.source, run_proof(proof)))
+            parts.append(markdown.section(f"{proof.title} (`{proof.name}`)", proof.source, run_proof(proof)))
     return "\n".join(parts)
 
 
 def picture() -> None:
     proof = load(next(e.path for e in entries() if e.name == "softmax-ce"))
     reports = run_proof(proof)[:1]
-    tex = latex.proof(proof.title, proof.source, reports, standalone=True)
+    tex = latex.section(proof.title, proof.source, reports, standalone=True)
     tex = tex.replace("margin=1.5cm,landscape", "paperwidth=18cm,paperheight=15.5cm,margin=0.6cm")
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "d.tex").write_text(tex, encoding="ascii")

@@ -321,7 +321,7 @@ def test_fuzz_proof_files(files, fmt):
 
 
 def test_every_catalog_proof_prints_in_every_format():
-    from matcalc.cli import _proof_renderer
+    from matcalc.documents import proof_document
     from matcalc.printers.terminal import console
     from matcalc.proof_catalog import entries
 
@@ -329,7 +329,7 @@ def test_every_catalog_proof_prints_in_every_format():
 
     for entry in entries():
         proof, done = reports(entry.name)
-        render = _proof_renderer(proof, list(done))
+        render = proof_document(proof, list(done))
         for fmt in ("plain", "latex", "markdown", "json"):
             text = render(fmt, True)
             assert entry.name in text or proof.title in text or fmt == "latex"

@@ -268,18 +268,6 @@ def test_share_query_round_trips():
     assert again == {"f": "a + b", "wrt": "a", "sym": "a = scalar\nb = scalar", "assume": "a = b&c"}
 
 
-def test_field_of_names_the_form_fields():
-    def field(**kw):
-        with pytest.raises(MatcalcError) as e:
-            work.claim_report(**{"f": "x", "wrt": "x", "gradient": None, "symbols": {"x": "scalar"}, "functions": None,
-                                 "let": None, "assume": (), "seed": 0, **kw})
-        return work.field_of(e.value)
-
-    assert field(f="x +") == "f" and field(wrt="y") == "wrt" and field(symbols={"x": "bad"}) == "sym"
-    assert field(let={"q": "x +"}) == "let" and field(functions={"g": "odd"}) == "fn"
-    assert field(assume=["x = y"]) == "assume" and field(gradient="x x") == "gradient" and field(kind="k") == "kind"
-
-
 # The catalog
 
 def test_the_catalog_page_lists_every_proof(client):

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import json
 
+from typing import TYPE_CHECKING
+
 from .. import __version__
 from ..language import show
-from ..report import ClaimReport
+from ..proof_catalog import listing
 from . import latex
 from .notation import LATEX
+
+if TYPE_CHECKING:
+    from ..proof_catalog import Entry
+    from ..prooffile import ProofFile
+    from ..report import ClaimReport
 
 
 def claim_object(r: ClaimReport) -> dict:
@@ -68,12 +75,27 @@ def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
-def check_results(reports: list[ClaimReport], summary: dict) -> str:
+def diff(r: ClaimReport) -> str:
+    """`matcalc diff --format json`: the derivation object, with the claim and its counterexample if one was claimed."""
+    obj = derivation_object(r)
+    if r.claim.gradient is not None:
+        row = claim_object(r)
+        obj.update(claimed=row["claimed"], counterexample=row["counterexample"])
+    return dumps(obj)
+
+
+def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> str:
+    """Every claim's result object and the summary (``quiet`` is for the terminal's list)."""
     return dumps({"matcalc": __version__, "results": [claim_object(r) for r in reports], "summary": summary})
 
 
-def proof(name: str, title: str, source: str, reports: list[ClaimReport]) -> str:
+def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> str:
     claims = [{**derivation_object(r), **{k: v for k, v in claim_object(r).items() if k not in ("f", "wrt")}}
               for r in reports]
-    return dumps({"matcalc": __version__, "proof": name, "title": title, "source": source, "claims": claims,
-                  "ok": all(r.ok for r in reports)})
+    return dumps({"matcalc": __version__, "proof": proof.name, "title": proof.title, "source": proof.source,
+                  "claims": claims, "ok": all(r.ok for r in reports)})
+
+
+def catalog(entries: list[Entry]) -> str:
+    """The catalog as JSON data (as GET /api/catalog answers)."""
+    return dumps(listing(entries))

@@ -1,10 +1,18 @@
 """LaTeX: one align* block per claim, rules as \\text annotations; --standalone makes a document."""
 from __future__ import annotations
 
-from ..report import ClaimReport
+from typing import TYPE_CHECKING
+
 from ..language import GREEK_LETTERS
+from ..proof_catalog import grouped
 from .notation import LATEX, greek_command
-from .rows import derivation_rows, lhs_gradient, verdict_line
+from .plain import claim_count, totals
+from .rows import derivation_rows, lhs_gradient, per_file, verdict_line
+
+if TYPE_CHECKING:
+    from ..proof_catalog import Entry
+    from ..prooffile import ProofFile
+    from ..report import ClaimReport
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -46,10 +54,33 @@ def derivation(r: ClaimReport) -> str:
     return "\n".join(lines)
 
 
-def proof(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False) -> str:
+def section(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False) -> str:
+    """A section titled ``title``: a paragraph per claim (a whole document with ``standalone``)."""
     head = f"\\section*{{{text(title)}}}\n" + (f"Source: {text(source)}.\n" if source else "")
     body = head + "\n\n".join(derivation(r) for r in reports) + "\n"
     return document(body) if standalone else body
+
+
+def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> str:
+    return section(proof.title, proof.source, reports, standalone=standalone)
+
+
+def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> str:
+    """A section per proof file, every claim shown (``quiet`` is for the terminal's list)."""
+    body = per_file(reports, lambda file, good: section(file, "", good),
+                    lambda file, error: f"{text(file)}: {text(error)}\n")
+    return document(body) if standalone else body
+
+
+def catalog(entries: list[Entry]) -> str:
+    """A section per group, a description item per proof."""
+    lines = []
+    for group, items in grouped(entries):
+        lines += [f"\\section*{{{text(group)}}}", "\\begin{description}"]
+        lines += [f"\\item[{text(e.name)}] {text(e.title)} ({claim_count(e.claims)})"
+                  + (f" [{text(e.source)}]" if e.source else "") for e in items]
+        lines.append("\\end{description}")
+    return "\n".join(lines + [text(totals(entries)) + "."]) + "\n"
 
 
 def document(body: str) -> str:

@@ -1,10 +1,18 @@
 """Markdown: numbered steps with $$ math that GitHub renders."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..language import show
-from ..report import ClaimReport
+from ..proof_catalog import grouped
 from .notation import LATEX
-from .rows import derivation_rows, lhs_gradient, verdict_line
+from .plain import claim_count, totals
+from .rows import derivation_rows, lhs_gradient, per_file, verdict_line
+
+if TYPE_CHECKING:
+    from ..proof_catalog import Entry
+    from ..prooffile import ProofFile
+    from ..report import ClaimReport
 
 
 def derivation(r: ClaimReport) -> str:
@@ -24,6 +32,28 @@ def derivation(r: ClaimReport) -> str:
     return "\n".join(lines)
 
 
-def proof(title: str, source: str, reports: list[ClaimReport]) -> str:
+def section(title: str, source: str, reports: list[ClaimReport]) -> str:
+    """A section titled ``title``: numbered steps per claim."""
     head = f"## {title}\n\n" + (f"Source: {source}\n\n" if source else "")
     return head + "\n".join(derivation(r) for r in reports)
+
+
+def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> str:
+    """The proof's section (Markdown has no standalone form: ``standalone`` changes nothing)."""
+    return section(proof.title, proof.source, reports)
+
+
+def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> str:
+    """A section per proof file, every claim shown (``quiet`` is for the terminal's list)."""
+    return per_file(reports, lambda file, good: section(file, "", good), lambda file, error: f"{file}: {error}\n")
+
+
+def catalog(entries: list[Entry]) -> str:
+    """A section per group, an item per proof."""
+    lines = []
+    for group, items in grouped(entries):
+        lines += [f"## {group}", ""]
+        lines += [f"- `{e.name}`: {e.title} ({claim_count(e.claims)})" + (f" [{e.source}]" if e.source else "")
+                  for e in items]
+        lines.append("")
+    return "\n".join(lines + [totals(entries)]) + "\n"

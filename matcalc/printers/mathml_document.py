@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from ..engine.derivation import D2F, DF, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP
 from ..language import show
-from ..report import ClaimReport
+from ..proof_catalog import grouped
 from .mathml import APPLY, MATHML, math, mi, mn, mo, mrow
-from .rows import derivation_rows, verdict_line
+from .plain import claim_count, totals
+from .rows import derivation_rows, per_file, verdict_line
+
+if TYPE_CHECKING:
+    from ..proof_catalog import Entry
+    from ..prooffile import ProofFile
+    from ..report import ClaimReport
 
 
 def matrix(rows: list[list[str]]) -> str:
@@ -73,11 +80,32 @@ def derivation(r: ClaimReport) -> str:
     return f'<section class="claim">{"".join(parts)}</section>'
 
 
-def proof(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False) -> str:
-    """The claims of a proof as HTML with MathML (a whole page with ``standalone``)."""
+def section(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False) -> str:
+    """Claims under the heading ``title`` as HTML with MathML (a whole page with ``standalone``)."""
     head = f"<h2>{escape(title)}</h2>\n" + (f"<p>Source: {escape(source)}</p>\n" if source else "")
     body = head + "\n".join(derivation(r) for r in reports) + "\n"
     return document(title, body) if standalone else body
+
+
+def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> str:
+    return section(proof.title, proof.source, reports, standalone=standalone)
+
+
+def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> str:
+    """A section per proof file, every claim shown (``quiet`` is for the terminal's list)."""
+    body = per_file(reports, lambda file, good: section(file, "", good),
+                    lambda file, error: f"<p>{escape(file)}: {escape(error)}</p>\n")
+    return document("matcalc check", body) if standalone else body
+
+
+def catalog(entries: list[Entry]) -> str:
+    """A heading and a list per group, an item per proof."""
+    parts = []
+    for group, items in grouped(entries):
+        rows = "".join(f"<li><code>{escape(e.name)}</code>: {escape(e.title)} ({claim_count(e.claims)})"
+                       + (f" [{escape(e.source)}]" if e.source else "") + "</li>" for e in items)
+        parts.append(f"<h2>{escape(group)}</h2>\n<ul>{rows}</ul>\n")
+    return "".join(parts) + f"<p>{totals(entries)}</p>\n"
 
 
 def document(title: str, body: str) -> str:

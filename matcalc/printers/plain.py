@@ -1,10 +1,17 @@
 """Plain text: the terminal layout without colour, for pipes and NO_COLOR."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..language import show
-from ..report import ClaimReport, label
+from ..proof_catalog import grouped
 from .notation import UNICODE
 from .rows import derivation_rows, lhs_gradient, verdict_line
+
+if TYPE_CHECKING:
+    from ..proof_catalog import Entry
+    from ..prooffile import ProofFile
+    from ..report import ClaimReport
 
 RULE_COLUMN = 60
 
@@ -37,15 +44,26 @@ def derivation(r: ClaimReport) -> str:
     return "\n".join(lines)
 
 
-def proof(reports: list[ClaimReport], header: str = "") -> str:
-    parts = [header] if header else []
-    parts += [derivation(r) for r in reports]
-    return "\n\n".join(parts) + "\n"
+def header(p: ProofFile) -> str:
+    """The proof's title, source and assumptions, above its claims."""
+    text = p.title + (f"  ({p.source})" if p.source else "")
+    return text + ("\nassuming " + ", ".join(str(a) for a in p.assume) if p.assume else "")
 
 
-def check_results(reports: list[ClaimReport], summary: dict) -> str:
+def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> str:
+    """The header, then each claim's derivation and verdict (``standalone`` changes nothing)."""
+    head = header(proof)
+    return "\n\n".join(([head] if head else []) + [derivation(r) for r in reports]) + "\n"
+
+
+def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> str:
+    """A line per claim (``quiet``: only those not as expected) with its counterexample, and the summary."""
+    from ..report import label  # here, not above: `matcalc list` imports this module without the parser
+
     lines = []
     for r in reports:
+        if quiet and r.ok:
+            continue
         mark = "ok  " if r.ok else "FAIL"
         lines.append(f"{mark} {label(r)}: {verdict_line(r)}")
         cx = r.claimed.counterexample if r.claimed is not None and not r.ok else None
@@ -53,6 +71,28 @@ def check_results(reports: list[ClaimReport], summary: dict) -> str:
             lines.extend(f"       {k}: {v}" for k, v in cx.items() if k != "summary")
     lines.append(summary_line(summary))
     return "\n".join(lines) + "\n"
+
+
+def catalog_lines(entries: list[Entry]) -> list[str]:
+    """`matcalc list`: a line per group and per proof (name, claims, title, source), and the totals."""
+    lines = []
+    for group, items in grouped(entries):
+        lines.append(f"{group}:")
+        lines += [f"  {e.name:<26} {e.claims:>2} claim{'s' if e.claims != 1 else ' '}  {e.title}"
+                  + (f"  [{e.source}]" if e.source else "") for e in items]
+    return lines + [totals(entries)]
+
+
+def claim_count(n: int) -> str:
+    return f"{n} claim{'s' if n != 1 else ''}"
+
+
+def totals(entries: list[Entry]) -> str:
+    return f"{len(entries)} proofs, {sum(e.claims for e in entries)} claims"
+
+
+def catalog(entries: list[Entry]) -> str:
+    return "\n".join(catalog_lines(entries)) + "\n"
 
 
 def summary_line(summary: dict) -> str:

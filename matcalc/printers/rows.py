@@ -1,9 +1,14 @@
 """A derivation as rows (left side, right side, rule), in a given notation; shared by the printers."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from ..engine.derivation import D2F, DF, DVEC, GRADIENT, HESSIAN, JACOBIAN, LINEAR_MAP
-from ..report import ClaimReport
 from .notation import Notation
+
+if TYPE_CHECKING:
+    from ..report import ClaimReport
 
 
 def lhs_df(n: Notation) -> str:
@@ -45,6 +50,20 @@ def derivation_rows(r: ClaimReport, n: Notation, *, latex: bool = False, lhs=Non
         rows.append((left, n.show(step.expr), step.rule))
         last_side = step.side
     return rows
+
+
+def per_file(reports: list[ClaimReport], section: Callable[[str, list[ClaimReport]], str],
+             unread: Callable[[str, str], str]) -> str:
+    """`matcalc check`'s document: ``section(file, reports)`` for each file read, ``unread(file,
+    error)`` for each file that could not be, joined by blank lines."""
+    by_file: dict[str, list[ClaimReport]] = {}
+    for r in reports:
+        by_file.setdefault(r.file, []).append(r)
+    parts = []
+    for file, rs in by_file.items():
+        good = [r for r in rs if r.claim is not None]
+        parts.append(section(file, good) if good else unread(file, rs[0].error))
+    return "\n".join(parts)
 
 
 def verdict_line(r: ClaimReport) -> str:

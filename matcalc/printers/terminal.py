@@ -1,16 +1,24 @@
-"""The terminal: the plain layout with rich styles (rules muted, verdicts coloured)."""
+"""The terminal: the plain layout with rich styles (rules muted, verdicts coloured). Its documents
+are rich renderables (print them with ``console().print``), not text."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
 from ..language import show
-from ..report import ClaimReport, label
 from .notation import UNICODE
-from .plain import claim_header, result_label, summary_line
+from .plain import catalog_lines, claim_header, header, result_label, summary_line
 from .rows import derivation_rows, verdict_line
+
+if TYPE_CHECKING:
+    from ..proof_catalog import Entry
+    from ..prooffile import ProofFile
+    from ..report import ClaimReport
 
 THEME = Theme({"rule": "dim italic", "ok": "bold green", "fail": "bold red", "head": "bold", "grad": "bold cyan"})
 
@@ -39,16 +47,23 @@ def derivation(r: ClaimReport) -> Group:
     return Group(*parts)
 
 
-def proof(reports: list[ClaimReport], header: str = "") -> Group:
-    items = [Text(header, style="head")] if header else []
+def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> Group:
+    """The plain layout, styled (``standalone`` changes nothing)."""
+    head = header(proof)
+    items = [Text(head, style="head")] if head else []
     for r in reports:
         items += [derivation(r), Text("")]
     return Group(*items)
 
 
-def check_results(reports: list[ClaimReport], summary: dict) -> Group:
+def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> Group:
+    """The plain check list, marks and verdicts coloured."""
+    from ..report import label
+
     items = []
     for r in reports:
+        if quiet and r.ok:
+            continue
         mark = Text("ok  " if r.ok else "FAIL", style="ok" if r.ok else "fail")
         items.append(Text.assemble(mark, f" {label(r)}: {verdict_line(r)}"))
         cx = r.claimed.counterexample if r.claimed is not None and not r.ok else None
@@ -56,3 +71,10 @@ def check_results(reports: list[ClaimReport], summary: dict) -> Group:
             items += [Text(f"       {k}: {v}", style="rule") for k, v in cx.items() if k != "summary"]
     items.append(Text(summary_line(summary), style="head"))
     return Group(*items)
+
+
+def catalog(entries: list[Entry]) -> Text:
+    """The plain catalog, group lines in bold (highlighted as the console highlights text)."""
+    markup = "\n".join(f"[bold]{escape(line)}[/]" if not line.startswith(" ") else escape(line)
+                       for line in catalog_lines(entries))
+    return console().render_str(markup)

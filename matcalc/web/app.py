@@ -79,8 +79,8 @@ def create_app(*, timeout: float = 10.0, workers: int | None = None) -> Starlett
             return _html(page.document("matcalc", page.form_html(form)))
         try:
             body = page.body_from_form(form)
-        except MatcalcError as e:  # a declaration that is not NAME = VALUE: its field is e.where
-            result = {"error": e.message, "field": e.where}
+        except MatcalcError as e:  # a declaration that is not NAME = VALUE
+            result = {"error": e.message, "field": e.field}
         else:
             result = await run(work.derive, body)
         if "error" in result:

@@ -12,8 +12,7 @@ import re
 from html import escape
 from urllib.parse import urlencode
 
-from ..cli import pairs
-from ..errors import MatcalcError
+from ..front import declarations
 from ..printers.mathml import MATHML, math, mi, mo, mrow
 from ..printers.mathml_document import lhs, matrix
 
@@ -51,13 +50,11 @@ def _lines(text: str) -> list[str]:
 
 
 def body_from_form(form: dict[str, str]) -> dict:
-    """The API's request body from the form; a MatcalcError names its field in ``where``."""
+    """The API's request body from the form; a declaration that is not NAME = VALUE is a MatcalcError
+    whose ``field`` is its form field."""
     body: dict = {k: form[k].strip() for k in SINGLE if form.get(k, "").strip()}
     for field, key in (("sym", "symbols"), ("let", "let"), ("fn", "functions")):
-        try:
-            body[key] = pairs(_lines(form.get(field, "")), field)
-        except MatcalcError as e:
-            raise e.at(field) from None
+        body[key] = declarations(_lines(form.get(field, "")), field)
     body["assume"] = _lines(form.get("assume", ""))
     return body
 

@@ -1,0 +1,125 @@
+"""The front door: a request (f, wrt, a claimed result, declarations, assumptions, seed) read field
+by field into a one-claim proof, derived and checked. `matcalc diff`, the Python API and the web
+page each make a Request and call ``answer``; bad input is a MatcalcError whose ``field`` names
+the request field at fault."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from . import sympy_bridge
+from .deep import deep
+from .errors import MatcalcError, in_field, printable
+from .prooffile import ProofFile, make_claim, make_scope, parse_assumption
+from .report import ClaimReport, run_claim
+
+#: An expression input: text in the language, or a SymPy expression (a MatrixSymbol or Symbol for wrt).
+Input = Any
+
+
+@dataclass(frozen=True)
+class Request:
+    """One claim and its declarations, as the API's arguments and the web API's JSON body name them."""
+
+    f: Input = None
+    wrt: Input = None
+    symbols: Mapping[str, str] | None = None  # None: only what SymPy inputs imply
+    let: Mapping[str, str] | None = None
+    functions: Mapping[str, str] | None = None
+    assume: Sequence[Input] = ()
+    gradient: Input = None
+    jacobian: Input = None
+    hessian: Input = None
+    kind: str | None = None
+    seed: int = 0
+
+
+#: The keys of a request, in order.
+KEYS = tuple(f.name for f in fields(Request))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The claim's report, the one-claim proof it came from, and the SymPy objects the request used
+    (by name, for translating results back)."""
+
+    report: ClaimReport
+    proof: ProofFile
+    objects: dict[str, object]
+
+
+def request_from_body(body: object) -> Request:
+    """A JSON request body (an object with known keys) as a Request."""
+    if not isinstance(body, Mapping):
+        raise MatcalcError(f"the body must be a JSON object such as {{\"f\": \"tr(X)\", \"wrt\": \"X\", "
+                           f"\"symbols\": {{\"X\": \"matrix(n, n)\"}}}}, got {type(body).__name__}")
+    unknown = [k for k in body if k not in KEYS]
+    if unknown:
+        raise MatcalcError(f"unknown key {unknown[0]!r} (expected one of {', '.join(KEYS)})")
+    return Request(**body)
+
+
+def declarations(items: Iterable[str], field: str) -> dict[str, str]:
+    """NAME=VALUE lines (``--sym X=matrix(n, n)``, a line of the web form's field) as a mapping."""
+    out: dict[str, str] = {}
+    with in_field(field):
+        for item in items:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                raise MatcalcError(f"--{field} takes NAME=VALUE, got {item!r}")
+            if name.strip() in out:
+                raise MatcalcError(f"--{field}: {name.strip()!r} is declared twice")
+            out[name.strip()] = value.strip()
+    return out
+
+
+#: The declaration tables: request key, field, and what the mapping holds (for the error message).
+_TABLES = {"symbols": ("sym", "shapes, e.g. {'X': 'matrix(m, n)'}"),
+           "functions": ("fn", "kinds, e.g. {'sigma': 'elementwise'}"),
+           "let": ("let", "expressions, e.g. {'z': 'W * x + b'}")}
+
+
+def table(value: object, key: str, *, optional: bool = True) -> dict[str, str]:
+    """A declaration argument (symbols, functions or let) as a dict; None is empty when optional."""
+    if value is None and optional:
+        return {}
+    if not isinstance(value, Mapping):
+        field, example = _TABLES[key]
+        raise MatcalcError(f"{key} must be a mapping of names to {example}, got {type(value).__name__}", field=field)
+    return dict(value)
+
+
+@deep
+def answer(request: Request, *, name: str = "api", path: str = "<python>", partial: bool = False) -> Answer:
+    """The request's claim, derived and checked, as claim 1 of a proof ``name`` read from ``path``.
+    A claim that could not be derived is a MatcalcError; so is one whose check could not run, unless
+    ``partial`` (then the report carries the error beside its derivation)."""
+    r = request
+    symbols = None if r.symbols is None else table(r.symbols, "symbols")
+    functions, let, assume = table(r.functions, "functions"), table(r.let, "let"), r.assume
+    if isinstance(assume, str) or sympy_bridge.is_sympy(assume):
+        assume = [assume]
+    if not isinstance(assume, Sequence):
+        raise MatcalcError(f"assume must be a list of equalities such as 'sum(Y) = 1', got {type(assume).__name__}",
+                           field="assume")
+    values = {"f": r.f, "wrt": r.wrt, "gradient": r.gradient, "jacobian": r.jacobian, "hessian": r.hessian}
+    objects: dict[str, object] = {}
+    if any(map(sympy_bridge.is_sympy, (*values.values(), *let.values(), *assume))):
+        given = sympy_bridge.inputs(values, symbols, functions, let, list(assume))
+        values, symbols, functions, let, assume, objects = (given.values, given.symbols, given.functions, given.let,
+                                                             given.assume, given.objects)
+    scope = make_scope(table(symbols, "symbols", optional=False), functions, let)
+    if not isinstance(r.seed, int) or isinstance(r.seed, bool):
+        raise MatcalcError(f"seed must be an integer, got {r.seed!r}", field="seed")
+    assumptions = tuple(parse_assumption(a, scope) for a in assume)
+    claim = make_claim(1, values["f"], values["wrt"], values["gradient"], scope, jacobian=values["jacobian"],
+                       hessian=values["hessian"], kind=r.kind)
+    proof = ProofFile(name, printable(f"d/d{values['wrt']} of {values['f']}"), "", path, scope, assumptions, (claim,))
+    try:
+        report = run_claim(proof, claim, seed=r.seed)
+    except RecursionError:
+        raise MatcalcError("the input is too large to process (Python's recursion limit)") from None
+    if report.error and (report.derivation is None or not partial):
+        raise MatcalcError(report.error)
+    return Answer(report, proof, objects)
