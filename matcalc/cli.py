@@ -1,5 +1,8 @@
 """The command line: list, prove, check, diff, recheck, serve. Errors are one line on stderr, exit 2.
 
+This module parses arguments, prints or writes, and sets the exit status; a diff is answered by
+the front door (``front``), and every document is laid out by ``documents`` and the printers.
+
 Heavy modules (the parser, the engine, rich) are imported inside the commands that
 need them, so `matcalc --help` and `matcalc list` start fast.
 """
@@ -111,12 +114,6 @@ def _format(args) -> str:
     return "rich" if sys.stdout.isatty() and not os.environ.get("NO_COLOR") else "plain"
 
 
-def _emit_rich(renderable) -> None:
-    from .printers.terminal import console
-
-    console().print(renderable)
-
-
 def cmd_list(args) -> int:
     from .documents import catalog_document
     from .proof_catalog import entries
@@ -132,7 +129,9 @@ def _deliver(args, render) -> None:
         if isinstance(out, str):
             sys.stdout.write(out)
         else:
-            _emit_rich(out)
+            from .printers.terminal import console
+
+            console().print(out)
         return
     from pathlib import Path
 

@@ -223,6 +223,8 @@ def test_latex_and_the_proof_file_are_there_to_copy(client, tmp_path):
     ({"f": "tr(X)", "wrt": "X", "sym": "X=tensor(n)"}, "sym"),
     ({"f": "tr(X)", "wrt": "X", "sym": "X=matrix(n,n)", "let": "z=X*"}, "let"),
     ({"f": "tr(X)", "wrt": "X", "sym": "X=matrix(n,n)", "fn": "g=smooth"}, "fn"),
+    ({"f": "tr(X)", "wrt": "X", "sym": "X=matrix(n,n)", "fn": "X=elementwise"}, "fn"),
+    ({"f": "tr(X)", "wrt": "X", "sym": "X=matrix(n,n)\ntr=scalar"}, "sym"),
     ({"f": "tr(X)", "wrt": "X", "sym": "X=matrix(n,n)", "assume": "tr(X) = 1 +"}, "assume"),
     ({"f": "tr(X)", "wrt": "X", "sym": "X=matrix(n,n)", "gradient": "X * X * "}, "gradient"),
     ({"f": "tr(X)", "wrt": "X", "sym": "X=matrix(n,n)", "gradient": "tr(X)"}, "gradient"),

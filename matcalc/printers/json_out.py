@@ -47,7 +47,7 @@ def _counterexample(r: ClaimReport) -> dict | None:
 
 
 def derivation_object(r: ClaimReport) -> dict:
-    """`matcalc diff --format json`: f, wrt, the gradient, the steps, the verdict."""
+    """f, wrt, the result, the steps, the verdict (what `matcalc diff --format json` and a proof's claims start from)."""
     d = r.derivation
     return {
         "matcalc": __version__,
