@@ -9,6 +9,7 @@ are lemmas, checked against the checker's Taylor series.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from fractions import Fraction
 
 import pytest
@@ -152,3 +153,11 @@ def test_derivative_code_is_a_lemma(name, k):
         with ctx.workprec(200):
             want = Evaluator(Bindings(point, {}, {}, {}))(Entrywise(name, U, k))
         assert np.allclose(np.broadcast_to(got, x.shape), [[float(w[0].mid())] for w in want], rtol=1e-12, atol=1e-12)
+
+
+def test_the_operators_page_lists_every_registered_operator():
+    page = (Path(__file__).resolve().parents[1] / "docs" / "operators.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip().strip("`") for line in page.splitlines() if line.startswith("| `")}
+    assert rows == set(ops.REGISTRY)
+    for op in ops.REGISTRY.values():
+        assert f"`{op.example}`" in page

@@ -205,7 +205,7 @@ register(
        latex="\\cos", code=every_backend("{xp}.cos({0})"), sympy_body=lambda sp, t: sp.cos(t)),
     Op("tan", ENTRYWISE, "the tangent", "tan(A)", derivative=_tanh_like("tan", 1), derivative_code=_tan_code,
        latex="\\tan", code=every_backend("{xp}.tan({0})"), sympy_body=lambda sp, t: sp.tan(t)),
-    Op("abs", ENTRYWISE, "|x|; its derivative is the sign, where x ≠ 0", "abs(A)", derivative=_kinked,
+    Op("abs", ENTRYWISE, "the absolute value; its derivative is the sign, where x ≠ 0", "abs(A)", derivative=_kinked,
        derivative_code=_kinked_code("abs"), kinked=True,
        notation={"unicode": _abs_unicode, "latex": _abs_latex, "mathml": _abs_mathml},
        code=every_backend("{xp}.abs({0})"), sympy_body=lambda sp, t: sp.Abs(t)),
