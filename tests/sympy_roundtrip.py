@@ -12,7 +12,8 @@ from flint import arb_series
 
 from matcalc.checker.evaluate import Bindings, ball, evaluate, size
 from matcalc.checker.plan import dimension_names
-from matcalc.expr import ENTRYWISE, Entrywise, Expr, Sym, walk
+from matcalc import ops
+from matcalc.expr import Entrywise, Expr, Sym, walk
 
 from .balls import PREC, close as _close
 
@@ -44,7 +45,7 @@ def point(exprs: list[Expr], seed: int = 1) -> tuple[dict, dict]:
 
 
 def matcalc_value(e: Expr, dims: dict, values: dict) -> list[list]:
-    functions = {n.fn: poly for n in walk(e) if isinstance(n, Entrywise) and n.fn not in ENTRYWISE}
+    functions = {n.fn: poly for n in walk(e) if isinstance(n, Entrywise) and ops.get(n.fn) is None}
     return evaluate(e, Bindings(values, dims, elementwise=functions), prec=PREC)
 
 

@@ -80,8 +80,9 @@ class Op:
     - ``to_sympy``: ``(sp, value, e, writer) -> SymPy expression`` (value: the argument translated), or
       ``Unsupported``; ``sympy_class``: CALL: the SymPy class read back as this operator (``Call(name, arg)``);
       ``sympy_body``: ENTRYWISE: ``(sp, t) -> f(t)``, SymPy's formula of the function;
-      ``self_derivatives``: ENTRYWISE: ``(f, x, k) -> f⁽ᵏ⁾`` for k ≤ 2 in terms of f itself (sigmoid' =
-      f (1 - f)), so SymPy can simplify entrywise regions; None: f stays an atom there.
+      ``self_derivatives``: ENTRYWISE: ``(f, x, k) -> f⁽ᵏ⁾`` for k = 1, 2 in terms of f itself (sigmoid' =
+      f (1 - f)), so SymPy can simplify entrywise regions (f and x are called for the SymPy symbols of
+      f(x) and x, so one not used adds none); None: f stays an atom there.
       A NODE's SymPy translation is its node class's, in the bridge's tables;
     - ``limits``: concern ("sympy", "derive") -> why the example's use of it fails there (the checklist
       test checks that it does fail, so a limit lifted is noticed).

@@ -128,7 +128,26 @@ def _kinked_code(name):
 # --- f^(k) in terms of f, for SymPy ---------------------------------------------------------------
 
 def _log_self(f, x, k):
-    return 1 / x if k == 1 else -1 / x ** 2
+    """log' = 1/x, log'' = -1/x²"""
+    return 1 / x() if k == 1 else -1 / x() ** 2
+
+
+def _sigmoid_self(f, x, k):
+    """sigmoid' = s (1 - s), sigmoid'' = s (1 - s) (1 - 2 s)"""
+    s = f()
+    return s * (1 - s) if k == 1 else s * (1 - s) * (1 - 2 * s)
+
+
+def _tanh_self(f, x, k):
+    """tanh' = 1 - t², tanh'' = -2 t (1 - t²)"""
+    t = f()
+    return 1 - t**2 if k == 1 else -2 * t * (1 - t**2)
+
+
+def _sqrt_self(f, x, k):
+    """sqrt' = 1 / (2 r), sqrt'' = -1 / (4 r³)"""
+    r = f()
+    return 1 / (2 * r) if k == 1 else -1 / (4 * r**3)
 
 
 _HELPERS = {
@@ -181,7 +200,7 @@ def _abs_mathml(p, order, arg):
 register(
     Op("exp", ENTRYWISE, "eˣ", "exp(A)", derivative=_exp, derivative_code=_exp_code, latex="\\exp",
        code=every_backend("{xp}.exp({0})"), sympy_body=lambda sp, t: sp.exp(t),
-       self_derivatives=lambda f, x, k: f),
+       self_derivatives=lambda f, x, k: f()),
     Op("log", ENTRYWISE, "the natural logarithm of a positive x", "log(A)", derivative=_log, derivative_code=_log_code,
        latex="\\log", code=every_backend("{xp}.log({0})"), sympy_body=lambda sp, t: sp.log(t),
        self_derivatives=_log_self),
@@ -189,16 +208,16 @@ register(
        code={"numpy": Code("sigmoid({0})", "sigmoid"), "jax": Code("jax.nn.sigmoid({0})"),
              "torch": Code("torch.sigmoid({0})")},
        helpers=_sigmoid_helpers(), sympy_body=lambda sp, t: 1 / (1 + sp.exp(-t)),
-       self_derivatives=lambda f, x, k: [f, f * (1 - f), f * (1 - f) * (1 - 2 * f)][k]),
+       self_derivatives=_sigmoid_self),
     Op("tanh", ENTRYWISE, "the hyperbolic tangent", "tanh(A)", derivative=_tanh_like("tanh", -1), derivative_code=_tanh_code,
        latex="\\tanh", code=every_backend("{xp}.tanh({0})"), helpers=_helpers("tanh_prime2"),
-       sympy_body=lambda sp, t: sp.tanh(t), self_derivatives=lambda f, x, k: [f, 1 - f**2, -2 * f * (1 - f**2)][k]),
+       sympy_body=lambda sp, t: sp.tanh(t), self_derivatives=_tanh_self),
     Op("sqrt", ENTRYWISE, "the square root of a non-negative x", "sqrt(A)", derivative=_sqrt, derivative_code=_sqrt_code,
        applied=False,
        notation={"latex": lambda p, order, arg: f"\\sqrt{{{arg}}}" if order == 0 else None,
                  "mathml": lambda p, order, arg: f"<msqrt>{arg}</msqrt>" if order == 0 else None},
        code=every_backend("{xp}.sqrt({0})"), sympy_body=lambda sp, t: sp.sqrt(t),
-       self_derivatives=lambda f, x, k: [f, 1 / (2 * f), -1 / (4 * f**3)][k]),
+       self_derivatives=_sqrt_self),
     Op("sin", ENTRYWISE, "the sine", "sin(A)", derivative=_trigonometric("sin"), derivative_code=_trigonometric_code("sin"),
        latex="\\sin", code=every_backend("{xp}.sin({0})"), sympy_body=lambda sp, t: sp.sin(t)),
     Op("cos", ENTRYWISE, "the cosine", "cos(A)", derivative=_trigonometric("cos"), derivative_code=_trigonometric_code("cos"),

@@ -58,7 +58,7 @@ _SOFTMAX_NUMPY = '''def softmax(z):
 
 register(
     Op("sum", CALL, "the sum of all entries, 1ᵀ A 1", "sum(A)", shape=lambda a: SCALAR,
-       differential=Rule("sum of entries", d_sum_entries),
+       differential=Rule("sum of entries is linear", d_sum_entries),
        code={"numpy": Code("np.sum({0}, keepdims=True)"), "jax": Code("jnp.sum({0}, keepdims=True)"),
              "torch": Code("torch.sum({0}).reshape(1, 1)")},
        to_sympy=_sum_sympy),

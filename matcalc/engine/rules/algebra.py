@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ... import ops
 from ...errors import ShapeError
 from ...expr import (
-    KINKED, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num,
+    Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num,
     Ones, Sym, Transpose,
 )
 from ..core import Registry
@@ -240,27 +241,10 @@ def inverse(e: Expr):
 @ALGEBRA("derivatives of built-in functions")
 def builtin_derivatives(e: Expr):
     """exp' = exp, log'(u) = 1 ./ u, tanh' = 1 - tanh .^ 2, sqrt'(u) = 1/2 ./ sqrt(u), sin' = cos,
-    cos' = -sin, tan' = 1 + tan .^ 2; abs'' = relu'' = 0 (where the argument is non-zero)"""
-    if not isinstance(e, Entrywise) or e.order == 0:
-        return None
-    u = e.arg
-    if e.fn in ("sin", "cos"):  # the k-th derivative is ±sin or ±cos
-        turns = e.order + (e.fn == "cos")
-        f = Entrywise("sin" if turns % 2 == 0 else "cos", u)
-        return Neg(f) if turns % 4 >= 2 else f
-    if e.fn in KINKED and e.order >= 2:
-        return zero(e.shape)
-    if e.order != 1:
-        return None
-    if e.fn == "exp":
-        return Entrywise("exp", u)
-    if e.fn == "log":
-        return EDiv(ONE, u)
-    if e.fn in ("tanh", "tan"):
-        t2 = EPower(Entrywise(e.fn, u), Fraction(2))
-        return Add((ONE, Neg(t2) if e.fn == "tanh" else t2))
-    if e.fn == "sqrt":
-        return EDiv(Num(Fraction(1, 2)), Entrywise("sqrt", u))
+    cos' = -sin, tan' = 1 + tan .^ 2; abs'' = relu'' = 0 (where the argument is non-zero): each function's
+    closed forms are its record's (``matcalc.ops``)"""
+    op = ops.get(e.fn) if isinstance(e, Entrywise) and e.order > 0 else None
+    return op.derivative(e.arg, e.order) if op is not None and op.derivative else None
 
 
 @ALGEBRA("definition of softmax")

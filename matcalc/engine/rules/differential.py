@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ... import ops
 from ...errors import NotDifferentiable
 from ...expr import (
-    KINKED, Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num, Ones,
-    Power, ScalarFn, Transpose,
+    Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let, MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn,
+    Transpose,
 )
 from ...language import show
 from ..core import Registry, Rule
@@ -24,7 +25,9 @@ def rule_for(e: Expr) -> Rule:
         raise NotDifferentiable(f"no rule to differentiate {show(e)}: it would need the Hessian of {e.fn}")
     r = DIFFERENTIAL.rule_for(e)
     if r is None:
-        raise NotDifferentiable(f"no differential rule for {show(e)}")
+        op = ops.get(e.fn) if isinstance(e, Call) else None
+        why = f": {op.differential.reason}" if op is not None and isinstance(op.differential, ops.Unsupported) else ""
+        raise NotDifferentiable(f"no differential rule for {show(e)}{why}")
     return r
 
 
@@ -72,22 +75,7 @@ def d_hadamard(e: Hadamard, D, dep) -> Expr:
     return _leibniz(e, D, dep, Hadamard)
 
 
-@DIFFERENTIAL("Kronecker product rule", Kron)
-def d_kron(e: Kron, D, dep) -> Expr:
-    """d(A ⊗ B) = dA ⊗ B + A ⊗ dB"""
-    return _leibniz(e, D, dep, Kron)
 
-
-@DIFFERENTIAL("vec is linear", (Call, "vec"))
-def d_vec(e: Call, D, dep) -> Expr:
-    """d vec(A) = vec(dA)"""
-    return Call("vec", D(e.arg))
-
-
-@DIFFERENTIAL("diag is linear", (Call, "diag"))
-def d_diag(e: Call, D, dep) -> Expr:
-    """d diag(a) = diag(da)"""
-    return Call("diag", D(e.arg))
 
 
 @DIFFERENTIAL("quotient rule", EDiv, Div)
@@ -151,47 +139,11 @@ def d_transpose(e: Transpose, D, dep) -> Expr:
     return Transpose(D(e.arg))
 
 
-@DIFFERENTIAL("trace", (Call, "tr"))
-def d_trace(e: Call, D, dep) -> Expr:
-    """d tr(A) = tr(dA)"""
-    return Call("tr", D(e.arg))
 
 
-@DIFFERENTIAL("sum of entries is linear", (Call, "sum"))
-def d_sum_entries(e: Call, D, dep) -> Expr:
-    """d sum(A) = sum(dA)"""
-    return Call("sum", D(e.arg))
 
 
-@DIFFERENTIAL("inverse", (Call, "inv"))
-def d_inverse(e: Call, D, dep) -> Expr:
-    """d(A⁻¹) = -A⁻¹ dA A⁻¹"""
-    return Neg(MatMul(MatMul(e, D(e.arg)), e))
 
-
-@DIFFERENTIAL("determinant", (Call, "det"))
-def d_det(e: Call, D, dep) -> Expr:
-    """d det(A) = det(A) tr(A⁻¹ dA)"""
-    return MatMul(e, Call("tr", MatMul(Call("inv", e.arg), D(e.arg))))
-
-
-@DIFFERENTIAL("log-determinant", (Call, "logdet"))
-def d_logdet(e: Call, D, dep) -> Expr:
-    """d logdet(A) = tr(A⁻¹ dA)"""
-    return Call("tr", MatMul(Call("inv", e.arg), D(e.arg)))
-
-
-@DIFFERENTIAL("softmax", (Call, "softmax"))
-def d_softmax(e: Call, D, dep) -> Expr:
-    """d softmax(z) = s ⊙ dz - s sᵀ dz, where s = softmax(z)"""
-    dz = D(e.arg)
-    return Add((Hadamard(e, dz), Neg(MatMul(e, MatMul(Transpose(e), dz)))))
-
-
-@DIFFERENTIAL("Frobenius norm", (Call, "norm"))
-def d_norm(e: Call, D, dep) -> Expr:
-    """d norm(A) = tr(Aᵀ dA) / norm(A)"""
-    return Div(Call("tr", MatMul(Transpose(e.arg), D(e.arg))), e)
 
 
 def _unlet(e: Expr) -> Expr:
@@ -238,6 +190,17 @@ def choose(e: Expr) -> Rule:
         inner = _unlet(e.arg)
         if isinstance(inner, Call) and inner.fn == "softmax":
             return LOG_SOFTMAX
-    if isinstance(e, Entrywise) and e.fn in KINKED:
+    if isinstance(e, Entrywise) and ops.get(e.fn) is not None and ops.get(e.fn).kinked:
         return KINKED_RULE
     return rule_for(e)
+
+
+def _register_operators() -> None:
+    """The differential rule of each operator record (``matcalc.ops``), under the record's name."""
+    for op in ops.REGISTRY.values():
+        if isinstance(op.differential, ops.Rule):
+            key = (Call, op.name) if op.kind == ops.CALL else op.build
+            DIFFERENTIAL.add(op.differential.name, op.differential.fn, key)
+
+
+_register_operators()

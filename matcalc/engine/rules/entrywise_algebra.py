@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ... import ops
 from ...errors import ShapeError
 from ...expr import Add, EDiv, Entrywise, EPower, Expr, Hadamard, MatMul, Neg, Num, Ones, Power, size
 from .algebra import ALGEBRA
 
 ENTRYWISE_OPS = (Hadamard, EDiv, EPower, Add, Neg)
-BUILTIN = ("exp", "log", "sigmoid", "tanh", "sqrt")
+#: the built-in functions whose derivatives are written in terms of themselves (their records say how)
+BUILTIN = tuple(name for name, op in ops.REGISTRY.items() if op.self_derivatives)
 
 
 def _region_nodes(e: Expr):
@@ -80,21 +82,10 @@ class _Translate:
         return self.atom(e)
 
     def _function(self, e: Entrywise):
-        """f and its first two derivatives, in terms of f itself where the textbook does so."""
-        u = e.arg
-        if e.fn == "log":
-            if e.order == 0:
-                return self.atom(e)
-            x = self.to(u)
-            return 1 / x if e.order == 1 else -1 / x**2
-        f = self.atom(Entrywise(e.fn, u))
-        if e.fn == "exp":
-            return f
-        if e.fn == "sigmoid":
-            return [f, f * (1 - f), f * (1 - f) * (1 - 2 * f)][e.order]
-        if e.fn == "tanh":
-            return [f, 1 - f**2, -2 * f * (1 - f**2)][e.order]
-        return [f, 1 / (2 * f), -1 / (4 * f**3)][e.order]  # sqrt
+        """f, or its first or second derivative in terms of f itself, as the function's record writes it."""
+        if e.order == 0:
+            return self.atom(e)
+        return ops.get(e.fn).self_derivatives(lambda: self.atom(Entrywise(e.fn, e.arg)), lambda: self.to(e.arg), e.order)
 
     def back_to(self, s) -> Expr:
         sp = self.sp
