@@ -66,6 +66,10 @@ class Op:
     - ``differential``: the engine's rule d(op(A)) in terms of dA (``Rule``, called ``fn(e, D, dep)``)
       or ``Unsupported``; ENTRYWISE uses the engine's chain rule f(A) -> f'(A) ⊙ dA, a NODE's rule is
       looked up by its node class;
+    - ``trace``: CALL, linear in its argument: ``(M, A, build) -> M'`` with tr(Mᵀ op(A)) = tr(M'ᵀ A), so the
+      trace phase moves the operator off dX; ``vec``: ``(J, A, dep, build) -> [(J', A'), ...]`` with
+      J vec(op(A)) = Σ J' vec(A'), for the vec phase (``build``: the engine's smart constructors
+      ``matmul``, ``hadamard``, ``transpose``, ``vec``; ``dep(e)``: does e hold dX);
     - ``derivative``: ENTRYWISE: ``(u, k) -> Expr | None``, f⁽ᵏ⁾(u) in closed form where a textbook
       writes it so (exp' = exp), None where it stays f⁽ᵏ⁾; ``derivative_code``: the same for emitted
       code, ``(k, spell, literal) -> Code | None`` with ``spell(name)`` a function's template text and
@@ -97,6 +101,8 @@ class Op:
     build: type | None = None
     arity: int = 1
     differential: Rule | Unsupported | None = None
+    trace: Callable | None = None
+    vec: Callable | None = None
     derivative: Callable | None = None
     derivative_code: Callable | None = None
     kinked: bool = False

@@ -1,7 +1,7 @@
 """Functions of a square matrix: trace, determinant, log-determinant, inverse."""
 from __future__ import annotations
 
-from ..expr import Call, MatMul, Neg, described
+from ..expr import Call, Eye, MatMul, Neg, described
 from ..errors import ShapeError
 from ..shapes import SCALAR
 from .base import CALL, Op, Rule, every_backend, register
@@ -23,6 +23,18 @@ def d_trace(e: Call, D, dep):
     return Call("tr", D(e.arg))
 
 
+def trace_in_trace(M, A, build):
+    """tr(m tr(A)) = tr((m I)ᵀ A)"""
+    return build.matmul(M, Eye(A.shape.rows))
+
+
+def vec_of_trace(J, A, dep, build):
+    """J vec(tr(B M)) = J vec(Bᵀ)ᵀ vec(M) for dX in M only;  J vec(tr(M)) = J vec(I)ᵀ vec(M)"""
+    if isinstance(A, MatMul) and A.left.shape.cols == A.right.shape.rows and dep(A.right) and not dep(A.left):
+        return [(build.matmul(J, build.transpose(build.vec(build.transpose(A.left)))), A.right)]
+    return [(build.matmul(J, build.transpose(build.vec(Eye(A.shape.rows)))), A)]
+
+
 def d_det(e: Call, D, dep):
     """d det(A) = det(A) tr(A⁻¹ dA)"""
     return MatMul(e, Call("tr", MatMul(Call("inv", e.arg), D(e.arg))))
@@ -40,7 +52,7 @@ def d_inverse(e: Call, D, dep):
 
 register(
     Op("tr", CALL, "the trace of a square matrix: Σ Aᵢᵢ", "tr(X)", shape=square("tr"),
-       differential=Rule("trace", d_trace),
+       differential=Rule("trace", d_trace), trace=trace_in_trace, vec=vec_of_trace,
        code=every_backend("{xp}.trace({0}).reshape(1, 1)"),
        to_sympy=lambda w, e, v: w.on_matrix(v, w.sp.Trace, lambda v: v), sympy_class="Trace"),
     Op("det", CALL, "the determinant of a square matrix", "det(X)", shape=square("det"),

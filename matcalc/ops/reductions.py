@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..errors import ShapeError
-from ..expr import Add, Call, Div, Hadamard, MatMul, Neg, Transpose, described
-from ..shapes import SCALAR
+from ..expr import Add, Call, Div, Hadamard, MatMul, Neg, Ones, Transpose, described
+from ..shapes import SCALAR, dim_mul
 from .base import CALL, Code, Op, Rule, every_backend, register
 
 
@@ -21,6 +21,16 @@ def column(name: str, square_result: bool = False):
 def d_sum_entries(e: Call, D, dep):
     """d sum(A) = sum(dA)"""
     return Call("sum", D(e.arg))
+
+
+def sum_in_trace(M, A, build):
+    """m sum(A) = tr((m 1 1ᵀ)ᵀ A)"""
+    return build.matmul(M, Ones(A.shape.rows, A.shape.cols))
+
+
+def vec_of_sum(J, A, dep, build):
+    """J vec(sum(M)) = J 1ᵀ vec(M)"""
+    return [(build.matmul(J, build.transpose(Ones(dim_mul(A.shape.rows, A.shape.cols)))), A)]
 
 
 def d_norm(e: Call, D, dep):
@@ -58,7 +68,7 @@ _SOFTMAX_NUMPY = '''def softmax(z):
 
 register(
     Op("sum", CALL, "the sum of all entries, 1ᵀ A 1", "sum(A)", shape=lambda a: SCALAR,
-       differential=Rule("sum of entries is linear", d_sum_entries),
+       differential=Rule("sum of entries is linear", d_sum_entries), trace=sum_in_trace, vec=vec_of_sum,
        code={"numpy": Code("np.sum({0}, keepdims=True)"), "jax": Code("jnp.sum({0}, keepdims=True)"),
              "torch": Code("torch.sum({0}).reshape(1, 1)")},
        to_sympy=_sum_sympy),

@@ -23,6 +23,16 @@ def d_kron(e: Kron, D, dep):
 CONSTANT = Unsupported("a constant: no symbol under it, so its differential is 0")
 
 
+def vec_of_vec(J, A, dep, build):
+    """J vec(vec(M)) = J vec(M)"""
+    return [(J, A)]
+
+
+def diag_in_trace(M, A, build):
+    """tr(Mᵀ diag(a)) = tr(((M ⊙ I) 1)ᵀ a)"""
+    return build.matmul(build.hadamard(M, Eye(A.shape.rows)), Ones(A.shape.rows))
+
+
 def d_diag(e: Call, D, dep):
     """d diag(a) = diag(da)"""
     return Call("diag", D(e.arg))
@@ -55,11 +65,11 @@ def _dims(p, *dims) -> list[str]:
 
 register(
     Op("vec", CALL, "the columns of A stacked into one column", "vec(A)", shape=lambda a: Shape(dim_mul(a.shape.rows, a.shape.cols), 1),
-       differential=Rule("vec is linear", d_vec),
+       differential=Rule("vec is linear", d_vec), vec=vec_of_vec,
        code=every_backend("{0}.T.reshape(-1, 1)"), to_sympy=_vec_sympy,
        limits={"sympy": "SymPy has no vec of a matrix expression (a column's vec is the column)"}),
     Op("diag", CALL, "the n×n diagonal matrix of a column a (n×1)", "diag(x)", shape=column("diag", square_result=True),
-       differential=Rule("diag is linear", d_diag),
+       differential=Rule("diag is linear", d_diag), trace=diag_in_trace,
        limits={"derive": "its Jacobian does not derive: no vectorisation rule for diag(dx)"},
        code=every_backend("{xp}.diagflat({0})"),
        to_sympy=lambda w, e, v: w.on_matrix(v, _diag_matrix(w), lambda v: v)),

@@ -7,6 +7,7 @@ phase builds M, so that its steps stay readable.
 from __future__ import annotations
 
 from fractions import Fraction
+from types import SimpleNamespace
 
 from ... import ops
 from ...errors import ShapeError
@@ -61,6 +62,15 @@ def hadamard(a: Expr, b: Expr) -> Expr:
     if b == ONE:
         return a
     return Hadamard(a, b)
+
+
+def vec(a: Expr) -> Expr:
+    """vec(a), with vec(a) = a for a column vector."""
+    return a if a.shape.cols == 1 else Call("vec", a)
+
+
+#: The smart constructors an operator record's trace and vec identities build with.
+BUILD = SimpleNamespace(matmul=matmul, hadamard=hadamard, transpose=transpose, vec=vec)
 
 
 # --- rules -----------------------------------------------------------------------------

@@ -6,11 +6,12 @@ smart constructors of ``algebra`` (which only apply identities that are rules th
 """
 from __future__ import annotations
 
+from ... import ops
 from ...errors import NotDifferentiable
-from ...expr import Add, Call, Differential, Div, EDiv, Expr, Eye, Hadamard, MatMul, Neg, Ones, Transpose
+from ...expr import Add, Call, Differential, Div, EDiv, Expr, Hadamard, MatMul, Neg, Transpose
 from ...language import show
 from ..core import Registry, Rule
-from .algebra import hadamard, matmul, neg, transpose
+from .algebra import BUILD, hadamard, matmul, neg, transpose
 
 TRACE = Registry("trace")
 
@@ -72,14 +73,10 @@ def t_div(M: Expr, E: Div, dep) -> list:
 @TRACE("trace and sum as traces", Call)
 def t_call(M: Expr, E: Call, dep) -> list:
     """tr(m tr(A)) = tr((m I)ᵀ A);  m sum(A) = tr((m 1 1ᵀ)ᵀ A);  tr(Mᵀ diag(a)) = tr(((M ⊙ I) 1)ᵀ a)"""
-    rows, cols = E.arg.shape.rows, E.arg.shape.cols
-    if E.fn == "tr":
-        return [(matmul(M, Eye(rows)), E.arg)]
-    if E.fn == "sum":
-        return [(matmul(M, Ones(rows, cols)), E.arg)]
-    if E.fn == "diag":
-        return [(matmul(hadamard(M, Eye(rows)), Ones(rows)), E.arg)]
-    raise NotDifferentiable(f"no trace rule for {show(E)}")
+    move = ops.get(E.fn).trace  # each linear operator's own identity, in its record (matcalc.ops)
+    if move is None:
+        raise NotDifferentiable(f"no trace rule for {show(E)}")
+    return [(move(M, E.arg, BUILD), E.arg)]
 
 
 def rule_for(E: Expr) -> Rule | None:

@@ -6,21 +6,16 @@ Each rule takes (J, E, dep) and returns the pairs (J', E') with J vec(E) = Σ J'
 """
 from __future__ import annotations
 
+from ... import ops
 from ...errors import NotDifferentiable
 from ...expr import (
-    Add, Call, Commutation, Differential, Div, EDiv, Expr, Eye, Hadamard, Kron, MatMul, Neg, Ones, Transpose,
+    Add, Call, Commutation, Differential, Div, EDiv, Expr, Eye, Hadamard, Kron, MatMul, Neg, Transpose,
 )
 from ...language import show
-from ...shapes import dim_mul
 from ..core import Registry, Rule
-from .algebra import ONE, matmul, neg, transpose
+from .algebra import BUILD, ONE, matmul, neg, transpose, vec
 
 VEC = Registry("vec")
-
-
-def vec(a: Expr) -> Expr:
-    """vec(a), with vec(a) = a for a column vector."""
-    return a if a.shape.cols == 1 else Call("vec", a)
 
 
 def kron(a: Expr, b: Expr) -> Expr:
@@ -131,17 +126,10 @@ def v_div(J: Expr, E: Div, dep) -> list:
 @VEC("vec of a trace or sum (tr(A dX) = vec(Aᵀ)ᵀ vec dX)", Call)
 def v_call(J: Expr, E: Call, dep) -> list:
     """J vec(tr(A M)) = J vec(Aᵀ)ᵀ vec(M);  J vec(tr(M)) = J vec(I)ᵀ vec(M);  J vec(sum(M)) = J 1ᵀ vec(M);  J vec(vec(M)) = J vec(M)"""
-    arg = E.arg
-    if E.fn == "vec":
-        return [(J, arg)]
-    if E.fn == "tr":
-        if isinstance(arg, MatMul) and arg.left.shape.cols == arg.right.shape.rows and dep(arg.right) \
-                and not dep(arg.left):
-            return [(matmul(J, transpose(vec(transpose(arg.left)))), arg.right)]
-        return [(matmul(J, transpose(vec(Eye(arg.shape.rows)))), arg)]
-    if E.fn == "sum":
-        return [(matmul(J, transpose(Ones(dim_mul(arg.shape.rows, arg.shape.cols)))), arg)]
-    raise NotDifferentiable(f"no vectorisation rule for {show(E)}")
+    move = ops.get(E.fn).vec  # each linear operator's own identity, in its record (matcalc.ops)
+    if move is None:
+        raise NotDifferentiable(f"no vectorisation rule for {show(E)}")
+    return move(J, E.arg, dep, BUILD)
 
 
 def rule_for(E: Expr) -> Rule | None:
