@@ -15,7 +15,7 @@ from typing import Any
 from .proof_catalog import Entry, entries
 from .checker.verify import Verdict as _CheckerVerdict
 from .deep import deep
-from .engine.derivation import Step
+from .engine.steps import Step
 from .errors import MatcalcError
 from .expr import Expr
 from .front import Input, Request, answer, table

@@ -14,7 +14,6 @@ import os
 import sys
 
 from . import __version__
-from .documents import proof_document as _proof_renderer  # noqa: F401  (tests/test_second_order.py's name)
 from .errors import MatcalcError, printable
 
 FORMATS = ("rich", "plain", "latex", "markdown", "json", "mathml")

@@ -475,13 +475,3 @@ def size(e: Expr) -> int:
     each time it occurs), a [let] name counting one."""
     return e._size
 
-
-def __getattr__(name: str):
-    """Transitional: the engine's old names for registry tables (removed when the engine reads ``ops``)."""
-    from . import ops
-
-    tables = {"KINKED": lambda: tuple(n for n in ops.of_kind(ops.ENTRYWISE) if ops.get(n).kinked),
-              "ENTRYWISE": lambda: ops.of_kind(ops.ENTRYWISE), "RESERVED": lambda: frozenset(ops.SPELLINGS)}
-    if name in tables:
-        return tables[name]()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import MatcalcError, in_field, printable
-from .expr import RESERVED, Expr, Sym
+from . import ops
+from .expr import Expr, Sym
 from .language import GREEK_LETTERS, NAME, show
 from .declarations import Assumption, Scope, not_symmetric
 from .parser import FUNCTION_KINDS, parse
@@ -88,7 +89,7 @@ def _check_name(name: str, what: str) -> None:
         greek = isinstance(name, str) and any("\u0370" <= ch <= "\u03ff" for ch in name)
         hint = f" (the Greek letters every printer spells: {''.join(GREEK_LETTERS)})" if greek else ""
         raise MatcalcError(f"bad {what} name {name!r}{hint}")
-    if name in RESERVED:
+    if name in ops.SPELLINGS:
         raise MatcalcError(f"{what} name {name!r} is reserved for a built-in")
 
 

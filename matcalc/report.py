@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from .checker.verify import Verdict, check_all, check_hessians, check_jacobians, plan_text
 from .deep import deep
-from .engine.derivation import Derivation
+from .engine.steps import Derivation
 from .errors import MatcalcError, printable
 from .language import show
 from .prooffile import KIND_NAMES, Claim, ProofFile

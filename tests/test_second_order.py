@@ -419,12 +419,12 @@ def test_second_order_prints_in_every_format(fmt, capsys):
         assert main(["prove", "hessians", "--format", fmt]) == 0
         out = capsys.readouterr().out
     else:
-        from matcalc.cli import _proof_renderer
+        from matcalc.documents import proof_document
         from matcalc.printers.terminal import console
 
         from .catalog_reports import reports
         proof, done = reports("hessians")
-        rendered = _proof_renderer(proof, list(done))(fmt)
+        rendered = proof_document(proof, list(done))(fmt)
         if fmt == "rich":
             con = console(record=True, file=io.StringIO(), width=120)
             con.print(rendered)

@@ -12,10 +12,7 @@ from ..expr import Add, Call, Differential, Expr, Sym
 from .phases import depends_on, differential, simplify, trace
 from .policy import simplification
 from .rules import algebra as A
-from .steps import D2F, DF, DVEC, GRADIENT, HESSIAN, JACOBIAN, LINEAR_MAP, Derivation, Step, Steps
-
-# The records and sides are defined in ``steps``; the printers, the API and the report read them here.
-__all__ = ["derive", "Derivation", "Step", "DF", "GRADIENT", "DVEC", "JACOBIAN", "D2F", "LINEAR_MAP", "HESSIAN"]
+from .steps import DF, GRADIENT, Derivation, Steps
 
 #: Where the gradient by a symmetric matrix is defined as the symmetric part of the unconstrained one.
 SOURCE = "Srinivasan & Panda, arXiv 1911.06491"

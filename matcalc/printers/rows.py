@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..engine.derivation import D2F, DF, DVEC, GRADIENT, HESSIAN, JACOBIAN, LINEAR_MAP
+from ..engine.steps import D2F, DF, DVEC, GRADIENT, HESSIAN, JACOBIAN, LINEAR_MAP
 from .notation import Notation
 
 if TYPE_CHECKING:

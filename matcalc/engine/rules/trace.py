@@ -53,30 +53,38 @@ def t_transpose(M: Expr, E: Transpose, dep) -> list:
 def t_entrywise(M: Expr, E: Hadamard | EDiv, dep) -> list:
     """tr(Mᵀ (A ⊙ B)) = tr((M ⊙ A)ᵀ B) and tr(Mᵀ (A ./ B)) = tr((M ./ B)ᵀ A); sum(·) for a broadcast 1×1 B"""
     if isinstance(E, EDiv):
-        if dep(E.right):
-            raise NotDifferentiable(f"dX in a denominator: {show(E)}")
-        inner, weighted = E.left, EDiv(M, E.right)
+        inner, weighted = E.left, EDiv(M, over_constant(E, dep))
     else:
         inner, other = (E.right, E.left) if dep(E.right) else (E.left, E.right)
         weighted = hadamard(M, other)
     return [(Call("sum", weighted) if inner.shape.is_scalar and not E.shape.is_scalar else weighted, inner)]
 
 
+def over_constant(E: Div | EDiv, dep) -> Expr:
+    """The divisor of A / c or A ./ B, which must not hold dX (a term linear in dX has it only above the line)."""
+    if dep(E.right):
+        raise NotDifferentiable(f"dX in a denominator: {show(E)}")
+    return E.right
+
+
+def identity_of(E: Call, field: str, what: str):
+    """The linear operator's own identity for a phase (its record's ``trace`` or ``vec``)."""
+    move = getattr(ops.get(E.fn), field)
+    if move is None:
+        raise NotDifferentiable(f"no {what} rule for {show(E)}")
+    return move
+
+
 @TRACE("scalar factor in trace", Div)
 def t_div(M: Expr, E: Div, dep) -> list:
     """tr(Mᵀ (A / c)) = tr((M / c)ᵀ A)"""
-    if dep(E.right):
-        raise NotDifferentiable(f"dX in a denominator: {show(E)}")
-    return [(Div(M, E.right), E.left)]
+    return [(Div(M, over_constant(E, dep)), E.left)]
 
 
 @TRACE("trace and sum as traces", Call)
 def t_call(M: Expr, E: Call, dep) -> list:
     """tr(m tr(A)) = tr((m I)ᵀ A);  m sum(A) = tr((m 1 1ᵀ)ᵀ A);  tr(Mᵀ diag(a)) = tr(((M ⊙ I) 1)ᵀ a)"""
-    move = ops.get(E.fn).trace  # each linear operator's own identity, in its record (matcalc.ops)
-    if move is None:
-        raise NotDifferentiable(f"no trace rule for {show(E)}")
-    return [(move(M, E.arg, BUILD), E.arg)]
+    return [(identity_of(E, "trace", "trace")(M, E.arg, BUILD), E.arg)]
 
 
 def rule_for(E: Expr) -> Rule | None:

@@ -6,7 +6,6 @@ Each rule takes (J, E, dep) and returns the pairs (J', E') with J vec(E) = Σ J'
 """
 from __future__ import annotations
 
-from ... import ops
 from ...errors import NotDifferentiable
 from ...expr import (
     Add, Call, Commutation, Differential, Div, EDiv, Expr, Eye, Hadamard, Kron, MatMul, Neg, Transpose,
@@ -14,6 +13,7 @@ from ...expr import (
 from ...language import show
 from ..core import Registry, Rule
 from .algebra import BUILD, ONE, matmul, neg, transpose, vec
+from .trace import identity_of, over_constant
 
 VEC = Registry("vec")
 
@@ -109,27 +109,21 @@ def v_hadamard(J: Expr, E: Hadamard, dep) -> list:
 @VEC("vec of an entrywise quotient", EDiv)
 def v_ediv(J: Expr, E: EDiv, dep) -> list:
     """J vec(M ./ B) = J diag(vec(1 ./ B)) vec(M)"""
-    if dep(E.right):
-        raise NotDifferentiable(f"dX in a denominator: {show(E)}")
-    inverse = Div(ONE, E.right) if E.right.shape.is_scalar else EDiv(ONE, E.right)
+    B = over_constant(E, dep)
+    inverse = Div(ONE, B) if B.shape.is_scalar else EDiv(ONE, B)
     return _broadcast(J, inverse, E.left, dep) or [(matmul(J, Call("diag", vec(inverse))), E.left)]
 
 
 @VEC("scalar factor in vec", Div)
 def v_div(J: Expr, E: Div, dep) -> list:
     """J vec(M / c) = (J / c) vec(M)"""
-    if dep(E.right):
-        raise NotDifferentiable(f"dX in a denominator: {show(E)}")
-    return [(Div(J, E.right), E.left)]
+    return [(Div(J, over_constant(E, dep)), E.left)]
 
 
 @VEC("vec of a trace or sum (tr(A dX) = vec(Aᵀ)ᵀ vec dX)", Call)
 def v_call(J: Expr, E: Call, dep) -> list:
     """J vec(tr(A M)) = J vec(Aᵀ)ᵀ vec(M);  J vec(tr(M)) = J vec(I)ᵀ vec(M);  J vec(sum(M)) = J 1ᵀ vec(M);  J vec(vec(M)) = J vec(M)"""
-    move = ops.get(E.fn).vec  # each linear operator's own identity, in its record (matcalc.ops)
-    if move is None:
-        raise NotDifferentiable(f"no vectorisation rule for {show(E)}")
-    return move(J, E.arg, dep, BUILD)
+    return identity_of(E, "vec", "vectorisation")(J, E.arg, dep, BUILD)
 
 
 def rule_for(E: Expr) -> Rule | None:
