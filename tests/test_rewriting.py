@@ -34,6 +34,13 @@ def test_labels_that_named_several_rules_name_one_each(names):
     assert len({core.NAMES[n].fn for n in names}) == len(names)
 
 
+def test_a_proofs_own_rules_take_no_registered_name():
+    """The rules a proof makes (writing a let name, applying an assumption) cite names no registered rule has."""
+    scope = make_scope({"X": "matrix(n, n)"}, lets={"z": "X * X"})
+    made = [policy.let_rule({"z": scope.lets["z"]}), policy.assumption_rule(Num(1), Num(1), "1 = 1")]
+    assert not {r.name for r in made} & set(core.NAMES)
+
+
 @pytest.fixture
 def forgotten(monkeypatch):
     """Registrations made by a test are forgotten after it."""

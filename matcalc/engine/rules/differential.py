@@ -48,7 +48,7 @@ def d_linear(e: Add | Neg, D, dep) -> Expr:
     return _sum([_broadcast(Neg(D(t.arg)) if isinstance(t, Neg) else D(t), e.shape) for t in e.terms if dep(t)])
 
 
-@DIFFERENTIAL("let", Let)
+@DIFFERENTIAL("let, expanded", Let)
 def d_let(e: Let, D, dep) -> Expr:
     """d(z) = d(body of z) for a [let] name z"""
     return D(e.body)
