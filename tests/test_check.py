@@ -1,6 +1,7 @@
 """The independent checker: verdicts, soundness under mutation, independence from the engine,
 and the engine and the checker cross-examining each other."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,14 @@ def test_checker_loads_no_engine_module():
     bad = [m for m in loaded.split() if m.startswith(ENGINE) or m.startswith("lark")]
     assert not bad, f"the checker loaded {bad}"
     assert "matcalc.checker.verify" in loaded.split()
+
+
+def test_checker_reads_no_operator_record():
+    """The checker knows the operators by its own numeric table: it never imports the registry, whose
+    records hold the engine's rules (the expression tree reads only their shape laws)."""
+    checker = Path(__file__).resolve().parents[1] / "matcalc" / "checker"
+    readers = [p.name for p in checker.glob("*.py") if re.search(r"\bops\b", p.read_text(encoding="utf-8"))]
+    assert not readers, f"{readers} read matcalc.ops"
 
 
 def test_checker_runs_with_numpy_unimportable():
