@@ -1,4 +1,4 @@
-"""Hostile input: no crash, no hang, no lost result (issue 12). Every bad input is one line
+"""Hostile input: no crash, no hang, no lost result. Every bad input is one line
 on stderr with exit status 2 (or a MatcalcError from the API); legal input works."""
 import io
 import json
