@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from matcalc.proof_catalog import catalog_dir
 from matcalc.checker.verify import check
 from matcalc.engine.derivation import derive
+from matcalc.engine.rules.algebra import zero
 from matcalc.errors import MatcalcError
 from matcalc.expr import Add, Call, Div, MatMul, MatPower, Neg, Num, Sym, Transpose, walk
 from matcalc.language import show
@@ -190,5 +191,7 @@ def test_engine_and_checker_agree(f, k):
         v = check(f, x, d.gradient, SCOPE)
     except MatcalcError as e:
         assume("could not sample" not in str(e) and "kink was never seen" not in str(e))
+        # f identically 0 (its terms cancel): no scale to judge a 0 claim by, so said undecided
+        assume(not (d.gradient == zero(x.shape) and "no comparison was decided" in str(e)))
         raise
     assert v.status == "holds", f"f = {show(f)}, wrt {x.name}: derived {show(d.gradient)}: {v.message}"
