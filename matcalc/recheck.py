@@ -18,6 +18,7 @@ from pathlib import Path
 
 from flint import arb, arb_series, ctx, fmpq
 
+from . import ops
 from .language import show
 from .errors import MatcalcError, printable
 from .language import NAME
@@ -429,30 +430,21 @@ class Evaluator:
         return taylor
 
     def call(self, fn: str, a):
-        rows, cols = len(a), len(a[0])
-        if fn == "tr":
-            return [[sum((a[i][i] for i in range(rows)), self.zero)]]
-        if fn == "sum":
-            return [[sum((x for r in a for x in r), self.zero)]]
-        if fn == "vec":
-            return [[a[i][j]] for j in range(cols) for i in range(rows)]
-        if fn == "diag":
-            return [[a[i][0] if i == j else self.zero for j in range(rows)] for i in range(rows)]
-        if fn == "norm":
-            total = sum((x * x for r in a for x in r), self.zero)
-            return [[self.apply(self.elementwise("sqrt"), total, 0)]]
-        if fn == "softmax":
-            shift = max((_coef(r[0], 0).mid() for r in a), key=float)
-            e = [(r[0] - shift).exp() for r in a]
-            total = self.recip(sum(e, self.zero))
-            return [[x * total] for x in e]
-        if fn == "det":
-            return [[self.det(a)]]
-        if fn == "logdet":
-            return [[self.apply(self.elementwise("log"), self.det(a), 0)]]
-        if fn == "inv":
-            return self.inverse(a)
-        raise _bad(self.cert.where, f"unknown function {fn}")
+        """A built-in function of a matrix, by the reference definition in its record (``matcalc.ops``),
+        evaluated with this module's numbers: independent of the checker's own table."""
+        op = ops.get(fn)
+        if op is None or op.reference is None:
+            raise _bad(self.cert.where, f"unknown function {fn}")
+        return op.reference(self, a)
+
+    def total(self, entries):
+        """The sum of the entries (the 0 of the numbers for none)."""
+        return sum(entries, self.zero)
+
+    def shifted_exp(self, column):
+        """exp(zᵢ - max z) of a column's entries: the same ratios as exp(z), without overflow."""
+        shift = max((_coef(r[0], 0).mid() for r in column), key=float)
+        return [(r[0] - shift).exp() for r in column]
 
     def _pivot(self, m, c: int, rows: range) -> int | None:
         """The row of the largest constant term certainly non-zero in column c, or None."""

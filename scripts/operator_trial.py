@@ -1,6 +1,6 @@
 """Measure what adding an operator costs: add logsumexp(A) = log Σ exp(Aᵢⱼ) to a scratch copy of the
-repository (a git worktree of HEAD), editing only its record, the checker's numeric table and the
-re-checker's, then run it through every concern and report the files touched.
+repository (a git worktree of HEAD), editing only its record and the checker's numeric table, then
+run it through every concern (the re-checker confirming a refutation too) and report the files touched.
 
     python scripts/operator_trial.py
 
@@ -27,6 +27,8 @@ EDITS = [
 _SOFTMAX_NUMPY ='''),
     ("matcalc/ops/reductions.py", '    Op("sum", CALL,', '''    Op("logsumexp", CALL, "log Σ exp(Aᵢⱼ), over all entries", "logsumexp(A)", shape=lambda a: SCALAR,
        differential=Rule("log-sum-exp", d_logsumexp),
+       reference=lambda ev, a: [[ev.apply(ev.elementwise("log"),
+                                          ev.total(ev.apply(ev.elementwise("exp"), x, 0) for r in a for x in r), 0)]],
        code={"numpy": Code("np.log(np.sum(np.exp({0}), keepdims=True))"),
              "jax": Code("jax.scipy.special.logsumexp({0}).reshape(1, 1)"),
              "torch": Code("torch.logsumexp({0}.reshape(-1), 0).reshape(1, 1)")},
@@ -39,18 +41,16 @@ _SOFTMAX_NUMPY ='''),
 
 
 MATRIX_FUNCTIONS = {"logsumexp": _logsumexp, '''),
-    ("matcalc/recheck.py", '        if fn == "det":', '''        if fn == "logsumexp":
-            total = sum((self.apply(self.elementwise("exp"), x, 0) for r in a for x in r), self.zero)
-            return [[self.apply(self.elementwise("log"), total, 0)]]
-        if fn == "det":'''),
 ]
 
 #: What each concern runs in the scratch copy: (concern, Python code printing "ok ..." when it works).
 CONCERNS = [
     ("derive and check", "import matcalc\nd = matcalc.derive('logsumexp(W * x)', 'W', symbols=S)\n"
                          "assert d.verdict.holds, d.verdict\nprint('ok', d.gradient)"),
-    ("refute a wrong claim", "import matcalc\nv = matcalc.check('logsumexp(W * x)', 'W', \"exp(W * x) * x'\", symbols=S)\n"
-                             "assert v.status == 'refuted', v\nprint('ok', v.status)"),
+    ("refute, and recheck", "import matcalc\nfrom matcalc.recheck import Certificate, recheck\n"
+                            "v = matcalc.check('logsumexp(W * x)', 'W', \"exp(W * x) * x'\", symbols=S)\n"
+                            "assert v.status == 'refuted', v\nr = recheck(Certificate(v.certificate, 'trial'))\n"
+                            "assert r.confirmed and 'NOT inside' not in r.detail, r.detail\nprint('ok', r.detail)"),
     ("LaTeX", "import matcalc\nprint('ok', matcalc.derive('logsumexp(A)', 'A', symbols=S).to_latex().count('logsumexp'),"
               " 'mentions')"),
     ("SymPy", "import matcalc\nprint('ok', matcalc.to_sympy('logsumexp(A)', symbols=S))"),

@@ -27,6 +27,7 @@ from matcalc.parser import parse
 from matcalc.printers.mathml import MATHML
 from matcalc.printers.notation import LATEX, UNICODE
 from matcalc.prooffile import make_scope
+from matcalc.recheck import Certificate, recheck
 
 from .balls import close
 
@@ -73,6 +74,19 @@ def test_registered_operator_derives_and_the_checker_agrees(name):
         return
     d = matcalc.derive(op.example, x, symbols=EXAMPLE_SYMBOLS)  # the gradient, or the Jacobian of a matrix
     assert d.verdict.holds, f"{name}: {d.verdict}"
+
+
+@pytest.mark.parametrize("name", ops.of_kind(ops.CALL))
+def test_registered_operator_refutation_is_confirmed_by_its_reference_definition(name):
+    """A wrong claim through the operator is refuted, and ``matcalc recheck`` (the record's reference
+    definition, not the checker's table) confirms the certificate, its numbers inside the checker's."""
+    op = ops.get(name)
+    f = op.example if _example(op).shape.is_scalar else f"sum({op.example})"
+    x = _variable(_example(op))
+    v = matcalc.check(f"{f} + sum({x} .* {x})", x, f"0 * {x}", symbols=EXAMPLE_SYMBOLS)
+    assert v.status == "refuted", v
+    r = recheck(Certificate(v.certificate, name))
+    assert r.confirmed and "NOT inside" not in r.detail, r.detail  # both definitions give the same balls
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -70,6 +70,10 @@ class Op:
       trace phase moves the operator off dX; ``vec``: ``(J, A, dep, build) -> [(J', A'), ...]`` with
       J vec(op(A)) = Σ J' vec(A'), for the vec phase (``build``: the engine's smart constructors
       ``matmul``, ``hadamard``, ``transpose``, ``vec``; ``dep(e)``: does e hold dX);
+    - ``reference``: CALL: the definition ``matcalc recheck`` evaluates, ``(ev, A) -> rows of numbers``
+      with ev's numbers and operations (``ev.zero``, ``ev.total(entries)``, ``ev.det``, ``ev.inverse``,
+      ``ev.recip``, ``ev.shifted_exp(column)``, ``ev.apply(ev.elementwise("log"), x, 0)``): independent of
+      the checker's own numeric table, so that a certificate is confirmed by a second definition;
     - ``derivative``: ENTRYWISE: ``(u, k) -> Expr | None``, f⁽ᵏ⁾(u) in closed form where a textbook
       writes it so (exp' = exp), None where it stays f⁽ᵏ⁾; ``derivative_code``: the same for emitted
       code, ``(k, spell, literal) -> Code | None`` with ``spell(name)`` a function's template text and
@@ -103,6 +107,7 @@ class Op:
     differential: Rule | Unsupported | None = None
     trace: Callable | None = None
     vec: Callable | None = None
+    reference: Callable | None = None
     derivative: Callable | None = None
     derivative_code: Callable | None = None
     kinked: bool = False

@@ -61,6 +61,13 @@ def _softmax_sympy(w, e, v):
     return w.on_matrix(v, matrix, lambda v: w.sp.Integer(1))
 
 
+def _softmax_reference(ev, z):
+    """exp(z) / sum(exp(z)), each exp shifted by the same amount"""
+    e = ev.shifted_exp(z)
+    total = ev.recip(ev.total(e))
+    return [[x * total] for x in e]
+
+
 _SOFTMAX_NUMPY = '''def softmax(z):
     """exp(z) / sum(exp(z)) of a column vector, shifted by max(z) so that exp cannot overflow."""
     e = np.exp(z - np.max(z))
@@ -69,18 +76,20 @@ _SOFTMAX_NUMPY = '''def softmax(z):
 register(
     Op("sum", CALL, "the sum of all entries, 1ᵀ A 1", "sum(A)", shape=lambda a: SCALAR,
        differential=Rule("sum of entries is linear", d_sum_entries), trace=sum_in_trace, vec=vec_of_sum,
+       reference=lambda ev, a: [[ev.total(x for r in a for x in r)]],
        code={"numpy": Code("np.sum({0}, keepdims=True)"), "jax": Code("jnp.sum({0}, keepdims=True)"),
              "torch": Code("torch.sum({0}).reshape(1, 1)")},
        to_sympy=_sum_sympy),
     Op("norm", CALL, "the Frobenius norm, √tr(AᵀA)", "norm(A)", shape=lambda a: SCALAR,
        differential=Rule("Frobenius norm", d_norm), applied=False,
+       reference=lambda ev, a: [[ev.apply(ev.elementwise("sqrt"), ev.total(x * x for r in a for x in r), 0)]],
        notation={"unicode": lambda p, a: f"‖{p.show(a)}‖",
                  "latex": lambda p, a: f"\\left\\lVert {p.show(a)} \\right\\rVert_F",
                  "mathml": lambda p, a: f"<msub>{p.mrow(p.mo('‖'), p.show(a), p.mo('‖'))}{p.mi('F')}</msub>"},
        code=every_backend("{xp}.linalg.norm({0}).reshape(1, 1)"),
        to_sympy=lambda w, e, v: w.on_matrix(v, lambda v: w.sp.sqrt(w.sp.Trace(v.T * v)), lambda v: w.sp.sqrt(v ** 2))),
     Op("softmax", CALL, "exp(z) / sum(exp(z)) of a column vector z", "softmax(x)", shape=column("softmax"),
-       differential=Rule("softmax", d_softmax),
+       differential=Rule("softmax", d_softmax), reference=_softmax_reference,
        code={"numpy": Code("softmax({0})", "softmax"), "jax": Code("jax.nn.softmax({0}, axis=0)"),
              "torch": Code("torch.softmax({0}, dim=0)")},
        helpers={"numpy": {"softmax": _SOFTMAX_NUMPY}},

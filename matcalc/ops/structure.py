@@ -66,10 +66,12 @@ def _dims(p, *dims) -> list[str]:
 register(
     Op("vec", CALL, "the columns of A stacked into one column", "vec(A)", shape=lambda a: Shape(dim_mul(a.shape.rows, a.shape.cols), 1),
        differential=Rule("vec is linear", d_vec), vec=vec_of_vec,
+       reference=lambda ev, a: [[a[i][j]] for j in range(len(a[0])) for i in range(len(a))],
        code=every_backend("{0}.T.reshape(-1, 1)"), to_sympy=_vec_sympy,
        limits={"sympy": "SymPy has no vec of a matrix expression (a column's vec is the column)"}),
     Op("diag", CALL, "the n×n diagonal matrix of a column a (n×1)", "diag(x)", shape=column("diag", square_result=True),
        differential=Rule("diag is linear", d_diag), trace=diag_in_trace,
+       reference=lambda ev, a: [[a[i][0] if i == j else ev.zero for j in range(len(a))] for i in range(len(a))],
        limits={"derive": "its Jacobian does not derive: no vectorisation rule for diag(dx)"},
        code=every_backend("{xp}.diagflat({0})"),
        to_sympy=lambda w, e, v: w.on_matrix(v, _diag_matrix(w), lambda v: v)),
