@@ -239,23 +239,6 @@ def _positive(x: arb, what: str) -> None:
         raise Uncertain(f"{what}: a ball containing 0")
 
 
-def _tanh(h: arb_series) -> arb_series:
-    if _coef(h, 0) >= 0:
-        return 1 - 2 * ((2 * h).exp() + 1).inv()
-    return 2 * ((-2 * h).exp() + 1).inv() - 1
-
-
-def _sigmoid(h: arb_series) -> arb_series:
-    if _coef(h, 0) >= 0:
-        return ((-h).exp() + 1).inv()
-    e = h.exp()
-    return e * (e + 1).inv()
-
-
-BUILTIN = {"exp": arb_series.exp, "log": arb_series.log, "sqrt": arb_series.sqrt, "sin": arb_series.sin,
-           "cos": arb_series.cos, "tan": arb_series.tan, "sigmoid": _sigmoid, "tanh": _tanh}
-
-
 class Evaluator:
     """Values of expressions at an environment (symbol -> matrix of series of length L)."""
 
@@ -394,21 +377,23 @@ class Evaluator:
         return [_coef(s, i) for i in range(n)]
 
     def elementwise(self, fn: str):
-        if fn in ("abs", "relu"):
+        """The Taylor coefficients of fn at x₀: a built-in by its record's reference definition (a kinked
+        one on the side of 0 that x₀ is on), a declared one by the certificate's stand-in."""
+        op = ops.get(fn)
+        if op is not None and op.kinked:
             def kinked(x0, n):
                 s = _sign(x0, fn)
                 if s == 0:
                     if n == 1:
                         return [arb(0)]
                     raise Undefined(f"{fn} is not differentiable at 0")
-                slope = s if fn == "abs" else int(s > 0)
-                return ([x0 * slope, arb(slope)] + [arb(0)] * n)[:n]
+                return self._series(lambda h: op.reference(h, s), x0, n)
             return kinked
-        if fn in BUILTIN:
+        if op is not None:
             def builtin(x0, n):
-                if fn in ("log", "sqrt"):
+                if op.domain == "positive":
                     _positive(x0, fn)
-                return self._series(BUILTIN[fn], x0, n)
+                return self._series(op.reference, x0, n)
             return builtin
         p = {k: _num(q) for k, q in self.cert.stand_ins[fn].items()}
 

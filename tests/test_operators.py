@@ -76,7 +76,11 @@ def test_registered_operator_derives_and_the_checker_agrees(name):
     assert d.verdict.holds, f"{name}: {d.verdict}"
 
 
-@pytest.mark.parametrize("name", ops.of_kind(ops.CALL))
+def test_every_function_has_a_reference_definition():
+    assert all(ops.get(n).reference for n in ops.of_kind(ops.CALL) + ops.of_kind(ops.ENTRYWISE))
+
+
+@pytest.mark.parametrize("name", ops.of_kind(ops.CALL) + ops.of_kind(ops.ENTRYWISE))
 def test_registered_operator_refutation_is_confirmed_by_its_reference_definition(name):
     """A wrong claim through the operator is refuted, and ``matcalc recheck`` (the record's reference
     definition, not the checker's table) confirms the certificate, its numbers inside the checker's."""

@@ -74,6 +74,8 @@ class Op:
       with ev's numbers and operations (``ev.zero``, ``ev.total(entries)``, ``ev.det``, ``ev.inverse``,
       ``ev.recip``, ``ev.shifted_exp(column)``, ``ev.apply(ev.elementwise("log"), x, 0)``): independent of
       the checker's own numeric table, so that a certificate is confirmed by a second definition;
+      ENTRYWISE: ``h -> f(h)`` on an Arb power series h (a kinked one: ``(h, s) -> f(h)`` on the side s = ±1
+      of 0 that h's constant term is on), with ``domain`` "positive" where f needs x > 0;
     - ``derivative``: ENTRYWISE: ``(u, k) -> Expr | None``, f⁽ᵏ⁾(u) in closed form where a textbook
       writes it so (exp' = exp), None where it stays f⁽ᵏ⁾; ``derivative_code``: the same for emitted
       code, ``(k, spell, literal) -> Code | None`` with ``spell(name)`` a function's template text and
@@ -108,6 +110,7 @@ class Op:
     trace: Callable | None = None
     vec: Callable | None = None
     reference: Callable | None = None
+    domain: str | None = None
     derivative: Callable | None = None
     derivative_code: Callable | None = None
     kinked: bool = False

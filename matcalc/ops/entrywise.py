@@ -181,6 +181,21 @@ def _sigmoid_helpers():
     return out
 
 
+def _tanh_series(h):
+    """tanh(h) = 1 - 2 / (e^{2h} + 1), written so that the exponential is at most 1 in size"""
+    if h[0] >= 0:
+        return 1 - 2 * ((2 * h).exp() + 1).inv()
+    return 2 * ((-2 * h).exp() + 1).inv() - 1
+
+
+def _sigmoid_series(h):
+    """sigmoid(h) = 1 / (1 + e^{-h}), written so that the exponential is at most 1 in size"""
+    if h[0] >= 0:
+        return ((-h).exp() + 1).inv()
+    e = h.exp()
+    return e * (e + 1).inv()
+
+
 def _abs_unicode(p, order, arg):
     return None if order > 1 else f"|{arg}|" if order == 0 else f"sgn({arg})"
 
@@ -198,37 +213,37 @@ def _abs_mathml(p, order, arg):
 
 
 register(
-    Op("exp", ENTRYWISE, "eˣ", "exp(A)", derivative=_exp, derivative_code=_exp_code, latex="\\exp",
+    Op("exp", ENTRYWISE, "eˣ", "exp(A)", reference=lambda h: h.exp(), derivative=_exp, derivative_code=_exp_code, latex="\\exp",
        code=every_backend("{xp}.exp({0})"), sympy_body=lambda sp, t: sp.exp(t),
        self_derivatives=lambda f, x, k: f()),
-    Op("log", ENTRYWISE, "the natural logarithm of a positive x", "log(A)", derivative=_log, derivative_code=_log_code,
+    Op("log", ENTRYWISE, "the natural logarithm of a positive x", "log(A)", reference=lambda h: h.log(), domain="positive", derivative=_log, derivative_code=_log_code,
        latex="\\log", code=every_backend("{xp}.log({0})"), sympy_body=lambda sp, t: sp.log(t),
        self_derivatives=_log_self),
-    Op("sigmoid", ENTRYWISE, "1 / (1 + e⁻ˣ)", "sigmoid(A)", derivative_code=_sigmoid_code,
+    Op("sigmoid", ENTRYWISE, "1 / (1 + e⁻ˣ)", "sigmoid(A)", reference=_sigmoid_series, derivative_code=_sigmoid_code,
        code={"numpy": Code("sigmoid({0})", "sigmoid"), "jax": Code("jax.nn.sigmoid({0})"),
              "torch": Code("torch.sigmoid({0})")},
        helpers=_sigmoid_helpers(), sympy_body=lambda sp, t: 1 / (1 + sp.exp(-t)),
        self_derivatives=_sigmoid_self),
-    Op("tanh", ENTRYWISE, "the hyperbolic tangent", "tanh(A)", derivative=_tanh_like("tanh", -1), derivative_code=_tanh_code,
+    Op("tanh", ENTRYWISE, "the hyperbolic tangent", "tanh(A)", reference=_tanh_series, derivative=_tanh_like("tanh", -1), derivative_code=_tanh_code,
        latex="\\tanh", code=every_backend("{xp}.tanh({0})"), helpers=_helpers("tanh_prime2"),
        sympy_body=lambda sp, t: sp.tanh(t), self_derivatives=_tanh_self),
-    Op("sqrt", ENTRYWISE, "the square root of a non-negative x", "sqrt(A)", derivative=_sqrt, derivative_code=_sqrt_code,
+    Op("sqrt", ENTRYWISE, "the square root of a non-negative x", "sqrt(A)", reference=lambda h: h.sqrt(), domain="positive", derivative=_sqrt, derivative_code=_sqrt_code,
        applied=False,
        notation={"latex": lambda p, order, arg: f"\\sqrt{{{arg}}}" if order == 0 else None,
                  "mathml": lambda p, order, arg: f"<msqrt>{arg}</msqrt>" if order == 0 else None},
        code=every_backend("{xp}.sqrt({0})"), sympy_body=lambda sp, t: sp.sqrt(t),
        self_derivatives=_sqrt_self),
-    Op("sin", ENTRYWISE, "the sine", "sin(A)", derivative=_trigonometric("sin"), derivative_code=_trigonometric_code("sin"),
+    Op("sin", ENTRYWISE, "the sine", "sin(A)", reference=lambda h: h.sin(), derivative=_trigonometric("sin"), derivative_code=_trigonometric_code("sin"),
        latex="\\sin", code=every_backend("{xp}.sin({0})"), sympy_body=lambda sp, t: sp.sin(t)),
-    Op("cos", ENTRYWISE, "the cosine", "cos(A)", derivative=_trigonometric("cos"), derivative_code=_trigonometric_code("cos"),
+    Op("cos", ENTRYWISE, "the cosine", "cos(A)", reference=lambda h: h.cos(), derivative=_trigonometric("cos"), derivative_code=_trigonometric_code("cos"),
        latex="\\cos", code=every_backend("{xp}.cos({0})"), sympy_body=lambda sp, t: sp.cos(t)),
-    Op("tan", ENTRYWISE, "the tangent", "tan(A)", derivative=_tanh_like("tan", 1), derivative_code=_tan_code,
+    Op("tan", ENTRYWISE, "the tangent", "tan(A)", reference=lambda h: h.tan(), derivative=_tanh_like("tan", 1), derivative_code=_tan_code,
        latex="\\tan", code=every_backend("{xp}.tan({0})"), sympy_body=lambda sp, t: sp.tan(t)),
-    Op("abs", ENTRYWISE, "the absolute value; its derivative is the sign, where x ≠ 0", "abs(A)", derivative=_kinked,
+    Op("abs", ENTRYWISE, "the absolute value; its derivative is the sign, where x ≠ 0", "abs(A)", reference=lambda h, s: h * s, derivative=_kinked,
        derivative_code=_kinked_code("abs"), kinked=True,
        notation={"unicode": _abs_unicode, "latex": _abs_latex, "mathml": _abs_mathml},
        code=every_backend("{xp}.abs({0})"), sympy_body=lambda sp, t: sp.Abs(t)),
-    Op("relu", ENTRYWISE, "max(0, x); its derivative is the step, where x ≠ 0", "relu(A)", derivative=_kinked,
+    Op("relu", ENTRYWISE, "max(0, x); its derivative is the step, where x ≠ 0", "relu(A)", reference=lambda h, s: h * int(s > 0), derivative=_kinked,
        derivative_code=_kinked_code("relu"), kinked=True,
        code={"numpy": Code("np.maximum({0}, 0)"), "jax": Code("jax.nn.relu({0})"), "torch": Code("torch.relu({0})")},
        sympy_body=lambda sp, t: sp.Max(t, 0)),
