@@ -117,6 +117,10 @@ def test_the_checker_evaluates_the_operators_the_registry_names():
     assert {ops.get(n).build for n in ops.of_kind(ops.NODE)} <= set(evaluate.RULES)
 
 
+def test_the_checkers_needs_name_only_functions_it_evaluates():
+    assert set(evaluate.NEEDS) <= set(evaluate.MATRIX_FUNCTIONS)
+
+
 def test_an_operator_registered_twice_is_refused():
     with pytest.raises(ValueError, match="registered twice"):
         register(Op("tr", ops.CALL, "again", "tr(X)"))

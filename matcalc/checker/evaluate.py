@@ -424,6 +424,15 @@ def _diag(a: Matrix) -> Matrix:
     return [tuple(a[i][0] if i == j else zero for j in range(n)) for i in range(n)]
 
 
+#: What the checker needs of each function of a matrix, beyond its value: "rational" (a rational
+#: function of the entries, so exact in rationals), "invertible" (its argument's square symbols are
+#: drawn well conditioned, with planned determinant signs), "det positive" (a symbol argument is
+#: drawn with det > 0), "kinked scalar" (not smooth where a 1×1 argument is 0: sampled either side). A
+#: function not listed has none of these: evaluated in balls, sampled plainly.
+NEEDS = {"tr": {"rational"}, "sum": {"rational"}, "vec": {"rational"}, "diag": {"rational"},
+         "det": {"rational", "invertible"}, "inv": {"rational", "invertible"}, "logdet": {"invertible", "det positive"},
+         "norm": {"kinked scalar"}}
+
 MATRIX_FUNCTIONS = {"tr": _trace, "sum": _sum, "vec": vec, "diag": _diag, "det": _det, "logdet": _logdet,
                     "inv": _inv, "softmax": _softmax, "norm": _norm}
 

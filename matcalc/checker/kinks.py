@@ -11,7 +11,7 @@ import random
 from flint import arb, ctx
 
 from ..expr import Call, Entrywise, EPower, Expr, Power, Sym, distinct_nodes
-from .evaluate import Bindings, Evaluator
+from .evaluate import NEEDS, Bindings, Evaluator
 from .plan import structural, unit
 from .ring import Tan, Undecided, base
 from .sample import midpoint
@@ -33,7 +33,7 @@ def singular_arguments(*exprs: Expr) -> list[tuple[Expr, tuple[int, ...]]]:
             out.append((n.arg, (1,)))
         elif isinstance(n, (Power, EPower)) and n.exponent.denominator != 1:
             out.append((n.base, (1,)))
-        elif isinstance(n, Call) and n.fn == "norm" and n.arg.shape.is_scalar:
+        elif isinstance(n, Call) and "kinked scalar" in NEEDS.get(n.fn, ()) and n.arg.shape.is_scalar:
             out.append((n.arg, (1, -1)))
     return out
 

@@ -18,7 +18,8 @@ from flint import arb, ctx, fmpq
 from ..errors import MatcalcError
 from ..expr import Call, Entrywise, EPower, Expr, Let, Power, Sym, Transpose, distinct_nodes
 from .decide import BUDGET
-from .evaluate import Bindings, Matrix, evaluate
+from .evaluate import NEEDS, Bindings, Matrix, evaluate
+from .functions import SERIES
 from .ring import Undecided
 
 #: bits for meeting an assumption with an irrational constant: beyond every comparison's precision, and few
@@ -42,15 +43,16 @@ def required(exprs: list[Expr]) -> tuple[dict[str, str], dict[str, str], set[str
     for n in distinct_nodes(*exprs):
         if _needs_positive(n) and isinstance(_core(_argument(n)), Sym):
             positive.setdefault(_core(_argument(n)).name, str(n))
-        if isinstance(n, Call) and n.fn in ("det", "logdet", "inv"):
+        needs = NEEDS.get(n.fn, ()) if isinstance(n, Call) else ()
+        if "invertible" in needs:
             invertible |= {s.name for s in distinct_nodes(n.arg) if isinstance(s, Sym)}
-            if n.fn == "logdet" and isinstance(_core(n.arg), Sym):
-                det_positive.setdefault(_core(n.arg).name, str(n))
+        if "det positive" in needs and isinstance(_core(n.arg), Sym):
+            det_positive.setdefault(_core(n.arg).name, str(n))
     return positive, det_positive, invertible
 
 
 def _needs_positive(n: Expr) -> bool:
-    if isinstance(n, Entrywise) and n.fn in ("log", "sqrt"):
+    if isinstance(n, Entrywise) and n.fn in SERIES and SERIES[n.fn][1] == "positive":
         return True
     return isinstance(n, (Power, EPower)) and n.exponent.denominator != 1
 

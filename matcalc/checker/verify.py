@@ -18,7 +18,7 @@ from ..expr import Call, Entrywise, EPower, Expr, MatPower, Power, ScalarFn, Sym
 from ..language import show
 from . import decide
 from .functions import KINKED
-from .evaluate import Bindings, Evaluator, Matrix, OutOfTime, Singular, eliminate, size
+from .evaluate import NEEDS, Bindings, Evaluator, Matrix, OutOfTime, Singular, eliminate, size
 from .counterexample import format_matrix, shaped
 from .measures import Gradient, Hessian, Jacobian, Probe
 from .kinks import approach, singular_arguments
@@ -72,7 +72,7 @@ def _rational(n: Expr) -> bool:
     if isinstance(n, MatPower):
         return abs(n.exponent) <= EXACT_MATRIX_POWER
     if isinstance(n, Call):
-        return n.fn not in ("logdet", "softmax", "norm")
+        return "rational" in NEEDS.get(n.fn, ())
     return not isinstance(n, ScalarFn)
 
 
