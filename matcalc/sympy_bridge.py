@@ -288,13 +288,7 @@ def from_table() -> dict:
         sp.MatPow: _matpow,
         sp.Transpose: lambda r, e: Transpose(r(e.arg)),
         sp.log: _log,
-        sp.exp: scalar_fn("exp"),
         type(sp.E): lambda r, e: Entrywise("exp", Num(1)),
-        sp.tanh: scalar_fn("tanh"),
-        sp.sin: scalar_fn("sin"),
-        sp.cos: scalar_fn("cos"),
-        sp.tan: scalar_fn("tan"),
-        sp.Abs: scalar_fn("abs"),
         sp.sign: lambda r, e: Entrywise("abs", r.scalar(e.args[0], e), 1),
         sp.Heaviside: lambda r, e: Entrywise("relu", r.scalar(e.args[0], e), 1),
         sp.Max: _max,
@@ -309,7 +303,8 @@ def from_table() -> dict:
         DiagMatrix: _diag,
         sp.Subs: _subs,
         sp.Derivative: _derivative,
-        **{getattr(sp, op.sympy_class): _reads_as(name) for name, op in ops.REGISTRY.items() if op.sympy_class},
+        **{getattr(sp, op.sympy_class): (_reads_as(name) if op.kind == ops.CALL else scalar_fn(name))
+           for name, op in ops.REGISTRY.items() if op.sympy_class},
     }
 
 
@@ -388,9 +383,10 @@ class _Writer:
         return matrix(v) if self.is_matrix(v) else scalar(v)
 
 
-def _untranslatable(e: Expr) -> MatcalcError:
+def _untranslatable(e: Expr, reason: str = "") -> MatcalcError:
     return MatcalcError(f"{e} has no SymPy matrix expression ({type(e).__name__}"
-                        f"{' ' + e.fn if isinstance(e, Call) else ''}): it stays in matcalc's language")
+                        f"{' ' + e.fn if isinstance(e, Call) else ''}{': ' + reason if reason else ''}): "
+                        "it stays in matcalc's language")
 
 
 def _sym(w: _Writer, e: Sym):
@@ -458,8 +454,8 @@ def _entrywise(w: _Writer, e: Entrywise):
 def _call(w: _Writer, e: Call):
     """A built-in function of a matrix, as its record translates it (on a SymPy scalar, its 1×1 value)."""
     translate = ops.get(e.fn).to_sympy
-    if translate is None:
-        raise _untranslatable(e)
+    if not callable(translate):  # None, or Unsupported with its reason
+        raise _untranslatable(e, getattr(translate, "reason", ""))
     return translate(w, e, w(e.arg))
 
 

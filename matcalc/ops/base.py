@@ -87,8 +87,9 @@ class Op:
       spelling of its own; absent, the format's generic one (``name(A)``);
     - ``latex``: the LaTeX command of the name in the generic spelling (``\\exp``), if any;
     - ``code``: backend -> ``Code``; ``helpers``: backend -> {helper name: definition};
-    - ``to_sympy``: ``(sp, value, e, writer) -> SymPy expression`` (value: the argument translated), or
-      ``Unsupported``; ``sympy_class``: CALL: the SymPy class read back as this operator (``Call(name, arg)``);
+    - ``to_sympy``: CALL: ``(writer, e, value) -> SymPy expression`` (value: e's argument translated; the
+      writer has ``sp``, ``dim``, ``on_matrix``, ``untranslatable``), or ``Unsupported``, said in the error;
+      ``sympy_class``: the SymPy class (a name in ``sympy``) read back as this operator;
       ``sympy_body``: ENTRYWISE: ``(sp, t) -> f(t)``, SymPy's formula of the function;
       ``self_derivatives``: ENTRYWISE: ``(f, x, k) -> f⁽ᵏ⁾`` for k = 1, 2 in terms of f itself (sigmoid' =
       f (1 - f)), so SymPy can simplify entrywise regions (f and x are called for the SymPy symbols of

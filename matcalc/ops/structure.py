@@ -64,12 +64,14 @@ def _dims(p, *dims) -> list[str]:
 
 
 register(
-    Op("vec", CALL, "the columns of A stacked into one column", "vec(A)", shape=lambda a: Shape(dim_mul(a.shape.rows, a.shape.cols), 1),
+    Op("vec", CALL, "the columns of A stacked into one column", "vec(A)",
+       shape=lambda a: Shape(dim_mul(a.shape.rows, a.shape.cols), 1),
        differential=Rule("vec is linear", d_vec), vec=vec_of_vec,
        reference=lambda ev, a: [[a[i][j]] for j in range(len(a[0])) for i in range(len(a))],
        code=every_backend("{0}.T.reshape(-1, 1)"), to_sympy=_vec_sympy,
        limits={"sympy": "SymPy has no vec of a matrix expression (a column's vec is the column)"}),
-    Op("diag", CALL, "the n×n diagonal matrix of a column a (n×1)", "diag(x)", shape=column("diag", square_result=True),
+    Op("diag", CALL, "the n×n diagonal matrix of a column a (n×1)", "diag(x)",
+       shape=column("diag", square_result=True),
        differential=Rule("diag is linear", d_diag), trace=diag_in_trace,
        reference=lambda ev, a: [[a[i][0] if i == j else ev.zero for j in range(len(a))] for i in range(len(a))],
        limits={"derive": "its Jacobian does not derive: no vectorisation rule for diag(dx)"},
@@ -82,11 +84,13 @@ register(
     Op("eye", NODE, "the n×n identity matrix I", "eye(n)", build=Eye, differential=CONSTANT,
        code={"numpy": Code("np.eye({0})"), "jax": Code("jnp.eye({0})"),
              "torch": Code("torch.eye({0}, dtype=torch.float64)")}),
-    Op("ones", NODE, "the m×n matrix of ones (m×1 with one argument)", "ones(m, n)", build=Ones, arity=2, differential=CONSTANT,
+    Op("ones", NODE, "the m×n matrix of ones (m×1 with one argument)", "ones(m, n)", build=Ones, arity=2,
+       differential=CONSTANT,
        code={"numpy": Code("np.ones(({0}, {1}))"), "jax": Code("jnp.ones(({0}, {1}))"),
              "torch": Code("torch.ones(({0}, {1}), dtype=torch.float64)")}),
-    Op("commutation", NODE, "the commutation matrix K (mn×mn) with K vec(A) = vec(Aᵀ) for A m×n", "commutation(m, n) * vec(A)",
-       build=Commutation, arity=2, differential=CONSTANT, code=every_backend("commutation({0}, {1})", "commutation"),
+    Op("commutation", NODE, "the commutation matrix K (mn×mn) with K vec(A) = vec(Aᵀ) for A m×n",
+       "commutation(m, n) * vec(A)", build=Commutation, arity=2, differential=CONSTANT,
+       code=every_backend("commutation({0}, {1})", "commutation"),
        limits={"sympy": "SymPy has no commutation matrix"},
        helpers={b: {"commutation": text} for b, text in _COMMUTATION.items()}),
 )
