@@ -121,5 +121,5 @@ def answer(request: Request, *, name: str = "api", path: str = "<python>", parti
     except RecursionError:
         raise MatcalcError("the input is too large to process (Python's recursion limit)") from None
     if report.error and (report.derivation is None or not partial):
-        raise MatcalcError(report.error)
+        raise MatcalcError(report.error, field=report.error_field)
     return Answer(report, proof, objects)

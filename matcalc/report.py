@@ -32,6 +32,7 @@ class ClaimReport:
     claimed: Verdict | None  # the checker on the claim's gradient
     error: str = ""
     symbolic_match: bool = False
+    error_field: str = ""  # the request field the error is about (MatcalcError.field), "" for none
 
     @property
     def verdict(self) -> str:
@@ -71,14 +72,14 @@ def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
         derivation = derive_kind(claim.kind, claim.f, claim.wrt, assume=assume, scope=scope)
     except MatcalcError as e:
         if claim.gradient is None:
-            return ClaimReport(proof.path, proof.name, claim, None, None, None, str(e))
+            return ClaimReport(proof.path, proof.name, claim, None, None, None, str(e), error_field=e.field)
         note = f" (the engine could not derive it: {e})"
     match = derivation is not None and claim.gradient is not None and \
         normalise(claim.gradient, claim.kind) == normalise(derivation.gradient, claim.kind)
     try:
         derived, claimed = _verdicts(claim, derivation, scope, assume, seed)
     except MatcalcError as e:
-        return ClaimReport(proof.path, proof.name, claim, derivation, None, None, str(e))
+        return ClaimReport(proof.path, proof.name, claim, derivation, None, None, str(e), error_field=e.field)
     if claimed is not None and claimed.status == "refuted" and derived is not None and derived.status == "holds":
         right = show(derivation.gradient)
         cx = dict(claimed.counterexample or {}, **{f"right_{claim.kind}": right})

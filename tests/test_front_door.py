@@ -109,6 +109,13 @@ def test_every_symbol_error_names_sym(bad):
     assert e.value.field == "sym"
 
 
+@pytest.mark.parametrize("assume", [["X = 1"], ["tr(X) = 1", "2 * tr(X) = 2"]])
+def test_an_assumption_the_checker_cannot_honour_names_assume(assume):
+    with pytest.raises(MatcalcError, match="cannot honour") as e:
+        answer(Request(**{**BASE, "assume": assume}))
+    assert e.value.field == "assume"
+
+
 def test_a_declaration_line_s_error_names_its_field_and_keeps_its_message():
     with pytest.raises(MatcalcError) as e:
         declarations(["X matrix(n, n)"], "fn")

@@ -133,7 +133,8 @@ def assumed_symbol(assumption) -> str:
     """The one symbol a scalar equality constrains; a MatcalcError for any other assumption."""
     names = sorted({n.name for n in distinct_nodes(assumption.lhs, assumption.rhs) if isinstance(n, Sym)})
     if len(names) != 1 or not assumption.lhs.shape.is_scalar:
-        raise MatcalcError(f"cannot honour assumption '{assumption}': only a scalar equality in one symbol is supported")
+        raise MatcalcError(f"cannot honour assumption '{assumption}': only a scalar equality in one symbol is supported",
+                           field="assume")
     return names[0]
 
 
@@ -143,7 +144,8 @@ def check_assumptions(assume) -> None:
     for a in assume:
         y = assumed_symbol(a)
         if y in seen:
-            raise MatcalcError(f"cannot honour both '{seen[y]}' and '{a}': only one assumption per symbol is supported")
+            raise MatcalcError(f"cannot honour both '{seen[y]}' and '{a}': only one assumption per symbol is supported",
+                               field="assume")
         seen[y] = a
 
 
@@ -184,14 +186,14 @@ def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[fmpq]]:
         current = [x for r in b.values[y] for x in r]
         predicted = c + sum((a * arb(v) for a, v in zip(normal, current)), arb(0))
         if not g(b.values[y]).overlaps(predicted):
-            raise MatcalcError(f"cannot honour assumption '{text}': it is not a linear equality in {y}")
+            raise MatcalcError(f"cannot honour assumption '{text}': it is not a linear equality in {y}", field="assume")
         a = [midpoint(v) for v in normal]
         value = midpoint(c) + sum(w * v for w, v in zip(a, current))  # g(Y), exactly where c and a are
         if symmetric:
             a = [(a[i] + a[(i % cols) * cols + i // cols]) / 2 for i in range(rows * cols)]
         if not any(a):
             raise MatcalcError(f"cannot honour assumption '{text}': it does not constrain {y}"
-                               + (" among symmetric matrices" if symmetric else ""))
+                               + (" among symmetric matrices" if symmetric else ""), field="assume")
         t = value / sum(v * v for v in a)
     moved = [v - t * w for v, w in zip(current, a)]
     b.values[y] = [moved[r * cols:(r + 1) * cols] for r in range(rows)]
