@@ -10,8 +10,8 @@ import unicodedata
 from fractions import Fraction
 
 from .expr import (
-    Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
-    MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose,
+    Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let,
+    MatMul, MatPower, Neg, Num, Power, ScalarFn, Sym, Transpose,
 )
 from . import ops
 from .shapes import dim_factors
@@ -110,10 +110,8 @@ class Notation:
             return f"{self.minus}{self.wrap(e.arg, POWER)}"
         if isinstance(e, Div):
             return self.divide(e)
-        if isinstance(e, (MatMul, Hadamard, EDiv, Kron)):
-            op = self.times if type(e) is MatMul else self.hadamard if type(e) is Hadamard else \
-                self.ediv if type(e) is EDiv else self.kron
-            return f"{self.wrap(e.left, self.left_need(e))}{op}{self.wrap(e.right, UNARY)}"
+        if isinstance(e, (MatMul, Hadamard, EDiv)):
+            return self.product(e, self.times if type(e) is MatMul else self.hadamard if type(e) is Hadamard else self.ediv)
         if isinstance(e, (Power, MatPower, EPower)):
             return self.power(self.power_base(e.base), Fraction(e.exponent), isinstance(e, EPower))
         if isinstance(e, Transpose):
@@ -126,16 +124,29 @@ class Notation:
             op = ops.get(e.fn) if isinstance(e, Entrywise) else None
             own = op.notation.get(self.format) if op else None
             return (own and own(self, e.order, arg)) or self.function(e.fn, e.order, arg)
-        if isinstance(e, Eye):
-            return self.eye(self.dim(e.n))
-        if isinstance(e, Ones):
-            return self.ones(self.dim(e.rows), self.dim(e.cols) if e.cols != 1 else 1)
-        if isinstance(e, Commutation):
-            return self.commutation(self.dim(e.m), self.dim(e.n))
+        op = ops.of_node(type(e))
+        if op is not None:
+            return self.node(e, op)
         if isinstance(e, Differential):
             inner = self.wrap(e.arg, ATOM) if isinstance(e.arg, (Sym, Let)) else self.paren(self._show(e.arg))
             return f"{self.d}{inner}"
         raise TypeError(f"no notation for {type(e).__name__}")
+
+    def product(self, e, symbol: str) -> str:
+        """Two factors with the operator between them."""
+        return f"{self.wrap(e.left, self.left_need(e))}{symbol}{self.wrap(e.right, UNARY)}"
+
+    def node(self, e, op) -> str:
+        """A built-in with a node of its own: infix among the products where the format writes it so
+        (A ⊗ B), else its record's spelling in this format, else the call form: kron(A, B), eye(n)."""
+        symbol = op.infix.get(self.format)
+        if symbol is not None:
+            return self.product(e, symbol)
+        own = op.notation.get(self.format)
+        if own is not None:
+            return own(self, e)
+        dims = [self.dim(getattr(e, f)) for f in e._init_fields if f not in e._child_fields]
+        return f"{op.name}({', '.join([self._show(c) for c in e.children] + dims)})"
 
     def divide(self, e):
         return f"{self.wrap(e.left, PRODUCT)} / {self.wrap(e.right, UNARY)}"
@@ -153,11 +164,6 @@ class SourceNotation(Notation):
         # A different product-level operator on the left gets parentheses for the reader;
         # the tree is the same either way (they are left-associative).
         return PRODUCT if type(e.left) in (type(e), Div) else UNARY
-
-    def _show(self, e):
-        if isinstance(e, Kron):
-            return f"kron({self._show(e.left)}, {self._show(e.right)})"
-        return super()._show(e)
 
     def power_base(self, e):
         return self.wrap(e, ATOM)
@@ -179,15 +185,6 @@ class SourceNotation(Notation):
 
     def function(self, fn, order, arg):
         return f"{fn}{chr(39) * order}({arg})"
-
-    def eye(self, n):
-        return f"eye({n})"
-
-    def ones(self, r, c):
-        return f"ones({r})" if c == 1 else f"ones({r}, {c})"
-
-    def commutation(self, m, n):
-        return f"commutation({m}, {n})"
 
 
 SOURCE = SourceNotation()

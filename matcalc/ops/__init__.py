@@ -15,9 +15,16 @@ def get(name: str) -> Op | None:
     return REGISTRY.get(name)
 
 
+def of_node(cls: type) -> Op | None:
+    """The record of the built-in whose node class is cls (Kron, Eye, ...), None for other nodes."""
+    return _NODES.get(cls)
+
+
 def of_kind(kind: str) -> tuple[str, ...]:
     """The names of every operator of a kind (CALL, ENTRYWISE or NODE), in the order registered."""
     return tuple(name for name, op in REGISTRY.items() if op.kind == kind)
 
 
-__all__ = ["CALL", "ENTRYWISE", "NODE", "REGISTRY", "SPELLINGS", "Code", "Op", "Rule", "Unsupported", "get", "of_kind"]
+_NODES = {op.build: op for op in REGISTRY.values() if op.build is not None}
+
+__all__ = ["CALL", "ENTRYWISE", "NODE", "REGISTRY", "SPELLINGS", "Code", "Op", "Rule", "Unsupported", "get", "of_kind", "of_node"]

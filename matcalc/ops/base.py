@@ -85,6 +85,8 @@ class Op:
       ``superscript``: printed with a superscript of its own (A⁻¹), so a power of it takes parentheses;
     - ``notation``: printer format ("unicode", "latex", "mathml") -> ``(printer, e) -> text`` for a
       spelling of its own; absent, the format's generic one (``name(A)``);
+      A NODE's spelling is ``(printer, e) -> text``, or, in the formats of ``infix``, the operator written
+      between its two operands among the products (A ⊗ B); absent, the call form ``kron(A, B)``, ``eye(n)``;
     - ``latex``: the LaTeX command of the name in the generic spelling (``\\exp``), if any;
     - ``code``: backend -> ``Code``; ``helpers``: backend -> {helper name: definition};
     - ``to_sympy``: CALL: ``(writer, e, value) -> SymPy expression`` (value: e's argument translated; the
@@ -118,6 +120,7 @@ class Op:
     applied: bool = True
     superscript: bool = False
     notation: Mapping[str, Callable] = field(default_factory=dict)
+    infix: Mapping[str, str] = field(default_factory=dict)
     latex: str | None = None
     code: Mapping[str, Code] = field(default_factory=dict)
     helpers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)

@@ -59,8 +59,10 @@ _COMMUTATION = {
 }
 
 
-def _dims(p, *dims) -> list[str]:
-    return [p.dim(d) for d in dims]
+def _ones_mathml(p, e):
+    r = p.dim(e.rows)
+    size = r if e.cols == 1 else p.mrow(r, p.mo("×"), p.dim(e.cols))
+    return f"<msub>{p.mn('𝟏')}{size}</msub>"
 
 
 register(
@@ -78,18 +80,29 @@ register(
        code=every_backend("{xp}.diagflat({0})"),
        to_sympy=lambda w, e, v: w.on_matrix(v, _diag_matrix(w), lambda v: v)),
     Op("kron", NODE, "the Kronecker product A ⊗ B", "kron(A, B)", build=Kron, arity=2,
+       infix={"unicode": " ⊗ ", "latex": " \\otimes ", "mathml": "<mo>⊗</mo>"},
        differential=Rule("Kronecker product rule", d_kron),
        limits={"derive": "its Jacobian does not derive: no vectorisation rule for a Kronecker product holding dX"},
        code=every_backend("{xp}.kron({0}, {1})")),
     Op("eye", NODE, "the n×n identity matrix I", "eye(n)", build=Eye, differential=CONSTANT,
+       notation={"unicode": lambda p, e: "I", "latex": lambda p, e: f"I_{{{p.dim(e.n)}}}",
+                 "mathml": lambda p, e: f"<msub>{p.mi('I')}{p.dim(e.n)}</msub>"},
        code={"numpy": Code("np.eye({0})"), "jax": Code("jnp.eye({0})"),
              "torch": Code("torch.eye({0}, dtype=torch.float64)")}),
     Op("ones", NODE, "the m×n matrix of ones (m×1 with one argument)", "ones(m, n)", build=Ones, arity=2,
        differential=CONSTANT,
+       notation={"source": lambda p, e: f"ones({p.dim(e.rows)})" if e.cols == 1 else f"ones({p.dim(e.rows)}, {p.dim(e.cols)})",
+                 "unicode": lambda p, e: "1" if e.cols == 1 else f"1[{p.dim(e.rows)}×{p.dim(e.cols)}]",
+                 "latex": lambda p, e: (f"\\mathbf{{1}}_{{{p.dim(e.rows)}}}" if e.cols == 1
+                                        else f"\\mathbf{{1}}_{{{p.dim(e.rows)}\\times {p.dim(e.cols)}}}"),
+                 "mathml": _ones_mathml},
        code={"numpy": Code("np.ones(({0}, {1}))"), "jax": Code("jnp.ones(({0}, {1}))"),
              "torch": Code("torch.ones(({0}, {1}), dtype=torch.float64)")}),
     Op("commutation", NODE, "the commutation matrix K (mn×mn) with K vec(A) = vec(Aᵀ) for A m×n",
        "commutation(m, n) * vec(A)", build=Commutation, arity=2, differential=CONSTANT,
+       notation={"unicode": lambda p, e: f"K[{p.dim(e.m)},{p.dim(e.n)}]",
+                 "latex": lambda p, e: f"K_{{{p.dim(e.m)},{p.dim(e.n)}}}",
+                 "mathml": lambda p, e: f"<msub>{p.mi('K')}{p.mrow(p.dim(e.m), p.mo(','), p.dim(e.n))}</msub>"},
        code=every_backend("commutation({0}, {1})", "commutation"),
        limits={"sympy": "SymPy has no commutation matrix"},
        helpers={b: {"commutation": text} for b, text in _COMMUTATION.items()}),

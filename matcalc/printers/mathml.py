@@ -6,7 +6,7 @@ from fractions import Fraction
 from html import escape
 
 from .. import ops
-from ..expr import Add, Call, EDiv, Entrywise, Expr, Hadamard, Kron, MatMul, Neg, ScalarFn
+from ..expr import Add, Call, Entrywise, Expr, Neg, ScalarFn
 from ..language import GREEK_LETTERS, PRODUCT, UNARY
 from ..shapes import dim_factors
 from .notation import MathNotation, subscripted
@@ -61,7 +61,7 @@ def _rational(v: Fraction) -> str:
 class MathMLNotation(MathNotation):
     """Each form as MathML Core elements; the layout rules (precedence, parentheses) are Notation's."""
 
-    format, minus, hadamard, ediv, kron, dot = "mathml", "<mo>−</mo>", "<mo>⊙</mo>", "<mo>⊘</mo>", "<mo>⊗</mo>", "<mo>·</mo>"
+    format, minus, times, hadamard, ediv, dot = "mathml", "<mo>−</mo>", TIMES, "<mo>⊙</mo>", "<mo>⊘</mo>", "<mo>·</mo>"
     d = mi("d", True)
     APPLY = APPLY
     mi, mo, mrow, mn = staticmethod(mi), staticmethod(mo), staticmethod(mrow), staticmethod(mn)
@@ -73,13 +73,12 @@ class MathMLNotation(MathNotation):
                 negative = isinstance(t, Neg)
                 parts.append((self.minus if negative else mo("+")) + self.wrap(t.arg if negative else t, PRODUCT))
             return mrow(*parts)
-        if isinstance(e, (MatMul, Hadamard, EDiv, Kron)):
-            op = {MatMul: TIMES, Hadamard: self.hadamard, EDiv: self.ediv, Kron: self.kron}[type(e)]
-            if op == TIMES and (_applies(e.left) or _applies(e.right)):
-                op += THIN  # as LaTeX spaces \operatorname: sum(Y) softmax(Z), not sum(Y)softmax(Z)
-            same = type(e.left) is type(e)
-            return mrow(self.wrap(e.left, PRODUCT if same else UNARY), op, self.wrap(e.right, UNARY))
         return super()._show(e)
+
+    def product(self, e, symbol):
+        if symbol == TIMES and (_applies(e.left) or _applies(e.right)):
+            symbol += THIN  # as LaTeX spaces \operatorname: sum(Y) softmax(Z), not sum(Y)softmax(Z)
+        return mrow(self.wrap(e.left, self.left_need(e)), symbol, self.wrap(e.right, UNARY))
 
     def dim(self, dm) -> str:
         k, names = dim_factors(dm)
@@ -92,9 +91,6 @@ class MathMLNotation(MathNotation):
         for p in parts:
             out += [sep, p] if out else [p]
         return out
-
-    def commutation(self, m, n):
-        return f"<msub>{mi('K')}{mrow(m, mo(','), n)}</msub>"
 
     def paren(self, text):
         """Parentheses that stretch only around a fraction (stretched ones are spaced wide without a math font)."""
@@ -127,12 +123,6 @@ class MathMLNotation(MathNotation):
             head = f"<msup>{head}{mo('′' * order)}</msup>"
         return mrow(head, APPLY, self.paren(arg))
 
-    def eye(self, n):
-        return f"<msub>{mi('I')}{n}</msub>"
-
-    def ones(self, r, c):
-        size = r if c == 1 else mrow(r, mo("×"), c)
-        return f"<msub>{mn('𝟏')}{size}</msub>"
 
 
 MATHML = MathMLNotation()

@@ -8,7 +8,7 @@ import re
 from fractions import Fraction
 
 from .. import ops
-from ..expr import Expr, Kron
+from ..expr import Expr
 from ..language import GREEK, GREEK_LETTERS, PRODUCT, Notation, precedence
 
 
@@ -17,18 +17,16 @@ SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 class MathNotation(Notation):
-    """The formats of mathematics (Unicode, LaTeX, MathML): the Kronecker product is written infix,
-    A ⊗ B, among the products."""
+    """The formats of mathematics (Unicode, LaTeX, MathML): a built-in its record writes infix in the
+    format (A ⊗ B) has the precedence of the products."""
 
     def precedence(self, e: Expr) -> int:
-        return PRODUCT if isinstance(e, Kron) else precedence(e)
+        op = ops.of_node(type(e))
+        return PRODUCT if op is not None and self.format in op.infix else precedence(e)
 
 
 class UnicodeNotation(MathNotation):
-    format, minus, times, hadamard, ediv, kron, d, dot = "unicode", "−", " ", " ⊙ ", " ⊘ ", " ⊗ ", "d", "·"
-
-    def commutation(self, m, n):
-        return f"K[{m},{n}]"
+    format, minus, times, hadamard, ediv, d, dot = "unicode", "−", " ", " ⊙ ", " ⊘ ", "d", "·"
 
     def number(self, v: Fraction):
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
@@ -49,11 +47,6 @@ class UnicodeNotation(MathNotation):
     def function(self, fn, order, arg):
         return f"{_unicode_greek(fn)}{chr(39) * order}({arg})"
 
-    def eye(self, n):
-        return "I"
-
-    def ones(self, r, c):
-        return "1" if c == 1 else f"1[{r}×{c}]"
 
 
 def _unicode_greek(n: str) -> str:
@@ -88,11 +81,7 @@ def _latex_name(n: str) -> str:
 
 
 class LatexNotation(MathNotation):
-    format, minus, times, hadamard, ediv, kron, d, dot = ("latex", "-", " ", " \\odot ", " \\oslash ", " \\otimes ",
-                                                          "\\mathrm{d}", " \\cdot ")
-
-    def commutation(self, m, n):
-        return f"K_{{{m},{n}}}"
+    format, minus, times, hadamard, ediv, d, dot = "latex", "-", " ", " \odot ", " \oslash ", "\mathrm{d}", " \cdot "
 
     def paren(self, text):
         return f"\\left({text}\\right)"
@@ -125,11 +114,6 @@ class LatexNotation(MathNotation):
         primes = "\\prime" * order
         return f"{head}{'^{' + primes + '}' if order else ''}\\left({arg}\\right)"
 
-    def eye(self, n):
-        return f"I_{{{n}}}"
-
-    def ones(self, r, c):
-        return f"\\mathbf{{1}}_{{{r}}}" if str(c) == "1" else f"\\mathbf{{1}}_{{{r}\\times {c}}}"
 
 
 UNICODE = UnicodeNotation()
