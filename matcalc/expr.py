@@ -475,3 +475,15 @@ def size(e: Expr) -> int:
     each time it occurs), a [let] name counting one."""
     return e._size
 
+
+def adjacent(e: MatMul, combine) -> Expr | None:
+    """``combine(a, b)`` for the product a b, or for the last two factors of (P a) b, giving
+    P combine(a, b) (P alone when that is I); None when it does not apply."""
+    done = combine(e.left, e.right)
+    if done is not None:
+        return done
+    if isinstance(e.left, MatMul) and not e.left.left.shape.is_scalar:
+        done = combine(e.left.right, e.right)
+        if done is not None:
+            return e.left.left if isinstance(done, Eye) else MatMul(e.left.left, done)
+    return None

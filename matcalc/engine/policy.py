@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import ops
 from ..declarations import Assumption, Scope
 from ..expr import Expr, Let
 from .core import Registry, Rule, Run, StopReason, Strategy, bottom_up, fixpoint, sequence, top_down
@@ -22,9 +23,14 @@ ROUNDS = 20
 
 
 def _rules(registry: Registry, *fns) -> tuple[Rule, ...]:
-    """The rules of ``registry`` that apply ``fns``, in that order."""
+    """The rules of ``registry`` that apply ``fns`` (a function, or an operator record's rule), in that order."""
     by_fn = {r.fn: r for r in registry}
-    return tuple(by_fn[fn] for fn in fns)
+    return tuple(by_fn[getattr(fn, "fn", fn)] for fn in fns)
+
+
+def _of(op: str, name: str):
+    """The algebra rule ``name`` of an operator's record."""
+    return next(r for r in ops.get(op).algebra if r.name == name)
 
 
 #: The algebra groups, in the order a textbook would apply them; in a group, the first rule that
@@ -32,8 +38,9 @@ def _rules(registry: Registry, *fns) -> tuple[Rule, ...]:
 GROUPS: tuple[Strategy, ...] = (
     bottom_up(_rules(A.ALGEBRA, A.double_transpose, A.transpose_product, A.transpose_entrywise, A.transpose_constant,
                      A.transpose_symmetric, A.transpose_power)),
-    bottom_up(_rules(A.ALGEBRA, A.powers, A.hadamard_scalars, A.quotients, A.inverse, A.builtin_derivatives,
-                     A.softmax_form, A.signs, A.identity, A.numbers, A.scalars_first, A.associativity,
+    bottom_up(_rules(A.ALGEBRA, A.powers, A.hadamard_scalars, A.quotients, _of("inv", "inverses cancel"),
+                     A.builtin_derivatives,
+                     _of("softmax", "definition of softmax"), A.signs, A.identity, A.numbers, A.scalars_first, A.associativity,
                      A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar)),
     bottom_up(_rules(A.ALGEBRA, SA.scalar_algebra)),
     bottom_up(_rules(A.ALGEBRA, A.collect, A.common_factor)),

@@ -66,6 +66,8 @@ class Op:
     - ``differential``: the engine's rule d(op(A)) in terms of dA (``Rule``, called ``fn(e, D, dep)``)
       or ``Unsupported``; ENTRYWISE uses the engine's chain rule f(A) -> f'(A) ⊙ dA, a NODE's rule is
       looked up by its node class;
+    - ``algebra``: identities of the operator the engine's simplification applies (``Rule``s called
+      ``fn(e) -> e' | None``), registered under their names; the engine's policy says in which group;
     - ``trace``: CALL, linear in its argument: ``(M, A, build) -> M'`` with tr(Mᵀ op(A)) = tr(M'ᵀ A), so the
       trace phase moves the operator off dX; ``vec``: ``(J, A, dep, build) -> [(J', A'), ...]`` with
       J vec(op(A)) = Σ J' vec(A'), for the vec phase (``build``: the engine's smart constructors
@@ -112,6 +114,7 @@ class Op:
     differential: Rule | Unsupported | None = None
     trace: Callable | None = None
     vec: Callable | None = None
+    algebra: tuple = ()
     reference: Callable | None = None
     domain: str | None = None
     derivative: Callable | None = None

@@ -1,7 +1,7 @@
 """Functions of a square matrix: trace, determinant, log-determinant, inverse."""
 from __future__ import annotations
 
-from ..expr import Call, Eye, MatMul, Neg, described
+from ..expr import Call, Eye, MatMul, MatPower, Neg, Transpose, adjacent, described
 from ..errors import ShapeError
 from ..shapes import SCALAR
 from .base import CALL, Op, Rule, every_backend, register
@@ -33,6 +33,31 @@ def vec_of_trace(J, A, dep, build):
     if isinstance(A, MatMul) and A.left.shape.cols == A.right.shape.rows and dep(A.right) and not dep(A.left):
         return [(build.matmul(J, build.transpose(build.vec(build.transpose(A.left)))), A.right)]
     return [(build.matmul(J, build.transpose(build.vec(Eye(A.shape.rows)))), A)]
+
+
+def _inverses(a, b) -> bool:
+    """a b = I by their form: A A⁻¹, A⁻¹ A, and the transposes of such (Aᵀ A⁻ᵀ = (A⁻¹ A)ᵀ)."""
+    if any(isinstance(p, Call) and p.fn == "inv" and p.arg == q for p, q in ((a, b), (b, a))):
+        return True
+    return isinstance(a, Transpose) and isinstance(b, Transpose) and _inverses(b.arg, a.arg)
+
+
+def _cancelled(a, b):
+    """a b where an inverse meets its matrix: I for A A⁻¹, A ^ (k-1) for A ^ k A⁻¹ or A⁻¹ A ^ k; else None."""
+    if _inverses(a, b):
+        return Eye(b.shape.rows)
+    if isinstance(a, MatPower) and _inverses(a.base, b):
+        return a.base if a.exponent == 2 else MatPower(a.base, a.exponent - 1)
+    if isinstance(b, MatPower) and _inverses(a, b.base):
+        return b.base if b.exponent == 2 else MatPower(b.base, b.exponent - 1)
+    return None
+
+
+def inverse(e):
+    """(A⁻¹)⁻¹ = A; A A⁻¹ = A⁻¹ A = I, A ^ k A⁻¹ = A⁻¹ A ^ k = A ^ (k-1), also inside a product: (P A) A⁻¹ = P"""
+    if isinstance(e, Call) and e.fn == "inv" and isinstance(e.arg, Call) and e.arg.fn == "inv":
+        return e.arg.arg
+    return adjacent(e, _cancelled) if isinstance(e, MatMul) else None
 
 
 def d_det(e: Call, D, dep):
@@ -70,7 +95,7 @@ register(
        to_sympy=lambda w, e, v: w.on_matrix(v, lambda v: w.sp.log(w.sp.Determinant(v)), w.sp.log)),
     Op("inv", CALL, "the inverse of a non-singular square matrix", "inv(X)", shape=square("inv", "same"),
        differential=Rule("inverse", d_inverse), applied=False, superscript=True,
-       reference=lambda ev, a: ev.inverse(a),
+       reference=lambda ev, a: ev.inverse(a), algebra=(Rule("inverses cancel", inverse),),
        notation={"unicode": lambda p, a: f"{p.wrap_atom(a)}⁻¹",
                  "latex": lambda p, a: f"{{{p.wrap_atom(a)}}}^{{-1}}",
                  "mathml": lambda p, a: f"<msup>{p.mrow(p.wrap_atom(a))}{p.mrow(p.minus, p.mn('1'))}</msup>"},

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..errors import ShapeError
-from ..expr import Add, Call, Div, Hadamard, MatMul, Neg, Ones, Transpose, described
+from ..expr import Add, Call, Entrywise, Div, Hadamard, MatMul, Neg, Ones, Transpose, described
 from ..shapes import SCALAR, dim_mul
 from .base import CALL, Code, Op, Rule, every_backend, register
 
@@ -61,6 +61,14 @@ def _softmax_sympy(w, e, v):
     return w.on_matrix(v, matrix, lambda v: w.sp.Integer(1))
 
 
+def softmax_form(e):
+    """exp(z) / sum(exp(z)) = exp(z) / (1ᵀ exp(z)) = softmax(z)"""
+    if isinstance(e, Div) and isinstance(e.left, Entrywise) and e.left.fn == "exp" and e.left.order == 0 \
+            and e.left.shape.cols == 1 and e.right == Call("sum", e.left):
+        return Call("softmax", e.left.arg)
+    return None
+
+
 def _softmax_reference(ev, z):
     """exp(z) / sum(exp(z)), each exp shifted by the same amount"""
     e = ev.shifted_exp(z)
@@ -90,6 +98,7 @@ register(
        to_sympy=lambda w, e, v: w.on_matrix(v, lambda v: w.sp.sqrt(w.sp.Trace(v.T * v)), lambda v: w.sp.sqrt(v ** 2))),
     Op("softmax", CALL, "exp(z) / sum(exp(z)) of a column vector z", "softmax(x)", shape=column("softmax"),
        differential=Rule("softmax", d_softmax), reference=_softmax_reference,
+       algebra=(Rule("definition of softmax", softmax_form),),
        code={"numpy": Code("softmax({0})", "softmax"), "jax": Code("jax.nn.softmax({0}, axis=0)"),
              "torch": Code("torch.softmax({0}, dim=0)")},
        helpers={"numpy": {"softmax": _SOFTMAX_NUMPY}},

@@ -13,7 +13,7 @@ from ... import ops
 from ...errors import ShapeError
 from ...expr import (
     Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num,
-    Ones, Sym, Transpose,
+    Ones, Sym, Transpose, adjacent,
 )
 from ..core import Registry
 
@@ -68,6 +68,15 @@ def vec(a: Expr) -> Expr:
     """vec(a), with vec(a) = a for a column vector."""
     return a if a.shape.cols == 1 else Call("vec", a)
 
+
+def _register_operators() -> None:
+    """The algebra rules of each operator record (``matcalc.ops``), under the records' names."""
+    for op in ops.REGISTRY.values():
+        for r in op.algebra:
+            ALGEBRA.add(r.name, r.fn)
+
+
+_register_operators()
 
 #: The smart constructors an operator record's trace and vec identities build with.
 BUILD = SimpleNamespace(matmul=matmul, hadamard=hadamard, transpose=transpose, vec=vec)
@@ -175,20 +184,7 @@ def powers(e: Expr):
     """A ^ i A ^ j = A ^ (i + j) (A = A ^ 1, so A A = A ^ 2), also inside a product: (P A ^ i) A ^ j = P A ^ (i + j)"""
     if not isinstance(e, MatMul) or e.left.shape.is_scalar or e.right.shape.is_scalar:
         return None
-    return _adjacent(e, _product_of_powers)
-
-
-def _adjacent(e: MatMul, combine) -> Expr | None:
-    """``combine(a, b)`` for the product a b, or for the last two factors of (P a) b, giving
-    P combine(a, b) (P alone when that is I); None when it does not apply."""
-    done = combine(e.left, e.right)
-    if done is not None:
-        return done
-    if isinstance(e.left, MatMul) and not e.left.left.shape.is_scalar:
-        done = combine(e.left.right, e.right)
-        if done is not None:
-            return e.left.left if isinstance(done, Eye) else MatMul(e.left.left, done)
-    return None
+    return adjacent(e, _product_of_powers)
 
 
 @ALGEBRA("scalars out of entrywise products")
@@ -222,32 +218,6 @@ def quotients(e: Expr):
                 return built_or_none(lambda: EDiv(b, a.right))
 
 
-def _inverses(a: Expr, b: Expr) -> bool:
-    """a b = I by their form: A A⁻¹, A⁻¹ A, and the transposes of such (Aᵀ A⁻ᵀ = (A⁻¹ A)ᵀ)."""
-    if any(isinstance(p, Call) and p.fn == "inv" and p.arg == q for p, q in ((a, b), (b, a))):
-        return True
-    return isinstance(a, Transpose) and isinstance(b, Transpose) and _inverses(b.arg, a.arg)
-
-
-def _cancelled(a: Expr, b: Expr) -> Expr | None:
-    """a b where an inverse meets its matrix: I for A A⁻¹, A ^ (k-1) for A ^ k A⁻¹ or A⁻¹ A ^ k; else None."""
-    if _inverses(a, b):
-        return Eye(b.shape.rows)
-    if isinstance(a, MatPower) and _inverses(a.base, b):
-        return a.base if a.exponent == 2 else MatPower(a.base, a.exponent - 1)
-    if isinstance(b, MatPower) and _inverses(a, b.base):
-        return b.base if b.exponent == 2 else MatPower(b.base, b.exponent - 1)
-    return None
-
-
-@ALGEBRA("inverses cancel")
-def inverse(e: Expr):
-    """(A⁻¹)⁻¹ = A; A A⁻¹ = A⁻¹ A = I, A ^ k A⁻¹ = A⁻¹ A ^ k = A ^ (k-1), also inside a product: (P A) A⁻¹ = P"""
-    if isinstance(e, Call) and e.fn == "inv" and isinstance(e.arg, Call) and e.arg.fn == "inv":
-        return e.arg.arg
-    return _adjacent(e, _cancelled) if isinstance(e, MatMul) else None
-
-
 @ALGEBRA("derivatives of built-in functions")
 def builtin_derivatives(e: Expr):
     """exp' = exp, log'(u) = 1 ./ u, tanh' = 1 - tanh .^ 2, sqrt'(u) = 1/2 ./ sqrt(u), sin' = cos,
@@ -255,14 +225,6 @@ def builtin_derivatives(e: Expr):
     closed forms are its record's (``matcalc.ops``)"""
     op = ops.get(e.fn) if isinstance(e, Entrywise) and e.order > 0 else None
     return op.derivative(e.arg, e.order) if op is not None and op.derivative else None
-
-
-@ALGEBRA("definition of softmax")
-def softmax_form(e: Expr):
-    """exp(z) / sum(exp(z)) = exp(z) / (1ᵀ exp(z)) = softmax(z)"""
-    if isinstance(e, Div) and isinstance(e.left, Entrywise) and e.left.fn == "exp" and e.left.order == 0 \
-            and e.left.shape.cols == 1 and e.right == Call("sum", e.left):
-        return Call("softmax", e.left.arg)
 
 
 @ALGEBRA("signs")
