@@ -20,7 +20,7 @@ from . import ops
 from .errors import MatcalcError
 from .language import show
 from .expr import (
-    Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let, MatPower,
+    Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatPower,
     MatMul, Neg, Num, Ones, Power, Sym, Transpose, distinct_nodes, walk,
 )
 from .shapes import SCALAR, DimProduct, Shape, dim_mul, dim_names
@@ -294,16 +294,14 @@ def from_table() -> dict:
         sp.Max: _max,
         sp.HadamardProduct: _fold(Hadamard),
         sp.HadamardPower: lambda r, e: EPower(r(e.base), _fraction(e.exp, e)),
-        sp.KroneckerProduct: _fold(Kron),
-        sp.Identity: lambda r, e: Eye(r.dim(e.rows, e, product=True)),
-        sp.OneMatrix: lambda r, e: Ones(r.dim(e.shape[0], e, product=True), r.dim(e.shape[1], e, product=True)),
         sp.ZeroMatrix: _zero,
         MatrixElement: _element,
         ElementwiseApplyFunction: _applyfunc,
         DiagMatrix: _diag,
         sp.Subs: _subs,
         sp.Derivative: _derivative,
-        **{getattr(sp, op.sympy_class): (_reads_as(name) if op.kind == ops.CALL else scalar_fn(name))
+        **{getattr(sp, op.sympy_class): (_reads_as(name) if op.kind == ops.CALL else
+                                         scalar_fn(name) if op.kind == ops.ENTRYWISE else op.from_sympy)
            for name, op in ops.REGISTRY.items() if op.sympy_class},
     }
 
@@ -468,8 +466,6 @@ def to_table() -> dict:
         Sym: _sym,
         Num: lambda w, e: rational(e.value),
         Let: lambda w, e: w(e.body),
-        Eye: lambda w, e: sp.Identity(w.dim(e.n)),
-        Ones: lambda w, e: sp.OneMatrix(w.dim(e.rows), w.dim(e.cols)),
         Add: _add,
         Neg: lambda w, e: -w(e.arg),
         MatMul: _matmul,
@@ -481,8 +477,7 @@ def to_table() -> dict:
         EPower: _epower,
         Transpose: lambda w, e: w.on_matrix(w(e.arg), lambda v: v.T, lambda v: v),
         Call: _call,
-        Kron: lambda w, e: (w(e.left) * w(e.right) if e.left.shape.is_scalar or e.right.shape.is_scalar
-                            else sp.KroneckerProduct(w(e.left), w(e.right))),
+        **{op.build: op.to_sympy for op in ops.REGISTRY.values() if op.kind == ops.NODE and callable(op.to_sympy)},
         Entrywise: _entrywise,
     }
 

@@ -109,6 +109,13 @@ def test_registered_operator_translates_to_sympy(name):
     assert matcalc.to_sympy(e) is not None
 
 
+@pytest.mark.parametrize("name", [n for n, op in ops.REGISTRY.items() if op.sympy_class])
+def test_registered_operator_reads_back_from_its_sympy_class(name):
+    op = ops.get(name)
+    back = matcalc.from_sympy(matcalc.to_sympy(op.example, symbols=EXAMPLE_SYMBOLS))
+    assert show(back.expr) == show(_example(op))
+
+
 def test_the_checker_evaluates_the_operators_the_registry_names():
     """The checker keeps its own numeric table; it must name exactly the registered operators."""
     assert set(evaluate.MATRIX_FUNCTIONS) == set(ops.of_kind(ops.CALL))

@@ -98,7 +98,8 @@ class Op:
       ``self_derivatives``: ENTRYWISE: ``(f, x, k) -> f⁽ᵏ⁾`` for k = 1, 2 in terms of f itself (sigmoid' =
       f (1 - f)), so SymPy can simplify entrywise regions (f and x are called for the SymPy symbols of
       f(x) and x, so one not used adds none); None: f stays an atom there.
-      A NODE's SymPy translation is its node class's, in the bridge's tables;
+      A NODE's ``to_sympy`` is ``(writer, e) -> SymPy expression`` and ``from_sympy`` ``(reader, e) -> Expr``
+      reads its ``sympy_class`` back (the reader has ``dim``, and is called on a SymPy argument);
     - ``limits``: concern ("sympy", "derive") -> why the example's use of it fails there (the checklist
       test checks that it does fail, so a limit lifted is noticed).
     """
@@ -129,6 +130,7 @@ class Op:
     helpers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     to_sympy: Callable | Unsupported | None = None
     sympy_class: str | None = None
+    from_sympy: Callable | None = None
     sympy_body: Callable | None = None
     self_derivatives: Callable | None = None
     limits: Mapping[str, str] = field(default_factory=dict)

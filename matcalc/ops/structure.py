@@ -2,6 +2,8 @@
 the matrix of ones and the commutation matrix."""
 from __future__ import annotations
 
+from functools import reduce
+
 from ..expr import Add, Call, Commutation, Eye, Kron, Ones
 from ..shapes import Shape, dim_mul
 from .base import CALL, NODE, Code, Op, Rule, Unsupported, every_backend, register
@@ -59,6 +61,13 @@ _COMMUTATION = {
 }
 
 
+def _kron_sympy(w, e):
+    """A ⊗ B; a 1×1 factor scales the other (SymPy's scalar times matrix)."""
+    if e.left.shape.is_scalar or e.right.shape.is_scalar:
+        return w(e.left) * w(e.right)
+    return w.sp.KroneckerProduct(w(e.left), w(e.right))
+
+
 def _ones_mathml(p, e):
     r = p.dim(e.rows)
     size = r if e.cols == 1 else p.mrow(r, p.mo("×"), p.dim(e.cols))
@@ -83,12 +92,16 @@ register(
        infix={"unicode": " ⊗ ", "latex": " \\otimes ", "mathml": "<mo>⊗</mo>"},
        differential=Rule("Kronecker product rule", d_kron),
        limits={"derive": "its Jacobian does not derive: no vectorisation rule for a Kronecker product holding dX"},
-       code=every_backend("{xp}.kron({0}, {1})")),
+       code=every_backend("{xp}.kron({0}, {1})"),
+       to_sympy=_kron_sympy, sympy_class="KroneckerProduct",
+       from_sympy=lambda r, e: reduce(Kron, (r(a) for a in e.args))),  # kron(kron(A, B), C) ...
     Op("eye", NODE, "the n×n identity matrix I", "eye(n)", build=Eye, differential=CONSTANT,
        notation={"unicode": lambda p, e: "I", "latex": lambda p, e: f"I_{{{p.dim(e.n)}}}",
                  "mathml": lambda p, e: f"<msub>{p.mi('I')}{p.dim(e.n)}</msub>"},
        code={"numpy": Code("np.eye({0})"), "jax": Code("jnp.eye({0})"),
-             "torch": Code("torch.eye({0}, dtype=torch.float64)")}),
+             "torch": Code("torch.eye({0}, dtype=torch.float64)")},
+       to_sympy=lambda w, e: w.sp.Identity(w.dim(e.n)), sympy_class="Identity",
+       from_sympy=lambda r, e: Eye(r.dim(e.rows, e, product=True))),
     Op("ones", NODE, "the m×n matrix of ones (m×1 with one argument)", "ones(m, n)", build=Ones, arity=2,
        differential=CONSTANT,
        notation={"source": lambda p, e: f"ones({p.dim(e.rows)})" if e.cols == 1 else f"ones({p.dim(e.rows)}, {p.dim(e.cols)})",
@@ -97,13 +110,16 @@ register(
                                         else f"\\mathbf{{1}}_{{{p.dim(e.rows)}\\times {p.dim(e.cols)}}}"),
                  "mathml": _ones_mathml},
        code={"numpy": Code("np.ones(({0}, {1}))"), "jax": Code("jnp.ones(({0}, {1}))"),
-             "torch": Code("torch.ones(({0}, {1}), dtype=torch.float64)")}),
+             "torch": Code("torch.ones(({0}, {1}), dtype=torch.float64)")},
+       to_sympy=lambda w, e: w.sp.OneMatrix(w.dim(e.rows), w.dim(e.cols)), sympy_class="OneMatrix",
+       from_sympy=lambda r, e: Ones(r.dim(e.shape[0], e, product=True), r.dim(e.shape[1], e, product=True))),
     Op("commutation", NODE, "the commutation matrix K (mn×mn) with K vec(A) = vec(Aᵀ) for A m×n",
        "commutation(m, n) * vec(A)", build=Commutation, arity=2, differential=CONSTANT,
        notation={"unicode": lambda p, e: f"K[{p.dim(e.m)},{p.dim(e.n)}]",
                  "latex": lambda p, e: f"K_{{{p.dim(e.m)},{p.dim(e.n)}}}",
                  "mathml": lambda p, e: f"<msub>{p.mi('K')}{p.mrow(p.dim(e.m), p.mo(','), p.dim(e.n))}</msub>"},
        code=every_backend("commutation({0}, {1})", "commutation"),
+       to_sympy=Unsupported("SymPy has no commutation matrix"),
        limits={"sympy": "SymPy has no commutation matrix"},
        helpers={b: {"commutation": text} for b, text in _COMMUTATION.items()}),
 )
