@@ -83,6 +83,8 @@ class Op:
       code, ``(k, spell, literal) -> Code | None`` with ``spell(name)`` a function's template text and
       ``literal(v)`` a rational as a Python literal, None where it is not written out;
     - ``kinked``: ENTRYWISE: differentiable only where the argument is non-zero (abs, relu);
+    - ``symmetry``: CALL: when its value is a symmetric matrix by its form: "of its argument" (inv(S) for a
+      symmetric S) or "always" (diag(a)); the engine's symmetry rules read it;
     - ``applied``: printed as a name applied to an argument, tr(X) (not A⁻¹, ‖A‖, √a);
       ``superscript``: printed with a superscript of its own (A⁻¹), so a power of it takes parentheses;
     - ``notation``: printer format ("unicode", "latex", "mathml") -> ``(printer, e) -> text`` for a
@@ -122,6 +124,7 @@ class Op:
     derivative_code: Callable | None = None
     kinked: bool = False
     applied: bool = True
+    symmetry: str | None = None
     superscript: bool = False
     notation: Mapping[str, Callable] = field(default_factory=dict)
     infix: Mapping[str, str] = field(default_factory=dict)

@@ -94,7 +94,7 @@ register(
        code=every_backend("{xp}.linalg.slogdet({0})[1].reshape(1, 1)"),
        to_sympy=lambda w, e, v: w.on_matrix(v, lambda v: w.sp.log(w.sp.Determinant(v)), w.sp.log)),
     Op("inv", CALL, "the inverse of a non-singular square matrix", "inv(X)", shape=square("inv", "same"),
-       differential=Rule("inverse", d_inverse), applied=False, superscript=True,
+       differential=Rule("inverse", d_inverse), applied=False, superscript=True, symmetry="of its argument",
        reference=lambda ev, a: ev.inverse(a), algebra=(Rule("inverses cancel", inverse),),
        notation={"unicode": lambda p, a: f"{p.wrap_atom(a)}⁻¹",
                  "latex": lambda p, a: f"{{{p.wrap_atom(a)}}}^{{-1}}",

@@ -83,7 +83,7 @@ register(
        limits={"sympy": "SymPy has no vec of a matrix expression (a column's vec is the column)"}),
     Op("diag", CALL, "the n×n diagonal matrix of a column a (n×1)", "diag(x)",
        shape=column("diag", square_result=True),
-       differential=Rule("diag is linear", d_diag), trace=diag_in_trace,
+       differential=Rule("diag is linear", d_diag), trace=diag_in_trace, symmetry="always",
        reference=lambda ev, a: [[a[i][0] if i == j else ev.zero for j in range(len(a))] for i in range(len(a))],
        limits={"derive": "its Jacobian does not derive: no vectorisation rule for diag(dx)"},
        code=every_backend("{xp}.diagflat({0})"),

@@ -136,7 +136,7 @@ def symmetric(e: Expr) -> bool:
         if len(e.terms) == 2 and e.terms[1] == transpose(e.terms[0]):
             return True
         return all(symmetric(t) for t in e.terms)
-    if isinstance(e, Neg) or (isinstance(e, Call) and e.fn == "inv"):
+    if isinstance(e, Neg) or (isinstance(e, Call) and ops.get(e.fn).symmetry == "of its argument"):
         return symmetric(e.arg)
     if isinstance(e, MatMul):
         if e.left.shape.is_scalar:

@@ -2,6 +2,7 @@
 ch. 2-3), and symmetry by form; each rule maps an expression to an equal one, or None."""
 from __future__ import annotations
 
+from ... import ops
 from ...expr import Add, Call, Commutation, Div, Expr, Eye, Kron, Let, MatMul, Neg, Num, Ones, Transpose
 from ...shapes import dim_mul
 from ..core import Registry
@@ -133,7 +134,7 @@ def symmetric_form(e: Expr) -> bool:
         return symmetric_form(e.body)
     if symmetric(e):
         return True
-    if isinstance(e, Call) and e.fn == "diag":
+    if isinstance(e, Call) and ops.get(e.fn).symmetry == "always":
         return True
     if isinstance(e, Commutation):
         return e.m == e.n
