@@ -124,6 +124,7 @@ DIFFERENTIAL_EXAMPLES = {
     "d_norm": ["norm(X)"], "d_log_softmax": ["log(softmax(X * b))"], "d_entrywise": ["sigmoid(X)", "sigma(X)", "tanh'(X)"],
     "d_scalar_function": ["C(X)", "C(X * b)"],
     "d_kron": ["kron(X, A)", "kron(X, X')"], "d_vec": ["vec(X * A)"], "d_diag": ["diag(X * b)"],
+    "d_tril": ["tril(X * A)"], "d_triu": ["triu(A * X)"], "d_diagonal": ["diagonal(X * A)"],
     "d_matrix_power": ["(X * A) ^ 3", "(S + X * A) ^ 2"], "d_kinked": ["abs(X + (1/32))", "relu(X * A - S + (1/512))"],
 }
 
@@ -199,7 +200,9 @@ def test_differential_rule_is_a_lemma(rule):
 TRACE_EXAMPLES = {
     "t_linear": ["dX - dX .* B", "-dX"], "t_product": ["A' * dX' * N", "N * dX", "dX * A * N", "s * dX", "tr(A * dX) * B"],
     "t_transpose": ["dX'"], "t_entrywise": ["B .* dX", "dX .* B", "tr(A * dX) .* B", "dX ./ (B .* B + 1)"],
-    "t_div": ["dX / (1 + s * s)"], "t_call": ["tr(dX * A)", "sum(dX)", "diag(dX * b)"],
+    "t_div": ["dX / (1 + s * s)"], "t_call": ["tr(dX * A)", "sum(dX)", "diag(dX * b)",
+                                                                        "tril(dX * A)", "triu(A * dX)",
+                                                                        "diagonal(dX * A)"],
 }
 TRACE_SCOPE = make_scope({**{n: s.declaration() for n, s in LEMMA.symbols.items()}, "dX": "matrix(n, m)"})
 

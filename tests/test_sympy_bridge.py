@@ -21,9 +21,10 @@ from sympy import (
     Derivative, Determinant, Function, HadamardPower, HadamardProduct, Identity, KroneckerProduct, MatrixSymbol,
     OneMatrix, Rational, Subs, Symbol, Trace, ZeroMatrix, exp, log, sqrt, tanh,
 )
-from sympy.matrices.expressions.diagonal import DiagMatrix
+from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 
 import matcalc
+from matcalc import ops
 from matcalc.checker.evaluate import DomainError
 from matcalc.errors import MatcalcError
 from matcalc.expr import Call, Commutation, ScalarFn, walk
@@ -67,7 +68,7 @@ FROM = [
     (Subs(Derivative(g(t), t), t, c + 1), "g'(1 + c)"),
     (sp.sin(c), "sin(c)"), (sp.cos(c), "cos(c)"), (sp.tan(c), "tan(c)"), (sp.Abs(c), "abs(c)"),
     (sp.Max(c, 0), "relu(c)"), (c ** n * Trace(X), "det(c * eye(n)) * tr(X)"),
-    (c ** -n * Trace(X), "det(c * eye(n)) ^ -1 * tr(X)"), (Determinant(c * X).doit(), "det(c * eye(n)) * det(X)"), (sp.sign(c), "abs'(c)"), (sp.Heaviside(c), "relu'(c)"), (A.applyfunc(sp.sin), "sin(A)"),
+    (c ** -n * Trace(X), "det(c * eye(n)) ^ -1 * tr(X)"), (DiagonalOf(X), "diagonal(X)"), (Determinant(c * X).doit(), "det(c * eye(n)) * det(X)"), (sp.sign(c), "abs'(c)"), (sp.Heaviside(c), "relu'(c)"), (A.applyfunc(sp.sin), "sin(A)"),
 ]
 
 
@@ -273,9 +274,10 @@ CATALOG = _catalog_expressions()
 
 
 def _stateless(e) -> bool:
-    """e has a node SymPy's matrix expressions cannot state: vec of a matrix, commutation, C(a)."""
-    return any(isinstance(k, (Commutation, ScalarFn)) or isinstance(k, Call) and k.fn == "vec" and k.arg.shape.cols != 1
-               for k in walk(e))
+    """e has a node SymPy's matrix expressions cannot state: vec of a matrix, commutation, C(a), an operator
+    whose record says SymPy has none (tril, triu)."""
+    return any(isinstance(k, (Commutation, ScalarFn)) or isinstance(k, Call) and (
+        k.fn == "vec" and k.arg.shape.cols != 1 or isinstance(ops.get(k.fn).to_sympy, ops.Unsupported)) for k in walk(e))
 
 
 def test_catalog_round_trip():

@@ -419,6 +419,18 @@ def vec(a: Matrix) -> Matrix:
     return [(a[i][j],) for j in range(len(a[0])) for i in range(len(a))]
 
 
+def _triangle(lower: bool):
+    def part(a: Matrix) -> Matrix:
+        zero = unit(a[0][0]) * 0
+        return [tuple(x if (j <= i if lower else j >= i) else zero for j, x in enumerate(r)) for i, r in enumerate(a)]
+
+    return part
+
+
+def _diagonal(a: Matrix) -> Matrix:
+    return [(a[i][i],) for i in range(len(a))]
+
+
 def _diag(a: Matrix) -> Matrix:
     n, zero = len(a), unit(a[0][0]) * 0
     return [tuple(a[i][0] if i == j else zero for j in range(n)) for i in range(n)]
@@ -429,11 +441,12 @@ def _diag(a: Matrix) -> Matrix:
 #: drawn well conditioned, with planned determinant signs), "det positive" (a symbol argument is
 #: drawn with det > 0), "kinked scalar" (not smooth where a 1×1 argument is 0: sampled either side). A
 #: function not listed has none of these: evaluated in balls, sampled plainly.
-NEEDS = {"tr": {"rational"}, "sum": {"rational"}, "vec": {"rational"}, "diag": {"rational"},
+NEEDS = {"tr": {"rational"}, "sum": {"rational"}, "vec": {"rational"}, "diag": {"rational"}, "tril": {"rational"},
+         "triu": {"rational"}, "diagonal": {"rational"},
          "det": {"rational", "invertible"}, "inv": {"rational", "invertible"}, "logdet": {"invertible", "det positive"},
          "norm": {"kinked scalar"}}
 
-MATRIX_FUNCTIONS = {"tr": _trace, "sum": _sum, "vec": vec, "diag": _diag, "det": _det, "logdet": _logdet,
+MATRIX_FUNCTIONS = {"tril": _triangle(True), "triu": _triangle(False), "diagonal": _diagonal, "tr": _trace, "sum": _sum, "vec": vec, "diag": _diag, "det": _det, "logdet": _logdet,
                     "inv": _inv, "softmax": _softmax, "norm": _norm}
 
 RULES = {

@@ -102,8 +102,8 @@ class Op:
       f(x) and x, so one not used adds none); None: f stays an atom there.
       A NODE's ``to_sympy`` is ``(writer, e) -> SymPy expression`` and ``from_sympy`` ``(reader, e) -> Expr``
       reads its ``sympy_class`` back (the reader has ``dim``, and is called on a SymPy argument);
-    - ``limits``: concern ("sympy", "derive") -> why the example's use of it fails there (the checklist
-      test checks that it does fail, so a limit lifted is noticed).
+    - ``limits``: concern ("sympy", "gradient", "jacobian") -> why the example's use of it fails there (the
+      checklist test checks that it does fail, so a limit lifted is noticed).
     """
 
     name: str

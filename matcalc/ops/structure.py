@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import reduce
 
-from ..expr import Add, Call, Commutation, Eye, Kron, Ones
+from ..errors import ShapeError
+from ..expr import Add, Call, Commutation, Eye, Kron, MatMul, Ones, Transpose, described
 from ..shapes import Shape, dim_mul
 from .base import CALL, NODE, Code, Op, Rule, Unsupported, every_backend, register
 from .reductions import column
@@ -33,6 +34,70 @@ def vec_of_vec(J, A, dep, build):
 def diag_in_trace(M, A, build):
     """tr(Mᵀ diag(a)) = tr(((M ⊙ I) 1)ᵀ a)"""
     return build.matmul(build.hadamard(M, Eye(A.shape.rows)), Ones(A.shape.rows))
+
+
+def d_linear(name: str):
+    """The differential of a linear operator: d op(A) = op(dA)."""
+
+    def d(e: Call, D, dep):
+        return Call(name, D(e.arg))
+
+    d.__name__, d.__doc__ = f"d_{name}", f"d {name}(A) = {name}(dA)"
+    return d
+
+
+def self_adjoint_in_trace(name: str):
+    """A projection onto entries (tril, triu) is its own adjoint: tr(Mᵀ op(A)) = tr(op(M)ᵀ A)."""
+
+    def move(M, A, build):
+        return Call(name, M)
+
+    move.__doc__ = f"tr(Mᵀ {name}(A)) = tr({name}(M)ᵀ A)"
+    return move
+
+
+def mask_in_vec(name: str):
+    """J vec(op(A)) = J diag(vec(op(1))) vec(A) for a projection onto entries (tril, triu)."""
+
+    def move(J, A, dep, build):
+        return [(build.matmul(J, Call("diag", build.vec(Call(name, Ones(A.shape.rows, A.shape.cols))))), A)]
+
+    move.__doc__ = f"J vec({name}(A)) = J diag(vec({name}(1))) vec(A)"
+    return move
+
+
+def vec_of_diag(J, a, dep, build):
+    """J vec(diag(a)) = J diag(vec(I)) (1 ⊗ I) a"""
+    n = a.shape.rows
+    place = MatMul(Call("diag", build.vec(Eye(n))), Kron(Ones(n), Eye(n)))
+    return [(build.matmul(J, place), a)]
+
+
+def diagonal_in_trace(m, A, build):
+    """tr(mᵀ diagonal(A)) = tr(diag(m)ᵀ A)"""
+    return Call("diag", m)
+
+
+def vec_of_diagonal(J, A, dep, build):
+    """J vec(diagonal(A)) = J (1ᵀ ⊗ I) diag(vec(I)) vec(A)"""
+    n = A.shape.rows
+    select = MatMul(Kron(Transpose(Ones(n)), Eye(n)), Call("diag", build.vec(Eye(n))))
+    return [(build.matmul(J, select), A)]
+
+
+def _diagonal_shape(a):
+    if not a.shape.is_square:
+        raise ShapeError(f"diagonal needs a square matrix, got {described(a)}")
+    return Shape(a.shape.rows, 1)
+
+
+def _triangle(lower: bool):
+    """The entries on and below (lower) or above (upper) the diagonal, the others 0."""
+
+    def reference(ev, a):
+        return [[x if (j <= i if lower else j >= i) else ev.zero for j, x in enumerate(r)] for i, r in enumerate(a)]
+
+    return reference
 
 
 def d_diag(e: Call, D, dep):
@@ -80,18 +145,35 @@ register(
        differential=Rule("vec is linear", d_vec), vec=vec_of_vec,
        reference=lambda ev, a: [[a[i][j]] for j in range(len(a[0])) for i in range(len(a))],
        code=every_backend("{0}.T.reshape(-1, 1)"), to_sympy=_vec_sympy,
-       limits={"sympy": "SymPy has no vec of a matrix expression (a column's vec is the column)"}),
+       limits={"sympy": "SymPy has no vec of a matrix expression (a column's vec is the column)",
+               "gradient": "a gradient through vec needs the inverse of vec, not in the language"}),
     Op("diag", CALL, "the n×n diagonal matrix of a column a (n×1)", "diag(x)",
        shape=column("diag", square_result=True),
-       differential=Rule("diag is linear", d_diag), trace=diag_in_trace, symmetry="always",
+       differential=Rule("diag is linear", d_diag), trace=diag_in_trace, vec=vec_of_diag, symmetry="always",
        reference=lambda ev, a: [[a[i][0] if i == j else ev.zero for j in range(len(a))] for i in range(len(a))],
-       limits={"derive": "its Jacobian does not derive: no vectorisation rule for diag(dx)"},
        code=every_backend("{xp}.diagflat({0})"),
        to_sympy=lambda w, e, v: w.on_matrix(v, _diag_matrix(w), lambda v: v)),
+    Op("tril", CALL, "the lower triangle of A with its diagonal, the other entries 0", "tril(A)",
+       shape=lambda a: a.shape, differential=Rule("tril is linear", d_linear("tril")),
+       trace=self_adjoint_in_trace("tril"), vec=mask_in_vec("tril"), reference=_triangle(True),
+       code=every_backend("{xp}.tril({0})"), to_sympy=Unsupported("SymPy has no triangle of a matrix expression"),
+       limits={"sympy": "SymPy has no triangle of a matrix expression"}),
+    Op("triu", CALL, "the upper triangle of A with its diagonal, the other entries 0", "triu(A)",
+       shape=lambda a: a.shape, differential=Rule("triu is linear", d_linear("triu")),
+       trace=self_adjoint_in_trace("triu"), vec=mask_in_vec("triu"), reference=_triangle(False),
+       code=every_backend("{xp}.triu({0})"), to_sympy=Unsupported("SymPy has no triangle of a matrix expression"),
+       limits={"sympy": "SymPy has no triangle of a matrix expression"}),
+    Op("diagonal", CALL, "the diagonal of a square X as a column (n×1); diag(x) builds the matrix", "diagonal(X)",
+       shape=_diagonal_shape, differential=Rule("diagonal is linear", d_linear("diagonal")),
+       trace=diagonal_in_trace, vec=vec_of_diagonal,
+       reference=lambda ev, a: [[a[i][i]] for i in range(len(a))],
+       code=every_backend("{xp}.diagonal({0}).reshape(-1, 1)"),
+       to_sympy=lambda w, e, v: w.on_matrix(v, _diagonal_of(w), lambda v: v), sympy_class="DiagonalOf"),
     Op("kron", NODE, "the Kronecker product A ⊗ B", "kron(A, B)", build=Kron, arity=2,
        infix={"unicode": " ⊗ ", "latex": " \\otimes ", "mathml": "<mo>⊗</mo>"},
        differential=Rule("Kronecker product rule", d_kron),
-       limits={"derive": "its Jacobian does not derive: no vectorisation rule for a Kronecker product holding dX"},
+       limits={"gradient": "a gradient through kron needs a partial trace, not in the language",
+               "jacobian": "vec(A ⊗ dX) needs a rearrangement matrix, not in the language"},
        code=every_backend("{xp}.kron({0}, {1})"),
        to_sympy=_kron_sympy, sympy_class="KroneckerProduct",
        from_sympy=lambda r, e: reduce(Kron, (r(a) for a in e.args))),  # kron(kron(A, B), C) ...
@@ -120,9 +202,16 @@ register(
                  "mathml": lambda p, e: f"<msub>{p.mi('K')}{p.mrow(p.dim(e.m), p.mo(','), p.dim(e.n))}</msub>"},
        code=every_backend("commutation({0}, {1})", "commutation"),
        to_sympy=Unsupported("SymPy has no commutation matrix"),
-       limits={"sympy": "SymPy has no commutation matrix"},
+       limits={"sympy": "SymPy has no commutation matrix",
+               "gradient": "its example's gradient goes through vec (see vec)"},
        helpers={b: {"commutation": text} for b, text in _COMMUTATION.items()}),
 )
+
+
+def _diagonal_of(w):
+    from sympy.matrices.expressions.diagonal import DiagonalOf
+
+    return DiagonalOf
 
 
 def _diag_matrix(w):
