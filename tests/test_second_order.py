@@ -132,7 +132,7 @@ def _dep(e):
 
 
 VEC_EXAMPLES = {
-    "v_linear": ["dX + dX * Q - P * dX", "-dX"],
+    "v_linear": ["dX + dX * Q - P * dX", "-dX"], "vec_of_kron": ["kron(dX, P)", "kron(Q, dX)", "kron(dX * Q, b)"],
     "v_product": ["P * dX * Q", "P * dX", "dX * Q", "b' * dX' * a", "s * dX", "dX * s", "B * tr(A * dX)", "P * (dX * Q)"],
     "v_transpose": ["dX'", "(dX * b)'"], "v_hadamard": ["B .* dX", "dX .* B", "s .* dX", "B .* tr(A * dX)"],
     "v_ediv": ["dX ./ (B .* B + 1)", "dX ./ (s * s + 1)"], "v_div": ["dX / (1 + s * s)"],

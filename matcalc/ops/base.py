@@ -71,7 +71,8 @@ class Op:
     - ``trace``: CALL, linear in its argument: ``(M, A, build) -> M'`` with tr(Mᵀ op(A)) = tr(M'ᵀ A), so the
       trace phase moves the operator off dX; ``vec``: ``(J, A, dep, build) -> [(J', A'), ...]`` with
       J vec(op(A)) = Σ J' vec(A'), for the vec phase (``build``: the engine's smart constructors
-      ``matmul``, ``hadamard``, ``transpose``, ``vec``; ``dep(e)``: does e hold dX);
+      ``matmul``, ``hadamard``, ``transpose``, ``vec``; ``dep(e)``: does e hold dX); a NODE's ``vec`` is a
+      ``Rule`` (its own step label) called ``fn(J, E, dep, build)`` with E the node itself;
     - ``reference``: CALL: the definition ``matcalc recheck`` evaluates, ``(ev, A) -> rows of numbers``
       with ev's numbers and operations (``ev.zero``, ``ev.total(entries)``, ``ev.det``, ``ev.inverse``,
       ``ev.recip``, ``ev.shifted_exp(column)``, ``ev.apply(ev.elementwise("log"), x, 0)``): independent of

@@ -133,6 +133,16 @@ def _kron_sympy(w, e):
     return w.sp.KroneckerProduct(w(e.left), w(e.right))
 
 
+def vec_of_kron(J, E, dep, build):
+    """J vec(A ⊗ B) = J P (vec A ⊗ I) vec B = J P (I ⊗ vec B) vec A, P = I_n ⊗ K(q, m) ⊗ I_p for A m×n, B p×q
+    (Magnus & Neudecker, Theorem 3.10: vec(A ⊗ B) = P (vec A ⊗ vec B))"""
+    (m, n), (p, q) = (E.left.shape.rows, E.left.shape.cols), (E.right.shape.rows, E.right.shape.cols)
+    P = Kron(Kron(Eye(n), Commutation(q, m)), Eye(p))
+    if dep(E.right):
+        return [(build.matmul(J, MatMul(P, Kron(build.vec(E.left), Eye(dim_mul(p, q))))), E.right)]
+    return [(build.matmul(J, MatMul(P, Kron(Eye(dim_mul(m, n)), build.vec(E.right)))), E.left)]
+
+
 def _ones_mathml(p, e):
     r = p.dim(e.rows)
     size = r if e.cols == 1 else p.mrow(r, p.mo("×"), p.dim(e.cols))
@@ -172,8 +182,8 @@ register(
     Op("kron", NODE, "the Kronecker product A ⊗ B", "kron(A, B)", build=Kron, arity=2,
        infix={"unicode": " ⊗ ", "latex": " \\otimes ", "mathml": "<mo>⊗</mo>"},
        differential=Rule("Kronecker product rule", d_kron),
-       limits={"gradient": "a gradient through kron needs a partial trace, not in the language",
-               "jacobian": "vec(A ⊗ dX) needs a rearrangement matrix, not in the language"},
+       vec=Rule("vec of a Kronecker product", vec_of_kron),
+       limits={"gradient": "a gradient through kron needs a partial trace, not in the language"},
        code=every_backend("{xp}.kron({0}, {1})"),
        to_sympy=_kron_sympy, sympy_class="KroneckerProduct",
        from_sympy=lambda r, e: reduce(Kron, (r(a) for a in e.args))),  # kron(kron(A, B), C) ...

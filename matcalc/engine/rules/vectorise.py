@@ -6,6 +6,7 @@ Each rule takes (J, E, dep) and returns the pairs (J', E') with J vec(E) = Σ J'
 """
 from __future__ import annotations
 
+from ... import ops
 from ...errors import NotDifferentiable
 from ...expr import (
     Add, Call, Commutation, Differential, Div, EDiv, Expr, Eye, Hadamard, Kron, MatMul, Neg, Transpose,
@@ -126,14 +127,33 @@ def v_call(J: Expr, E: Call, dep) -> list:
     return identity_of(E, "vec", "vectorisation")(J, E.arg, dep, BUILD)
 
 
+def _applying(fn):
+    """A record's vec identity ``fn(J, E, dep, build)`` as a vec rule of the engine's (J, E, dep)."""
+
+    def rule(J, E, dep):
+        return fn(J, E, dep, BUILD)
+
+    rule.__name__, rule.__doc__ = fn.__name__, fn.__doc__
+    return rule
+
+
+def _register_operators() -> None:
+    """The vec identity of each built-in with a node of its own (kron), under its record's name."""
+    for op in ops.REGISTRY.values():
+        if op.kind == ops.NODE and isinstance(op.vec, ops.Rule):
+            VEC.add(op.vec.name, _applying(op.vec.fn), op.build)
+
+
+_register_operators()
+
+
 def rule_for(E: Expr) -> Rule | None:
     """The vectorisation rule for E, or None when E is dX itself (the term is finished)."""
     if isinstance(E, Differential):
         return None
     r = VEC.rule_for(E)
     if r is None:
-        what = "a Kronecker product" if isinstance(E, Kron) else show(E)
-        raise NotDifferentiable(f"no vectorisation rule for {what} holding dX")
+        raise NotDifferentiable(f"no vectorisation rule for {show(E)} holding dX")
     return r
 
 
