@@ -124,7 +124,7 @@ DIFFERENTIAL_EXAMPLES = {
     "d_norm": ["norm(X)"], "d_log_softmax": ["log(softmax(X * b))"], "d_entrywise": ["sigmoid(X)", "sigma(X)", "tanh'(X)"],
     "d_scalar_function": ["C(X)", "C(X * b)"],
     "d_kron": ["kron(X, A)", "kron(X, X')"], "d_vec": ["vec(X * A)"], "d_diag": ["diag(X * b)"],
-    "d_tril": ["tril(X * A)"], "d_triu": ["triu(A * X)"], "d_diagonal": ["diagonal(X * A)"],
+    "d_chol": ["chol(P + X * X')"], "d_tril": ["tril(X * A)"], "d_triu": ["triu(A * X)"], "d_diagonal": ["diagonal(X * A)"],
     "d_matrix_power": ["(X * A) ^ 3", "(S + X * A) ^ 2"], "d_kinked": ["abs(X + (1/32))", "relu(X * A - S + (1/512))"],
 }
 

@@ -77,7 +77,7 @@ def test_registered_operator_derives_and_the_checker_agrees(name, kind):
         return
     f = op.example if kind == "jacobian" or e.shape.is_scalar else f"sum({op.example})"
     if kind in op.limits:
-        with pytest.raises(MatcalcError, match="no vectorisation rule|no trace rule"):
+        with pytest.raises(MatcalcError):
             matcalc.derive(f, x, symbols=EXAMPLE_SYMBOLS, kind=kind)
         return
     d = matcalc.derive(f, x, symbols=EXAMPLE_SYMBOLS, kind=kind)

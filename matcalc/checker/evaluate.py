@@ -427,6 +427,25 @@ def _triangle(lower: bool):
     return part
 
 
+def _chol(a: Matrix) -> Matrix:
+    """L lower triangular with L Lᵀ = a, by the recurrence (reading a's lower triangle); a pivot not
+    certainly positive is outside the domain (DomainError) or undecided."""
+    n, zero = len(a), unit(a[0][0]) * 0
+    L = [[zero] * n for _ in range(n)]
+    for j in range(n):
+        pivot = a[j][j]
+        for k in range(j):
+            pivot = pivot - L[j][k] * L[j][k]
+        L[j][j] = builtin("sqrt", positive(pivot, "chol"), 0)
+        over = inverse(L[j][j])
+        for i in range(j + 1, n):
+            s = a[i][j]
+            for k in range(j):
+                s = s - L[i][k] * L[j][k]
+            L[i][j] = s * over
+    return [tuple(r) for r in L]
+
+
 def _diagonal(a: Matrix) -> Matrix:
     return [(a[i][i],) for i in range(len(a))]
 
@@ -439,14 +458,15 @@ def _diag(a: Matrix) -> Matrix:
 #: What the checker needs of each function of a matrix, beyond its value: "rational" (a rational
 #: function of the entries, so exact in rationals), "invertible" (its argument's square symbols are
 #: drawn well conditioned, with planned determinant signs), "det positive" (a symbol argument is
-#: drawn with det > 0), "kinked scalar" (not smooth where a 1×1 argument is 0: sampled either side). A
+#: drawn with det > 0), "kinked scalar" (not smooth where a 1×1 argument is 0: sampled either side),
+#: "positive definite" (a symbol argument is drawn symmetric positive definite). A
 #: function not listed has none of these: evaluated in balls, sampled plainly.
 NEEDS = {"tr": {"rational"}, "sum": {"rational"}, "vec": {"rational"}, "diag": {"rational"}, "tril": {"rational"},
          "triu": {"rational"}, "diagonal": {"rational"},
          "det": {"rational", "invertible"}, "inv": {"rational", "invertible"}, "logdet": {"invertible", "det positive"},
-         "norm": {"kinked scalar"}}
+         "norm": {"kinked scalar"}, "chol": {"positive definite"}}
 
-MATRIX_FUNCTIONS = {"tril": _triangle(True), "triu": _triangle(False), "diagonal": _diagonal, "tr": _trace, "sum": _sum, "vec": vec, "diag": _diag, "det": _det, "logdet": _logdet,
+MATRIX_FUNCTIONS = {"chol": _chol, "tril": _triangle(True), "triu": _triangle(False), "diagonal": _diagonal, "tr": _trace, "sum": _sum, "vec": vec, "diag": _diag, "det": _det, "logdet": _logdet,
                     "inv": _inv, "softmax": _softmax, "norm": _norm}
 
 RULES = {

@@ -51,6 +51,18 @@ def required(exprs: list[Expr]) -> tuple[dict[str, str], dict[str, str], set[str
     return positive, det_positive, invertible
 
 
+def positive_definite_symbols(exprs: list[Expr]) -> set[str]:
+    """The symbols that are the whole argument of a function needing a positive definite one (chol)."""
+    return {_core(n.arg).name for n in distinct_nodes(*exprs) if isinstance(n, Call)
+            and "positive definite" in NEEDS.get(n.fn, ()) and isinstance(_core(n.arg), Sym)}
+
+
+def positive_definite(a: Matrix) -> Matrix:
+    """a aᵀ + I: symmetric positive definite, every eigenvalue at least 1 (exact rationals)."""
+    n = len(a)
+    return [[sum((a[i][k] * a[j][k] for k in range(n)), fmpq(int(i == j))) for j in range(n)] for i in range(n)]
+
+
 def _needs_positive(n: Expr) -> bool:
     if isinstance(n, Entrywise) and n.fn in SERIES and SERIES[n.fn][1] == "positive":
         return True

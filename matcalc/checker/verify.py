@@ -28,7 +28,8 @@ from .plan import (
 from .ring import DomainError, NotExact, Undecided, base
 from .counterexample import counterexample, domain_certificate
 from .sample import (
-    assumed_symbol, check_assumptions, random_matrix, required, satisfy, symbols_under, symmetrised, with_det_sign,
+    assumed_symbol, check_assumptions, positive_definite, positive_definite_symbols, random_matrix, required, satisfy,
+    symbols_under, symmetrised, with_det_sign,
 )
 from .standins import StandIns, draw
 
@@ -150,6 +151,11 @@ class _Judge:
         draws = STAND_IN_DRAWS if self.scope.functions else 1
         return make_plan(names, self.shapes, self.exprs, random.Random(self.seed), fixed=fixed, variants=variants,
                          draws=draws, kinks=tuple((show(arg), sides) for arg, sides in self.kinked))
+
+    @functools.cached_property
+    def positive_definite(self) -> set[str]:
+        """The square symbols drawn symmetric positive definite (the argument of chol)."""
+        return positive_definite_symbols(self.exprs)
 
     @functools.cached_property
     def invertible(self) -> list[str]:
@@ -367,6 +373,9 @@ class _Judge:
                                   name in invertible, scale=scale, sign=inst.sign)
                 if name in self.scope.symmetric:
                     v = symmetrised(v)
+                if name in self.positive_definite and r == c:
+                    v = positive_definite(v)
+                    break
                 if r != c or name not in invertible:
                     break
                 v = with_det_sign(v, sign)

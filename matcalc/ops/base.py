@@ -145,7 +145,7 @@ class Op:
 
 
 #: The symbols an ``example`` may use.
-EXAMPLE_SYMBOLS = {"X": "matrix(n, n)", "A": "matrix(m, n)", "B": "matrix(p, q)", "x": "vector(n)"}
+EXAMPLE_SYMBOLS = {"X": "matrix(n, n)", "A": "matrix(m, n)", "B": "matrix(p, q)", "x": "vector(n)", "S": "symmetric(n)"}
 
 #: Every registered operator by name, in the order registered.
 REGISTRY: dict[str, Op] = {}

@@ -1,10 +1,12 @@
 """Functions of a square matrix: trace, determinant, log-determinant, inverse."""
 from __future__ import annotations
 
-from ..expr import Call, Eye, MatMul, MatPower, Neg, Transpose, adjacent, described
-from ..errors import ShapeError
+from fractions import Fraction
+
+from ..expr import Add, Call, Eye, Let, MatMul, MatPower, Neg, Num, Sym, Transpose, adjacent, described
+from ..errors import NotDifferentiable, ShapeError
 from ..shapes import SCALAR
-from .base import CALL, Op, Rule, every_backend, register
+from .base import CALL, Op, Rule, Unsupported, every_backend, register
 
 
 def square(name: str, result=None):
@@ -60,6 +62,39 @@ def inverse(e):
     return adjacent(e, _cancelled) if isinstance(e, MatMul) else None
 
 
+def _symmetric_by_form(a) -> bool:
+    """a is symmetric by its form: a symbol declared symmetric, B Bᵀ, Bᵀ B, or a sum of such."""
+    if isinstance(a, Let):
+        return _symmetric_by_form(a.body)
+    if isinstance(a, Sym):
+        return a.symmetric
+    if isinstance(a, MatMul):
+        return a.right == Transpose(a.left) or a.left == Transpose(a.right)
+    return isinstance(a, Add) and all(_symmetric_by_form(t) for t in a.terms)
+
+
+def d_chol(e: Call, D, dep):
+    """d chol(A) = L Φ(L⁻¹ dA L⁻ᵀ), Φ(M) = tril(M) - ½ diag(diagonal(M)), L = chol(A), for a symmetric
+    A (Murray 2016, arXiv 1602.07527, eq. 10)"""
+    if not _symmetric_by_form(e.arg):
+        raise NotDifferentiable(f"the differential of chol({e.arg}) needs a symmetric argument (dA symmetric): "
+                                "declare it symmetric(n), or write it as B * B'")
+    M = MatMul(MatMul(Call("inv", e), D(e.arg)), Transpose(Call("inv", e)))
+    return MatMul(e, Add((Call("tril", M), Neg(MatMul(Num(Fraction(1, 2)), Call("diag", Call("diagonal", M)))))))
+
+
+def _cholesky(ev, a):
+    """L lower triangular with L Lᵀ = A: Lⱼⱼ = √(Aⱼⱼ - Σₖ Lⱼₖ²), Lᵢⱼ = (Aᵢⱼ - Σₖ Lᵢₖ Lⱼₖ) / Lⱼⱼ (k < j)"""
+    n = len(a)
+    L = [[ev.zero] * n for _ in range(n)]
+    for j in range(n):
+        L[j][j] = ev.apply(ev.elementwise("sqrt"), a[j][j] - ev.total(L[j][k] * L[j][k] for k in range(j)), 0)
+        over = ev.recip(L[j][j])
+        for i in range(j + 1, n):
+            L[i][j] = (a[i][j] - ev.total(L[i][k] * L[j][k] for k in range(j))) * over
+    return L
+
+
 def d_det(e: Call, D, dep):
     """d det(A) = det(A) tr(A⁻¹ dA)"""
     return MatMul(e, Call("tr", MatMul(Call("inv", e.arg), D(e.arg))))
@@ -93,6 +128,12 @@ register(
                  "mathml": lambda p, a: p.mrow(p.mrow(p.mi("log"), p.mi("det")), p.APPLY, p.paren(p.show(a)))},
        code=every_backend("{xp}.linalg.slogdet({0})[1].reshape(1, 1)"),
        to_sympy=lambda w, e, v: w.on_matrix(v, lambda v: w.sp.log(w.sp.Determinant(v)), w.sp.log)),
+    Op("chol", CALL, "the lower-triangular Cholesky factor L of a symmetric positive definite A, A = L Lᵀ", "chol(S)",
+       shape=square("chol", "same"), differential=Rule("Cholesky factor (Murray 2016)", d_chol),
+       reference=_cholesky, code=every_backend("{xp}.linalg.cholesky({0})"),
+       to_sympy=Unsupported("SymPy has no Cholesky factor of a matrix expression"),
+       limits={"sympy": "SymPy has no Cholesky factor of a matrix expression",
+               "jacobian": "its argument is symmetric, and Jacobians by a symmetric matrix are not supported"}),
     Op("inv", CALL, "the inverse of a non-singular square matrix", "inv(X)", shape=square("inv", "same"),
        differential=Rule("inverse", d_inverse), applied=False, superscript=True, symmetry="of its argument",
        reference=lambda ev, a: ev.inverse(a), algebra=(Rule("inverses cancel", inverse),),

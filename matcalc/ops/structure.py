@@ -32,8 +32,8 @@ def vec_of_vec(J, A, dep, build):
 
 
 def diag_in_trace(M, A, build):
-    """tr(Mᵀ diag(a)) = tr(((M ⊙ I) 1)ᵀ a)"""
-    return build.matmul(build.hadamard(M, Eye(A.shape.rows)), Ones(A.shape.rows))
+    """tr(Mᵀ diag(a)) = tr(diagonal(M)ᵀ a)"""
+    return Call("diagonal", M)
 
 
 def d_linear(name: str):
