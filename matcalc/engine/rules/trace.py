@@ -83,15 +83,22 @@ def t_div(M: Expr, E: Div, dep) -> list:
 
 @TRACE("trace and sum as traces", Call)
 def t_call(M: Expr, E: Call, dep) -> list:
-    """tr(m tr(A)) = tr((m I)ᵀ A);  m sum(A) = tr((m 1 1ᵀ)ᵀ A);  tr(Mᵀ diag(a)) = tr(((M ⊙ I) 1)ᵀ a)"""
+    """tr(m tr(A)) = tr((m I)ᵀ A);  m sum(A) = tr((m 1 1ᵀ)ᵀ A);  tr(Mᵀ diag(a)) = tr(diagonal(M)ᵀ a); and each linear
+    operator's identity in its record (tril, triu, diagonal)"""
     return [(identity_of(E, "trace", "trace")(M, E.arg, BUILD), E.arg)]
+
+
+def term_rule(registry, E: Expr, missing: str) -> Rule | None:
+    """The registry's rule for a term's E, None when E is dX itself (the term is finished);
+    NotDifferentiable saying ``missing`` (formatted with E) when there is none."""
+    if isinstance(E, Differential):
+        return None
+    r = registry.rule_for(E)
+    if r is None:
+        raise NotDifferentiable(missing.format(show(E)))
+    return r
 
 
 def rule_for(E: Expr) -> Rule | None:
     """The trace rule for E, or None when E is dX itself (the term is finished)."""
-    if isinstance(E, Differential):
-        return None
-    r = TRACE.rule_for(E)
-    if r is None:
-        raise NotDifferentiable(f"no trace rule for {show(E)}")
-    return r
+    return term_rule(TRACE, E, "no trace rule for {}")

@@ -7,14 +7,10 @@ Each rule takes (J, E, dep) and returns the pairs (J', E') with J vec(E) = Σ J'
 from __future__ import annotations
 
 from ... import ops
-from ...errors import NotDifferentiable
-from ...expr import (
-    Add, Call, Commutation, Differential, Div, EDiv, Expr, Eye, Hadamard, Kron, MatMul, Neg, Transpose,
-)
-from ...language import show
+from ...expr import Add, Call, Commutation, Div, EDiv, Expr, Eye, Hadamard, Kron, MatMul, Neg, Transpose
 from ..core import Registry, Rule
 from .algebra import BUILD, ONE, matmul, neg, transpose, vec
-from .trace import identity_of, over_constant
+from .trace import identity_of, over_constant, term_rule
 
 VEC = Registry("vec")
 
@@ -149,12 +145,7 @@ _register_operators()
 
 def rule_for(E: Expr) -> Rule | None:
     """The vectorisation rule for E, or None when E is dX itself (the term is finished)."""
-    if isinstance(E, Differential):
-        return None
-    r = VEC.rule_for(E)
-    if r is None:
-        raise NotDifferentiable(f"no vectorisation rule for {show(E)} holding dX")
-    return r
+    return term_rule(VEC, E, "no vectorisation rule for {} holding dX")
 
 
 def display(terms: list[tuple[Expr, Expr]]) -> Expr:
