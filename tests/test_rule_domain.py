@@ -130,3 +130,19 @@ def test_a_column_with_an_exact_zero_first_is_not_singular():
         assert det.contains(-2) and det.rad() == 0
         with pytest.raises(DomainError):
             eliminate([(arb(0), arb(1)), (arb(0), arb(3))], None)
+
+
+# --- a positive definite argument (chol) ---------------------------------------------------------------
+
+@pytest.mark.parametrize("wrong", [
+    "inv(S) + diag(sqrt((diagonal(S) - ones(n)) .^ 2) - (diagonal(S) - ones(n)))",
+    "inv(S) + (sqrt((det(S) - 1) ^ 2) - (det(S) - 1)) * eye(n)",
+])
+def test_positive_definite_points_have_small_entries_and_eigenvalues_too(wrong):
+    """A claim wrong only where a diagonal entry or the determinant of S is below 1 is refuted."""
+    assert matcalc.check("2 * sum(log(diagonal(chol(S))))", "S", wrong, {"S": "symmetric(n)"}).status == "refuted"
+
+
+def test_symmetric_symbols_inside_a_cholesky_argument_are_drawn_positive_definite():
+    d = matcalc.derive("tr(A' * chol(S + S))", "S", {"S": "symmetric(n)", "A": "matrix(n, n)"})
+    assert d.verdict.holds and "skipped" not in d.verdict.message, d.verdict.message

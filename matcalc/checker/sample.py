@@ -52,15 +52,22 @@ def required(exprs: list[Expr]) -> tuple[dict[str, str], dict[str, str], set[str
 
 
 def positive_definite_symbols(exprs: list[Expr]) -> set[str]:
-    """The symbols that are the whole argument of a function needing a positive definite one (chol)."""
-    return {_core(n.arg).name for n in distinct_nodes(*exprs) if isinstance(n, Call)
-            and "positive definite" in NEEDS.get(n.fn, ()) and isinstance(_core(n.arg), Sym)}
+    """The symbols drawn positive definite: the argument of a function needing a positive definite one
+    (chol) when it is a symbol, and every symbol declared symmetric inside such an argument (S + S, S + B Bᵀ)."""
+    out = set()
+    for n in distinct_nodes(*exprs):
+        if isinstance(n, Call) and "positive definite" in NEEDS.get(n.fn, ()):
+            out |= {s.name for s in distinct_nodes(n.arg) if isinstance(s, Sym) and (s.symmetric or s is _core(n.arg))}
+    return out
 
 
-def positive_definite(a: Matrix) -> Matrix:
-    """a aᵀ + I: symmetric positive definite, every eigenvalue at least 1 (exact rationals)."""
+def positive_definite(a: Matrix, rng: random.Random) -> Matrix:
+    """a aᵀ + t I with t from 1/64 to 1 of a's largest entry squared: symmetric positive definite (exact
+    rationals), its smallest eigenvalue at least t, so diagonal entries and eigenvalues small and large
+    relative to a's both occur."""
     n = len(a)
-    return [[sum((a[i][k] * a[j][k] for k in range(n)), fmpq(int(i == j))) for j in range(n)] for i in range(n)]
+    t = max(abs(x) for r in a for x in r) ** 2 * fmpq(1, rng.randint(1, 64))
+    return [[sum((a[i][k] * a[j][k] for k in range(n)), t if i == j else fmpq(0)) for j in range(n)] for i in range(n)]
 
 
 def _needs_positive(n: Expr) -> bool:

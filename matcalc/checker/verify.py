@@ -374,7 +374,7 @@ class _Judge:
                 if name in self.scope.symmetric:
                     v = symmetrised(v)
                 if name in self.positive_definite and r == c:
-                    v = positive_definite(v)
+                    v = positive_definite(v, rng)
                     break
                 if r != c or name not in invertible:
                     break
