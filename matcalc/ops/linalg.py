@@ -63,7 +63,9 @@ def inverse(e):
 
 
 def _symmetric_by_form(a) -> bool:
-    """a is symmetric by its form: a symbol declared symmetric, B Bᵀ, Bᵀ B, or a sum of such."""
+    """a is symmetric by its form: 1×1, a symbol declared symmetric, B Bᵀ, Bᵀ B, or a sum of such."""
+    if a.shape.is_scalar:
+        return True
     if isinstance(a, Let):
         return _symmetric_by_form(a.body)
     if isinstance(a, Sym):
