@@ -41,7 +41,7 @@ GROUPS: tuple[Strategy, ...] = (
     bottom_up(_rules(A.ALGEBRA, A.powers, A.hadamard_scalars, A.quotients, _of("inv", "inverses cancel"),
                      A.builtin_derivatives,
                      _of("softmax", "definition of softmax"), A.signs, A.identity, A.numbers, A.scalars_first, A.associativity,
-                     A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar)),
+                     A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar, A.structure_of_scalar)),
     bottom_up(_rules(A.ALGEBRA, SA.scalar_algebra)),
     bottom_up(_rules(A.ALGEBRA, A.collect, A.common_factor)),
     top_down(_rules(A.ALGEBRA, EA.entrywise_algebra)),

@@ -86,6 +86,7 @@ class Op:
     - ``kinked``: ENTRYWISE: differentiable only where the argument is non-zero (abs, relu);
     - ``symmetry``: CALL: when its value is a symmetric matrix by its form: "of its argument" (inv(S) for a
       symmetric S) or "always" (diag(a)); the engine's symmetry rules read it;
+    - ``identity_on_scalars``: CALL: op(s) = s for a 1×1 s (tril, triu, diagonal, diag, vec);
     - ``applied``: printed as a name applied to an argument, tr(X) (not A⁻¹, ‖A‖, √a);
       ``superscript``: printed with a superscript of its own (A⁻¹), so a power of it takes parentheses;
     - ``notation``: printer format ("unicode", "latex", "mathml") -> ``(printer, e) -> text`` for a
@@ -126,6 +127,7 @@ class Op:
     kinked: bool = False
     applied: bool = True
     symmetry: str | None = None
+    identity_on_scalars: bool = False
     superscript: bool = False
     notation: Mapping[str, Callable] = field(default_factory=dict)
     infix: Mapping[str, str] = field(default_factory=dict)

@@ -345,6 +345,13 @@ def trace_of_scalar(e: Expr):
         return e.arg
 
 
+@ALGEBRA("a 1×1 is its own triangle and diagonal")
+def structure_of_scalar(e: Expr):
+    """tril(s) = triu(s) = diagonal(s) = diag(s) = vec(s) = s for a 1×1 s (the records' identity_on_scalars)"""
+    if isinstance(e, Call) and e.arg.shape.is_scalar and ops.get(e.fn).identity_on_scalars:
+        return e.arg
+
+
 def coefficient(e: Expr) -> tuple[Fraction, Expr]:
     """e = k * core for a rational k; core is ONE for a bare number."""
     if isinstance(e, Neg):
