@@ -151,7 +151,7 @@ def test_a_runaway_job_is_cut_while_others_go_on():
     t.start()
     assert pool.run(sum, (1, 2, 3)) == 6
     t.join()
-    assert cut and time.monotonic() - start < 5
+    assert cut and time.monotonic() - start < 20  # cut long before the job's own 30 s, even under load
 
 
 def test_a_runaway_request_is_a_400_at_the_time_limit():
@@ -160,7 +160,7 @@ def test_a_runaway_request_is_a_400_at_the_time_limit():
         start = time.monotonic()
         r = c.post("/api/derive", json={"f": "sum(a9)", "wrt": "x", "symbols": {"x": "vector(n)"}, "let": lets})
         assert r.status_code == 400 and "time limit of 0.2 s" in r.json()["error"]
-        assert time.monotonic() - start < 2
+        assert time.monotonic() - start < 10  # the limit, a fork and a busy machine's delays: not the job's minutes
         assert c.post("/api/derive", json=SOFTMAX).status_code == 200
 
 
