@@ -143,6 +143,12 @@ def test_positive_definite_points_have_small_entries_and_eigenvalues_too(wrong):
     assert matcalc.check("2 * sum(log(diagonal(chol(S))))", "S", wrong, {"S": "symmetric(n)"}).status == "refuted"
 
 
+def test_positive_definite_points_are_badly_conditioned_too():
+    """A claim wrong only where S is nearly singular relative to its size (det S < tr(S)² / 10⁴) is refuted."""
+    wrong = "inv(S) + (sqrt((det(S) - tr(S) ^ 2 / 10000) ^ 2) - (det(S) - tr(S) ^ 2 / 10000)) * eye(2)"
+    assert matcalc.check("2 * sum(log(diagonal(chol(S))))", "S", wrong, {"S": "symmetric(2)"}).status == "refuted"
+
+
 def test_symmetric_symbols_inside_a_cholesky_argument_are_drawn_positive_definite():
     d = matcalc.derive("tr(A' * chol(S + S))", "S", {"S": "symmetric(n)", "A": "matrix(n, n)"})
     assert d.verdict.holds and "skipped" not in d.verdict.message, d.verdict.message

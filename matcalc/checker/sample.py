@@ -61,13 +61,18 @@ def positive_definite_symbols(exprs: list[Expr]) -> set[str]:
     return out
 
 
+#: The smallest shift of a positive definite point, 2^-ILL_CONDITIONED of its factor's largest entry squared.
+ILL_CONDITIONED = 40
+
+
 def positive_definite(a: Matrix, rng: random.Random) -> Matrix:
-    """a aᵀ + t I with t from 1/64 to 1 of a's largest entry squared: symmetric positive definite (exact
-    rationals), its smallest eigenvalue at least t, so diagonal entries and eigenvalues small and large
-    relative to a's both occur."""
+    """a aᵀ + t I, exact rationals: symmetric positive definite with smallest eigenvalue at least t, t from
+    1 down to 2^-40 of a's largest entry squared; half the time a's last column is dropped (a aᵀ then has
+    rank n - 1), so the smallest eigenvalue is t itself: well and very badly conditioned points both occur."""
     n = len(a)
-    t = max(abs(x) for r in a for x in r) ** 2 * fmpq(1, rng.randint(1, 64))
-    return [[sum((a[i][k] * a[j][k] for k in range(n)), t if i == j else fmpq(0)) for j in range(n)] for i in range(n)]
+    t = max(abs(x) for r in a for x in r) ** 2 * fmpq(1, 2 ** rng.randint(0, ILL_CONDITIONED))
+    k = n - 1 if n > 1 and rng.random() < 0.5 else n
+    return [[sum((a[i][c] * a[j][c] for c in range(k)), t if i == j else fmpq(0)) for j in range(n)] for i in range(n)]
 
 
 def _needs_positive(n: Expr) -> bool:
