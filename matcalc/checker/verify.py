@@ -153,7 +153,7 @@ class _Judge:
                          draws=draws, kinks=tuple((show(arg), sides) for arg, sides in self.kinked))
 
     @functools.cached_property
-    def positive_definite(self) -> set[str]:
+    def drawn_positive_definite(self) -> set[str]:
         """The square symbols drawn symmetric positive definite (the argument of chol)."""
         return positive_definite_symbols(self.exprs)
 
@@ -373,7 +373,7 @@ class _Judge:
                                   name in invertible, scale=scale, sign=inst.sign)
                 if name in self.scope.symmetric:
                     v = symmetrised(v)
-                if name in self.positive_definite and r == c:
+                if name in self.drawn_positive_definite and r == c:
                     v = positive_definite(v, rng)
                     break
                 if r != c or name not in invertible:

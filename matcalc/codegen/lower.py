@@ -204,7 +204,8 @@ class Lowering:
         """The k-th derivative of a built-in entrywise function, as its record writes it in code."""
         if k == 0:
             return self.b.ops[fn]
-        c = ops.get(fn).derivative_code(k, lambda name: self.b.ops[name].text, _signed)
+        written = ops.get(fn).derivative_code
+        c = written(k, lambda name: self.b.ops[name].text, _signed) if written else None
         if c is None:
             raise MatcalcError(f"cannot emit code for {fn + chr(39) * k}: only the first two derivatives of {fn} "
                                "are written out")

@@ -86,6 +86,8 @@ class Op:
     - ``kinked``: ENTRYWISE: differentiable only where the argument is non-zero (abs, relu);
     - ``symmetry``: CALL: when its value is a symmetric matrix by its form: "of its argument" (inv(S) for a
       symmetric S) or "always" (diag(a)); the engine's symmetry rules read it;
+    - ``symmetric_argument``: CALL: its differential rule holds for a symmetric argument only (chol); the
+      engine refuses an argument it cannot see is symmetric by its form;
     - ``identity_on_scalars``: CALL: op(s) = s for a 1×1 s (tril, triu, diagonal, diag, vec);
     - ``applied``: printed as a name applied to an argument, tr(X) (not A⁻¹, ‖A‖, √a);
       ``superscript``: printed with a superscript of its own (A⁻¹), so a power of it takes parentheses;
@@ -127,6 +129,7 @@ class Op:
     kinked: bool = False
     applied: bool = True
     symmetry: str | None = None
+    symmetric_argument: bool = False
     identity_on_scalars: bool = False
     superscript: bool = False
     notation: Mapping[str, Callable] = field(default_factory=dict)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..expr import Add, Call, Eye, Let, MatMul, MatPower, Neg, Num, Sym, Transpose, adjacent, described
-from ..errors import NotDifferentiable, ShapeError
+from ..expr import Add, Call, Eye, MatMul, MatPower, Neg, Num, Transpose, adjacent, described
+from ..errors import ShapeError
 from ..shapes import SCALAR
 from .base import CALL, Op, Rule, Unsupported, every_backend, register
 
@@ -62,25 +62,9 @@ def inverse(e):
     return adjacent(e, _cancelled) if isinstance(e, MatMul) else None
 
 
-def _symmetric_by_form(a) -> bool:
-    """a is symmetric by its form: 1×1, a symbol declared symmetric, B Bᵀ, Bᵀ B, or a sum of such."""
-    if a.shape.is_scalar:
-        return True
-    if isinstance(a, Let):
-        return _symmetric_by_form(a.body)
-    if isinstance(a, Sym):
-        return a.symmetric
-    if isinstance(a, MatMul):
-        return a.right == Transpose(a.left) or a.left == Transpose(a.right)
-    return isinstance(a, Add) and all(_symmetric_by_form(t) for t in a.terms)
-
-
 def d_chol(e: Call, D, dep):
     """d chol(A) = L Φ(L⁻¹ dA L⁻ᵀ), Φ(M) = tril(M) - ½ diag(diagonal(M)), L = chol(A), for a symmetric
     A (Murray 2016, arXiv 1602.07527, eq. 10)"""
-    if not _symmetric_by_form(e.arg):
-        raise NotDifferentiable(f"the differential of chol({e.arg}) needs a symmetric argument (dA symmetric): "
-                                "declare it symmetric(n), or write it as B * B'")
     M = MatMul(MatMul(Call("inv", e), D(e.arg)), Transpose(Call("inv", e)))
     return MatMul(e, Add((Call("tril", M), Neg(MatMul(Num(Fraction(1, 2)), Call("diag", Call("diagonal", M)))))))
 
@@ -132,6 +116,7 @@ register(
        to_sympy=lambda w, e, v: w.on_matrix(v, lambda v: w.sp.log(w.sp.Determinant(v)), w.sp.log)),
     Op("chol", CALL, "the lower-triangular Cholesky factor L of a symmetric positive definite A, A = L Lᵀ", "chol(S)",
        shape=square("chol", "same"), differential=Rule("Cholesky factor (Murray 2016)", d_chol),
+       symmetric_argument=True,
        reference=_cholesky, code=every_backend("{xp}.linalg.cholesky({0})"),
        to_sympy=Unsupported("SymPy has no Cholesky factor of a matrix expression"),
        limits={"sympy": "SymPy has no Cholesky factor of a matrix expression",

@@ -105,6 +105,17 @@ def d_diag(e: Call, D, dep):
     return Call("diag", D(e.arg))
 
 
+def _diagonal_class(name: str):
+    """A translation to SymPy's diagonal class ``name`` (DiagMatrix, DiagonalOf) of a matrix; a 1×1 is itself."""
+
+    def translate(w, e, v):
+        from sympy.matrices.expressions import diagonal
+
+        return w.on_matrix(v, getattr(diagonal, name), lambda v: v)
+
+    return translate
+
+
 def _vec_sympy(w, e, v):
     """vec of a column is the column itself (SymPy has no vec of a matrix expression)."""
     if e.arg.shape.cols != 1:
@@ -162,7 +173,7 @@ register(
        differential=Rule("diag is linear", d_diag), identity_on_scalars=True, trace=diag_in_trace, vec=vec_of_diag, symmetry="always",
        reference=lambda ev, a: [[a[i][0] if i == j else ev.zero for j in range(len(a))] for i in range(len(a))],
        code=every_backend("{xp}.diagflat({0})"),
-       to_sympy=lambda w, e, v: w.on_matrix(v, _diag_matrix(w), lambda v: v)),
+       to_sympy=_diagonal_class("DiagMatrix")),
     Op("tril", CALL, "the lower triangle of A with its diagonal, the other entries 0", "tril(A)",
        shape=lambda a: a.shape, differential=Rule("tril is linear", d_linear("tril")), identity_on_scalars=True,
        trace=self_adjoint_in_trace("tril"), vec=mask_in_vec("tril"), reference=_triangle(True),
@@ -178,7 +189,7 @@ register(
        trace=diagonal_in_trace, vec=vec_of_diagonal,
        reference=lambda ev, a: [[a[i][i]] for i in range(len(a))],
        code=every_backend("{xp}.diagonal({0}).reshape(-1, 1)"),
-       to_sympy=lambda w, e, v: w.on_matrix(v, _diagonal_of(w), lambda v: v), sympy_class="DiagonalOf"),
+       to_sympy=_diagonal_class("DiagonalOf"), sympy_class="DiagonalOf"),
     Op("kron", NODE, "the Kronecker product A ⊗ B", "kron(A, B)", build=Kron, arity=2,
        infix={"unicode": " ⊗ ", "latex": " \\otimes ", "mathml": "<mo>⊗</mo>"},
        differential=Rule("Kronecker product rule", d_kron),
@@ -216,15 +227,3 @@ register(
                "gradient": "its example's gradient goes through vec (see vec)"},
        helpers={b: {"commutation": text} for b, text in _COMMUTATION.items()}),
 )
-
-
-def _diagonal_of(w):
-    from sympy.matrices.expressions.diagonal import DiagonalOf
-
-    return DiagonalOf
-
-
-def _diag_matrix(w):
-    from sympy.matrices.expressions.diagonal import DiagMatrix
-
-    return DiagMatrix

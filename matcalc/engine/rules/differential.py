@@ -15,6 +15,7 @@ from ...expr import (
 )
 from ...language import show
 from ..core import Registry, Rule
+from .algebra import symmetric
 
 DIFFERENTIAL = Registry("differential")
 
@@ -23,9 +24,12 @@ def rule_for(e: Expr) -> Rule:
     """The rule that differentiates e's head; NotDifferentiable when there is none."""
     if isinstance(e, ScalarFn) and e.order > 0:
         raise NotDifferentiable(f"no rule to differentiate {show(e)}: it would need the Hessian of {e.fn}")
+    op = ops.get(e.fn) if isinstance(e, Call) else None
+    if op is not None and op.symmetric_argument and not symmetric(e.arg):
+        raise NotDifferentiable(f"the differential of {show(e)} needs a symmetric argument (dA symmetric): "
+                                "declare it symmetric(n), or write it as B * B'")
     r = DIFFERENTIAL.rule_for(e)
     if r is None:
-        op = ops.get(e.fn) if isinstance(e, Call) else None
         why = f": {op.differential.reason}" if op is not None and isinstance(op.differential, ops.Unsupported) else ""
         raise NotDifferentiable(f"no differential rule for {show(e)}{why}")
     return r
