@@ -386,6 +386,24 @@ class Kron(Binary):
         _set_shape(self, Shape(dim_mul(a.rows, b.rows), dim_mul(a.cols, b.cols)))
 
 
+@node("at", "direction")
+class Frechet(Expr):
+    """L_f(A, E), the Fréchet derivative of the primary matrix function f (expm, logm, sqrtm) at the square A
+    in the direction E of A's shape: the upper-right block of f([[A, E], [0, A]])."""
+
+    fn: str
+    at: Expr
+    direction: Expr
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        a, e = self.at.shape, self.direction.shape
+        if not a.is_square or e != a:
+            raise ShapeError(f"frechet({self.fn}, A, E) needs a square A and E of its shape, got "
+                             f"{described(self.at)} and {described(self.direction)}")
+        _set_shape(self, a)
+
+
 @node()
 class Commutation(Expr):
     """The commutation matrix K with K vec(A) = vec(Aᵀ) for A m×n: (m·n)×(m·n)."""

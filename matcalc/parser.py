@@ -19,7 +19,7 @@ from .language import NAME, show
 from .shapes import fixed_dim
 from . import ops
 from .expr import (
-    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye,
+    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet,
     Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num, Ones, Power, ScalarFn, Transpose, depth,
 )
 from .shapes import dim_mul
@@ -127,6 +127,14 @@ class _Builder(Transformer):
 
     def commutation(self, c):
         return Commutation(c[1], c[2])
+
+    def frechet(self, c):
+        tok, fn, at, direction = c
+        op = ops.SPELLINGS.get(str(fn))
+        if op is None or op.matrix_derivative is None:
+            primaries = ", ".join(n for n, o in ops.REGISTRY.items() if o.matrix_derivative)
+            raise MatcalcError(f"frechet takes a matrix function ({primaries}), not {str(fn)!r}", pos=_pos(fn))
+        return self._located(tok, lambda: Frechet(op.name, at, direction))
 
     def ones(self, c):
         return Ones(c[1], c[2] if len(c) > 2 else 1)

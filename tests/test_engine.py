@@ -125,7 +125,10 @@ DIFFERENTIAL_EXAMPLES = {
     "d_scalar_function": ["C(X)", "C(X * b)"],
     "d_kron": ["kron(X, A)", "kron(X, X')"], "d_vec": ["vec(X * A)"], "d_diag": ["diag(X * b)"],
     "d_chol": ["chol(P + X * X')"], "d_tril": ["tril(X * A)"], "d_triu": ["triu(A * X)"], "d_diagonal": ["diagonal(X * A)"],
-    "d_matrix_power": ["(X * A) ^ 3", "(S + X * A) ^ 2"], "d_kinked": ["abs(X + (1/32))", "relu(X * A - S + (1/512))"],
+    "d_matrix_power": ["(X * A) ^ 3", "(S + X * A) ^ 2"],
+    "d_primary": ["expm(X * A)", "logm(N + X * A / 8)", "sqrtm(N + X * A / 8)"],
+    "d_frechet": ["frechet(expm, N, X * A)", "frechet(sqrtm, N, A' * X')"],
+    "d_eigvals": ["eigvals(P + X * X')"], "d_eigvecs": ["eigvecs(P + X * X')"], "d_kinked": ["abs(X + (1/32))", "relu(X * A - S + (1/512))"],
 }
 
 
@@ -203,6 +206,7 @@ TRACE_EXAMPLES = {
     "t_div": ["dX / (1 + s * s)"], "t_call": ["tr(dX * A)", "sum(dX)", "diag(dX * b)",
                                                                         "tril(dX * A)", "triu(A * dX)",
                                                                         "diagonal(dX * A)"],
+    "frechet_in_trace": ["frechet(expm, N, dX * A)", "frechet(logm, N, A' * dX')", "frechet(sqrtm, P, dX * A)"],
 }
 TRACE_SCOPE = make_scope({**{n: s.declaration() for n, s in LEMMA.symbols.items()}, "dX": "matrix(n, m)"})
 
@@ -266,6 +270,7 @@ ALGEBRA_EXAMPLES = {
                 "inv(N)' * N' ^ 2", "M' * N ^ 2 * inv(N)"],
     "scalar_algebra": ["s * X / s", "s * s * X", "norm(X) * 2 / norm(X) * X"],
     "leading_number": ["2 * (X * A)"],
+    "frechet_of_identity": ["frechet(expm, N, eye(n))", "frechet(logm, N, 2 * eye(n))", "frechet(sqrtm, P * P, eye(n))"],
     "entrywise_algebra": ["(1 - B) .* (1 ./ (1 - sigmoid(X))) .* sigmoid'(X) - B .* (1 ./ sigmoid(X)) .* sigmoid'(X)",
                           "tanh'(X) + tanh(X) .* tanh(X)", "exp'(X) ./ exp(X) + log'(B .* B + 1) .* (B .* B + 1)"],
 }

@@ -14,10 +14,11 @@ from flint import arb, arb_mat, arb_poly, ctx, fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import MatcalcError
 from ..expr import (
-    Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let,
+    Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let,
     MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose, post_order,
 )
 from ..shapes import dim_factors
+from . import spectral
 from .functions import builtin, positive, power
 from .ring import DomainError, Pair, Tan, Undecided, apply, base, inverse, nonzero, unit
 
@@ -198,6 +199,9 @@ class Evaluator:
 
     def _kron(self, e: Kron) -> Matrix:
         return kron(self.v(e.left), self.v(e.right))
+
+    def _frechet(self, e: Frechet) -> Matrix:
+        return spectral.frechet(e.fn, self.v(e.at), self.v(e.direction))
 
     def _call(self, e: Call) -> Matrix:
         return MATRIX_FUNCTIONS[e.fn](self.v(e.arg))
@@ -459,15 +463,20 @@ def _diag(a: Matrix) -> Matrix:
 #: function of the entries, so exact in rationals), "invertible" (its argument's square symbols are
 #: drawn well conditioned, with planned determinant signs), "det positive" (a symbol argument is
 #: drawn with det > 0), "kinked scalar" (not smooth where a 1×1 argument is 0: sampled either side),
-#: "positive definite" (a symbol argument is drawn symmetric positive definite). A
+#: "positive definite" (a symbol argument is drawn symmetric positive definite), "spectrum off the negative
+#: axis" (a symbol argument is drawn shifted towards the right half-plane). A
 #: function not listed has none of these: evaluated in balls, sampled plainly.
 NEEDS = {"tr": {"rational"}, "sum": {"rational"}, "vec": {"rational"}, "diag": {"rational"}, "tril": {"rational"},
          "triu": {"rational"}, "diagonal": {"rational"},
          "det": {"rational", "invertible"}, "inv": {"rational", "invertible"}, "logdet": {"invertible", "det positive"},
-         "norm": {"kinked scalar"}, "chol": {"positive definite"}}
+         "norm": {"kinked scalar"}, "chol": {"positive definite"},
+         "logm": {"spectrum off the negative axis"}, "sqrtm": {"spectrum off the negative axis"}}
 
 MATRIX_FUNCTIONS = {"chol": _chol, "tril": _triangle(True), "triu": _triangle(False), "diagonal": _diagonal, "tr": _trace, "sum": _sum, "vec": vec, "diag": _diag, "det": _det, "logdet": _logdet,
-                    "inv": _inv, "softmax": _softmax, "norm": _norm}
+                    "inv": _inv, "softmax": _softmax, "norm": _norm,
+                    "expm": functools.partial(spectral.primary, "expm"), "logm": functools.partial(spectral.primary, "logm"),
+                    "sqrtm": functools.partial(spectral.primary, "sqrtm"), "eigvals": spectral.eigvals,
+                    "eigvecs": spectral.eigvecs}
 
 RULES = {
     Sym: Evaluator._sym, Num: Evaluator._num, Let: Evaluator._let, Eye: Evaluator._eye, Ones: Evaluator._ones,
@@ -475,7 +484,7 @@ RULES = {
     MatMul: Evaluator._matmul, Hadamard: Evaluator._hadamard, EDiv: Evaluator._ediv, Div: Evaluator._div,
     Power: Evaluator._power, EPower: Evaluator._power, MatPower: Evaluator._matpower,
     Transpose: Evaluator._transpose, Call: Evaluator._call, Entrywise: Evaluator._entrywise,
-    ScalarFn: Evaluator._scalar_function,
+    ScalarFn: Evaluator._scalar_function, Frechet: Evaluator._frechet,
 }
 
 

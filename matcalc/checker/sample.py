@@ -51,13 +51,16 @@ def required(exprs: list[Expr]) -> tuple[dict[str, str], dict[str, str], set[str
     return positive, det_positive, invertible
 
 
-def positive_definite_symbols(exprs: list[Expr]) -> set[str]:
-    """The symbols drawn positive definite: the argument of a function needing a positive definite one
-    (chol) when it is a symbol, and every symbol declared symmetric inside such an argument (S + S, S + B Bᵀ)."""
-    out = set()
+def drawn_symbols(exprs: list[Expr]) -> dict[str, str]:
+    """The symbols drawn for what a function of them needs (``DRAWN``): symbol -> that need. A symbol is
+    drawn so when it is itself the argument of such a function (chol(S), logm(X)), and so is every symbol
+    declared symmetric inside such an argument (chol(S + S), chol(S + B Bᵀ))."""
+    out: dict[str, str] = {}
     for n in distinct_nodes(*exprs):
-        if isinstance(n, Call) and "positive definite" in NEEDS.get(n.fn, ()):
-            out |= {s.name for s in distinct_nodes(n.arg) if isinstance(s, Sym) and (s.symmetric or s is _core(n.arg))}
+        for need in NEEDS.get(n.fn, ()) if isinstance(n, Call) else ():
+            if need in DRAWN:
+                out.update((s.name, need) for s in distinct_nodes(n.arg)
+                           if isinstance(s, Sym) and (s.symmetric or s is _core(n.arg)))
     return out
 
 
@@ -73,6 +76,19 @@ def positive_definite(a: Matrix, rng: random.Random) -> Matrix:
     t = max(abs(x) for r in a for x in r) ** 2 * fmpq(1, 2 ** rng.randint(0, ILL_CONDITIONED))
     k = n - 1 if n > 1 and rng.random() < 0.5 else n
     return [[sum((a[i][c] * a[j][c] for c in range(k)), t if i == j else fmpq(0)) for j in range(n)] for i in range(n)]
+
+
+def towards_right_half_plane(a: Matrix, rng: random.Random) -> Matrix:
+    """a + t I, t = r · 2⁻ᵏ with r a's largest absolute row sum: with k = 0 (half the time) every eigenvalue
+    has a positive real part (Gershgorin); with k from 1 to 6 the spectrum straddles the imaginary axis and
+    may come close to the negative real axis (such points are drawn again); a stays symmetric if it is."""
+    r = max(sum(abs(x) for x in row) for row in a)
+    t = r * (fmpq(5, 4) if rng.random() < 0.5 else fmpq(1, 2 ** rng.randint(1, 6)))
+    return [[x + t if i == j else x for j, x in enumerate(row)] for i, row in enumerate(a)]
+
+
+#: How a square symbol is drawn for a need of ``NEEDS``.
+DRAWN = {"positive definite": positive_definite, "spectrum off the negative axis": towards_right_half_plane}
 
 
 def _needs_positive(n: Expr) -> bool:

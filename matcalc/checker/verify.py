@@ -28,7 +28,7 @@ from .plan import (
 from .ring import DomainError, NotExact, Undecided, base
 from .counterexample import counterexample, domain_certificate
 from .sample import (
-    assumed_symbol, check_assumptions, positive_definite, positive_definite_symbols, random_matrix, required, satisfy,
+    assumed_symbol, check_assumptions, DRAWN, drawn_symbols, random_matrix, required, satisfy,
     symbols_under, symmetrised, with_det_sign,
 )
 from .standins import StandIns, draw
@@ -153,9 +153,9 @@ class _Judge:
                          draws=draws, kinks=tuple((show(arg), sides) for arg, sides in self.kinked))
 
     @functools.cached_property
-    def drawn_positive_definite(self) -> set[str]:
-        """The square symbols drawn symmetric positive definite (the argument of chol)."""
-        return positive_definite_symbols(self.exprs)
+    def drawn(self) -> dict[str, str]:
+        """The square symbols drawn for what a function of them needs (chol, logm, ...): name -> need."""
+        return drawn_symbols(self.exprs)
 
     @functools.cached_property
     def invertible(self) -> list[str]:
@@ -373,8 +373,8 @@ class _Judge:
                                   name in invertible, scale=scale, sign=inst.sign)
                 if name in self.scope.symmetric:
                     v = symmetrised(v)
-                if name in self.drawn_positive_definite and r == c:
-                    v = positive_definite(v, rng)
+                if name in self.drawn and r == c:
+                    v = DRAWN[self.drawn[name]](v, rng)
                     break
                 if r != c or name not in invertible:
                     break

@@ -16,7 +16,7 @@ from fractions import Fraction
 from .. import ops
 from ..errors import MatcalcError
 from ..expr import (
-    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
+    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
     MatPower, Power, ScalarFn, Sym, Transpose, distinct_nodes,
 )
 from ..language import GREEK_LETTERS, show
@@ -135,6 +135,12 @@ class Lowering:
             return Code(f"{_wrap(arg, ATOM)}.T", ATOM, arg.nesting + 1)
         if isinstance(e, Call):
             return self.apply(self.b.ops[e.fn], [self.code(e.arg)])
+        if isinstance(e, Frechet):
+            t, g = self.b.ops["frechet"], self.b.ops[e.fn]  # f passed as a function: its template without "({0})"
+            f = g.text.replace("({0})", "")
+            if g.helper:
+                self.helpers.add(g.helper)
+            return self.apply(Template(t.text.replace("{fn}", f), t.prec, t.helper), [self.code(e.at), self.code(e.direction)])
         if isinstance(e, Kron):
             return self.apply(self.b.ops["kron"], [self.code(e.left), self.code(e.right)])
         if isinstance(e, Entrywise):

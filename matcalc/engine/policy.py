@@ -39,6 +39,7 @@ GROUPS: tuple[Strategy, ...] = (
     bottom_up(_rules(A.ALGEBRA, A.double_transpose, A.transpose_product, A.transpose_entrywise, A.transpose_constant,
                      A.transpose_symmetric, A.transpose_power)),
     bottom_up(_rules(A.ALGEBRA, A.powers, A.hadamard_scalars, A.quotients, _of("inv", "inverses cancel"),
+                     _of("frechet", "Fréchet derivative along a commuting direction"),
                      A.builtin_derivatives,
                      _of("softmax", "definition of softmax"), A.signs, A.identity, A.numbers, A.scalars_first, A.associativity,
                      A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar, A.structure_of_scalar)),

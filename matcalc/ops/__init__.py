@@ -7,7 +7,7 @@ and the SymPy bridge. Adding an operator is adding its record (and the checker's
 from __future__ import annotations
 
 from .base import CALL, ENTRYWISE, NODE, REGISTRY, SPELLINGS, Code, Op, Rule, Unsupported
-from . import linalg, reductions, structure, entrywise  # noqa: F401  (each registers its records)
+from . import linalg, reductions, structure, entrywise, spectral  # noqa: F401  (each registers its records)
 
 
 def get(name: str) -> Op | None:

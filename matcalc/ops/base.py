@@ -72,7 +72,8 @@ class Op:
       trace phase moves the operator off dX; ``vec``: ``(J, A, dep, build) -> [(J', A'), ...]`` with
       J vec(op(A)) = Σ J' vec(A'), for the vec phase (``build``: the engine's smart constructors
       ``matmul``, ``hadamard``, ``transpose``, ``vec``; ``dep(e)``: does e hold dX); a NODE's ``vec`` is a
-      ``Rule`` (its own step label) called ``fn(J, E, dep, build)`` with E the node itself;
+      ``Rule`` (its own step label) called ``fn(J, E, dep, build)`` with E the node itself, and its ``trace``
+      a ``Rule`` called ``fn(M, E, dep) -> [(M', E'), ...]`` with tr(Mᵀ E) = Σ tr(M'ᵀ E');
     - ``reference``: CALL: the definition ``matcalc recheck`` evaluates, ``(ev, A) -> rows of numbers``
       with ev's numbers and operations (``ev.zero``, ``ev.total(entries)``, ``ev.det``, ``ev.inverse``,
       ``ev.recip``, ``ev.shifted_exp(column)``, ``ev.apply(ev.elementwise("log"), x, 0)``): independent of
@@ -88,6 +89,9 @@ class Op:
       symmetric S) or "always" (diag(a)); the engine's symmetry rules read it;
     - ``symmetric_argument``: CALL: its differential rule holds for a symmetric argument only (chol); the
       engine refuses an argument it cannot see is symmetric by its form;
+    - ``matrix_derivative``: CALL, a primary matrix function (expm, logm, sqrtm): ``A -> f'(A)`` as an
+      expression, the Fréchet derivative along a direction commuting with A (L_f(A, I) = f'(A)); a function
+      with one may be the f of ``frechet(f, A, E)``;
     - ``identity_on_scalars``: CALL: op(s) = s for a 1×1 s (tril, triu, diagonal, diag, vec);
     - ``applied``: printed as a name applied to an argument, tr(X) (not A⁻¹, ‖A‖, √a);
       ``superscript``: printed with a superscript of its own (A⁻¹), so a power of it takes parentheses;
@@ -130,6 +134,7 @@ class Op:
     applied: bool = True
     symmetry: str | None = None
     symmetric_argument: bool = False
+    matrix_derivative: Callable | None = None
     identity_on_scalars: bool = False
     superscript: bool = False
     notation: Mapping[str, Callable] = field(default_factory=dict)

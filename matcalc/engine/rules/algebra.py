@@ -138,6 +138,8 @@ def symmetric(e: Expr) -> bool:
         return all(symmetric(t) for t in e.terms)
     if isinstance(e, Neg) or (isinstance(e, Call) and ops.get(e.fn).symmetry == "of its argument"):
         return symmetric(e.arg)
+    if isinstance(e, Call) and ops.get(e.fn).symmetry == "always":
+        return True
     if isinstance(e, MatMul):
         if e.left.shape.is_scalar:
             return symmetric(e.right)

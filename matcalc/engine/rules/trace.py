@@ -88,6 +88,16 @@ def t_call(M: Expr, E: Call, dep) -> list:
     return [(identity_of(E, "trace", "trace")(M, E.arg, BUILD), E.arg)]
 
 
+def _register_operators() -> None:
+    """The trace identity of each built-in with a node of its own (frechet), under its record's name."""
+    for op in ops.REGISTRY.values():
+        if op.kind == ops.NODE and isinstance(op.trace, ops.Rule):
+            TRACE.add(op.trace.name, op.trace.fn, op.build)
+
+
+_register_operators()
+
+
 def term_rule(registry, E: Expr, missing: str) -> Rule | None:
     """The registry's rule for a term's E, None when E is dX itself (the term is finished);
     NotDifferentiable saying ``missing`` (formatted with E) when there is none."""
