@@ -16,14 +16,15 @@ import re
 from fractions import Fraction
 from pathlib import Path
 
-from flint import arb, arb_series, ctx, fmpq
+from flint import arb, arb_mat, arb_series, ctx, fmpq
 
 from . import ops
+from . import recheck_spectral as RS
 from .language import show
 from .errors import MatcalcError, printable
 from .language import NAME
 from .expr import (
-    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num,
+    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Frechet, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num,
     Ones, Power, ScalarFn, Sym, Transpose, distinct_nodes, post_order,
 )
 
@@ -316,6 +317,8 @@ class Evaluator:
                      for j in range(ca * cb)] for i in range(ra * rb)]
         if isinstance(e, Call):
             return self.call(e.fn, v[e.arg])
+        if isinstance(e, Frechet):
+            return self.frechet(e.fn, v[e.at], v[e.direction])
         if isinstance(e, Entrywise):
             fn = self.elementwise(e.fn)
             return [[self.apply(fn, x, e.order) for x in r] for r in v[e.arg]]
@@ -421,6 +424,46 @@ class Evaluator:
         if op is None or op.reference is None:
             raise _bad(self.cert.where, f"unknown function {fn}")
         return op.reference(self, a)
+
+    def _coefficients(self, a) -> list:
+        """A matrix of series as its coefficient matrices A₀, …, A_{L-1}."""
+        return [arb_mat([[_coef(x, k) for x in r] for r in a]) for k in range(self.L)]
+
+    def _spectral(self, fn, a):
+        """fn (of ``recheck_spectral``) on a matrix of series: its coefficient matrices, its domain said."""
+        try:
+            return fn(self._coefficients(a))
+        except RS.Outside as e:
+            raise Undefined(str(e)) from None
+        except RS.Unclear as e:
+            raise Uncertain(str(e)) from None
+
+    def primary(self, name: str, a):
+        """expm, logm or sqrtm of a square matrix of series."""
+        Y = self._spectral({"expm": RS.exp_series, "logm": RS.log_series, "sqrtm": RS.sqrt_series}[name], a)
+        return [[arb_series([Yk[i, j] for Yk in Y], prec=self.L) for j in range(len(a))] for i in range(len(a))]
+
+    def frechet(self, name: str, a, e):
+        """L_f(A, E): the upper-right block of f([[A, E], [0, A]])."""
+        n = len(a)
+        block = [list(a[i]) + list(e[i]) for i in range(n)] + [[self.zero] * n + list(a[i]) for i in range(n)]
+        return [r[n:] for r in self.primary(name, block)[:n]]
+
+    def _eigenpairs(self, a) -> list:
+        """[(λ, unit v)] of a symmetric matrix of series, ascending, v's largest entry positive."""
+        out = []
+        for ls, vs in self._spectral(RS.symmetric_pairs, a):
+            v = [arb_series([vk[i, 0] for vk in vs], prec=self.L) for i in range(len(a))]
+            scale = sum((x * x for x in v), self.zero).rsqrt()
+            out.append((arb_series(ls, prec=self.L), [x * scale for x in v]))
+        return out
+
+    def eigenvalues(self, a):
+        return [[lam] for lam, _ in self._eigenpairs(a)]
+
+    def eigenvectors(self, a):
+        pairs = self._eigenpairs(a)
+        return [[v[i] for _, v in pairs] for i in range(len(a))]
 
     def total(self, entries):
         """The sum of the entries (the 0 of the numbers for none)."""

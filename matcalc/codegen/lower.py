@@ -135,12 +135,10 @@ class Lowering:
             return Code(f"{_wrap(arg, ATOM)}.T", ATOM, arg.nesting + 1)
         if isinstance(e, Call):
             return self.apply(self.b.ops[e.fn], [self.code(e.arg)])
-        if isinstance(e, Frechet):
-            t, g = self.b.ops["frechet"], self.b.ops[e.fn]  # f passed as a function: its template without "({0})"
-            f = g.text.replace("({0})", "")
-            if g.helper:
-                self.helpers.add(g.helper)
-            return self.apply(Template(t.text.replace("{fn}", f), t.prec, t.helper), [self.code(e.at), self.code(e.direction)])
+        if isinstance(e, Frechet):  # one helper per function: {fn} in the template is its name
+            t = self.b.ops["frechet"]
+            named = Template(t.text.replace("{fn}", e.fn), t.prec, t.helper.replace("{fn}", e.fn))
+            return self.apply(named, [self.code(e.at), self.code(e.direction)])
         if isinstance(e, Kron):
             return self.apply(self.b.ops["kron"], [self.code(e.left), self.code(e.right)])
         if isinstance(e, Entrywise):

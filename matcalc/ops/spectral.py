@@ -108,21 +108,49 @@ _NUMPY_HELPERS = {
 
 
 def _eig_helpers(xp: str, eig: str, inv: str, diag: str, real: str) -> dict[str, str]:
-    """logm and sqrtm by an eigen-decomposition a = V diag(λ) V⁻¹ (a backend without them)."""
+    """logm and sqrtm by an eigen-decomposition a = V diag(λ) V⁻¹ (a backend without them); ``eig``: the
+    function, or the whole call when it takes more than a."""
     out = {}
     for name, f in (("logm", "log"), ("sqrtm", "sqrt")):
         out[name] = (f'def {name}(a):\n    """The principal {"logarithm" if f == "log" else "square root"} '
                      f'of a diagonalisable a: V {f}(Λ) V⁻¹."""\n'
-                     f"    lam, v = {eig}(a)\n"
+                     f"    lam, v = {eig if '(' in eig else eig + '(a)'}\n"
                      f"    return {real}(v @ {diag}({xp}.{f}(lam)) @ {inv}(v))")
     return out
 
 
-_FRECHET = '''def frechet(f, a, e):
-    """L_f(a, e): the upper-right block of f([[a, e], [0, a]]) (Mathias 1996)."""
-    n = a.shape[0]
-    z = {zeros}
-    return f({xp}.concatenate([{xp}.concatenate([a, e], axis=1), {xp}.concatenate([z, a], axis=1)], axis=0))[:n, n:]'''
+_FRECHET_BLOCK = '''def frechet_{fn}(a, e):
+    """L_{fn}(a, e): the upper-right block of {fn}([[a, e], [0, a]]) (Mathias 1996)."""
+{setup}    n = a.shape[0]
+    z = {xp}.zeros_like(a)
+    big = {xp}.{cat}([{xp}.{cat}([a, e], {axis}=1), {xp}.{cat}([z, a], {axis}=1)], {axis}=0)
+    return {value}[:n, n:]'''
+
+_FRECHET_EIG = '''def frechet_{fn}(a, e):
+    """L_{fn}(a, e) = V (F ∘ (V⁻¹ e V)) V⁻¹ for a = V diag(λ) V⁻¹, F the divided differences of {f} at λ
+    (Daleckii–Krein; a block matrix would be defective, which an eigen-decomposition cannot take)."""
+    lam, v = {xp}.linalg.eig(a)
+    w = {xp}.linalg.inv(v)
+    gap = lam[:, None] - lam[None, :]
+    near = {xp}.abs(gap) <= 1e-8 * (1 + {xp}.abs(lam[:, None]))
+    fl = {xp}.{f}(lam)
+    F = {xp}.where(near, {df}, (fl[:, None] - fl[None, :]) / {xp}.where(near, 1, gap))
+    return {xp}.real(v @ (F * (w @ e.astype(v.dtype) @ v)) @ w)'''
+
+#: f'(λ) at the mean of two near eigenvalues, as the F of a near pair
+_DERIVATIVE = {"log": "1 / ((lam[:, None] + lam[None, :]) / 2)",
+               "sqrt": "0.5 / {xp}.sqrt((lam[:, None] + lam[None, :]) / 2)"}
+
+
+def _frechet_by_eig(xp: str, fn: str, f: str) -> str:
+    return _FRECHET_EIG.format(fn=fn, f=f, xp=xp, df=_DERIVATIVE[f].format(xp=xp))
+
+
+def _frechet_by_block(xp: str, fn: str, value: str, setup: str = "") -> str:
+    """``value``: f of the block matrix ``big``; ``setup``: lines before it (an import)."""
+    cat, axis = ("cat", "dim") if xp == "torch" else ("concatenate", "axis")
+    return _FRECHET_BLOCK.format(fn=fn, xp=xp, value=value, setup=setup, cat=cat, axis=axis)
+
 
 _EIGVECS = '''def eigvecs(s):
     """The unit eigenvectors of a symmetric s (ascending eigenvalues), each column's largest entry positive."""
@@ -131,16 +159,25 @@ _EIGVECS = '''def eigvecs(s):
     return u * {xp}.sign(top)'''
 
 _HELPERS = {
-    "numpy": {**_NUMPY_HELPERS, "frechet": _FRECHET.format(xp="np", zeros="np.zeros_like(a)"),
-              "eigvecs": _EIGVECS.format(xp="np", axis="axis=0")},
-    "jax": {"logm": _eig_helpers("jnp", "jnp.linalg.eig", "jnp.linalg.inv", "jnp.diag", "jnp.real")["logm"],
-            "sqrtm": _eig_helpers("jnp", "jnp.linalg.eig", "jnp.linalg.inv", "jnp.diag", "jnp.real")["sqrtm"],
-            "frechet": _FRECHET.format(xp="jnp", zeros="jnp.zeros_like(a)"),
-            "eigvecs": _EIGVECS.format(xp="jnp", axis="axis=0")},
+    "numpy": {**_NUMPY_HELPERS, "eigvecs": _EIGVECS.format(xp="np", axis="axis=0"),
+              "frechet_expm": '''def frechet_expm(a, e):
+    """L_expm(a, e) (Al-Mohy & Higham 2009, SciPy's expm_frechet)."""
+    import scipy.linalg
+    return scipy.linalg.expm_frechet(a, e, compute_expm=False)''',
+              **{f"frechet_{f}": _frechet_by_block("np", f, f"np.real(scipy.linalg.{f}(big))", "    import scipy.linalg\n")
+                 for f in ("logm", "sqrtm")}},
+    "jax": {**_eig_helpers("jnp", "jax.lax.linalg.eig(a, compute_left_eigenvectors=False, enable_eigvec_derivs=True)",
+                           "jnp.linalg.inv", "jnp.diag", "jnp.real"),
+            "eigvecs": _EIGVECS.format(xp="jnp", axis="axis=0"),
+            "frechet_expm": '''def frechet_expm(a, e):
+    """L_expm(a, e) (Al-Mohy & Higham 2009)."""
+    return jax.scipy.linalg.expm_frechet(a, e, compute_expm=False)''',
+            "frechet_logm": _frechet_by_eig("jnp", "logm", "log"), "frechet_sqrtm": _frechet_by_eig("jnp", "sqrtm", "sqrt")},
     "torch": {**_eig_helpers("torch", "torch.linalg.eig", "torch.linalg.inv", "torch.diag", "torch.real"),
-              "frechet": _FRECHET.replace("axis=1", "dim=1").replace("axis=0", "dim=0").replace("concatenate", "cat")
-              .format(xp="torch", zeros="torch.zeros_like(a)"),
-              "eigvecs": _EIGVECS.format(xp="torch", axis="dim=0")},
+              "eigvecs": _EIGVECS.format(xp="torch", axis="dim=0"),
+              "frechet_expm": _frechet_by_block("torch", "expm", "torch.linalg.matrix_exp(big)"),
+              "frechet_logm": _frechet_by_eig("torch", "logm", "log"),
+              "frechet_sqrtm": _frechet_by_eig("torch", "sqrtm", "sqrt")},
 }
 
 _CODE = {
@@ -152,8 +189,8 @@ _CODE = {
                 "jax": Code("jnp.linalg.eigvalsh({0}).reshape(-1, 1)"),
                 "torch": Code("torch.linalg.eigvalsh({0}).reshape(-1, 1)")},
     "eigvecs": {b: Code("eigvecs({0})", "eigvecs") for b in ("numpy", "jax", "torch")},
-    # frechet(f, A, E): {fn} is the code of f as a function (the template's own slot)
-    "frechet": {b: Code("frechet({fn}, {0}, {1})", "frechet") for b in ("numpy", "jax", "torch")},
+    # frechet(f, A, E): {fn} is f's name, in the text and the helper's name
+    "frechet": {b: Code("frechet_{fn}({0}, {1})", "frechet_{fn}") for b in ("numpy", "jax", "torch")},
 }
 
 
@@ -183,7 +220,7 @@ register(
        trace=Rule("adjoint of a Fréchet derivative (Higham 2008, §3.6)", frechet_in_trace),
        algebra=(Rule("Fréchet derivative along a commuting direction", frechet_of_identity),),
        notation={f: _frechet_notation(f) for f in ("source", "unicode", "latex", "mathml")},
-       code=_CODE["frechet"], helpers=_helpers("frechet"),
+       code=_CODE["frechet"], helpers=_helpers("frechet_expm", "frechet_logm", "frechet_sqrtm"),
        to_sympy=Unsupported(NO_SYMPY.format("Fréchet derivative")),
        limits={"sympy": NO_SYMPY.format("Fréchet derivative"), "jacobian": NO_JACOBIAN}),
     Op("eigvals", CALL, "the eigenvalues of a symmetric matrix, ascending, as a column", "sum(eigvals(S) .^ 3)",
