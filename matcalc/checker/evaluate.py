@@ -464,13 +464,18 @@ def _diag(a: Matrix) -> Matrix:
 #: drawn well conditioned, with planned determinant signs), "det positive" (a symbol argument is
 #: drawn with det > 0), "kinked scalar" (not smooth where a 1×1 argument is 0: sampled either side),
 #: "positive definite" (a symbol argument is drawn symmetric positive definite), "spectrum off the negative
-#: axis" (a symbol argument is drawn shifted towards the right half-plane). A
+#: axis" (a symbol argument is drawn shifted towards the right half-plane), "degree grows with size" (not a
+#: polynomial of bounded degree in the entries: a Cayley-Hamilton term vanishing below any size can be built
+#: from it, so the plan's large sizes are its largest). A
 #: function not listed has none of these: evaluated in balls, sampled plainly.
 NEEDS = {"tr": {"rational"}, "sum": {"rational"}, "vec": {"rational"}, "diag": {"rational"}, "tril": {"rational"},
          "triu": {"rational"}, "diagonal": {"rational"},
-         "det": {"rational", "invertible"}, "inv": {"rational", "invertible"}, "logdet": {"invertible", "det positive"},
-         "norm": {"kinked scalar"}, "chol": {"positive definite"},
-         "logm": {"spectrum off the negative axis"}, "sqrtm": {"spectrum off the negative axis"}}
+         "det": {"rational", "invertible", "degree grows with size"}, "inv": {"rational", "invertible", "degree grows with size"},
+         "logdet": {"invertible", "det positive", "degree grows with size"},
+         "norm": {"kinked scalar"}, "chol": {"positive definite", "degree grows with size"},
+         "expm": {"degree grows with size"}, "logm": {"spectrum off the negative axis", "degree grows with size"},
+         "sqrtm": {"spectrum off the negative axis", "degree grows with size"}, "eigvals": {"degree grows with size"},
+         "eigvecs": {"degree grows with size"}}
 
 MATRIX_FUNCTIONS = {"chol": _chol, "tril": _triangle(True), "triu": _triangle(False), "diagonal": _diagonal, "tr": _trace, "sum": _sum, "vec": vec, "diag": _diag, "det": _det, "logdet": _logdet,
                     "inv": _inv, "softmax": _softmax, "norm": _norm,

@@ -15,10 +15,10 @@ from fractions import Fraction
 from flint import arb, ctx, fmpq
 
 from ..expr import (
-    Div, EDiv, EPower, Expr, Hadamard, Kron, MatMul, MatPower, Power, Sym, distinct_nodes, post_order,
+    Call, Div, EDiv, EPower, Expr, Frechet, Hadamard, Kron, MatMul, MatPower, Power, Sym, distinct_nodes, post_order,
 )
 from ..shapes import Shape, dim_names
-from .evaluate import Bindings, Evaluator, size
+from .evaluate import NEEDS, Bindings, Evaluator, size
 
 ALONE = range(1, 9)  # each dimension alone at every one of these sizes, the others small and distinct
 RELATIONS = (("+1", lambda m: m + 1), ("×2", lambda m: 2 * m), ("×3", lambda m: 3 * m))  # n = m + 1, 2m, 3m
@@ -106,9 +106,9 @@ def _small(names: list[str], avoid: set[int], rng: random.Random) -> dict[str, i
 
 
 def degree(exprs: list[Expr]) -> int:
-    """The polynomial degree of the expressions in their symbols (det, inv and functions count their
-    argument's; at most RANDOM_MAX): a Cayley-Hamilton term of that degree vanishes at every size
-    up to it, and no further."""
+    """The polynomial degree of the expressions in their symbols (entrywise functions count their argument's;
+    det, inv, expm and the others whose degree grows with the size count RANDOM_MAX; at most RANDOM_MAX): a
+    Cayley-Hamilton term of that degree vanishes at every size up to it, and no further."""
     deg: dict[Expr, int] = {}
     for n in post_order(*exprs):
         kids = [deg[k] for k in n.children]
@@ -118,6 +118,8 @@ def degree(exprs: list[Expr]) -> int:
             d = sum(kids)
         elif isinstance(n, (MatPower, Power, EPower)):
             d = kids[0] * min(abs(int(n.exponent)), RANDOM_MAX)
+        elif isinstance(n, (Call, Frechet)) and "degree grows with size" in NEEDS.get(n.fn, ()):
+            d = RANDOM_MAX
         else:
             d = max(kids, default=0)
         deg[n] = min(d, RANDOM_MAX)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from flint import arb, ctx, fmpq
+from flint import arb, ctx, fmpq, fmpq_mat
 
 from ..errors import MatcalcError
-from ..expr import Call, Entrywise, EPower, Expr, Let, Power, Sym, Transpose, distinct_nodes
+from ..expr import Call, Entrywise, EPower, Expr, Frechet, Let, Power, Sym, Transpose, distinct_nodes
 from .decide import BUDGET
 from .evaluate import NEEDS, Bindings, Matrix, evaluate
 from .functions import SERIES
@@ -57,10 +57,13 @@ def drawn_symbols(exprs: list[Expr]) -> dict[str, str]:
     declared symmetric inside such an argument (chol(S + S), chol(S + B Bᵀ))."""
     out: dict[str, str] = {}
     for n in distinct_nodes(*exprs):
-        for need in NEEDS.get(n.fn, ()) if isinstance(n, Call) else ():
+        if not isinstance(n, (Call, Frechet)):
+            continue
+        point = n.arg if isinstance(n, Call) else n.at  # frechet(logm, X, E) needs what logm(X) needs
+        for need in NEEDS.get(n.fn, ()):
             if need in DRAWN:
-                out.update((s.name, need) for s in distinct_nodes(n.arg)
-                           if isinstance(s, Sym) and (s.symmetric or s is _core(n.arg)))
+                out.update((s.name, need) for s in distinct_nodes(point)
+                           if isinstance(s, Sym) and (s.symmetric or s is _core(point)))
     return out
 
 
@@ -78,17 +81,43 @@ def positive_definite(a: Matrix, rng: random.Random) -> Matrix:
     return [[sum((a[i][c] * a[j][c] for c in range(k)), t if i == j else fmpq(0)) for j in range(n)] for i in range(n)]
 
 
-def towards_right_half_plane(a: Matrix, rng: random.Random) -> Matrix:
-    """a + t I, t = r · 2⁻ᵏ with r a's largest absolute row sum: with k = 0 (half the time) every eigenvalue
-    has a positive real part (Gershgorin); with k from 1 to 6 the spectrum straddles the imaginary axis and
-    may come close to the negative real axis (such points are drawn again); a stays symmetric if it is."""
+#: The bits b of a complex pair −1 ± i 2⁻ᵇ drawn near the negative real axis (its argument within 2⁻ᵇ of π).
+NEAR_THE_CUT = range(1, 13)
+
+
+def _shifted(a: Matrix, r) -> Matrix:
+    return [[x + r if i == j else x for j, x in enumerate(row)] for i, row in enumerate(a)]
+
+
+def off_the_negative_axis(a: Matrix, rng: random.Random) -> Matrix:
+    """A point for logm and sqrtm, each way a third of the time: a + t I with every eigenvalue's real part
+    positive (t = 5/4 of a's largest absolute row sum, Gershgorin); a + t I with t = 2⁻ᵏ of it (k from 1 to
+    6), a spectrum straddling the imaginary axis (a point on the negative axis is drawn again); or a complex
+    pair close to the cut: P diag([[−1, ε], [−ε, −1]], C) P⁻¹ times a's scale, ε = 2⁻ᵇ (b in NEAR_THE_CUT), C
+    the rest shifted right, P = I + a/4n. A symmetric a has no complex pair: its third way is positive definite
+    with eigenvalues down to 2⁻⁴⁰ of its scale, next to the branch point 0."""
+    n, way = len(a), rng.randrange(3)
     r = max(sum(abs(x) for x in row) for row in a)
-    t = r * (fmpq(5, 4) if rng.random() < 0.5 else fmpq(1, 2 ** rng.randint(1, 6)))
-    return [[x + t if i == j else x for j, x in enumerate(row)] for i, row in enumerate(a)]
+    if way == 0 or n == 1:
+        return _shifted(a, r * fmpq(5, 4))
+    if way == 1:
+        return _shifted(a, r * fmpq(1, 2 ** rng.randint(1, 6)))
+    if a == symmetrised(a):
+        return positive_definite(a, rng)
+    scale, eps = max(abs(x) for row in a for x in row), fmpq(1, 2 ** rng.choice(NEAR_THE_CUT))
+    B = [[fmpq(0)] * n for _ in range(n)]
+    B[0][0] = B[1][1] = -scale
+    B[0][1], B[1][0] = eps * scale, -eps * scale
+    for i in range(2, n):
+        for j in range(2, n):
+            B[i][j] = a[i][j] + (r * fmpq(5, 4) if i == j else 0)
+    P = fmpq_mat([[(1 if i == j else 0) + x / (4 * n) for j, x in enumerate(row)] for i, row in enumerate(a)])
+    X = P * fmpq_mat(B) * P.inv()
+    return [[X[i, j] for j in range(n)] for i in range(n)]
 
 
 #: How a square symbol is drawn for a need of ``NEEDS``.
-DRAWN = {"positive definite": positive_definite, "spectrum off the negative axis": towards_right_half_plane}
+DRAWN = {"positive definite": positive_definite, "spectrum off the negative axis": off_the_negative_axis}
 
 
 def _needs_positive(n: Expr) -> bool:

@@ -38,16 +38,16 @@ ETA = ("h",)
 
 def _coordinates(v) -> dict:
     """{monomial: arb} of one ring number."""
-    if type(v) is Tan:
+    if type(v) is Tan and type(v.x) is not fmpq:
         out = {ONE_MONOMIAL: v.x}
         out.update((frozenset({("e", i)}), c) for i, c in enumerate(v.d.coeffs()) if c != 0)
         return out
-    if type(v) is Pair:
+    if type(v) is Pair and type(base(v)) is not fmpq:
         out = _coordinates(v.x)
         g = ("d", depth(v))
         out.update((m | {g}, c) for m, c in _coordinates(v.d).items())
         return out
-    if type(v) is fmpq:
+    if type(base(v)) is fmpq:
         raise NotExact("a matrix function has no rational value")
     return {ONE_MONOMIAL: v}
 
@@ -314,8 +314,12 @@ def _dot(xs, ys):
 
 
 def _eigenpairs(M: list):
-    """[(λᵢ, vᵢ)] of a symmetric M of ring numbers, ascending, vᵢ unit with its sign convention."""
+    """[(λᵢ, vᵢ)] of a symmetric M of ring numbers, ascending, vᵢ unit with its sign convention; a direction
+    that is certainly not symmetric leaves the domain (DomainError)."""
     n = len(M)
+    for m, P in split(M).items():
+        if m and not all(P[i, j].overlaps(P[j, i]) for i in range(n) for j in range(i)):
+            raise DomainError("eigenvalues along a direction that is not symmetric")
     values, U = symmetric_eigen(arb_mat([[base(v) for v in row] for row in M]))
     if n == 1:
         return [(M[0][0], [arb(1)])]

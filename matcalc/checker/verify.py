@@ -14,7 +14,7 @@ from flint import arb, ctx
 from ..declarations import Scope, not_symmetric
 from ..deep import deep
 from ..errors import MatcalcError
-from ..expr import Call, Entrywise, EPower, Expr, MatPower, Power, ScalarFn, Sym, distinct_nodes
+from ..expr import Call, Entrywise, EPower, Expr, Frechet, MatPower, Power, ScalarFn, Sym, distinct_nodes
 from ..language import show
 from . import decide
 from .functions import KINKED
@@ -74,7 +74,7 @@ def _rational(n: Expr) -> bool:
         return abs(n.exponent) <= EXACT_MATRIX_POWER
     if isinstance(n, Call):
         return "rational" in NEEDS.get(n.fn, ())
-    return not isinstance(n, ScalarFn)
+    return not isinstance(n, (ScalarFn, Frechet))
 
 
 def _value(evaluator: Evaluator, b: Bindings, i: int, M: Expr) -> Matrix:

@@ -17,6 +17,7 @@ from .rules import algebra as A
 from .rules import entrywise_algebra as EA
 from .rules import kronecker as KR
 from .rules import scalar_algebra as SA
+from .rules import spectral as SP
 
 #: Rounds of the groups a simplification may take before it stops short of a normal form.
 ROUNDS = 20
@@ -36,10 +37,10 @@ def _of(op: str, name: str):
 #: The algebra groups, in the order a textbook would apply them; in a group, the first rule that
 #: applies to a node fires.
 GROUPS: tuple[Strategy, ...] = (
-    bottom_up(_rules(A.ALGEBRA, A.double_transpose, A.transpose_product, A.transpose_entrywise, A.transpose_constant,
-                     A.transpose_symmetric, A.transpose_power)),
+    bottom_up(_rules(A.ALGEBRA, A.double_transpose, A.transpose_symmetric, A.transpose_product, A.transpose_entrywise,
+                     A.transpose_constant, A.transpose_power)),
     bottom_up(_rules(A.ALGEBRA, A.powers, A.hadamard_scalars, A.quotients, _of("inv", "inverses cancel"),
-                     _of("frechet", "Fréchet derivative along a commuting direction"),
+                     _of("frechet", "Fréchet derivative along a commuting direction"), SP.daleckii_krein,
                      A.builtin_derivatives,
                      _of("softmax", "definition of softmax"), A.signs, A.identity, A.numbers, A.scalars_first, A.associativity,
                      A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar, A.structure_of_scalar)),

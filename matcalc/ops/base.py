@@ -91,7 +91,8 @@ class Op:
       engine refuses an argument it cannot see is symmetric by its form;
     - ``matrix_derivative``: CALL, a primary matrix function (expm, logm, sqrtm): ``A -> f'(A)`` as an
       expression, the Fréchet derivative along a direction commuting with A (L_f(A, I) = f'(A)); a function
-      with one may be the f of ``frechet(f, A, E)``;
+      with one may be the f of ``frechet(f, A, E)``; ``spectral_function``: the entrywise function f with
+      f(A) = U diag(f(λ)) U⁻¹ (exp for expm), for the engine's Daleckii–Krein form at a symmetric A;
     - ``identity_on_scalars``: CALL: op(s) = s for a 1×1 s (tril, triu, diagonal, diag, vec);
     - ``applied``: printed as a name applied to an argument, tr(X) (not A⁻¹, ‖A‖, √a);
       ``superscript``: printed with a superscript of its own (A⁻¹), so a power of it takes parentheses;
@@ -135,6 +136,7 @@ class Op:
     symmetry: str | None = None
     symmetric_argument: bool = False
     matrix_derivative: Callable | None = None
+    spectral_function: str | None = None
     identity_on_scalars: bool = False
     superscript: bool = False
     notation: Mapping[str, Callable] = field(default_factory=dict)

@@ -198,21 +198,21 @@ def _helpers(*names: str) -> dict:
     return {b: {k: v for k, v in table.items() if k in names} for b, table in _HELPERS.items()}
 
 
-def _primary(name: str, summary: str, derivative, limits: dict | None = None) -> Op:
+def _primary(name: str, summary: str, scalar: str, derivative, limits: dict | None = None) -> Op:
     return Op(name, CALL, summary, f"tr(X' * {name}(X))", shape=square(name, "same"),
               differential=Rule(f"Fréchet derivative of {name} (Higham 2008, §3.1)", d_primary),
-              matrix_derivative=derivative, symmetry="of its argument", reference=lambda ev, a: ev.primary(name, a),
+              matrix_derivative=derivative, spectral_function=scalar, symmetry="of its argument", reference=lambda ev, a: ev.primary(name, a),
               code=_CODE[name], helpers=_helpers(name),
               to_sympy=Unsupported(NO_SYMPY.format(name)),
               limits={"sympy": NO_SYMPY.format(name), "hessian": "the second Fréchet derivative", **(limits or {})})
 
 
 register(
-    _primary("expm", "the matrix exponential Σ Aᵏ / k! of a square matrix",
+    _primary("expm", "the matrix exponential Σ Aᵏ / k! of a square matrix", "exp",
              lambda A: Call("expm", A)),
-    _primary("logm", "the principal logarithm of a square matrix with no eigenvalue on the closed negative real axis",
+    _primary("logm", "the principal logarithm of a square matrix with no eigenvalue on the closed negative real axis", "log",
              lambda A: Call("inv", A)),
-    _primary("sqrtm", "the principal square root of a square matrix with no eigenvalue on the closed negative real axis",
+    _primary("sqrtm", "the principal square root of a square matrix with no eigenvalue on the closed negative real axis", "sqrt",
              lambda A: MatMul(Num(Fraction(1, 2)), Call("inv", Call("sqrtm", A)))),
     Op("frechet", NODE, "L_f(A, E): the Fréchet derivative of expm, logm or sqrtm at A in the direction E",
        "frechet(expm, S, X)", build=Frechet, arity=3,

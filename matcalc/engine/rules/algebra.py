@@ -146,7 +146,20 @@ def symmetric(e: Expr) -> bool:
         return e.right == transpose(e.left)
     if isinstance(e, Hadamard):
         return symmetric(e.left) and symmetric(e.right)
+    if isinstance(e, EDiv):  # (K₁ + D₁) ./ (K₂ + D₂): off the diagonal a ratio of two skew entries
+        return _skew_plus_diagonal(e.left) and _skew_plus_diagonal(e.right)
     return False
+
+
+def _skew_plus_diagonal(e: Expr) -> bool:
+    """e = v 1ᵀ − 1 vᵀ + D by its form (D a sum of diag(·) and I): skew-symmetric off its diagonal."""
+    terms = list(e.terms) if isinstance(e, Add) else [e]
+    rest = [t for t in terms if not (isinstance(t, Eye) or (isinstance(t, Call) and t.fn == "diag"))]
+    if len(rest) != 2 or isinstance(rest[0], Neg) == isinstance(rest[1], Neg):
+        return False
+    a, b = (rest[0], rest[1].arg) if isinstance(rest[1], Neg) else (rest[1], rest[0].arg)
+    return (isinstance(a, MatMul) and isinstance(b, MatMul) and isinstance(a.right, Transpose)
+            and isinstance(a.right.arg, Ones) and a.right.arg == b.left and b.right == transpose(a.left))
 
 
 @ALGEBRA("symmetric matrix")
@@ -402,26 +415,27 @@ def collect(e: Expr):
     return None if new is None or new == e else new
 
 
-def _split(t: Expr, side: str) -> tuple[bool, Expr, Expr] | None:
-    """t = ±(rest · factor) with factor on ``side`` of a matrix product."""
+def _split(t: Expr, side: str, kind: type) -> tuple[bool, Expr, Expr] | None:
+    """t = ±(rest · factor) with factor on ``side`` of a product of ``kind`` (matrix or Hadamard)."""
     sign = isinstance(t, Neg)
     t = t.arg if sign else t
-    if isinstance(t, MatMul) and not t.left.shape.is_scalar and not t.right.shape.is_scalar:
+    if type(t) is kind and not t.left.shape.is_scalar and not t.right.shape.is_scalar:
         return (sign, t.left, t.right) if side == "right" else (sign, t.right, t.left)
     return None
 
 
 @ALGEBRA("common factor")
 def common_factor(e: Expr):
-    """A C + B C = (A + B) C and C A + C B = C (A + B)"""
+    """A C + B C = (A + B) C and C A + C B = C (A + B); the same for ⊙: C ⊙ A + C ⊙ B = C ⊙ (A + B)"""
     if not isinstance(e, Add):
         return None
-    for side in ("right", "left"):
-        parts = [_split(t, side) for t in e.terms]
-        if all(parts) and len({p[2] for p in parts}) == 1:
-            rest = Add(tuple(Neg(r) if s else r for s, r, _ in parts))
-            factor = parts[0][2]
-            return built_or_none(lambda: MatMul(rest, factor) if side == "right" else MatMul(factor, rest))
+    for kind in (MatMul, Hadamard):
+        for side in ("right", "left"):
+            parts = [_split(t, side, kind) for t in e.terms]
+            if all(parts) and len({p[2] for p in parts}) == 1:
+                rest = Add(tuple(Neg(r) if s else r for s, r, _ in parts))
+                factor = parts[0][2]
+                return built_or_none(lambda: kind(rest, factor) if side == "right" else kind(factor, rest))
 
 
 @ALGEBRA("a number leads its product")
