@@ -144,8 +144,11 @@ _register_operators()
 
 
 def rule_for(E: Expr) -> Rule | None:
-    """The vectorisation rule for E, or None when E is dX itself (the term is finished)."""
-    return term_rule(VEC, E, "no vectorisation rule for {} holding dX")
+    """The vectorisation rule for E, or None when E is dX itself (the term is finished); where there is none,
+    the error gives the reason the operator's record states (frechet: no Kronecker form)."""
+    op = ops.of_node(type(E))
+    why = f": {op.limits['jacobian']}" if op is not None and "jacobian" in op.limits else ""
+    return term_rule(VEC, E, "no vectorisation rule for {} holding dX" + why.replace("{", "{{").replace("}", "}}"))
 
 
 def display(terms: list[tuple[Expr, Expr]]) -> Expr:
