@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+import mpmath
 import sympy as sp
 
 from matcalc.checker.evaluate import size
 from matcalc.expr import (
-    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num, Ones, Power,
+    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Frechet, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num, Ones,
+    Power,
     Sym, Transpose,
 )
 
@@ -96,8 +98,38 @@ def to_sympy(e, env, dims):
             "softmax": lambda: a.applyfunc(sp.exp) / sum(a.applyfunc(sp.exp)),
             "vec": lambda: sp.Matrix([a[i, j] for j in range(a.shape[1]) for i in range(a.shape[0])]),
             "diag": lambda: sp.diag(*list(a)),
-        }[e.fn]()
+            "tril": lambda: sp.Matrix(a.shape[0], a.shape[1], lambda i, j: a[i, j] if j <= i else 0),
+            "triu": lambda: sp.Matrix(a.shape[0], a.shape[1], lambda i, j: a[i, j] if j >= i else 0),
+            "diagonal": lambda: sp.Matrix([a[i, i] for i in range(a.shape[0])]),
+        }.get(e.fn, lambda: _numeric(e.fn, a))()
+    if isinstance(e, Frechet):  # the upper-right block of f([[A, E], [0, A]])
+        a, d = go(e.at), go(e.direction)
+        n = a.shape[0]
+        return _numeric(e.fn, sp.Matrix(sp.BlockMatrix([[a, d], [sp.zeros(n), a]])))[:n, n:]
     raise TypeError(type(e).__name__)
+
+
+def _numeric(fn: str, a: sp.Matrix) -> sp.Matrix:
+    """A function through the spectrum of a numeric matrix, by mpmath at 50 digits (a symbolic a: TypeError)."""
+    if a.free_symbols:
+        raise TypeError(f"{fn} of a symbolic matrix")
+    with mpmath.workdps(50):
+        m = mpmath.matrix([[mpmath.mpf(sp.Rational(x).p) / sp.Rational(x).q if x.is_Rational else mpmath.mpf(str(sp.N(x, 60)))
+                            for x in a.row(i)] for i in range(a.shape[0])])
+        if fn in ("eigvals", "eigvecs"):
+            lam, U = mpmath.eigsy(m)
+            order = sorted(range(len(lam)), key=lambda k: lam[k])
+            columns = []
+            for k in order:
+                col = [U[i, k] for i in range(U.rows)]
+                sign = 1 if max(col, key=abs) > 0 else -1
+                columns.append([sign * x for x in col])
+            out = [[lam[k]] for k in order] if fn == "eigvals" else [[c[i] for c in columns] for i in range(U.rows)]
+        else:
+            f = {"expm": mpmath.expm, "logm": mpmath.logm, "sqrtm": mpmath.sqrtm, "chol": mpmath.cholesky}[fn]
+            r = f(m)
+            out = [[mpmath.re(r[i, j]) for j in range(r.cols)] for i in range(r.rows)]
+        return sp.Matrix([[sp.Float(str(x), 50) for x in row] for row in out])
 
 
 def _point(scope, dims, seed):

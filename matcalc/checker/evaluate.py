@@ -20,7 +20,7 @@ from ..expr import (
 from ..shapes import dim_factors
 from . import spectral
 from .functions import builtin, positive, power
-from .ring import DomainError, Pair, Tan, Undecided, apply, base, inverse, nonzero, unit
+from .ring import DomainError, Pair, Singular, Tan, Undecided, apply, base, inverse, nonzero, unit
 
 Matrix = list
 ONE = arb(1)
@@ -28,11 +28,6 @@ ONE = arb(1)
 
 class OutOfTime(MatcalcError):
     """The check's time budget ran out."""
-
-
-class Singular(Undecided):
-    """A pivot that is 0 to within 2^(-prec/2) of its column: the matrix is singular or so nearly
-    that this point is not worth refining (another point is drawn)."""
 
 
 @dataclass

@@ -32,6 +32,11 @@ class Undecided(ArithmeticError):
     node = None
 
 
+class Singular(Undecided):
+    """A matrix singular to within 2^(-prec/2) of its scale (a pivot of its elimination, its determinant):
+    singular or so nearly that this point is not worth refining (another point is drawn)."""
+
+
 class _Jet:
     """What Tan and Pair share: subtraction and division from their +, −x, × and ``inverse``."""
 

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from itertools import product
 
-from flint import acb, acb_mat, acb_series, arb, arb_mat, arb_poly, fmpq
+from flint import acb, acb_mat, acb_series, arb, arb_mat, arb_poly, ctx, fmpq
 
 from .functions import builtin
-from .ring import DomainError, NotExact, Pair, Tan, Undecided, base, depth, inverse
+from .ring import DomainError, NotExact, Pair, Singular, Tan, Undecided, base, depth, inverse
 
 Monomial = frozenset  # of generators: ("e", i) for a Tan's εᵢ, ("d", level) for a Pair's δ, ("h",) for η
 ONE_MONOMIAL: Monomial = frozenset()
@@ -163,13 +163,16 @@ def _log_value(z: acb) -> acb:
 SERIES = {"expm": lambda s: s.exp(), "logm": lambda s: s.log(), "sqrtm": lambda s: s.sqrt()}
 
 
-def _off_the_cut(name: str, lam: acb) -> None:
+def _off_the_cut(name: str, lam: acb, scale) -> None:
     """logm and sqrtm need no eigenvalue on the closed negative real axis (their principal branch).
-    An isolated eigenvalue of a real matrix whose ball meets the real axis is real."""
+    An isolated eigenvalue of a real matrix whose ball meets the real axis is real; one within
+    2^(-prec/2) of ``scale`` around 0 makes the matrix singular to within rounding."""
     if name == "expm" or not lam.imag.contains(0) or lam.real > 0:
         return
     if lam.real < 0:
         raise DomainError(f"{name} of a matrix with a negative real eigenvalue")
+    if abs(lam).upper() <= scale * arb(2) ** (-(ctx.prec // 2)):
+        raise Singular(f"{name}: an eigenvalue 0 to within rounding")
     raise Undecided(f"{name}: an eigenvalue not certainly off the negative real axis")
 
 
@@ -178,8 +181,17 @@ def eigen(X: arb_mat):
     try:
         lam, L, R = acb_mat(X).eig(left=True, right=True)
     except (ValueError, ZeroDivisionError):
+        if _nearly_singular(X):
+            raise Singular("a matrix singular to within rounding (a repeated eigenvalue 0)") from None
         raise Undecided("eigenvalues that are repeated or not isolated at this precision") from None
     return lam, R, L
+
+
+def _nearly_singular(X: arb_mat) -> bool:
+    """|det X| ≤ 2^(-prec/2) of its scale (the largest entry to the n-th power)."""
+    n = X.nrows()
+    scale = max((abs(x).upper() for x in X.entries()), default=arb(0)) ** n
+    return abs(X.det()).upper() <= scale * arb(2) ** (-(ctx.prec // 2))
 
 
 class _Divided:
@@ -205,8 +217,9 @@ class _Divided:
 def _eigen_parts(name: str, parts: dict[Monomial, arb_mat]) -> dict[Monomial, arb_mat]:
     """f(Σₘ Mₘ m) by the path sums of divided differences in the constant part's eigenbasis."""
     lam, R, L = eigen(parts[ONE_MONOMIAL])
+    scale = max(abs(z).upper() for z in lam)
     for z in lam:
-        _off_the_cut(name, z)
+        _off_the_cut(name, z, scale)
     n = len(lam)
     dd = _Divided(name, lam)
     N = {m: L * acb_mat(P) * R for m, P in parts.items() if m}

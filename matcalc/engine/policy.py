@@ -37,7 +37,7 @@ def _of(op: str, name: str):
 #: The algebra groups, in the order a textbook would apply them; in a group, the first rule that
 #: applies to a node fires.
 GROUPS: tuple[Strategy, ...] = (
-    bottom_up(_rules(A.ALGEBRA, A.double_transpose, A.transpose_symmetric, A.transpose_product, A.transpose_entrywise,
+    bottom_up(_rules(A.ALGEBRA, A.double_transpose, A.transpose_product, A.transpose_symmetric, A.transpose_entrywise,
                      A.transpose_constant, A.transpose_power)),
     bottom_up(_rules(A.ALGEBRA, A.powers, A.hadamard_scalars, A.quotients, _of("inv", "inverses cancel"),
                      _of("frechet", "Fréchet derivative along a commuting direction"), SP.daleckii_krein,

@@ -164,8 +164,9 @@ def _skew_plus_diagonal(e: Expr) -> bool:
 
 @ALGEBRA("symmetric matrix")
 def transpose_symmetric(e: Expr):
-    """Aᵀ = A for A symmetric: declared symmetric(n), or by construction (A = B Bᵀ, B + Bᵀ, ...)"""
-    if isinstance(e, Transpose) and e.arg.shape.is_square and symmetric(e.arg):
+    """Aᵀ = A for A symmetric: declared symmetric(n), or by construction (A = B Bᵀ, B + Bᵀ, ...); a 1×1 is the
+    transpose of a scalar, not this"""
+    if isinstance(e, Transpose) and e.arg.shape.is_square and not e.arg.shape.is_scalar and symmetric(e.arg):
         return e.arg
 
 
