@@ -17,7 +17,7 @@ from fractions import Fraction
 from functools import cache, reduce
 
 from . import ops
-from .errors import MatcalcError
+from .errors import MatcalcError, ShapeError
 from .language import show
 from .expr import (
     Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatPower,
@@ -191,8 +191,17 @@ def _symbol(r: _Reader, e) -> Expr:
 
 
 def _symbolic(k) -> bool:
-    """An exponent that is not a number: an integer expression in integer symbols, or an error later."""
+    """An exponent that is not a number (an integer expression in integer symbols, or refused)."""
     return not getattr(k, "is_Rational", False) and not getattr(k, "is_Number", False)
+
+
+def _power_to_symbol(r: _Reader, e, base: Expr, entrywise: bool = False) -> Expr:
+    """base to the power e.exp, an integer expression in Symbols declared integer=True."""
+    try:
+        return SymbolicPower(base, r(e.exp), entrywise)
+    except ShapeError as err:
+        raise _unsupported(e, f"{err.message} (an exponent is a number, or an integer expression in Symbols "
+                              f"declared integer=True)") from None
 
 
 def _matpow(r: _Reader, e) -> Expr:
@@ -202,7 +211,7 @@ def _matpow(r: _Reader, e) -> Expr:
 
     base, k = e.args
     if _symbolic(k):
-        return SymbolicPower(r(base), r(k))
+        return _power_to_symbol(r, e, r(base))
     k = _fraction(k, e)
     if k.denominator != 1:
         raise _unsupported(e, "a matrix power needs an integer exponent")
@@ -218,7 +227,7 @@ def _pow(r: _Reader, e) -> Expr:
         d = Call("det", MatMul(r.scalar(e.base, e), Eye(r.dim(n, e))))
         return d if n is e.exp else Power(d, Fraction(-1))
     if _symbolic(e.exp):
-        return SymbolicPower(r.scalar(e.base, e), r(e.exp))
+        return _power_to_symbol(r, e, r.scalar(e.base, e))
     return Power(r.scalar(e.base, e), _fraction(e.exp, e))
 
 
@@ -309,7 +318,7 @@ def from_table() -> dict:
         sp.Heaviside: lambda r, e: Entrywise("relu", r.scalar(e.args[0], e), 1),
         sp.Max: _max,
         sp.HadamardProduct: _fold(Hadamard),
-        sp.HadamardPower: lambda r, e: (SymbolicPower(r(e.base), r(e.exp), True) if _symbolic(e.exp)
+        sp.HadamardPower: lambda r, e: (_power_to_symbol(r, e, r(e.base), True) if _symbolic(e.exp)
                                         else EPower(r(e.base), _fraction(e.exp, e))),
         sp.ZeroMatrix: _zero,
         MatrixElement: _element,
