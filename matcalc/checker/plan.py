@@ -2,8 +2,8 @@
 invertible matrices and which draws of stand-ins; ``matcalc check --explain`` prints it.
 
 Every instance is one assignment of sizes to the dimension names, a value of each integer symbol
-(1, 2, 3 and one above the sizes of the matrices it raises to a power, at every assignment), and
-one random point. The directions probed at each instance are the measure's (measures.py): every unit direction of
+(1, 2, 3 and one above the sizes of the matrices it raises to a power, at every assignment of
+sizes; in turn at the other scales and by kinks), and one random point. The directions probed at each instance are the measure's (measures.py): every unit direction of
 the tangent space where there are at most UNIT_LIMIT, else UNIT_SAMPLE of them, diagonal and
 off-diagonal ones among them, plus RANDOM_DIRECTIONS random ones.
 """
@@ -257,16 +257,22 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     variant and draw, every other item of ``assignments`` with a random variant and a fresh draw,
     all at scale 1; the first distinct sizes at every other scale of ``scales(exprs)``; and for
     each argument where f is not smooth (``kinks``: its text and the sides of 0 it takes),
-    KINK_POINTS points just on each side. With ``integers`` (the integer symbols' names), each of
-    these at every value of them that ``integer_values`` gives."""
+    KINK_POINTS points just on each side. With ``integers`` (the integer symbols' names), each
+    assignment of sizes at every value of them that ``integer_values`` gives, and the points at other
+    scales and by kinks at one of those values each, in turn."""
     out: list[Instance] = []
     items = assignments(names, rng, fixed, exprs)
     powered = [n.base.shape for n in distinct_nodes(*exprs) if isinstance(n, SymbolicPower) and not n.entrywise
                and not n.base.shape.is_scalar]
 
-    def add(sizes, why, scale, variant, draw, sign=0, kink=()):
-        for values, above in integer_values(list(integers), sizes, powered, len(items_done)):
-            out.append(Instance(sizes, why + above, scale, variant, draw, sign, kink, values))
+    def add(sizes, why, scale, variant, draw, sign=0, kink=(), every=True):
+        """The instance at every value of the integer symbols, or (``every`` False: the points at
+        other scales and by kinks, at the first sizes) at one of them, in turn."""
+        values = integer_values(list(integers), sizes, powered, len(items_done))
+        if not every:
+            values = [values[len(items_done) % len(values)]]
+        for chosen, above in values:
+            out.append(Instance(sizes, why + above, scale, variant, draw, sign, kink, chosen))
         items_done.append(why)
 
     items_done: list[str] = []
@@ -282,13 +288,13 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     base = fitted(items[0][0], (), shapes)[0]
     for scale in scales(exprs):
         for sign, kind in SIGNS[scale == 1:]:
-            add(base, f"{kind} entries at scale {scale}", scale, rng.randrange(variants), len(out), sign)
+            add(base, f"{kind} entries at scale {scale}", scale, rng.randrange(variants), len(out), sign, every=False)
     for k, (arg, sides) in enumerate(kinks):
         for side in sides:
             draw = len(out)  # the points of one side share a draw of stand-ins
             for _ in range(KINK_POINTS):
                 add(base, f"an entry of {arg} just {'above' if side > 0 else 'below'} 0", Fraction(1),
-                    rng.randrange(variants), draw, 0, (k, side))
+                    rng.randrange(variants), draw, 0, (k, side), every=False)
     return out
 
 
