@@ -21,7 +21,7 @@ from . import ops
 from .expr import (
     Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye,
     Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num, Ones, Power, ScalarFn, SymbolicPower, Transpose,
-    depth,
+    depth, post_order,
 )
 from .shapes import dim_mul
 
@@ -220,20 +220,26 @@ def _at_denominator(tok) -> Token:
 
 
 def _constant(e: Expr) -> Fraction | None:
-    """The value of an exponent written with numbers only ((2), (-1), (1/2 + 1)), else None."""
-    if isinstance(e, Num):
-        return e.value
-    if isinstance(e, Neg):
-        v = _constant(e.arg)
-        return None if v is None else -v
-    if isinstance(e, (Add, MatMul, Div)):
-        parts = [_constant(k) for k in e.children]
-        if None in parts:
-            return None
-        if isinstance(e, Add):
-            return sum(parts, Fraction(0))
-        return parts[0] * parts[1] if isinstance(e, MatMul) else parts[0] / parts[1]
-    return None
+    """The value of an exponent written with numbers only ((2), (-1), (1/2 + 1)), else None (walked
+    without recursion, however deep)."""
+    values: dict[Expr, Fraction | None] = {}
+    for n in post_order(e):
+        kids = [values[k] for k in n.children]
+        if None in kids:
+            values[n] = None
+        elif isinstance(n, Num):
+            values[n] = n.value
+        elif isinstance(n, Neg):
+            values[n] = -kids[0]
+        elif isinstance(n, Add):
+            values[n] = sum(kids, Fraction(0))
+        elif isinstance(n, MatMul):
+            values[n] = kids[0] * kids[1]
+        elif isinstance(n, Div) and kids[1] != 0:
+            values[n] = kids[0] / kids[1]
+        else:
+            values[n] = None
+    return values[e]
 
 
 def _quotient(tok, p: str, q: str) -> Fraction:

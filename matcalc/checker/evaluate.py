@@ -5,10 +5,10 @@ symbol. Matrices are lists of row tuples; symbol values are exact rationals (fmp
 from __future__ import annotations
 
 import functools
-from fractions import Fraction
 import threading
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Callable
 
 from flint import arb, arb_mat, arb_poly, ctx, fmpq, fmpq_mat, fmpq_poly

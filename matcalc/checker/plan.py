@@ -3,9 +3,10 @@ invertible matrices and which draws of stand-ins; ``matcalc check --explain`` pr
 
 Every instance is one assignment of sizes to the dimension names, a value of each integer symbol
 (1, 2, 3 and one above the sizes of the matrices it raises to a power, at every assignment of
-sizes; in turn at the other scales and by kinks), and one random point. The directions probed at each instance are the measure's (measures.py): every unit direction of
-the tangent space where there are at most UNIT_LIMIT, else UNIT_SAMPLE of them, diagonal and
-off-diagonal ones among them, plus RANDOM_DIRECTIONS random ones.
+sizes; in turn at the other scales and by kinks), and one random point. The directions probed at
+each instance are the measure's (measures.py): every unit direction of the tangent space where
+there are at most UNIT_LIMIT, else UNIT_SAMPLE of them, diagonal and off-diagonal ones among them,
+plus RANDOM_DIRECTIONS random ones.
 """
 from __future__ import annotations
 
