@@ -610,7 +610,8 @@ class Result:
 
     def line(self) -> str:
         c = self.cert
-        sizes = ", ".join(f"{k}={v}" for k, v in c.sizes.items()) or "(none)"
+        sizes = ", ".join([f"{k}={v}" for k, v in c.sizes.items()] +  # and the integer symbols' values
+                          [f"{k}={c.point[k][0][0]}" for k in sorted(c.scope.integer) if k in c.point]) or "(none)"
         head = "confirmed" if self.confirmed else "NOT confirmed"
         return printable(f"{head}: {c.kind} of f = {c.f_text} by {c.wrt} at sizes {sizes}: "
                          f"claim {c.claim_text}; {self.detail}")

@@ -183,7 +183,8 @@ def test_a_refutation_at_an_integer_symbol_is_confirmed_by_recheck():
     v = matcalc.check("tr(X ^ k)", wrt="X", gradient="k * X ^ (k - 1)", symbols=SYMBOLS)
     cert = v.certificate
     assert cert["symbols"]["k"] == "integer" and cert["point"]["k"] == [["2"]]
-    assert recheck(Certificate(cert, "test")).confirmed
+    result = recheck(Certificate(cert, "test"))
+    assert result.confirmed and "at sizes n=2, k=2:" in result.line()
     with pytest.raises(MatcalcError, match="point.k must be a positive integer"):
         Certificate({**cert, "point": {**cert["point"], "k": [["1/2"]]}}, "test")
 
