@@ -179,6 +179,14 @@ def test_a_cayley_hamilton_form_true_at_every_k_holds():
     assert v.holds, v.message
 
 
+def test_a_cayley_hamilton_term_of_a_2x2_matrix_is_refuted_at_larger_sizes():
+    """X² - tr(X) X + det(X) I is 0 for every 2×2 X (at every k), not for a 3×3 one: times (k-1)(k-2)(k-3)
+    it is seen at n ≥ 3 and k ≥ 4 only."""
+    wrong = "k * (X ^ (k - 1) + (k - 1) * (k - 2) * (k - 3) * (X ^ 2 - tr(X) * X + det(X) * eye(n)))'"
+    v = matcalc.check("tr(X ^ k)", wrt="X", gradient=wrong, symbols=SYMBOLS)
+    assert v.status == "refuted" and "n=2" not in v.message, v.message
+
+
 def test_a_refutation_at_an_integer_symbol_is_confirmed_by_recheck():
     v = matcalc.check("tr(X ^ k)", wrt="X", gradient="k * X ^ (k - 1)", symbols=SYMBOLS)
     cert = v.certificate
