@@ -61,20 +61,20 @@ def parse_shape(text: str) -> Shape:
     return parse_declaration(text)[0]
 
 
-def parse_declaration(text: str) -> tuple[Shape, bool | str]:
-    """A declared shape, and whether it is symmetric(n) (an n×n matrix equal to its transpose), or
-    "integer" for an integer symbol (1×1)."""
+def parse_declaration(text: str) -> tuple[Shape, str]:
+    """A declared shape, and what more it says: "symmetric" for symmetric(n) (an n×n matrix equal to its
+    transpose), "integer" for an integer symbol (1×1), else ""."""
     m = _SHAPE.match(text) if isinstance(text, str) else None
     if not m and isinstance(text, str) and re.match(r"\s*symmetric\s*\([^,()]*,", text):
         raise MatcalcError(f"bad shape {text!r}: a symmetric matrix is square, declared symmetric(n) with one dimension")
     if not m:
         raise MatcalcError(f"bad shape {text!r}: expected scalar, integer, vector(n), matrix(m, n) or symmetric(n)")
     if m.group(1):
-        return SCALAR, "integer" if m.group(1) == "integer" else False
+        return SCALAR, "integer" if m.group(1) == "integer" else ""
     parsed = [_dimension(d, text) for d in m.group(2, 3, 4, 6) if d is not None]
     if m.group(5):
-        return Shape(parsed[0], parsed[0]), True
-    return Shape(parsed[0], parsed[1] if len(parsed) == 2 else 1), False
+        return Shape(parsed[0], parsed[0]), "symmetric"
+    return Shape(parsed[0], parsed[1] if len(parsed) == 2 else 1), ""
 
 
 def _dimension(d: str, text: str):
@@ -142,7 +142,7 @@ def _declare_symbols(scope: Scope, symbols: dict) -> None:
             raise e.at(f"symbols.{name}") from None
         if kind == "integer":
             scope.integer.add(name)
-        elif kind:
+        elif kind == "symmetric":
             scope.symmetric.add(name)
 
 

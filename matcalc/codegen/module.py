@@ -16,8 +16,8 @@ from .backends import BACKENDS, Backend
 from .lower import Lowering, function_argument, python_name
 
 #: Names an emitted module uses for itself; an input with one of these names gets a trailing _.
-INTERNAL = ("np", "jnp", "jax", "torch", "dims", "shape", "_inputs", "_shape", "_integer", "SHAPES", "INTEGERS", "CLAIMS", "ERRORS", "ASSUMPTIONS", "POSITIVE",
-            "INVERTIBLE", "EXAMPLE_FUNCTIONS", "check")
+INTERNAL = ("np", "jnp", "jax", "torch", "dims", "shape", "_inputs", "_shape", "_integer", "SHAPES", "INTEGERS", "CLAIMS",
+            "ERRORS", "ASSUMPTIONS", "POSITIVE", "INVERTIBLE", "EXAMPLE_FUNCTIONS", "check")
 
 
 @dataclass(frozen=True)
