@@ -14,21 +14,33 @@ from .shapes import Shape
 @dataclass
 class Scope:
     """What names mean: declared symbols (with shapes; those declared symmetric(n) named in
-    ``symmetric``), functions (by kind) and [let] names."""
+    ``symmetric``, those declared integer, 1×1, in ``integer``), functions (by kind) and [let] names."""
 
     symbols: dict[str, Shape] = field(default_factory=dict)
     functions: dict[str, str] = field(default_factory=dict)
     lets: dict[str, Expr] = field(default_factory=dict)
     symmetric: set[str] = field(default_factory=set)
+    integer: set[str] = field(default_factory=set)
 
     def symbol(self, name: str) -> Sym:
         """The declared symbol ``name`` as a node."""
+        if name in self.integer:
+            return Sym(name, self.symbols[name], integer=True)
         return Sym(name, self.symbols[name], name in self.symmetric)
 
     def declaration(self, name: str) -> str:
-        """The symbol's shape as declared: scalar, vector(n), matrix(m, n) or symmetric(n)."""
+        """The symbol's shape as declared: scalar, integer, vector(n), matrix(m, n) or symmetric(n)."""
         shape = self.symbols[name]
+        if name in self.integer:
+            return "integer"
         return f"symmetric({shape.rows})" if name in self.symmetric else shape.declaration()
+
+
+def not_integer(x: Sym) -> None:
+    """An integer symbol takes integer values only: nothing is differentiated by it (a MatcalcError)."""
+    if x.integer:
+        raise MatcalcError(f"{x.name} is an integer symbol: nothing is differentiated by it (declare it scalar "
+                           f"to differentiate by a real number)")
 
 
 def not_symmetric(x: Sym, what: str) -> None:

@@ -166,11 +166,13 @@ class Num(Expr):
 
 @node()
 class Sym(Expr):
-    """A declared symbol; a ``symmetric`` one (declared symmetric(n)) equals its transpose."""
+    """A declared symbol; a ``symmetric`` one (declared symmetric(n)) equals its transpose; an
+    ``integer`` one (declared integer) is a 1×1 integer k ≥ 1, which may also be an exponent."""
 
     name: str
     shape: Shape
     symmetric: bool = False
+    integer: bool = False
 
 
 @node("body")
@@ -343,6 +345,49 @@ class EPower(Expr):
     shape: Shape = _shape_field()
 
     def __post_init__(self):
+        _set_shape(self, self.base.shape)
+
+
+def integer_expression(e: Expr) -> Expr | None:
+    """The first part of e that keeps it from being an integer expression (integer literals and
+    integer symbols under +, -, *, a [let] name standing for one, and a power of one to a literal
+    k ≥ 0), or None when e is one."""
+    stack = [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Let):
+            stack.append(n.body)
+        elif isinstance(n, (Add, Neg, MatMul)):
+            stack.extend(n.children)
+        elif isinstance(n, Power) and n.exponent.denominator == 1 and n.exponent >= 0:
+            stack.append(n.base)
+        elif not (isinstance(n, Num) and n.value.denominator == 1 or isinstance(n, Sym) and n.integer):
+            return n
+    return None
+
+
+@node("base", "exponent")
+class SymbolicPower(Expr):
+    """A ^ e (A .^ e when ``entrywise``) for an exponent e that is an integer expression in integer
+    symbols (k, k - 1, 2 * k): a matrix power of a square A (A ^ 0 = I, A ^ -j = inv(A) ^ j), the
+    power of a scalar, or entrywise. A literal exponent is a MatPower, Power or EPower instead."""
+
+    base: Expr
+    exponent: Expr
+    entrywise: bool = False
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        bad = integer_expression(self.exponent)
+        if bad is not None:
+            from .language import show
+
+            why = (f"{bad.name} is {'a matrix' if not bad.shape.is_scalar else 'a real scalar'}, not declared integer"
+                   if isinstance(bad, Sym) else f"{show(bad)} is not +, - or * of integers and integer symbols")
+            raise ShapeError(f"the exponent {show(self.exponent)} is neither a number nor an integer expression: {why}")
+        if not (self.entrywise or self.base.shape.is_scalar or self.base.shape.is_square):
+            raise ShapeError(f"a matrix power needs a square matrix, got {described(self.base)}; "
+                             f"use .^ for entrywise powers")
         _set_shape(self, self.base.shape)
 
 

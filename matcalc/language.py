@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from .expr import (
     Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let,
-    MatMul, MatPower, Neg, Num, Power, ScalarFn, Sym, Transpose,
+    MatMul, MatPower, Neg, Num, Power, ScalarFn, Sym, SymbolicPower, Transpose,
 )
 from . import ops
 from .shapes import dim_factors
@@ -39,7 +39,7 @@ def precedence(e: Expr) -> int:
         return PRODUCT
     if isinstance(e, Neg):
         return UNARY
-    if isinstance(e, (Power, EPower, MatPower)):
+    if isinstance(e, (Power, EPower, MatPower, SymbolicPower)):
         return POWER
     return ATOM
 
@@ -114,6 +114,8 @@ class Notation:
             return self.product(e, self.times if type(e) is MatMul else self.hadamard if type(e) is Hadamard else self.ediv)
         if isinstance(e, (Power, MatPower, EPower)):
             return self.power(self.power_base(e.base), Fraction(e.exponent), isinstance(e, EPower))
+        if isinstance(e, SymbolicPower):
+            return self.symbolic_power(self.power_base(e.base), e.exponent, e.entrywise)
         if isinstance(e, Transpose):
             return self.transpose(self.wrap(e.arg, ATOM))
         if isinstance(e, Call):
@@ -176,6 +178,15 @@ class SourceNotation(Notation):
 
     def power(self, base, k, entrywise):  # (x .^ 2) .^ 3, not x .^ 2 .^ 3, which reads as x .^ 8
         return f"{base} {'.^' if entrywise else '^'} {exponent(k)}"
+
+    def symbolic_power(self, base, k: Expr, entrywise):
+        """X ^ k, X ^ -k, X ^ (k - 1): a name bare, anything else in parentheses."""
+        return f"{base} {'.^' if entrywise else '^'} {self.integer_exponent(k)}"
+
+    def integer_exponent(self, k: Expr) -> str:
+        if isinstance(k, Neg):
+            return f"-{self.integer_exponent(k.arg)}"
+        return self._show(k) if isinstance(k, (Sym, Let, Num)) else f"({self._show(k)})"
 
     def transpose(self, a):
         return f"{a}'"

@@ -10,7 +10,7 @@ import threading
 from fractions import Fraction
 from pathlib import Path
 
-from lark import Lark, Transformer
+from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from .declarations import Scope
@@ -20,7 +20,8 @@ from .shapes import fixed_dim
 from . import ops
 from .expr import (
     Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet,
-    Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num, Ones, Power, ScalarFn, Transpose, depth,
+    Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num, Ones, Power, ScalarFn, SymbolicPower, Transpose,
+    depth, post_order,
 )
 from .shapes import dim_mul
 
@@ -140,11 +141,22 @@ class _Builder(Transformer):
         return Ones(c[1], c[2] if len(c) > 2 else 1)
 
     def exponent(self, c):
+        """A literal exponent as a Fraction; an integer expression (k, -k, (k - 1)) as an _Exponent."""
         sign = -1 if c[0].type == "MINUS" else 1
-        nums = [t for t in c if t.type in ("NUMBER", "RATIONAL")]
-        if nums[0].type == "RATIONAL":
-            return sign * self.rational(nums).value
-        return sign * (_quotient(nums[1], nums[0], nums[1]) if len(nums) == 2 else Fraction(str(nums[0])))
+        tok = c[-1] if isinstance(c[-1], Token) else c[-2]
+        if tok.type == "NUMBER":
+            return sign * Fraction(str(tok))
+        if tok.type == "RATIONAL":
+            return sign * self.rational([tok]).value
+        if tok.type == "SPACED_RATIONAL":
+            p, q = str(tok).strip("() \t\r\n").split("/")
+            return sign * _quotient(_at_denominator(tok), p.strip(), q.strip())
+        e = self.name([tok]) if tok.type == "NAME" else c[-1]
+        if tok.type == "LPAR":
+            value = _constant(e)
+            if value is not None:
+                return sign * value
+        return _Exponent(Neg(e) if sign < 0 else e, _pos(c[0]))
 
     def neg(self, c):
         return Neg(c[1])
@@ -156,6 +168,9 @@ class _Builder(Transformer):
         acc = c[0]
         for i in range(1, len(c), 2):
             op, k = c[i], c[i + 1]
+            if isinstance(k, _Exponent):
+                acc = self._located(k, lambda: SymbolicPower(acc, k.expr, op.type == "ECARET"))
+                continue
             if k < 0 and acc == Num(0):
                 raise MatcalcError("division by zero: 0 to a negative power", pos=_pos(op))
             if op.type == "CARET" and not acc.shape.is_scalar:
@@ -193,6 +208,46 @@ def matrix_power(a: Expr, k: Fraction) -> Expr:
     if k < 0:
         a, k = Call("inv", a), -k
     return Eye(a.shape.rows) if k == 0 else a if k == 1 else MatPower(a, k)
+
+
+class _Exponent:
+    """An exponent that is an expression (an integer expression in integer symbols), and where it starts."""
+
+    def __init__(self, expr: Expr, pos):
+        self.expr, self.line, self.column = expr, *(pos or (None, None))
+
+
+def _at_denominator(tok) -> Token:
+    """The token of a spaced rational (p / q), placed at its denominator (where a zero is reported)."""
+    text = str(tok)
+    at = text.index("/") + 1
+    at += len(text[at:]) - len(text[at:].lstrip())
+    lines = text[:at].split("\n")
+    column = tok.column + at if len(lines) == 1 else len(lines[-1]) + 1
+    return Token("NUMBER", text[at:], line=tok.line + len(lines) - 1, column=column)
+
+
+def _constant(e: Expr) -> Fraction | None:
+    """The value of an exponent written with numbers only ((2), (-1), (1/2 + 1)), else None (walked
+    without recursion, however deep)."""
+    values: dict[Expr, Fraction | None] = {}
+    for n in post_order(e):
+        kids = [values[k] for k in n.children]
+        if None in kids:
+            values[n] = None
+        elif isinstance(n, Num):
+            values[n] = n.value
+        elif isinstance(n, Neg):
+            values[n] = -kids[0]
+        elif isinstance(n, Add):
+            values[n] = sum(kids, Fraction(0))
+        elif isinstance(n, MatMul):
+            values[n] = kids[0] * kids[1]
+        elif isinstance(n, Div) and kids[1] != 0:
+            values[n] = kids[0] / kids[1]
+        else:
+            values[n] = None
+    return values[e]
 
 
 def _quotient(tok, p: str, q: str) -> Fraction:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from .errors import MatcalcError, in_field, printable
 from . import ops
-from .expr import Expr, Sym
+from .expr import Expr, Sym, distinct_nodes
 from .language import GREEK_LETTERS, NAME, show
-from .declarations import Assumption, Scope, not_symmetric
+from .declarations import Assumption, Scope, not_integer, not_symmetric
 from .parser import FUNCTION_KINDS, parse
 from .shapes import SCALAR, Shape, fixed_dim
 from .shapes import hessian as hessian_shape
@@ -25,7 +25,7 @@ KIND_NAMES = {"gradient": "gradient", "jacobian": "Jacobian", "hessian": "Hessia
 EXPECTS = ("holds", "refuted")
 _NAME = re.compile(NAME + r"\Z")
 _DIM = rf"\s*({NAME}|[+-]?\d+)\s*"
-_SHAPE = re.compile(rf"\s*(?:(scalar)|vector\({_DIM}\)|matrix\({_DIM},{_DIM}\)|(symmetric)\({_DIM}\))\s*\Z")
+_SHAPE = re.compile(rf"\s*(?:(scalar|integer)|vector\({_DIM}\)|matrix\({_DIM},{_DIM}\)|(symmetric)\({_DIM}\))\s*\Z")
 _USED = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*")
 
 
@@ -56,23 +56,25 @@ class ProofFile:
 
 
 def parse_shape(text: str) -> Shape:
-    """'scalar' | 'vector(n)' | 'matrix(m, n)' | 'symmetric(n)' -> Shape; dimensions are names or positive integers."""
+    """'scalar' | 'integer' | 'vector(n)' | 'matrix(m, n)' | 'symmetric(n)' -> Shape; dimensions are names or
+    positive integers."""
     return parse_declaration(text)[0]
 
 
-def parse_declaration(text: str) -> tuple[Shape, bool]:
-    """A declared shape, and whether it is symmetric(n) (an n×n matrix equal to its transpose)."""
+def parse_declaration(text: str) -> tuple[Shape, str]:
+    """A declared shape, and what more it says: "symmetric" for symmetric(n) (an n×n matrix equal to its
+    transpose), "integer" for an integer symbol (1×1), else ""."""
     m = _SHAPE.match(text) if isinstance(text, str) else None
     if not m and isinstance(text, str) and re.match(r"\s*symmetric\s*\([^,()]*,", text):
         raise MatcalcError(f"bad shape {text!r}: a symmetric matrix is square, declared symmetric(n) with one dimension")
     if not m:
-        raise MatcalcError(f"bad shape {text!r}: expected scalar, vector(n), matrix(m, n) or symmetric(n)")
+        raise MatcalcError(f"bad shape {text!r}: expected scalar, integer, vector(n), matrix(m, n) or symmetric(n)")
     if m.group(1):
-        return SCALAR, False
+        return SCALAR, "integer" if m.group(1) == "integer" else ""
     parsed = [_dimension(d, text) for d in m.group(2, 3, 4, 6) if d is not None]
     if m.group(5):
-        return Shape(parsed[0], parsed[0]), True
-    return Shape(parsed[0], parsed[1] if len(parsed) == 2 else 1), False
+        return Shape(parsed[0], parsed[0]), "symmetric"
+    return Shape(parsed[0], parsed[1] if len(parsed) == 2 else 1), ""
 
 
 def _dimension(d: str, text: str):
@@ -135,10 +137,12 @@ def _declare_symbols(scope: Scope, symbols: dict) -> None:
         if not isinstance(shape, str):
             raise MatcalcError(f"symbols.{name}: a shape is a string such as \"matrix(m, n)\"")
         try:
-            scope.symbols[name], symmetric = parse_declaration(shape)
+            scope.symbols[name], kind = parse_declaration(shape)
         except MatcalcError as e:
             raise e.at(f"symbols.{name}") from None
-        if symmetric:
+        if kind == "integer":
+            scope.integer.add(name)
+        elif kind == "symmetric":
             scope.symmetric.add(name)
 
 
@@ -181,6 +185,10 @@ def _assumption(text: str, scope: Scope) -> Assumption:
         raise MatcalcError(f"assumption {text!r}: sides have shapes {lhs.shape} and {rhs.shape}")
     if _occurs(lhs, rhs):
         raise MatcalcError(f"assumption {text!r} is circular: the right side contains the left side")
+    integer = next((n.name for n in distinct_nodes(lhs, rhs) if isinstance(n, Sym) and n.integer), None)
+    if integer is not None:
+        raise MatcalcError(f"assumption {text!r}: {integer} is an integer symbol, which an assumption cannot constrain "
+                           f"(the checker takes {integer} = 1, 2, 3 and one value above the sizes)")
     return Assumption(lhs, rhs)
 
 
@@ -210,6 +218,8 @@ def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
     if wrt not in scope.symbols:
         raise MatcalcError(f"wrt = {wrt!r} is not a declared symbol", field="wrt")
     x = scope.symbol(wrt)
+    with in_field("wrt"):
+        not_integer(x)
     given = {k: v for k, v in (("gradient", gradient), ("jacobian", jacobian), ("hessian", hessian)) if v is not None}
     kind = _claim_kind(kind, given, fx)
     if kind != "gradient":

@@ -25,7 +25,7 @@ from .errors import MatcalcError, printable
 from .language import NAME
 from .expr import (
     Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Frechet, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num,
-    Ones, Power, ScalarFn, Sym, Transpose, distinct_nodes, post_order,
+    Ones, Power, ScalarFn, Sym, SymbolicPower, Transpose, distinct_nodes, post_order,
 )
 
 KINDS = ("gradient", "jacobian", "hessian", "symmetry", "domain")
@@ -114,6 +114,8 @@ class Certificate:
             self.point[name] = _matrix(tables["point"][name], shape, f"{where}: point.{name}")
             if name in self.scope.symmetric and not _symmetric(self.point[name]):
                 raise _bad(where, f"point.{name} must be symmetric ({name} is declared symmetric)")
+            if name in self.scope.integer and not (self.point[name][0][0].denominator == 1 and self.point[name][0][0] >= 1):
+                raise _bad(where, f"point.{name} must be a positive integer ({name} is declared integer)")
         used = {n.fn for n in distinct_nodes(self.f, self.claim)
                 if isinstance(n, ScalarFn) or isinstance(n, Entrywise) and n.fn in self.scope.functions}
         self.stand_ins = self._stand_ins(tables["stand_ins"], sorted(used), where)
@@ -309,6 +311,8 @@ class Evaluator:
             for _ in range(e.exponent - 1):
                 out = self.matmul(out, a)
             return out
+        if isinstance(e, SymbolicPower):
+            return self.symbolic_power(v[e.base], v[e.exponent][0][0], e.entrywise)
         if isinstance(e, Kron):
             a, b = v[e.left], v[e.right]
             ra, ca, rb, cb = len(a), len(a[0]), len(b), len(b[0])
@@ -416,6 +420,21 @@ class Evaluator:
             _positive(x0, "a fractional power")
             return self._series(lambda h: (h.log() * _num(k)).exp(), x0, n)
         return taylor
+
+    def symbolic_power(self, a, exponent: arb_series, entrywise: bool):
+        """A ^ k for the integer k the exponent is at the point (A ^ 0 = I, A ^ -k = inv(A) ^ k), or entrywise."""
+        k = _coef(exponent, 0).unique_fmpz()
+        if k is None:
+            raise _bad(self.cert.where, "an exponent that is not an integer at the point")
+        k = int(k)
+        if entrywise or (len(a), len(a[0])) == (1, 1):
+            return [[self.apply(self.power(Fraction(k)), x, 0) for x in r] for r in a]
+        if k < 0:
+            a, k = self.inverse(a), -k
+        out = [[self.one if i == j else self.zero for j in range(len(a))] for i in range(len(a))]
+        for _ in range(k):
+            out = self.matmul(out, a)
+        return out
 
     def call(self, fn: str, a):
         """A built-in function of a matrix, by the reference definition in its record (``matcalc.ops``),
@@ -634,7 +653,8 @@ class Result:
 
     def line(self) -> str:
         c = self.cert
-        sizes = ", ".join(f"{k}={v}" for k, v in c.sizes.items()) or "(none)"
+        sizes = ", ".join([f"{k}={v}" for k, v in c.sizes.items()] +  # and the integer symbols' values
+                          [f"{k}={c.point[k][0][0]}" for k in sorted(c.scope.integer) if k in c.point]) or "(none)"
         head = "confirmed" if self.confirmed else "NOT confirmed"
         return printable(f"{head}: {c.kind} of f = {c.f_text} by {c.wrt} at sizes {sizes}: "
                          f"claim {c.claim_text}; {self.detail}")

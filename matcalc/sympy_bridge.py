@@ -17,11 +17,11 @@ from fractions import Fraction
 from functools import cache, reduce
 
 from . import ops
-from .errors import MatcalcError
+from .errors import MatcalcError, ShapeError
 from .language import show
 from .expr import (
     Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatPower,
-    MatMul, Neg, Num, Ones, Power, Sym, Transpose, distinct_nodes, walk,
+    MatMul, Neg, Num, Ones, Power, Sym, SymbolicPower, Transpose, distinct_nodes, walk,
 )
 from .shapes import SCALAR, DimProduct, Shape, dim_mul, dim_names
 
@@ -80,6 +80,7 @@ class _Reader:
         self.functions: dict[str, str] = {}
         self.objects: dict[str, object] = {}
         self.dimensions = dimensions  # the Symbols that are dimensions of a matrix in the expression
+        self.integers: set[str] = set()  # the names of Symbols declared integer=True (integer symbols)
 
     def __call__(self, e) -> Expr:
         sp = _sympy()
@@ -146,6 +147,8 @@ class _Reader:
                 return Hadamard(*kids)
             if isinstance(n, Power):
                 return EPower(kids[0], n.exponent)
+            if isinstance(n, SymbolicPower):
+                return SymbolicPower(kids[0], n.exponent, True)
             if isinstance(n, (Add, Neg, Entrywise)):
                 return n.rebuild(*kids)
             raise _unsupported(e, f"{type(n).__name__} of the variable has no element-wise form")
@@ -181,14 +184,34 @@ def _symbol(r: _Reader, e) -> Expr:
     if e in r.dimensions:
         return Call("tr", Eye(r.dim(e, e)))
     r.name(e.name, e, SCALAR)
+    if e.is_integer:  # Symbol("k", integer=True): an integer symbol, which may be an exponent
+        r.integers.add(e.name)
+        return Sym(e.name, SCALAR, integer=True)
     return Sym(e.name, SCALAR)
 
 
+def _symbolic(k) -> bool:
+    """An exponent that is not a number (an integer expression in integer symbols, or refused)."""
+    return not getattr(k, "is_Rational", False) and not getattr(k, "is_Number", False)
+
+
+def _power_to_symbol(r: _Reader, e, base: Expr, entrywise: bool = False) -> Expr:
+    """base to the power e.exp, an integer expression in Symbols declared integer=True."""
+    try:
+        return SymbolicPower(base, r(e.exp), entrywise)
+    except ShapeError as err:
+        raise _unsupported(e, f"{err.message} (an exponent is a number, or an integer expression in Symbols "
+                              f"declared integer=True)") from None
+
+
 def _matpow(r: _Reader, e) -> Expr:
-    """A^k for an integer k, as the language's A ^ k: I, A, A ^ k, inv(A) ^ -k."""
+    """A^k for an integer k, as the language's A ^ k: I, A, A ^ k, inv(A) ^ -k; A^k for an integer
+    expression k in integer symbols as the same symbolic power."""
     from .parser import matrix_power
 
     base, k = e.args
+    if _symbolic(k):
+        return _power_to_symbol(r, e, r(base))
     k = _fraction(k, e)
     if k.denominator != 1:
         raise _unsupported(e, "a matrix power needs an integer exponent")
@@ -203,6 +226,8 @@ def _pow(r: _Reader, e) -> Expr:
     if n in r.dimensions:
         d = Call("det", MatMul(r.scalar(e.base, e), Eye(r.dim(n, e))))
         return d if n is e.exp else Power(d, Fraction(-1))
+    if _symbolic(e.exp):
+        return _power_to_symbol(r, e, r.scalar(e.base, e))
     return Power(r.scalar(e.base, e), _fraction(e.exp, e))
 
 
@@ -293,7 +318,8 @@ def from_table() -> dict:
         sp.Heaviside: lambda r, e: Entrywise("relu", r.scalar(e.args[0], e), 1),
         sp.Max: _max,
         sp.HadamardProduct: _fold(Hadamard),
-        sp.HadamardPower: lambda r, e: EPower(r(e.base), _fraction(e.exp, e)),
+        sp.HadamardPower: lambda r, e: (_power_to_symbol(r, e, r(e.base), True) if _symbolic(e.exp)
+                                        else EPower(r(e.base), _fraction(e.exp, e))),
         sp.ZeroMatrix: _zero,
         MatrixElement: _element,
         ElementwiseApplyFunction: _applyfunc,
@@ -332,7 +358,8 @@ def from_sympy(e, dimensions=()) -> Translation:
         raise MatcalcError(f"from_sympy takes a SymPy expression, got {type(e).__name__}")
     r = _Reader(dimensions_of(e) | frozenset(dimensions))
     expr = _within_recursion(r, e)
-    return Translation(expr, {n: s.declaration() for n, s in r.shapes.items()}, r.functions, r.objects)
+    return Translation(expr, {n: "integer" if n in r.integers else s.declaration() for n, s in r.shapes.items()},
+                       r.functions, r.objects)
 
 
 # ---------------------------------------------------------------- matcalc -> SymPy
@@ -390,9 +417,17 @@ def _untranslatable(e: Expr, reason: str = "") -> MatcalcError:
 def _sym(w: _Writer, e: Sym):
     if e.name not in w.objects:
         s = e.shape
-        w.objects[e.name] = (w.sp.Symbol(e.name) if s.is_scalar
-                             else w.sp.MatrixSymbol(e.name, w.dim(s.rows), w.dim(s.cols)))
+        w.objects[e.name] = (w.sp.Symbol(e.name, integer=True, positive=True) if e.integer else
+                             w.sp.Symbol(e.name) if s.is_scalar else w.sp.MatrixSymbol(e.name, w.dim(s.rows), w.dim(s.cols)))
     return w.objects[e.name]
+
+
+def _symbolic_power(w: _Writer, e: SymbolicPower):
+    """A ^ k as MatPow(A, k), c ^ k as c**k, A .^ k as HadamardPower(A, k), k an integer expression."""
+    b, k = w(e.base), w.scalar(w(e.exponent))
+    if e.shape.is_scalar:
+        return w.scalar(b) ** k
+    return w.sp.HadamardPower(b, k) if e.entrywise else w.sp.MatPow(b, k)
 
 
 def _add(w: _Writer, e: Add):
@@ -475,6 +510,7 @@ def to_table() -> dict:
         Power: lambda w, e: w.scalar(w(e.base)) ** rational(e.exponent),
         MatPower: lambda w, e: sp.MatPow(w(e.base), e.exponent),
         EPower: _epower,
+        SymbolicPower: _symbolic_power,
         Transpose: lambda w, e: w.on_matrix(w(e.arg), lambda v: v.T, lambda v: v),
         Call: _call,
         **{op.build: op.to_sympy for op in ops.REGISTRY.values() if op.kind == ops.NODE and callable(op.to_sympy)},

@@ -44,6 +44,8 @@ def document(answers: list[Answer]) -> str:
         "| `X` declared `matrix(m, n)`, `c` declared `scalar` (a 1×1 `MatrixSymbol` is a scalar too) |",
         "| `MatMul`, `MatAdd`, `Mul`, `Add`, `-A` | `*`, `+`, `-` (a scalar factor scales) |",
         "| `MatPow(A, k)` (integer k), `Inverse(A)` | `A * ... * A`, `inv(A)` (negative k: of `inv(A)`; k = 0: `eye`) |",
+        "| `Symbol('k', integer=True)`; `MatPow(A, k - 1)`, `Pow(c, k)`, `HadamardPower(A, 2*k)` "
+        "| `k` declared `integer`; `A ^ (k - 1)`, `c ^ k`, `A .^ (2 * k)` (an integer expression in integer symbols) |",
         "| `Transpose`, `Trace`, `Determinant`, `log(Determinant(A))` | `A'`, `tr`, `det`, `logdet` |",
         "| `Pow(c, k)` (rational k), `exp`, `log`, `tanh`, `sqrt` of scalars | `c ^ k`, `exp`, `log`, `tanh`, `c ^ (1/2)` |",
         "| `HadamardProduct`, `HadamardPower(A, k)` (rational k), `KroneckerProduct` | `.*`, `A .^ k`, `kron` |",
@@ -58,7 +60,8 @@ def document(answers: list[Answer]) -> str:
         "| a dimension used as a value (`Trace(X) / n`, SymPy's `Trace(Identity(n))`) | `tr(eye(n))`, the size |", "",
         "A `Symbol` is a dimension when it is in some matrix's shape among the inputs (`derive` and "
         "`check` read all of them; `from_sympy(e, dimensions=[m])` names more); any other `Symbol` is a "
-        "scalar symbol, checked at every value. Assumptions on it (`positive=True`) are not carried over.", "",
+        "scalar symbol, checked at every value. Assumptions on it (`positive=True`) are not carried over, "
+        "except `integer=True`, which makes it an integer symbol (it may then be an exponent).", "",
         "Back (`to_sympy`), every node has its SymPy form except `vec` of a matrix, `commutation(m, n)` and "
         "declared scalar functions `C(a)`: those raise `MatcalcError` naming the node (as does a symbol named "
         "like a dimension, which SymPy could not tell apart from it). `sum(A)` becomes "

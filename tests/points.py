@@ -4,6 +4,7 @@ numeric oracle."""
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 
 from flint import ctx
 
@@ -28,6 +29,9 @@ def checker_point(scope, exprs: list, assume, dims: dict, rng: random.Random, el
     for _ in range(50):
         values = {}
         for name, shape in scope.symbols.items():
+            if name in scope.integer:  # an integer symbol: an integer k ≥ 1
+                values[name] = [[Fraction(rng.randint(1, 4))]]
+                continue
             r, c = size(shape.rows, dims), size(shape.cols, dims)
             v = random_matrix(rng, r, c, positive=name in positive, dominant=name in invertible)
             v = symmetrised(v) if name in scope.symmetric else v

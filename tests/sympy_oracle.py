@@ -10,9 +10,8 @@ import sympy as sp
 
 from matcalc.checker.evaluate import size
 from matcalc.expr import (
-    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Frechet, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num, Ones,
-    Power,
-    Sym, Transpose,
+    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Frechet, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num, Ones, Power,
+    Sym, SymbolicPower, Transpose,
 )
 
 FUNCS = {"exp": sp.exp, "log": sp.log, "sigmoid": lambda t: 1 / (1 + sp.exp(-t)), "tanh": sp.tanh, "sqrt": sp.sqrt,
@@ -79,6 +78,9 @@ def to_sympy(e, env, dims):
         return go(e.base).applyfunc(lambda t: t ** k)
     if isinstance(e, MatPower):
         return go(e.base) ** e.exponent
+    if isinstance(e, SymbolicPower):  # the integer symbols are bound to integers
+        k, a = int(go(e.exponent)[0, 0]), go(e.base)
+        return a.applyfunc(lambda t: t ** k) if e.entrywise or a.shape == (1, 1) else a ** k
     if isinstance(e, Transpose):
         return go(e.arg).T
     if isinstance(e, Entrywise):
@@ -136,6 +138,9 @@ def _point(scope, dims, seed):
     rng = random.Random(seed)
     env, point = {}, {}
     for name, shape in scope.symbols.items():
+        if name in scope.integer:  # an integer symbol: an integer k ≥ 1, never a variable
+            env[name] = sp.Matrix([[rng.randint(1, 4)]])
+            continue
         r, c = _sz(shape.rows, dims), _sz(shape.cols, dims)
         M = sp.Matrix(r, c, lambda i, j: sp.Symbol(f"{name}_{i}_{j}"))
         env[name] = M

@@ -33,11 +33,15 @@ def point(exprs: list[Expr], seed: int = 1) -> tuple[dict, dict]:
     """(sizes, values): distinct sizes 2, 3, ... for the dimension names, and for each symbol entries
     p/q in [1/4, 2] plus its size on the diagonal of a square matrix (positive, invertible, det > 0)."""
     syms = {n.name: n.shape for e in exprs for n in walk(e) if isinstance(n, Sym)}
+    integers = {n.name for e in exprs for n in walk(e) if isinstance(n, Sym) and n.integer}
     names = sorted(dimension_names([], exprs))
     dims = {n: 2 + i for i, n in enumerate(names)}
     rng = random.Random(seed)
     values = {}
     for name, s in sorted(syms.items()):
+        if name in integers:  # an integer symbol: an integer k ≥ 1
+            values[name] = [[Fraction(rng.randint(1, 4))]]
+            continue
         r, c = size(s.rows, dims), size(s.cols, dims)
         values[name] = [[Fraction(rng.randint(1, 8), rng.randint(4, 8)) + (r if i == j and r == c > 1 else 0)
                          for j in range(c)] for i in range(r)]

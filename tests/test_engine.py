@@ -111,7 +111,7 @@ def test_independent_of_wrt_gives_zero():
 # --- every rule is a lemma ---------------------------------------------------------------
 
 LEMMA = make_scope({**SYMS, "M": "matrix(n, m)", "N": "matrix(n, n)", "v": "vector(n)", "u": "vector(n)", "s": "scalar",
-                    "P": "symmetric(n)"},
+                    "P": "symmetric(n)", "k": "integer"},
                    {"sigma": "elementwise", "C": "scalar"})
 DIMS = {"n": 3, "m": 2}
 VAR = Sym("X", LEMMA.symbols["X"])
@@ -129,12 +129,17 @@ DIFFERENTIAL_EXAMPLES = {
     "d_primary": ["expm(X * A)", "logm(N + X * A / 8)", "sqrtm(N + X * A / 8)"],
     "d_frechet": ["frechet(expm, N, X * A)", "frechet(sqrtm, N, A' * X')"],
     "d_eigvals": ["eigvals(P + X * X')"], "d_eigvecs": ["eigvecs(P + X * X')"], "d_kinked": ["abs(X + (1/32))", "relu(X * A - S + (1/512))"],
+    "d_trace_of_power": ["tr((X * A) ^ k)", "tr((S + X * A) ^ (2 * k - 1))"],
+    "d_integer_power": ["tr(A * X) ^ k", "tr(A * X) ^ (k + 2)"], "d_entrywise_integer_power": ["X .^ k", "X .^ (k * k)"],
 }
 
 
 def _bind(rng, scope, dims):
     values = {}
     for name, sh in scope.symbols.items():
+        if name in scope.integer:  # an integer symbol: an integer k ≥ 1
+            values[name] = [[Fraction(rng.randint(1, 4))]]
+            continue
         r, c = (d if isinstance(d, int) else dims[d] for d in (sh.rows, sh.cols))
         values[name] = [[Fraction(rng.randint(-16, 16), 16) + (3 if (r == c and i == j and r > 1) else 0)
                          for j in range(c)] for i in range(r)]
@@ -249,8 +254,8 @@ ALGEBRA_EXAMPLES = {
     "double_transpose": ["X''"], "transpose_product": ["(X * A)'"],
     "transpose_entrywise": ["(X .* B)'", "(-X)'", "(X / s)'", "(X ./ B)'", "(X + B - s)'"],
     "transpose_symmetric": ["(S * S')'", "(S + S')'", "inv(eye(n) + S' * S)'", "P'", "(P ^ 2)'", "exp(P)'",
-                            "(P .^ 3 - 2 * P)'"],
-    "transpose_power": ["(N ^ 3)'", "((X * A) ^ 2)'"],
+                            "(P .^ 3 - 2 * P)'", "(P ^ k)'", "(P .^ (k + 1))'"],
+    "transpose_power": ["(N ^ 3)'", "((X * A) ^ 2)'", "(N ^ k)'", "((X * A) ^ (2 * k))'"],
     "powers": ["N * N", "N ^ 2 * N ^ 3", "N * N ^ 2", "M' * N ^ 2 * N", "(X * A) * (X * A)"],
     "hadamard_scalars": ["(s * X) .* B", "X .* (s * B)", "(s * ones(n, m)) .* X", "s ./ (s + 1)", "s .* c"],
     "builtin_derivatives": ["exp'(X)", "log'(B .* B + 1)", "tanh'(X)", "sqrt'(B .* B + 1)", "sin'(X)", "sin''(X)",

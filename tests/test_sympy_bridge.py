@@ -48,6 +48,7 @@ P = MatrixSymbol("P", p, m)
 x = MatrixSymbol("x", n, 1)
 s11 = MatrixSymbol("s", 1, 1)
 c, t = Symbol("c"), Symbol("t")
+k = Symbol("k", integer=True, positive=True)  # an integer symbol
 g = Function("g")
 
 # ------------------------------------------------------------------ the table, SymPy -> matcalc
@@ -69,6 +70,7 @@ FROM = [
     (sp.sin(c), "sin(c)"), (sp.cos(c), "cos(c)"), (sp.tan(c), "tan(c)"), (sp.Abs(c), "abs(c)"),
     (sp.Max(c, 0), "relu(c)"), (c ** n * Trace(X), "det(c * eye(n)) * tr(X)"),
     (c ** -n * Trace(X), "det(c * eye(n)) ^ -1 * tr(X)"), (DiagonalOf(X), "diagonal(X)"), (Determinant(c * X).doit(), "det(c * eye(n)) * det(X)"), (sp.sign(c), "abs'(c)"), (sp.Heaviside(c), "relu'(c)"), (A.applyfunc(sp.sin), "sin(A)"),
+    (X ** k, "X ^ k"), (X ** (k - 1), "X ^ (-1 + k)"), (HadamardPower(A, 2 * k), "A .^ (2 * k)"), (c ** k, "c ^ k"),
 ]
 
 
@@ -118,7 +120,8 @@ def test_declarations_read_off():
 
 # ------------------------------------------------------------------ the table, matcalc -> SymPy
 
-SCOPE = make_scope({"X": "matrix(n, n)", "A": "matrix(m, n)", "x": "vector(n)", "c": "scalar"}, {"g": "elementwise"},
+SCOPE = make_scope({"X": "matrix(n, n)", "A": "matrix(m, n)", "x": "vector(n)", "c": "scalar", "k": "integer"},
+                   {"g": "elementwise"},
                    {"h": "A * X"})
 TO = [
     ("A * X", "A*X"), ("X + X' - 2 * c", "(-2*c)*1 + X + X.T"), ("-X", "-X"), ("A .* A", "HadamardProduct(A, A)"),
@@ -132,6 +135,7 @@ TO = [
     ("sigmoid(c)", "1/(1 + exp(-c))"), ("g'(A)", "Lambda(_t, Derivative(g(_t), _t)).(A)"),
     ("g''(c)", "Subs(Derivative(g(_t), (_t, 2)), _t, c)"), ("g(c)", "g(c)"), ("(1/2) * c", "c/2"), ("h + A", "A + A*X"),
     ("X ^ 3", "X**3"), ("relu'(A)", "Lambda(_t, Heaviside(_t)).(A)"), ("abs''(A)", "Lambda(_t, 0).(A)"),
+    ("X ^ (k - 1)", "X**(k - 1)"), ("A .^ (2 * k)", "HadamardPower(A, 2*k)"), ("c ^ k", "c**k"),
 ]
 
 

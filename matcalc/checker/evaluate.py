@@ -8,6 +8,7 @@ import functools
 import threading
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Callable
 
 from flint import arb, arb_mat, arb_poly, ctx, fmpq, fmpq_mat, fmpq_poly
@@ -15,7 +16,7 @@ from flint import arb, arb_mat, arb_poly, ctx, fmpq, fmpq_mat, fmpq_poly
 from ..errors import MatcalcError
 from ..expr import (
     Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let,
-    MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, Transpose, post_order,
+    MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, SymbolicPower, Transpose, post_order,
 )
 from ..shapes import dim_factors
 from . import spectral
@@ -189,6 +190,16 @@ class Evaluator:
     def _matpower(self, e: MatPower) -> Matrix:
         return matrix_power(self.v(e.base), e.exponent)
 
+    def _symbolic_power(self, e: SymbolicPower) -> Matrix:
+        """A ^ k at the value the exponent takes here (A ^ 0 = I, A ^ -k = inv(A) ^ k), or entrywise."""
+        k = integer(self.v(e.exponent)[0][0])
+        a = self.v(e.base)
+        if e.entrywise or _scalar(a):
+            return mapped(lambda x: power(x, Fraction(k)), a)
+        if k == 0:
+            return identity(len(a), unit(a[0][0]))
+        return matrix_power(a if k > 0 else _inv(a), abs(k))
+
     def _transpose(self, e: Transpose) -> Matrix:
         return transpose(self.v(e.arg))
 
@@ -346,6 +357,19 @@ def identity(n: int, one=ONE) -> Matrix:
     return [tuple(one if i == j else zero for j in range(n)) for i in range(n)]
 
 
+def integer(x) -> int:
+    """The integer a number is (an exponent's value): exact, or the one integer in its ball."""
+    x = base(x)
+    if type(x) is fmpq:
+        if x.q != 1:
+            raise DomainError(f"an exponent that is not an integer ({x})")
+        return int(x.p)
+    z = x.unique_fmpz()
+    if z is None:
+        raise Undecided("an exponent whose ball holds no single integer")
+    return int(z)
+
+
 def matrix_power(a: Matrix, k: int) -> Matrix:
     """aᵏ for k ≥ 0 by repeated squaring (a⁰ = I)."""
     result = None
@@ -483,6 +507,7 @@ RULES = {
     Commutation: Evaluator._commutation, Kron: Evaluator._kron, Add: Evaluator._add, Neg: Evaluator._neg,
     MatMul: Evaluator._matmul, Hadamard: Evaluator._hadamard, EDiv: Evaluator._ediv, Div: Evaluator._div,
     Power: Evaluator._power, EPower: Evaluator._power, MatPower: Evaluator._matpower,
+    SymbolicPower: Evaluator._symbolic_power,
     Transpose: Evaluator._transpose, Call: Evaluator._call, Entrywise: Evaluator._entrywise,
     ScalarFn: Evaluator._scalar_function, Frechet: Evaluator._frechet,
 }

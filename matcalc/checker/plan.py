@@ -1,10 +1,12 @@
 """The plan of a check, stated as data: which sizes, at which scales, with which variants of the
 invertible matrices and which draws of stand-ins; ``matcalc check --explain`` prints it.
 
-Every instance is one assignment of sizes to the dimension names and one random point. The
-directions probed at each instance are the measure's (measures.py): every unit direction of
-the tangent space where there are at most UNIT_LIMIT, else UNIT_SAMPLE of them, diagonal and
-off-diagonal ones among them, plus RANDOM_DIRECTIONS random ones.
+Every instance is one assignment of sizes to the dimension names, a value of each integer symbol
+(1, 2, 3 and one above the sizes of the matrices it raises to a power, at every assignment of
+sizes; in turn at the other scales and by kinks), and one random point. The directions probed at
+each instance are the measure's (measures.py): every unit direction of the tangent space where
+there are at most UNIT_LIMIT, else UNIT_SAMPLE of them, diagonal and off-diagonal ones among them,
+plus RANDOM_DIRECTIONS random ones.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from fractions import Fraction
 from flint import arb, ctx, fmpq
 
 from ..expr import (
-    Call, Div, EDiv, EPower, Expr, Frechet, Hadamard, Kron, MatMul, MatPower, Power, Sym, distinct_nodes, post_order,
+    Call, Div, EDiv, EPower, Expr, Frechet, Hadamard, Kron, MatMul, MatPower, Power, Sym, SymbolicPower, distinct_nodes, post_order,
 )
 from ..shapes import Shape, dim_names
 from .evaluate import NEEDS, Bindings, Evaluator, size
@@ -34,6 +36,8 @@ UNIT_SAMPLE = 16
 RANDOM_DIRECTIONS = 2
 MAX_ENTRIES = 12 ** 4  # the largest matrix an instance may build (a Hessian by a 12×12 X): other dimensions shrink to fit
 SHRUNK = " (sizes lowered to fit)"
+INTEGER_VALUES = (1, 2, 3)  # every integer symbol at each of these at every assignment, and at ABOVE
+ABOVE = 4  # ... one value above the size of every matrix raised to its power there (at least this, so it is new)
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,30 @@ class Instance:
     draw: int = 0
     sign: int = 0
     kink: tuple = ()  # (which kinked argument, side ±1): the point is moved just that side of its kink
+    integers: tuple = ()  # (name, value) of each integer symbol
 
     def text(self) -> str:
-        return ", ".join(f"{k}={v}" for k, v in self.sizes.items()) or "the declared sizes"
+        sizes = ", ".join(f"{k}={v}" for k, v in self.sizes.items()) or "the declared sizes"
+        return ", ".join([sizes] + [f"{k}={v}" for k, v in self.integers])
+
+
+def integer_values(names: list[str], sizes: dict[str, int], powered, item: int) -> list[tuple[tuple, str]]:
+    """(the integer symbols' values, why) at the ``item``-th assignment of sizes: each symbol at every one
+    of INTEGER_VALUES and at one value above the sizes of the matrices raised to a power (``powered``,
+    their shapes; every dimension when there are none), at least ABOVE and 0, 1 or 2 more by the item
+    (so that a claim wrong only from some k on is seen at fixed sizes too); the j-th symbol's values
+    turned j·item places, so that pairs of symbols meet in every combination over the items."""
+    if not names:
+        return [((), "")]
+    rows = [size(s.rows, sizes) for s in powered] or list(sizes.values())
+    above = max(ABOVE, 1 + max(rows, default=1)) + item % 3
+    values = (*INTEGER_VALUES, above)
+    out = []
+    for r in range(len(values)):
+        chosen = tuple((n, values[(r + j * item) % len(values)]) for j, n in enumerate(names))
+        high = [n for n, v in chosen if v == above]
+        out.append((chosen, f"; {' and '.join(high)} above the sizes" if high else ""))
+    return out
 
 
 def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
@@ -120,6 +145,8 @@ def degree(exprs: list[Expr]) -> int:
             d = kids[0] * min(abs(int(n.exponent)), RANDOM_MAX)
         elif isinstance(n, (Call, Frechet)) and "degree grows with size" in NEEDS.get(n.fn, ()):
             d = RANDOM_MAX
+        elif isinstance(n, SymbolicPower):  # of any degree: its exponent takes values above every size
+            d = kids[0] * RANDOM_MAX
         else:
             d = max(kids, default=0)
         deg[n] = min(d, RANDOM_MAX)
@@ -228,29 +255,49 @@ def fitted(candidates: list[dict], about: tuple, shapes) -> tuple[dict[str, int]
 
 
 def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *, fixed: tuple[int, ...] = (),
-              variants: int = 1, draws: int = 1, kinks: tuple = ()) -> list[Instance]:
+              variants: int = 1, draws: int = 1, kinks: tuple = (), integers: tuple = ()) -> list[Instance]:
     """Every instance of the check, in order: the base instances (distinct sizes) with every
     variant and draw, every other item of ``assignments`` with a random variant and a fresh draw,
     all at scale 1; the first distinct sizes at every other scale of ``scales(exprs)``; and for
     each argument where f is not smooth (``kinks``: its text and the sides of 0 it takes),
-    KINK_POINTS points just on each side."""
+    KINK_POINTS points just on each side. With ``integers`` (the integer symbols' names), each
+    assignment of sizes at every value of them that ``integer_values`` gives, and the points at other
+    scales and by kinks at one of those values each, in turn."""
     out: list[Instance] = []
     items = assignments(names, rng, fixed, exprs)
+    powered = [n.base.shape for n in distinct_nodes(*exprs) if isinstance(n, SymbolicPower) and not n.entrywise
+               and not n.base.shape.is_scalar]
+
+    def add(sizes, why, scale, variant, draw, sign=0, kink=(), every=True):
+        """The instance at every value of the integer symbols, or (``every`` False: the points at
+        other scales and by kinks, at the first sizes) at one of them, in turn."""
+        values = integer_values(list(integers), sizes, powered, len(items_done))
+        if not every:
+            values = [values[len(items_done) % len(values)]]
+        for chosen, above in values:
+            out.append(Instance(sizes, why + above, scale, variant, draw, sign, kink, chosen))
+        items_done.append(why)
+
+    items_done: list[str] = []
     for candidates, why, about in items:
         sizes, shrunk = fitted(candidates, about, shapes)
         why = why + (SHRUNK if shrunk else "")
         if why == "distinct sizes":
-            out += [Instance(sizes, why, Fraction(1), v, d) for v in range(variants) for d in range(draws)]
+            for v in range(variants):
+                for d in range(draws):
+                    add(sizes, why, Fraction(1), v, d)
         else:
-            out.append(Instance(sizes, why, Fraction(1), rng.randrange(variants), len(out)))
+            add(sizes, why, Fraction(1), rng.randrange(variants), len(out))
     base = fitted(items[0][0], (), shapes)[0]
     for scale in scales(exprs):
         for sign, kind in SIGNS[scale == 1:]:
-            out.append(Instance(base, f"{kind} entries at scale {scale}", scale, rng.randrange(variants), len(out), sign))
+            add(base, f"{kind} entries at scale {scale}", scale, rng.randrange(variants), len(out), sign, every=False)
     for k, (arg, sides) in enumerate(kinks):
         for side in sides:
-            out += [Instance(base, f"an entry of {arg} just {'above' if side > 0 else 'below'} 0", Fraction(1),
-                             rng.randrange(variants), len(out), 0, (k, side)) for _ in range(KINK_POINTS)]
+            draw = len(out)  # the points of one side share a draw of stand-ins
+            for _ in range(KINK_POINTS):
+                add(base, f"an entry of {arg} just {'above' if side > 0 else 'below'} 0", Fraction(1),
+                    rng.randrange(variants), draw, 0, (k, side), every=False)
     return out
 
 

@@ -14,7 +14,7 @@ from flint import arb, ctx
 from ..declarations import Scope, not_symmetric
 from ..deep import deep
 from ..errors import MatcalcError
-from ..expr import Call, Entrywise, EPower, Expr, Frechet, MatPower, Power, ScalarFn, Sym, distinct_nodes
+from ..expr import Call, Entrywise, EPower, Expr, Frechet, MatPower, Power, ScalarFn, Sym, SymbolicPower, distinct_nodes
 from ..language import show
 from . import decide
 from .functions import KINKED
@@ -74,7 +74,7 @@ def _rational(n: Expr) -> bool:
         return abs(n.exponent) <= EXACT_MATRIX_POWER
     if isinstance(n, Call):
         return "rational" in NEEDS.get(n.fn, ())
-    return not isinstance(n, (ScalarFn, Frechet))
+    return not isinstance(n, (ScalarFn, Frechet, SymbolicPower))  # a symbolic power's exponent may be large: balls
 
 
 def _value(evaluator: Evaluator, b: Bindings, i: int, M: Expr) -> Matrix:
@@ -133,6 +133,8 @@ class _Judge:
         self.assumed = [s for a in assume for s in (a.lhs, a.rhs)]
         #: the symbols f, the claims and the assumptions use (with wrt): the only ones drawn
         self.symbols = {n.name: n.shape for n in distinct_nodes(*exprs, x) if isinstance(n, Sym)}
+        #: the integer symbols: never drawn at random, but set to the plan's values at each instance
+        self.integers = sorted(n.name for n in distinct_nodes(*exprs) if isinstance(n, Sym) and n.integer)
         self.shapes = list({n.shape for n in distinct_nodes(*exprs)} | set(self.symbols.values()) |
                            {measure.shape(f, x)})
         # the argument of each abs and relu in f and the claims -> the signs its entries took
@@ -150,7 +152,8 @@ class _Judge:
         variants = 2 ** (min(len(invertible), 2) + 1) if invertible else 1
         draws = STAND_IN_DRAWS if self.scope.functions else 1
         return make_plan(names, self.shapes, self.exprs, random.Random(self.seed), fixed=fixed, variants=variants,
-                         draws=draws, kinks=tuple((show(arg), sides) for arg, sides in self.kinked))
+                         draws=draws, kinks=tuple((show(arg), sides) for arg, sides in self.kinked),
+                         integers=tuple(self.integers))
 
     @functools.cached_property
     def drawn(self) -> dict[str, str]:
@@ -365,7 +368,11 @@ class _Judge:
         """The symbols' values at one point of the instance."""
         invertible, det_positive = self.invertible, self.domain[1]
         values = {}
+        integers = dict(inst.integers)
         for name, shape in self.symbols.items():
+            if name in integers:
+                values[name] = [(Fraction(integers[name]),)]
+                continue
             r, c = size(shape.rows, inst.sizes), size(shape.cols, inst.sizes)
             sign = 1 if name in det_positive else signs.get(name, rng.choice((-1, 1)))
             for _ in range(PLAIN_DRAWS):

@@ -17,7 +17,7 @@ from .. import ops
 from ..errors import MatcalcError
 from ..expr import (
     Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
-    MatPower, Power, ScalarFn, Sym, Transpose, distinct_nodes,
+    MatPower, Power, ScalarFn, Sym, SymbolicPower, Transpose, distinct_nodes,
 )
 from ..language import GREEK_LETTERS, show
 from ..shapes import dim_factors
@@ -128,6 +128,11 @@ class Lowering:
             return Code(f"{_wrap(base, ATOM)} ** {_signed(e.exponent)}", POWER, base.nesting + 1)
         if isinstance(e, MatPower):
             return self.apply(self.b.ops["matrix_power"], [self.code(e.base), str(e.exponent)])
+        if isinstance(e, SymbolicPower):  # the integer symbols are Python ints
+            base, k = self.code(e.base), self.code(e.exponent)
+            if e.entrywise or e.base.shape.is_scalar:
+                return Code(f"{_wrap(base, ATOM)} ** {_wrap(k, ATOM)}", POWER, max(base.nesting, k.nesting) + 1)
+            return self.apply(self.b.ops["matrix_power"], [base, k])
         if isinstance(e, Transpose):
             arg = self.code(e.arg)
             if e.arg.shape.is_scalar:  # a 1×1 value is its own transpose (and may be a Python number)

@@ -16,8 +16,8 @@ from .backends import BACKENDS, Backend
 from .lower import Lowering, function_argument, python_name
 
 #: Names an emitted module uses for itself; an input with one of these names gets a trailing _.
-INTERNAL = ("np", "jnp", "jax", "torch", "dims", "shape", "_inputs", "_shape", "SHAPES", "CLAIMS", "ERRORS", "ASSUMPTIONS", "POSITIVE",
-            "INVERTIBLE", "EXAMPLE_FUNCTIONS", "check")
+INTERNAL = ("np", "jnp", "jax", "torch", "dims", "shape", "_inputs", "_shape", "_integer", "SHAPES", "INTEGERS", "CLAIMS",
+            "ERRORS", "ASSUMPTIONS", "POSITIVE", "INVERTIBLE", "EXAMPLE_FUNCTIONS", "check")
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,10 @@ class _Module:
         body = []
         if returned_as is not None:
             body.append(f"shape = _shape({self.names[returned_as]})")
-        py = [self.names[s] for s in symbols]
+        for s in symbols:
+            if s in self.scope.integer:
+                body.append(f'{self.names[s]} = _integer("{self.names[s]}", {self.names[s]})')
+        py = [self.names[s] for s in symbols if s not in self.scope.integer]
         if py:
             body.append(f"({', '.join(py)}{',' if len(py) == 1 else ''}), {'dims' if lower.used_dims else '_'} = _inputs({', '.join(f'{p}={p}' for p in py)})")
         used_dims = sorted(lower.used_dims)
@@ -122,7 +125,8 @@ class _Module:
             wrt = self.names[t.wrt.name]
             self.function(f_name, f"f = {show(t.f)}", t.f, symbols, functions)
             args = tuple(self.names[s] for s in symbols) + tuple(functions)
-            f_compiled = self.b.compiled.format(f_name, _strings(functions))
+            static = tuple(functions) + tuple(self.names[s] for s in symbols if s in self.scope.integer)
+            f_compiled = self.b.compiled.format(f_name, _strings(static))
             for kind, result in t.derivatives():
                 d_name = f"{kind}_{i}" if many else kind
                 self.function(d_name, _derivative_doc(kind, result, t, wrt), result, symbols, functions,
@@ -137,7 +141,7 @@ class _Module:
             assumptions.append(f'(_assumption_{k}, {_strings(self.names[s] for s in symbols)}, "{self.names[y]}"),')
         return "".join([
             self.docstring(title, source), self.b.imports, "\n\n", self.shapes(), self.helper_text(),
-            T.INPUTS.substitute(as_array=self.b.as_array.format("value")),
+            T.INPUTS.substitute(as_array=self.b.as_array.format("value")), T.INTEGER if self.integers else "",
             T.SHAPE if any(kind == "gradient" for t in self.targets for kind, _ in t.derivatives()) else "",
             "".join(f"\n\n{fn}" for fn in self.functions),
             self.check_tables(claims, assumptions),
@@ -170,9 +174,19 @@ class _Module:
         text = "\n".join(lines).replace('"""', "'''").replace("\\", "\\\\")
         return f'"""{text}\n"""\n'
 
+    @property
+    def integers(self) -> list[str]:
+        """The integer symbols f or a derivative uses (passed as Python ints; 1×1 in SHAPES)."""
+        used = {n.name for t in self.targets for n in distinct_nodes(t.f, *(e for _, e in t.derivatives()))
+                if isinstance(n, Sym)}
+        return [self.names[n] for n in self.scope.symbols if n in self.scope.integer and n in used]
+
     def shapes(self) -> str:
         rows = ", ".join(f'"{self.names[n]}": ({_dim(s.rows)}, {_dim(s.cols)})' for n, s in self.scope.symbols.items())
-        return f"SHAPES = {{{rows}}}  # declared shapes: a dimension's name or its size\n"
+        text = f"SHAPES = {{{rows}}}  # declared shapes: a dimension's name or its size\n"
+        if self.integers:
+            text += f"INTEGERS = {_strings(self.integers)}  # integer symbols, passed as Python ints\n"
+        return text
 
     def helper_text(self) -> str:
         return "".join(f"\n\n{self.b.helpers[h]}\n" for h in sorted(self.helpers))
@@ -185,7 +199,8 @@ class _Module:
         examples = self.examples()
         kinds = sorted({kind for t in self.targets for kind, _ in t.derivatives()})
         oracle = T.ORACLES[self.b.name]
-        parts = [T.CHECK, T.VEC if oracle or kinds != ["gradient"] else "", "".join(T.ERRORS[k] for k in kinds)]
+        check = T.CHECK.replace(T.DRAWN, T.DRAWN + T.INTEGER_DRAW) if self.integers else T.CHECK
+        parts = [check, T.VEC if oracle or kinds != ["gradient"] else "", "".join(T.ERRORS[k] for k in kinds)]
         if oracle:
             parts += [oracle[1], T.ORACLE_ERROR]
         parts.append("\n\nCLAIMS = {\n" + "\n".join(claims) + "\n}\n")

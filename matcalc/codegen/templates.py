@@ -45,6 +45,25 @@ def _shape(value):
     return tuple(value.shape) if hasattr(value, "shape") else np.shape(value)
 '''
 
+#: For a module with integer symbols: an integer symbol's value as a Python int.
+INTEGER = '''
+
+def _integer(name, value):
+    """value as a Python int: an integer symbol (a number, or an array of one entry, that is an integer)."""
+    try:
+        k = float(np.asarray(value).reshape(()))
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"{name} must be an integer, got {type(value).__name__}") from None
+    if k != int(k):
+        raise ValueError(f"{name} must be an integer, got {k}")
+    return int(k)
+'''
+
+#: Where the check draws the integer symbols (after the other inputs), and how.
+DRAWN = "    normals = {y: _satisfy(fn, args, y, values) for fn, args, y in ASSUMPTIONS}\n"
+INTEGER_DRAW = ("    for name in INTEGERS:  # 1, 2, 3 or one above the sizes\n"
+                "        values[name] = int(rng.choice([1, 2, 3, max(4, 1 + max(sizes.values(), default=1))]))\n")
+
 CHECK = '''
 
 # --- the module's own check ------------------------------------------------------------------

@@ -111,6 +111,9 @@ class MathMLNotation(MathNotation):
         exp = _rational(abs(k))
         return f"<msup>{mrow(base)}{mrow(mo('∘') if entrywise else '', self.minus if k < 0 else '', exp)}</msup>"
 
+    def symbolic_power(self, base, k, entrywise):
+        return f"<msup>{mrow(base)}{mrow(mo('∘') if entrywise else '', self._show(k))}</msup>"
+
     def transpose(self, a):
         return f"<msup>{mrow(a)}{mi('⊤', True)}</msup>"
 

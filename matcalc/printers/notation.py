@@ -9,11 +9,14 @@ from fractions import Fraction
 
 from .. import ops
 from ..expr import Expr
-from ..language import GREEK, GREEK_LETTERS, PRODUCT, Notation, precedence
+from ..language import ATOM, GREEK, GREEK_LETTERS, PRODUCT, Notation, precedence
 
 
 _GREEK_CHARS = {name: ch for ch, name in GREEK_LETTERS.items()}
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+#: The characters of an integer exponent that Unicode writes raised (no superscript q, no capitals but a few).
+RAISED = dict(zip("0123456789−+()abcdefghijklmnoprstuvwxyzβγδθιφχ",
+                  "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵝᵞᵟᶿᶥᵠᵡ"))
 
 
 class MathNotation(Notation):
@@ -37,6 +40,15 @@ class UnicodeNotation(MathNotation):
     def power(self, base, k, entrywise):
         exp = str(k).translate(SUPERSCRIPT) if k.denominator == 1 else f"^({k})"
         return f"{base}{'∘' if entrywise else ''}{exp}"
+
+    def symbolic_power(self, base, k, entrywise):
+        """Xᵏ, Xᵏ⁻¹ where every character has a raised form, else X^(2 k − 1)."""
+        text = self._show(k)
+        compact = text.replace(" − ", "−").replace(" + ", "+")  # a product's space would vanish: 2 k is not 2k
+        raised = "".join(RAISED.get(ch, "") for ch in compact)
+        if " " in compact or len(raised) != len(compact):
+            raised = f"^{text}" if precedence(k) == ATOM else f"^({text})"
+        return f"{base}{'∘' if entrywise else ''}{raised}"
 
     def transpose(self, a):
         return f"{a}ᵀ"
@@ -99,6 +111,10 @@ class LatexNotation(MathNotation):
         exp = str(k) if k.denominator == 1 else f"{k.numerator}/{k.denominator}"
         circ = "\\circ " if entrywise else ""
         return f"{{{base}}}^{{{circ}{exp}}}"
+
+    def symbolic_power(self, base, k, entrywise):
+        circ = "\\circ " if entrywise else ""
+        return f"{{{base}}}^{{{circ}{self._show(k)}}}"
 
     def transpose(self, a):
         return f"{{{a}}}^\\top"

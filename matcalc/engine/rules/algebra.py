@@ -13,7 +13,7 @@ from ... import ops
 from ...errors import ShapeError
 from ...expr import (
     Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num,
-    Ones, Sym, Transpose, adjacent,
+    Ones, Sym, SymbolicPower, Transpose, adjacent,
 )
 from ..core import Registry
 
@@ -128,8 +128,8 @@ def symmetric(e: Expr) -> bool:
         return symmetric(e.body)
     if isinstance(e, Sym):
         return e.symmetric
-    if isinstance(e, (MatPower, EPower, Entrywise)):
-        return symmetric(e.base if isinstance(e, (MatPower, EPower)) else e.arg)
+    if isinstance(e, (MatPower, EPower, SymbolicPower, Entrywise)):
+        return symmetric(e.arg if isinstance(e, Entrywise) else e.base)
     if isinstance(e, Eye) or (isinstance(e, Ones) and e.rows == e.cols) or e.shape.is_scalar:
         return True
     if isinstance(e, Add):
@@ -177,9 +177,11 @@ def symmetrised(g: Expr) -> Expr:
 
 @ALGEBRA("transpose of a matrix power")
 def transpose_power(e: Expr):
-    """(A ^ k)ᵀ = (Aᵀ) ^ k"""
+    """(A ^ k)ᵀ = (Aᵀ) ^ k, for a number k or an integer expression k (A ^ -k = inv(A) ^ k included)"""
     if isinstance(e, Transpose) and isinstance(e.arg, MatPower):
         return MatPower(Transpose(e.arg.base), e.arg.exponent)
+    if isinstance(e, Transpose) and isinstance(e.arg, SymbolicPower) and not e.arg.entrywise:
+        return SymbolicPower(Transpose(e.arg.base), e.arg.exponent)
 
 
 def _power_of(e: Expr) -> tuple[Expr, int]:

@@ -11,7 +11,7 @@ from ... import ops
 from ...errors import NotDifferentiable
 from ...expr import (
     Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let, MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn,
-    Transpose,
+    SymbolicPower, Transpose,
 )
 from ...language import show
 from ..core import Registry, Rule
@@ -137,6 +137,52 @@ def d_matrix_power(e: MatPower, D, dep) -> Expr:
     return _sum(terms)
 
 
+def lowered(k: Expr) -> Expr:
+    """k - 1 for an integer expression k, its number terms added up: (k + 1) - 1 = k, (k - 1) - 1 = k - 2."""
+    rest, c = [], Fraction(-1)
+    for t in k.terms if isinstance(k, Add) else (k,):
+        if isinstance(t, Num) or isinstance(t, Neg) and isinstance(t.arg, Num):
+            c += t.value if isinstance(t, Num) else -t.arg.value
+        else:
+            rest.append(t)
+    if c or not rest:
+        rest.append(Num(c) if c >= 0 else Neg(Num(-c)))
+    return rest[0] if len(rest) == 1 else Add(tuple(rest))
+
+
+def d_integer_power(e: SymbolicPower, D, dep) -> Expr:
+    """d(c ^ k) = k c ^ (k - 1) dc for a scalar c and an integer expression k (k an integer symbol, k - 1, ...)"""
+    return MatMul(e.exponent, MatMul(SymbolicPower(e.base, lowered(e.exponent)), D(e.base)))
+
+
+def d_entrywise_integer_power(e: SymbolicPower, D, dep) -> Expr:
+    """d(A .^ k) = k A .^ (k - 1) ⊙ dA for an integer expression k"""
+    return MatMul(e.exponent, Hadamard(SymbolicPower(e.base, lowered(e.exponent), True), D(e.base)))
+
+
+def d_trace_of_power(e: Call, D, dep) -> Expr:
+    """d tr(A ^ k) = tr(k A ^ (k - 1) dA) for an integer expression k (the k terms A ^ j dA A ^ (k-1-j) of
+    d(A ^ k) are equal under the trace; Matrix Cookbook (2012) eq. (121))"""
+    a = _unlet(e.arg)
+    return Call("tr", MatMul(a.exponent, MatMul(SymbolicPower(a.base, lowered(a.exponent)), D(a.base))))
+
+
+INTEGER_POWER = DIFFERENTIAL.add("power rule, integer exponent", d_integer_power)
+ENTRYWISE_INTEGER_POWER = DIFFERENTIAL.add("entrywise power rule, integer exponent", d_entrywise_integer_power)
+TRACE_OF_POWER = DIFFERENTIAL.add("trace of a power", d_trace_of_power)
+
+
+def integer_power_rule(e: SymbolicPower) -> Rule:
+    """The rule for a power with an integer expression as exponent; a matrix power has none: d(A ^ k) is
+    the sum of the k terms A ^ j dA A ^ (k-1-j), which no expression of the language writes for a symbolic k."""
+    if e.entrywise:
+        return ENTRYWISE_INTEGER_POWER
+    if e.base.shape.is_scalar:
+        return INTEGER_POWER
+    raise NotDifferentiable(f"no differential rule for {show(e)}: d(A ^ k) = Σ_(j<k) A ^ j dA A ^ (k-1-j) has no "
+                            f"closed form for a symbolic k; matcalc derives tr(A ^ k) (and A ^ k where A is constant)")
+
+
 @DIFFERENTIAL("transpose", Transpose)
 def d_transpose(e: Transpose, D, dep) -> Expr:
     """d(Aᵀ) = (dA)ᵀ"""
@@ -196,6 +242,12 @@ def choose(e: Expr) -> Rule:
             return LOG_SOFTMAX
     if isinstance(e, Entrywise) and ops.get(e.fn) is not None and ops.get(e.fn).kinked:
         return KINKED_RULE
+    if isinstance(e, SymbolicPower):
+        return integer_power_rule(e)
+    if isinstance(e, Call) and e.fn == "tr":
+        inner = _unlet(e.arg)
+        if isinstance(inner, SymbolicPower) and not inner.entrywise:
+            return TRACE_OF_POWER
     return rule_for(e)
 
 
