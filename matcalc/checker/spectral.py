@@ -155,11 +155,7 @@ def _exp_parts(parts: dict[Monomial, arb_mat]) -> dict[Monomial, arb_mat]:
     return out
 
 
-def _log_value(z: acb) -> acb:
-    return z.log()
-
-
-#: The scalar function of each primary function on power series, and its domain check on an eigenvalue.
+#: The scalar function of each primary function, on power series.
 SERIES = {"expm": lambda s: s.exp(), "logm": lambda s: s.log(), "sqrtm": lambda s: s.sqrt()}
 
 
@@ -315,17 +311,6 @@ def _largest(v: list) -> int:
     return top
 
 
-def _matmul(A: list, B: list) -> list:
-    return [tuple(_dot(row, [B[k][j] for k in range(len(B))]) for j in range(len(B[0]))) for row in A]
-
-
-def _dot(xs, ys):
-    acc = xs[0] * ys[0]
-    for x, y in zip(xs[1:], ys[1:]):
-        acc = acc + x * y
-    return acc
-
-
 def _eigenpairs(M: list):
     """[(λᵢ, vᵢ)] of a symmetric M of ring numbers, ascending, vᵢ unit with its sign convention; a direction
     that is certainly not symmetric leaves the domain (DomainError)."""
@@ -336,21 +321,22 @@ def _eigenpairs(M: list):
     values, U = symmetric_eigen(arb_mat([[base(v) for v in row] for row in M]))
     if n == 1:
         return [(M[0][0], [arb(1)])]
-    Ut = [[U[j, i] for j in range(n)] for i in range(n)]
-    Um = [[U[i, j] for j in range(n)] for i in range(n)]
-    nil = [tuple(_nilpotent(v) for v in row) for row in M]
-    N = _matmul(_matmul(Ut, nil), Um)
+    from .evaluate import matmul  # (evaluate imports this module)
+
+    Ut = [tuple(U[j, i] for j in range(n)) for i in range(n)]
+    Um = [tuple(U[i, j] for j in range(n)) for i in range(n)]
+    N = matmul(matmul(Ut, [tuple(_nilpotent(v) for v in row) for row in M]), Um)
     rounds = max(depth(v) for row in M for v in row)
     pairs = []
     for i in range(n):
         lam, w = values[i], [arb(0)] * n
         for _ in range(rounds):
-            lam_next = values[i] + N[i][i] + _sum(N[i][k] * w[k] for k in range(n) if k != i)
-            w = [arb(0) if j == i else (N[j][i] + _sum(N[j][k] * w[k] for k in range(n) if k != i))
+            lam_next = values[i] + N[i][i] + _total(N[i][k] * w[k] for k in range(n) if k != i)
+            w = [arb(0) if j == i else (N[j][i] + _total(N[j][k] * w[k] for k in range(n) if k != i))
                  * inverse(lam_next - values[j]) for j in range(n)]
             lam = lam_next
-        v = [U[r, i] + _sum(U[r, k] * w[k] for k in range(n) if k != i) for r in range(n)]
-        norm = _sum(x * x for x in v)
+        v = [U[r, i] + _total(U[r, k] * w[k] for k in range(n) if k != i) for r in range(n)]
+        norm = _total(x * x for x in v)
         scale = inverse(builtin("sqrt", norm, 0))
         pairs.append((lam, [x * scale for x in v]))
     return pairs
@@ -365,11 +351,9 @@ def _nilpotent(v):
     return arb(0)
 
 
-def _sum(xs):
-    acc = arb(0)
-    for x in xs:
-        acc = x + acc
-    return acc
+def _total(xs):
+    """Σ xs in the ring (0 for none)."""
+    return sum(xs, arb(0))
 
 
 def eigvals(M: list) -> list:
