@@ -17,7 +17,7 @@ from .declarations import Scope
 from .errors import MatcalcError, ShapeError
 from .language import NAME, show
 from .shapes import fixed_dim
-from . import ops
+from . import axes, ops
 from .expr import (
     Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet,
     Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num, Ones, Power, ScalarFn, SymbolicPower, Transpose,
@@ -74,6 +74,10 @@ class _Builder(Transformer):
     def call(self, c):
         tok, args = c[0], c[1:]
         fn = str(tok)
+        axis, args = _axis(fn, args, self.scope)
+        spelt = fn in axes.SPELT_OUT and fn not in ops.SPELLINGS and fn not in self.scope.functions
+        if len(args) == 1 and (axis is not None or spelt):
+            return self._located(tok, lambda: axes.reduce(fn, args[0], axis))
         op = ops.SPELLINGS.get(fn)
         arity = op.arity if op is not None else 1
         if len(args) != arity:
@@ -187,12 +191,32 @@ class _Builder(Transformer):
             op, rhs = c[i], c[i + 1]
             if op.type in ("SLASH", "EDIV") and rhs == Num(0):
                 raise MatcalcError("division by zero", pos=_pos(op))
-            acc = self._located(op, lambda: kinds[op.type](acc, rhs))
+            if op.type in ("HADAMARD", "EDIV"):
+                verb = "take the Hadamard product of" if op.type == "HADAMARD" else "divide entrywise"
+                acc = self._located(op, lambda: axes.broadcast(kinds[op.type], [acc, rhs], verb))
+            else:
+                acc = self._located(op, lambda: kinds[op.type](acc, rhs))
         return acc
 
     def sum(self, c):
         terms = [c[0]] + [t if op.type == "PLUS" else Neg(t) for op, t in zip(c[1::2], c[2::2])]
-        return self._located(c[1], lambda: Add(tuple(terms)))
+        return self._located(c[1], lambda: axes.broadcast(lambda *ts: Add(ts), terms, "add"))
+
+
+def _axis(fn: str, args: list, scope: Scope) -> tuple[int | None, list]:
+    """The axis= of a reduction's call (None without one) and its other arguments; an error at the
+    axis for a function without one or an axis other than 0 and 1."""
+    for i, a in enumerate(args):
+        if isinstance(a, Token) and a.type == "AXIS":
+            sign = -1 if len(args) - i == 3 else 1
+            tok = args[-1]
+            if fn not in axes.AXIS_FUNCTIONS or fn in scope.functions:
+                raise MatcalcError(f"{fn} takes no axis (axis= is for {', '.join(axes.AXIS_FUNCTIONS)})", pos=_pos(a))
+            if "." in tok or sign * int(tok) not in (-2, -1, 0, 1):
+                raise MatcalcError(f"axis is 0 (down each column) or 1 (along each row), not "
+                                   f"{'-' if sign < 0 else ''}{tok}", pos=_pos(args[i + 1]))
+            return (sign * int(tok)) % 2, args[:i]
+    return None, args
 
 
 def matrix_power(a: Expr, k: Fraction) -> Expr:

@@ -1,0 +1,118 @@
+"""Broadcasting and reductions along an axis, written with the language's own nodes.
+
+NumPy's 2-D broadcasting and the reductions ``sum``, ``mean``, ``var``, ``logsumexp`` and
+``softmax`` with ``axis=`` are spelt out by the parser with products by ``ones``: a column b (m×1)
+repeated along the n columns is b 1ₙᵀ, the column sums of A (m×n) are 1ₘᵀ A, its row sums A 1ₙ.
+So the engine's trace rules (tr(Mᵀ b 1ᵀ) = tr((M 1)ᵀ b): a broadcast bias's gradient is summed
+over the broadcast axis), the checker's evaluator, the printers, code export and the SymPy
+bridge need nothing new, and the result is one expression in the language that parses back.
+"""
+from __future__ import annotations
+
+from .errors import ShapeError
+from .expr import Add, Call, Div, EDiv, Entrywise, EPower, Expr, MatMul, Neg, Num, Ones, Transpose, described
+from .shapes import Shape
+
+#: The functions taking ``axis=``, and what each does without it.
+AXIS_FUNCTIONS = ("sum", "mean", "var", "logsumexp", "softmax")
+#: The ones spelt out here (not operator records): their names, for the parser.
+SPELT_OUT = ("mean", "var", "logsumexp")
+
+
+def broadcast_shape(shapes: list[Shape], verb: str, operands: list[Expr]) -> Shape:
+    """The shape NumPy broadcasting gives operands of these shapes (2-D: a dimension 1 is repeated);
+    a ShapeError naming the two operands when they do not broadcast."""
+    rows, cols = shapes[0].rows, shapes[0].cols
+    first = operands[0]
+    for s, e in zip(shapes[1:], operands[1:]):
+        r = _joined(rows, s.rows)
+        c = _joined(cols, s.cols)
+        if r is None or c is None:
+            raise ShapeError(f"cannot {verb} {described(first)} and {described(e)}")
+        rows, cols = r, c
+    return Shape(rows, cols)
+
+
+def _joined(a, b):
+    if a == b or b == 1:
+        return a
+    if a == 1:
+        return b
+    return None
+
+
+def spread(e: Expr, shape: Shape) -> Expr:
+    """e repeated to ``shape`` (a scalar stays, it broadcasts already): a column b as b 1ᵀ, a row r
+    as 1 r, a 1×1 as itself."""
+    s = e.shape
+    if s == shape or s.is_scalar:
+        return e
+    if s.cols == 1 and shape.cols != 1:
+        e = MatMul(e, Ones(1, shape.cols))
+    if s.rows == 1 and shape.rows != 1:
+        e = MatMul(Ones(shape.rows), e)
+    return e
+
+
+def broadcast(build, operands: list[Expr], verb: str) -> Expr:
+    """``build(*operands)``, each operand first repeated to the shape NumPy broadcasting gives."""
+    shape = broadcast_shape([o.shape for o in operands], verb, operands)
+    return build(*[spread(o, shape) for o in operands])
+
+
+def count(rows, cols=1) -> Expr:
+    """The number of entries of a rows×cols matrix as a scalar expression: a number for fixed
+    dimensions, else sum(ones(rows, cols))."""
+    if isinstance(rows, int) and isinstance(cols, int):
+        return Num(rows * cols)
+    return Call("sum", Ones(rows, cols))
+
+
+def axis_sum(a: Expr, axis: int | None) -> Expr:
+    """sum(A) of every entry; sum(A, axis=0) = 1ᵀ A (a row); sum(A, axis=1) = A 1 (a column)."""
+    if axis is None:
+        return Call("sum", a)
+    if axis == 0:
+        return a if a.shape.rows == 1 else MatMul(Transpose(Ones(a.shape.rows)), a)
+    return a if a.shape.cols == 1 else MatMul(a, Ones(a.shape.cols))
+
+
+def axis_mean(a: Expr, axis: int | None) -> Expr:
+    """mean = sum / the number of entries summed"""
+    s = a.shape
+    n = count(s.rows, s.cols) if axis is None else count(s.rows) if axis == 0 else count(s.cols)
+    if n == Num(1):
+        return a
+    return Div(axis_sum(a, axis), n)
+
+
+def axis_var(a: Expr, axis: int | None) -> Expr:
+    """var = mean((A - mean(A)) .^ 2), the population variance, along the axis"""
+    centred = Add((a, Neg(spread(axis_mean(a, axis), a.shape))))
+    return axis_mean(EPower(centred, 2), axis)
+
+
+def axis_logsumexp(a: Expr, axis: int | None) -> Expr:
+    """logsumexp = log(sum(exp(A))) along the axis"""
+    return Entrywise("log", axis_sum(Entrywise("exp", a), axis))
+
+
+def axis_softmax(a: Expr, axis: int | None) -> Expr:
+    """softmax(Z, axis) = exp(Z) ./ (the sums of exp(Z) along the axis, repeated); of a column along
+    axis 0 (or of any column without an axis) the record softmax(z)."""
+    s = a.shape
+    if axis is None or (axis == 0 and s.cols == 1):
+        return Call("softmax", a)
+    if axis == 1 and s.rows == 1:
+        return Transpose(Call("softmax", Transpose(a)))
+    ez = Entrywise("exp", a)
+    return EDiv(ez, spread(axis_sum(ez, axis), s))
+
+
+REDUCTIONS = {"sum": axis_sum, "mean": axis_mean, "var": axis_var, "logsumexp": axis_logsumexp,
+              "softmax": axis_softmax}
+
+
+def reduce(fn: str, a: Expr, axis: int | None) -> Expr:
+    """fn(a) or fn(a, axis=...) for fn in AXIS_FUNCTIONS."""
+    return REDUCTIONS[fn](a, axis)
