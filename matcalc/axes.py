@@ -42,13 +42,13 @@ def _joined(a, b):
 
 
 def spread(e: Expr, shape: Shape) -> Expr:
-    """e repeated to ``shape`` (a scalar stays, it broadcasts already): a column b as b 1ᵀ, a row r
+    """e repeated to ``shape`` (a scalar stays, it broadcasts already): a column b as b 1ᵀ (b * ones(n)'), a row r
     as 1 r, a 1×1 as itself."""
     s = e.shape
     if s == shape or s.is_scalar:
         return e
     if s.cols == 1 and shape.cols != 1:
-        e = MatMul(e, Ones(1, shape.cols))
+        e = MatMul(e, Transpose(Ones(shape.cols)))
     if s.rows == 1 and shape.rows != 1:
         e = MatMul(Ones(shape.rows), e)
     return e
