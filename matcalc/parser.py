@@ -75,7 +75,7 @@ class _Builder(Transformer):
         tok, args = c[0], c[1:]
         fn = str(tok)
         axis, args = _axis(fn, args, self.scope)
-        spelt = fn in axes.SPELT_OUT and fn not in ops.SPELLINGS and fn not in self.scope.functions
+        spelt = fn in axes.SPELT_OUT and fn not in ops.SPELLINGS and not self._declared(fn)
         if len(args) == 1 and (axis is not None or spelt):
             return self._located(tok, lambda: axes.reduce(fn, args[0], axis))
         op = ops.SPELLINGS.get(fn)
@@ -86,6 +86,10 @@ class _Builder(Transformer):
         if op is not None and op.kind == ops.NODE:
             return self._located(tok, lambda: op.build(*args))
         return self._located(tok, lambda: self._apply(fn, args[0], 0, tok))
+
+    def _declared(self, fn: str) -> bool:
+        s = self.scope
+        return fn in s.functions or fn in s.symbols or fn in s.lets
 
     def derivative(self, c):
         tok, arg = c
@@ -210,7 +214,7 @@ def _axis(fn: str, args: list, scope: Scope) -> tuple[int | None, list]:
         if isinstance(a, Token) and a.type == "AXIS":
             sign = -1 if len(args) - i == 3 else 1
             tok = args[-1]
-            if fn not in axes.AXIS_FUNCTIONS or fn in scope.functions:
+            if fn not in axes.AXIS_FUNCTIONS or fn in scope.functions or fn in scope.symbols or fn in scope.lets:
                 raise MatcalcError(f"{fn} takes no axis (axis= is for {', '.join(axes.AXIS_FUNCTIONS)})", pos=_pos(a))
             if "." in tok or sign * int(tok) not in (-2, -1, 0, 1):
                 raise MatcalcError(f"axis is 0 (down each column) or 1 (along each row), not "

@@ -146,3 +146,12 @@ def test_numpy_code_of_a_biased_layer_agrees_with_differences():
 
 def test_sympy_translates_an_axis_sum():
     assert matcalc.to_sympy("sum(A, axis=0)", symbols=SYMBOLS) is not None
+
+
+def test_spelt_out_names_are_not_reserved():
+    scope = Scope(symbols={"A": Shape("m", "n"), "mean": Shape(1, 1)})
+    assert str(parse("mean * A", scope)) == "mean * A"
+    with pytest.raises(MatcalcError, match="mean is not a function"):
+        parse("mean(A)", scope)
+    with pytest.raises(MatcalcError, match="mean takes no axis"):
+        parse("mean(A, axis=0)", scope)
