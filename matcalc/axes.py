@@ -116,3 +116,41 @@ REDUCTIONS = {"sum": axis_sum, "mean": axis_mean, "var": axis_var, "logsumexp": 
 def reduce(fn: str, a: Expr, axis: int | None) -> Expr:
     """fn(a) or fn(a, axis=...) for fn in AXIS_FUNCTIONS."""
     return REDUCTIONS[fn](a, axis)
+
+
+def _axis_sum_of(e: Expr) -> tuple[Expr, int] | None:
+    """(A, axis) when e is sum(A, axis=...) as spelt out: 1ᵀ A (axis 0) or A 1 (axis 1)."""
+    if isinstance(e, MatMul):
+        left, right = e.left, e.right
+        if isinstance(left, Transpose) and isinstance(left.arg, Ones) and left.arg.cols == 1 and left.arg.rows != 1 \
+                and right.shape.rows == left.arg.rows:
+            return right, 0
+        if isinstance(right, Ones) and right.cols == 1 and right.rows != 1 and left.shape.cols == right.rows:
+            return left, 1
+    return None
+
+
+def _exp_of(e: Expr) -> Expr | None:
+    return e.arg if isinstance(e, Entrywise) and e.fn == "exp" and e.order == 0 else None
+
+
+def spelt_reduction(e: Expr) -> tuple[str, Expr, int | None] | None:
+    """(fn, A, axis) when e is one of this module's spellings that code export writes with the
+    array library's own reduction: sum(A, axis), logsumexp(A) or logsumexp(A, axis) (shifted by the
+    maximum there, so that exp cannot overflow), softmax(A, axis); else None."""
+    summed = _axis_sum_of(e)
+    if summed is not None:
+        return "sum", summed[0], summed[1]
+    if isinstance(e, Entrywise) and e.fn == "log" and e.order == 0:
+        inner = e.arg
+        if isinstance(inner, Call) and inner.fn == "sum" and _exp_of(inner.arg) is not None:
+            return "logsumexp", _exp_of(inner.arg), None
+        summed = _axis_sum_of(inner)
+        if summed is not None and _exp_of(summed[0]) is not None:
+            return "logsumexp", _exp_of(summed[0]), summed[1]
+    if isinstance(e, EDiv) and _exp_of(e.left) is not None:
+        for axis in (0, 1):
+            ez = e.left
+            if e.right == spread(axis_sum(ez, axis), ez.shape) and e.right != ez:
+                return "softmax", ez.arg, axis
+    return None

@@ -155,3 +155,32 @@ def test_spelt_out_names_are_not_reserved():
         parse("mean(A)", scope)
     with pytest.raises(MatcalcError, match="mean takes no axis"):
         parse("mean(A, axis=0)", scope)
+
+
+@pytest.mark.parametrize("f, wrt, numpy_text", [
+    ("sum((W * X + b) .^ 2)", "b", "np.sum(W @ X + b * np.ones((N, 1)).T, axis=1, keepdims=True)"),
+    ("logsumexp(A)", "A", "logsumexp(A, None)"),
+    ("sum(logsumexp(A, axis=0))", "A", "logsumexp(A, 0)"),
+    ("sum(softmax(Z, axis=1) .* C)", "Z", "softmax_axis(Z, 1)"),
+    ("-sum(Y .* log(softmax(W * X + b, axis=0)))", "W", "softmax_axis(W @ X + b * np.ones((N, 1)).T, 0)"),
+])
+def test_code_export_writes_the_library_reductions(f, wrt, numpy_text):
+    d = matcalc.derive(f, wrt, symbols=SYMBOLS)
+    code = d.to_code("numpy")
+    assert numpy_text in code
+    ns = {}
+    exec(code, ns)
+    errors = ns["check"]()
+    assert max(errors.values()) < 1e-6, errors
+    assert "jax.nn.softmax" in d.to_code("jax") or "softmax" not in f
+    assert "dim=" in d.to_code("torch")
+
+
+def test_emitted_logsumexp_and_softmax_are_shifted():
+    ns = {}
+    exec(matcalc.derive("logsumexp(A)", "A", symbols=SYMBOLS).to_code("numpy"), ns)
+    big = np.array([[1000.0, 1000.0], [999.0, 0.0]])
+    assert np.isfinite(ns["logsumexp"](big, None)).all() and np.isfinite(ns["logsumexp"](big, 0)).all()
+    ns = {}
+    exec(matcalc.derive("sum(softmax(Z, axis=1) .* C)", "Z", symbols=SYMBOLS).to_code("numpy"), ns)
+    assert np.allclose(ns["softmax_axis"](big, 1).sum(axis=1), 1)

@@ -52,11 +52,45 @@ def _operators(backend: str) -> tuple[dict[str, Template], dict[str, str]]:
     return templates, helpers
 
 
+_LOGSUMEXP = '''def logsumexp(a, axis):
+    """log Σ exp(a) of every entry (axis None, 1×1) or along an axis (kept 2-D), shifted by the
+    maximum so that exp cannot overflow."""
+    m = {xp}.max(a, axis=axis, keepdims=True)
+    return m + {xp}.log({xp}.sum({xp}.exp(a - m), axis=axis, keepdims=True))'''
+
+_SOFTMAX_AXIS = '''def softmax_axis(a, axis):
+    """exp(a) / the sums of exp(a) along the axis, shifted by the maximum so that exp cannot overflow."""
+    e = {xp}.exp(a - {xp}.max(a, axis=axis, keepdims=True))
+    return e / {xp}.sum(e, axis=axis, keepdims=True)'''
+
+_TORCH_LOGSUMEXP = '''def logsumexp(a, axis):
+    """log Σ exp(a) of every entry (axis None, 1×1) or along an axis (kept 2-D)."""
+    if axis is None:
+        return torch.logsumexp(a.reshape(-1), 0).reshape(1, 1)
+    return torch.logsumexp(a, dim=axis, keepdim=True)'''
+
+#: The reductions along an axis that matcalc spells with ones (matcalc/axes.py), in each library's own form.
+_AXES = {
+    "numpy": ({"sum_axis": _t("np.sum({0}, axis={1}, keepdims=True)"),
+               "logsumexp_axis": _t("logsumexp({0}, {1})", helper="logsumexp"),
+               "softmax_axis": _t("softmax_axis({0}, {1})", helper="softmax_axis")},
+              {"logsumexp": _LOGSUMEXP.replace("{xp}", "np"), "softmax_axis": _SOFTMAX_AXIS.replace("{xp}", "np")}),
+    "jax": ({"sum_axis": _t("jnp.sum({0}, axis={1}, keepdims=True)"),
+             "logsumexp_axis": _t("jax.scipy.special.logsumexp({0}, axis={1}, keepdims=True)"),
+             "softmax_axis": _t("jax.nn.softmax({0}, axis={1})")}, {}),
+    "torch": ({"sum_axis": _t("torch.sum({0}, dim={1}, keepdim=True)"),
+               "logsumexp_axis": _t("logsumexp({0}, {1})", helper="logsumexp"),
+               "softmax_axis": _t("torch.softmax({0}, dim={1})")}, {"logsumexp": _TORCH_LOGSUMEXP}),
+}
+
+
 def _backend(name, imports, xp, own, as_array, reshape, compiled="{0}") -> Backend:
     """A backend: the operators' templates, and ``own``, what is not an operator of the language
-    (solve, sign, matrix power, a scalar as 1×1)."""
+    (solve, sign, matrix power, a scalar as 1×1, the reductions along an axis)."""
     templates, helpers = _operators(name)
-    return Backend(name, imports, xp, {**templates, **own}, helpers, as_array, reshape, compiled)
+    axes, axis_helpers = _AXES[name]
+    return Backend(name, imports, xp, {**templates, **axes, **own}, {**helpers, **axis_helpers}, as_array, reshape,
+                   compiled)
 
 
 NUMPY = _backend(

@@ -19,6 +19,7 @@ from ..expr import (
     Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
     MatPower, Power, ScalarFn, Sym, SymbolicPower, Transpose, distinct_nodes,
 )
+from ..axes import spelt_reduction
 from ..language import GREEK_LETTERS, show
 from ..shapes import dim_factors
 from .backends import ADD, ATOM, MUL, POWER, UNARY, Backend, Template
@@ -102,6 +103,10 @@ class Lowering:
         return c
 
     def _code(self, e: Expr) -> Code:
+        reduction = spelt_reduction(e)
+        if reduction is not None:  # sum, logsumexp, softmax along an axis: the library's own (stable) one
+            fn, arg, axis = reduction
+            return self.apply(self.b.ops[f"{fn}_axis"], [self.code(arg), str(axis)])
         if isinstance(e, Sym):
             return Code(self.names[e.name], ATOM)
         if isinstance(e, Let):
