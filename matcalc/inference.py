@@ -80,12 +80,14 @@ class Solver:
 
     def __init__(self) -> None:
         self.parent: list[int] = []
+        self.rank: list[int] = []
         self.value: list[object] = []
         self.by_value: dict[object, int] = {}
-        self.trail: list[tuple[int, object]] = []
+        self.trail: list[tuple[int, int, int, object]] = []  # (child, its old parent, root, root's old value, rank)
 
     def fresh(self) -> int:
         self.parent.append(len(self.parent))
+        self.rank.append(0)
         self.value.append(None)
         return len(self.parent) - 1
 
@@ -112,10 +114,14 @@ class Solver:
         va, vb = self.value[ra], self.value[rb]
         if va is not None and vb is not None:
             return False
-        if va is None:
-            ra, rb = rb, ra  # keep the bound root
-        self.trail.append((rb, self.parent[rb]))
+        if self.rank[ra] < self.rank[rb]:
+            ra, rb = rb, ra  # union by rank (no path compression: a union can be undone)
+        self.trail.append((rb, ra, self.value[ra], self.rank[ra]))
         self.parent[rb] = ra
+        if self.value[ra] is None:
+            self.value[ra] = self.value[rb]
+        if self.rank[ra] == self.rank[rb]:
+            self.rank[ra] += 1
         return True
 
     def mark(self) -> int:
@@ -123,8 +129,8 @@ class Solver:
 
     def undo(self, mark: int) -> None:
         while len(self.trail) > mark:
-            var, parent = self.trail.pop()
-            self.parent[var] = parent
+            child, root, value, rank = self.trail.pop()
+            self.parent[child], self.value[root], self.rank[root] = child, value, rank
 
 
 class _Conflict(Exception):
@@ -373,20 +379,24 @@ class Inference:
         """Decide every pending operation whose operands' shapes already say how."""
         progress = True
         while progress:
-            progress = False
-            for p in list(self.pendings):
-                _, a, b, _, _ = p
-                how = ("a scalar" if self.is_scalar(a) else "b scalar" if self.is_scalar(b)
-                       else "unify" if self.not_scalar(a) and self.not_scalar(b) else None)
-                if how is not None:
-                    self.pendings.remove(p)
+            progress, left = False, []
+            for p in self.pendings:
+                how = self._known(p)
+                if how is None:
+                    left.append(p)
+                else:
                     self._decide(p, how)
                     progress = True
+            self.pendings = left
 
-    def choose(self) -> None:
-        """Decide the first pending operation by unification (never by making an operand a scalar),
-        unless that contradicts what is known: then an operand that may be 1×1 is one."""
-        p = self.pendings.pop(0)
+    def _known(self, p) -> str | None:
+        _, a, b, _, _ = p
+        return ("a scalar" if self.is_scalar(a) else "b scalar" if self.is_scalar(b)
+                else "unify" if self.not_scalar(a) and self.not_scalar(b) else None)
+
+    def choose(self, p) -> None:
+        """Decide a pending operation by unification (never by making an operand a scalar), unless
+        that contradicts what is known: then an operand that may be 1×1 is one."""
         try:
             self._decide(p, "unify")
             return
@@ -407,23 +417,30 @@ class Inference:
             if n not in self.declared and (default_of(n) == "scalar" or n in self.exponent_names):
                 self.hard([(t.rows, self.one), (t.cols, self.one)], t.pos)
         self.propagate()
+        by_class: dict[int, list[_Term]] = {}
         for n, t in self.symbols.items():
-            if n not in self.declared and default_of(n) == "column" and not self._makes_scalar(t.cols):
+            if not (n in self.declared or default_of(n) == "scalar" or n in self.exponent_names):
+                for d in {self.s.find(t.rows), self.s.find(t.cols)}:
+                    by_class.setdefault(d, []).append(t)
+        for n, t in self.symbols.items():
+            if (n not in self.declared and default_of(n) == "column" and self.s.val(t.cols) is None
+                    and not self._makes_scalar(t.cols, by_class)):
                 self.hard([(t.cols, self.one)], t.pos)
         self.propagate()
-        while self.pendings:
-            self.choose()
-            self.propagate()
+        pendings, self.pendings = self.pendings, []
+        for p in pendings:  # inner operations first: each is decided knowing its operands
+            how = self._known(p)
+            if how is None:
+                self.choose(p)
+            else:
+                self._decide(p, how)
 
-    def _makes_scalar(self, var: int) -> bool:
-        """Binding var to 1 would make a symbol 1×1 that no default makes one."""
+    def _makes_scalar(self, var: int, by_class: dict[int, list[_Term]]) -> bool:
+        """Binding var to 1 would make a symbol 1×1 that no default makes one (``by_class``: the symbols
+        without such a default by the classes of their dimensions, before any default was applied)."""
         root = self.s.find(var)
-        for n, t in self.symbols.items():
-            if n in self.declared or default_of(n) == "scalar" or n in self.exponent_names:
-                continue
-            if all(self.s.find(d) == root or self.s.val(d) == 1 for d in (t.rows, t.cols)):
-                return True
-        return False
+        return any(all(self.s.find(d) == root or self.s.val(d) == 1 for d in (t.rows, t.cols))
+                   for t in by_class.get(root, ()))
 
     # -- results
     def names(self) -> dict[int, object]:
