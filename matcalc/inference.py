@@ -446,9 +446,16 @@ class Inference:
     def names(self) -> dict[int, object]:
         """A readable name for every free dimension of an inferred symbol (and fixed values as they are)."""
         taken = set(self.dims_in_use) | set(self.symbols) | set(self.let_names) | set(self.functions)
-        pool = (n for n in _POOL + tuple(f"n{i}" for i in range(1, 10_000)) if n not in taken)
+
+        def free(t: _Term) -> set[int]:
+            return {r for r in (self.s.find(t.rows), self.s.find(t.cols)) if self.s.value[r] is None}
+
+        # matrices with two free dimensions first (W: m×n, then x: n); a vector or square matrix alone is n
+        order = sorted(self.symbols.values(), key=lambda t: len(free(t)) < 2)
+        first = _POOL if order and len(free(order[0])) == 2 else ("n", "m") + _POOL[2:]
+        pool = (n for n in first + tuple(f"n{i}" for i in range(1, 10_000)) if n not in taken)
         out: dict[int, object] = {}
-        for t in self.symbols.values():
+        for t in order:
             for d in (t.rows, t.cols):
                 root = self.s.find(d)
                 if root not in out:

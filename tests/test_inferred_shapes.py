@@ -18,18 +18,18 @@ def inferred(f: str, **declared) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("f, shapes", [
-    ("x' * x", {"x": "vector(m)"}),                                        # a lowercase letter: a column
-    ("sum(w2 + b_1)", {"w2": "vector(m)", "b_1": "vector(m)"}),
-    ("tr(X)", {"X": "matrix(m, m)"}),                                      # an uppercase letter: a matrix
-    ("alpha * tr(X)", {"alpha": "scalar", "X": "matrix(m, m)"}),           # a Greek name: a scalar
-    ("sigma2 * x' * x", {"sigma2": "scalar", "x": "vector(m)"}),
-    ("tr(X ^ k)", {"X": "matrix(m, m)", "k": "integer"}),                 # an exponent: a scalar (an integer)
+    ("x' * x", {"x": "vector(n)"}),                                        # a lowercase letter: a column
+    ("sum(w2 + b_1)", {"w2": "vector(n)", "b_1": "vector(n)"}),
+    ("tr(X)", {"X": "matrix(n, n)"}),                                      # an uppercase letter: a matrix
+    ("alpha * tr(X)", {"alpha": "scalar", "X": "matrix(n, n)"}),           # a Greek name: a scalar
+    ("sigma2 * x' * x", {"sigma2": "scalar", "x": "vector(n)"}),
+    ("tr(X ^ k)", {"X": "matrix(n, n)", "k": "integer"}),                 # an exponent: a scalar (an integer)
     ("sum(W * X + b)", {"W": "matrix(m, n)", "X": "vector(n)", "b": "vector(m)"}),  # b: W's rows, never 1
-    ("sum(g .* (x - sum(x)))", {"g": "vector(m)", "x": "vector(m)"}),      # a gain: n×1, not a scalar
+    ("sum(g .* (x - sum(x)))", {"g": "vector(n)", "x": "vector(n)"}),      # a gain: n×1, not a scalar
     ("tr(A' * X * B)", {"A": "matrix(m, n)", "X": "matrix(m, p)", "B": "matrix(p, n)"}),
-    ("(x' * y) * tr(A)", {"x": "vector(m)", "y": "vector(m)", "A": "matrix(n, n)"}),
-    ("sum(a * X)", {"a": "vector(m)", "X": "matrix(1, n)"}),               # a is a column by default: X a row
-    ("tr(w)", {"w": "matrix(m, m)"}),                                      # not made a scalar by its default
+    ("(x' * y) * tr(A)", {"x": "vector(n)", "y": "vector(n)", "A": "matrix(m, m)"}),
+    ("sum(a * X)", {"a": "vector(n)", "X": "matrix(1, m)"}),               # a is a column by default: X a row
+    ("tr(w)", {"w": "matrix(n, n)"}),                                      # not made a scalar by its default
 ])
 def test_defaults_and_unification(f, shapes):
     assert inferred(f) == shapes
@@ -71,10 +71,10 @@ def test_lets_and_claims_are_inferred_too():
 
 
 @pytest.mark.parametrize("fmt, text", [
-    ("plain", "assuming x: m, A: m×m"),
-    ("markdown", "assuming x: m, A: m×m"),
-    ("latex", "assuming x: m, A: m$\\times$m."),
-    ("mathml", '<p class="assumed">assuming x: m, A: m×m</p>'),
+    ("plain", "assuming x: n, A: n×n"),
+    ("markdown", "assuming x: n, A: n×n"),
+    ("latex", "assuming x: n, A: n$\\times$n."),
+    ("mathml", '<p class="assumed">assuming x: n, A: n×n</p>'),
 ])
 def test_assuming_is_printed_in_every_format(fmt, text):
     status, out, err = run(["diff", "x' * A * x", "--wrt", "x", "--format", fmt])
@@ -83,7 +83,7 @@ def test_assuming_is_printed_in_every_format(fmt, text):
 
 def test_json_has_the_inferred_declarations():
     status, out, err = run(["diff", "x' * A * x", "--wrt", "x", "--format", "json"])
-    assert status == 0 and json.loads(out)["assumed"] == {"x": "vector(m)", "A": "matrix(m, m)"}
+    assert status == 0 and json.loads(out)["assumed"] == {"x": "vector(n)", "A": "matrix(n, n)"}
     status, out, err = run(["diff", "x' * A * x", "--wrt", "x", "--format", "json", "--sym", "x=vector(n)",
                             "--sym", "A=matrix(n,n)"])
     assert status == 0 and "assumed" not in json.loads(out)
@@ -125,6 +125,6 @@ def test_a_proof_file_still_declares_its_symbols_and_the_error_suggests_how():
 
 def test_exponent_names_are_integers_and_no_name_is_inferred_when_all_are_declared():
     d = matcalc.derive("tr(X ^ q)", "X")
-    assert d.assumed == {"X": "matrix(m, m)", "q": "integer"} and d.verdict.holds
+    assert d.assumed == {"X": "matrix(n, n)", "q": "integer"} and d.verdict.holds
     d = matcalc.derive("tr(X)", "X", symbols={"X": "matrix(n, n)"})
     assert d.assumed == {}
