@@ -20,6 +20,7 @@ from .errors import MatcalcError
 from .expr import Expr
 from .front import Input, Request, answer, table
 from .printers import json_out, latex, markdown, plain
+from .printers.rows import assuming
 from .parser import parse
 from .prooffile import ProofFile, load as _load, make_scope
 from .report import ClaimReport
@@ -42,6 +43,8 @@ class Derivation:
         self.kind: str = report.claim.kind if report.claim else "gradient"
         self.gradient: Expr = report.derivation.gradient
         self.verdict: Verdict = Verdict(report)
+        #: The shapes matcalc inferred for the symbols not declared, as declarations: {"A": "matrix(m, n)"}.
+        self.assumed: dict[str, str] = {n: proof.scope.declaration(n) for n in proof.scope.inferred}
 
     @property
     def jacobian(self) -> Expr | None:
@@ -67,15 +70,17 @@ class Derivation:
     def to_latex(self, standalone: bool = False) -> str:
         """The derivation as LaTeX (an align* block, or a whole document)."""
         r = self._report
-        return latex.section(f"d/d{self.wrt} of {self.f}", "", [r], standalone=standalone)
+        return latex.section(f"d/d{self.wrt} of {self.f}", "", [r], standalone=standalone,
+                             shapes=assuming(self._proof.scope))
 
     @deep
     def to_markdown(self) -> str:
-        return markdown.derivation(self._report)
+        shapes = assuming(self._proof.scope)
+        return (f"{shapes}\n\n" if shapes else "") + markdown.derivation(self._report)
 
     @deep
     def to_json(self) -> str:
-        return json_out.dumps(json_out.derivation_object(self._report))
+        return json_out.dumps({**json_out.derivation_object(self._report), **({"assumed": self.assumed} if self.assumed else {})})
 
     @deep
     def _repr_latex_(self) -> str:
@@ -86,7 +91,8 @@ class Derivation:
 
     @deep
     def __str__(self) -> str:
-        return plain.derivation(self._report)
+        shapes = assuming(self._proof.scope)
+        return (f"{shapes}\n" if shapes else "") + plain.derivation(self._report)
 
     def __repr__(self) -> str:
         return f"<Derivation {self.kind} by {self.wrt} = {self.gradient} ({len(self.steps)} steps, {self.verdict.status})>"

@@ -21,6 +21,7 @@ class Scope:
     lets: dict[str, Expr] = field(default_factory=dict)
     symmetric: set[str] = field(default_factory=set)
     integer: set[str] = field(default_factory=set)
+    inferred: tuple[str, ...] = ()  # the symbols whose shapes were inferred, not declared (``matcalc.inference``)
 
     def symbol(self, name: str) -> Sym:
         """The declared symbol ``name`` as a node."""

@@ -34,7 +34,7 @@ def diff_document(proof: ProofFile, report: ClaimReport) -> Render:
         if fmt == "json":
             from .printers import json_out
 
-            return json_out.diff(report)
+            return json_out.diff(report, proof.scope)
         return printer(fmt).proof(proof, [report], standalone=standalone)
 
     return render

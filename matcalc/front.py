@@ -49,6 +49,23 @@ class Answer:
     objects: dict[str, object]
 
 
+def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume) -> dict[str, str]:
+    """The declarations of the symbols the request uses without declaring them (inferred shapes);
+    empty when every name is declared. A declaration that does not parse is left to make_scope."""
+    from .inference import infer, unknown_names
+
+    texts = [("assume", a) for a in assume] + [(k, v) for k, v in values.items() if k != "wrt"]
+    known = set(symbols) | set(functions) | set(let)
+    if not unknown_names([t for _, t in texts] + list(let.values()), known):
+        return {}
+    try:
+        declared = make_scope(symbols, functions).symbols
+    except MatcalcError:
+        return {}
+    with in_field("f"):
+        return infer(declared, functions, let, texts, values.get("wrt") if isinstance(values.get("wrt"), str) else None)
+
+
 def request_from_body(body: object) -> Request:
     """A JSON request body (an object with known keys) as a Request."""
     if not isinstance(body, Mapping):
@@ -109,7 +126,10 @@ def answer(request: Request, *, name: str = "api", path: str = "<python>", parti
         given = sympy_bridge.inputs(values, symbols, functions, let, list(assume))
         values, symbols, functions, let, assume, objects = (given.values, given.symbols, given.functions, given.let,
                                                              given.assume, given.objects)
-    scope = make_scope(table(symbols, "symbols", optional=False), functions, let)
+    symbols = table(symbols, "symbols")
+    inferred = _inferred(symbols, functions, let, values, assume)
+    scope = make_scope({**symbols, **inferred}, functions, let)
+    scope.inferred = tuple(inferred)
     if not isinstance(r.seed, int) or isinstance(r.seed, bool):
         raise MatcalcError(f"seed must be an integer, got {r.seed!r}", field="seed")
     assumptions = tuple(parse_assumption(a, scope) for a in assume)

@@ -69,7 +69,8 @@ class _Builder(Transformer):
             return Let(n, s.lets[n])
         if n in s.functions or n in ops.SPELLINGS:
             raise MatcalcError(f"{n} is a function: call it as {n}(...)", pos=_pos(tok))
-        raise MatcalcError(f"undeclared symbol '{n}'", pos=_pos(tok))
+        raise MatcalcError(f"undeclared symbol '{n}' (declare it, e.g. --sym \"{n}=matrix(m,n)\", "
+                           f"or {n} = \"matrix(m, n)\" in [symbols])", pos=_pos(tok))
 
     def call(self, c):
         tok, args = c[0], c[1:]

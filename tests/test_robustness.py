@@ -125,7 +125,7 @@ def test_assumptions_that_undo_each_other_stop_with_a_message():
 
 @pytest.mark.parametrize("kw", [
     {"let": ["z=X"]}, {"functions": "sigma=elementwise"}, {"assume": None}, {"seed": [1]}, {"seed": True},
-    {"symbols": None}, {"symbols": {"X": 3}}, {"f": 3}, {"wrt": None}, {"gradient": 2},
+    {"symbols": ["X=matrix(m, n)"]}, {"symbols": {"X": 3}}, {"f": 3}, {"wrt": None}, {"gradient": 2},
 ])
 def test_api_arguments_of_the_wrong_type(kw):
     args = {"f": "sum(X)", "wrt": "X", "symbols": {"X": "matrix(m, n)"}, **kw}

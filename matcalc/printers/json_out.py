@@ -61,23 +61,32 @@ def derivation_object(r: ClaimReport) -> dict:
     }
 
 
-def answer(r: ClaimReport) -> dict:
+def answer(r: ClaimReport, scope=None) -> dict:
     """The web API's answer for one claim: the result derived and claimed, the verdict, the
-    counterexample, each step in the language and in LaTeX, and the steps as one LaTeX block."""
+    counterexample, each step in the language and in LaTeX, and the steps as one LaTeX block; with
+    the claim's ``scope``, the inferred shapes of undeclared symbols as "assumed" (name -> declaration)."""
     row = claim_object(r)
     steps = r.derivation.steps if r.derivation else ()
     return {**{k: row[k] for k in ("kind", "f", "wrt", "derived", "claimed", "verdict", "message", "counterexample")},
+            **_assumed(scope),
             "steps": [{"rule": s.rule, "expr": show(s.expr), "latex": LATEX.show(s.expr)} for s in steps],
             "latex": latex.align(r) if r.derivation else ""}
+
+
+def _assumed(scope) -> dict:
+    """{"assumed": {name: declaration}} for the symbols whose shapes were inferred, else {}."""
+    names = getattr(scope, "inferred", ())
+    return {"assumed": {n: scope.declaration(n) for n in names}} if names else {}
 
 
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
-def diff(r: ClaimReport) -> str:
-    """`matcalc diff --format json`: the derivation object, with the claim and its counterexample if one was claimed."""
-    obj = derivation_object(r)
+def diff(r: ClaimReport, scope=None) -> str:
+    """`matcalc diff --format json`: the derivation object, with the claim and its counterexample if one was claimed,
+    and the inferred shapes ("assumed") of the symbols ``scope`` did not declare."""
+    obj = {**derivation_object(r), **_assumed(scope)}
     if r.claim.gradient is not None:
         row = claim_object(r)
         obj.update(claimed=row["claimed"], counterexample=row["counterexample"])
@@ -93,7 +102,7 @@ def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = Fa
     claims = [{**derivation_object(r), **{k: v for k, v in claim_object(r).items() if k not in ("f", "wrt")}}
               for r in reports]
     return dumps({"matcalc": __version__, "proof": proof.name, "title": proof.title, "source": proof.source,
-                  "claims": claims, "ok": all(r.ok for r in reports)})
+                  **_assumed(proof.scope), "claims": claims, "ok": all(r.ok for r in reports)})
 
 
 def catalog(entries: list[Entry]) -> str:

@@ -7,7 +7,7 @@ from ..language import GREEK_LETTERS
 from ..proof_catalog import grouped
 from .notation import LATEX, greek_command
 from .plain import claim_count, totals
-from .rows import derivation_rows, lhs_gradient, per_file, verdict_line
+from .rows import assuming, derivation_rows, lhs_gradient, per_file, verdict_line
 
 if TYPE_CHECKING:
     from ..proof_catalog import Entry
@@ -54,15 +54,17 @@ def derivation(r: ClaimReport) -> str:
     return "\n".join(lines)
 
 
-def section(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False) -> str:
-    """A section titled ``title``: a paragraph per claim (a whole document with ``standalone``)."""
-    head = f"\\section*{{{text(title)}}}\n" + (f"Source: {text(source)}.\n" if source else "")
+def section(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False, shapes: str = "") -> str:
+    """A section titled ``title``: a paragraph per claim (a whole document with ``standalone``; ``shapes``:
+    the inferred shapes, "assuming ...")."""
+    head = (f"\\section*{{{text(title)}}}\n" + (f"Source: {text(source)}.\n" if source else "")
+            + (f"{text(shapes)}.\n" if shapes else ""))
     body = head + "\n\n".join(derivation(r) for r in reports) + "\n"
     return document(body) if standalone else body
 
 
 def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> str:
-    return section(proof.title, proof.source, reports, standalone=standalone)
+    return section(proof.title, proof.source, reports, standalone=standalone, shapes=assuming(proof.scope))
 
 
 def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> str:

@@ -7,7 +7,7 @@ from ..language import show
 from ..proof_catalog import grouped
 from .notation import LATEX
 from .plain import claim_count, totals
-from .rows import derivation_rows, lhs_gradient, per_file, verdict_line
+from .rows import assuming, derivation_rows, lhs_gradient, per_file, verdict_line
 
 if TYPE_CHECKING:
     from ..proof_catalog import Entry
@@ -32,15 +32,15 @@ def derivation(r: ClaimReport) -> str:
     return "\n".join(lines)
 
 
-def section(title: str, source: str, reports: list[ClaimReport]) -> str:
-    """A section titled ``title``: numbered steps per claim."""
-    head = f"## {title}\n\n" + (f"Source: {source}\n\n" if source else "")
+def section(title: str, source: str, reports: list[ClaimReport], shapes: str = "") -> str:
+    """A section titled ``title``: numbered steps per claim (``shapes``: the inferred shapes, "assuming ...")."""
+    head = f"## {title}\n\n" + (f"Source: {source}\n\n" if source else "") + (f"{shapes}\n\n" if shapes else "")
     return head + "\n".join(derivation(r) for r in reports)
 
 
 def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> str:
     """The proof's section (Markdown has no standalone form: ``standalone`` changes nothing)."""
-    return section(proof.title, proof.source, reports)
+    return section(proof.title, proof.source, reports, assuming(proof.scope))
 
 
 def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> str:

@@ -10,7 +10,7 @@ from ..language import show
 from ..proof_catalog import grouped
 from .mathml import APPLY, MATHML, math, mi, mn, mo, mrow
 from .plain import claim_count, totals
-from .rows import derivation_rows, per_file, verdict_line
+from .rows import assuming, derivation_rows, per_file, verdict_line
 
 if TYPE_CHECKING:
     from ..proof_catalog import Entry
@@ -80,15 +80,17 @@ def derivation(r: ClaimReport) -> str:
     return f'<section class="claim">{"".join(parts)}</section>'
 
 
-def section(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False) -> str:
-    """Claims under the heading ``title`` as HTML with MathML (a whole page with ``standalone``)."""
-    head = f"<h2>{escape(title)}</h2>\n" + (f"<p>Source: {escape(source)}</p>\n" if source else "")
+def section(title: str, source: str, reports: list[ClaimReport], *, standalone: bool = False, shapes: str = "") -> str:
+    """Claims under the heading ``title`` as HTML with MathML (a whole page with ``standalone``; ``shapes``:
+    the inferred shapes, "assuming ...")."""
+    head = (f"<h2>{escape(title)}</h2>\n" + (f"<p>Source: {escape(source)}</p>\n" if source else "")
+            + (f'<p class="assumed">{escape(shapes)}</p>\n' if shapes else ""))
     body = head + "\n".join(derivation(r) for r in reports) + "\n"
     return document(title, body) if standalone else body
 
 
 def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> str:
-    return section(proof.title, proof.source, reports, standalone=standalone)
+    return section(proof.title, proof.source, reports, standalone=standalone, shapes=assuming(proof.scope))
 
 
 def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> str:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from ..language import show
 from ..proof_catalog import grouped
 from .notation import UNICODE
-from .rows import derivation_rows, lhs_gradient, verdict_line
+from .rows import assuming, derivation_rows, lhs_gradient, verdict_line
 
 if TYPE_CHECKING:
     from ..proof_catalog import Entry
@@ -47,6 +47,8 @@ def derivation(r: ClaimReport) -> str:
 def header(p: ProofFile) -> str:
     """The proof's title, source and assumptions, above its claims."""
     text = p.title + (f"  ({p.source})" if p.source else "")
+    shapes = assuming(p.scope)
+    text += f"\n{shapes}" if shapes else ""
     return text + ("\nassuming " + ", ".join(str(a) for a in p.assume) if p.assume else "")
 
 

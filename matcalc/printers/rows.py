@@ -11,6 +11,23 @@ if TYPE_CHECKING:
     from ..report import ClaimReport
 
 
+def assumed(scope) -> dict[str, str]:
+    """The inferred shapes of a scope's undeclared symbols as "assuming ..." prints them: m×n, n (a
+    column), scalar, integer; empty when every symbol was declared."""
+    out = {}
+    for name in getattr(scope, "inferred", ()):
+        shape = scope.symbols[name]
+        out[name] = ("integer" if name in scope.integer else "scalar" if shape.is_scalar
+                     else str(shape.rows) if shape.cols == 1 else str(shape))
+    return out
+
+
+def assuming(scope) -> str:
+    """"assuming A: m×n, x: n" for the inferred shapes, "" when there are none."""
+    shapes = assumed(scope)
+    return "assuming " + ", ".join(f"{k}: {v}" for k, v in shapes.items()) if shapes else ""
+
+
 def lhs_df(n: Notation) -> str:
     return f"{n.d}f"
 

@@ -191,6 +191,13 @@ def counterexample_html(cx: dict | None) -> str:
     return f'<h3>Counterexample</h3>{_cell(shown)}'
 
 
+def _declared(body: dict, answer: dict) -> dict:
+    """The request with the shapes matcalc inferred written into its symbols, as a proof file needs them."""
+    if not answer.get("assumed"):
+        return body
+    return {**body, "symbols": {**(body.get("symbols") or {}), **answer["assumed"]}}
+
+
 def result_html(form: dict[str, str], body: dict, result: dict) -> str:
     """A derivation (MathML from the worker), its counterexample, its address, LaTeX and TOML to copy."""
     answer, query = result["answer"], share_query(form)
@@ -198,7 +205,7 @@ def result_html(form: dict[str, str], body: dict, result: dict) -> str:
              f'<button class="ghost" type="button" data-copy="latex-src" hidden>Copy LaTeX</button>'
              f'<button class="ghost" type="button" data-copy="toml-src" hidden>Copy proof file (TOML)</button></div>'
              f'<details><summary>LaTeX</summary><pre id="latex-src">{escape(answer["latex"])}</pre></details>'
-             f'<details><summary>Proof file (TOML)</summary><pre id="toml-src">{escape(toml_text(body))}</pre></details>')
+             f'<details><summary>Proof file (TOML)</summary><pre id="toml-src">{escape(toml_text(_declared(body, answer)))}</pre></details>')
     return f'<div class="card" id="result">{result["html"]}{counterexample_html(answer["counterexample"])}{tools}</div>'
 
 

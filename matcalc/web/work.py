@@ -3,9 +3,12 @@ as the API's JSON and the page's MathML; bad input as a one-line error and the f
 concerns (the request field the error carries)."""
 from __future__ import annotations
 
+from html import escape
+
 from ..errors import MatcalcError
 from ..front import answer, request_from_body
 from ..printers import json_out, mathml_document
+from ..printers.rows import assuming
 from ..proof_catalog import find
 from ..prooffile import load
 from ..report import run_claim
@@ -15,10 +18,12 @@ def derive(body: object) -> dict:
     """Derive and check the claim of request ``body``: {"answer": the API's JSON, "html": the
     derivation in MathML}, or {"error": one line, "field": the field it concerns, or ""}."""
     try:
-        r = answer(request_from_body(body)).report
+        a = answer(request_from_body(body))
     except MatcalcError as e:
         return {"error": str(e), "field": e.field}
-    return {"answer": json_out.answer(r), "html": mathml_document.derivation(r)}
+    shapes = assuming(a.proof.scope)
+    html = (f'<p class="assumed">{escape(shapes)}</p>' if shapes else "") + mathml_document.derivation(a.report)
+    return {"answer": json_out.answer(a.report, a.proof.scope), "html": html}
 
 
 def warm_up() -> None:
