@@ -155,7 +155,7 @@ def claim_report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[
     """Declarations and one claim, derived and checked through the front door: the report, the proof
     made of them and the SymPy objects by name; any failure is a MatcalcError naming its field."""
     a = answer(Request(f=f, wrt=wrt, symbols=symbols, let=let, functions=functions, assume=assume, gradient=gradient,
-                       jacobian=jacobian, hessian=hessian, kind=kind, seed=seed))
+                       jacobian=jacobian, hessian=hessian, kind=kind, seed=seed), door="python")
     return a.report, a.proof, a.objects
 
 

@@ -40,3 +40,64 @@ def test_notebook_shows_one_aligned_derivation(d):
     md = d._repr_markdown_()
     assert md.count("\\begin{aligned}") == 1 and md.count("$$") == 2
     assert d._repr_latex_().count("\\begin{align*}") == 1
+
+
+# --- errors that teach --------------------------------------------------------------------------
+
+def _cli(*argv):
+    import contextlib
+    import io
+
+    from matcalc.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(argv))
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_undeclared_symbol_suggests_the_declaration_cli():
+    status, _, err = _cli("diff", "tr(Q * X)", "--wrt", "X", "--sym", "X=matrix(n,n)")
+    assert status == 2 and "undeclared symbol 'Q': declare it, e.g. --sym \"Q=matrix(m, n)\"" in err
+
+
+def test_undeclared_symbol_suggests_the_declaration_python():
+    with pytest.raises(matcalc.MatcalcError, match=r"""declare it, e\.g\. symbols=\{"alpha": "scalar"\}"""):
+        matcalc.derive("alpha * tr(X)", wrt="X", symbols={"X": "matrix(n, n)"})
+
+
+def test_undeclared_symbol_suggests_the_declaration_proof_file():
+    from matcalc.prooffile import loads
+
+    with pytest.raises(matcalc.MatcalcError, match=r"""declare it, e\.g\. under \[symbols\]: q = "vector\(n\)\""""):
+        loads('name = "t"\n[symbols]\nx = "vector(n)"\n[[claims]]\nf = "q\' * x"\nwrt = "x"\n')
+
+
+def test_undeclared_symbol_hint_names_both_forms_when_the_door_is_unknown():
+    from matcalc.errors import MatcalcError, taught
+
+    text = str(taught(MatcalcError("undeclared symbol 'W'")))
+    assert '--sym "W=matrix(m, n)"' in text and 'W = "matrix(m, n)"' in text
+
+
+def test_unknown_catalog_name_suggests_the_nearest():
+    status, _, err = _cli("prove", "softmax_ce")
+    assert status == 2 and "did you mean softmax-ce?" in err
+
+
+def test_diff_help_lists_the_functions_and_operators():
+    from matcalc import ops
+
+    import contextlib
+    import io
+
+    from matcalc.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main(["diff", "--help"])
+    text = " ".join(out.getvalue().split())
+    for name in ops.REGISTRY:
+        assert f" {name}," in text or f" {name} " in text or text.endswith(name), name
+    assert ".* ./ (entrywise)" in text
+
