@@ -101,3 +101,44 @@ def test_diff_help_lists_the_functions_and_operators():
         assert f" {name}," in text or f" {name} " in text or text.endswith(name), name
     assert ".* ./ (entrywise)" in text
 
+
+# --- names with _ and norms ---------------------------------------------------------------------
+
+def _shown(text, symbols):
+    from matcalc.language import show
+    from matcalc.parser import parse
+    from matcalc.printers.mathml import MATHML
+    from matcalc.printers.notation import LATEX, UNICODE
+    from matcalc.prooffile import make_scope
+
+    e = parse(text, make_scope(symbols))
+    return show(e), UNICODE.show(e), LATEX.show(e), MATHML.show(e)
+
+
+def test_underscored_name_prints_with_a_subscript_in_display_formats():
+    source, uni, tex, mml = _shown("w2_11 * sigma_1 * x_ij", {"w2_11": "scalar", "sigma_1": "scalar", "x_ij": "scalar"})
+    assert source == "w2_11 * sigma_1 * x_ij"  # the language keeps the _: it parses back
+    assert uni == "w2₁₁ σ₁ xᵢⱼ"
+    assert tex == "w2_{11} \\sigma_{1} x_{ij}"
+    assert "<msub><mi>w2</mi><mn>11</mn></msub>" in mml and "<msub><mi>σ</mi><mn>1</mn></msub>" in mml
+
+
+def test_underscored_name_without_unicode_subscripts_stays_as_it_is():
+    _, uni, tex, _ = _shown("x_q", {"x_q": "scalar"})
+    assert uni == "x_q" and tex == "x_{q}"
+
+
+def test_underscored_names_in_plain_and_json_stay_in_the_language():
+    d = matcalc.derive("w2_11 * sum(x_1)", wrt="x_1", symbols={"w2_11": "scalar", "x_1": "vector(n)"})
+    assert "w2_11" in str(d.gradient) and "w2_11" in d.to_json()
+
+
+def test_vector_norm_is_not_labelled_frobenius():
+    _, uni, tex, mml = _shown("norm(x) + norm(x')", {"x": "vector(n)"})
+    assert "_F" not in tex and "\\rVert" in tex and "<mi>F</mi>" not in mml and uni == "‖x‖ + ‖xᵀ‖"
+
+
+def test_matrix_norm_is_labelled_frobenius():
+    _, uni, tex, mml = _shown("norm(X)", {"X": "matrix(m, n)"})
+    assert tex.endswith("\\rVert_F") and "<mi>F</mi>" in mml
+

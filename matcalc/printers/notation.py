@@ -35,7 +35,7 @@ class UnicodeNotation(MathNotation):
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
 
     def name(self, n):
-        return _unicode_greek(n)
+        return _unicode_name(n)
 
     def power(self, base, k, entrywise):
         exp = str(k).translate(SUPERSCRIPT) if k.denominator == 1 else f"^({k})"
@@ -66,6 +66,26 @@ def _unicode_greek(n: str) -> str:
     return _GREEK_CHARS.get(n, n)
 
 
+#: The characters Unicode writes lowered (subscript digits and the few subscript letters).
+LOWERED = dict(zip("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+
+
+def underscored(n: str) -> tuple[str, str] | None:
+    """w2_11 -> (w2, 11), sigma_i -> (sigma, i): a name with one _ between a base and a subscript of
+    letters and digits, which the display formats write as a subscript (the language keeps the _)."""
+    base, sep, sub = n.partition("_")
+    return (base, sub) if sep and base and sub and sub.isalnum() and sub.isascii() else None
+
+
+def _unicode_name(n: str) -> str:
+    """A name in Unicode: Greek as the letter; w2_11 as w2₁₁ where every character after the _ has a
+    subscript form (else as it is)."""
+    split = underscored(n)
+    if split and all(ch in LOWERED for ch in split[1]):
+        return _unicode_greek(split[0]) + "".join(LOWERED[ch] for ch in split[1])
+    return _unicode_greek(n)
+
+
 def greek_command(ch: str) -> str:
     """A Greek letter of a name as its LaTeX command (δ -> \\delta, Σ -> \\Sigma)."""
     return "\\" + GREEK_LETTERS[ch]
@@ -82,7 +102,10 @@ def _latex_name(n: str) -> str:
     if any(ord(ch) > 127 for ch in n):
         n = "".join(greek_command(ch) + " " if ch in GREEK_LETTERS else ch for ch in n).strip()
         return n
-    sub = subscripted(n)
+    split = underscored(n)
+    if split and re.fullmatch(r"[A-Za-z]\d+", split[0]):
+        return f"{split[0]}_{{{split[1]}}}"  # w2_11 -> w2_{11}: the base's digits are not a subscript too
+    sub = split or subscripted(n)
     if sub:
         return f"{_latex_name(sub[0])}_{{{sub[1]}}}"
     if n in GREEK:
