@@ -142,3 +142,24 @@ def test_matrix_norm_is_labelled_frobenius():
     _, uni, tex, mml = _shown("norm(X)", {"X": "matrix(m, n)"})
     assert tex.endswith("\\rVert_F") and "<mi>F</mi>" in mml
 
+
+# --- rule labels --------------------------------------------------------------------------------
+
+def test_rule_labels_name_the_identity_not_an_equation_number():
+    import re
+
+    import matcalc.engine  # noqa: F401  (registers every rule)
+    from matcalc import ops
+    from matcalc.engine import derivation
+    from matcalc.engine.core import NAMES
+
+    labels = list(NAMES) + [derivation.READ_OFF]
+    labels += [r.name for op in ops.REGISTRY.values() for r in (op.differential, op.trace, *op.algebra)
+               if isinstance(r, ops.Rule)]
+    numbered = [label for label in labels if re.search(r"\beq\.? ?\d", label)]
+    assert not numbered, numbered
+
+
+def test_read_off_step_says_the_identity(d):
+    assert any(s.rule == "read off the gradient G from df = tr(Gᵀ dX)" for s in d.steps)
+
