@@ -163,3 +163,17 @@ def test_rule_labels_name_the_identity_not_an_equation_number():
 def test_read_off_step_says_the_identity(d):
     assert any(s.rule == "read off the gradient G from df = tr(Gᵀ dX)" for s in d.steps)
 
+
+# --- a zero gradient ----------------------------------------------------------------------------
+
+def test_zero_gradient_is_zero_in_display_and_zeros_in_code():
+    d = matcalc.derive("tr(A)", wrt="X", symbols={"A": "matrix(n, n)", "X": "matrix(m, k)"})
+    assert str(d.gradient) == "0 * ones(m, k)"  # the language has no zero matrix: this parses back
+    assert "\\partial X} &= \\mathbf{0}_{m\\times k}" in d._repr_latex_()
+    assert "∂f/∂X = 0 " in str(d)
+    for backend in ("numpy", "jax", "torch"):
+        body = d.to_code(backend).split("def gradient")[1].split("\n\n\n")[0]
+        returned = [line for line in body.splitlines() if line.strip().startswith("return")]
+        assert len(returned) == 1 and "zeros((m, k)" in returned[0] and "ones" not in returned[0], returned
+    g = d.function("numpy")
+    assert (g(A=np.eye(2), X=np.ones((3, 4))) == np.zeros((3, 4))).all()

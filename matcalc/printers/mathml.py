@@ -118,6 +118,11 @@ class MathMLNotation(MathNotation):
     def symbolic_power(self, base, k, entrywise):
         return f"<msup>{mrow(base)}{mrow(mo('∘') if entrywise else '', self._show(k))}</msup>"
 
+    def zero(self, ones):
+        r = self.dim(ones.rows)
+        size = r if ones.cols == 1 else mrow(r, mo("×"), self.dim(ones.cols))
+        return f"<msub>{mn('𝟎')}{size}</msub>"
+
     def transpose(self, a):
         return f"<msup>{mrow(a)}{mi('⊤', True)}</msup>"
 

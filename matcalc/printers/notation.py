@@ -53,6 +53,9 @@ class UnicodeNotation(MathNotation):
     def transpose(self, a):
         return f"{a}ᵀ"
 
+    def zero(self, ones):
+        return "0"
+
     def call(self, fn, arg):
         return f"{fn}({self._show(arg)})"
 
@@ -141,6 +144,10 @@ class LatexNotation(MathNotation):
 
     def transpose(self, a):
         return f"{{{a}}}^\\top"
+
+    def zero(self, ones):
+        size = self.dim(ones.rows) if ones.cols == 1 else f"{self.dim(ones.rows)}\\times {self.dim(ones.cols)}"
+        return f"\\mathbf{{0}}_{{{size}}}"
 
     def call(self, fn, arg):
         return f"\\operatorname{{{fn}}}\\left({self._show(arg)}\\right)"
