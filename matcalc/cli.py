@@ -26,6 +26,15 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"matcalc: error: {printable(message)} (see {self.prog} --help)\n")
 
+    #: A function giving text for the end of the help, computed when the help is printed (so that
+    #: `matcalc --help` does not load the operator registry).
+    more_help = None
+
+    def format_help(self):
+        if self.more_help is not None and self.epilog is None:
+            self.epilog = self.more_help()
+        return super().format_help()
+
     def _parse_optional(self, arg_string):
         if arg_string[:1] == "-" and arg_string[:2] not in self._option_string_actions and arg_string[:2] != "--":
             return None  # every option is --long, -h or -q: anything else is a value
@@ -68,7 +77,9 @@ def _parser() -> argparse.ArgumentParser:
                           "the output is the same as with -j 1")
     common(chk)
 
-    diff = sub.add_parser("diff", help="derive a gradient (or a Jacobian, or a Hessian) ad hoc")
+    diff = sub.add_parser("diff", help="derive a gradient (or a Jacobian, or a Hessian) ad hoc",
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff.more_help = _language_help
     diff.add_argument("expr", help='f, e.g. "tr(A * X)" or "-tr(X)" (a non-scalar f gets its Jacobian); '
                                    'after -- only EXPR may follow')
     diff.add_argument("--wrt", required=True, help="the symbol to differentiate by")
@@ -95,6 +106,29 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--open", action="store_true", help="open the page in the browser")
     srv.add_argument("--timeout", type=float, default=10.0, help="seconds one derivation may take (default 10)")
     return p
+
+
+def _language_help() -> str:
+    """The language in brief, for `matcalc diff --help`: operators, and the functions by kind, from
+    the operator registry (docs/operators.md has each one's meaning)."""
+    import textwrap
+
+    from . import ops
+
+    def line(head: str, names) -> str:
+        return textwrap.fill(", ".join(names), width=100, initial_indent=f"  {head:<12}", subsequent_indent=" " * 14)
+
+    return "\n".join([
+        "the language:",
+        line("operators", ["+", "-", "* (matrix product)", ".* ./ (entrywise)", "/ (by a scalar)", "^ (power)",
+                           ".^ (entrywise power)", "' (transpose)", "( )"]),
+        line("functions", ops.of_kind(ops.CALL)),
+        line("entrywise", ops.of_kind(ops.ENTRYWISE)),
+        line("built-ins", ops.of_kind(ops.NODE)),
+        line("shapes", ["scalar", "integer", "vector(n)", "matrix(m, n)", "symmetric(n)"]),
+        "",
+        "e.g. matcalc diff \"tr(A' * X * B)\" --wrt X --sym \"A=matrix(m,p)\" --sym \"X=matrix(m,n)\" --sym \"B=matrix(n,p)\"",
+    ])
 
 
 def _jobs(text: str) -> int:
@@ -198,7 +232,7 @@ def cmd_diff(args) -> int:
                       functions=declarations(args.fn, "fn"), let=declarations(args.let, "let"), assume=args.assume,
                       gradient=args.gradient, jacobian=args.jacobian, hessian=args.hessian or None,
                       kind="hessian" if args.hessian is not None else None, seed=args.seed)
-    a = answer(request, name="diff", path="<command line>", partial=True)
+    a = answer(request, name="diff", path="<command line>", partial=True, door="cli")
     if args.emit:
         _deliver_code(args, a.proof, [a.report])
     else:

@@ -55,6 +55,35 @@ def in_field(name: str) -> Iterator[None]:
         raise
 
 
+#: How each front door declares a symbol, for the hint of an undeclared one (NAME, SHAPE filled in).
+DECLARE = {"cli": '--sym "{name}={shape}"',
+           "python": 'symbols={{"{name}": "{shape}"}}',
+           "proof": 'under [symbols]: {name} = "{shape}"'}
+
+
+def _suggested_shape(name: str) -> str:
+    """The shape a name most likely has: a Greek name is a scalar, a capital a matrix, else a column."""
+    from .language import GREEK, GREEK_LETTERS  # only for this message
+
+    if name in GREEK or name[:1] in GREEK_LETTERS:
+        return "scalar"
+    return "matrix(m, n)" if name[:1].isupper() else "vector(n)"
+
+
+def taught(e: MatcalcError, door: str = "") -> MatcalcError:
+    """``e``, where it says a symbol is undeclared, with how to declare it at ``door`` ("cli",
+    "python", "proof"; both the command line's and a proof file's form when the door is unknown)."""
+    prefix = "undeclared symbol '"
+    if not e.message.startswith(prefix) or e.message.count("'") != 2 or "declare it" in e.message:
+        return e
+    name = e.message[len(prefix):-1]
+    forms = [DECLARE[door]] if door in DECLARE else [DECLARE["cli"], "in a proof file " + DECLARE["proof"]]
+    hint = " or ".join(f.format(name=name, shape=_suggested_shape(name)) for f in forms)
+    e.message = f"{e.message}: declare it, e.g. {hint}"
+    e.args = (e.message,)
+    return e
+
+
 class ShapeError(MatcalcError):
     """Operands whose shapes do not fit the operation."""
 

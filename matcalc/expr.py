@@ -45,6 +45,11 @@ class Expr:
 
         return run(show, self)
 
+    def __repr__(self) -> str:
+        """The language text too (a notebook or the REPL shows ``A * B'``, not ``MatMul(left=...)``);
+        the tree is the object itself: ``.children``, ``.shape`` and the node's fields."""
+        return str(self)
+
     def rebuild(self, *children: "Expr") -> "Expr":
         """The same node over new children (in the order of ``children``). Children of the old
         ones' shapes give the node its old shape (a shape law reads the children's shapes and the
@@ -126,6 +131,7 @@ def node(*child_fields: str):
             return _remade, (cls, {name: getattr(self, name) for name in cls._init_fields})
 
         cls.__init__, cls.__hash__, cls.__eq__, cls.__reduce__ = __init__, __hash__, __eq__, __reduce__
+        cls.__repr__ = Expr.__repr__  # the dataclass's field-by-field repr would hide the text
         cls._assembled = _assembled
         if "children" not in cls.__dict__:  # read straight from the fields: the engine asks for them most
             getters = {0: lambda self: (), 1: lambda self: (self.__dict__[child_fields[0]],),

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import sympy_bridge
 from .deep import deep
-from .errors import MatcalcError, in_field, printable
+from .errors import MatcalcError, in_field, printable, taught
 from .prooffile import ProofFile, make_claim, make_scope, parse_assumption
 from .report import ClaimReport, run_claim
 
@@ -108,10 +108,19 @@ def table(value: object, key: str, *, optional: bool = True) -> dict[str, str]:
 
 
 @deep
-def answer(request: Request, *, name: str = "api", path: str = "<python>", partial: bool = False) -> Answer:
+def answer(request: Request, *, name: str = "api", path: str = "<python>", partial: bool = False,
+           door: str = "") -> Answer:
     """The request's claim, derived and checked, as claim 1 of a proof ``name`` read from ``path``.
     A claim that could not be derived is a MatcalcError; so is one whose check could not run, unless
-    ``partial`` (then the report carries the error beside its derivation)."""
+    ``partial`` (then the report carries the error beside its derivation). ``door`` ("cli",
+    "python") is how the request came, for the hint of an error (how to declare a symbol there)."""
+    try:
+        return _answer(request, name, path, partial)
+    except MatcalcError as e:
+        raise taught(e, door)
+
+
+def _answer(request: Request, name: str, path: str, partial: bool) -> Answer:
     r = request
     symbols = None if r.symbols is None else table(r.symbols, "symbols")
     functions, let, assume = table(r.functions, "functions"), table(r.let, "let"), r.assume

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from .expr import (
     Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let,
-    MatMul, MatPower, Neg, Num, Power, ScalarFn, Sym, SymbolicPower, Transpose,
+    MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, SymbolicPower, Transpose,
 )
 from . import ops
 from .shapes import dim_factors
@@ -52,6 +52,11 @@ def number(v: Fraction) -> str:
 def exponent(k: Fraction) -> str:
     text = number(abs(k))
     return f"-{text}" if k < 0 else text
+
+
+def is_zero_matrix(e: Expr) -> bool:
+    """e is 0 * ones(m, n), the engine's zero matrix."""
+    return isinstance(e, MatMul) and isinstance(e.right, Ones) and e.left == Num(0)
 
 
 def show(e: Expr) -> str:
@@ -110,6 +115,10 @@ class Notation:
             return f"{self.minus}{self.wrap(e.arg, POWER)}"
         if isinstance(e, Div):
             return self.divide(e)
+        if isinstance(e, MatMul) and is_zero_matrix(e):
+            zero = self.zero(e.right)
+            if zero is not None:
+                return zero
         if isinstance(e, (MatMul, Hadamard, EDiv)):
             return self.product(e, self.times if type(e) is MatMul else self.hadamard if type(e) is Hadamard else self.ediv)
         if isinstance(e, (Power, MatPower, EPower)):
@@ -133,6 +142,11 @@ class Notation:
             inner = self.wrap(e.arg, ATOM) if isinstance(e.arg, (Sym, Let)) else self.paren(self._show(e.arg))
             return f"{self.d}{inner}"
         raise TypeError(f"no notation for {type(e).__name__}")
+
+    def zero(self, ones) -> str | None:
+        """The zero matrix of the shape of ``ones`` (0 * ones(m, n)) as the format writes it; None: as
+        the product it is (the language has no zero matrix of its own: 0 * ones(m, n) parses back)."""
+        return None
 
     def product(self, e, symbol: str) -> str:
         """Two factors with the operator between them."""

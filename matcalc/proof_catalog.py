@@ -70,7 +70,16 @@ def grouped(items: list[Entry]) -> list[tuple[str, list[Entry]]]:
 
 def find(name: str) -> Path:
     """The file of catalog proof ``name``."""
-    for e in entries():
-        if e.name == name:
-            return e.path
-    raise MatcalcError(f"no catalog proof named {name!r} (see `matcalc list`)")
+    names = {e.name: e.path for e in entries()}
+    if name in names:
+        return names[name]
+    raise MatcalcError(f"no catalog proof named {name!r}{nearest(name, names)} (see `matcalc list`)")
+
+
+def nearest(name: str, names) -> str:
+    """", did you mean softmax-ce?" for the closest of ``names`` to ``name`` (difflib), or ""."""
+    import difflib
+
+    spelled = name.strip().lower().replace("_", "-").replace(" ", "-")
+    close = difflib.get_close_matches(spelled, list(names), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MatcalcError, in_field, printable
+from .errors import MatcalcError, in_field, printable, taught
 from . import ops
 from .expr import Expr, Sym, distinct_nodes
 from .language import GREEK_LETTERS, NAME, show
@@ -306,7 +306,7 @@ def loads(text: str, path: str = "<string>") -> ProofFile:
     try:
         return _loads(text.removeprefix("\ufeff"), path)
     except MatcalcError as e:
-        raise e.at(path) from None
+        raise taught(e, "proof").at(path) from None
 
 
 def load(path: str | Path) -> ProofFile:

@@ -192,6 +192,10 @@ class Lowering:
         """A @ B, or A * B when a factor is 1×1 or A is a column; inv(A) @ B (inv(A) needed nowhere
         else) is solve(A, B)."""
         left, right = e.left, e.right
+        if isinstance(left, Num) and left.value == 0 and isinstance(right, Ones):  # the zero matrix: zeros((m, n))
+            ones = self.b.ops["ones"]
+            zeros = Template(ones.text.replace("ones(", "zeros("), ones.prec, ones.helper)
+            return self.apply(zeros, [self.dim(right.rows), self.dim(right.cols)])
         if isinstance(left, Call) and left.fn == "inv" and self.uses[left] == 1 and left not in self.done \
                 and not right.shape.is_scalar:
             return self.apply(self.b.ops["solve"], [self.code(left.arg), self.code(right)])

@@ -16,6 +16,8 @@ from .steps import DF, GRADIENT, Derivation, Steps
 
 #: Where the gradient by a symmetric matrix is defined as the symmetric part of the unconstrained one.
 SOURCE = "Srinivasan & Panda, arXiv 1911.06491"
+#: The step that identifies the gradient in df = tr(Gᵀ dX).
+READ_OFF = "read off the gradient G from df = tr(Gᵀ dX)"
 
 
 @deep
@@ -44,7 +46,9 @@ def _derive(f: Expr, wrt: Sym, assume: tuple[Assumption, ...], scope: Scope | No
     Ms = trace(df, depends_on(Differential(x)), steps)
     G = Ms[0] if len(Ms) == 1 else Add(tuple(Ms))
     steps.add("collect terms", Call("tr", A.matmul(A.transpose(G), Differential(x))), DF)
-    steps.add("read off the gradient (eq. 92)", G, GRADIENT)
+    # df = tr(Gᵀ dX) for every dX identifies G as the gradient (cited as "eq. 92" when the rule was
+    # first written, the source unnamed; the label says the identity itself)
+    steps.add(READ_OFF, G, GRADIENT)
     rules = simplification("gradient", assume, scope)
     G = simplify(G, rules, steps, GRADIENT)
     if x.symmetric:  # df = tr(G₀ᵀ dX) is known for symmetric dX only: the gradient is sym(G₀)

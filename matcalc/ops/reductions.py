@@ -33,6 +33,11 @@ def vec_of_sum(J, A, dep, build):
     return [(build.matmul(J, build.transpose(Ones(dim_mul(A.shape.rows, A.shape.cols)))), A)]
 
 
+def _is_vector(a) -> bool:
+    """A row or column (or a scalar): its norm is the Euclidean one, written without the F of a matrix's."""
+    return a.shape.rows == 1 or a.shape.cols == 1
+
+
 def d_norm(e: Call, D, dep):
     """d norm(A) = tr(Aᵀ dA) / norm(A)"""
     return Div(Call("tr", MatMul(Transpose(e.arg), D(e.arg))), e)
@@ -92,8 +97,10 @@ register(
        differential=Rule("Frobenius norm", d_norm), applied=False,
        reference=lambda ev, a: [[ev.apply(ev.elementwise("sqrt"), ev.total(x * x for r in a for x in r), 0)]],
        notation={"unicode": lambda p, a: f"‖{p.show(a)}‖",
-                 "latex": lambda p, a: f"\\left\\lVert {p.show(a)} \\right\\rVert_F",
-                 "mathml": lambda p, a: f"<msub>{p.mrow(p.mo('‖'), p.show(a), p.mo('‖'))}{p.mi('F')}</msub>"},
+                 "latex": lambda p, a: (f"\\left\\lVert {p.show(a)} \\right\\rVert" if _is_vector(a)
+                                        else f"\\left\\lVert {p.show(a)} \\right\\rVert_F"),
+                 "mathml": lambda p, a: (p.mrow(p.mo('‖'), p.show(a), p.mo('‖')) if _is_vector(a)
+                                         else f"<msub>{p.mrow(p.mo('‖'), p.show(a), p.mo('‖'))}{p.mi('F')}</msub>")},
        code=every_backend("{xp}.linalg.norm({0}).reshape(1, 1)"),
        to_sympy=lambda w, e, v: w.on_matrix(v, lambda v: w.sp.sqrt(w.sp.Trace(v.T * v)), lambda v: w.sp.sqrt(v ** 2))),
     Op("softmax", CALL, "exp(z) / sum(exp(z)) of a column vector z", "softmax(x)", shape=column("softmax"),

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from ..language import show
 from ..proof_catalog import grouped
+from .latex import text as latex_text
 from .notation import LATEX
 from .plain import claim_count, totals
 from .rows import assuming, derivation_rows, lhs_gradient, per_file, verdict_line
@@ -26,6 +27,23 @@ def derivation(r: ClaimReport) -> str:
             lines += [f"{i}. {rule}", "", f"   $$ {lhs_prev} = {expr} $$", ""]
         lines.append(f"{r.claim.kind.capitalize()}: `{show(r.derivation.gradient)}`")
         lines.append("")
+    if r.claim.gradient is not None:
+        lines += [f"Claimed: `{show(r.claim.gradient)}`", ""]
+    lines += [f"**Check:** {verdict_line(r)}", ""]
+    return "\n".join(lines)
+
+
+def notebook(r: ClaimReport) -> str:
+    """What a notebook shows: the claim, the derivation as one aligned block (its rules beside the
+    steps), the result in the language and the check."""
+    x = r.claim.wrt.name
+    lines = [f"**${'F' if r.claim.kind == 'jacobian' else 'f'} = {LATEX.show(r.claim.f)}$, "
+             f"${lhs_gradient(LATEX, x, True, r.claim.kind)}$**", ""]
+    if r.derivation is not None:
+        body = [f"{lhs} &= {expr} && \\text{{{latex_text(rule)}}}"
+                for lhs, expr, rule in derivation_rows(r, LATEX, latex=True)]
+        lines += ["$$\\begin{aligned}", " \\\\\n".join(body), "\\end{aligned}$$", "",
+                  f"{r.claim.kind.capitalize()}: `{show(r.derivation.gradient)}`", ""]
     if r.claim.gradient is not None:
         lines += [f"Claimed: `{show(r.claim.gradient)}`", ""]
     lines += [f"**Check:** {verdict_line(r)}", ""]

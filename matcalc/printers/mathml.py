@@ -2,6 +2,7 @@
 script or font needed. Derivations and pages are laid out in ``mathml_document``."""
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from html import escape
 
@@ -9,7 +10,7 @@ from .. import ops
 from ..expr import Add, Call, Entrywise, Expr, Neg, ScalarFn
 from ..language import GREEK_LETTERS, PRODUCT, UNARY
 from ..shapes import dim_factors
-from .notation import MathNotation, subscripted
+from .notation import MathNotation, subscripted, underscored
 
 _GREEK_CHARS = {name: ch for ch, name in GREEK_LETTERS.items()}
 APPLY, TIMES = "<mo>&#x2061;</mo>", "<mo>&#x2062;</mo>"  # invisible function application, times
@@ -40,8 +41,11 @@ def mrow(*parts: str) -> str:
 def _name(n: str) -> str:
     """A name as LaTeX spells it: Greek as the letter, W1 and W_1 as W with subscript 1, a longer
     name in italics (a multi-letter <mi> would be upright, as a function's name is)."""
+    split = underscored(n)
+    if split and re.fullmatch(r"[A-Za-z]\d+", split[0]):  # w2_11: w2 with subscript 11, as LaTeX writes it
+        return f"<msub>{mi(split[0])}{mn(split[1]) if split[1].isdigit() else _name(split[1])}</msub>"
     n = _GREEK_CHARS.get(n, n)
-    sub = subscripted(n)
+    sub = split or subscripted(n)
     if sub:
         return f"<msub>{_name(sub[0])}{mn(sub[1]) if sub[1].isdigit() else _name(sub[1])}</msub>"
     if len(n) == 1 or any(ord(ch) > 127 for ch in n):
@@ -113,6 +117,11 @@ class MathMLNotation(MathNotation):
 
     def symbolic_power(self, base, k, entrywise):
         return f"<msup>{mrow(base)}{mrow(mo('∘') if entrywise else '', self._show(k))}</msup>"
+
+    def zero(self, ones):
+        r = self.dim(ones.rows)
+        size = r if ones.cols == 1 else mrow(r, mo("×"), self.dim(ones.cols))
+        return f"<msub>{mn('𝟎')}{size}</msub>"
 
     def transpose(self, a):
         return f"<msup>{mrow(a)}{mi('⊤', True)}</msup>"

@@ -35,7 +35,7 @@ class UnicodeNotation(MathNotation):
         return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
 
     def name(self, n):
-        return _unicode_greek(n)
+        return _unicode_name(n)
 
     def power(self, base, k, entrywise):
         exp = str(k).translate(SUPERSCRIPT) if k.denominator == 1 else f"^({k})"
@@ -53,6 +53,9 @@ class UnicodeNotation(MathNotation):
     def transpose(self, a):
         return f"{a}ᵀ"
 
+    def zero(self, ones):
+        return "0"
+
     def call(self, fn, arg):
         return f"{fn}({self._show(arg)})"
 
@@ -64,6 +67,26 @@ class UnicodeNotation(MathNotation):
 def _unicode_greek(n: str) -> str:
     """delta -> δ, Sigma -> Σ; other names as they are."""
     return _GREEK_CHARS.get(n, n)
+
+
+#: The characters Unicode writes lowered (subscript digits and the few subscript letters).
+LOWERED = dict(zip("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+
+
+def underscored(n: str) -> tuple[str, str] | None:
+    """w2_11 -> (w2, 11), sigma_i -> (sigma, i): a name with one _ between a base and a subscript of
+    letters and digits, which the display formats write as a subscript (the language keeps the _)."""
+    base, sep, sub = n.partition("_")
+    return (base, sub) if sep and base and sub and sub.isalnum() and sub.isascii() else None
+
+
+def _unicode_name(n: str) -> str:
+    """A name in Unicode: Greek as the letter; w2_11 as w2₁₁ where every character after the _ has a
+    subscript form (else as it is)."""
+    split = underscored(n)
+    if split and all(ch in LOWERED for ch in split[1]):
+        return _unicode_greek(split[0]) + "".join(LOWERED[ch] for ch in split[1])
+    return _unicode_greek(n)
 
 
 def greek_command(ch: str) -> str:
@@ -82,7 +105,10 @@ def _latex_name(n: str) -> str:
     if any(ord(ch) > 127 for ch in n):
         n = "".join(greek_command(ch) + " " if ch in GREEK_LETTERS else ch for ch in n).strip()
         return n
-    sub = subscripted(n)
+    split = underscored(n)
+    if split and re.fullmatch(r"[A-Za-z]\d+", split[0]):
+        return f"{split[0]}_{{{split[1]}}}"  # w2_11 -> w2_{11}: the base's digits are not a subscript too
+    sub = split or subscripted(n)
     if sub:
         return f"{_latex_name(sub[0])}_{{{sub[1]}}}"
     if n in GREEK:
@@ -118,6 +144,10 @@ class LatexNotation(MathNotation):
 
     def transpose(self, a):
         return f"{{{a}}}^\\top"
+
+    def zero(self, ones):
+        size = self.dim(ones.rows) if ones.cols == 1 else f"{self.dim(ones.rows)}\\times {self.dim(ones.cols)}"
+        return f"\\mathbf{{0}}_{{{size}}}"
 
     def call(self, fn, arg):
         return f"\\operatorname{{{fn}}}\\left({self._show(arg)}\\right)"

@@ -49,9 +49,10 @@ def t_transpose(M: Expr, E: Transpose, dep) -> list:
     return [(transpose(M), E.arg)]
 
 
-@TRACE("Hadamard in trace (eq. 100)", Hadamard, EDiv)
+@TRACE("Hadamard in trace: tr(Mᵀ (A ⊙ B)) = tr((M ⊙ A)ᵀ B)", Hadamard, EDiv)
 def t_entrywise(M: Expr, E: Hadamard | EDiv, dep) -> list:
-    """tr(Mᵀ (A ⊙ B)) = tr((M ⊙ A)ᵀ B) and tr(Mᵀ (A ./ B)) = tr((M ./ B)ᵀ A); sum(·) for a broadcast 1×1 B"""
+    """tr(Mᵀ (A ⊙ B)) = tr((M ⊙ A)ᵀ B) and tr(Mᵀ (A ./ B)) = tr((M ./ B)ᵀ A); sum(·) for a broadcast 1×1 B
+    (cited as "eq. 100" when the rule was first written, the source unnamed)."""
     if isinstance(E, EDiv):
         inner, weighted = E.left, EDiv(M, over_constant(E, dep))
     else:
