@@ -215,6 +215,17 @@ class Eye(Expr):
 
 
 @node()
+class DimValue(Expr):
+    """A declared dimension used as a value: its size, a 1×1 constant (``Q * K' / sqrt(d)`` for Q n×d)."""
+
+    dim: str
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, SCALAR)
+
+
+@node()
 class Ones(Expr):
     rows: Dim
     cols: Dim = 1
@@ -389,7 +400,8 @@ class SymbolicPower(Expr):
             from .language import show
 
             why = (f"{bad.name} is {'a matrix' if not bad.shape.is_scalar else 'a real scalar'}, not declared integer"
-                   if isinstance(bad, Sym) else f"{show(bad)} is not +, - or * of integers and integer symbols")
+                   if isinstance(bad, Sym) else f"{bad.dim} is a dimension, not an integer symbol"
+                   if isinstance(bad, DimValue) else f"{show(bad)} is not +, - or * of integers and integer symbols")
             raise ShapeError(f"the exponent {show(self.exponent)} is neither a number nor an integer expression: {why}")
         if not (self.entrywise or self.base.shape.is_scalar or self.base.shape.is_square):
             raise ShapeError(f"a matrix power needs a square matrix, got {described(self.base)}; "

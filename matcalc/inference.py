@@ -26,6 +26,7 @@ from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 from . import ops
+from .axes import AXIS_FUNCTIONS
 from .errors import MatcalcError, ShapeError
 from .expr import Sym
 from .language import GREEK, GREEK_LETTERS
@@ -163,8 +164,21 @@ class _Builder(Transformer):
         return self.i.name(str(c[0]), _pos(c[0]))
 
     def call(self, c):
-        tok, args = c[0], [self._term(a) for a in c[1:]]
+        tok, rest = c[0], list(c[1:])
+        axis = None
+        at = next((k for k, a in enumerate(rest) if isinstance(a, Token) and a.type == "AXIS"), None)
+        if at is not None:  # sum(X, axis=0): the reduction's own law
+            digits = [a for a in rest[at:] if isinstance(a, Token) and a.type == "NUMBER"]
+            axis = {"0": 0, "1": 1, "-1": 1, "-2": 0}.get(("-" if any(a.type == "MINUS" for a in rest[at:]) else "")
+                                                          + (str(digits[0]) if digits else ""))
+            rest = rest[:at]
+        args = [self._term(a) for a in rest]
+        if str(tok) in AXIS_FUNCTIONS and str(tok) not in self.i.functions and args:
+            return self.i.reduction(str(tok), args[0], axis, at is not None)
         return self.i.call(str(tok), args, 0, _pos(tok))
+
+    def norm(self, c):  # ||x||
+        return _Term(self.i.one, self.i.one, (self._term(c[1]),))
 
     def derivative(self, c):
         tok, arg = c[0], self._term(c[1])
@@ -312,7 +326,9 @@ class Inference:
             return self.lets[n]
         if n in self.let_names:  # a let not yet read: unconstrained here
             return self.free()
-        if n in ops.SPELLINGS or n in self.functions or (n in self.dims_in_use and n not in self.declared):
+        if n in self.dims_in_use and n not in self.declared:
+            return self.scalar()  # a dimension used as a number
+        if n in ops.SPELLINGS or n in self.functions:
             return self.free()  # not a symbol: the typed parse says what it is
         if n not in self.symbols:
             if n in self.declared:
@@ -345,6 +361,19 @@ class Inference:
         return _Term(pick[rows] if rows in pick else self.s.fresh(), pick[cols] if cols in pick else self.s.fresh(),
                      tuple(args))
 
+    def reduction(self, fn: str, a: _Term, axis: int | None, has_axis: bool) -> _Term:
+        """sum, mean, var, logsumexp of all entries (1×1), of each column (axis 0: 1×n) or each row
+        (axis 1: m×1); softmax keeps its argument's shape (without an axis, of a column)."""
+        if fn == "softmax":
+            if not has_axis:
+                self.hard([(a.cols, self.one)], None)
+            return _Term(a.rows, a.cols, (a,))
+        if not has_axis:
+            return _Term(self.one, self.one, (a,))
+        if axis is None:  # a wrong axis: the typed parse reports it
+            return self.free((a,))
+        return _Term(self.one, a.cols, (a,)) if axis == 0 else _Term(a.rows, self.one, (a,))
+
     # -- constraints
     def hard(self, pairs, pos) -> None:
         mark = self.s.mark()
@@ -372,8 +401,15 @@ class Inference:
             self.hard([(r.rows, a.rows), (r.cols, a.cols)], pos)
         elif kind == "matmul":
             self.hard([(a.cols, b.rows), (r.rows, a.rows), (r.cols, b.cols)], pos)
-        else:
-            self.hard([(a.rows, b.rows), (a.cols, b.cols), (r.rows, a.rows), (r.cols, a.cols)], pos)
+        else:  # entrywise, NumPy's broadcasting: a dimension known to be 1 is repeated, never one set to 1
+            for x, y, z in ((a.rows, b.rows, r.rows), (a.cols, b.cols, r.cols)):
+                vx, vy = self.s.val(x), self.s.val(y)
+                if vx == 1 and vy != 1:
+                    self.hard([(z, y)], pos)
+                elif vy == 1 and vx != 1:
+                    self.hard([(z, x)], pos)
+                else:
+                    self.hard([(x, y), (z, x)], pos)
 
     def propagate(self) -> None:
         """Decide every pending operation whose operands' shapes already say how."""

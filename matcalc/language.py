@@ -10,7 +10,7 @@ import unicodedata
 from fractions import Fraction
 
 from .expr import (
-    Add, Call, Differential, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let,
+    Add, Call, Differential, DimValue, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let,
     MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, SymbolicPower, Transpose,
 )
 from . import ops
@@ -106,6 +106,8 @@ class Notation:
             return self.number(e.value)
         if isinstance(e, (Sym, Let)):
             return self.name(e.name)
+        if isinstance(e, DimValue):
+            return self.name(e.dim)
         if isinstance(e, Add):
             parts = [self.wrap(e.terms[0], PRODUCT) if not isinstance(e.terms[0], Neg) else self._show(e.terms[0])]
             for t in e.terms[1:]:
@@ -200,7 +202,7 @@ class SourceNotation(Notation):
     def integer_exponent(self, k: Expr) -> str:
         if isinstance(k, Neg):
             return f"-{self.integer_exponent(k.arg)}"
-        return self._show(k) if isinstance(k, (Sym, Let, Num)) else f"({self._show(k)})"
+        return self._show(k) if isinstance(k, (Sym, Let, Num, DimValue)) else f"({self._show(k)})"
 
     def transpose(self, a):
         return f"{a}'"

@@ -19,11 +19,11 @@ from .language import NAME, show
 from .shapes import fixed_dim
 from . import axes, ops
 from .expr import (
-    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet,
+    Add, Call, Commutation, DimValue, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet,
     Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num, Ones, Power, ScalarFn, SymbolicPower, Transpose,
     depth, post_order,
 )
-from .shapes import dim_mul
+from .shapes import dim_mul, dim_names
 
 from .deep import MAX_DEPTH  # input nested deeper is refused
 FUNCTION_KINDS = ("elementwise", "scalar")
@@ -67,10 +67,11 @@ class _Builder(Transformer):
             return s.symbol(n)
         if n in s.lets:
             return Let(n, s.lets[n])
+        if n in _dimensions(s):  # a declared dimension used as a value: its size
+            return DimValue(n)
         if n in s.functions or n in ops.SPELLINGS:
             raise MatcalcError(f"{n} is a function: call it as {n}(...)", pos=_pos(tok))
-        raise MatcalcError(f"undeclared symbol '{n}' (declare it, e.g. --sym \"{n}=matrix(m,n)\", "
-                           f"or {n} = \"matrix(m, n)\" in [symbols])", pos=_pos(tok))
+        raise MatcalcError(f"undeclared symbol '{n}'", pos=_pos(tok))
 
     def call(self, c):
         tok, args = c[0], c[1:]
@@ -91,6 +92,9 @@ class _Builder(Transformer):
     def _declared(self, fn: str) -> bool:
         s = self.scope
         return fn in s.functions or fn in s.symbols or fn in s.lets
+
+    def norm(self, c):  # ||x||, norm(x)
+        return self._located(c[0], lambda: self._apply("norm", c[1], 0, c[0]))
 
     def derivative(self, c):
         tok, arg = c
@@ -119,7 +123,7 @@ class _Builder(Transformer):
             if not re.fullmatch(NAME, tok):
                 raise MatcalcError(f"bad dimension name {str(tok)!r}", pos=_pos(tok))
             return str(tok)
-        if "." in tok or int(tok) <= 0:
+        if not tok.isdigit() or int(tok) <= 0:
             raise MatcalcError(f"a dimension is a name or a positive integer, not {tok}", pos=_pos(tok))
         try:
             return fixed_dim(int(tok))
@@ -246,6 +250,11 @@ class _Exponent:
         self.expr, self.line, self.column = expr, *(pos or (None, None))
 
 
+def _dimensions(scope: Scope) -> set[str]:
+    """The dimension names of the declared symbols."""
+    return {d for shape in scope.symbols.values() for size in (shape.rows, shape.cols) for d in dim_names(size)}
+
+
 def _at_denominator(tok) -> Token:
     """The token of a spaced rational (p / q), placed at its denominator (where a zero is reported)."""
     text = str(tok)
@@ -286,7 +295,7 @@ def _quotient(tok, p: str, q: str) -> Fraction:
     return Fraction(str(p)) / Fraction(str(q))
 
 
-for _rule in ("number", "rational", "name", "call", "derivative", "eye", "ones", "commutation", "neg", "transpose",
+for _rule in ("number", "rational", "name", "call", "norm", "derivative", "eye", "ones", "commutation", "neg", "transpose",
               "power", "product", "sum"):
     def _interning(self, c, _f=getattr(_Builder, _rule)):
         return self._intern(_f(self, c))
@@ -306,12 +315,17 @@ def _parser() -> Lark:
 
 
 def _syntax_error(text: str, e: UnexpectedInput) -> MatcalcError:
-    if isinstance(e, UnexpectedEOF):
-        return MatcalcError("unexpected end of expression", pos=(text.count("\n") + 1, len(text.rsplit("\n", 1)[-1]) + 1))
+    if isinstance(e, UnexpectedEOF) or getattr(getattr(e, "token", None), "type", "") == "$END":
+        expected = getattr(e, "expected", ())  # || can close here, where no operand is awaited
+        unclosed = ": a norm ||...|| is not closed" if "NORM" in expected and "NAME" not in expected else ""
+        return MatcalcError(f"unexpected end of expression{unclosed}", pos=(text.count("\n") + 1, len(text.rsplit("\n", 1)[-1]) + 1))
     if isinstance(e, UnexpectedCharacters):
         return MatcalcError(f"unexpected character {text[e.pos_in_stream]!r}", pos=(e.line, e.column))
     tok = getattr(e, "token", None)
     found = "end of expression" if tok is None or tok.type == "$END" else repr(str(tok))
+    before = text[:tok.start_pos] if tok is not None and tok.start_pos is not None else ""
+    if tok is not None and tok.type == "NAME" and str(tok)[0] in "eE" and before[-1:].isdigit():
+        found += " after a number: scientific notation needs an exponent's digits (1e-3, 2.5E+2)"
     return MatcalcError(f"unexpected {found}", pos=(e.line, e.column) if e.line > 0 else None)
 
 

@@ -24,7 +24,7 @@ from .language import show
 from .errors import MatcalcError, printable
 from .language import NAME
 from .expr import (
-    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Eye, Frechet, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num,
+    Add, Call, Commutation, DimValue, Div, EDiv, Entrywise, EPower, Eye, Frechet, Hadamard, Kron, Let, MatMul, MatPower, Neg, Num,
     Ones, Power, ScalarFn, Sym, SymbolicPower, Transpose, distinct_nodes, post_order,
 )
 
@@ -268,6 +268,8 @@ class Evaluator:
             return v[e.body]
         if isinstance(e, Num):
             return [[self.const(_num(e.value))]]
+        if isinstance(e, DimValue):
+            return [[self.const(_num(Fraction(c.dim(e.dim))))]]
         if isinstance(e, Eye):
             n = self._size(c.dim(e.n), c.dim(e.n))[0]
             return [[self.one if i == j else self.zero for j in range(n)] for i in range(n)]

@@ -20,7 +20,7 @@ from . import ops
 from .errors import MatcalcError, ShapeError
 from .language import show
 from .expr import (
-    Add, Binary, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatPower,
+    Add, Binary, Call, DimValue, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatPower,
     MatMul, Neg, Num, Ones, Power, Sym, SymbolicPower, Transpose, distinct_nodes, walk,
 )
 from .shapes import SCALAR, DimProduct, Shape, dim_mul, dim_names
@@ -500,6 +500,7 @@ def to_table() -> dict:
     return {
         Sym: _sym,
         Num: lambda w, e: rational(e.value),
+        DimValue: lambda w, e: w.dim(e.dim),
         Let: lambda w, e: w(e.body),
         Add: _add,
         Neg: lambda w, e: -w(e.arg),

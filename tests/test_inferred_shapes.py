@@ -24,7 +24,7 @@ def inferred(f: str, **declared) -> dict[str, str]:
     ("alpha * tr(X)", {"alpha": "scalar", "X": "matrix(n, n)"}),           # a Greek name: a scalar
     ("sigma2 * x' * x", {"sigma2": "scalar", "x": "vector(n)"}),
     ("tr(X ^ k)", {"X": "matrix(n, n)", "k": "integer"}),                 # an exponent: a scalar (an integer)
-    ("sum(W * X + b)", {"W": "matrix(m, n)", "X": "vector(n)", "b": "vector(m)"}),  # b: W's rows, never 1
+    ("sum(W * X + b)", {"W": "matrix(m, n)", "X": "matrix(n, p)", "b": "vector(m)"}),  # b: W's rows, broadcast over X's columns
     ("sum(g .* (x - sum(x)))", {"g": "vector(n)", "x": "vector(n)"}),      # a gain: n×1, not a scalar
     ("tr(A' * X * B)", {"A": "matrix(m, n)", "X": "matrix(m, p)", "B": "matrix(p, n)"}),
     ("(x' * y) * tr(A)", {"x": "vector(n)", "y": "vector(n)", "A": "matrix(m, m)"}),
@@ -119,7 +119,7 @@ def test_an_inconsistency_is_one_line_naming_the_symbol_and_both_shapes(argv, me
 
 
 def test_a_proof_file_still_declares_its_symbols_and_the_error_suggests_how():
-    with pytest.raises(MatcalcError, match=r"undeclared symbol 'q' \(declare it, e.g. --sym \"q=matrix\(m,n\)\""):
+    with pytest.raises(MatcalcError, match=r"undeclared symbol 'q': declare it"):
         matcalc.prooffile.loads('name = "t"\n[symbols]\nx = "vector(n)"\n[[claims]]\nf = "q\' * x"\nwrt = "x"\n')
 
 
@@ -128,3 +128,17 @@ def test_exponent_names_are_integers_and_no_name_is_inferred_when_all_are_declar
     assert d.assumed == {"X": "matrix(n, n)", "q": "integer"} and d.verdict.holds
     d = matcalc.derive("tr(X)", "X", symbols={"X": "matrix(n, n)"})
     assert d.assumed == {}
+
+
+@pytest.mark.parametrize("f, wrt, shapes", [
+    ("-sum(Y .* log(softmax(W * X + b, axis=0)))", "W",
+     {"Y": "matrix(m, n)", "W": "matrix(m, p)", "X": "matrix(p, n)", "b": "vector(m)"}),
+    ("sum(softmax(Q * K' / sqrt(d), axis=1) * V)", "Q",
+     {"Q": "matrix(m, n)", "K": "matrix(p, n)", "d": "scalar", "V": "matrix(p, q)"}),
+    ("sum(X, axis=0) * w", "X", {"X": "matrix(m, n)", "w": "vector(n)"}),
+    ("sum(g .* (x - mean(x)) ./ sqrt(var(x) + 1e-5))", "x", {"g": "vector(n)", "x": "vector(n)"}),
+    ("norm(||x|| * x)", "x", {"x": "vector(n)"}),
+])
+def test_inference_knows_broadcasting_axes_and_norm_bars(f, wrt, shapes):
+    d = matcalc.derive(f, wrt)
+    assert d.assumed == shapes and d.verdict.holds

@@ -56,16 +56,6 @@ def _cli(*argv):
     return status, out.getvalue(), err.getvalue()
 
 
-def test_undeclared_symbol_suggests_the_declaration_cli():
-    status, _, err = _cli("diff", "tr(Q * X)", "--wrt", "X", "--sym", "X=matrix(n,n)")
-    assert status == 2 and "undeclared symbol 'Q': declare it, e.g. --sym \"Q=matrix(m, n)\"" in err
-
-
-def test_undeclared_symbol_suggests_the_declaration_python():
-    with pytest.raises(matcalc.MatcalcError, match=r"""declare it, e\.g\. symbols=\{"alpha": "scalar"\}"""):
-        matcalc.derive("alpha * tr(X)", wrt="X", symbols={"X": "matrix(n, n)"})
-
-
 def test_undeclared_symbol_suggests_the_declaration_proof_file():
     from matcalc.prooffile import loads
 

@@ -136,6 +136,7 @@ TO = [
     ("g''(c)", "Subs(Derivative(g(_t), (_t, 2)), _t, c)"), ("g(c)", "g(c)"), ("(1/2) * c", "c/2"), ("h + A", "A + A*X"),
     ("X ^ 3", "X**3"), ("relu'(A)", "Lambda(_t, Heaviside(_t)).(A)"), ("abs''(A)", "Lambda(_t, 0).(A)"),
     ("X ^ (k - 1)", "X**(k - 1)"), ("A .^ (2 * k)", "HadamardPower(A, 2*k)"), ("c ^ k", "c**k"),
+    ("A / sqrt(m)", "1/sqrt(m)*A"),  # a dimension as a value: its positive integer Symbol
 ]
 
 

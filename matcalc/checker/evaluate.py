@@ -15,7 +15,7 @@ from flint import arb, arb_mat, arb_poly, ctx, fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import MatcalcError
 from ..expr import (
-    Add, Call, Commutation, Differential, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let,
+    Add, Call, Commutation, Differential, DimValue, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let,
     MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, SymbolicPower, Transpose, post_order,
 )
 from ..shapes import dim_factors
@@ -152,6 +152,9 @@ class Evaluator:
 
     def _let(self, e: Let) -> Matrix:
         return self.v(e.body)
+
+    def _dim_value(self, e: DimValue) -> Matrix:
+        return [(self.number(size(e.dim, self.b.dims)),)]
 
     def _eye(self, e: Eye) -> Matrix:
         return identity(size(e.n, self.b.dims), self.one)
@@ -503,7 +506,7 @@ MATRIX_FUNCTIONS = {"chol": _chol, "tril": _triangle(True), "triu": _triangle(Fa
                     "eigvecs": spectral.eigvecs}
 
 RULES = {
-    Sym: Evaluator._sym, Num: Evaluator._num, Let: Evaluator._let, Eye: Evaluator._eye, Ones: Evaluator._ones,
+    Sym: Evaluator._sym, Num: Evaluator._num, DimValue: Evaluator._dim_value, Let: Evaluator._let, Eye: Evaluator._eye, Ones: Evaluator._ones,
     Commutation: Evaluator._commutation, Kron: Evaluator._kron, Add: Evaluator._add, Neg: Evaluator._neg,
     MatMul: Evaluator._matmul, Hadamard: Evaluator._hadamard, EDiv: Evaluator._ediv, Div: Evaluator._div,
     Power: Evaluator._power, EPower: Evaluator._power, MatPower: Evaluator._matpower,

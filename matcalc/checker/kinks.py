@@ -35,7 +35,8 @@ def singular_arguments(*exprs: Expr) -> list[tuple[Expr, tuple[int, ...]]]:
             out.append((n.base, (1,)))
         elif isinstance(n, Call) and "kinked scalar" in NEEDS.get(n.fn, ()) and n.arg.shape.is_scalar:
             out.append((n.arg, (1, -1)))
-    return out
+    # a constant argument (sqrt(2), sqrt(d) of a dimension d) has no symbol to move onto its kink
+    return [(a, sides) for a, sides in out if any(isinstance(s, Sym) for s in distinct_nodes(a))]
 
 
 def _scale(value) -> arb:

@@ -17,7 +17,8 @@ from fractions import Fraction
 from flint import arb, ctx, fmpq
 
 from ..expr import (
-    Call, Div, EDiv, EPower, Expr, Frechet, Hadamard, Kron, MatMul, MatPower, Power, Sym, SymbolicPower, distinct_nodes, post_order,
+    Call, DimValue, Div, EDiv, EPower, Expr, Frechet, Hadamard, Kron, MatMul, MatPower, Power, Sym, SymbolicPower, distinct_nodes,
+    post_order,
 )
 from ..shapes import Shape, dim_names
 from .evaluate import NEEDS, Bindings, Evaluator, size
@@ -98,7 +99,7 @@ def largest_number(exprs: list[Expr]) -> Fraction:
     evaluator = Evaluator(Bindings({}, {}))
     with ctx.workprec(64):
         for n in post_order(*exprs):
-            if isinstance(n, Sym) or any(k in symbolic for k in n.children):
+            if isinstance(n, (Sym, DimValue)) or any(k in symbolic for k in n.children):
                 symbolic.add(n)
                 continue
             if not n.shape.is_scalar:

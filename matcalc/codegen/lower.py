@@ -16,7 +16,7 @@ from fractions import Fraction
 from .. import ops
 from ..errors import MatcalcError
 from ..expr import (
-    Add, Call, Commutation, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
+    Add, Call, Commutation, DimValue, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
     MatPower, Power, ScalarFn, Sym, SymbolicPower, Transpose, distinct_nodes,
 )
 from ..axes import spelt_reduction
@@ -113,6 +113,8 @@ class Lowering:
             return self.code(e.body)
         if isinstance(e, Num):
             return Code(*number(e.value))
+        if isinstance(e, DimValue):  # the size, read off the inputs, as a 0-d float array (torch.sqrt(d) needs one)
+            return Code(self.b.as_array.format(self.dim(e.dim)), ATOM)
         if isinstance(e, Eye):
             return self.apply(self.b.ops["eye"], [self.dim(e.n)])
         if isinstance(e, Ones):
@@ -245,7 +247,7 @@ def _trivial(e: Expr) -> bool:
     """Cheap enough to write out again wherever it occurs: a name, a number, a transposed name, eye, ones."""
     if isinstance(e, Transpose):
         e = e.arg
-    return isinstance(e, (Sym, Num, Let, Eye, Ones))
+    return isinstance(e, (Sym, Num, DimValue, Let, Eye, Ones))
 
 
 def _suggest(e: Expr, names: dict) -> str:

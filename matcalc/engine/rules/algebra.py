@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from ... import ops
 from ...errors import ShapeError
 from ...expr import (
-    Add, Call, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num,
+    Add, Call, DimValue, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num,
     Ones, Sym, SymbolicPower, Transpose, adjacent,
 )
 from ..core import Registry
@@ -29,10 +29,10 @@ def neg(a: Expr) -> Expr:
 
 
 def transpose(a: Expr) -> Expr:
-    """aᵀ, with (aᵀ)ᵀ = a, sᵀ = s for a number, Iᵀ = I, and -(a)ᵀ = -(aᵀ)."""
+    """aᵀ, with (aᵀ)ᵀ = a, sᵀ = s for a number or a dimension, Iᵀ = I, and -(a)ᵀ = -(aᵀ)."""
     if isinstance(a, Transpose):
         return a.arg
-    if isinstance(a, (Num, Eye)):
+    if isinstance(a, (Num, DimValue, Eye)):
         return a
     if isinstance(a, Neg):
         return neg(transpose(a.arg))
