@@ -119,7 +119,7 @@ def _latex_name(n: str) -> str:
 
 
 class LatexNotation(MathNotation):
-    format, minus, times, hadamard, ediv, d, dot = "latex", "-", " ", " \odot ", " \oslash ", "\mathrm{d}", " \cdot "
+    format, minus, times, hadamard, ediv, d, dot = "latex", "-", " ", r" \odot ", r" \oslash ", r"\mathrm{d}", r" \cdot "
 
     def paren(self, text):
         return f"\\left({text}\\right)"
