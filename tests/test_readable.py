@@ -167,3 +167,10 @@ def test_zero_gradient_is_zero_in_display_and_zeros_in_code():
         assert len(returned) == 1 and "zeros((m, k)" in returned[0] and "ones" not in returned[0], returned
     g = d.function("numpy")
     assert (g(A=np.eye(2), X=np.ones((3, 4))) == np.zeros((3, 4))).all()
+
+
+def test_function_is_an_imported_module_whose_source_is_inspectable(d):
+    import inspect
+
+    g = d.function("numpy")
+    assert inspect.getsource(g).startswith("def gradient") and g.__module__.startswith("matcalc_numpy_")
