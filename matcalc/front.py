@@ -62,8 +62,12 @@ def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume) -
         declared = make_scope(symbols, functions).symbols
     except MatcalcError:
         return {}
-    with in_field("f"):
-        return infer(declared, functions, let, texts, values.get("wrt") if isinstance(values.get("wrt"), str) else None)
+    wrt = values.get("wrt") if isinstance(values.get("wrt"), str) else None
+    claims = ("gradient", "jacobian", "hessian")
+    with in_field("f"):  # f's shapes first: a claim never changes what f means, it is judged against it
+        first = infer(declared, functions, let, [t for t in texts if t[0] not in claims], wrt)
+        declared = make_scope({**symbols, **first}, functions).symbols
+        return {**first, **infer(declared, functions, let, texts)}  # the claim's shape: checked when typed
 
 
 def request_from_body(body: object) -> Request:
