@@ -17,9 +17,10 @@ from fractions import Fraction
 from flint import arb, ctx, fmpq
 
 from ..expr import (
-    Call, DimValue, Div, EDiv, EPower, Expr, Frechet, Hadamard, Kron, MatMul, MatPower, Power, Sym, SymbolicPower, distinct_nodes,
+    Add, Call, DimValue, Div, EDiv, EPower, Expr, Frechet, Hadamard, Kron, MatMul, MatPower, Power, Sym, SymbolicPower, distinct_nodes,
     post_order,
 )
+from ..errors import MatcalcError
 from ..shapes import Shape, dim_names
 from .evaluate import NEEDS, Bindings, Evaluator, size
 
@@ -154,6 +155,65 @@ def degree(exprs: list[Expr]) -> int:
     return max(deg[e] for e in exprs)
 
 
+def number_degree(exprs: list[Expr], name: str) -> int:
+    """A bound on the degree in n = ``name`` of the numerator of the expressions' difference, as a
+    rational function of n with the matrices' entries fixed: n counts where it is a number — a
+    DimValue, and in a part free of symbols each contraction over n (a product's inner dimension,
+    sum, tr), as ``sum(ones(n))`` and ``ones(n)' * ones(n)`` are n. Products add (numerator,
+    denominator) degrees, quotients cross them, sums put their terms over one denominator, a power
+    p/q multiplies by |p|·q. A wrong claim whose error is such a function of n is refuted at one of
+    any degree + 1 sizes of n."""
+    deg: dict[Expr, tuple[int, int, bool]] = {}  # (numerator, denominator, free of symbols)
+    for e in post_order(*exprs):
+        kids = [deg[k] for k in e.children]
+        free = all(k[2] for k in kids) and not isinstance(e, Sym)
+        num, den = sum(k[0] for k in kids), sum(k[1] for k in kids)
+        if isinstance(e, DimValue):
+            num = int(e.dim == name)
+        elif isinstance(e, Add):
+            num, den = _over_one_denominator(kids)
+        elif isinstance(e, (Div, EDiv)):
+            (n1, d1, _), (n2, d2, _) = kids
+            num, den = n1 + d2, d1 + n2
+        elif isinstance(e, (MatPower, Power, EPower)):
+            k = Fraction(e.exponent)
+            times = abs(k.numerator) * k.denominator
+            num, den = (kids[0][0] * times, kids[0][1] * times) if k >= 0 else (kids[0][1] * times, kids[0][0] * times)
+        if free and isinstance(e, MatMul):
+            num += dim_names(e.left.shape.cols).count(name)
+        elif free and isinstance(e, Call) and e.fn in ("sum", "tr"):  # sums rows·cols entries, tr rows
+            num += sum(dim_names(d).count(name) for d in (e.arg.shape.rows, e.arg.shape.cols)[:2 if e.fn == "sum" else 1])
+        deg[e] = (num, den, free)
+    return _over_one_denominator([deg[e] for e in exprs])[0]
+
+
+def _over_one_denominator(terms) -> tuple[int, int]:
+    """Σ aᵢ/bᵢ = (Σ aᵢ Πⱼ≠ᵢ bⱼ) / Π bᵢ: its (numerator, denominator) degrees."""
+    den = sum(t[1] for t in terms)
+    return max((t[0] + den - t[1] for t in terms), default=0), den
+
+
+NUMBER_SIZES = 32  # a dimension used as a number is planned at up to this many sizes, 1 to NUMBER_SIZES
+
+
+def number_items(names: list[str], out: list, exprs, rng: random.Random) -> list:
+    """For each dimension used as a number (``number_degree``), items at new sizes, "n alone"
+    (the others small), until it is planned at degree + 1 distinct sizes; a
+    MatcalcError when that needs more than NUMBER_SIZES."""
+    items = []
+    for name in names:
+        need = number_degree(list(exprs), name) + 1
+        have = {c[0][name] for c, _, _ in out if name in c[0]}
+        if need > NUMBER_SIZES:
+            raise MatcalcError(f"{name} is used as a number in an expression of degree {need - 1} in it: deciding "
+                               f"it needs {need} sizes of {name}, more than the checker plans ({NUMBER_SIZES})")
+        extra = [s for s in range(1, NUMBER_SIZES + 1) if s not in have][:max(0, need - len(have))]
+        others = [m for m in names if m != name]
+        items += [([{**_small(others, {s}, rng), name: s}], f"{name} alone at {s} ({name} used as a number)", (name,))
+                  for s in extra]
+    return items
+
+
 PARTITIONS = 4  # every pattern of equal dimensions up to this many names; beyond, every pair and a few
 
 
@@ -222,6 +282,7 @@ def assignments(names: list[str], rng: random.Random, fixed: tuple[int, ...] = (
     out.append(([{n: large + i for i, n in enumerate(names)}], "large sizes", tuple(names)))
     out += [([{n: rng.randint(1, RANDOM_MAX) for n in names}], "random sizes", ()) for _ in range(RANDOM_ASSIGNMENTS)]
     out.append(([{n: 1 for n in names}], "every dimension 1", tuple(names)))
+    out += number_items(names, out, exprs, rng)
     order = {n: i for i, n in enumerate(names)}
     return [([dict(sorted(c.items(), key=lambda kv: order[kv[0]])) for c in candidates], why, about)
             for candidates, why, about in out]
