@@ -174,3 +174,10 @@ def test_function_is_an_imported_module_whose_source_is_inspectable(d):
 
     g = d.function("numpy")
     assert inspect.getsource(g).startswith("def gradient") and g.__module__.startswith("matcalc_numpy_")
+
+
+def test_a_claimed_zero_is_the_zero_matrix_of_the_shape_asked_for():
+    symbols = {"A": "matrix(k, m)", "X": "matrix(m, k)"}
+    assert matcalc.check("tr(A)", "X", "0", symbols={"A": "matrix(n, n)", "X": "matrix(m, k)"}).status == "holds"
+    assert matcalc.check("tr(A * X)", "X", "0", symbols=symbols).status == "refuted"
+    assert matcalc.check("tr(A * X)", "X", hessian="0", symbols=symbols).status == "holds"
