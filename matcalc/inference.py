@@ -30,6 +30,7 @@ from .axes import AXIS_FUNCTIONS
 from .errors import MatcalcError, ShapeError
 from .expr import Sym
 from .language import GREEK, GREEK_LETTERS
+from .parser import literal
 from .shapes import DimProduct, Shape, dim_mul
 
 _LATIN_LOWER = re.compile(r"[a-z][0-9]*(?:_[0-9]+)*\Z")
@@ -229,8 +230,8 @@ class _Builder(Transformer):
         text = str(last).strip("() \t\r\n")
         try:
             p, _, q = text.partition("/")
-            return _Exp(value=Fraction(p.strip()) / Fraction(q.strip() or 1))
-        except (ValueError, ZeroDivisionError):
+            return _Exp(value=literal(last, p) / literal(last, q or "1"))
+        except (ValueError, ZeroDivisionError, MatcalcError):  # the typed parse reports it
             return _Exp(value=Fraction(1))
 
     def neg(self, c):

@@ -120,3 +120,10 @@ def test_errors_point_at_the_place(text, message, column):
 def test_cli_errors_are_one_line():
     one_line_error(["diff", "||x", "--wrt", "x", "--sym", "x=vector(n)"], "f:1:4: unexpected end of expression")
     one_line_error(["diff", "1e * x' * x", "--wrt", "x", "--sym", "x=vector(n)"], "f:1:2: unexpected 'e'")
+
+
+@pytest.mark.parametrize("text, column", [("x' * x * 1e1000000000", 10), ("x' * x * 1" + "0" * 5000, 10),
+                                          ("x' * x * (1/" + "3" * 500 + ")", 10), ("x .^ 1e100000000", 6)])
+def test_a_number_literal_is_at_most_400_digits_its_exponent_counted(text, column):
+    with pytest.raises(MatcalcError, match=rf"f:1:{column}: a number has at most 400 digits"):
+        matcalc.derive(text, "x")

@@ -11,6 +11,7 @@ plus RANDOM_DIRECTIONS random ones.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -159,26 +160,29 @@ def number_degree(exprs: list[Expr], name: str) -> int:
     """A bound on the degree in n = ``name`` of the numerator of the expressions' difference, as a
     rational function of n with the matrices' entries fixed: n counts where it is a number — a
     DimValue, and in a part free of symbols each contraction over n (a product's inner dimension,
-    sum, tr), as ``sum(ones(n))`` and ``ones(n)' * ones(n)`` are n. Products add (numerator,
-    denominator) degrees, quotients cross them, sums put their terms over one denominator, a power
-    p/q multiplies by |p|·q. A wrong claim whose error is such a function of n is refuted at one of
-    any degree + 1 sizes of n."""
-    deg: dict[Expr, tuple[int, int, bool]] = {}  # (numerator, denominator, free of symbols)
+    sum, tr), as ``sum(ones(n))`` and ``ones(n)' * ones(n)`` are n. Each part is a numerator's degree
+    and its denominator's factors (each divisor with its degree): products add both, a quotient
+    moves the divisor into the factors, a sum takes the least common denominator (a divisor written
+    twice counted once), a power p/q and a square root scale by |p|·q and 2. A wrong claim whose error
+    is such a function of n is refuted at one of any degree + 1 sizes of n."""
+    deg: dict[Expr, tuple[int, Counter, bool]] = {}  # (numerator, denominator's factors, free of symbols)
     for e in post_order(*exprs):
         kids = [deg[k] for k in e.children]
         free = all(k[2] for k in kids) and not isinstance(e, Sym)
-        num, den = sum(k[0] for k in kids), sum(k[1] for k in kids)
+        num, den = sum(k[0] for k in kids), sum((k[1] for k in kids), Counter())
         if isinstance(e, DimValue):
             num = int(e.dim == name)
         elif isinstance(e, Add):
             num, den = _over_one_denominator(kids)
         elif isinstance(e, (Div, EDiv)):
             (n1, d1, _), (n2, d2, _) = kids
-            num, den = n1 + d2, d1 + n2
-        elif isinstance(e, (MatPower, Power, EPower)):
-            k = Fraction(e.exponent)
+            num, den = n1 + d2.total(), d1 + (Counter({e.children[1]: n2}) if n2 else Counter())
+        elif isinstance(e, (MatPower, Power, EPower)) or isinstance(e, Call) and e.fn == "sqrt":
+            k = Fraction(e.exponent) if not isinstance(e, Call) else Fraction(1, 2)
             times = abs(k.numerator) * k.denominator
-            num, den = (kids[0][0] * times, kids[0][1] * times) if k >= 0 else (kids[0][1] * times, kids[0][0] * times)
+            n1, d1, _ = kids[0]
+            num, den = ((n1 * times, Counter({f: d * times for f, d in d1.items()})) if k >= 0 else
+                        (d1.total() * times, Counter({e.children[0]: n1 * times}) if n1 else Counter()))
         if free and isinstance(e, MatMul):
             num += dim_names(e.left.shape.cols).count(name)
         elif free and isinstance(e, Call) and e.fn in ("sum", "tr"):  # sums rows·cols entries, tr rows
@@ -187,10 +191,12 @@ def number_degree(exprs: list[Expr], name: str) -> int:
     return _over_one_denominator([deg[e] for e in exprs])[0]
 
 
-def _over_one_denominator(terms) -> tuple[int, int]:
-    """Σ aᵢ/bᵢ = (Σ aᵢ Πⱼ≠ᵢ bⱼ) / Π bᵢ: its (numerator, denominator) degrees."""
-    den = sum(t[1] for t in terms)
-    return max((t[0] + den - t[1] for t in terms), default=0), den
+def _over_one_denominator(terms) -> tuple[int, Counter]:
+    """Σ aᵢ/bᵢ over the least common denominator b: its numerator's degree and b's factors."""
+    den = Counter()
+    for t in terms:
+        den |= t[1]
+    return max((t[0] + den.total() - t[1].total() for t in terms), default=0), den
 
 
 NUMBER_SIZES = 32  # a dimension used as a number is planned at up to this many sizes, 1 to NUMBER_SIZES
