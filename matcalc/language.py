@@ -60,8 +60,9 @@ def is_zero_matrix(e: Expr) -> bool:
 
 
 def show(e: Expr) -> str:
-    """The expression in the language (a round trip: parse(show(e)) == e)."""
-    return SOURCE.show(e)
+    """The expression in the language (a round trip: parse(show(e)) == e, except that a zero matrix as
+    the whole expression, 0 * ones(m, n), is written 0: a claimed 0 is the zero matrix of its shape)."""
+    return "0" if is_zero_matrix(e) else SOURCE.show(e)
 
 
 class Notation:
