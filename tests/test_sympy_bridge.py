@@ -14,8 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from matcalc.language import SOURCE
 import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -29,6 +27,7 @@ import matcalc
 from matcalc import ops
 from matcalc.checker.evaluate import DomainError
 from matcalc.errors import MatcalcError
+from matcalc.language import SOURCE
 from matcalc.expr import Call, Commutation, ScalarFn, walk
 from matcalc.parser import parse
 from matcalc.prooffile import make_scope
