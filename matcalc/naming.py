@@ -123,6 +123,7 @@ def name_repeats(e: Expr, *, taken: Iterable[str] = ()) -> Named:
         let = {target: Let(f"#{len(defs)}", target)}
         body, defs = _substituted(body, let), {k: _substituted(v, let) for k, v in defs.items()}
         defs[let[target]] = target
+    body, defs = _inlined(body, defs)
     used = {_key(n) for n in (*taken, *names_in(e), *RESERVED)}
     final: dict[Expr, Expr] = {}
     for placeholder in _reading_order(body, defs):
@@ -131,6 +132,15 @@ def name_repeats(e: Expr, *, taken: Iterable[str] = ()) -> Named:
         final[placeholder] = Let(name, defs[placeholder])
     return Named(tuple((let.name, _substituted(defs[p], final)) for p, let in final.items()),
                  _substituted(body, final))
+
+
+def _inlined(body: Expr, defs: dict[Expr, Expr]) -> tuple[Expr, dict[Expr, Expr]]:
+    """Names whose definitions, once written with the later names, are no longer worth one (det(t1)
+    and inv(t1) once t1 = X' A X) written out again, until every name is worth its place."""
+    while short := next((p for p, d in defs.items() if not worth_a_name(d)), None):
+        back = {short: defs.pop(short)}
+        body, defs = _substituted(body, back), {k: _substituted(v, back) for k, v in defs.items()}
+    return body, defs
 
 
 def _reading_order(body: Expr, defs: dict[Expr, Expr]) -> list[Expr]:
