@@ -31,7 +31,6 @@ def claim_object(r: ClaimReport) -> dict:
         "kind": r.claim.kind,
         "claimed": show(r.claim.gradient) if r.claim.gradient is not None else None,
         "derived": show(r.derivation.gradient) if r.derivation is not None else None,
-        **_named(r),
         "expected": r.claim.expect,
         "verdict": r.verdict,
         "message": r.message,
