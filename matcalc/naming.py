@@ -12,7 +12,7 @@ from .expr import (Call, Commutation, DimValue, Entrywise, Expr, Eye, Let, Neg, 
 from .language import GREEK_LETTERS
 from .shapes import dim_factors
 
-#: The name a subexpression gets from its outer function (capitalised for a matrix: S = softmax(Z, axis=1)).
+#: The name a subexpression gets from its outer function (capitalised for a matrix, E = exp(A); σ stays σ).
 LETTERS = {"softmax": "s", "exp": "e", "sigmoid": "sigma"}
 #: Names the display formats use themselves: d X, f and F, the Hessian's H, the identity I.
 RESERVED = ("d", "f", "F", "H", "I")
