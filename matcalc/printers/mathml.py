@@ -126,6 +126,9 @@ class MathMLNotation(MathNotation):
     def transpose(self, a):
         return f"<msup>{mrow(a)}{mi('⊤', True)}</msup>"
 
+    def where(self, name):
+        return mrow('<mtext>where</mtext><mspace width="0.5em"></mspace>', name)
+
     def call(self, fn, arg):
         return mrow(mi(fn), APPLY, self.paren(self._show(arg)))
 

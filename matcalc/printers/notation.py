@@ -56,6 +56,10 @@ class UnicodeNotation(MathNotation):
     def zero(self, ones):
         return "0"
 
+    def where(self, name):
+        """The left side of a name's definition below a result: where s."""
+        return f"where {name}"
+
     def call(self, fn, arg):
         return f"{fn}({self._show(arg)})"
 
@@ -144,6 +148,9 @@ class LatexNotation(MathNotation):
 
     def transpose(self, a):
         return f"{{{a}}}^\\top"
+
+    def where(self, name):
+        return f"\\text{{where }} {name}"
 
     def zero(self, ones):
         size = self.dim(ones.rows) if ones.cols == 1 else f"{self.dim(ones.rows)}\\times {self.dim(ones.cols)}"
