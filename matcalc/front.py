@@ -10,7 +10,7 @@ from typing import Any
 
 from . import sympy_bridge
 from .deep import deep
-from .errors import MatcalcError, in_field, printable, taught
+from .errors import MatcalcError, ShapeError, in_field, printable, taught
 from .prooffile import ProofFile, make_claim, make_scope, parse_assumption
 from .report import ClaimReport, run_claim
 
@@ -63,11 +63,18 @@ def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume) -
     except MatcalcError:
         return {}
     wrt = values.get("wrt") if isinstance(values.get("wrt"), str) else None
-    claims = ("gradient", "jacobian", "hessian")
+    claimed = [t for t in texts if t[0] in ("gradient", "jacobian", "hessian")]
     with in_field("f"):  # f's shapes first: a claim never changes what f means, it is judged against it
-        first = infer(declared, functions, let, [t for t in texts if t[0] not in claims], wrt)
-        declared = make_scope({**symbols, **first}, functions).symbols
-        return {**first, **infer(declared, functions, let, texts)}  # the claim's shape: checked when typed
+        first = infer(declared, functions, let, [t for t in texts if t not in claimed], wrt)
+    if not claimed:
+        return first
+    declared = make_scope({**symbols, **first}, functions).symbols
+    key = claimed[0][0]
+    with in_field(key):  # a symbol only the claim names gets the shape it needs there
+        try:
+            return {**first, **infer(declared, functions, let, texts, wrt, field=key)}
+        except ShapeError:  # the claim does not have wrt's shape: the typed claim says so
+            return {**first, **infer(declared, functions, let, texts, field=key)}
 
 
 def request_from_body(body: object) -> Request:

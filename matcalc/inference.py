@@ -593,10 +593,11 @@ def unknown_names(texts, known) -> bool:
 
 
 def infer(declared: dict[str, Shape], functions: dict[str, str], lets: dict[str, str], texts: list[tuple[str, str]],
-          wrt: str | None = None) -> dict[str, str]:
+          wrt: str | None = None, *, field: str = "f") -> dict[str, str]:
     """The declarations ("matrix(m, n)", "vector(n)", "scalar", "integer") of every symbol the texts use
     without declaring; ``texts`` are (field, text) pairs: "let.NAME", "assume", "f", "gradient", ...;
-    the gradient has the shape of ``wrt``. A conflict is a ShapeError at its field and place."""
+    the gradient has the shape of ``wrt``. A conflict is a ShapeError at its field and place (``field``:
+    one found only when solving them all)."""
     from .prooffile import _let_order
 
     inference = Inference(declared, functions, set(lets))
@@ -620,7 +621,7 @@ def infer(declared: dict[str, Shape], functions: dict[str, str], lets: dict[str,
     try:
         inference.solve()
     except _Conflict as c:
-        raise _located(inference.conflict(c), "f") from None
+        raise _located(inference.conflict(c), field) from None
     return inference.declarations()
 
 

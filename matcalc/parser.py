@@ -221,7 +221,7 @@ def _axis(fn: str, args: list, scope: Scope) -> tuple[int | None, list]:
             tok = args[-1]
             if fn not in axes.AXIS_FUNCTIONS or fn in scope.functions or fn in scope.symbols or fn in scope.lets:
                 raise MatcalcError(f"{fn} takes no axis (axis= is for {', '.join(axes.AXIS_FUNCTIONS)})", pos=_pos(a))
-            if "." in tok or sign * int(tok) not in (-2, -1, 0, 1):
+            if not tok.isdigit() or sign * int(tok) not in (-2, -1, 0, 1):
                 raise MatcalcError(f"axis is 0 (down each column) or 1 (along each row), not "
                                    f"{'-' if sign < 0 else ''}{tok}", pos=_pos(args[i + 1]))
             return (sign * int(tok)) % 2, args[:i]

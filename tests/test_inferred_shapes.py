@@ -163,3 +163,17 @@ def test_a_claim_never_changes_the_shapes_inferred_from_f():
     with pytest.raises(MatcalcError, match=r"the gradient 2 \* \(W \* X \+ b \* ones\(p\)'\) is m×p, but it must be m×1"):
         matcalc.check("sum((W * X + b) .^ 2)", "b", "2 * (W * X + b)")
     assert matcalc.check("tr(A * X)", "X", "A' + 0 * B").status == "holds"  # a symbol only the claim uses is inferred
+
+
+def test_a_symbol_only_the_claim_names_gets_the_shape_the_claim_needs():
+    v = matcalc.check("sum(x)", "x", "z")
+    assert v.status == "refuted"
+
+
+def test_a_conflict_the_claim_makes_is_reported_in_the_claim():
+    with pytest.raises(MatcalcError, match=r"gradient:1:25: X is used as m×n and as q×n"):
+        matcalc.check("sum(X)", "X", "ones(m, n) + 0*ones(p,q)*X")
+
+
+def test_a_claim_may_use_an_inferred_dimension_as_a_number():
+    assert matcalc.check("sum(W * X + b)", "b", "p * ones(m)").status == "holds"
