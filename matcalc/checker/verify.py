@@ -99,7 +99,7 @@ def _value(evaluator: Evaluator, b: Bindings, i: int, M: Expr) -> Matrix:
 @dataclass
 class _Point:
     b: Bindings
-    normal: list | None  # the assumption's normal on wrt, or None
+    normal: list | None  # the independent normals of the assumption on wrt, or None
     restrictions: list[str]
 
 
@@ -392,7 +392,7 @@ class _Judge:
         return values
 
     def _assumptions(self, b: Bindings) -> list | None:
-        """Meet every assumption at this point; the normal of the one on wrt, or None."""
+        """Meet every assumption at this point; the normals of the one on wrt, or None."""
         normal = None
         for a in self.assume:
             y, n = satisfy(a, b, assumed_symbol(a) in self.scope.symmetric)
@@ -404,7 +404,7 @@ class _Judge:
         out = list(positive.values()) + [f"det({n}) > 0, as {why} needs" for n, why in det_positive.items()]
         if normal is not None:
             a = next(a for a in self.assume if assumed_symbol(a) == self.x.name)
-            out.append(f"d{self.x.name} keeps '{a}' (so a claim is judged up to a multiple of that assumption's normal)")
+            out.append(f"d{self.x.name} keeps '{a}' (so a claim is judged up to a combination of that assumption's normals)")
         return out
 
     # -- kinks --------------------------------------------------------------------------------
