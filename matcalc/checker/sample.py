@@ -198,18 +198,27 @@ def with_det_sign(a: Matrix, sign: int) -> Matrix:
     return [[a[0][0] - 2 * det / minor] + a[0][1:]] + a[1:]
 
 
+def _names(*exprs) -> list[str]:
+    return sorted({n.name for n in distinct_nodes(*exprs) if isinstance(n, Sym)})
+
+
 def assumed_symbol(assumption) -> str:
-    """The one symbol an equality constrains (scalar, row, column or matrix: each entry a
-    constraint); a MatcalcError for an equality in several symbols or none."""
-    names = sorted({n.name for n in distinct_nodes(assumption.lhs, assumption.rhs) if isinstance(n, Sym)})
-    if len(names) != 1:
-        raise MatcalcError(f"cannot honour assumption '{assumption}': only an equality in one symbol is supported "
-                           f"(it uses {', '.join(names) or 'none'})", field="assume")
-    return names[0]
+    """The symbol an equality constrains (scalar, row, column or matrix: each entry a constraint):
+    its only symbol, or the only symbol of its left side when the right side does not use it (the
+    right side's symbols are drawn at random: ``Y * ones(n) = c``); a MatcalcError otherwise."""
+    names, left = _names(assumption.lhs, assumption.rhs), _names(assumption.lhs)
+    if len(names) == 1:
+        return names[0]
+    if len(left) == 1 and left[0] not in _names(assumption.rhs):
+        return left[0]
+    raise MatcalcError(f"cannot honour assumption '{assumption}': it must be an equality in one symbol, or have one "
+                       f"symbol on its left side, the one it constrains (it uses {', '.join(names) or 'none'})",
+                       field="assume")
 
 
-def check_assumptions(assume) -> None:
-    """At most one assumption per symbol: each is honoured by moving its symbol, which would undo another's."""
+def check_assumptions(assume, wrt: str | None = None) -> None:
+    """At most one assumption per symbol (each is honoured by moving its symbol, which would undo
+    another's), and a constrained symbol used by no other assumption, nor tied by one to wrt."""
     seen: dict[str, object] = {}
     for a in assume:
         y = assumed_symbol(a)
@@ -217,6 +226,14 @@ def check_assumptions(assume) -> None:
             raise MatcalcError(f"cannot honour both '{seen[y]}' and '{a}': only one assumption per symbol is supported",
                                field="assume")
         seen[y] = a
+        if wrt is not None and wrt != y and wrt in _names(a.lhs, a.rhs):
+            raise MatcalcError(f"cannot honour assumption '{a}' here: it ties {y} to {wrt}, the symbol differentiated "
+                               f"by (state it for {wrt}, or differentiate by {y})", field="assume")
+    for a in assume:
+        other = next((y for y, b in seen.items() if b is not a and y in _names(a.lhs, a.rhs)), None)
+        if other is not None:
+            raise MatcalcError(f"cannot honour both '{seen[other]}' and '{a}': meeting the first moves {other}, "
+                               f"which the second uses", field="assume")
 
 
 MAX_EXPONENT = 1 << 20  # a midpoint beyond 2^±MAX_EXPONENT is no rational a point should hold

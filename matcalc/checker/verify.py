@@ -175,7 +175,7 @@ class _Judge:
         return required([self.f] + self.assumed)[:2]
 
     def run(self) -> list[Verdict]:
-        check_assumptions(self.assume)
+        check_assumptions(self.assume, self.x.name)
         plan = self.plan()
         largest = largest_matrix(self.shapes, plan[0].sizes)
         if largest > MAX_ENTRIES:
