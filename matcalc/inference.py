@@ -27,6 +27,7 @@ from lark.exceptions import LarkError, UnexpectedInput
 
 from . import ops
 from .axes import AXIS_FUNCTIONS
+from .declarations import assumption_sides
 from .errors import MatcalcError, ShapeError
 from .expr import Sym
 from .language import GREEK, GREEK_LETTERS
@@ -606,7 +607,7 @@ def infer(declared: dict[str, Shape], functions: dict[str, str], lets: dict[str,
     for key, text, let_name in items:
         if not isinstance(text, str):
             continue
-        parts = text.split("=") if key == "assume" and text.count("=") == 1 else [text]
+        parts = (assumption_sides(text) or [text]) if key == "assume" else [text]
         try:
             terms = [_parse(p, inference) for p in parts]
             if key == "assume" and len(terms) == 2 and None not in terms:

@@ -10,7 +10,7 @@ from .errors import MatcalcError, in_field, printable, taught
 from . import ops
 from .expr import Expr, MatMul, Num, Ones, Sym, distinct_nodes
 from .language import GREEK_LETTERS, NAME, show
-from .declarations import Assumption, Scope, not_integer, not_symmetric
+from .declarations import Assumption, Scope, assumption_sides, not_integer, not_symmetric
 from .parser import FUNCTION_KINDS, parse
 from .shapes import SCALAR, Shape, fixed_dim
 from .shapes import hessian as hessian_shape
@@ -177,9 +177,10 @@ def parse_assumption(text: str, scope: Scope) -> Assumption:
 
 
 def _assumption(text: str, scope: Scope) -> Assumption:
-    if not isinstance(text, str) or text.count("=") != 1:
+    sides = assumption_sides(text) if isinstance(text, str) else None
+    if sides is None:
         raise MatcalcError(f"an assumption is written EXPR = EXPR, got {text!r}")
-    left, right = text.split("=")
+    left, right = sides
     lhs, rhs = parse(left, scope), parse(right, scope)
     if lhs.shape != rhs.shape and not rhs.shape.is_scalar:
         raise MatcalcError(f"assumption {text!r}: sides have shapes {lhs.shape} and {rhs.shape}")

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from flint import arb, ctx, fmpq
+from flint import arb, ctx, fmpq, fmpq_mat
 
 from ..expr import (
     Add, Call, DimValue, Div, EDiv, EPower, Expr, Frechet, Hadamard, Kron, MatMul, MatPower, Power, Sym, SymbolicPower, distinct_nodes,
@@ -404,36 +404,57 @@ def unit(rows: int, cols: int, symmetric: bool, at: tuple[int, int]) -> list:
     return v
 
 
-def _project(v: list, normal: list | None, pivot: list | None) -> list:
-    """v moved along ``pivot`` onto the tangent space {V : ⟨normal, V⟩ = 0}."""
-    if normal is None:
+def _pivots(normals: list[list], units: list, cols: int) -> list[int]:
+    """For each independent normal, the unit direction it leans on most once the earlier ones are
+    eliminated (exact elimination on the normals' entries at the units): indices into ``units``."""
+    reduced: list[tuple[list, int]] = []
+    out: list[int] = []
+    for a in normals:
+        r = [a[at[0] * cols + at[1]] for _, _, at in units]
+        for e, p in reduced:
+            if r[p]:
+                t = r[p] / e[p]
+                r = [x - t * z for x, z in zip(r, e)]
+        if any(r):
+            p = max(range(len(r)), key=lambda u: abs(r[u]))
+            reduced.append((r, p))
+            out.append(p)
+    return out
+
+
+def _project(v: list, normals: list | None, pivots: list) -> list:
+    """v moved along the ``pivots`` (unit directions) onto the tangent space {V : ⟨a, V⟩ = 0 for
+    each normal a}: v − Σ t_j p_j with Σ_j ⟨a_k, p_j⟩ t_j = ⟨a_k, v⟩."""
+    if not normals:
         return v
-    t = sum(a * x for a, x in zip(normal, v)) / sum(a * x for a, x in zip(normal, pivot))
-    return [x - t * p for x, p in zip(v, pivot)]
+    dot = lambda a, w: sum(x * y for x, y in zip(a, w))  # noqa: E731
+    t = fmpq_mat([[dot(a, p) for p in pivots] for a in normals]).solve(fmpq_mat([[dot(a, v)] for a in normals]))
+    return [x - sum(t[j, 0] * p[i] for j, p in enumerate(pivots)) for i, x in enumerate(v)]
 
 
-def directions(rows: int, cols: int, symmetric: bool, normal: list | None,
+def directions(rows: int, cols: int, symmetric: bool, normals: list | None,
                rng: random.Random) -> list[tuple[str, str, list]]:
     """(kind, label, direction flattened row by row) for one instance: a basis of the tangent space
-    (X's own unit directions, moved onto an assumption's tangent space along the unit direction
-    the normal leans on most), every one where there are at most UNIT_LIMIT, else UNIT_SAMPLE of
-    them with diagonal and off-diagonal ones among them; then RANDOM_DIRECTIONS random ones
-    (no entry 0, symmetric for a symmetric X, on the tangent space)."""
+    (X's own unit directions, moved onto an assumption's tangent space along the unit directions
+    its independent normals lean on most), every one where there are at most UNIT_LIMIT, else
+    UNIT_SAMPLE of them with diagonal and off-diagonal ones among them; then RANDOM_DIRECTIONS
+    random ones (no entry 0, symmetric for a symmetric X, on the tangent space)."""
     units = structural(rows, cols, symmetric)
-    pivot = None
-    if normal is not None:
-        k = max(range(len(units)), key=lambda u: abs(normal[units[u][2][0] * cols + units[u][2][1]]))
-        pivot = unit(rows, cols, symmetric, units.pop(k)[2])
+    pivots = []
+    if normals:
+        chosen = _pivots(normals, units, cols)
+        pivots = [unit(rows, cols, symmetric, units[k][2]) for k in chosen]
+        units = [u for k, u in enumerate(units) if k not in chosen]
     if len(units) > UNIT_LIMIT:
         diagonal = [u for u in units if u[1]]
         off = [u for u in units if not u[1]]
         chosen = rng.sample(diagonal, min(len(diagonal), UNIT_SAMPLE // 4)) if diagonal else []
         chosen += rng.sample(off, UNIT_SAMPLE - len(chosen))
         units = sorted(chosen, key=lambda u: u[2])
-    out = [("entry", label, _project(unit(rows, cols, symmetric, at), normal, pivot)) for label, _, at in units]
+    out = [("entry", label, _project(unit(rows, cols, symmetric, at), normals, pivots)) for label, _, at in units]
     for _ in range(RANDOM_DIRECTIONS):
         v = [fmpq(rng.choice((-1, 1)) * rng.randint(1, 16), 8) for _ in range(rows * cols)]
         if symmetric:
             v = [v[min(i, j) * cols + max(i, j)] for i in range(rows) for j in range(cols)]
-        out.append(("direction", "a random direction", _project(v, normal, pivot)))
+        out.append(("direction", "a random direction", _project(v, normals, pivots)))
     return out

@@ -132,6 +132,9 @@ class MathMLNotation(MathNotation):
     def call(self, fn, arg):
         return mrow(mi(fn), APPLY, self.paren(self._show(arg)))
 
+    def axis_call(self, fn, arg, axis):
+        return mrow(mi(fn), APPLY, self.paren(mrow(self._show(arg), mo(","), mi("axis"), mo("="), mn(str(axis)))))
+
     def function(self, fn, order, arg):
         head = self.name(fn) if fn in _GREEK_CHARS or len(fn) == 1 or ord(fn[0]) > 127 else mi(fn)
         if order:

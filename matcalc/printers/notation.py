@@ -25,7 +25,7 @@ class MathNotation(Notation):
 
     def precedence(self, e: Expr) -> int:
         op = ops.of_node(type(e))
-        return PRODUCT if op is not None and self.format in op.infix else precedence(e)
+        return PRODUCT if op is not None and self.format in op.infix else super().precedence(e)
 
 
 class UnicodeNotation(MathNotation):
@@ -158,6 +158,9 @@ class LatexNotation(MathNotation):
 
     def call(self, fn, arg):
         return f"\\operatorname{{{fn}}}\\left({self._show(arg)}\\right)"
+
+    def axis_call(self, fn, arg, axis):
+        return f"\\operatorname{{{fn}}}\\left({self._show(arg)}, \\text{{axis}}={axis}\\right)"
 
     def function(self, fn, order, arg):
         op = ops.get(fn)
