@@ -182,7 +182,10 @@ def _assumption(text: str, scope: Scope) -> Assumption:
         raise MatcalcError(f"an assumption is written EXPR = EXPR, got {text!r}")
     left, right = sides
     lhs, rhs = parse(left, scope), parse(right, scope)
-    if lhs.shape != rhs.shape and not rhs.shape.is_scalar:
+    if lhs.shape.is_scalar != rhs.shape.is_scalar:  # a scalar side is every entry's value: c * ones(m, n)
+        lhs, rhs = ((MatMul(lhs, Ones(rhs.shape.rows, rhs.shape.cols)), rhs) if lhs.shape.is_scalar
+                    else (lhs, MatMul(rhs, Ones(lhs.shape.rows, lhs.shape.cols))))
+    if lhs.shape != rhs.shape:
         raise MatcalcError(f"assumption {text!r}: sides have shapes {lhs.shape} and {rhs.shape}")
     if _occurs(lhs, rhs):
         raise MatcalcError(f"assumption {text!r} is circular: the right side contains the left side")

@@ -98,7 +98,8 @@ def test_without_the_assumption_the_result_stays_correct():
 @pytest.mark.parametrize("wrt, claim", [("W", "(softmax(W * X + b, axis=0) - Y) * X'"),
                                         ("b", "(softmax(W * X + b, axis=0) - Y) * ones(n)")])
 def test_wrong_claim_refuted_without_the_assumption_or_with_the_wrong_axis(assume, wrt, claim):
-    v = matcalc.check(F, wrt, claim, assume=assume)
+    shapes = {"Y": "matrix(m, n)", "W": "matrix(m, p)", "X": "matrix(p, n)", "b": "vector(m)"}  # the claim's n
+    v = matcalc.check(F, wrt, claim, shapes, assume=assume)
     assert v.status == "refuted"
 
 
@@ -210,3 +211,18 @@ def test_exported_code_meets_a_column_sum_assumption():
     ns: dict = {}
     exec(d.to_code("numpy"), ns)  # noqa: S102 — our own module
     assert ns["check"]()["gradient"] < 1e-6
+
+
+@pytest.mark.parametrize("assume", ["mean(x) = 1", "sum(x) / n = 1", "sum(x) / sum(ones(n)) = 1"])
+def test_an_assumption_with_rational_constants_is_met_exactly(assume):
+    """1/n of a mean is a rational: the point meets the assumption exactly, so a true claim holds."""
+    v = matcalc.check("sum(x) * y", "y", "n", {"x": "vector(n)", "y": "scalar"}, assume=[assume])
+    assert v.status == "holds", v.message
+
+
+@pytest.mark.parametrize("assume", ["t = 1", "1 = t"])
+def test_a_scalar_side_of_an_assumption_is_every_entrys_value(assume):
+    d = matcalc.derive("t' * x", "x", assume=[assume])
+    assert d.verdict.holds
+    assert matcalc.check("t' * x", "x", "ones(n)", assume=[assume]).holds
+    assert matcalc.check("t' * x", "x", "2 * ones(n)", assume=[assume]).status == "refuted"

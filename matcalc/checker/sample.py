@@ -20,7 +20,7 @@ from ..expr import Call, Entrywise, EPower, Expr, Frechet, Let, Power, Sym, Tran
 from .decide import BUDGET
 from .evaluate import NEEDS, Bindings, Matrix, evaluate
 from .functions import SERIES
-from .ring import Undecided
+from .ring import NotExact, Undecided
 
 #: bits for meeting an assumption with an irrational constant: beyond every comparison's precision, and few
 #: enough for the point's rationals to print (about 2,200 digits)
@@ -263,23 +263,34 @@ def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[list[fm
     text = f"{assumption}"
     rows, cols = len(b.values[y]), len(b.values[y][0])
 
-    def g(vals: Matrix) -> list[arb]:
-        at = Bindings({**b.values, y: vals}, b.dims, b.elementwise, b.scalar)
+    def g(vals: Matrix, exact: bool) -> list:
+        at = Bindings({**b.values, y: vals}, b.dims, b.elementwise, b.scalar, exact=exact)
         lhs, rhs = evaluate(assumption.lhs, at), evaluate(assumption.rhs, at)
         return [v - rhs[i % len(rhs)][j % len(rhs[0])] for i, r in enumerate(lhs) for j, v in enumerate(r)]
 
+    def linear_parts(exact: bool):
+        """g at 0, its columns (g at each unit matrix, less g at 0) and g at Y."""
+        c = g([[fmpq(0)] * cols for _ in range(rows)], exact)
+        units = [g([[fmpq(int(r * cols + k == i)) for k in range(cols)] for r in range(rows)], exact)
+                 for i in range(rows * cols)]
+        return c, [[v - ck for v, ck in zip(u, c)] for u in units], g(b.values[y], exact)
+
+    current = [x for r in b.values[y] for x in r]
+    try:  # in exact rationals where the assumption has them (1/n of a mean too): the point meets it exactly
+        c, columns, at_y = linear_parts(True)
+        exact, same = True, (lambda u, v: u == v)
+    except NotExact:
+        with ctx.workprec(ASSUMPTION_PREC):
+            c, columns, at_y = linear_parts(False)
+        exact, same = all(ck.rad() == 0 for ck in c), (lambda u, v: u.overlaps(v))
     with ctx.workprec(ASSUMPTION_PREC):
-        c = g([[fmpq(0)] * cols for _ in range(rows)])
-        columns = [[v - ck for v, ck in zip(g([[fmpq(int(r * cols + k == i)) for k in range(cols)]
-                                                  for r in range(rows)]), c)] for i in range(rows * cols)]
-        current = [x for r in b.values[y] for x in r]
-        for k, value in enumerate(g(b.values[y])):
-            if not value.overlaps(c[k] + sum((col[k] * arb(v) for col, v in zip(columns, current)), arb(0))):
+        for k, value in enumerate(at_y):
+            if not same(value, c[k] + sum((col[k] * v for col, v in zip(columns, current)), fmpq(0))):
                 raise MatcalcError(f"cannot honour assumption '{text}': it is not a linear equality in {y}",
                                    field="assume")
-        normals = [[midpoint(col[k]) for col in columns] for k in range(len(c))]
-        values = [midpoint(ck) + sum(w * v for w, v in zip(a, current)) for ck, a in zip(c, normals)]
-        exact = all(ck.rad() == 0 for ck in c)
+        point = (lambda v: v) if isinstance(c[0] if c else fmpq(0), fmpq) else midpoint
+        normals = [[point(col[k]) for col in columns] for k in range(len(c))]
+        values = [point(ck) + sum(w * v for w, v in zip(a, current)) for ck, a in zip(c, normals)]
     if symmetric:
         normals = [[(a[i] + a[(i % cols) * cols + i // cols]) / 2 for i in range(rows * cols)] for a in normals]
     independent = _independent(normals)
