@@ -376,3 +376,23 @@ def test_cli_emit_errors(capsys):
     assert err.startswith("matcalc: error: cannot write") and err.count("\n") == 1
     with pytest.raises(matcalc.MatcalcError, match="unknown backend 'fortran'"):
         matcalc.derive("tr(X)", wrt="X", symbols={"X": "matrix(n, n)"}).to_code("fortran")
+
+
+def _own_check(source: str) -> dict:
+    namespace: dict = {"__name__": "emitted"}
+    exec(compile(source, "<emitted>", "exec"), namespace)  # noqa: S102 — the test runs matcalc's own module
+    return namespace["check"]()
+
+
+@pytest.mark.parametrize("f, wrt", [("x' * x + 10^8", "x"), ("sum(X - mean(X, axis=0))", "X"),
+                                    ("sum(exp(X - logsumexp(X, axis=0)))", "X")])
+def test_emitted_check_allows_what_rounding_f_can_do_to_its_differences(f, wrt):
+    """A large constant in f, or a derivative exactly 0 written unsimplified, passes the module's check."""
+    assert max(_own_check(matcalc.derive(f, wrt).to_code("numpy")).values()) <= 1e-6
+
+
+def test_emitted_check_still_fails_a_wrong_derivative_beside_a_large_constant():
+    source = matcalc.derive("x' * x + 10^8", "x").to_code("numpy")
+    assert "np.reshape(2 * x, shape)" in source
+    with pytest.raises(AssertionError, match="against differences of f"):
+        _own_check(source.replace("np.reshape(2 * x, shape)", "np.reshape(2.001 * x, shape)"))

@@ -113,6 +113,25 @@ def _relative(a, b, scale):
     return float(np.linalg.norm(np.asarray(a) - np.asarray(b)) / max(scale, 1e-300))
 
 
+def _against_differences(claimed, values, weights, width, scale, X):
+    """claimed against the difference quotient Σ wᵢ fᵢ / width of f's values, relative to scale,
+    less what rounding the values (or the entries of X, where f cancels to less) can make of the
+    quotient: so a large constant in f, or a derivative that is exactly 0, cannot fail it."""
+    values = [np.asarray(v, dtype=np.float64) for v in values]
+    measured = sum(w * v for w, v in zip(weights, values)) / width
+    magnitude = max([float(np.max(np.abs(X)))] + [float(np.max(np.abs(v))) for v in values])
+    rounding = 4 * np.finfo(np.float64).eps * len(values) * magnitude / width * np.sqrt(measured.size)
+    excess = float(np.linalg.norm(np.asarray(claimed) - measured)) - rounding
+    return max(excess, 0.0) / max(scale, 1e-300), rounding / max(scale, 1e-300)
+
+
+def _best(errors):
+    """The least error among the steps whose rounding leaves the differences their digits (at most
+    10⁻³ of the scale), else the largest step's: a tiny step of a large f tells nothing."""
+    usable = [e for e, rounding in errors if rounding <= 1e-3]
+    return min(usable) if usable else errors[0][0]
+
+
 def _direction(rng, shape, normal, symmetric=False):
     """A random direction (symmetric for a symmetric wrt); one that keeps an assumption on wrt
     (orthogonal to its normal)."""
@@ -150,7 +169,8 @@ def _gradient_error(claim, inputs, normal, rng):
         V = _direction(rng, X.shape, normal, wrt in SYMMETRIC)
         claimed = np.sum(G * V)
         scale = max(abs(claimed), np.linalg.norm(G) * np.linalg.norm(V))
-        worst = max(worst, min(_relative(claimed, (at(X + h * V) - at(X - h * V)) / (2 * h), scale) for h in STEPS))
+        worst = max(worst, _best([_against_differences(claimed, (at(X + h * V), at(X - h * V)), (1, -1), 2 * h, scale, X)
+                                  for h in STEPS]))
     return worst
 ''',
     "jacobian": '''
@@ -168,7 +188,8 @@ def _jacobian_error(claim, inputs, normal, rng):
         V = _direction(rng, X.shape, normal)
         claimed = J @ _vec(V)
         scale = max(np.linalg.norm(claimed), np.linalg.norm(J) * np.linalg.norm(V))
-        worst = max(worst, min(_relative(claimed, (at(X + h * V) - at(X - h * V)) / (2 * h), scale) for h in STEPS))
+        worst = max(worst, _best([_against_differences(claimed, (at(X + h * V), at(X - h * V)), (1, -1), 2 * h, scale, X)
+                                  for h in STEPS]))
     return worst
 ''',
     "hessian": '''
@@ -186,14 +207,15 @@ def _hessian_error(claim, inputs, normal, rng):
         return float(_call(claim["f"], claim["inputs"], {**inputs, wrt: A}))
 
     def mixed(U, V, h):
-        return (at(X + h * U + h * V) - at(X + h * U - h * V) - at(X - h * U + h * V) + at(X - h * U - h * V)) / (4 * h * h)
+        return (at(X + h * U + h * V), at(X + h * U - h * V), at(X - h * U + h * V), at(X - h * U - h * V))
 
     worst = _relative(H, H.T, np.linalg.norm(H))
     for _ in range(DIRECTIONS):
         U, V = _direction(rng, X.shape, normal), _direction(rng, X.shape, normal)
         claimed = _vec(U) @ H @ _vec(V)
         scale = max(abs(claimed), np.linalg.norm(H) * np.linalg.norm(U) * np.linalg.norm(V))
-        worst = max(worst, min(_relative(claimed, mixed(U, V, h), scale) for h in SECOND_STEPS))
+        worst = max(worst, _best([_against_differences(claimed, mixed(U, V, h), (1, -1, -1, 1), 4 * h * h, scale, X)
+                                  for h in SECOND_STEPS]))
     return worst
 ''',
 }
@@ -242,6 +264,7 @@ def _autodiff(claim, inputs):
 ORACLE_ERROR = '''
 
 ORACLE_TOLERANCE = 1e-8  # largest relative error allowed against automatic differentiation
+ORACLE_FLOOR = 1e-6  # the least scale compared against: a derivative exactly 0, computed two ways, differs by rounding
 
 
 def _projector(normal, size):
@@ -261,11 +284,11 @@ def _autodiff_error(claim, inputs, normal):
         if claim["wrt"] in SYMMETRIC:  # the gradient by a symmetric matrix is the symmetric part
             R = (R + R.T) / 2
         P = _projector(normal, D.size)
-        return _relative(P @ _vec(D), P @ _vec(R), max(np.linalg.norm(D), np.linalg.norm(R)))
+        return _relative(P @ _vec(D), P @ _vec(R), max(np.linalg.norm(D), np.linalg.norm(R), ORACLE_FLOOR))
     P = _projector(normal, D.shape[1])
     if claim["kind"] == "hessian":
         D, R = P @ D, P @ R
-    return _relative(D @ P, R @ P, max(np.linalg.norm(D), np.linalg.norm(R)))
+    return _relative(D @ P, R @ P, max(np.linalg.norm(D), np.linalg.norm(R), ORACLE_FLOOR))
 '''
 
 RUN = Template('''
