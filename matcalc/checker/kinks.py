@@ -11,6 +11,7 @@ import random
 from flint import arb, ctx
 
 from ..expr import Call, Entrywise, EPower, Expr, Power, Sym, distinct_nodes
+from ..language import show
 from .evaluate import NEEDS, Bindings, Evaluator
 from .plan import structural, unit
 from .ring import Tan, Undecided, base
@@ -96,6 +97,8 @@ def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
             a = [v for row in Evaluator(Bindings(b.values, b.dims, b.elementwise, b.scalar))(arg) for v in row][r]
             scale = _scale(b.values[s.name])
             if not (side * base(a) > 0 and abs(base(a)) <= 2 * OFFSET * scale):
-                raise Undecided(f"Newton's method did not place the entry just {side:+d} side of the kink (last {c})")
+                closest = "" if c is None else f", closest {c.str(3, radius=False)}"
+                raise Undecided(f"Newton's method did not bring an entry of {show(arg)} just "
+                                f"{'above' if side > 0 else 'below'} 0{closest}")
 
     return move
