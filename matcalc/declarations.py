@@ -41,8 +41,8 @@ class Scope:
 def not_integer(x: Sym) -> None:
     """An integer symbol takes integer values only: nothing is differentiated by it (a MatcalcError)."""
     if x.integer:
-        raise MatcalcError(f"{x.name} is an integer symbol: nothing is differentiated by it (declare it scalar "
-                           f"to differentiate by a real number)")
+        raise MatcalcError(f"{x.name} is an integer symbol (an exponent is one): nothing is differentiated by it; "
+                           f"a real exponent a is written through exp and log, exp(a * log(x)) for x .^ a")
 
 
 def not_symmetric(x: Sym, what: str) -> None:

@@ -220,7 +220,7 @@ def make_claim(index: int, f: str, wrt: str, gradient: str | None, scope: Scope,
             raise MatcalcError(f"{key} is required and must be a string", field=key)
     fx = _parse_at(f, scope, "f")
     if wrt not in scope.symbols:
-        raise MatcalcError(f"wrt = {wrt!r} is not a declared symbol", field="wrt")
+        raise MatcalcError(f"wrt = {wrt!r} is not a declared symbol, nor one f uses", field="wrt")
     x = scope.symbol(wrt)
     with in_field("wrt"):
         not_integer(x)
