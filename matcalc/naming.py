@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .expr import (Call, Commutation, DimValue, Entrywise, Expr, Eye, Let, Neg, Num, Ones, ScalarFn, Sym, Transpose,
                    distinct_nodes, post_order)
+from .axes import axis_softmax, spelt_softmax
 from .language import GREEK_LETTERS
 from .shapes import dim_factors
 
@@ -57,6 +58,18 @@ def _key(name: str) -> str:
     return "".join(GREEK_LETTERS.get(ch, ch) for ch in name).replace("_", "")
 
 
+def _parts(n: Expr) -> tuple[Expr, ...]:
+    """What a reader sees inside n: its children, or Z alone for softmax(Z, axis=k) as the display
+    folds it (its spelling exp(Z) ⊘ (1 1ᵀ exp(Z)) is written once, not twice)."""
+    folded = spelt_softmax(n)
+    return (folded[0],) if folded is not None else n.children
+
+
+def _rebuilt(n: Expr, parts: tuple[Expr, ...]) -> Expr:
+    folded = spelt_softmax(n)
+    return axis_softmax(parts[0], folded[1]) if folded is not None else n.rebuild(*parts)
+
+
 def _counts(roots: Iterable[Expr]) -> Counter:
     """How often each subexpression is written out in the roots (not looking inside names)."""
     order = list(post_order(*roots))[::-1]  # parents before children
@@ -65,7 +78,7 @@ def _counts(roots: Iterable[Expr]) -> Counter:
         counts[r] += 1
     for n in order:
         if counts[n] and not isinstance(n, Let):
-            for k in n.children:
+            for k in _parts(n):
                 counts[k] += counts[n]
     return counts
 
@@ -79,14 +92,15 @@ def _substituted(root: Expr, new: dict[Expr, Expr]) -> Expr:
         elif isinstance(n, Let) or not n.children:
             out[n] = n
         else:
-            kids = tuple(out[k] for k in n.children)
-            out[n] = n if all(a is b for a, b in zip(kids, n.children)) else n.rebuild(*kids)
+            parts = _parts(n)
+            kids = tuple(out[k] for k in parts)
+            out[n] = n if all(a is b for a, b in zip(kids, parts)) else _rebuilt(n, kids)
     return out[root]
 
 
 def _fresh(e: Expr, taken: set[str]) -> str:
     """The name of e: its outer function's letter (s, e, σ) when free, else the first free t1, t2, ..."""
-    letter = LETTERS.get(getattr(e, "fn", ""))
+    letter = LETTERS.get("softmax" if spelt_softmax(e) is not None else getattr(e, "fn", ""))
     if letter and letter != "sigma" and e.shape.rows != 1 and e.shape.cols != 1:
         letter = letter.upper()
     if letter and _key(letter) not in taken:
@@ -102,6 +116,8 @@ def worth_a_name(e: Expr) -> bool:
     function applied to more than a symbol, or one with a letter of its own (softmax(z), not sqrt(d))."""
     if trivial(e):
         return False
+    if spelt_softmax(e) is not None:
+        return True
     applied = isinstance(e, (Call, Entrywise, ScalarFn))
     return e._size >= 5 or applied and (e._size >= 3 or e.fn in LETTERS)
 
@@ -157,5 +173,5 @@ def _reading_order(body: Expr, defs: dict[Expr, Expr]) -> list[Expr]:
         elif mine:
             stack += [(n, True), (defs[n], False)]
         elif not isinstance(n, Let):
-            stack += [(k, False) for k in reversed(n.children)]
+            stack += [(k, False) for k in reversed(_parts(n))]
     return list(out)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+import matcalc
 from matcalc.api import claim_report
 from matcalc.expr import Let, post_order
 from matcalc.language import show
@@ -151,3 +152,10 @@ def test_the_attention_gradient_names_its_exponential():
     r = _report("sum(softmax(Q * K' / sqrt(d), axis=1) * V .* C)", "Q")
     assert [k for k, _ in r.named.bindings][0] == "E" and show(r.named.bindings[0][1]) == "exp(Q * K' / sqrt(d))"
     assert "exp" not in show(r.named.body)
+
+
+def test_a_folded_softmax_is_one_call_to_the_naming():
+    """softmax(Z, axis=0), spelt exp(Z) ⊘ (1 1ᵀ exp(Z)), is not unfolded to name its exp(Z)."""
+    d = matcalc.derive("-sum(Y .* log(softmax(W * X + b, axis=0)))", "W", assume=["sum(Y, axis=0) = ones(n)'"])
+    assert d._report.named is None
+    assert "where" not in str(d)
