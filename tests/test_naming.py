@@ -148,9 +148,9 @@ def test_mathml_and_the_page_say_where(softmax_report):
     assert "\\text{where } s" in page["answer"]["latex"]
 
 
-def test_the_attention_gradient_names_its_exponential():
+def test_the_attention_gradient_names_its_softmax():
     r = _report("sum(softmax(Q * K' / sqrt(d), axis=1) * V .* C)", "Q")
-    assert [k for k, _ in r.named.bindings][0] == "E" and show(r.named.bindings[0][1]) == "exp(Q * K' / sqrt(d))"
+    assert [k for k, _ in r.named.bindings][0] == "S" and show(r.named.bindings[0][1]) == "softmax(Q * K' / sqrt(d), axis=1)"
     assert "exp" not in show(r.named.body)
 
 

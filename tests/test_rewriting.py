@@ -14,7 +14,7 @@ from matcalc.prooffile import make_scope
 from matcalc.shapes import SCALAR
 
 REGISTRIES = [differential.DIFFERENTIAL, trace.TRACE, vectorise.VEC, algebra.ALGEBRA, kronecker.KRONECKER,
-              identification.IDENTIFICATION, axes.AXES]
+              identification.IDENTIFICATION, axes.AXES, axes.SOFTMAX]
 
 
 def test_every_rule_name_names_one_rule():

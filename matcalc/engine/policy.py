@@ -52,6 +52,9 @@ GROUPS: tuple[Strategy, ...] = (
 )
 #: Kronecker products, vec, diag, the commutation matrix and symmetry by form (second order).
 KRONECKER: Strategy = bottom_up(KR.KRONECKER)
+#: Applied once, after the groups: softmax along an axis gathered from the quotients its derivative leaves
+#: (after them, because the entrywise algebra would spread it out again).
+SOFTMAX: Strategy = bottom_up((*AX.SOFTMAX, *_rules(AX.AXES, AX.column_sums_of_quotient)))
 #: Applied once, after a Jacobian's or Hessian's groups: 2 Aᵀ A, not 2 (Aᵀ A).
 LEADING_NUMBER: Strategy = bottom_up(_rules(A.ALGEBRA, A.leading_number))
 
@@ -81,7 +84,7 @@ def simplification(kind: str, assume: tuple[Assumption, ...] = (), scope: Scope 
         groups += (bottom_up((*(assumption_rule(normalise(a.lhs), a.rhs, str(a)) for a in assume), *AX.AXES)),)
     if scope is not None and scope.lets:
         groups += (bottom_up((let_rule(scope.lets),)),)
-    return Simplification(groups, () if first_order else (LEADING_NUMBER,))
+    return Simplification(groups, (SOFTMAX,) if first_order else (SOFTMAX, LEADING_NUMBER))
 
 
 def normalise(e: Expr, kind: str = "gradient") -> Expr:
