@@ -29,10 +29,10 @@ def neg(a: Expr) -> Expr:
 
 
 def transpose(a: Expr) -> Expr:
-    """aᵀ, with (aᵀ)ᵀ = a, sᵀ = s for a number or a dimension, Iᵀ = I, and -(a)ᵀ = -(aᵀ)."""
+    """aᵀ, with (aᵀ)ᵀ = a, sᵀ = s for a 1×1 s (a number, a dimension, ‖r‖, xᵀy), Iᵀ = I, and -(a)ᵀ = -(aᵀ)."""
     if isinstance(a, Transpose):
         return a.arg
-    if isinstance(a, (Num, DimValue, Eye)):
+    if isinstance(a, (Num, DimValue, Eye)) or a.shape.is_scalar:
         return a
     if isinstance(a, Neg):
         return neg(transpose(a.arg))
