@@ -2,7 +2,8 @@
 to judge a claim "the same form as derived" (``normalise``).
 
 A gradient goes through the algebra groups; a Jacobian or Hessian through those and the
-Kronecker group, and then numbers are made to lead their products. A proof's assumptions and
+Kronecker group; then numbers are made to lead their products (and a Hessian writes sigmoid'
+by sigmoid itself). A proof's assumptions and
 [let] names are groups of their own, after these.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .core import Registry, Rule, Run, StopReason, Strategy, bottom_up, fixpoint
 from .rules import algebra as A
 from .rules import entrywise_algebra as EA
 from .rules import kronecker as KR
+from .rules import readable as R
 from .rules import scalar_algebra as SA
 from .rules import spectral as SP
 
@@ -43,15 +45,20 @@ GROUPS: tuple[Strategy, ...] = (
                      _of("frechet", "Fréchet derivative along a commuting direction"), SP.daleckii_krein,
                      A.builtin_derivatives,
                      _of("softmax", "definition of softmax"), A.signs, A.identity, A.numbers, A.scalars_first, A.associativity,
-                     A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar, A.structure_of_scalar)),
+                     A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar, A.structure_of_scalar,
+                     R.number_of_entries, R.sum_of_scaled, R.division_by_scalar, R.broadcast_times_ones,
+                     R.diagonal_products)),
     bottom_up(_rules(A.ALGEBRA, SA.scalar_algebra)),
     bottom_up(_rules(A.ALGEBRA, A.collect, A.common_factor)),
     top_down(_rules(A.ALGEBRA, EA.entrywise_algebra)),
 )
 #: Kronecker products, vec, diag, the commutation matrix and symmetry by form (second order).
 KRONECKER: Strategy = bottom_up(KR.KRONECKER)
-#: Applied once, after a Jacobian's or Hessian's groups: 2 Aᵀ A, not 2 (Aᵀ A).
+#: Applied once, after the groups: 2 Aᵀ A, not 2 (Aᵀ A).
 LEADING_NUMBER: Strategy = bottom_up(_rules(A.ALGEBRA, A.leading_number))
+#: Applied once, after a Hessian's groups: a derivative of a loss's function in terms of the function
+#: itself, as a textbook writes a Hessian (Xᵀ diag(s ⊙ (1 - s)) X); a gradient keeps sigmoid'(z).
+SELF_DERIVATIVES: Strategy = bottom_up(_rules(A.ALGEBRA, R.sigmoid_derivative))
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,7 @@ def simplification(kind: str, assume: tuple[Assumption, ...] = (), scope: Scope 
         groups += (bottom_up(assumption_rule(normalise(a.lhs), a.rhs, str(a)) for a in assume),)
     if scope is not None and scope.lets:
         groups += (bottom_up((let_rule(scope.lets),)),)
-    return Simplification(groups, () if first_order else (LEADING_NUMBER,))
+    return Simplification(groups, (SELF_DERIVATIVES, LEADING_NUMBER) if kind == "hessian" else (LEADING_NUMBER,))
 
 
 def normalise(e: Expr, kind: str = "gradient") -> Expr:
