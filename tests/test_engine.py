@@ -118,7 +118,7 @@ VAR = Sym("X", LEMMA.symbols["X"])
 DIFFERENTIAL_EXAMPLES = {
     "d_linear": ["X + B - X .* B", "X + tr(A * X)", "B - tr(A * X)", "-X"], "d_let": [], "d_product": ["X * A * X", "A * X"],
     "d_hadamard": ["X .* X", "B .* X"],
-    "d_quotient": ["X ./ (B .* B + 1)", "B ./ (X .* X + 1)", "X / (1 + tr(A * X) ^ 2)"], "d_power": ["tr(A * X) ^ 3"], "d_epower": ["X .^ 3", "X .^ 2"],
+    "d_quotient": ["X ./ (B .* B + 1)", "B ./ (X .* X + 1)", "X / (1 + tr(A * X) ^ 2)"], "d_power": ["tr(A * X) ^ 3", "norm(X) ^ 2", "norm(X * A - S) ^ 3", "norm(X) ^ (1/2)"], "d_epower": ["X .^ 3", "X .^ 2"],
     "d_transpose": ["X'"], "d_trace": ["tr(X * A)"], "d_sum_entries": ["sum(X)"], "d_inverse": ["inv(S + X * A)"],
     "d_det": ["det(S + X * A)"], "d_logdet": ["logdet(S + X * A * 0.1)"], "d_softmax": ["softmax(X * b)"],
     "d_norm": ["norm(X)"], "d_log_softmax": ["log(softmax(X * b))"], "d_entrywise": ["sigmoid(X)", "sigma(X)", "tanh'(X)"],
