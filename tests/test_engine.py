@@ -281,7 +281,7 @@ ALGEBRA_EXAMPLES = {
     "broadcast_times_ones": ["(x' - c) * ones(n)", "(X + c) * ones(m)", "ones(n)' * (X - c)", "(X + c) * ones(m, n)",
                              "ones(n, n)' * (X - c)"],
     "diagonal_products": ["diag(x) * diag(a)", "A * diag(x) * diag(a)", "diag(x) + diag(a) - diag(y)"],
-    "sigmoid_derivative": ["sigmoid'(X)", "sigmoid'(c)"],
+    "sigmoid_derivative": ["sigmoid'(X)", "sigmoid'(c)"], "hadamard_associativity": ["X .* (B .* X)", "X .* (B .* (X .* B))"],
     "daleckii_krein": ["frechet(expm, P, N)", "frechet(logm, P * P' + eye(n), M * M')", "frechet(sqrtm, P * P', N')"],
     "frechet_of_identity": ["frechet(expm, N, eye(n))", "frechet(logm, N, 2 * eye(n))", "frechet(sqrtm, P * P, eye(n))"],
     "entrywise_algebra": ["(1 - B) .* (1 ./ (1 - sigmoid(X))) .* sigmoid'(X) - B .* (1 ./ sigmoid(X)) .* sigmoid'(X)",

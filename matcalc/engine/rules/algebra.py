@@ -371,7 +371,8 @@ def structure_of_scalar(e: Expr):
 
 
 def coefficient(e: Expr) -> tuple[Fraction, Expr]:
-    """e = k * core for a rational k; core is ONE for a bare number."""
+    """e = k * core for a rational k; core is ONE for a bare number. The number may stand in a
+    scalar factor or a numerator: (2 s) A = 2 (s A), (2 A) / s = 2 (A / s)."""
     if isinstance(e, Neg):
         k, core = coefficient(e.arg)
         return -k, core
@@ -380,6 +381,14 @@ def coefficient(e: Expr) -> tuple[Fraction, Expr]:
     if isinstance(e, MatMul) and isinstance(e.left, Num):
         k, core = coefficient(e.right)
         return e.left.value * k, core
+    if isinstance(e, MatMul) and e.left.shape.is_scalar and isinstance(e.left, (MatMul, Neg)):
+        k, s = coefficient(e.left)
+        if k != 1 and s != ONE:
+            return k, MatMul(s, e.right)
+    if isinstance(e, Div) and isinstance(e.left, (MatMul, Neg)):
+        k, core = coefficient(e.left)
+        if k != 1 and core != ONE:
+            return k, Div(core, e.right)
     return Fraction(1), e
 
 
@@ -404,11 +413,15 @@ def collect(e: Expr):
     flat = []
     for t in e.terms:
         flat.extend(t.terms if isinstance(t, Add) else [t])
-    coeffs: dict[Expr, Fraction] = {}
+    like: dict[Expr, list] = {}
     for t in flat:
         k, core = coefficient(t)
-        coeffs[core] = coeffs.get(core, Fraction(0)) + k
-    terms = [scaled(k, c) for c, k in coeffs.items() if k != 0]
+        like.setdefault(core, []).append((k, t))
+    terms = []
+    for core, kts in like.items():  # a term with no like term stays as written
+        k = sum(k for k, _ in kts)
+        if k != 0:
+            terms.append(kts[0][1] if len(kts) == 1 else scaled(k, core))
     terms.sort(key=lambda t: isinstance(t, Neg))
     if not terms:
         return zero(e.shape)

@@ -101,3 +101,10 @@ def sigmoid_derivative(e: Expr):
         s = Entrywise("sigmoid", e.arg)
         rest = Add((Num(1), Neg(s)))
         return MatMul(s, rest) if e.shape.is_scalar else Hadamard(s, rest)
+
+
+@ALGEBRA("associativity of entrywise products")
+def hadamard_associativity(e: Expr):
+    """A ⊙ (B ⊙ C) = (A ⊙ B) ⊙ C: entrywise products read left to right, so equal ones are like terms"""
+    if isinstance(e, Hadamard) and isinstance(e.right, Hadamard):
+        return built_or_none(lambda: Hadamard(Hadamard(e.left, e.right.left), e.right.right))
