@@ -124,3 +124,31 @@ def test_hadamard_associativity_merges_like_terms():
 def test_textbook_forms_stay(f, wrt, symbols, kind, expected):
     d = _result(f, wrt, symbols, kind)
     assert str({"jacobian": d.jacobian, "hessian": d.hessian}.get(kind, d.gradient)) == expected
+
+
+HESSIANS = {"X": "matrix(m, n)", "w": "vector(n)", "y": "vector(m)", "z": "vector(k)", "t": "vector(k)", "x": "vector(n)",
+            "mu": "vector(n)", "S": "matrix(n, n)"}
+
+
+@pytest.mark.parametrize("f, wrt, expected", [
+    ("-t' * log(softmax(z))", "z", "sum(t) * (diag(softmax(z)) - softmax(z) * softmax(z)')"),
+    ("sum(log(1 + exp(X * w))) - y' * X * w", "w", "X' * diag(exp(X * w) ./ (exp(X * w) + 1) .^ 2) * X"),
+])
+def test_common_factor_with_numbers_and_scalars(f, wrt, expected):
+    """s A - s B = s (A - B) (the catalog's softmax cross-entropy Hessian), 2 X' D₁ X - 2 X' D₂ X = X' (2 D₁ - 2 D₂) X."""
+    assert _printed(f, wrt, HESSIANS, "hessian") == expected
+
+
+def test_diagonal_times_ones():
+    """log-sum-exp's Hessian: X' diag(e) 1 eᵀ X and X' e 1ᵀ diag(e) X are both X' e eᵀ X, one term."""
+    assert _printed("log(sum(exp(X * w)))", "w", HESSIANS, "hessian") == \
+        "X' * diag(exp(X * w)) * X / sum(exp(X * w)) - X' * exp(X * w) * exp(X * w)' * X / sum(exp(X * w)) ^ 2"
+
+
+def test_collect_like_terms_in_any_order_of_entrywise_factors():
+    h = _printed("norm(tanh(X * w) - y) ^ 2", "w", HESSIANS, "hessian")
+    assert h.count("diag(") == 1 and h.count("tanh(X * w) - y") == 1, h
+
+
+def test_collect_like_terms_flattens_a_negated_sum():
+    assert _printed("-(x - mu)' * inv(S) * (x - mu) / 2", "mu", HESSIANS, "hessian") == "-((1/2) * inv(S)) - (1/2) * inv(S)'"

@@ -47,7 +47,7 @@ GROUPS: tuple[Strategy, ...] = (
                      _of("softmax", "definition of softmax"), A.signs, A.identity, A.numbers, A.scalars_first, A.associativity,
                      A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar, A.structure_of_scalar,
                      R.number_of_entries, R.sum_of_scaled, R.division_by_scalar, R.broadcast_times_ones,
-                     R.diagonal_products, R.hadamard_associativity)),
+                     R.diagonal_products, R.diagonal_times_ones, R.hadamard_associativity)),
     bottom_up(_rules(A.ALGEBRA, SA.scalar_algebra)),
     bottom_up(_rules(A.ALGEBRA, A.collect, A.common_factor)),
     top_down(_rules(A.ALGEBRA, EA.entrywise_algebra)),

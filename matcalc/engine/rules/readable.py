@@ -6,9 +6,13 @@ first line of its docstring, and the test suite checks each on random instances.
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 from ...axes import count
-from ...expr import Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, MatMul, Neg, Num, Ones, Power
-from .algebra import ALGEBRA, _ones, built_or_none
+from ...expr import (
+    Add, Call, Div, EDiv, Entrywise, EPower, Expr, Hadamard, MatMul, MatPower, Neg, Num, Ones, Power, Transpose,
+)
+from .algebra import ALGEBRA, _ones, built_or_none, coefficient, scaled
 
 
 @ALGEBRA("number of entries")
@@ -68,30 +72,52 @@ def broadcast_times_ones(e: Expr):
         return built_or_none(lambda: Add(tuple(terms)))
 
 
+def _in_product(e: MatMul, pair) -> Expr | None:
+    """pair(A, B) applied to the last two factors of a left-associated product: (P A) B = P pair(A, B)."""
+    left = e.left
+    inner = left.right if isinstance(left, MatMul) and not left.left.shape.is_scalar else left
+    merged = pair(inner, e.right)
+    if merged is None:
+        return None
+    return built_or_none(lambda: MatMul(left.left, merged)) if inner is not left else merged
+
+
+def _diagonal_pair(a: Expr, b: Expr) -> Expr | None:
+    u, v = _diag(a), _diag(b)
+    return None if u is None or v is None or isinstance(a, Neg) else Call("diag", Hadamard(u, v))
+
+
 @ALGEBRA("product of diagonal matrices")
 def diagonal_products(e: Expr):
-    """diag(a) diag(b) = diag(a ⊙ b); diag(a) + diag(b) = diag(a + b), also inside a product: (P diag(a)) diag(b) = P diag(a ⊙ b)"""
+    """diag(a) diag(b) = diag(a ⊙ b); diag(a) ^ k = diag(a .^ k); k diag(a) + diag(b) = diag(k a + b), also inside
+    a product: (P diag(a)) diag(b) = P diag(a ⊙ b)"""
     if isinstance(e, Add) and len(e.terms) >= 2 and all(_diag(t) is not None for t in e.terms):
         return Call("diag", Add(tuple(_diag(t) for t in e.terms)))
-    if not isinstance(e, MatMul):
-        return None
-    left, right = e.left, e.right
-    inner = left.right if isinstance(left, MatMul) else left
-    a, b = _diag(inner), _diag(right)
-    if a is None or b is None or isinstance(inner, Neg):
-        return None
-    merged = Call("diag", Hadamard(a, b))
-    return MatMul(left.left, merged) if isinstance(left, MatMul) else merged
+    if isinstance(e, MatPower) and e.exponent > 0 and _diag(e.base) is not None and not isinstance(e.base, Neg):
+        return Call("diag", EPower(_diag(e.base), Fraction(e.exponent)))
+    return _in_product(e, _diagonal_pair) if isinstance(e, MatMul) else None
 
 
 def _diag(e: Expr) -> Expr | None:
-    """v when e = diag(v) for a column v; -v when e = -diag(v)."""
-    if isinstance(e, Neg):
-        v = _diag(e.arg)
-        return None if v is None else Neg(v)
-    if isinstance(e, Call) and e.fn == "diag" and e.arg.shape.cols == 1 and not e.arg.shape.is_scalar:
-        return e.arg
+    """v when e = diag(v) for a column v; k v when e = k diag(v) for a number k (-v for -diag(v))."""
+    k, core = coefficient(e)
+    if isinstance(core, Call) and core.fn == "diag" and core.arg.shape.cols == 1 and not core.arg.shape.is_scalar:
+        return scaled(k, core.arg)
     return None
+
+
+def _ones_pair(a: Expr, b: Expr) -> Expr | None:
+    if isinstance(b, Ones) and b.cols == 1 and _diag(a) is not None and not isinstance(a, Neg):
+        return _diag(a)
+    if _ones(a) and a.shape.rows == 1 and _diag(b) is not None and not isinstance(b, Neg):
+        return Transpose(_diag(b))
+    return None
+
+
+@ALGEBRA("a diagonal matrix times ones")
+def diagonal_times_ones(e: Expr):
+    """diag(v) 1 = v and 1ᵀ diag(v) = vᵀ, also inside a product: (P diag(v)) 1 = P v"""
+    return _in_product(e, _ones_pair) if isinstance(e, MatMul) else None
 
 
 @ALGEBRA("the logistic function's derivative")
