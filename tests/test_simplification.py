@@ -152,3 +152,10 @@ def test_collect_like_terms_in_any_order_of_entrywise_factors():
 
 def test_collect_like_terms_flattens_a_negated_sum():
     assert _printed("-(x - mu)' * inv(S) * (x - mu) / 2", "mu", HESSIANS, "hessian") == "-((1/2) * inv(S)) - (1/2) * inv(S)'"
+
+
+def test_trace_of_outer_product_and_inner_products_either_way_round():
+    """x' (x' y) y: tr(y x') is x' y, and x' y y with y' x y are like terms."""
+    symbols = {"x": "vector(n)", "y": "vector(n)"}
+    assert _printed("x' * (x' * y) * y", "x", symbols) == _printed("(x' * y) ^ 2", "x", symbols) == "2 * (y' * x * y)"
+    assert _printed("x' * y + y' * x", "x", symbols) == "2 * y"

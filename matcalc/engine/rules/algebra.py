@@ -406,7 +406,13 @@ def zero(shape) -> Expr:
 
 
 def _like(core: Expr) -> object:
-    """What makes terms like: their core, an entrywise product's factors in any order (A ⊙ B ⊙ C = C ⊙ B ⊙ A)."""
+    """What makes terms like: their core, an entrywise product's factors in any order (A ⊙ B ⊙ C = C ⊙ B ⊙ A), an
+    inner product leading a product either way round (xᵀy z = yᵀx z)."""
+    if isinstance(core, MatMul) and core.left.shape.is_scalar and not core.shape.is_scalar:
+        return (MatMul, _like(core.left), core.right)
+    if isinstance(core, MatMul) and core.shape.is_scalar and isinstance(core.left, Transpose) \
+            and core.right.shape.cols == 1:
+        return (Transpose, tuple(sorted((core.left.arg, core.right), key=repr)))
     if not isinstance(core, Hadamard):
         return core
     factors, stack = [], [core]

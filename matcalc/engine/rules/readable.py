@@ -134,3 +134,11 @@ def hadamard_associativity(e: Expr):
     """A ⊙ (B ⊙ C) = (A ⊙ B) ⊙ C: entrywise products read left to right, so equal ones are like terms"""
     if isinstance(e, Hadamard) and isinstance(e.right, Hadamard):
         return built_or_none(lambda: Hadamard(Hadamard(e.left, e.right.left), e.right.right))
+
+
+@ALGEBRA("trace of an outer product")
+def trace_of_outer_product(e: Expr):
+    """tr(a r) = r a for a column a and a row r (tr(a bᵀ) = bᵀ a): an inner product"""
+    if isinstance(e, Call) and e.fn == "tr" and isinstance(e.arg, MatMul) and e.arg.left.shape.cols == 1 \
+            and e.arg.right.shape.rows == 1 and not e.arg.shape.is_scalar:
+        return MatMul(e.arg.right, e.arg.left)
