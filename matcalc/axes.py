@@ -109,7 +109,15 @@ def axis_softmax(a: Expr, axis: int | None) -> Expr:
     if axis == 1 and s.rows == 1:
         return Transpose(Call("softmax", Transpose(a)))
     ez = Entrywise("exp", a)
-    return EDiv(ez, spread(axis_sum(ez, axis), s))
+    return EDiv(ez, repeated_sums(ez, axis))
+
+
+def repeated_sums(a: Expr, axis: int) -> Expr:
+    """The sums of a along the axis, repeated to a's shape: 1 1ᵀ A (axis 0, associated as the engine's
+    products are, so that a derived softmax prints folded) or A 1 1ᵀ (axis 1)."""
+    if axis == 0 and a.shape.rows != 1:
+        return MatMul(MatMul(Ones(a.shape.rows), Transpose(Ones(a.shape.rows))), a)
+    return spread(axis_sum(a, axis), a.shape)
 
 
 REDUCTIONS = {"sum": axis_sum, "mean": axis_mean, "var": axis_var, "logsumexp": axis_logsumexp,
@@ -151,9 +159,33 @@ def spelt_reduction(e: Expr) -> tuple[str, Expr, int | None] | None:
         summed = _axis_sum_of(inner)
         if summed is not None and _exp_of(summed[0]) is not None:
             return "logsumexp", _exp_of(summed[0]), summed[1]
+    softmax = spelt_softmax(e)
+    if softmax is not None:
+        return "softmax", softmax[0], softmax[1]
+    return None
+
+
+def spelt_softmax(e: Expr) -> tuple[Expr, int] | None:
+    """(Z, axis) when e is softmax(Z, axis=...) as spelt out: exp(Z) ⊘ (1 1ᵀ exp(Z)) or exp(Z) ⊘ (exp(Z) 1 1ᵀ)."""
     if isinstance(e, EDiv) and _exp_of(e.left) is not None:
         for axis in (0, 1):
             ez = e.left
-            if e.right == spread(axis_sum(ez, axis), ez.shape) and e.right != ez:
-                return "softmax", ez.arg, axis
+            if e.right == repeated_sums(ez, axis) and e.right != ez:
+                return ez.arg, axis
+    return None
+
+
+def column_sums_of(e: Expr) -> Expr | None:
+    """A when e is sum(A, axis=0) of a matrix A (not a column) as spelt out, 1ᵀ A; else None."""
+    summed = _axis_sum_of(e)
+    return summed[0] if summed is not None and summed[1] == 0 and summed[0].shape.cols != 1 else None
+
+
+def broadcast_column(e: Expr, shape: Shape) -> Expr | None:
+    """c when e is the column c (not negated) repeated to ``shape``'s columns as the parser spells
+    ``A + c``, c 1ᵀ; else None."""
+    if isinstance(e, MatMul) and isinstance(e.right, Transpose) and isinstance(e.right.arg, Ones) \
+            and e.right.arg.cols == 1 and e.shape == shape and shape.cols != 1 and e.left.shape.cols == 1 \
+            and e.left.shape.rows != 1 and not isinstance(e.left, Neg):
+        return e.left
     return None

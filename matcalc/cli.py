@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import os
 import sys
+from pathlib import Path
 
 from . import __version__
 from .errors import MatcalcError, printable
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(q, formats=FORMATS):
         q.add_argument("--format", choices=formats, help="output format (default: rich on a terminal, else plain)")
-        q.add_argument("--output", metavar="FILE", help="write to FILE: .tex .md .json .txt .svg or .pdf")
+        q.add_argument("--output", metavar="FILE", help="write to FILE: .tex .md .json .txt .svg or .pdf (diff: .toml, the request as a proof file)")
         q.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
 
     def emit(q):
@@ -233,6 +234,9 @@ def cmd_diff(args) -> int:
                       gradient=args.gradient, jacobian=args.jacobian, hessian=args.hessian or None,
                       kind="hessian" if args.hessian is not None else None, seed=args.seed)
     a = answer(request, name="diff", path="<command line>", partial=True, door="cli")
+    if args.output and args.output.lower().endswith(".toml"):  # the request as a proof file; the derivation printed
+        _write_whole(Path(args.output), proof_file(request, a).encode("utf-8"))
+        args.output = None
     if args.emit:
         _deliver_code(args, a.proof, [a.report])
     else:
@@ -240,6 +244,24 @@ def cmd_diff(args) -> int:
     if a.report.error:  # derived, but the check could not run: the derivation shows, and the error as always
         print(f"matcalc: error: {a.report.error}", file=sys.stderr)
     return _exit_status([a.report])
+
+
+def proof_file(request, a) -> str:
+    """The request as a proof file: every symbol declared (the inferred ones too), and the claim as given,
+    or else the derived result when the checker found it to hold."""
+    from .language import show
+    from .proof_text import toml_text
+
+    scope = a.proof.scope
+    body = {"f": request.f, "wrt": request.wrt, "symbols": {n: scope.declaration(n) for n in scope.symbols},
+            "functions": dict(request.functions or {}), "let": dict(request.let or {}), "assume": list(request.assume)}
+    claimed = {k: getattr(request, k) for k in ("gradient", "jacobian", "hessian") if getattr(request, k)}
+    r = a.report
+    if not claimed and r.derivation is not None and r.derived is not None and r.derived.status == "holds":
+        claimed = {r.derivation.kind: show(r.derivation.gradient)}
+    elif not claimed and request.kind:
+        claimed = {"kind": request.kind}
+    return toml_text({**body, **claimed}, name="diff")
 
 
 def cmd_check(args) -> int:

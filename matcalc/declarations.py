@@ -3,6 +3,7 @@ names (a Scope) and the assumptions. No parsing here, so the checker never loads
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .errors import MatcalcError
@@ -50,6 +51,19 @@ def not_symmetric(x: Sym, what: str) -> None:
     if x.symmetric:
         raise MatcalcError(f"{what}s with respect to a symmetric matrix are not supported: declare {x.name} as "
                            f"matrix(n, n), or claim its gradient")
+
+
+#: an equals sign that is not an argument's (``axis=0``) nor part of ``==``, ``<=``, ``>=``, ``!=``
+_EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
+_KEYWORD = re.compile(r"\baxis\s*$")
+
+
+def assumption_sides(text: str) -> list[str] | None:
+    """'LHS = RHS' split at its one equals sign (an ``axis=`` inside is an argument), or None."""
+    cuts = [m.start() for m in _EQUALS.finditer(text) if not _KEYWORD.search(text, 0, m.start())]
+    if len(cuts) != 1:
+        return None
+    return [text[:cuts[0]], text[cuts[0] + 1:]]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import sympy_bridge
 from .deep import deep
-from .errors import MatcalcError, in_field, printable, taught
+from .errors import MatcalcError, ShapeError, in_field, printable, taught
 from .prooffile import ProofFile, make_claim, make_scope, parse_assumption
 from .report import ClaimReport, run_claim
 
@@ -62,8 +62,19 @@ def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume) -
         declared = make_scope(symbols, functions).symbols
     except MatcalcError:
         return {}
-    with in_field("f"):
-        return infer(declared, functions, let, texts, values.get("wrt") if isinstance(values.get("wrt"), str) else None)
+    wrt = values.get("wrt") if isinstance(values.get("wrt"), str) else None
+    claimed = [t for t in texts if t[0] in ("gradient", "jacobian", "hessian")]
+    with in_field("f"):  # f's shapes first: a claim never changes what f means, it is judged against it
+        first = infer(declared, functions, let, [t for t in texts if t not in claimed], wrt)
+    if not claimed:
+        return first
+    declared = make_scope({**symbols, **first}, functions).symbols
+    key = claimed[0][0]
+    with in_field(key):  # a symbol only the claim names gets the shape it needs there
+        try:
+            return {**first, **infer(declared, functions, let, texts, wrt, field=key)}
+        except ShapeError:  # the claim does not have wrt's shape: the typed claim says so
+            return {**first, **infer(declared, functions, let, texts, field=key)}
 
 
 def request_from_body(body: object) -> Request:

@@ -27,9 +27,11 @@ from lark.exceptions import LarkError, UnexpectedInput
 
 from . import ops
 from .axes import AXIS_FUNCTIONS
+from .declarations import assumption_sides
 from .errors import MatcalcError, ShapeError
 from .expr import Sym
 from .language import GREEK, GREEK_LETTERS
+from .parser import literal
 from .shapes import DimProduct, Shape, dim_mul
 
 _LATIN_LOWER = re.compile(r"[a-z][0-9]*(?:_[0-9]+)*\Z")
@@ -229,8 +231,8 @@ class _Builder(Transformer):
         text = str(last).strip("() \t\r\n")
         try:
             p, _, q = text.partition("/")
-            return _Exp(value=Fraction(p.strip()) / Fraction(q.strip() or 1))
-        except (ValueError, ZeroDivisionError):
+            return _Exp(value=literal(last, p) / literal(last, q or "1"))
+        except (ValueError, ZeroDivisionError, MatcalcError):  # the typed parse reports it
             return _Exp(value=Fraction(1))
 
     def neg(self, c):
@@ -592,10 +594,11 @@ def unknown_names(texts, known) -> bool:
 
 
 def infer(declared: dict[str, Shape], functions: dict[str, str], lets: dict[str, str], texts: list[tuple[str, str]],
-          wrt: str | None = None) -> dict[str, str]:
+          wrt: str | None = None, *, field: str = "f") -> dict[str, str]:
     """The declarations ("matrix(m, n)", "vector(n)", "scalar", "integer") of every symbol the texts use
     without declaring; ``texts`` are (field, text) pairs: "let.NAME", "assume", "f", "gradient", ...;
-    the gradient has the shape of ``wrt``. A conflict is a ShapeError at its field and place."""
+    the gradient has the shape of ``wrt``. A conflict is a ShapeError at its field and place (``field``:
+    one found only when solving them all)."""
     from .prooffile import _let_order
 
     inference = Inference(declared, functions, set(lets))
@@ -604,7 +607,7 @@ def infer(declared: dict[str, Shape], functions: dict[str, str], lets: dict[str,
     for key, text, let_name in items:
         if not isinstance(text, str):
             continue
-        parts = text.split("=") if key == "assume" and text.count("=") == 1 else [text]
+        parts = (assumption_sides(text) or [text]) if key == "assume" else [text]
         try:
             terms = [_parse(p, inference) for p in parts]
             if key == "assume" and len(terms) == 2 and None not in terms:
@@ -619,7 +622,7 @@ def infer(declared: dict[str, Shape], functions: dict[str, str], lets: dict[str,
     try:
         inference.solve()
     except _Conflict as c:
-        raise _located(inference.conflict(c), "f") from None
+        raise _located(inference.conflict(c), field) from None
     return inference.declarations()
 
 

@@ -14,6 +14,7 @@ from .expr import (
     MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, SymbolicPower, Transpose,
 )
 from . import ops
+from .axes import broadcast_column, column_sums_of, spelt_softmax
 from .shapes import dim_factors
 
 #: The Greek letters a name may use (as the letter or spelled out): those every printer,
@@ -60,8 +61,9 @@ def is_zero_matrix(e: Expr) -> bool:
 
 
 def show(e: Expr) -> str:
-    """The expression in the language (a round trip: parse(show(e)) == e)."""
-    return SOURCE.show(e)
+    """The expression in the language (a round trip: parse(show(e)) == e, except that a zero matrix as
+    the whole expression, 0 * ones(m, n), is written 0: a claimed 0 is the zero matrix of its shape)."""
+    return "0" if is_zero_matrix(e) else SOURCE.show(e)
 
 
 class Notation:
@@ -77,7 +79,20 @@ class Notation:
         return self._show(e)
 
     def precedence(self, e: Expr) -> int:
-        return precedence(e)
+        return ATOM if self.fold(e) else precedence(e)
+
+    def fold(self, e: Expr) -> tuple[str, Expr, int] | None:
+        """(fn, argument, axis) when e spells out a function along an axis that the format writes as
+        that call: softmax(Z, axis=0) for exp(Z) ⊘ (1 1ᵀ exp(Z)), softmax(Z, axis=1) for the rows."""
+        folded = spelt_softmax(e) if isinstance(e, EDiv) else None
+        return ("softmax", *folded) if folded is not None else None
+
+    def axis_call(self, fn: str, arg: Expr, axis: int) -> str:
+        return f"{fn}({self._show(arg)}, axis={axis})"
+
+    def terms(self, e: Add) -> tuple[Expr, ...]:
+        """The terms of a sum as printed (the language writes a broadcast column bare: A + b)."""
+        return e.terms
 
     def dim(self, dm) -> str:
         """A dimension: n, or a product m·n."""
@@ -110,13 +125,16 @@ class Notation:
             return self.name(e.dim)
         if isinstance(e, Add):
             parts = [self.wrap(e.terms[0], PRODUCT) if not isinstance(e.terms[0], Neg) else self._show(e.terms[0])]
-            for t in e.terms[1:]:
+            for t in self.terms(e)[1:]:
                 parts.append(f"{self.minus} {self.wrap(t.arg, PRODUCT)}" if isinstance(t, Neg) else f"+ {self.wrap(t, PRODUCT)}")
             return " ".join(parts)
         if isinstance(e, Neg):
             return f"{self.minus}{self.wrap(e.arg, POWER)}"
         if isinstance(e, Div):
             return self.divide(e)
+        folded = self.fold(e)
+        if folded is not None:
+            return self.axis_call(*folded)
         if isinstance(e, MatMul) and is_zero_matrix(e):
             zero = self.zero(e.right)
             if zero is not None:
@@ -185,6 +203,19 @@ class SourceNotation(Notation):
 
     def power_base(self, e):
         return self.wrap(e, ATOM)
+
+    def fold(self, e):
+        """Also sum(A, axis=0) for the column sums 1ᵀ A of a matrix A."""
+        summed = column_sums_of(e) if isinstance(e, MatMul) else None
+        return ("sum", summed, 0) if summed is not None else super().fold(e)
+
+    def terms(self, e):
+        """A column c broadcast over the columns, c 1ᵀ, as c where the sum's first term has its full
+        shape: parsed back, c is broadcast to c 1ᵀ again."""
+        first = e.terms[0]
+        if first.shape != e.shape or broadcast_column(first, e.shape) is not None:
+            return e.terms
+        return (first,) + tuple(broadcast_column(t, e.shape) or t for t in e.terms[1:])
 
     def number(self, v):
         return number(v)

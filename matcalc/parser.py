@@ -54,7 +54,7 @@ class _Builder(Transformer):
             raise ShapeError(e.message, pos=_pos(tok)) from None
 
     def number(self, c):
-        return Num(Fraction(str(c[0])))
+        return Num(literal(c[0], str(c[0])))
 
     def rational(self, c):
         return Num(_quotient(c[0], *str(c[0]).strip("()").split("/")))
@@ -158,7 +158,7 @@ class _Builder(Transformer):
         sign = -1 if c[0].type == "MINUS" else 1
         tok = c[-1] if isinstance(c[-1], Token) else c[-2]
         if tok.type == "NUMBER":
-            return sign * Fraction(str(tok))
+            return sign * literal(tok, str(tok))
         if tok.type == "RATIONAL":
             return sign * self.rational([tok]).value
         if tok.type == "SPACED_RATIONAL":
@@ -221,7 +221,7 @@ def _axis(fn: str, args: list, scope: Scope) -> tuple[int | None, list]:
             tok = args[-1]
             if fn not in axes.AXIS_FUNCTIONS or fn in scope.functions or fn in scope.symbols or fn in scope.lets:
                 raise MatcalcError(f"{fn} takes no axis (axis= is for {', '.join(axes.AXIS_FUNCTIONS)})", pos=_pos(a))
-            if "." in tok or sign * int(tok) not in (-2, -1, 0, 1):
+            if not tok.isdigit() or sign * int(tok) not in (-2, -1, 0, 1):
                 raise MatcalcError(f"axis is 0 (down each column) or 1 (along each row), not "
                                    f"{'-' if sign < 0 else ''}{tok}", pos=_pos(args[i + 1]))
             return (sign * int(tok)) % 2, args[:i]
@@ -288,11 +288,23 @@ def _constant(e: Expr) -> Fraction | None:
     return values[e]
 
 
+MAX_DIGITS = 400  # a number literal's digits, its decimal exponent counted (1e-3: 4), at most
+
+
+def literal(tok, text: str) -> Fraction:
+    """The exact value of a number literal (2, 0.5, 1e-3); one of more than MAX_DIGITS digits is an error."""
+    mantissa, _, exponent = text.strip().lower().partition("e")
+    digits = len(mantissa.replace(".", "")) + (abs(int(exponent or 0)) if len(exponent) < 8 else MAX_DIGITS + 1)
+    if digits > MAX_DIGITS:
+        raise MatcalcError(f"a number has at most {MAX_DIGITS} digits (its exponent counted)", pos=_pos(tok))
+    return Fraction(text.strip())
+
+
 def _quotient(tok, p: str, q: str) -> Fraction:
     """The rational p/q of a literal; a zero denominator is an error at the literal."""
-    if Fraction(str(q)) == 0:
+    if literal(tok, str(q)) == 0:
         raise MatcalcError("division by zero", pos=_pos(tok))
-    return Fraction(str(p)) / Fraction(str(q))
+    return literal(tok, str(p)) / literal(tok, str(q))
 
 
 for _rule in ("number", "rational", "name", "call", "norm", "derivative", "eye", "ones", "commutation", "neg", "transpose",

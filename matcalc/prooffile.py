@@ -8,9 +8,9 @@ from pathlib import Path
 
 from .errors import MatcalcError, in_field, printable, taught
 from . import ops
-from .expr import Expr, Sym, distinct_nodes
+from .expr import Expr, MatMul, Num, Ones, Sym, distinct_nodes
 from .language import GREEK_LETTERS, NAME, show
-from .declarations import Assumption, Scope, not_integer, not_symmetric
+from .declarations import Assumption, Scope, assumption_sides, not_integer, not_symmetric
 from .parser import FUNCTION_KINDS, parse
 from .shapes import SCALAR, Shape, fixed_dim
 from .shapes import hessian as hessian_shape
@@ -177,11 +177,15 @@ def parse_assumption(text: str, scope: Scope) -> Assumption:
 
 
 def _assumption(text: str, scope: Scope) -> Assumption:
-    if not isinstance(text, str) or text.count("=") != 1:
+    sides = assumption_sides(text) if isinstance(text, str) else None
+    if sides is None:
         raise MatcalcError(f"an assumption is written EXPR = EXPR, got {text!r}")
-    left, right = text.split("=")
+    left, right = sides
     lhs, rhs = parse(left, scope), parse(right, scope)
-    if lhs.shape != rhs.shape and not rhs.shape.is_scalar:
+    if lhs.shape.is_scalar != rhs.shape.is_scalar:  # a scalar side is every entry's value: c * ones(m, n)
+        lhs, rhs = ((MatMul(lhs, Ones(rhs.shape.rows, rhs.shape.cols)), rhs) if lhs.shape.is_scalar
+                    else (lhs, MatMul(rhs, Ones(lhs.shape.rows, lhs.shape.cols))))
+    if lhs.shape != rhs.shape:
         raise MatcalcError(f"assumption {text!r}: sides have shapes {lhs.shape} and {rhs.shape}")
     if _occurs(lhs, rhs):
         raise MatcalcError(f"assumption {text!r} is circular: the right side contains the left side")
@@ -241,6 +245,8 @@ def _claimed(text: str, kind: str, scope: Scope, f: Expr, x: Sym) -> Expr:
         raise MatcalcError(f"{kind} must be a string")
     g = _parse_at(text, scope, kind)
     want = {"gradient": x.shape, "jacobian": jacobian_shape(f.shape, x.shape), "hessian": hessian_shape(x.shape)}[kind]
+    if g == Num(0) and not want.is_scalar:  # "0": the zero matrix of the shape asked for, as matcalc prints it
+        g = MatMul(Num(0), Ones(want.rows, want.cols))
     if g.shape != want:
         raise MatcalcError(f"the {KIND_NAMES[kind]} {show(g)} is {g.shape}, but it must be {want}"
                            f" (f is {f.shape}, {x.name} is {x.shape})")

@@ -636,16 +636,19 @@ def measure(cert: Certificate) -> tuple[arb, arb]:
 
 def assumptions_broken(cert: Certificate) -> str:
     """Why the point, or a direction of the wrt symbol, leaves an assumption ('' when none does):
-    lhs − rhs must contain 0 at the point, and so must its derivative along each direction of a
-    symbol the assumption constrains."""
+    every entry of lhs − rhs must contain 0 at the point, and so must its derivative along each
+    direction of a symbol the assumption constrains."""
     directions = [d for d in (cert.u, cert.v) if d is not None]
     for a in cert.assume:
         for d in [None] + directions:
             ev = Evaluator(cert, _env(cert, 2, [(1, d)] if d is not None else ()), 2)
-            g = _coef(ev.value(a.lhs)[0][0] - ev.value(a.rhs)[0][0], 0 if d is None else 1)
-            if not g.contains(0):
-                where = "the point" if d is None else "a direction"
-                return f"{where} breaks the assumption {show(a.lhs)} = {show(a.rhs)} (off by {g.str(10)})"
+            lhs, rhs = ev.value(a.lhs), ev.value(a.rhs)
+            for i, row in enumerate(lhs):
+                for j, v in enumerate(row):
+                    g = _coef(v - rhs[i % len(rhs)][j % len(rhs[0])], 0 if d is None else 1)
+                    if not g.contains(0):
+                        where = "the point" if d is None else "a direction"
+                        return f"{where} breaks the assumption {show(a.lhs)} = {show(a.rhs)} (off by {g.str(10)})"
     return ""
 
 

@@ -12,6 +12,7 @@ from .deep import deep
 from .engine.steps import Derivation
 from .errors import MatcalcError, printable
 from .language import show
+from .naming import Named, name_repeats, names_in
 from .prooffile import KIND_NAMES, Claim, ProofFile
 from .engine.second_order import derive_kind
 from .engine.policy import normalise
@@ -33,6 +34,7 @@ class ClaimReport:
     error: str = ""
     symbolic_match: bool = False
     error_field: str = ""  # the request field the error is about (MatcalcError.field), "" for none
+    named: Named | None = None  # the result with its repeated subexpressions named, for the display formats
 
     @property
     def verdict(self) -> str:
@@ -86,7 +88,18 @@ def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
         claimed = replace(claimed, counterexample=cx, message=f"{claimed.message}; the right {KIND_NAMES[claim.kind]} is {right}")
     if note and claimed is not None:
         claimed = replace(claimed, message=claimed.message + note)
-    return ClaimReport(proof.path, proof.name, claim, derivation, derived, claimed, "", bool(match))
+    return ClaimReport(proof.path, proof.name, claim, derivation, derived, claimed, "", bool(match),
+                       named=_named(derivation, scope))
+
+
+def _named(derivation: Derivation | None, scope) -> Named | None:
+    """The derived result with its repeats named (None when nothing repeats), the names clear of every
+    name of f and of the scope's symbols, their dimensions, functions and [let] names."""
+    if derivation is None:
+        return None
+    taken = names_in(derivation.f, *(scope.symbol(n) for n in scope.symbols)) | {*scope.functions, *scope.lets}
+    named = name_repeats(derivation.gradient, taken=taken)
+    return named if named.bindings else None
 
 
 def _verdicts(claim: Claim, derivation: Derivation | None, scope, assume, seed: int):

@@ -87,4 +87,4 @@ def test_an_error_appears_beside_its_field(server, browser):
     page = browser.new_page()
     page.goto(server + "/?f=tr(X&wrt=X&sym=X%3Dmatrix(n,n)")
     assert page.locator("#f").get_attribute("aria-invalid") == "true"
-    assert page.locator("#f-error").text_content() == "f:1:4: unexpected end of expression"
+    assert page.locator("#f-error").text_content() == "f:1:5: unexpected end of expression"

@@ -142,3 +142,38 @@ def test_exponent_names_are_integers_and_no_name_is_inferred_when_all_are_declar
 def test_inference_knows_broadcasting_axes_and_norm_bars(f, wrt, shapes):
     d = matcalc.derive(f, wrt)
     assert d.assumed == shapes and d.verdict.holds
+
+
+def test_diff_writes_the_request_as_a_proof_file_with_the_inferred_shapes(tmp_path):
+    from matcalc.cli import main
+    from matcalc.prooffile import load
+
+    path = tmp_path / "claim.toml"
+    assert main(["diff", "sum((W * X + b) .^ 2)", "--wrt", "b", "--output", str(path), "--format", "plain"]) == 0
+    proof = load(path)
+    assert {n: proof.scope.declaration(n) for n in proof.scope.symbols} == {
+        "W": "matrix(m, n)", "X": "matrix(n, p)", "b": "vector(m)"}
+    assert main(["check", str(path)]) == 0
+    wrong = tmp_path / "wrong.toml"
+    assert main(["diff", "sum((W * X + b) .^ 2)", "--wrt", "b", "--gradient", "2 * (W * X + b)", "--output", str(wrong)]) == 2
+    assert not wrong.exists()  # a claim of the wrong shape: nothing written half-way
+
+
+def test_a_claim_never_changes_the_shapes_inferred_from_f():
+    with pytest.raises(MatcalcError, match=r"the gradient 2 \* \(W \* X \+ b\) is m×p, but it must be m×1"):
+        matcalc.check("sum((W * X + b) .^ 2)", "b", "2 * (W * X + b)")
+    assert matcalc.check("tr(A * X)", "X", "A' + 0 * B").status == "holds"  # a symbol only the claim uses is inferred
+
+
+def test_a_symbol_only_the_claim_names_gets_the_shape_the_claim_needs():
+    v = matcalc.check("sum(x)", "x", "z")
+    assert v.status == "refuted"
+
+
+def test_a_conflict_the_claim_makes_is_reported_in_the_claim():
+    with pytest.raises(MatcalcError, match=r"gradient:1:25: X is used as m×n and as q×n"):
+        matcalc.check("sum(X)", "X", "ones(m, n) + 0*ones(p,q)*X")
+
+
+def test_a_claim_may_use_an_inferred_dimension_as_a_number():
+    assert matcalc.check("sum(W * X + b)", "b", "p * ones(m)").status == "holds"

@@ -120,3 +120,20 @@ def test_errors_point_at_the_place(text, message, column):
 def test_cli_errors_are_one_line():
     one_line_error(["diff", "||x", "--wrt", "x", "--sym", "x=vector(n)"], "f:1:4: unexpected end of expression")
     one_line_error(["diff", "1e * x' * x", "--wrt", "x", "--sym", "x=vector(n)"], "f:1:2: unexpected 'e'")
+
+
+@pytest.mark.parametrize("text, column", [("x' * x * 1e1000000000", 10), ("x' * x * 1" + "0" * 5000, 10),
+                                          ("x' * x * (1/" + "3" * 500 + ")", 10), ("x .^ 1e100000000", 6)])
+def test_a_number_literal_is_at_most_400_digits_its_exponent_counted(text, column):
+    with pytest.raises(MatcalcError, match=rf"f:1:{column}: a number has at most 400 digits"):
+        matcalc.derive(text, "x")
+
+
+@pytest.mark.parametrize("axis", ["1e0", "0e5", "1E0"])
+def test_an_axis_is_0_or_1_written_as_an_integer(axis):
+    with pytest.raises(MatcalcError, match=f"axis is 0 .* or 1 .*, not {axis}"):
+        matcalc.derive(f"sum(sum(X, axis={axis}))", "X")
+
+
+def test_a_number_may_end_in_a_point_before_its_exponent():
+    assert str(matcalc.derive("1.e3 * x' * x", "x").gradient) == str(matcalc.derive("1000 * x' * x", "x").gradient)

@@ -6,7 +6,7 @@ import pytest
 from matcalc.engine import core, policy
 from matcalc.engine.core import DuplicateRule, Registry, Rule, StopReason, bottom_up, fixpoint, top_down
 from matcalc.engine.phases import simplify
-from matcalc.engine.rules import algebra, differential, identification, kronecker, trace, vectorise
+from matcalc.engine.rules import algebra, axes, differential, identification, kronecker, trace, vectorise
 from matcalc.engine.steps import GRADIENT, Steps
 from matcalc.expr import Call, Entrywise, Num, Sym
 from matcalc.parser import parse
@@ -14,7 +14,7 @@ from matcalc.prooffile import make_scope
 from matcalc.shapes import SCALAR
 
 REGISTRIES = [differential.DIFFERENTIAL, trace.TRACE, vectorise.VEC, algebra.ALGEBRA, kronecker.KRONECKER,
-              identification.IDENTIFICATION]
+              identification.IDENTIFICATION, axes.AXES]
 
 
 def test_every_rule_name_names_one_rule():

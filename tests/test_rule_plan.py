@@ -117,3 +117,22 @@ def test_an_assumption_on_wrt_is_said_and_a_fixed_wrt_is_not_checked():
 def test_sizes_beyond_the_entry_limit_are_lowered_and_said():
     v = matcalc.check("sum(A) + 0 * sum(kron(kron(A, A), A))", "A", "ones(m, n)", {"A": "matrix(m, n)"})
     assert v.status == "holds" and "sizes lowered to keep every matrix within" in v.message
+
+
+def _vanishing_on(sizes, number: str) -> str:
+    """A term that is 0 at each of these sizes of n and at no other: (number - 1) * ... * ones(n)."""
+    return " * ".join(f"({number} - {k})" for k in sizes) + " * ones(n)"
+
+
+@pytest.mark.parametrize("number", ["n", "sum(ones(n))", "tr(eye(n))", "ones(n)' * ones(n)"])
+def test_a_dimension_used_as_a_number_is_planned_at_degree_plus_one_sizes(number):
+    """A claim off by a polynomial in n vanishing at every size the plan would otherwise try is refuted."""
+    wrong = f"ones(n) / n + {_vanishing_on(range(1, 16), number)}"
+    v = matcalc.check("sum(x) / n", "x", wrong, symbols={"x": "vector(n)"})
+    assert v.status == "refuted" and "n=16" in v.message
+
+
+def test_a_dimension_used_as_a_number_beyond_the_planned_sizes_is_not_decided():
+    wrong = f"ones(n) / n + {_vanishing_on(range(1, 40), 'n')}"
+    with pytest.raises(matcalc.MatcalcError, match="more than the checker plans"):
+        matcalc.check("sum(x) / n", "x", wrong, symbols={"x": "vector(n)"})

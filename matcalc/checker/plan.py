@@ -11,15 +11,17 @@ plus RANDOM_DIRECTIONS random ones.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from flint import arb, ctx, fmpq
+from flint import arb, ctx, fmpq, fmpq_mat
 
 from ..expr import (
-    Call, DimValue, Div, EDiv, EPower, Expr, Frechet, Hadamard, Kron, MatMul, MatPower, Power, Sym, SymbolicPower, distinct_nodes,
+    Add, Call, DimValue, Div, EDiv, EPower, Expr, Frechet, Hadamard, Kron, MatMul, MatPower, Power, Sym, SymbolicPower, distinct_nodes,
     post_order,
 )
+from ..errors import MatcalcError
 from ..shapes import Shape, dim_names
 from .evaluate import NEEDS, Bindings, Evaluator, size
 
@@ -154,6 +156,70 @@ def degree(exprs: list[Expr]) -> int:
     return max(deg[e] for e in exprs)
 
 
+def number_degree(exprs: list[Expr], name: str) -> int:
+    """A bound on the degree in n = ``name`` of the numerator of the expressions' difference, as a
+    rational function of n with the matrices' entries fixed: n counts where it is a number — a
+    DimValue, and in a part free of symbols each contraction over n (a product's inner dimension,
+    sum, tr), as ``sum(ones(n))`` and ``ones(n)' * ones(n)`` are n. Each part is a numerator's degree
+    and its denominator's factors (each divisor with its degree): products add both, a quotient
+    moves the divisor into the factors, a sum takes the least common denominator (a divisor written
+    twice counted once), a power p/q and a square root scale by |p|·q and 2. A wrong claim whose error
+    is such a function of n is refuted at one of any degree + 1 sizes of n."""
+    deg: dict[Expr, tuple[int, Counter, bool]] = {}  # (numerator, denominator's factors, free of symbols)
+    for e in post_order(*exprs):
+        kids = [deg[k] for k in e.children]
+        free = all(k[2] for k in kids) and not isinstance(e, Sym)
+        num, den = sum(k[0] for k in kids), sum((k[1] for k in kids), Counter())
+        if isinstance(e, DimValue):
+            num = int(e.dim == name)
+        elif isinstance(e, Add):
+            num, den = _over_one_denominator(kids)
+        elif isinstance(e, (Div, EDiv)):
+            (n1, d1, _), (n2, d2, _) = kids
+            num, den = n1 + d2.total(), d1 + (Counter({e.children[1]: n2}) if n2 else Counter())
+        elif isinstance(e, (MatPower, Power, EPower)) or isinstance(e, Call) and e.fn == "sqrt":
+            k = Fraction(e.exponent) if not isinstance(e, Call) else Fraction(1, 2)
+            times = abs(k.numerator) * k.denominator
+            n1, d1, _ = kids[0]
+            num, den = ((n1 * times, Counter({f: d * times for f, d in d1.items()})) if k >= 0 else
+                        (d1.total() * times, Counter({e.children[0]: n1 * times}) if n1 else Counter()))
+        if free and isinstance(e, MatMul):
+            num += dim_names(e.left.shape.cols).count(name)
+        elif free and isinstance(e, Call) and e.fn in ("sum", "tr"):  # sums rows·cols entries, tr rows
+            num += sum(dim_names(d).count(name) for d in (e.arg.shape.rows, e.arg.shape.cols)[:2 if e.fn == "sum" else 1])
+        deg[e] = (num, den, free)
+    return _over_one_denominator([deg[e] for e in exprs])[0]
+
+
+def _over_one_denominator(terms) -> tuple[int, Counter]:
+    """Σ aᵢ/bᵢ over the least common denominator b: its numerator's degree and b's factors."""
+    den = Counter()
+    for t in terms:
+        den |= t[1]
+    return max((t[0] + den.total() - t[1].total() for t in terms), default=0), den
+
+
+NUMBER_SIZES = 32  # a dimension used as a number is planned at up to this many sizes, 1 to NUMBER_SIZES
+
+
+def number_items(names: list[str], out: list, exprs, rng: random.Random) -> list:
+    """For each dimension used as a number (``number_degree``), items at new sizes, "n alone"
+    (the others small), until it is planned at degree + 1 distinct sizes; a
+    MatcalcError when that needs more than NUMBER_SIZES."""
+    items = []
+    for name in names:
+        need = number_degree(list(exprs), name) + 1
+        have = {c[0][name] for c, _, _ in out if name in c[0]}
+        if need > NUMBER_SIZES:
+            raise MatcalcError(f"{name} is used as a number in an expression of degree {need - 1} in it: deciding "
+                               f"it needs {need} sizes of {name}, more than the checker plans ({NUMBER_SIZES})")
+        extra = [s for s in range(1, NUMBER_SIZES + 1) if s not in have][:max(0, need - len(have))]
+        others = [m for m in names if m != name]
+        items += [([{**_small(others, {s}, rng), name: s}], f"{name} alone at {s} ({name} used as a number)", (name,))
+                  for s in extra]
+    return items
+
+
 PARTITIONS = 4  # every pattern of equal dimensions up to this many names; beyond, every pair and a few
 
 
@@ -222,6 +288,7 @@ def assignments(names: list[str], rng: random.Random, fixed: tuple[int, ...] = (
     out.append(([{n: large + i for i, n in enumerate(names)}], "large sizes", tuple(names)))
     out += [([{n: rng.randint(1, RANDOM_MAX) for n in names}], "random sizes", ()) for _ in range(RANDOM_ASSIGNMENTS)]
     out.append(([{n: 1 for n in names}], "every dimension 1", tuple(names)))
+    out += number_items(names, out, exprs, rng)
     order = {n: i for i, n in enumerate(names)}
     return [([dict(sorted(c.items(), key=lambda kv: order[kv[0]])) for c in candidates], why, about)
             for candidates, why, about in out]
@@ -337,36 +404,57 @@ def unit(rows: int, cols: int, symmetric: bool, at: tuple[int, int]) -> list:
     return v
 
 
-def _project(v: list, normal: list | None, pivot: list | None) -> list:
-    """v moved along ``pivot`` onto the tangent space {V : ⟨normal, V⟩ = 0}."""
-    if normal is None:
+def _pivots(normals: list[list], units: list, cols: int) -> list[int]:
+    """For each independent normal, the unit direction it leans on most once the earlier ones are
+    eliminated (exact elimination on the normals' entries at the units): indices into ``units``."""
+    reduced: list[tuple[list, int]] = []
+    out: list[int] = []
+    for a in normals:
+        r = [a[at[0] * cols + at[1]] for _, _, at in units]
+        for e, p in reduced:
+            if r[p]:
+                t = r[p] / e[p]
+                r = [x - t * z for x, z in zip(r, e)]
+        if any(r):
+            p = max(range(len(r)), key=lambda u: abs(r[u]))
+            reduced.append((r, p))
+            out.append(p)
+    return out
+
+
+def _project(v: list, normals: list | None, pivots: list) -> list:
+    """v moved along the ``pivots`` (unit directions) onto the tangent space {V : ⟨a, V⟩ = 0 for
+    each normal a}: v − Σ t_j p_j with Σ_j ⟨a_k, p_j⟩ t_j = ⟨a_k, v⟩."""
+    if not normals:
         return v
-    t = sum(a * x for a, x in zip(normal, v)) / sum(a * x for a, x in zip(normal, pivot))
-    return [x - t * p for x, p in zip(v, pivot)]
+    dot = lambda a, w: sum(x * y for x, y in zip(a, w))  # noqa: E731
+    t = fmpq_mat([[dot(a, p) for p in pivots] for a in normals]).solve(fmpq_mat([[dot(a, v)] for a in normals]))
+    return [x - sum(t[j, 0] * p[i] for j, p in enumerate(pivots)) for i, x in enumerate(v)]
 
 
-def directions(rows: int, cols: int, symmetric: bool, normal: list | None,
+def directions(rows: int, cols: int, symmetric: bool, normals: list | None,
                rng: random.Random) -> list[tuple[str, str, list]]:
     """(kind, label, direction flattened row by row) for one instance: a basis of the tangent space
-    (X's own unit directions, moved onto an assumption's tangent space along the unit direction
-    the normal leans on most), every one where there are at most UNIT_LIMIT, else UNIT_SAMPLE of
-    them with diagonal and off-diagonal ones among them; then RANDOM_DIRECTIONS random ones
-    (no entry 0, symmetric for a symmetric X, on the tangent space)."""
+    (X's own unit directions, moved onto an assumption's tangent space along the unit directions
+    its independent normals lean on most), every one where there are at most UNIT_LIMIT, else
+    UNIT_SAMPLE of them with diagonal and off-diagonal ones among them; then RANDOM_DIRECTIONS
+    random ones (no entry 0, symmetric for a symmetric X, on the tangent space)."""
     units = structural(rows, cols, symmetric)
-    pivot = None
-    if normal is not None:
-        k = max(range(len(units)), key=lambda u: abs(normal[units[u][2][0] * cols + units[u][2][1]]))
-        pivot = unit(rows, cols, symmetric, units.pop(k)[2])
+    pivots = []
+    if normals:
+        chosen = _pivots(normals, units, cols)
+        pivots = [unit(rows, cols, symmetric, units[k][2]) for k in chosen]
+        units = [u for k, u in enumerate(units) if k not in chosen]
     if len(units) > UNIT_LIMIT:
         diagonal = [u for u in units if u[1]]
         off = [u for u in units if not u[1]]
         chosen = rng.sample(diagonal, min(len(diagonal), UNIT_SAMPLE // 4)) if diagonal else []
         chosen += rng.sample(off, UNIT_SAMPLE - len(chosen))
         units = sorted(chosen, key=lambda u: u[2])
-    out = [("entry", label, _project(unit(rows, cols, symmetric, at), normal, pivot)) for label, _, at in units]
+    out = [("entry", label, _project(unit(rows, cols, symmetric, at), normals, pivots)) for label, _, at in units]
     for _ in range(RANDOM_DIRECTIONS):
         v = [fmpq(rng.choice((-1, 1)) * rng.randint(1, 16), 8) for _ in range(rows * cols)]
         if symmetric:
             v = [v[min(i, j) * cols + max(i, j)] for i in range(rows) for j in range(cols)]
-        out.append(("direction", "a random direction", _project(v, normal, pivot)))
+        out.append(("direction", "a random direction", _project(v, normals, pivots)))
     return out

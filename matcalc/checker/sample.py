@@ -20,7 +20,7 @@ from ..expr import Call, Entrywise, EPower, Expr, Frechet, Let, Power, Sym, Tran
 from .decide import BUDGET
 from .evaluate import NEEDS, Bindings, Matrix, evaluate
 from .functions import SERIES
-from .ring import Undecided
+from .ring import NotExact, Undecided
 
 #: bits for meeting an assumption with an irrational constant: beyond every comparison's precision, and few
 #: enough for the point's rationals to print (about 2,200 digits)
@@ -198,17 +198,27 @@ def with_det_sign(a: Matrix, sign: int) -> Matrix:
     return [[a[0][0] - 2 * det / minor] + a[0][1:]] + a[1:]
 
 
+def _names(*exprs) -> list[str]:
+    return sorted({n.name for n in distinct_nodes(*exprs) if isinstance(n, Sym)})
+
+
 def assumed_symbol(assumption) -> str:
-    """The one symbol a scalar equality constrains; a MatcalcError for any other assumption."""
-    names = sorted({n.name for n in distinct_nodes(assumption.lhs, assumption.rhs) if isinstance(n, Sym)})
-    if len(names) != 1 or not assumption.lhs.shape.is_scalar:
-        raise MatcalcError(f"cannot honour assumption '{assumption}': only a scalar equality in one symbol is supported",
-                           field="assume")
-    return names[0]
+    """The symbol an equality constrains (scalar, row, column or matrix: each entry a constraint):
+    its only symbol, or the only symbol of its left side when the right side does not use it (the
+    right side's symbols are drawn at random: ``Y * ones(n) = c``); a MatcalcError otherwise."""
+    names, left = _names(assumption.lhs, assumption.rhs), _names(assumption.lhs)
+    if len(names) == 1:
+        return names[0]
+    if len(left) == 1 and left[0] not in _names(assumption.rhs):
+        return left[0]
+    raise MatcalcError(f"cannot honour assumption '{assumption}': it must be an equality in one symbol, or have one "
+                       f"symbol on its left side, the one it constrains (it uses {', '.join(names) or 'none'})",
+                       field="assume")
 
 
-def check_assumptions(assume) -> None:
-    """At most one assumption per symbol: each is honoured by moving its symbol, which would undo another's."""
+def check_assumptions(assume, wrt: str | None = None) -> None:
+    """At most one assumption per symbol (each is honoured by moving its symbol, which would undo
+    another's), and a constrained symbol used by no other assumption, nor tied by one to wrt."""
     seen: dict[str, object] = {}
     for a in assume:
         y = assumed_symbol(a)
@@ -216,6 +226,14 @@ def check_assumptions(assume) -> None:
             raise MatcalcError(f"cannot honour both '{seen[y]}' and '{a}': only one assumption per symbol is supported",
                                field="assume")
         seen[y] = a
+        if wrt is not None and wrt != y and wrt in _names(a.lhs, a.rhs):
+            raise MatcalcError(f"cannot honour assumption '{a}' here: it ties {y} to {wrt}, the symbol differentiated "
+                               f"by (state it for {wrt}, or differentiate by {y})", field="assume")
+    for a in assume:
+        other = next((y for y, b in seen.items() if b is not a and y in _names(a.lhs, a.rhs)), None)
+        if other is not None:
+            raise MatcalcError(f"cannot honour both '{seen[other]}' and '{a}': meeting the first moves {other}, "
+                               f"which the second uses", field="assume")
 
 
 MAX_EXPONENT = 1 << 20  # a midpoint beyond 2^±MAX_EXPONENT is no rational a point should hold
@@ -234,37 +252,76 @@ def midpoint(x: arb) -> fmpq:
     return fmpq(man) * fmpq(2) ** int(exp)
 
 
-def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[fmpq]]:
-    """Make a linear equality g(Y) = lhs − rhs = 0 in one symbol Y hold by moving Y along the
-    normal a of g (its symmetric part for a symmetric Y, which keeps Y symmetric); returns
-    (Y, the normal used). g is evaluated at ASSUMPTION_PREC bits: exactly where its constants
-    are (the point then meets it exactly), else to far below every comparison's precision."""
+def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[list[fmpq]]]:
+    """Make a linear equality g(Y) = lhs − rhs = 0 in one symbol Y hold, each entry of g a
+    constraint ⟨a_k, Y⟩ + c_k = 0, by the least move of Y in the span of the normals a_k (their
+    symmetric parts for a symmetric Y, which keeps Y symmetric): Y − Σ λ_k a_k with
+    (A Aᵀ) λ = g(Y) over independent rows A. Returns (Y, those normals). g is evaluated at
+    ASSUMPTION_PREC bits: exactly where its constants are (the point then meets it exactly), else
+    to far below every comparison's precision."""
     y = assumed_symbol(assumption)
     text = f"{assumption}"
     rows, cols = len(b.values[y]), len(b.values[y][0])
 
-    def g(vals: Matrix) -> arb:
-        at = Bindings({**b.values, y: vals}, b.dims, b.elementwise, b.scalar)
-        return evaluate(assumption.lhs, at)[0][0] - evaluate(assumption.rhs, at)[0][0]
+    def g(vals: Matrix, exact: bool) -> list:
+        at = Bindings({**b.values, y: vals}, b.dims, b.elementwise, b.scalar, exact=exact)
+        lhs, rhs = evaluate(assumption.lhs, at), evaluate(assumption.rhs, at)
+        return [v - rhs[i % len(rhs)][j % len(rhs[0])] for i, r in enumerate(lhs) for j, v in enumerate(r)]
 
+    def linear_parts(exact: bool):
+        """g at 0, its columns (g at each unit matrix, less g at 0) and g at Y."""
+        c = g([[fmpq(0)] * cols for _ in range(rows)], exact)
+        units = [g([[fmpq(int(r * cols + k == i)) for k in range(cols)] for r in range(rows)], exact)
+                 for i in range(rows * cols)]
+        return c, [[v - ck for v, ck in zip(u, c)] for u in units], g(b.values[y], exact)
+
+    current = [x for r in b.values[y] for x in r]
+    try:  # in exact rationals where the assumption has them (1/n of a mean too): the point meets it exactly
+        c, columns, at_y = linear_parts(True)
+        exact, same = True, (lambda u, v: u == v)
+    except NotExact:
+        with ctx.workprec(ASSUMPTION_PREC):
+            c, columns, at_y = linear_parts(False)
+        exact, same = all(ck.rad() == 0 for ck in c), (lambda u, v: u.overlaps(v))
     with ctx.workprec(ASSUMPTION_PREC):
-        zero = [[fmpq(0)] * cols for _ in range(rows)]
-        c = g(zero)
-        normal = [g([[fmpq(int(r * cols + k == i)) for k in range(cols)] for r in range(rows)]) - c
-                  for i in range(rows * cols)]
-        current = [x for r in b.values[y] for x in r]
-        predicted = c + sum((a * arb(v) for a, v in zip(normal, current)), arb(0))
-        if not g(b.values[y]).overlaps(predicted):
-            raise MatcalcError(f"cannot honour assumption '{text}': it is not a linear equality in {y}", field="assume")
-        a = [midpoint(v) for v in normal]
-        value = midpoint(c) + sum(w * v for w, v in zip(a, current))  # g(Y), exactly where c and a are
-        if symmetric:
-            a = [(a[i] + a[(i % cols) * cols + i // cols]) / 2 for i in range(rows * cols)]
-        if not any(a):
-            raise MatcalcError(f"cannot honour assumption '{text}': it does not constrain {y}"
-                               + (" among symmetric matrices" if symmetric else ""), field="assume")
-        t = value / sum(v * v for v in a)
-    moved = [v - t * w for v, w in zip(current, a)]
+        for k, value in enumerate(at_y):
+            if not same(value, c[k] + sum((col[k] * v for col, v in zip(columns, current)), fmpq(0))):
+                raise MatcalcError(f"cannot honour assumption '{text}': it is not a linear equality in {y}",
+                                   field="assume")
+        point = (lambda v: v) if isinstance(c[0] if c else fmpq(0), fmpq) else midpoint
+        normals = [[point(col[k]) for col in columns] for k in range(len(c))]
+        values = [point(ck) + sum(w * v for w, v in zip(a, current)) for ck, a in zip(c, normals)]
+    if symmetric:
+        normals = [[(a[i] + a[(i % cols) * cols + i // cols]) / 2 for i in range(rows * cols)] for a in normals]
+    independent = _independent(normals)
+    if not independent:
+        raise MatcalcError(f"cannot honour assumption '{text}': it does not constrain {y}"
+                           + (" among symmetric matrices" if symmetric else ""), field="assume")
+    basis = [normals[k] for k in independent]
+    gram = fmpq_mat([[sum(p * q for p, q in zip(a, e)) for e in basis] for a in basis])
+    lam = gram.solve(fmpq_mat([[values[k]] for k in independent]))
+    moved = [v - sum(lam[k, 0] * a[i] for k, a in enumerate(basis)) for i, v in enumerate(current)]
+    residual = [sum(w * v for w, v in zip(a, moved)) + (values[k] - sum(w * v for w, v in zip(a, current)))
+                for k, a in enumerate(normals)]
+    if any(r != 0 if exact else abs(r) > fmpq(1, 2 ** BUDGET) for r in residual):
+        raise MatcalcError(f"cannot honour assumption '{text}': its equations contradict each other", field="assume")
     b.values[y] = [moved[r * cols:(r + 1) * cols] for r in range(rows)]
     b.cache.clear()
-    return y, a
+    return y, basis
+
+
+def _independent(rows: list[list[fmpq]]) -> list[int]:
+    """The indices of a maximal set of linearly independent rows, earliest first (exact elimination)."""
+    kept: list[tuple[int, list[fmpq], int]] = []  # (index, reduced row, its pivot)
+    out = []
+    for k, row in enumerate(rows):
+        r = list(row)
+        for _, e, p in kept:
+            if r[p]:
+                t = r[p] / e[p]
+                r = [x - t * z for x, z in zip(r, e)]
+        pivot = next((i for i, x in enumerate(r) if x), None)
+        if pivot is not None:
+            kept.append((k, r, pivot))
+            out.append(k)
+    return out

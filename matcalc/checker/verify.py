@@ -96,10 +96,14 @@ def _value(evaluator: Evaluator, b: Bindings, i: int, M: Expr) -> Matrix:
         raise
 
 
+#: why an instance is skipped when the assumption on wrt leaves it no direction
+FIXED = "the assumption fixes "
+
+
 @dataclass
 class _Point:
     b: Bindings
-    normal: list | None  # the assumption's normal on wrt, or None
+    normal: list | None  # the independent normals of the assumption on wrt, or None
     restrictions: list[str]
 
 
@@ -171,7 +175,7 @@ class _Judge:
         return required([self.f] + self.assumed)[:2]
 
     def run(self) -> list[Verdict]:
-        check_assumptions(self.assume)
+        check_assumptions(self.assume, self.x.name)
         plan = self.plan()
         largest = largest_matrix(self.shapes, plan[0].sizes)
         if largest > MAX_ENTRIES:
@@ -196,6 +200,10 @@ class _Judge:
             raise MatcalcError(f"could not check: agreement was seen only at sizes where a dimension is 1 ({why})")
         if any(not self.checks[i] for i in live):
             why = "; ".join(list(self.skipped.values())[:3] + list(self.unresolved.values())[:3]) or "no instance"
+            if judged == 0 and self.skipped and all(r.startswith(FIXED) for r in self.skipped.values()):
+                a = next(a for a in self.assume if assumed_symbol(a) == self.x.name)
+                raise MatcalcError(f"cannot honour assumption '{a}' here: it fixes {self.x.name} at every size "
+                                   f"tried, leaving no direction to differentiate along", field="assume")
             if judged == 0:
                 raise MatcalcError(f"could not sample a point inside the domain at any size ({why})")
             raise MatcalcError(f"could not check: no comparison was decided ({why})")
@@ -239,7 +247,7 @@ class _Judge:
                     approach(arg, side, self.x, {assumed_symbol(a) for a in self.assume}, rng)(b)
                 if normal is not None and not any(d[0] == "entry" for d in directions(
                         *self._size(b), self.x.symmetric, normal, random.Random(0))):
-                    self.skipped.setdefault(inst.text(), f"the assumption fixes {self.x.name} at these sizes")
+                    self.skipped.setdefault(inst.text(), f"{FIXED}{self.x.name} at these sizes")
                     return False
                 point = _Point(b, normal, self._restrictions(positive, det_positive, normal))
                 while here:
@@ -392,7 +400,7 @@ class _Judge:
         return values
 
     def _assumptions(self, b: Bindings) -> list | None:
-        """Meet every assumption at this point; the normal of the one on wrt, or None."""
+        """Meet every assumption at this point; the normals of the one on wrt, or None."""
         normal = None
         for a in self.assume:
             y, n = satisfy(a, b, assumed_symbol(a) in self.scope.symmetric)
@@ -404,7 +412,9 @@ class _Judge:
         out = list(positive.values()) + [f"det({n}) > 0, as {why} needs" for n, why in det_positive.items()]
         if normal is not None:
             a = next(a for a in self.assume if assumed_symbol(a) == self.x.name)
-            out.append(f"d{self.x.name} keeps '{a}' (so a claim is judged up to a multiple of that assumption's normal)")
+            out.append(f"d{self.x.name} keeps '{a}' (so a claim is judged up to "
+                       + ("a multiple of that assumption's normal)" if len(normal) == 1 else
+                          "a combination of that assumption's normals)"))
         return out
 
     # -- kinks --------------------------------------------------------------------------------

@@ -92,16 +92,17 @@ def _random_inputs(rng, positive_all=False):
 
 
 def _satisfy(fn, args, y, values):
-    """Make the linear equality fn = 0 hold by moving values[y] along its normal; the normal."""
+    """Make the linear equality fn = 0 hold, every entry a constraint, by the least move of values[y]
+    (along its normals); the normals, one per entry of fn."""
     def g(a):
-        return float(fn(**{n: a if n == y else values[n] for n in args}))
+        return np.asarray(fn(**{n: a if n == y else values[n] for n in args}), dtype=np.float64).ravel()
 
     shape = values[y].shape
     units = np.eye(values[y].size)
     c = g(np.zeros(shape))
-    normal = np.array([g(u.reshape(shape)) - c for u in units]).reshape(shape)
-    values[y] = values[y] - g(values[y]) / np.sum(normal * normal) * normal
-    return normal
+    normals = np.array([g(u.reshape(shape)) - c for u in units]).T
+    values[y] = values[y] - (np.linalg.pinv(normals) @ g(values[y])).reshape(shape)
+    return normals.reshape((-1,) + shape)
 
 
 def _call(fn, args, inputs):
@@ -118,7 +119,10 @@ def _direction(rng, shape, normal, symmetric=False):
     v = rng.standard_normal(shape)
     if symmetric:
         v = (v + v.T) / 2
-    return v if normal is None else v - np.sum(v * normal) / np.sum(normal * normal) * normal
+    if normal is None:
+        return v
+    N = normal.reshape(len(normal), -1)
+    return v - (np.linalg.pinv(N) @ (N @ v.ravel())).reshape(v.shape)
 '''
 
 #: vec, for every check but a gradient's against differences.
@@ -241,11 +245,11 @@ ORACLE_TOLERANCE = 1e-8  # largest relative error allowed against automatic diff
 
 
 def _projector(normal, size):
-    """The projection onto directions orthogonal to vec(normal) (the identity without one)."""
+    """The projection onto directions orthogonal to vec of every normal (the identity without one)."""
     if normal is None:
         return np.eye(size)
-    n = _vec(normal)
-    return np.eye(size) - np.outer(n, n) / (n @ n)
+    N = np.array([_vec(n) for n in normal])
+    return np.eye(size) - np.linalg.pinv(N) @ N
 
 
 def _autodiff_error(claim, inputs, normal):

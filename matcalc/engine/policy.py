@@ -3,8 +3,8 @@ to judge a claim "the same form as derived" (``normalise``).
 
 A gradient goes through the algebra groups; a Jacobian or Hessian through those and the
 Kronecker group; then numbers are made to lead their products (and a Hessian writes sigmoid'
-by sigmoid itself). A proof's assumptions and
-[let] names are groups of their own, after these.
+by sigmoid itself). A proof's assumptions (with the rules that bring sums along an axis to the
+form an assumption names) and [let] names are groups of their own, after these.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ..declarations import Assumption, Scope
 from ..expr import Expr, Let
 from .core import Registry, Rule, Run, StopReason, Strategy, bottom_up, fixpoint, sequence, top_down
 from .rules import algebra as A
+from .rules import axes as AX
 from .rules import entrywise_algebra as EA
 from .rules import kronecker as KR
 from .rules import readable as R
@@ -84,7 +85,7 @@ def simplification(kind: str, assume: tuple[Assumption, ...] = (), scope: Scope 
     first_order = kind == "gradient"
     groups = GROUPS if first_order else GROUPS + (KRONECKER,)
     if assume:
-        groups += (bottom_up(assumption_rule(normalise(a.lhs), a.rhs, str(a)) for a in assume),)
+        groups += (bottom_up((*(assumption_rule(normalise(a.lhs), a.rhs, str(a)) for a in assume), *AX.AXES)),)
     if scope is not None and scope.lets:
         groups += (bottom_up((let_rule(scope.lets),)),)
     return Simplification(groups, (SELF_DERIVATIVES, LEADING_NUMBER) if kind == "hessian" else (LEADING_NUMBER,))

@@ -55,10 +55,19 @@ def derivation_object(r: ClaimReport) -> dict:
         "wrt": r.claim.wrt.name,
         "kind": r.claim.kind,
         r.claim.kind: show(d.gradient) if d else None,  # "gradient", "jacobian" or "hessian"
+        **_named(r),
         "steps": [{"rule": s.rule, "expr": show(s.expr)} for s in d.steps] if d else [],
         "verdict": r.verdict,
         "message": r.message,
     }
+
+
+def _named(r: ClaimReport) -> dict:
+    """{"named": {"where": {name: definition}, kind: the result using the names}} when the result repeats
+    a subexpression (the result's own field stays written out, for parsing back), else {}."""
+    if r.named is None:
+        return {}
+    return {"named": {"where": {name: show(e) for name, e in r.named.bindings}, r.claim.kind: show(r.named.body)}}
 
 
 def answer(r: ClaimReport, scope=None) -> dict:
@@ -68,7 +77,7 @@ def answer(r: ClaimReport, scope=None) -> dict:
     row = claim_object(r)
     steps = r.derivation.steps if r.derivation else ()
     return {**{k: row[k] for k in ("kind", "f", "wrt", "derived", "claimed", "verdict", "message", "counterexample")},
-            **_assumed(scope),
+            **_assumed(scope), **_named(r),
             "steps": [{"rule": s.rule, "expr": show(s.expr), "latex": LATEX.show(s.expr)} for s in steps],
             "latex": latex.align(r) if r.derivation else ""}
 

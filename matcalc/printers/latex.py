@@ -36,9 +36,13 @@ def text(s: str) -> str:
 
 def align(r: ClaimReport) -> str:
     """The derivation's steps as one align* block (also what a notebook renders)."""
-    rows = derivation_rows(r, LATEX, latex=True)
-    body = [f"{lhs} &= {expr} && \\text{{{text(rule)}}}" for lhs, expr, rule in rows]
-    return "\\begin{align*}\n" + " \\\\\n".join(body) + "\n\\end{align*}"
+    return "\\begin{align*}\n" + " \\\\\n".join(aligned(r)) + "\n\\end{align*}"
+
+
+def aligned(r: ClaimReport) -> list[str]:
+    """The derivation's rows for an align* or aligned block: lhs &= expression && \\text{rule}."""
+    return [f"{lhs} &= {expr}" + (f" && \\text{{{text(rule)}}}" if rule else "")
+            for lhs, expr, rule in derivation_rows(r, LATEX, latex=True)]
 
 
 def derivation(r: ClaimReport) -> str:

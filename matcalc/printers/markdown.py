@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from ..language import show
 from ..proof_catalog import grouped
-from .latex import text as latex_text
+from .latex import aligned
 from .notation import LATEX
 from .plain import claim_count, totals
 from .rows import assuming, derivation_rows, lhs_gradient, per_file, verdict_line
@@ -21,9 +21,12 @@ def derivation(r: ClaimReport) -> str:
     lines = [f"### Claim {r.claim.index}: ${'F' if r.claim.kind == 'jacobian' else 'f'} = {LATEX.show(r.claim.f)}$, "
              f"${lhs_gradient(LATEX, x, True, r.claim.kind)}$", ""]
     if r.derivation is not None:
-        lhs_prev = ""
-        for i, (lhs, expr, rule) in enumerate(derivation_rows(r, LATEX, latex=True), 1):
-            lhs_prev = lhs or lhs_prev
+        lhs_prev, i = "", 0
+        for lhs, expr, rule in derivation_rows(r, LATEX, latex=True):
+            if not rule:  # a name's definition, under the result that uses it
+                lines += [f"   $$ {lhs} = {expr} $$", ""]
+                continue
+            lhs_prev, i = lhs or lhs_prev, i + 1
             lines += [f"{i}. {rule}", "", f"   $$ {lhs_prev} = {expr} $$", ""]
         lines.append(f"{r.claim.kind.capitalize()}: `{show(r.derivation.gradient)}`")
         lines.append("")
@@ -40,9 +43,7 @@ def notebook(r: ClaimReport) -> str:
     lines = [f"**${'F' if r.claim.kind == 'jacobian' else 'f'} = {LATEX.show(r.claim.f)}$, "
              f"${lhs_gradient(LATEX, x, True, r.claim.kind)}$**", ""]
     if r.derivation is not None:
-        body = [f"{lhs} &= {expr} && \\text{{{latex_text(rule)}}}"
-                for lhs, expr, rule in derivation_rows(r, LATEX, latex=True)]
-        lines += ["$$\\begin{aligned}", " \\\\\n".join(body), "\\end{aligned}$$", "",
+        lines += ["$$\\begin{aligned}", " \\\\\n".join(aligned(r)), "\\end{aligned}$$", "",
                   f"{r.claim.kind.capitalize()}: `{show(r.derivation.gradient)}`", ""]
     if r.claim.gradient is not None:
         lines += [f"Claimed: `{show(r.claim.gradient)}`", ""]

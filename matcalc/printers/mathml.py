@@ -126,8 +126,14 @@ class MathMLNotation(MathNotation):
     def transpose(self, a):
         return f"<msup>{mrow(a)}{mi('⊤', True)}</msup>"
 
+    def where(self, name):
+        return mrow('<mtext>where</mtext><mspace width="0.5em"></mspace>', name)
+
     def call(self, fn, arg):
         return mrow(mi(fn), APPLY, self.paren(self._show(arg)))
+
+    def axis_call(self, fn, arg, axis):
+        return mrow(mi(fn), APPLY, self.paren(mrow(self._show(arg), mo(","), mi("axis"), mo("="), mn(str(axis)))))
 
     def function(self, fn, order, arg):
         head = self.name(fn) if fn in _GREEK_CHARS or len(fn) == 1 or ord(fn[0]) > 127 else mi(fn)

@@ -62,6 +62,14 @@ def steps_table(r: ClaimReport) -> str:
     return f'<table class="steps">{"".join(rows)}</table>'
 
 
+def result(r: ClaimReport) -> str:
+    """The derived result as math, its repeated subexpressions named: G, where s = softmax(K q), ..."""
+    if r.named is None:
+        return math(MATHML.show(r.derivation.gradient))
+    where = ", ".join(math(mrow(MATHML.name(name), mo("="), MATHML.show(e))) for name, e in r.named.bindings)
+    return f"{math(MATHML.show(r.named.body))}, where {where}"
+
+
 def derivation(r: ClaimReport) -> str:
     """One claim: f, its steps, the result, the claim and the checker's verdict."""
     x = r.claim.wrt.name
@@ -70,8 +78,7 @@ def derivation(r: ClaimReport) -> str:
              f'find {math(lhs(r.claim.kind, x))}</h3>']
     if r.derivation is not None:
         parts.append(steps_table(r))
-        parts.append(f'<p class="result">{r.claim.kind.capitalize()}: '
-                     f'{math(MATHML.show(r.derivation.gradient))} '
+        parts.append(f'<p class="result">{r.claim.kind.capitalize()}: {result(r)} '
                      f'<code>{escape(show(r.derivation.gradient))}</code></p>')
     if r.claim.gradient is not None:
         parts.append(f'<p class="claimed">Claimed: {math(MATHML.show(r.claim.gradient))} '

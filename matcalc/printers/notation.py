@@ -25,7 +25,7 @@ class MathNotation(Notation):
 
     def precedence(self, e: Expr) -> int:
         op = ops.of_node(type(e))
-        return PRODUCT if op is not None and self.format in op.infix else precedence(e)
+        return PRODUCT if op is not None and self.format in op.infix else super().precedence(e)
 
 
 class UnicodeNotation(MathNotation):
@@ -55,6 +55,10 @@ class UnicodeNotation(MathNotation):
 
     def zero(self, ones):
         return "0"
+
+    def where(self, name):
+        """The left side of a name's definition below a result: where s."""
+        return f"where {name}"
 
     def call(self, fn, arg):
         return f"{fn}({self._show(arg)})"
@@ -119,7 +123,7 @@ def _latex_name(n: str) -> str:
 
 
 class LatexNotation(MathNotation):
-    format, minus, times, hadamard, ediv, d, dot = "latex", "-", " ", " \odot ", " \oslash ", "\mathrm{d}", " \cdot "
+    format, minus, times, hadamard, ediv, d, dot = "latex", "-", " ", r" \odot ", r" \oslash ", r"\mathrm{d}", r" \cdot "
 
     def paren(self, text):
         return f"\\left({text}\\right)"
@@ -145,12 +149,18 @@ class LatexNotation(MathNotation):
     def transpose(self, a):
         return f"{{{a}}}^\\top"
 
+    def where(self, name):
+        return f"\\text{{where }} {name}"
+
     def zero(self, ones):
         size = self.dim(ones.rows) if ones.cols == 1 else f"{self.dim(ones.rows)}\\times {self.dim(ones.cols)}"
         return f"\\mathbf{{0}}_{{{size}}}"
 
     def call(self, fn, arg):
         return f"\\operatorname{{{fn}}}\\left({self._show(arg)}\\right)"
+
+    def axis_call(self, fn, arg, axis):
+        return f"\\operatorname{{{fn}}}\\left({self._show(arg)}, \\text{{axis}}={axis}\\right)"
 
     def function(self, fn, order, arg):
         op = ops.get(fn)

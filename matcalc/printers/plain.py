@@ -35,7 +35,10 @@ def derivation(r: ClaimReport) -> str:
         width = max(len(lhs) for lhs, _, _ in rows)
         for lhs, expr, rule in rows:
             left = f"  {lhs.rjust(width)} = {expr}"
-            lines.append(f"{left.ljust(RULE_COLUMN)}  [{rule}]" if len(left) < RULE_COLUMN else f"{left}  [{rule}]")
+            if not rule:  # a name's definition below the result
+                lines.append(left)
+            else:
+                lines.append(f"{left.ljust(RULE_COLUMN)}  [{rule}]" if len(left) < RULE_COLUMN else f"{left}  [{rule}]")
         lines.append(f"  {result_label(r)} {show(r.derivation.gradient)}")
     if r.claim.gradient is not None:
         same = " (the same form as derived)" if r.symbolic_match else ""

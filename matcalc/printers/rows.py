@@ -66,6 +66,22 @@ def derivation_rows(r: ClaimReport, n: Notation, *, latex: bool = False, lhs=Non
         left = "" if step.side == last_side else (lhs(step.side) if lhs else _lhs(n, step.side, x, latex))
         rows.append((left, n.show(step.expr), step.rule))
         last_side = step.side
+    return rows + named_rows(r, n)
+
+
+#: The rule beside a result written with names.
+NAMED = "repeated subexpressions named once"
+
+
+def named_rows(r: ClaimReport, n: Notation) -> list[tuple[str, str, str]]:
+    """The result with its repeated subexpressions named, as rows below the derivation: ("", body,
+    NAMED), then ("where s", definition, "") and (name, definition, "") for each further name; none
+    when nothing repeats."""
+    if r.named is None:
+        return []
+    rows = [("", n.show(r.named.body), NAMED)]
+    for i, (name, definition) in enumerate(r.named.bindings):
+        rows.append((n.where(n.name(name)) if i == 0 else n.name(name), n.show(definition), ""))
     return rows
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from html import escape
 from urllib.parse import urlencode
 
 from ..front import declarations
+from ..proof_text import toml_text
 from ..printers.mathml import MATHML, math, mi, mo, mrow
 from ..printers.mathml_document import lhs, matrix
 
@@ -64,23 +64,6 @@ def share_query(form: dict[str, str]) -> str:
     items = [(k, form[k].strip()) for k in SINGLE if form.get(k, "").strip()]
     items += [(k, line) for k in LINES for line in _lines(form.get(k, ""))]
     return urlencode(items)
-
-
-def _toml_string(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def toml_text(body: dict) -> str:
-    """The request as a proof file that `matcalc check` reads."""
-    lines = ['name = "web"', f"title = {_toml_string('d/d' + body.get('wrt', '') + ' of ' + body.get('f', ''))}"]
-    if body.get("assume"):
-        lines.append(f"assume = [{', '.join(_toml_string(a) for a in body['assume'])}]")
-    for key in ("symbols", "functions", "let"):
-        if body.get(key):
-            lines += ["", f"[{key}]"] + [f"{_toml_string(k)} = {_toml_string(v)}" for k, v in body[key].items()]
-    lines += ["", "[[claims]]"]
-    lines += [f"{k} = {_toml_string(body[k])}" for k in ("f", "wrt", "gradient", "jacobian", "hessian", "kind") if k in body]
-    return "\n".join(lines) + "\n"
 
 
 STYLE = """

@@ -459,13 +459,24 @@ def _split(t: Expr, side: str, kind: type) -> tuple[Fraction, Expr, Expr] | None
     """t = k (rest · factor) for a number k, with factor on ``side`` of a product of ``kind`` (matrix or Hadamard)."""
     k, t = coefficient(t)
     if type(t) is kind and not t.left.shape.is_scalar and not t.right.shape.is_scalar:
+        if kind is MatMul and side == "left":
+            first, rest = _leftmost(t)
+            return k, rest, first
         return (k, t.left, t.right) if side == "right" else (k, t.right, t.left)
     return None
 
 
+def _leftmost(t: MatMul) -> tuple[Expr, Expr]:
+    """(A, B C) for the product (A B) C: its first factor and the rest."""
+    if isinstance(t.left, MatMul) and not t.left.left.shape.is_scalar and not t.left.right.shape.is_scalar:
+        first, rest = _leftmost(t.left)
+        return first, MatMul(rest, t.right)
+    return t.left, t.right
+
+
 @ALGEBRA("common factor")
 def common_factor(e: Expr):
-    """A C + B C = (A + B) C and C A + C B = C (A + B), also with numbers (2 A C - B C = (2 A - B) C);
+    """A C + B C = (A + B) C and C A + C B = C (A + B) (C A D + C B = C (A D + B)), also with numbers (2 A C - B C = (2 A - B) C);
     the same for ⊙: C ⊙ A + C ⊙ B = C ⊙ (A + B); and s A + s B = s (A + B) for a 1×1 s not a number"""
     if not isinstance(e, Add):
         return None
