@@ -10,7 +10,7 @@ bridge need nothing new, and the result is one expression in the language that p
 from __future__ import annotations
 
 from .errors import ShapeError
-from .expr import Add, Call, Div, EDiv, Entrywise, EPower, Expr, MatMul, Neg, Num, Ones, Transpose, described
+from .expr import Add, Call, DimValue, Div, EDiv, Entrywise, EPower, Expr, MatMul, Neg, Num, Ones, Transpose, described
 from .shapes import Shape
 
 #: The functions taking ``axis=``, and what each does without it.
@@ -62,9 +62,12 @@ def broadcast(build, operands: list[Expr], verb: str) -> Expr:
 
 def count(rows, cols=1) -> Expr:
     """The number of entries of a rows×cols matrix as a scalar expression: a number for fixed
-    dimensions, else sum(ones(rows, cols))."""
+    dimensions, a dimension used as a number (n, m * n, 3 * n) for named ones, else sum(ones(rows, cols))."""
     if isinstance(rows, int) and isinstance(cols, int):
         return Num(rows * cols)
+    if isinstance(rows, (int, str)) and isinstance(cols, (int, str)):
+        factors = [DimValue(d) if isinstance(d, str) else Num(d) for d in (rows, cols) if d != 1]
+        return factors[0] if len(factors) == 1 else MatMul(*factors)
     return Call("sum", Ones(rows, cols))
 
 

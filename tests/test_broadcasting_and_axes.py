@@ -93,8 +93,8 @@ def test_broadcast_is_spelt_with_ones_printed_bare_and_parses_back():
 
 
 DERIVATIONS = [
-    ("sum((W * X + b) .^ 2)", "W", "2 * ((W * X + b) * X')"),
-    ("sum((W * X + b) .^ 2)", "b", "2 * ((W * X + b) * ones(N))"),
+    ("sum((W * X + b) .^ 2)", "W", "2 * (W * X + b) * X'"),
+    ("sum((W * X + b) .^ 2)", "b", "2 * (W * X + b) * ones(N)"),
     ("sum(softmax(Z, axis=1) .* C)", "Z", None),
     ("sum(softmax(Z, axis=0) .* C)", "Z", None),
     ("mean(A .^ 2)", "A", None), ("sum(mean(A, axis=0) .^ 2)", "A", None), ("sum(mean(A, axis=1) .^ 2)", "A", None),
@@ -159,7 +159,7 @@ def test_spelt_out_names_are_not_reserved():
 
 
 @pytest.mark.parametrize("f, wrt, numpy_text", [
-    ("sum((W * X + b) .^ 2)", "b", "np.sum(W @ X + b * np.ones((N, 1)).T, axis=1, keepdims=True)"),
+    ("sum((W * X + b) .^ 2)", "b", "np.sum(2 * (W @ X + b * np.ones((N, 1)).T), axis=1, keepdims=True)"),
     ("logsumexp(A)", "A", "logsumexp(A, None)"),
     ("sum(logsumexp(A, axis=0))", "A", "logsumexp(A, 0)"),
     ("sum(softmax(Z, axis=1) .* C)", "Z", "softmax_axis(Z, 1)"),

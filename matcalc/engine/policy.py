@@ -2,9 +2,9 @@
 to judge a claim "the same form as derived" (``normalise``).
 
 A gradient goes through the algebra groups; a Jacobian or Hessian through those and the
-Kronecker group, and then numbers are made to lead their products. A proof's assumptions (with
-the rules that bring sums along an axis to the form an assumption names) and [let] names are
-groups of their own, after these.
+Kronecker group; then numbers are made to lead their products (and a Hessian writes sigmoid'
+by sigmoid itself). A proof's assumptions (with the rules that bring sums along an axis to the
+form an assumption names) and [let] names are groups of their own, after these.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from .rules import algebra as A
 from .rules import axes as AX
 from .rules import entrywise_algebra as EA
 from .rules import kronecker as KR
+from .rules import readable as R
 from .rules import scalar_algebra as SA
 from .rules import spectral as SP
 
@@ -45,7 +46,10 @@ GROUPS: tuple[Strategy, ...] = (
                      _of("frechet", "Fréchet derivative along a commuting direction"), SP.daleckii_krein,
                      A.builtin_derivatives,
                      _of("softmax", "definition of softmax"), A.signs, A.identity, A.numbers, A.scalars_first, A.associativity,
-                     A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar, A.structure_of_scalar)),
+                     A.sum_of_entries, A.trace_with_ones, A.trace_of_scalar, A.structure_of_scalar,
+                     R.number_of_entries, R.sum_of_scaled, R.division_by_scalar, R.broadcast_times_ones,
+                     R.diagonal_products, R.diagonal_times_ones, R.hadamard_associativity,
+                     R.trace_of_outer_product)),
     bottom_up(_rules(A.ALGEBRA, SA.scalar_algebra)),
     bottom_up(_rules(A.ALGEBRA, A.collect, A.common_factor)),
     top_down(_rules(A.ALGEBRA, EA.entrywise_algebra)),
@@ -55,8 +59,11 @@ KRONECKER: Strategy = bottom_up(KR.KRONECKER)
 #: Applied once, after the groups: softmax along an axis gathered from the quotients its derivative leaves
 #: (after them, because the entrywise algebra would spread it out again).
 SOFTMAX: Strategy = bottom_up((*AX.SOFTMAX, *_rules(AX.AXES, AX.column_sums_of_quotient)))
-#: Applied once, after a Jacobian's or Hessian's groups: 2 Aᵀ A, not 2 (Aᵀ A).
+#: Applied once, after the groups: 2 Aᵀ A, not 2 (Aᵀ A).
 LEADING_NUMBER: Strategy = bottom_up(_rules(A.ALGEBRA, A.leading_number))
+#: Applied once, after a Hessian's groups: a derivative of a loss's function in terms of the function
+#: itself, as a textbook writes a Hessian (Xᵀ diag(s ⊙ (1 - s)) X); a gradient keeps sigmoid'(z).
+SELF_DERIVATIVES: Strategy = bottom_up(_rules(A.ALGEBRA, R.sigmoid_derivative))
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ def simplification(kind: str, assume: tuple[Assumption, ...] = (), scope: Scope 
         groups += (bottom_up((*(assumption_rule(normalise(a.lhs), a.rhs, str(a)) for a in assume), *AX.AXES)),)
     if scope is not None and scope.lets:
         groups += (bottom_up((let_rule(scope.lets),)),)
-    return Simplification(groups, (SOFTMAX,) if first_order else (SOFTMAX, LEADING_NUMBER))
+    return Simplification(groups, (SOFTMAX, SELF_DERIVATIVES, LEADING_NUMBER) if kind == "hessian" else (SOFTMAX, LEADING_NUMBER))
 
 
 def normalise(e: Expr, kind: str = "gradient") -> Expr:

@@ -29,10 +29,10 @@ def neg(a: Expr) -> Expr:
 
 
 def transpose(a: Expr) -> Expr:
-    """aᵀ, with (aᵀ)ᵀ = a, sᵀ = s for a number or a dimension, Iᵀ = I, and -(a)ᵀ = -(aᵀ)."""
+    """aᵀ, with (aᵀ)ᵀ = a, sᵀ = s for a 1×1 s (a number, a dimension, ‖r‖, xᵀy), Iᵀ = I, and -(a)ᵀ = -(aᵀ)."""
     if isinstance(a, Transpose):
         return a.arg
-    if isinstance(a, (Num, DimValue, Eye)):
+    if isinstance(a, (Num, DimValue, Eye)) or a.shape.is_scalar:
         return a
     if isinstance(a, Neg):
         return neg(transpose(a.arg))
@@ -371,7 +371,8 @@ def structure_of_scalar(e: Expr):
 
 
 def coefficient(e: Expr) -> tuple[Fraction, Expr]:
-    """e = k * core for a rational k; core is ONE for a bare number."""
+    """e = k * core for a rational k; core is ONE for a bare number. The number may stand in a
+    scalar factor or a numerator: (2 s) A = 2 (s A), (2 A) / s = 2 (A / s)."""
     if isinstance(e, Neg):
         k, core = coefficient(e.arg)
         return -k, core
@@ -380,6 +381,14 @@ def coefficient(e: Expr) -> tuple[Fraction, Expr]:
     if isinstance(e, MatMul) and isinstance(e.left, Num):
         k, core = coefficient(e.right)
         return e.left.value * k, core
+    if isinstance(e, MatMul) and e.left.shape.is_scalar and isinstance(e.left, (MatMul, Neg)):
+        k, s = coefficient(e.left)
+        if k != 1 and s != ONE:
+            return k, MatMul(s, e.right)
+    if isinstance(e, Div) and isinstance(e.left, (MatMul, Neg)):
+        k, core = coefficient(e.left)
+        if k != 1 and core != ONE:
+            return k, Div(core, e.right)
     return Fraction(1), e
 
 
@@ -396,19 +405,47 @@ def zero(shape) -> Expr:
     return Num(0) if shape.is_scalar else MatMul(Num(0), Ones(shape.rows, shape.cols))
 
 
+def _like(core: Expr) -> object:
+    """What makes terms like: their core, an entrywise product's factors in any order (A ⊙ B ⊙ C = C ⊙ B ⊙ A), an
+    inner product leading a product either way round (xᵀy z = yᵀx z)."""
+    if isinstance(core, MatMul) and core.left.shape.is_scalar and not core.shape.is_scalar:
+        return (MatMul, _like(core.left), core.right)
+    if isinstance(core, MatMul) and core.shape.is_scalar and isinstance(core.left, Transpose) \
+            and core.right.shape.cols == 1:
+        return (Transpose, tuple(sorted((core.left.arg, core.right), key=repr)))
+    if not isinstance(core, Hadamard):
+        return core
+    factors, stack = [], [core]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Hadamard) and n.shape == core.shape:
+            stack.extend(n.children)
+        else:
+            factors.append(n)
+    return (Hadamard, tuple(sorted(factors, key=repr)))
+
+
 @ALGEBRA("collect like terms")
 def collect(e: Expr):
-    """k A + j A = (k + j) A; nested sums flattened; zero terms dropped; positive terms first"""
+    """k A + j A = (k + j) A (also A ⊙ B + B ⊙ A = 2 A ⊙ B); nested sums flattened (-(A + B) = -A - B); zero terms
+    dropped; positive terms first"""
     if not isinstance(e, Add):
         return None
     flat = []
     for t in e.terms:
-        flat.extend(t.terms if isinstance(t, Add) else [t])
-    coeffs: dict[Expr, Fraction] = {}
+        if isinstance(t, Neg) and isinstance(t.arg, Add):
+            flat.extend(neg(u) for u in t.arg.terms)
+        else:
+            flat.extend(t.terms if isinstance(t, Add) else [t])
+    like: dict[object, list] = {}
     for t in flat:
         k, core = coefficient(t)
-        coeffs[core] = coeffs.get(core, Fraction(0)) + k
-    terms = [scaled(k, c) for c, k in coeffs.items() if k != 0]
+        like.setdefault(_like(core), []).append((k, core, t))
+    terms = []
+    for kts in like.values():  # a term with no like term stays as written; like terms take the first's form
+        k = sum(k for k, _, _ in kts)
+        if k != 0:
+            terms.append(kts[0][2] if len(kts) == 1 else scaled(k, kts[0][1]))
     terms.sort(key=lambda t: isinstance(t, Neg))
     if not terms:
         return zero(e.shape)
@@ -418,27 +455,50 @@ def collect(e: Expr):
     return None if new is None or new == e else new
 
 
-def _split(t: Expr, side: str, kind: type) -> tuple[bool, Expr, Expr] | None:
-    """t = ±(rest · factor) with factor on ``side`` of a product of ``kind`` (matrix or Hadamard)."""
-    sign = isinstance(t, Neg)
-    t = t.arg if sign else t
+def _split(t: Expr, side: str, kind: type) -> tuple[Fraction, Expr, Expr] | None:
+    """t = k (rest · factor) for a number k, with factor on ``side`` of a product of ``kind`` (matrix or Hadamard)."""
+    k, t = coefficient(t)
     if type(t) is kind and not t.left.shape.is_scalar and not t.right.shape.is_scalar:
-        return (sign, t.left, t.right) if side == "right" else (sign, t.right, t.left)
+        if kind is MatMul and side == "left":
+            first, rest = _leftmost(t)
+            return k, rest, first
+        return (k, t.left, t.right) if side == "right" else (k, t.right, t.left)
     return None
+
+
+def _leftmost(t: MatMul) -> tuple[Expr, Expr]:
+    """(A, B C) for the product (A B) C: its first factor and the rest."""
+    if isinstance(t.left, MatMul) and not t.left.left.shape.is_scalar and not t.left.right.shape.is_scalar:
+        first, rest = _leftmost(t.left)
+        return first, MatMul(rest, t.right)
+    return t.left, t.right
 
 
 @ALGEBRA("common factor")
 def common_factor(e: Expr):
-    """A C + B C = (A + B) C and C A + C B = C (A + B); the same for ⊙: C ⊙ A + C ⊙ B = C ⊙ (A + B)"""
+    """A C + B C = (A + B) C and C A + C B = C (A + B) (C A D + C B = C (A D + B)), also with numbers (2 A C - B C = (2 A - B) C);
+    the same for ⊙: C ⊙ A + C ⊙ B = C ⊙ (A + B); and s A + s B = s (A + B) for a 1×1 s not a number"""
     if not isinstance(e, Add):
         return None
     for kind in (MatMul, Hadamard):
         for side in ("right", "left"):
             parts = [_split(t, side, kind) for t in e.terms]
             if all(parts) and len({p[2] for p in parts}) == 1:
-                rest = Add(tuple(Neg(r) if s else r for s, r, _ in parts))
+                rest = Add(tuple(scaled(k, r) for k, r, _ in parts))
                 factor = parts[0][2]
                 return built_or_none(lambda: kind(rest, factor) if side == "right" else kind(factor, rest))
+    return _common_scalar(e)
+
+
+def _common_scalar(e: Add) -> Expr | None:
+    """s A + s B = s (A + B) for one 1×1 factor s (not a number) leading every term of a matrix sum."""
+    parts = [coefficient(t) for t in e.terms]
+    if e.shape.is_scalar or not all(isinstance(c, MatMul) and c.left.shape.is_scalar and not isinstance(c.left, Num)
+                                    and not c.right.shape.is_scalar for _, c in parts):
+        return None
+    if len({c.left for _, c in parts}) != 1:
+        return None
+    return built_or_none(lambda: MatMul(parts[0][1].left, Add(tuple(scaled(k, c.right) for k, c in parts))))
 
 
 @ALGEBRA("a number leads its product")

@@ -108,9 +108,15 @@ def _pow(base: Expr, k: Fraction, cls) -> Expr | None:
 
 @DIFFERENTIAL("power rule", Power)
 def d_power(e: Power, D, dep) -> Expr:
-    """d(c ^ k) = k c ^ (k - 1) dc"""
-    p = _pow(e.base, e.exponent - 1, Power)
-    return _times(e.exponent, D(e.base) if p is None else MatMul(p, D(e.base)))
+    """d(c ^ k) = k c ^ (k - 1) dc; of a norm, d(‖A‖ ^ k) = k ‖A‖ ^ (k - 2) tr(Aᵀ dA) (d‖A‖ = tr(Aᵀ dA) / ‖A‖,
+    cancelled here rather than carried as ‖A‖ / ‖A‖ through the derivation)"""
+    c = e.base
+    if isinstance(c, Call) and c.fn == "norm":
+        p = _pow(c, e.exponent - 2, Power)
+        dc = Call("tr", MatMul(Transpose(c.arg), D(c.arg)))
+    else:
+        p, dc = _pow(c, e.exponent - 1, Power), D(c)
+    return _times(e.exponent, dc if p is None else MatMul(p, dc))
 
 
 @DIFFERENTIAL("entrywise power rule", EPower)

@@ -138,10 +138,19 @@ def _number(v: Fraction) -> Expr:
     return Neg(Num(-v)) if v < 0 else Num(v)
 
 
+def _factored_denominator(sp, s):
+    """s with its denominator factored where that is shorter: 1 / (a + 1) ^ 2, not 1 / (a ^ 2 + 2 a + 1)."""
+    num, den = sp.fraction(s)
+    if den == 1:
+        return s
+    factored = sp.factor(den)
+    return num / factored if sp.count_ops(factored) < sp.count_ops(den) else s
+
+
 def simplify_region(e: Expr) -> Expr | None:
     """e simplified entrywise by SymPy, or None when that is not shorter."""
     t = _Translate(e.shape)
-    s = t.sp.cancel(t.to(e))
+    s = _factored_denominator(t.sp, t.sp.cancel(t.to(e)))
     out = t.back_to(s)
     if out.shape != e.shape:
         out = MatMul(out, Ones(e.shape.rows, e.shape.cols)) if out.shape.is_scalar else None
@@ -152,7 +161,7 @@ def simplify_region(e: Expr) -> Expr | None:
 
 @ALGEBRA("entrywise algebra (SymPy)")
 def entrywise_algebra(e: Expr):
-    """f(A) ⊙ g(A) ./ h(A) ... = its entrywise simplification (SymPy's cancel), e.g. sigmoid' = s ⊙ (1 - s)"""
+    """f(A) ⊙ g(A) ./ h(A) ... = its entrywise simplification (SymPy's cancel, the denominator factored), e.g. sigmoid' = s ⊙ (1 - s)"""
     if not is_region(e):
         return None
     try:
