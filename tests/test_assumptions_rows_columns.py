@@ -145,16 +145,22 @@ RULE_EXAMPLES = {
 }
 
 
-@pytest.mark.parametrize("rule", list(AX.AXES), ids=lambda r: r.fn.__name__)
-def test_axis_rule_is_a_lemma(rule):
-    rng = random.Random(4)
-    for text in RULE_EXAMPLES[rule.fn]:
+def _rewritten_at_points(rule, examples, positive, seed):
+    """(text, e, the rule's rewrite of e, a random point with the ``positive`` symbols positive) per example."""
+    rng = random.Random(seed)
+    for text in examples:
         e = parse(text, SCOPE)
         out = rule.fn(e)
         assert out is not None, f"{rule.name} does not apply to {text}"
         b = _point(rng, {"m": 3, "n": 4})
-        for name in ("Z", "r", "c"):  # positive: no division by zero
+        for name in positive:  # no division by zero
             b.values[name] = [[abs(v) + 1 for v in row] for row in b.values[name]]
+        yield text, e, out, b
+
+
+@pytest.mark.parametrize("rule", list(AX.AXES), ids=lambda r: r.fn.__name__)
+def test_axis_rule_is_a_lemma(rule):
+    for text, e, out, b in _rewritten_at_points(rule, RULE_EXAMPLES[rule.fn], ("Z", "r", "c"), 4):
         exact = Evaluator(Bindings(b.values, b.dims, exact=True))
         assert exact(e) == exact(out), (text, show(out))
 
@@ -177,14 +183,7 @@ SOFTMAX_EXAMPLES = {
 def test_softmax_rule_is_a_lemma(rule):
     """Each rule gathering softmax along an axis maps an expression to an equal one (at random points,
     in balls at 200 bits: exp has no rational values)."""
-    rng = random.Random(5)
-    for text in SOFTMAX_EXAMPLES[rule.fn]:
-        e = parse(text, SCOPE)
-        out = rule.fn(e)
-        assert out is not None, f"{rule.name} does not apply to {text}"
-        b = _point(rng, {"m": 3, "n": 4})
-        for name in ("r", "c"):  # positive: no division by zero
-            b.values[name] = [[abs(v) + 1 for v in row] for row in b.values[name]]
+    for text, e, out, b in _rewritten_at_points(rule, SOFTMAX_EXAMPLES[rule.fn], ("r", "c"), 5):
         with ctx.workprec(200):
             for x, y in zip(Evaluator(b)(e), Evaluator(b)(out)):
                 assert all(abs(u - v) < fmpq(1, 2 ** 150) for u, v in zip(x, y)), (text, show(out))
