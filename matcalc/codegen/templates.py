@@ -126,9 +126,10 @@ def _against_differences(claimed, values, weights, width, scale, X):
 
 
 def _best(errors):
-    """The least error among the steps whose rounding leaves the differences their digits (at most
-    10⁻³ of the scale), else the largest step's: a tiny step of a large f tells nothing."""
-    usable = [e for e, rounding in errors if rounding <= 1e-3]
+    """The least error among the steps (largest first) whose rounding could hide at most ten times the
+    tolerance (a claim off by more fails), else the largest step's: there rounding is least, and what
+    it can hide is what f's digits lose (a tiny step of a large f tells nothing)."""
+    usable = [e for e, rounding in errors if rounding <= 10 * TOLERANCE]
     return min(usable) if usable else errors[0][0]
 
 
