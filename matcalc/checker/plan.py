@@ -199,24 +199,29 @@ def _over_one_denominator(terms) -> tuple[int, Counter]:
     return max((t[0] + den.total() - t[1].total() for t in terms), default=0), den
 
 
-NUMBER_SIZES = 32  # a dimension used as a number is planned at up to this many sizes, 1 to NUMBER_SIZES
+NUMBER_SIZES = 32  # a dimension used as a number is planned at sizes up to this
 
 
-def number_items(names: list[str], out: list, exprs, rng: random.Random) -> list:
-    """For each dimension used as a number (``number_degree``), items at new sizes, "n alone"
-    (the others small), until it is planned at degree + 1 distinct sizes; a
-    MatcalcError when that needs more than NUMBER_SIZES."""
+def number_items(names: list[str], planned: list[dict], exprs, shapes, rng: random.Random) -> list:
+    """For each dimension used as a number (``number_degree``), items "n alone" (the others small) at
+    new sizes, until it is planned at degree + 1 distinct sizes, counted as ``planned`` (the sizes of
+    the other items, fitted) and these items have it once fitted; a MatcalcError when that needs more
+    than NUMBER_SIZES or sizes too large to build."""
     items = []
     for name in names:
         need = number_degree(list(exprs), name) + 1
-        have = {c[0][name] for c, _, _ in out if name in c[0]}
-        if need > NUMBER_SIZES:
+        have = {sizes[name] for sizes in planned}
+        for s in range(1, NUMBER_SIZES + 1):
+            if len(have) >= need:
+                break
+            sizes = {**_small([m for m in names if m != name], {s}, rng), name: s}
+            if s not in have and fitted([sizes], (name,), shapes)[0][name] == s:
+                items.append(([dict(sorted(sizes.items(), key=lambda kv: names.index(kv[0])))],
+                              f"{name} alone at {s} ({name} used as a number)", (name,)))
+                have.add(s)
+        if len(have) < need:
             raise MatcalcError(f"{name} is used as a number in an expression of degree {need - 1} in it: deciding "
-                               f"it needs {need} sizes of {name}, more than the checker plans ({NUMBER_SIZES})")
-        extra = [s for s in range(1, NUMBER_SIZES + 1) if s not in have][:max(0, need - len(have))]
-        others = [m for m in names if m != name]
-        items += [([{**_small(others, {s}, rng), name: s}], f"{name} alone at {s} ({name} used as a number)", (name,))
-                  for s in extra]
+                               f"it needs {need} sizes of {name}, more than the checker plans")
     return items
 
 
@@ -288,7 +293,6 @@ def assignments(names: list[str], rng: random.Random, fixed: tuple[int, ...] = (
     out.append(([{n: large + i for i, n in enumerate(names)}], "large sizes", tuple(names)))
     out += [([{n: rng.randint(1, RANDOM_MAX) for n in names}], "random sizes", ()) for _ in range(RANDOM_ASSIGNMENTS)]
     out.append(([{n: 1 for n in names}], "every dimension 1", tuple(names)))
-    out += number_items(names, out, exprs, rng)
     order = {n: i for i, n in enumerate(names)}
     return [([dict(sorted(c.items(), key=lambda kv: order[kv[0]])) for c in candidates], why, about)
             for candidates, why, about in out]
@@ -333,6 +337,10 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     scales and by kinks at one of those values each, in turn."""
     out: list[Instance] = []
     items = assignments(names, rng, fixed, exprs)
+    fits = [fitted(c, about, shapes) for c, _, about in items]
+    numbers = number_items(names, [sizes for sizes, _ in fits], exprs, shapes, rng)
+    items += numbers
+    fits += [fitted(c, about, shapes) for c, _, about in numbers]
     powered = [n.base.shape for n in distinct_nodes(*exprs) if isinstance(n, SymbolicPower) and not n.entrywise
                and not n.base.shape.is_scalar]
 
@@ -347,8 +355,7 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
         items_done.append(why)
 
     items_done: list[str] = []
-    for candidates, why, about in items:
-        sizes, shrunk = fitted(candidates, about, shapes)
+    for (candidates, why, about), (sizes, shrunk) in zip(items, fits):
         why = why + (SHRUNK if shrunk else "")
         if why == "distinct sizes":
             for v in range(variants):
