@@ -70,7 +70,7 @@ def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume) -
         return first
     declared = make_scope({**symbols, **first}, functions).symbols
     key = claimed[0][0]
-    with in_field(key):  # a symbol only the claim names gets the shape it needs there
+    with in_field(key):  # a symbol only the claim names gets the shape it needs there (f read again for wrt's)
         try:
             return {**first, **infer(declared, functions, let, texts, wrt, field=key)}
         except ShapeError:  # the claim does not have wrt's shape: the typed claim says so

@@ -256,9 +256,9 @@ def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[list[fm
     """Make a linear equality g(Y) = lhs − rhs = 0 in one symbol Y hold, each entry of g a
     constraint ⟨a_k, Y⟩ + c_k = 0, by the least move of Y in the span of the normals a_k (their
     symmetric parts for a symmetric Y, which keeps Y symmetric): Y − Σ λ_k a_k with
-    (A Aᵀ) λ = g(Y) over independent rows A. Returns (Y, those normals). g is evaluated at
-    ASSUMPTION_PREC bits: exactly where its constants are (the point then meets it exactly), else
-    to far below every comparison's precision."""
+    (A Aᵀ) λ = g(Y) over independent rows A. Returns (Y, those normals). g is evaluated in exact
+    rationals where it has them (a mean's 1/n too: the point then meets it exactly), else at
+    ASSUMPTION_PREC bits, far below every comparison's precision."""
     y = assumed_symbol(assumption)
     text = f"{assumption}"
     rows, cols = len(b.values[y]), len(b.values[y][0])
@@ -278,17 +278,16 @@ def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[list[fm
     current = [x for r in b.values[y] for x in r]
     try:  # in exact rationals where the assumption has them (1/n of a mean too): the point meets it exactly
         c, columns, at_y = linear_parts(True)
-        exact, same = True, (lambda u, v: u == v)
+        exact, same, point = True, (lambda u, v: u == v), (lambda v: v)
     except NotExact:
         with ctx.workprec(ASSUMPTION_PREC):
             c, columns, at_y = linear_parts(False)
-        exact, same = all(ck.rad() == 0 for ck in c), (lambda u, v: u.overlaps(v))
+        exact, same, point = all(ck.rad() == 0 for ck in c), (lambda u, v: u.overlaps(v)), midpoint
     with ctx.workprec(ASSUMPTION_PREC):
         for k, value in enumerate(at_y):
             if not same(value, c[k] + sum((col[k] * v for col, v in zip(columns, current)), fmpq(0))):
                 raise MatcalcError(f"cannot honour assumption '{text}': it is not a linear equality in {y}",
                                    field="assume")
-        point = (lambda v: v) if isinstance(c[0] if c else fmpq(0), fmpq) else midpoint
         normals = [[point(col[k]) for col in columns] for k in range(len(c))]
         values = [point(ck) + sum(w * v for w, v in zip(a, current)) for ck, a in zip(c, normals)]
     if symmetric:

@@ -115,14 +115,14 @@ def softmax_of(E: Expr, R: Expr) -> Expr | None:
     return None
 
 
+def _both_ways(e: Expr):
+    """The factors of a Hadamard product e, in either order (none for another node)."""
+    return ((e.left, e.right), (e.right, e.left)) if isinstance(e, Hadamard) else ()
+
+
 def _gathered(e: Expr, R: Expr) -> tuple[Expr, Expr] | None:
     """(A, softmax) when e is A ⊙ E or E ⊙ A with E ⊘ R softmax along an axis; else None."""
-    if isinstance(e, Hadamard):
-        for a, E in ((e.left, e.right), (e.right, e.left)):
-            s = softmax_of(E, R)
-            if s is not None:
-                return a, s
-    return None
+    return next(((a, s) for a, E in _both_ways(e) if (s := softmax_of(E, R)) is not None), None)
 
 
 @SOFTMAX("softmax gathered from a quotient")
@@ -157,9 +157,7 @@ def quotient_inside_sums(e: Expr):
 @SOFTMAX("softmax out of a quotient")
 def softmax_out_of_quotient(e: Expr):
     """(A ⊘ R) ⊙ E = A ⊙ (E ⊘ R), where E ⊘ R is softmax along an axis"""
-    if not isinstance(e, Hadamard):
-        return None
-    for p, E in ((e.left, e.right), (e.right, e.left)):
+    for p, E in _both_ways(e):
         if isinstance(p, EDiv):
             s = softmax_of(E, p.right)
             if s is not None:
@@ -192,9 +190,7 @@ def quotient_out_of_product(e: Expr):
 def softmax_from_spread_quotient(e: Expr):
     """((a ⊘ c) 1ᵀ) ⊙ E = (a 1ᵀ) ⊙ (E ⊘ (c 1ᵀ)) and (1 (a ⊘ r)) ⊙ E = (1 a) ⊙ (E ⊘ (1 r)), where
     E ⊘ (c 1ᵀ), E ⊘ (1 r) is softmax along an axis"""
-    if not isinstance(e, Hadamard):
-        return None
-    for p, E in ((e.left, e.right), (e.right, e.left)):
+    for p, E in _both_ways(e):
         fs = factors(p)
         if len(fs) == 2 and isinstance(fs[0], EDiv) and _ones_row(fs[1]):
             s = softmax_of(E, MatMul(fs[0].right, fs[1]))
@@ -205,7 +201,6 @@ def softmax_from_spread_quotient(e: Expr):
             if s is not None:
                 return Hadamard(MatMul(fs[0], fs[1].left), s)
     return None
-
 
 
 @SOFTMAX("softmax of a transpose")
