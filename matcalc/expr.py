@@ -365,6 +365,16 @@ class EPower(Expr):
         _set_shape(self, self.base.shape)
 
 
+def zero(shape: Shape) -> Expr:
+    """The zero of a shape: 0, or the zero matrix 0 · ones(m, n) (the language has no zero matrix of its own)."""
+    return Num(0) if shape.is_scalar else MatMul(Num(0), Ones(shape.rows, shape.cols))
+
+
+def is_zero_matrix(e: Expr) -> bool:
+    """e is the zero matrix 0 · ones(m, n)."""
+    return isinstance(e, MatMul) and isinstance(e.right, Ones) and e.left == Num(0)
+
+
 def integer_expression(e: Expr) -> Expr | None:
     """The first part of e that keeps it from being an integer expression (integer literals and
     integer symbols under +, -, *, a [let] name standing for one, and a power of one to a literal

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from .expr import (
     Add, Call, Differential, DimValue, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let,
-    MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, SymbolicPower, Transpose,
+    MatMul, MatPower, Neg, Num, Power, ScalarFn, Sym, SymbolicPower, Transpose, is_zero_matrix,
 )
 from . import ops
 from .axes import broadcast_column, column_sums_of, spelt_softmax
@@ -53,11 +53,6 @@ def number(v: Fraction) -> str:
 def exponent(k: Fraction) -> str:
     text = number(abs(k))
     return f"-{text}" if k < 0 else text
-
-
-def is_zero_matrix(e: Expr) -> bool:
-    """e is 0 * ones(m, n), the engine's zero matrix."""
-    return isinstance(e, MatMul) and isinstance(e.right, Ones) and e.left == Num(0)
 
 
 def show(e: Expr) -> str:

@@ -77,7 +77,7 @@ class _Builder(Transformer):
         tok, args = c[0], c[1:]
         fn = str(tok)
         axis, args = _axis(fn, args, self.scope)
-        spelt = fn in axes.SPELT_OUT and fn not in ops.SPELLINGS and not self._declared(fn)
+        spelt = fn in axes.SPELT_OUT and fn not in ops.SPELLINGS and not _declared(self.scope, fn)
         if len(args) == 1 and (axis is not None or spelt):
             return self._located(tok, lambda: axes.reduce(fn, args[0], axis))
         op = ops.SPELLINGS.get(fn)
@@ -88,10 +88,6 @@ class _Builder(Transformer):
         if op is not None and op.kind == ops.NODE:
             return self._located(tok, lambda: op.build(*args))
         return self._located(tok, lambda: self._apply(fn, args[0], 0, tok))
-
-    def _declared(self, fn: str) -> bool:
-        s = self.scope
-        return fn in s.functions or fn in s.symbols or fn in s.lets
 
     def norm(self, c):  # ||x||, norm(x)
         return self._located(c[0], lambda: self._apply("norm", c[1], 0, c[0]))
@@ -212,6 +208,11 @@ class _Builder(Transformer):
         return self._located(c[1], lambda: axes.broadcast(lambda *ts: Add(ts), terms, "add"))
 
 
+def _declared(scope: Scope, name: str) -> bool:
+    """The request declares ``name`` (a function, symbol or let of that name keeps its meaning)."""
+    return name in scope.functions or name in scope.symbols or name in scope.lets
+
+
 def _axis(fn: str, args: list, scope: Scope) -> tuple[int | None, list]:
     """The axis= of a reduction's call (None without one) and its other arguments; an error at the
     axis for a function without one or an axis other than 0 and 1."""
@@ -219,7 +220,7 @@ def _axis(fn: str, args: list, scope: Scope) -> tuple[int | None, list]:
         if isinstance(a, Token) and a.type == "AXIS":
             sign = -1 if len(args) - i == 3 else 1
             tok = args[-1]
-            if fn not in axes.AXIS_FUNCTIONS or fn in scope.functions or fn in scope.symbols or fn in scope.lets:
+            if fn not in axes.AXIS_FUNCTIONS or _declared(scope, fn):
                 raise MatcalcError(f"{fn} takes no axis (axis= is for {', '.join(axes.AXIS_FUNCTIONS)})", pos=_pos(a))
             if not tok.isdigit() or sign * int(tok) not in (-2, -1, 0, 1):
                 raise MatcalcError(f"axis is 0 (down each column) or 1 (along each row), not "

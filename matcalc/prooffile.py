@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import MatcalcError, in_field, printable, taught
 from . import ops
-from .expr import Expr, MatMul, Num, Ones, Sym, distinct_nodes
+from .expr import Expr, MatMul, Num, Ones, Sym, distinct_nodes, zero
 from .language import GREEK_LETTERS, NAME, show
 from .declarations import Assumption, Scope, assumption_sides, not_integer, not_symmetric
 from .parser import FUNCTION_KINDS, parse
@@ -245,8 +245,8 @@ def _claimed(text: str, kind: str, scope: Scope, f: Expr, x: Sym) -> Expr:
         raise MatcalcError(f"{kind} must be a string")
     g = _parse_at(text, scope, kind)
     want = {"gradient": x.shape, "jacobian": jacobian_shape(f.shape, x.shape), "hessian": hessian_shape(x.shape)}[kind]
-    if g == Num(0) and not want.is_scalar:  # "0": the zero matrix of the shape asked for, as matcalc prints it
-        g = MatMul(Num(0), Ones(want.rows, want.cols))
+    if g == Num(0):  # "0": the zero of the shape asked for, as matcalc prints a zero matrix
+        g = zero(want)
     if g.shape != want:
         raise MatcalcError(f"the {KIND_NAMES[kind]} {show(g)} is {g.shape}, but it must be {want}"
                            f" (f is {f.shape}, {x.name} is {x.shape})")

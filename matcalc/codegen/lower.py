@@ -17,7 +17,7 @@ from .. import ops
 from ..errors import MatcalcError
 from ..expr import (
     Add, Call, Commutation, DimValue, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let, MatMul, Neg, Num, Ones,
-    MatPower, Power, ScalarFn, Sym, SymbolicPower, Transpose, distinct_nodes,
+    MatPower, Power, ScalarFn, Sym, SymbolicPower, Transpose, distinct_nodes, is_zero_matrix,
 )
 from ..axes import spelt_reduction
 from ..language import GREEK_LETTERS, show
@@ -194,7 +194,7 @@ class Lowering:
         """A @ B, or A * B when a factor is 1×1 or A is a column; inv(A) @ B (inv(A) needed nowhere
         else) is solve(A, B)."""
         left, right = e.left, e.right
-        if isinstance(left, Num) and left.value == 0 and isinstance(right, Ones):  # the zero matrix: zeros((m, n))
+        if is_zero_matrix(e):  # zeros((m, n))
             ones = self.b.ops["ones"]
             zeros = Template(ones.text.replace("ones(", "zeros("), ones.prec, ones.helper)
             return self.apply(zeros, [self.dim(right.rows), self.dim(right.cols)])

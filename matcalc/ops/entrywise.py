@@ -10,15 +10,10 @@ from __future__ import annotations
 from fractions import Fraction
 from math import factorial
 
-from ..expr import Add, EDiv, Entrywise, EPower, MatMul, Neg, Num, Ones
+from ..expr import Add, EDiv, Entrywise, EPower, Neg, Num, zero
 from .base import ENTRYWISE, Code, Op, every_backend, register
 
 ONE = Num(1)
-
-
-def zero(shape):
-    """The zero of a shape: 0, or 0 · ones(m, n)."""
-    return Num(0) if shape.is_scalar else MatMul(Num(0), Ones(shape.rows, shape.cols))
 
 
 # --- closed forms of f^(k)(u) ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ... import ops
 from ...errors import ShapeError
 from ...expr import (
     Add, Call, DimValue, Div, EDiv, Entrywise, EPower, Expr, Eye, Hadamard, Let, MatMul, MatPower, MAX_MATRIX_POWER, Neg, Num,
-    Ones, Sym, SymbolicPower, Transpose, adjacent,
+    Ones, Sym, SymbolicPower, Transpose, adjacent, zero,
 )
 from ..core import Registry
 
@@ -399,10 +399,6 @@ def scaled(k: Fraction, core: Expr) -> Expr:
     if core == ONE:
         return Num(k)
     return core if k == 1 else MatMul(Num(k), core)
-
-
-def zero(shape) -> Expr:
-    return Num(0) if shape.is_scalar else MatMul(Num(0), Ones(shape.rows, shape.cols))
 
 
 def _like(core: Expr) -> object:
