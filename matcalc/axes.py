@@ -19,6 +19,12 @@ AXIS_FUNCTIONS = ("sum", "mean", "var", "logsumexp", "softmax")
 SPELT_OUT = ("mean", "var", "logsumexp")
 
 
+def axis_of(text: str) -> int | None:
+    """The axis ``axis=text`` names: 0 (down each column, also -2) or 1 (along each row, also -1);
+    None for any other text."""
+    return {"0": 0, "1": 1, "-1": 1, "-2": 0}.get(text)
+
+
 def broadcast_shape(shapes: list[Shape], verb: str, operands: list[Expr]) -> Shape:
     """The shape NumPy broadcasting gives operands of these shapes (2-D: a dimension 1 is repeated);
     a ShapeError naming the two operands when they do not broadcast."""

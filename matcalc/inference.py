@@ -26,7 +26,7 @@ from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 from . import ops
-from .axes import AXIS_FUNCTIONS
+from .axes import AXIS_FUNCTIONS, axis_of
 from .declarations import assumption_sides
 from .errors import MatcalcError, ShapeError
 from .expr import Sym
@@ -170,9 +170,7 @@ class _Builder(Transformer):
         axis = None
         at = next((k for k, a in enumerate(rest) if isinstance(a, Token) and a.type == "AXIS"), None)
         if at is not None:  # sum(X, axis=0): the reduction's own law
-            digits = [a for a in rest[at:] if isinstance(a, Token) and a.type == "NUMBER"]
-            axis = {"0": 0, "1": 1, "-1": 1, "-2": 0}.get(("-" if any(a.type == "MINUS" for a in rest[at:]) else "")
-                                                          + (str(digits[0]) if digits else ""))
+            axis = axis_of("".join(str(a) for a in rest[at + 1:]))  # the tokens after axis=: -, 1
             rest = rest[:at]
         args = [self._term(a) for a in rest]
         if str(tok) in AXIS_FUNCTIONS and str(tok) not in self.i.functions and args:

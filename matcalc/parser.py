@@ -218,14 +218,14 @@ def _axis(fn: str, args: list, scope: Scope) -> tuple[int | None, list]:
     axis for a function without one or an axis other than 0 and 1."""
     for i, a in enumerate(args):
         if isinstance(a, Token) and a.type == "AXIS":
-            sign = -1 if len(args) - i == 3 else 1
-            tok = args[-1]
+            text = ("-" if len(args) - i == 3 else "") + args[-1]
             if fn not in axes.AXIS_FUNCTIONS or _declared(scope, fn):
                 raise MatcalcError(f"{fn} takes no axis (axis= is for {', '.join(axes.AXIS_FUNCTIONS)})", pos=_pos(a))
-            if not tok.isdigit() or sign * int(tok) not in (-2, -1, 0, 1):
-                raise MatcalcError(f"axis is 0 (down each column) or 1 (along each row), not "
-                                   f"{'-' if sign < 0 else ''}{tok}", pos=_pos(args[i + 1]))
-            return (sign * int(tok)) % 2, args[:i]
+            axis = axes.axis_of(text)
+            if axis is None:
+                raise MatcalcError(f"axis is 0 (down each column) or 1 (along each row), not {text}",
+                                   pos=_pos(args[i + 1]))
+            return axis, args[:i]
     return None, args
 
 
