@@ -205,6 +205,46 @@ class Differential(Expr):
         _set_shape(self, self.arg.shape)
 
 
+@node("arg", "x", "dx")
+class Change(Expr):
+    """A written differential d(arg) in a document, while x moves along dx (a symbol of x's shape):
+    the first-order change of arg, the ε coefficient of arg at x + ε dx. Never produced by the
+    parser nor the engine; the checker evaluates it by Taylor arithmetic."""
+
+    arg: Expr
+    x: Sym
+    dx: Sym
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        _set_shape(self, self.arg.shape)
+
+    @property
+    def children(self):
+        return self.arg, self.x, self.dx
+
+
+@node("body", "x", "at")
+class Partial(Expr):
+    """A written partial derivative ∂u/∂x in a document: the gradient (x's shape) of the scalar
+    ``body`` by the symbol x, at x = ``at`` (x's value where the document defines x, else x itself).
+    Never produced by the parser nor the engine; the checker evaluates it by Taylor arithmetic."""
+
+    body: Expr
+    x: Sym
+    at: Expr
+    shape: Shape = _shape_field()
+
+    def __post_init__(self):
+        if not self.body.shape.is_scalar:
+            raise ShapeError(f"∂u/∂{self.x.name} needs a scalar u, got {self.body.shape}")
+        _set_shape(self, self.x.shape)
+
+    @property
+    def children(self):
+        return self.body, self.x, self.at
+
+
 @node()
 class Eye(Expr):
     n: Dim

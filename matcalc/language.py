@@ -10,8 +10,8 @@ import unicodedata
 from fractions import Fraction
 
 from .expr import (
-    Add, Call, Differential, DimValue, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let,
-    MatMul, MatPower, Neg, Num, Power, ScalarFn, Sym, SymbolicPower, Transpose, is_zero_matrix,
+    Add, Call, Change, Differential, DimValue, Div, EDiv, Entrywise, EPower, Expr, Hadamard, Let,
+    MatMul, MatPower, Neg, Num, Partial, Power, ScalarFn, Sym, SymbolicPower, Transpose, is_zero_matrix,
 )
 from . import ops
 from .axes import broadcast_column, column_sums_of, spelt_softmax
@@ -153,10 +153,16 @@ class Notation:
         op = ops.of_node(type(e))
         if op is not None:
             return self.node(e, op)
-        if isinstance(e, Differential):
+        if isinstance(e, (Differential, Change)):
             inner = self.wrap(e.arg, ATOM) if isinstance(e.arg, (Sym, Let)) else self.paren(self._show(e.arg))
             return f"{self.d}{inner}"
+        if isinstance(e, Partial):
+            return self.partial(self._show(e.body), self._show(e.x))
         raise TypeError(f"no notation for {type(e).__name__}")
+
+    def partial(self, body: str, x: str) -> str:
+        """A partial derivative written in a document, ∂u/∂x."""
+        return f"∂({body})/∂{x}"
 
     def zero(self, ones) -> str | None:
         """The zero matrix of the shape of ``ones`` (0 * ones(m, n)) as the format writes it; None: as

@@ -77,6 +77,10 @@ def _summary(judge, inst, probe: Probe, c: arb, a: arb) -> str:
                f"every symmetric d{judge.x.name})" if name == "gradient" else "a Hessian is symmetric")
         return (head + f"{why}, but the claimed one has {letter}[{i + 1},{j + 1}] = {number(c, k)} and "
                 f"{letter}[{j + 1},{i + 1}] = {number(a, k)}")
+    if probe.check == "value":
+        i, j = probe.entry
+        where = "" if judge.f.shape.is_scalar else f"entry [{i + 1},{j + 1}]: "
+        return head + f"{where}the left side is {number(a, k)} but the right side is {number(c, k)}"
     if name == "Jacobian":
         return (head + f"along {_where(judge, probe)}, entry {probe.entry[0] + 1} of vec(F): the claimed J vec(U) is "
                 f"{number(c, k)} but vec(F) changes at rate {number(a, k)}")
@@ -139,6 +143,11 @@ def counterexample(judge, i: int, inst, point, stand_ins, probe: Probe, c, a, pr
         certificate.update(kind="symmetry", entry=[probe.entry[0] + 1, probe.entry[1] + 1],
                            statement="the claimed matrix's entries [i,j] ('claimed') and [j,i] ('actual') differ")
         cx.update(claimed_derivative=number(c), numeric_derivative=number(a))
+    elif probe.check == "value":
+        k = telling(c, a) + 4
+        certificate.update(kind="identity", entry=[probe.entry[0] + 1, probe.entry[1] + 1],
+                           statement="'claimed' is the right side's entry 'entry', 'actual' the left side's")
+        cx.update(entry=[probe.entry[0] + 1, probe.entry[1] + 1], left=number(a, k), right=number(c, k))
     else:
         u = format_matrix(shaped(probe.u, cols))
         certificate["direction"] = _exact(shaped(probe.u, cols))

@@ -15,13 +15,13 @@ from flint import arb, arb_mat, arb_poly, ctx, fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import MatcalcError
 from ..expr import (
-    Add, Call, Commutation, Differential, DimValue, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard, Kron, Let,
-    MatMul, MatPower, Neg, Num, Ones, Power, ScalarFn, Sym, SymbolicPower, Transpose, post_order,
+    Add, Call, Change, Commutation, Differential, DimValue, Div, EDiv, Entrywise, EPower, Expr, Eye, Frechet, Hadamard,
+    Kron, Let, MatMul, MatPower, Neg, Num, Ones, Partial, Power, ScalarFn, Sym, SymbolicPower, Transpose, post_order,
 )
 from ..shapes import dim_factors
 from . import spectral
 from .functions import builtin, positive, power
-from .ring import DomainError, Pair, Singular, Tan, Undecided, apply, base, inverse, nonzero, unit
+from .ring import DomainError, Pair, Singular, Tan, Undecided, apply, base, coefficient, inverse, nonzero, unit
 
 Matrix = list
 ONE = arb(1)
@@ -230,6 +230,32 @@ class Evaluator:
         g = stand_in.gradient(a)
         cols = len(a[0])
         return [tuple(g[r * cols:(r + 1) * cols]) for r in range(len(a))]
+
+    def _inner(self, tangents: dict | None = None) -> "Evaluator":
+        """An evaluator of the same point, for a derivative written in a document: its own tangents
+        (none of the outer ones: a derivative inside a differentiated expression is not evaluated)."""
+        b = self.b
+        if any(b.tangents.values()) or b.second:
+            raise Undecided("a derivative written inside an expression being differentiated")
+        return Evaluator(Bindings(b.values, b.dims, b.elementwise, b.scalar, deadline=b.deadline, exact=b.exact,
+                                  tangents=tangents or {}))
+
+    def _change(self, e: Change) -> Matrix:
+        """d(arg) while x moves along dx: the ε coefficients of arg at x + ε dx."""
+        moved = self._inner({e.x.name: [self.b.values[e.dx.name]]})(e.arg)
+        return [tuple(coefficient(v, 0) for v in r) for r in moved]
+
+    def _partial(self, e: Partial) -> Matrix:
+        """∂body/∂x at x = at: body at at + Σ εᵢⱼ Eᵢⱼ (one tangent per entry), each εᵢⱼ coefficient."""
+        at = self.v(e.at)
+        cols = len(at[0])
+        poly = fmpq_poly if self.b.exact else arb_poly
+        inner = self._inner()
+        inner.memo[e.x] = [tuple(Tan(v, poly([0] * (r * cols + c) + [1])) for c, v in enumerate(row))
+                           for r, row in enumerate(at)]
+        f = inner(e.body)[0][0]
+        return [tuple(coefficient(f, r * cols + c) for c in range(cols)) for r in range(len(at))]
+
 
 
 def kron(a: Matrix, b: Matrix) -> Matrix:
@@ -512,7 +538,8 @@ RULES = {
     Power: Evaluator._power, EPower: Evaluator._power, MatPower: Evaluator._matpower,
     SymbolicPower: Evaluator._symbolic_power,
     Transpose: Evaluator._transpose, Call: Evaluator._call, Entrywise: Evaluator._entrywise,
-    ScalarFn: Evaluator._scalar_function, Frechet: Evaluator._frechet,
+    ScalarFn: Evaluator._scalar_function, Frechet: Evaluator._frechet, Change: Evaluator._change,
+    Partial: Evaluator._partial,
 }
 
 

@@ -6,6 +6,8 @@ gives for it. Directions are flattened row by row; vec(·) stacks columns.
 - Jacobian J of F: J vec(U) against vec of the εᵤ coefficient of F, entry by entry;
 - Hessian H of a scalar f: vec(U)ᵀ H vec(V) against the εᵤδ coefficient of f(X + δV + Σ εᵤ U),
   for V random and, where the basis has at most FULL_HESSIAN directions, every basis direction.
+- value: an identity L = R, R's entries against L's (no direction: a derivative written in L or R
+  is evaluated where it is written, expr.Partial and expr.Change).
 A gradient by a symmetric X, and every Hessian, must also be symmetric: each pair (i, j), (j, i)
 is compared like any other pair of numbers.
 """
@@ -18,7 +20,7 @@ from flint import arb, fmpq
 from ..expr import Expr, Sym
 from ..shapes import hessian, jacobian
 from .evaluate import Matrix, ball
-from .ring import Pair, Tan, unit
+from .ring import Pair, coefficient, unit
 
 FULL_HESSIAN = 9  # a Hessian is compared entry by entry (every unit V too) where the basis has at most this many
 
@@ -33,11 +35,6 @@ class Probe:
     u: tuple | None = None
     v: tuple | None = None
     entry: tuple | None = None
-
-
-def coefficient(x, i: int):
-    """The εᵢ coefficient of a number (0 for one that carries no tangent)."""
-    return x.d[i] if type(x) is Tan else unit(x) * 0
 
 
 def cross(x, i: int):
@@ -137,6 +134,26 @@ class Hessian:
     def defects(self, H: Matrix, x: Sym) -> list[tuple[Probe, arb, arb]]:
         """A Hessian is symmetric: its (i, j) and (j, i) entries compared."""
         return _symmetry(H)
+
+
+class Value:
+    """An identity: the claim R against f = L, entry by entry, at the point itself."""
+
+    name = "value"
+
+    def shape(self, f: Expr, x: Sym):
+        return f.shape
+
+    def evaluations(self, dirs: list) -> list[tuple[list, tuple | None]]:
+        return [([], None)]
+
+    def compared(self, F: Matrix, R: Matrix, dirs: list, second, x: Sym, size: tuple[int, int]):
+        """(probe, right side, left side) for every entry."""
+        return [(Probe("value", f"[{i + 1},{j + 1}]", entry=(i, j)), r, l)
+                for i, (lrow, rrow) in enumerate(zip(F, R)) for j, (l, r) in enumerate(zip(lrow, rrow))]
+
+    def defects(self, M: Matrix, x: Sym) -> list:
+        return []
 
 
 def _vec_matrix(m: Matrix) -> Matrix:

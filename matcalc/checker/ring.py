@@ -119,6 +119,11 @@ def base(v):
     return v
 
 
+def coefficient(x, i: int):
+    """The εᵢ coefficient of a number (0 for one that carries no tangent)."""
+    return x.d[i] if type(x) is Tan else unit(x) * 0
+
+
 def unit(v):
     """1 in v's numbers: exact where v is."""
     return fmpq(1) if type(base(v)) is fmpq else arb(1)
