@@ -595,7 +595,8 @@ def infer(declared: dict[str, Shape], functions: dict[str, str], lets: dict[str,
           wrt: str | None = None, *, field: str = "f") -> dict[str, str]:
     """The declarations ("matrix(m, n)", "vector(n)", "scalar", "integer") of every symbol the texts use
     without declaring; ``texts`` are (field, text) pairs: "let.NAME", "assume", "f", "gradient", ...;
-    the gradient has the shape of ``wrt``. A conflict is a ShapeError at its field and place (``field``:
+    the gradient has the shape of ``wrt``; an "equal…" text "L = R" (a document's equation) gives both
+    sides one shape. A conflict is a ShapeError at its field and place (``field``:
     one found only when solving them all)."""
     from .prooffile import _let_order
 
@@ -605,11 +606,14 @@ def infer(declared: dict[str, Shape], functions: dict[str, str], lets: dict[str,
     for key, text, let_name in items:
         if not isinstance(text, str):
             continue
-        parts = (assumption_sides(text) or [text]) if key == "assume" else [text]
+        sides = key == "assume" or key.startswith("equal")
+        parts = (assumption_sides(text) or [text]) if sides else [text]
         try:
             terms = [_parse(p, inference) for p in parts]
             if key == "assume" and len(terms) == 2 and None not in terms:
                 inference.pendings.append(("entrywise", terms[0], terms[1], inference.free(), None))
+            if key.startswith("equal") and len(terms) == 2 and None not in terms:  # an equation's sides: one shape
+                inference.hard([(terms[0].rows, terms[1].rows), (terms[0].cols, terms[1].cols)], None)
             if key == "gradient" and terms[0] is not None and wrt in inference.symbols:
                 x = inference.symbols[wrt]
                 inference.hard([(terms[0].rows, x.rows), (terms[0].cols, x.cols)], None)
