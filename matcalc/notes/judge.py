@@ -1,0 +1,430 @@
+"""Judge the equations of a document, as written.
+
+Each row's sides are read as LaTeX (matcalc.latex); then, in document order:
+- ``name = expression``, name not yet defined: a **definition**, a [let] of the whole document;
+- every other ``=``, each consecutive pair of a chain A = B = C (a row that starts with ``=``
+  continues the row before it): a claim L = R, judged by the checker at its points, entry by entry
+  (checker.measures.Value). A written ∂u/∂v is an expr.Partial: u expanded through the definitions
+  down to v, v held as an independent variable and every other undefined symbol fixed, evaluated
+  at v's value. A written d(E) is an expr.Change: E's first-order change while each symbol whose
+  differential the display writes (dX), or the display's ``wrt`` symbol, moves along dX; the
+  differential of anything else that does not depend on those is 0.
+Shapes are inferred once for the document from its declarations, definitions and equations; an
+equation that does not type-check is left out of that, and one whose sides read with different
+shapes is refuted by its shapes.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, fields, replace
+
+from ..checker.measures import Value
+from ..checker.verify import check_all
+from ..declarations import Scope
+from ..errors import MatcalcError, ShapeError
+from ..expr import Add, Change, Partial, Sym, distinct_nodes
+from ..inference import infer
+from ..latex import read_expression, read_sides, to_language
+from ..latex import tree as L
+from ..parser import parse
+from ..prooffile import make_scope, parse_assumption
+from ..shapes import Shape
+from .model import Judgement, Row
+
+TIME_LIMIT = 20.0  # seconds for one equation's check
+PLACE = "_q"  # the prefix of the lets that stand for a written derivative
+
+
+@dataclass
+class _Side:
+    node: L.Node
+    text: str  # as written
+    line: int
+
+
+@dataclass
+class _Chain:
+    """A chain of sides (two or more) written in one display, with the display's directives."""
+
+    sides: list[_Side]
+    row: Row
+
+
+def judge(rows: list[Row], name: str = "document") -> list[Judgement]:
+    """One judgement per unread row, definition and `=` of a chain, in document order."""
+    return _Document(rows).judgements()
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+def _sides(row: Row) -> list[_Side | None]:
+    """The row's sides as written (None: the row continues the one before, or ends with `=`)."""
+    nodes = read_sides(row.text)
+    starts = [n.pos if n is not None else None for n in nodes]
+    out: list[_Side | None] = []
+    for k, n in enumerate(nodes):
+        if n is None:
+            out.append(None)
+            continue
+        end = next((s for s in starts[k + 1:] if s is not None), len(row.text))
+        text = row.text[n.pos:end].strip()
+        text = text[:-1].rstrip() if k + 1 < len(nodes) and text.endswith("=") else text
+        out.append(_Side(n, text, row.line + row.text[:n.pos].count("\n")))
+    return out
+
+
+def _walk(node):
+    """Every node of a LaTeX tree (the reader's dataclasses), parents first."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        yield n
+        for v in vars(n).values():
+            if isinstance(v, L.Node):
+                stack.append(v)
+            elif isinstance(v, (tuple, list)):
+                stack.extend(x for x in v if isinstance(x, L.Node))
+
+
+def _directive(row: Row, kind: str) -> list[str]:
+    return [d.value for d in row.directives if d.kind == kind]
+
+
+class _Document:
+    def __init__(self, rows: list[Row]):
+        self.rows = rows
+        self.out: list[Judgement] = []
+        self.chains: list[_Chain] = []
+        self.definitions: dict[str, L.Node] = {}
+        self.latex: dict[str, str] = {}  # language name -> as written
+        self.declared: dict[str, str] = {}
+        self.versions: dict[str, int] = {}  # name -> how many times the document started it afresh
+        self.assumed: list[str] = []
+        self._read()
+
+    def _read(self) -> None:
+        last: _Chain | None = None
+        seen: set = set()
+        for row in self.rows:
+            for d in row.directives:
+                if d not in seen:
+                    seen.add(d)
+                    self._directive(d)
+            try:
+                sides = [s if s is None else _Side(self._renamed(s.node), s.text, s.line) for s in _sides(row)]
+            except MatcalcError as e:
+                self.out.append(Judgement(row.line, row.text.strip(), "unread", "skipped", e.message, row.display))
+                last = None
+                continue
+            if sides and sides[0] is None:
+                if last is None or last.row.display + 1 < row.display:
+                    self.out.append(Judgement(row.line, row.text.strip(), "unread", "skipped",
+                                              "continues an equation that could not be read", row.display))
+                else:
+                    last.sides += [s for s in sides[1:] if s is not None]
+                    continue
+            sides = [s for s in sides if s is not None]
+            if len(sides) < 2:
+                self.out.append(Judgement(row.line, row.text.strip(), "unread", "skipped",
+                                          "not an equation (no = between two expressions)", row.display))
+                last = None
+                continue
+            last = _Chain(sides, row)
+            self.chains.append(last)
+
+    def _directive(self, d) -> None:
+        """A declaration starts each name it declares afresh: from here on the name is a symbol of
+        that shape (a new one, where the document used the name before, as notes reuse letters)."""
+        if d.kind == "declare":
+            for part in d.value.split(","):
+                name, _, shape = part.partition("=")
+                node = read_expression(name.strip())
+                if not isinstance(node, L.Name):
+                    raise MatcalcError(f"line {d.line}: {name.strip()!r} is not a name to declare")
+                if node.name in self.versions:
+                    self.versions[node.name] += 1
+                else:
+                    self.versions[node.name] = 1
+                self.declared[self._renamed(node).name] = shape.strip()
+        elif d.kind == "assume":
+            sides = read_sides(d.value)
+            if len(sides) != 2 or None in sides:
+                raise MatcalcError(f"line {d.line}: an assumption is one equation L = R, got {d.value!r}")
+            self.assumed.append([self._renamed(n) for n in sides])
+
+    def _renamed(self, node):
+        """The tree with each name as the version in force (x, then x_v2 after x is declared again)."""
+        if isinstance(node, L.Name):
+            k = self.versions.setdefault(node.name, 1)
+            new = node if k == 1 else replace(node, name=f"{node.name}_v{k}")
+            self.latex.setdefault(new.name, node.latex)
+            return new
+        changes = {}
+        for f in fields(node):
+            v = getattr(node, f.name)
+            if isinstance(v, L.Node):
+                changes[f.name] = self._renamed(v)
+            elif isinstance(v, tuple) and any(isinstance(x, L.Node) for x in v):
+                changes[f.name] = tuple(self._renamed(x) if isinstance(x, L.Node) else x for x in v)
+        return replace(node, **changes) if changes else node
+
+    def _moving(self, c: _Chain) -> tuple[str, ...]:
+        """The symbols that move in a chain's differentials: its display's wrt, else those whose
+        differential (dX, X not defined) its last side writes (where the derivation ends, df =
+        tr(Gᵀ dX)), else those whose differential it writes anywhere."""
+        wrt = [self._renamed(read_expression(w)) for w in _directive(c.row, "wrt")]
+        if wrt:
+            return tuple(n.name for n in wrt if isinstance(n, L.Name))
+
+        def written(sides) -> dict[str, None]:
+            return {n.arg.name: None for s in sides for n in _walk(s.node)
+                    if isinstance(n, L.Differential) and isinstance(n.arg, L.Name) and n.arg.name not in self.definitions}
+
+        return tuple(written(c.sides[-1:]) or written(c.sides))
+
+    # -- the document's shapes --------------------------------------------------------------------
+
+    def _classify(self) -> list[tuple[_Chain, int]]:
+        """The definitions (into self.definitions) and the claims: (chain, index of its left side)."""
+        claims = []
+        for c in self.chains:
+            first = c.sides[0].node
+            start = 0
+            if isinstance(first, L.Name) and first.name not in self.definitions and not any(
+                    isinstance(n, L.Name) and n.name == first.name for n in _walk(c.sides[1].node)):
+                self.definitions[first.name] = c.sides[1].node
+                self.out.append(Judgement(c.sides[0].line, f"{c.sides[0].text} = {c.sides[1].text}", "definition",
+                                          "defined", "", c.row.display))
+                start = 1
+            claims += [(c, k) for k in range(start, len(c.sides) - 1)]
+        return claims
+
+    def _texts(self, node, moving: tuple[str, ...], lets: dict[str, str]) -> str:
+        """node in the language for inference; each written derivative a let of ``lets`` whose text
+        has its shape: ∂u/∂v v's (u a scalar), d(E) E's, dX X's."""
+
+        def hook(n):
+            if isinstance(n, L.Differential) and isinstance(n.arg, L.Name) and n.arg.name in moving:
+                lets.setdefault("d" + n.arg.name, n.arg.name)
+                return "d" + n.arg.name
+            if isinstance(n, (L.Partial, L.Differential)):
+                key = f"{PLACE}{id(n)}"
+                if isinstance(n, L.Partial):
+                    lets[key] = f"{self._texts(n.v, moving, lets)} + 0 * (1 / ({self._texts(n.u, moving, lets)}))"
+                else:
+                    lets[key] = self._texts(n.arg, moving, lets)
+                return key
+            return None
+
+        return to_language(node, hook)
+
+    def _infer(self, claims, moving) -> dict[str, str]:
+        """The declarations of every symbol: declared, else inferred from the definitions and the
+        claims that type-check together (one that does not is left out, found by adding them in turn)."""
+        lets: dict[str, str] = {}
+        for name, node in self.definitions.items():
+            lets[name] = self._texts(node, (), lets)
+        equal = []
+        for c, k in claims:
+            here: dict[str, str] = {}
+            try:
+                text = " = ".join(self._texts(s.node, moving[id(c)], here)
+                                  for s in c.sides[k:k + 2])
+            except MatcalcError:
+                continue
+            equal.append((here, text))
+        declared = make_scope(self.declared).symbols
+        hints = {n: h for n, h in self._hints().items()}
+
+        def attempt(items) -> dict[str, str]:
+            all_lets = dict(lets)
+            for here, _ in items:
+                all_lets.update(here)
+            return infer(declared, {}, all_lets, [(f"equal.{i}", t) for i, (_, t) in enumerate(items)],
+                         hints=hints)
+
+        try:
+            return attempt(equal)
+        except ShapeError:
+            kept: list = []
+            for item in equal:
+                try:
+                    attempt(kept + [item])
+                except ShapeError:
+                    continue
+                kept.append(item)
+            return attempt(kept)
+
+    def _hints(self) -> dict[str, str]:
+        hints = {}
+        for c in self.chains:
+            for s in c.sides:
+                for n in _walk(s.node):
+                    if isinstance(n, L.Name):
+                        hints.setdefault(n.name, n.hint)
+        return hints
+
+    # -- judging ----------------------------------------------------------------------------------
+
+    def judgements(self) -> list[Judgement]:
+        claims = self._classify()
+        moving = {id(c): self._moving(c) for c in self.chains}
+        try:
+            inferred = self._infer(claims, moving)
+        except MatcalcError as e:
+            return self._all(claims, "error", f"the document's shapes are inconsistent: {e.message}")
+        symbols = {**inferred, **self.declared}
+        for names in moving.values():
+            for x in names:
+                if x in symbols:
+                    symbols.setdefault("d" + x, symbols[x])
+        try:
+            base = make_scope({n: s for n, s in symbols.items() if not n.startswith(PLACE)})
+        except MatcalcError as e:
+            return self._all(claims, "error", e.message)
+        compilers: dict = {}
+
+        def compiler(held, move) -> _Compiler:
+            key = (held, move)
+            if key not in compilers:
+                compilers[key] = _Compiler(self, base, held, move, compiler)
+            return compilers[key]
+
+        try:
+            assume = tuple(parse_assumption(" = ".join(to_language(n) for n in a), compiler(None, ()).scope)
+                           for a in self.assumed)
+        except MatcalcError as e:
+            return self._all(claims, "error", f"assumption: {e.message}")
+        for c, k in claims:
+            self.out.append(self._claim(c, k, compiler(None, moving[id(c)]), assume))
+        return sorted(self.out, key=lambda j: (j.line, j.display))
+
+    def _all(self, claims, verdict: str, message: str) -> list[Judgement]:
+        for c, k in claims:
+            left, right = c.sides[k], c.sides[k + 1]
+            self.out.append(Judgement(left.line, f"{left.text} = {right.text}", "identity", verdict, message,
+                                      c.row.display))
+        return sorted(self.out, key=lambda j: (j.line, j.display))
+
+    def _claim(self, c: _Chain, k: int, comp: "_Compiler", assume) -> Judgement:
+        left, right = c.sides[k], c.sides[k + 1]
+        kind = "derivative" if isinstance(left.node, L.Partial) else "identity"
+        j = Judgement(left.line, f"{left.text} = {right.text}", kind, "skipped", display=c.row.display,
+                      expected="refuted" in _directive(c.row, "expect"))
+        comp.notes = j.notes
+        try:
+            lhs, rhs = comp.expr(left.node), comp.expr(right.node)
+        except MatcalcError as e:
+            j.message = e.message
+            return j
+        if lhs.shape != rhs.shape:
+            j.verdict = "refuted"
+            j.message = (f"the left side is {_shape(lhs.shape)} but the right side is {_shape(rhs.shape)}: "
+                         f"they cannot be equal")
+            return j
+        x = _variable(lhs, rhs, comp.moving, comp.scope)
+        try:
+            verdict = check_all(lhs, x, [rhs], comp.scope, assume, seed=0, time_limit=TIME_LIMIT, measure=Value())[0]
+        except MatcalcError as e:
+            j.verdict, j.message = "error", e.message
+            return j
+        j.verdict, j.message, j.counterexample = verdict.status, verdict.message, verdict.counterexample
+        return j
+
+
+def _shape(s: Shape) -> str:
+    return "a scalar" if s.is_scalar else f"a column ({s.rows}×1)" if s.cols == 1 else str(s)
+
+
+def _variable(lhs, rhs, moving, scope: Scope) -> Sym:
+    """The symbol the plan's sizes and points are laid out by: a partial's variable, a moving
+    symbol, any symbol, or a scalar of its own for an equation of constants."""
+    if isinstance(lhs, Partial):
+        return lhs.x
+    for x in moving:
+        if x in scope.symbols:
+            return scope.symbol(x)
+    return next((n for n in distinct_nodes(lhs, rhs) if isinstance(n, Sym) and not n.integer),
+                Sym("_point", Shape(1, 1)))
+
+
+class _Compiler:
+    """Sides of the document as typed expressions: the definitions are lets, except ``held`` (a
+    defined name held as an independent symbol, for ∂u/∂held), and each written derivative is a let
+    of its own standing for an expr.Partial or expr.Change; ``moving`` are the symbols a written
+    differential moves."""
+
+    def __init__(self, doc: _Document, base: Scope, held: str | None, moving: tuple[str, ...], compiler):
+        self.doc, self.held, self.moving, self.compiler = doc, held, moving, compiler
+        self.notes: list[str] = []
+        self.scope = Scope(symbols=dict(base.symbols), symmetric=set(base.symmetric), integer=set(base.integer))
+        self.count = 0
+        for name, node in doc.definitions.items():
+            if name == held:
+                continue
+            if name in self.scope.symbols:  # inferred as a symbol when its definition did not type
+                continue
+            try:
+                self.scope.lets[name] = self.expr(node)
+            except MatcalcError:
+                continue  # a definition that does not read: its name is undeclared where used
+
+    def expr(self, node):
+        return parse(to_language(node, self._hook), self.scope)
+
+    def _let(self, e) -> str:
+        self.count += 1
+        key = f"{PLACE}{self.count}"
+        self.scope.lets[key] = e
+        return key
+
+    def _hook(self, n):
+        if isinstance(n, L.Partial):
+            return self._let(self._partial(n))
+        if isinstance(n, L.Differential):
+            return self._differential(n)
+        return None
+
+    def _partial(self, n):
+        v = n.v.name
+        if v in self.scope.lets:
+            shape = self.scope.lets[v].shape
+        elif v in self.scope.symbols:
+            shape = self.scope.symbols[v]
+        else:
+            raise MatcalcError(f"∂/∂{n.v.latex}: {n.v.latex} is not a symbol of the document")
+        inner = self.compiler(v if v in self.doc.definitions else None, self.moving)
+        inner.notes = self.notes
+        body = inner.expr(n.u)
+        if isinstance(n.u, L.Name) and n.u.name != v and n.u.name not in self.doc.definitions:
+            self._undefined(n.u, "its derivatives are 0")
+        if not body.shape.is_scalar:
+            raise MatcalcError(f"∂u/∂v of a non-scalar u ({n.u.latex if isinstance(n.u, L.Name) else 'u'} is "
+                               f"{body.shape}) is not read: only derivatives of scalars")
+        x = Sym(v, shape)
+        return Partial(body, x, self.expr(n.v))
+
+    def _undefined(self, u: L.Name, so: str) -> None:
+        note = f"{u.latex} is not defined in the document (nor does it vary here), so {so}"
+        near = difflib.get_close_matches(u.name, list(self.doc.definitions), n=1, cutoff=0.6)
+        if near:
+            note += f" (the document defines {self.doc.latex.get(near[0], near[0])})"
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def _differential(self, n) -> str:
+        if not self.moving:
+            raise MatcalcError("nothing varies here: no differential of a symbol (dX) is written in this display; "
+                               "say which symbol varies with % matcalc: wrt X")
+        if isinstance(n.arg, L.Name) and n.arg.name in self.moving:
+            return "d" + n.arg.name
+        if isinstance(n.arg, L.Name) and n.arg.name not in self.doc.definitions:
+            self._undefined(n.arg, f"d{n.arg.latex} is 0")
+        e = self.expr(n.arg)
+        changes = [Change(e, self.scope.symbol(x), self.scope.symbol("d" + x)) for x in self.moving
+                   if x in self.scope.symbols and x != self.held]
+        if not changes:
+            raise MatcalcError("nothing varies here")
+        return self._let(changes[0] if len(changes) == 1 else Add(tuple(changes)))
