@@ -331,7 +331,22 @@ class _Document:
             j.verdict, j.message = "error", e.message
             return j
         j.verdict, j.message, j.counterexample = verdict.status, verdict.message, verdict.counterexample
+        if verdict.status == "refuted" and isinstance(lhs, Partial):
+            j.right = _derived(lhs, comp.scope)
         return j
+
+
+def _derived(p: Partial, scope: Scope) -> str | None:
+    """∂u/∂v derived by the engine, in LaTeX, when the checker confirms it (else None)."""
+    from ..engine.derivation import derive
+    from ..printers.notation import LATEX
+
+    try:
+        g = derive(p.body, p.x, scope=scope).gradient
+        held = check_all(p, p.x, [g], scope, seed=1, time_limit=TIME_LIMIT, measure=Value())[0]
+    except MatcalcError:
+        return None
+    return LATEX.show(g) if held.status == "holds" else None
 
 
 def _shape(s: Shape) -> str:

@@ -152,6 +152,9 @@ class LatexNotation(MathNotation):
     def where(self, name):
         return f"\\text{{where }} {name}"
 
+    def partial(self, body, x):
+        return f"\\frac{{\\partial\\left({body}\\right)}}{{\\partial {x}}}"
+
     def zero(self, ones):
         size = self.dim(ones.rows) if ones.cols == 1 else f"{self.dim(ones.rows)}\\times {self.dim(ones.cols)}"
         return f"\\mathbf{{0}}_{{{size}}}"
