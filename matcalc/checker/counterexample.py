@@ -53,7 +53,8 @@ def _base(judge, i: int, inst, stand_ins, values: dict) -> dict:
     scope = judge.scope
     lets = {n.name: show(n.body) for n in distinct_nodes(judge.f, judge.claims[i], *judge.assumed) if isinstance(n, Let)}
     return {"kind": judge.measure.name.lower(), "f": show(judge.f), "claim": show(judge.claims[i]),
-            "wrt": judge.x.name, "symbols": {n: scope.declaration(n) for n in judge.symbols},
+            "wrt": judge.x.name, "symbols": {n: scope.declaration(n) if n in scope.symbols else shape.declaration()
+                                              for n, shape in judge.symbols.items()},
             "functions": dict(scope.functions), "let": dict(sorted(lets.items())),
             "assume": [str(a) for a in judge.assume],
             "stand_ins": stand_ins.data(), "sizes": dict(inst.sizes), "point": {n: _exact(v) for n, v in values.items()}}

@@ -22,7 +22,7 @@ from ..checker.measures import Value
 from ..checker.verify import check_all
 from ..declarations import Scope
 from ..errors import MatcalcError, ShapeError
-from ..expr import Add, Change, Partial, Sym, distinct_nodes
+from ..expr import Add, Change, Let, Partial, Sym, distinct_nodes
 from ..inference import infer
 from ..latex import read_expression, read_sides, to_language
 from ..latex import tree as L
@@ -40,6 +40,7 @@ class _Side:
     node: L.Node
     text: str  # as written
     line: int
+    tag: str = ""  # names this side's \mathbf{1} and I of a size to infer (latex.text.placeholder)
 
 
 @dataclass
@@ -60,32 +61,35 @@ def judge(rows: list[Row], name: str = "document") -> list[Judgement]:
 def _sides(row: Row) -> list[_Side | None]:
     """The row's sides as written (None: the row continues the one before, or ends with `=`)."""
     nodes = read_sides(row.text)
-    starts = [n.pos if n is not None else None for n in nodes]
+    cuts = _equals(row.text)
+    if len(cuts) != len(nodes) - 1:  # an = inside braces or brackets the reader took apart: cut at the nodes
+        cuts = [n.pos - 1 for n in nodes[1:] if n is not None]
+    bounds = [-1] + cuts + [len(row.text)]
     out: list[_Side | None] = []
     for k, n in enumerate(nodes):
-        if n is None:
-            out.append(None)
-            continue
-        end = next((s for s in starts[k + 1:] if s is not None), len(row.text))
-        text = row.text[n.pos:end].strip()
-        text = text[:-1].rstrip() if k + 1 < len(nodes) and text.endswith("=") else text
-        out.append(_Side(n, text, row.line + row.text[:n.pos].count("\n")))
+        start = bounds[k] + 1 if k < len(bounds) - 1 else n.pos
+        text = row.text[start:bounds[k + 1]] if k + 1 < len(bounds) else row.text[start:]
+        out.append(None if n is None else _Side(n, text.strip(), row.line + row.text[:n.pos].count("\n")))
     return out
 
 
-def _walk(node):
-    """Every node of a LaTeX tree (the reader's dataclasses), parents first."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n is None:
-            continue
-        yield n
-        for v in vars(n).values():
-            if isinstance(v, L.Node):
-                stack.append(v)
-            elif isinstance(v, (tuple, list)):
-                stack.extend(x for x in v if isinstance(x, L.Node))
+def _equals(text: str, sign: str = "=") -> list[int]:
+    """The offsets of the = signs (or ``sign``) outside every brace and parenthesis."""
+    depth, out = 0, []
+    for i, ch in enumerate(text):
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        elif ch == sign and depth == 0:
+            out.append(i)
+    return out
+
+
+def _top_level(text: str, sign: str) -> list[str]:
+    """text split at each ``sign`` outside every brace and parenthesis."""
+    bounds = [-1] + _equals(text, sign) + [len(text)]
+    return [text[a + 1:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _directive(row: Row, kind: str) -> list[str]:
@@ -97,11 +101,13 @@ class _Document:
         self.rows = rows
         self.out: list[Judgement] = []
         self.chains: list[_Chain] = []
-        self.definitions: dict[str, L.Node] = {}
+        self.definitions: dict[str, _Side] = {}  # name -> its defining side
         self.latex: dict[str, str] = {}  # language name -> as written
         self.declared: dict[str, str] = {}
         self.versions: dict[str, int] = {}  # name -> how many times the document started it afresh
-        self.assumed: list[str] = []
+        self.assumed: list[list[_Side]] = []
+        self.fixed: dict[str, str] = {}  # the declarations, and the shapes the definitions fix
+        self.sides = 0
         self._read()
 
     def _read(self) -> None:
@@ -113,7 +119,8 @@ class _Document:
                     seen.add(d)
                     self._directive(d)
             try:
-                sides = [s if s is None else _Side(self._renamed(s.node), s.text, s.line) for s in _sides(row)]
+                sides = [s if s is None else _Side(self._renamed(s.node), s.text, s.line, f"s{self._count()}x")
+                         for s in _sides(row)]
             except MatcalcError as e:
                 self.out.append(Judgement(row.line, row.text.strip(), "unread", "skipped", e.message, row.display))
                 last = None
@@ -134,11 +141,15 @@ class _Document:
             last = _Chain(sides, row)
             self.chains.append(last)
 
+    def _count(self) -> int:
+        self.sides += 1
+        return self.sides
+
     def _directive(self, d) -> None:
         """A declaration starts each name it declares afresh: from here on the name is a symbol of
         that shape (a new one, where the document used the name before, as notes reuse letters)."""
         if d.kind == "declare":
-            for part in d.value.split(","):
+            for part in _top_level(d.value, ","):
                 name, _, shape = part.partition("=")
                 node = read_expression(name.strip())
                 if not isinstance(node, L.Name):
@@ -152,7 +163,7 @@ class _Document:
             sides = read_sides(d.value)
             if len(sides) != 2 or None in sides:
                 raise MatcalcError(f"line {d.line}: an assumption is one equation L = R, got {d.value!r}")
-            self.assumed.append([self._renamed(n) for n in sides])
+            self.assumed.append([_Side(self._renamed(n), d.value, d.line, f"s{self._count()}x") for n in sides])
 
     def _renamed(self, node):
         """The tree with each name as the version in force (x, then x_v2 after x is declared again)."""
@@ -179,7 +190,7 @@ class _Document:
             return tuple(n.name for n in wrt if isinstance(n, L.Name))
 
         def written(sides) -> dict[str, None]:
-            return {n.arg.name: None for s in sides for n in _walk(s.node)
+            return {n.arg.name: None for s in sides for n in L.walk(s.node)
                     if isinstance(n, L.Differential) and isinstance(n.arg, L.Name) and n.arg.name not in self.definitions}
 
         return tuple(written(c.sides[-1:]) or written(c.sides))
@@ -193,15 +204,15 @@ class _Document:
             first = c.sides[0].node
             start = 0
             if isinstance(first, L.Name) and first.name not in self.definitions and not any(
-                    isinstance(n, L.Name) and n.name == first.name for n in _walk(c.sides[1].node)):
-                self.definitions[first.name] = c.sides[1].node
+                    isinstance(n, L.Name) and n.name == first.name for n in L.walk(c.sides[1].node)):
+                self.definitions[first.name] = c.sides[1]
                 self.out.append(Judgement(c.sides[0].line, f"{c.sides[0].text} = {c.sides[1].text}", "definition",
                                           "defined", "", c.row.display))
                 start = 1
             claims += [(c, k) for k in range(start, len(c.sides) - 1)]
         return claims
 
-    def _texts(self, node, moving: tuple[str, ...], lets: dict[str, str]) -> str:
+    def _texts(self, node, tag: str, moving: tuple[str, ...], lets: dict[str, str], dims=None) -> str:
         """node in the language for inference; each written derivative a let of ``lets`` whose text
         has its shape: ∂u/∂v v's (u a scalar), d(E) E's, dX X's."""
 
@@ -212,59 +223,76 @@ class _Document:
             if isinstance(n, (L.Partial, L.Differential)):
                 key = f"{PLACE}{id(n)}"
                 if isinstance(n, L.Partial):
-                    lets[key] = f"{self._texts(n.v, moving, lets)} + 0 * (1 / ({self._texts(n.u, moving, lets)}))"
+                    v, u = (self._texts(k, tag, moving, lets, dims) for k in (n.v, n.u))
+                    lets[key] = f"{v} + 0 * (1 / ({u}))"
                 else:
-                    lets[key] = self._texts(n.arg, moving, lets)
+                    lets[key] = self._texts(n.arg, tag, moving, lets, dims)
                 return key
             return None
 
-        return to_language(node, hook)
+        return to_language(node, hook, dims=dims, tag=tag)
 
-    def _infer(self, claims, moving) -> dict[str, str]:
-        """The declarations of every symbol: declared, else inferred from the definitions and the
-        claims that type-check together (one that does not is left out, found by adding them in turn)."""
+    def _lets(self) -> dict[str, str]:
+        """The definitions (and the derivatives they write) as texts for inference."""
         lets: dict[str, str] = {}
-        for name, node in self.definitions.items():
-            lets[name] = self._texts(node, (), lets)
-        equal = []
-        for c, k in claims:
-            here: dict[str, str] = {}
-            try:
-                text = " = ".join(self._texts(s.node, moving[id(c)], here)
-                                  for s in c.sides[k:k + 2])
-            except MatcalcError:
-                continue
-            equal.append((here, text))
-        declared = make_scope(self.declared).symbols
-        hints = {n: h for n, h in self._hints().items()}
+        for name, side in self.definitions.items():
+            lets[name] = self._texts(side.node, side.tag, (), lets)
+        return lets
 
-        def attempt(items) -> dict[str, str]:
-            all_lets = dict(lets)
-            for here, _ in items:
-                all_lets.update(here)
-            return infer(declared, {}, all_lets, [(f"equal.{i}", t) for i, (_, t) in enumerate(items)],
-                         hints=hints)
+    def _infer(self, equations: dict, lets: dict[str, str]) -> tuple[dict[str, str], dict[str, str], set]:
+        """(declarations, sizes of the unsized 1s and Is, the equations used): the definitions fix the
+        shapes first, so that an equation cannot make a defined vector 1×1 to fit (a scalar written
+        equal to a vector is refuted, not re-typed); then every equation that type-checks with them and
+        with the equations before it (one that does not is left out, found by adding them in turn)."""
+        hints = self._hints()
+        assumed = [("assume", " = ".join(self._texts(s.node, s.tag, (), lets) for s in a)) for a in self.assumed]
+        first: dict[str, str] = {}
+        try:
+            fixed = infer(make_scope(self.declared).symbols, {}, lets, assumed, hints=hints, dims_out=first)
+        except ShapeError:  # definitions that do not type-check together: the equations show where
+            fixed = {}
+        self.fixed = {**fixed, **self.declared}
+        declared = make_scope(self.fixed).symbols
+
+        def attempt(keys) -> tuple[dict[str, str], dict[str, str]]:
+            all_lets, dims = dict(lets), dict(first)
+            for key in keys:
+                all_lets.update(equations[key][0])
+            texts = [(f"equal.{i}", equations[key][1]) for i, key in enumerate(keys)]
+            return {**self.fixed, **infer(declared, {}, all_lets, texts, hints=hints, dims_out=dims)}, dims
 
         try:
-            return attempt(equal)
+            return (*attempt(list(equations)), set(equations))
         except ShapeError:
             kept: list = []
-            for item in equal:
+            for key in equations:
                 try:
-                    attempt(kept + [item])
+                    attempt(kept + [key])
                 except ShapeError:
                     continue
-                kept.append(item)
-            return attempt(kept)
+                kept.append(key)
+            return (*attempt(kept), set(kept))
+
+    def _local(self, here: dict[str, str], sides: list[str], lets: dict[str, str]):
+        """An equation that does not type-check with the document, typed on its own with the
+        definitions: with the shapes the definitions fix, its sides as one shape, else each side as it
+        reads (then they may differ: refuted by its shapes); failing both, with the declarations only
+        (a note that reuses a letter with another shape)."""
+        hints = self._hints()
+        for declared in (self.fixed, self.declared):
+            scope = make_scope(declared).symbols
+            for texts in ([("equal.0", " = ".join(sides))], [(f"side.{i}", t) for i, t in enumerate(sides)]):
+                dims: dict[str, str] = {}
+                try:
+                    return {**declared, **infer(scope, {}, {**lets, **here}, texts, hints=hints, dims_out=dims)}, dims
+                except MatcalcError:
+                    continue
+        return None
 
     def _hints(self) -> dict[str, str]:
-        hints = {}
-        for c in self.chains:
-            for s in c.sides:
-                for n in _walk(s.node):
-                    if isinstance(n, L.Name):
-                        hints.setdefault(n.name, n.hint)
-        return hints
+        """Each name's default shape, by its spelling where it is first written."""
+        sides = [s for c in self.chains for s in c.sides] + [s for a in self.assumed for s in a]
+        return {n.name: n.hint for n in reversed(list(L.walk(*(s.node for s in sides)))) if isinstance(n, L.Name)}
 
     # -- judging ----------------------------------------------------------------------------------
 
@@ -272,33 +300,28 @@ class _Document:
         claims = self._classify()
         moving = {id(c): self._moving(c) for c in self.chains}
         try:
-            inferred = self._infer(claims, moving)
+            lets = self._lets()
+            equations = {}
+            for c, k in claims:
+                here: dict[str, str] = {}
+                sides = [self._texts(s.node, s.tag, moving[id(c)], here) for s in c.sides[k:k + 2]]
+                equations[(id(c), k)] = (here, " = ".join(sides), sides)
+            symbols, dims, used = self._infer(equations, lets)
+            document = _Typing(self, symbols, dims, moving.values())
+            assume = document.assumptions()
         except MatcalcError as e:
             return self._all(claims, "error", f"the document's shapes are inconsistent: {e.message}")
-        symbols = {**inferred, **self.declared}
-        for names in moving.values():
-            for x in names:
-                if x in symbols:
-                    symbols.setdefault("d" + x, symbols[x])
-        try:
-            base = make_scope({n: s for n, s in symbols.items() if not n.startswith(PLACE)})
-        except MatcalcError as e:
-            return self._all(claims, "error", e.message)
-        compilers: dict = {}
-
-        def compiler(held, move) -> _Compiler:
-            key = (held, move)
-            if key not in compilers:
-                compilers[key] = _Compiler(self, base, held, move, compiler)
-            return compilers[key]
-
-        try:
-            assume = tuple(parse_assumption(" = ".join(to_language(n) for n in a), compiler(None, ()).scope)
-                           for a in self.assumed)
-        except MatcalcError as e:
-            return self._all(claims, "error", f"assumption: {e.message}")
         for c, k in claims:
-            self.out.append(self._claim(c, k, compiler(None, moving[id(c)]), assume))
+            typing, given = document, assume
+            if (id(c), k) not in used:
+                local = self._local(equations[(id(c), k)][0], equations[(id(c), k)][2], lets)
+                if local is not None:
+                    try:
+                        typing = _Typing(self, local[0], local[1], [moving[id(c)]])
+                        given = typing.assumptions()
+                    except MatcalcError:
+                        typing, given = document, assume
+            self.out.append(self._claim(c, k, typing.compiler(None, moving[id(c)]), given))
         return sorted(self.out, key=lambda j: (j.line, j.display))
 
     def _all(self, claims, verdict: str, message: str) -> list[Judgement]:
@@ -315,7 +338,7 @@ class _Document:
                       expected="refuted" in _directive(c.row, "expect"))
         comp.notes = j.notes
         try:
-            lhs, rhs = comp.expr(left.node), comp.expr(right.node)
+            lhs, rhs = comp.expr(left), comp.expr(right)
         except MatcalcError as e:
             j.message = e.message
             return j
@@ -324,15 +347,16 @@ class _Document:
             j.message = (f"the left side is {_shape(lhs.shape)} but the right side is {_shape(rhs.shape)}: "
                          f"they cannot be equal")
             return j
-        x = _variable(lhs, rhs, comp.moving, comp.scope)
+        written = lhs.body if isinstance(lhs, Let) and isinstance(lhs.body, Partial) else lhs  # ∂u/∂v itself
+        x = _variable(written, rhs, comp.moving, comp.scope)
         try:
             verdict = check_all(lhs, x, [rhs], comp.scope, assume, seed=0, time_limit=TIME_LIMIT, measure=Value())[0]
         except MatcalcError as e:
             j.verdict, j.message = "error", e.message
             return j
         j.verdict, j.message, j.counterexample = verdict.status, verdict.message, verdict.counterexample
-        if verdict.status == "refuted" and isinstance(lhs, Partial):
-            j.right = _derived(lhs, comp.scope)
+        if verdict.status == "refuted" and isinstance(written, Partial):
+            j.right = _derived(written, comp.scope)
         return j
 
 
@@ -365,29 +389,77 @@ def _variable(lhs, rhs, moving, scope: Scope) -> Sym:
                 Sym("_point", Shape(1, 1)))
 
 
+class _Typing:
+    """One typing of the document: every symbol's shape (and each moving symbol's direction dX), the
+    sizes of its unsized 1s and Is, and the compilers of its sides, one per held name and moving set."""
+
+    def __init__(self, doc: _Document, symbols: dict[str, str], dims: dict[str, str], movings):
+        symbols = {n: s for n, s in symbols.items() if not n.startswith(PLACE)}
+        for names in movings:
+            for x in names:
+                if x in symbols:
+                    symbols.setdefault("d" + x, symbols[x])
+        self.doc, self.dims, self.base = doc, dims, make_scope(symbols)
+        self.compilers: dict = {}
+
+    def compiler(self, held: str | None, moving: tuple[str, ...], shape: Shape | None = None) -> "_Compiler":
+        key = (held, moving)
+        if key not in self.compilers:
+            self.compilers[key] = _Compiler(self, held, moving, shape)
+            self.compilers[key].define()  # (registered first: a definition may write ∂/∂held itself)
+        return self.compilers[key]
+
+    def assumptions(self) -> tuple:
+        c = self.compiler(None, ())
+        return tuple(parse_assumption(" = ".join(c.text(s) for s in a), c.scope) for a in self.doc.assumed)
+
+
 class _Compiler:
     """Sides of the document as typed expressions: the definitions are lets, except ``held`` (a
     defined name held as an independent symbol, for ∂u/∂held), and each written derivative is a let
     of its own standing for an expr.Partial or expr.Change; ``moving`` are the symbols a written
     differential moves."""
 
-    def __init__(self, doc: _Document, base: Scope, held: str | None, moving: tuple[str, ...], compiler):
-        self.doc, self.held, self.moving, self.compiler = doc, held, moving, compiler
+    def __init__(self, typing: _Typing, held: str | None, moving: tuple[str, ...], shape: Shape | None):
+        self.doc, self.typing, self.held, self.moving = typing.doc, typing, held, moving
+        base = typing.base
         self.notes: list[str] = []
         self.scope = Scope(symbols=dict(base.symbols), symmetric=set(base.symmetric), integer=set(base.integer))
+        if held is not None:
+            self.scope.symbols[held] = shape
         self.count = 0
-        for name, node in doc.definitions.items():
-            if name == held:
-                continue
-            if name in self.scope.symbols:  # inferred as a symbol when its definition did not type
-                continue
-            try:
-                self.scope.lets[name] = self.expr(node)
-            except MatcalcError:
-                continue  # a definition that does not read: its name is undeclared where used
+        self.tag = ""
 
-    def expr(self, node):
-        return parse(to_language(node, self._hook), self.scope)
+    def define(self) -> None:
+        """The document's definitions as this scope's lets."""
+        doc, held = self.doc, self.held
+        pending = {n: side for n, side in doc.definitions.items() if n != held and n not in self.scope.symbols}
+        while pending:  # each definition once those it uses are read (in any order in the document)
+            read = {}
+            for name, side in pending.items():
+                try:
+                    read[name] = self.expr(side)
+                except MatcalcError:
+                    continue
+                self.scope.lets[name] = read[name]
+            if not read:
+                break  # what is left does not read (or is circular): its names are undeclared where used
+            pending = {n: s for n, s in pending.items() if n not in read}
+
+    def text(self, side: _Side) -> str:
+        """A side in the language, each written derivative a let of this scope."""
+        self.tag = side.tag
+        return self._text(side.node)
+
+    def _text(self, node) -> str:
+        return to_language(node, self._hook, dims=self.typing.dims, tag=self.tag)
+
+    def expr(self, side: _Side):
+        return parse(self.text(side), self.scope)
+
+    def _node(self, node):
+        """A part of the side being read (the body of a partial, the argument of a differential)."""
+        return parse(self._text(node), self.scope)
 
     def _let(self, e) -> str:
         self.count += 1
@@ -410,16 +482,16 @@ class _Compiler:
             shape = self.scope.symbols[v]
         else:
             raise MatcalcError(f"∂/∂{n.v.latex}: {n.v.latex} is not a symbol of the document")
-        inner = self.compiler(v if v in self.doc.definitions else None, self.moving)
-        inner.notes = self.notes
-        body = inner.expr(n.u)
+        inner = self.typing.compiler(v if v in self.doc.definitions else None, self.moving, shape)
+        inner.notes, inner.tag = self.notes, self.tag
+        body = inner._node(n.u)
         if isinstance(n.u, L.Name) and n.u.name != v and n.u.name not in self.doc.definitions:
             self._undefined(n.u, "its derivatives are 0")
         if not body.shape.is_scalar:
             raise MatcalcError(f"∂u/∂v of a non-scalar u ({n.u.latex if isinstance(n.u, L.Name) else 'u'} is "
                                f"{body.shape}) is not read: only derivatives of scalars")
         x = Sym(v, shape)
-        return Partial(body, x, self.expr(n.v))
+        return Partial(body, x, self._node(n.v))
 
     def _undefined(self, u: L.Name, so: str) -> None:
         note = f"{u.latex} is not defined in the document (nor does it vary here), so {so}"
@@ -437,7 +509,7 @@ class _Compiler:
             return "d" + n.arg.name
         if isinstance(n.arg, L.Name) and n.arg.name not in self.doc.definitions:
             self._undefined(n.arg, f"d{n.arg.latex} is 0")
-        e = self.expr(n.arg)
+        e = self._node(n.arg)
         changes = [Change(e, self.scope.symbol(x), self.scope.symbol("d" + x)) for x in self.moving
                    if x in self.scope.symbols and x != self.held]
         if not changes:
