@@ -104,7 +104,8 @@ def read(path: str | Path) -> Document:
 
 
 def judged(document: Document) -> Checked:
-    """The document's equations judged; a document the judge cannot go through is one error judgement."""
+    """The document's equations judged; a document the judge cannot go through is one error
+    judgement, of no line or display (0 and -1)."""
     from .judge import judge
 
     try:
@@ -115,7 +116,7 @@ def judged(document: Document) -> Checked:
         message = "too large to process (Python's recursion limit)"
     except Exception as e:  # a bug in matcalc: say so, and go on with the other files
         message = f"internal error, please report: {type(e).__name__}: {e}"
-    return Checked(document, [Judgement(0, "", "unread", "error", message)])
+    return Checked(document, [Judgement(0, "", "unread", "error", message, display=-1)])
 
 
 def check_document(text: str, kind: str, name: str) -> list[Judgement]:
