@@ -214,18 +214,19 @@ def load(path: str | Path) -> ProofFile:
 
 
 @deep
-def check_document(document: str | PathLike, *, kind: str | None = None) -> list[Judgement]:
+def check_document(document: str | PathLike[str], *, kind: str | None = None) -> list[Judgement]:
     """Every equation of a Markdown or LaTeX document judged, in document order. ``document`` is a
     path (a str naming a .md, .markdown or .tex file, or a PathLike) or the document's text, read as
     ``kind`` ("markdown" or "latex"; by default from the extension, or LaTeX for a text with
     \\begin{document}, else Markdown)."""
     if isinstance(document, PathLike) or isinstance(document, str) and "\n" not in document \
             and Path(document).suffix.lower() in notes.KINDS:
-        text, name = read_text(document), str(document)
-        kind = kind or notes.kind_of(document)
+        path = Path(document)
+        text, name = read_text(path), str(path)
+        kind = kind or notes.kind_of(path)
     elif isinstance(document, str):
         text, name = document, "<string>"
-        kind = kind or notes.kind_of(notes.STDIN, document)
+        kind = kind or notes.text_kind(document)
     else:
         raise MatcalcError(f"check_document takes a document's path or text, got {type(document).__name__}")
     if kind not in ("markdown", "latex"):

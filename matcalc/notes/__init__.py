@@ -70,11 +70,15 @@ def documents_below(folder: Path) -> list[Path]:
                   if p.is_file() and p.stem.upper() != "README")
 
 
+def text_kind(text: str) -> str:
+    """The kind of a document known by its text only: LaTeX when it has \\begin{document}, else Markdown."""
+    return "latex" if "\\begin{document}" in text else "markdown"
+
+
 def kind_of(path: str | Path, text: str = "") -> str:
-    """A document's kind, "markdown" or "latex", from its extension; standard input's from its
-    ``text`` (LaTeX when it has \\begin{document})."""
+    """A document's kind, "markdown" or "latex", from its extension; standard input's from its ``text``."""
     if str(path) == STDIN:
-        return "latex" if "\\begin{document}" in text else "markdown"
+        return text_kind(text)
     kind = KINDS.get(Path(path).suffix.lower())
     if kind is None:
         raise MatcalcError(f"not a document (expected {', '.join(KINDS)}): {printable(str(path))}")
