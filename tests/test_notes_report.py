@@ -224,8 +224,11 @@ def test_pytest_collects_the_documents_of_a_proofs_folder(tmp_path):
     write(tmp_path, "proofs/wrong.tex", TEX.replace("x &= y", "x &= wrong"))
     write(tmp_path, "proofs/README.md", "$$ a = wrong $$\n")
     write(tmp_path, "elsewhere.md", "$$ a = wrong $$\n")
+    write(tmp_path, "proofs/sub/broken.md", "text\n$$ x = y\n")
     r = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-p", "no:randomly", str(tmp_path)],
                        capture_output=True, text=True, cwd=tmp_path)
     assert "proofs/good.md::equations PASSED" in r.stdout and "proofs/wrong.tex::equations FAILED" in r.stdout
     assert "wrong.tex:5: ✗ refuted  x = wrong" in r.stdout and "README" not in r.stdout and "elsewhere" not in r.stdout
+    assert "proofs/sub/broken.md::equations FAILED" in r.stdout and "broken.md:2:1: $$ is never closed" in r.stdout
+    assert "Traceback" not in r.stdout
     assert r.returncode == 1
