@@ -3,7 +3,7 @@ document, by the format's printer; ``file_bytes`` makes one the content of an --
 the format its extension names (.svg: the terminal's rendering, .pdf: the LaTeX compiled)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +41,8 @@ def diff_document(proof: ProofFile, report: ClaimReport) -> Render:
     return render
 
 
-def check_document(reports: list[ClaimReport], summary: dict, *, quiet: bool, documents: list[Checked] = ()) -> Render:
+def check_document(reports: list[ClaimReport], summary: dict, *, quiet: bool,
+                   documents: Sequence[Checked] = ()) -> Render:
     """`matcalc check`: every claim's result and the summary, then the documents checked."""
     def render(fmt: str, standalone: bool = False) -> Document:
         if not documents:
