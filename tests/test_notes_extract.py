@@ -5,7 +5,7 @@ import pytest
 
 from matcalc.errors import MatcalcError
 from matcalc.notes import is_document, kind_of, parse
-from matcalc.notes.extract import rows
+from matcalc.notes.extract import declarations, rows
 from matcalc.notes.model import Directive
 
 #: The seed document, exactly as written (its copyright and licence at its top).
@@ -75,6 +75,11 @@ def test_directives_attach_to_the_next_display():
                                 Directive(2, "wrt", "X"))
     assert second.directives == (Directive(4, "assume", "Y^T\\boldsymbol{1} = 1"), Directive(5, "expect", "refuted"))
     assert third.directives == ()
+
+
+def test_a_declaration_is_split_at_commas_outside_parentheses_and_braces():
+    assert declarations("X=matrix(m, n), w_{1,2} = scalar,W^L=vector(n)") == [
+        ("X", "matrix(m, n)"), ("w_{1,2}", "scalar"), ("W^L", "vector(n)")]
 
 
 def test_markdown_directives_are_html_comments_one_or_several():

@@ -163,24 +163,32 @@ def _directive(lines: _Lines, offset: int, body: str) -> Directive:
             raise lines.error(offset, f"matcalc: expect takes 'refuted', got {rest!r}")
         return Directive(line, word, rest)
     if _DECLARATION.match(text):
-        _declarations(text, lines, offset)
+        try:
+            declarations(text)
+        except MatcalcError as e:
+            raise lines.error(offset, e.message) from None
         return Directive(line, "declare", text)
     raise lines.error(offset, f"matcalc: cannot read directive {text!r} (expected wrt X, assume A = B, "
                               f"expect refuted, or declarations such as X=matrix(m,n), a=vector(m))")
 
 
-def _declarations(text: str, lines: _Lines, offset: int) -> None:
-    """Check NAME=SHAPE, NAME=SHAPE … (a comma inside parentheses or braces is not a separator)."""
+def declarations(text: str) -> list[tuple[str, str]]:
+    """A declaration directive's (name, shape) pairs as written, from NAME=SHAPE, NAME=SHAPE … (a comma
+    inside parentheses or braces is not a separator); a MatcalcError for an item that is not
+    NAME=SHAPE with a shape matcalc knows."""
     from ..prooffile import parse_declaration
 
+    out = []
     for item in re.split(r",(?![^(){}]*[)}])", text):
-        name, sep, shape = item.partition("=")
-        if not sep or not name.strip():
-            raise lines.error(offset, f"matcalc: expected NAME=SHAPE, got {item.strip()!r}")
+        name, sep, shape = (part.strip() for part in item.partition("="))
+        if not sep or not name:
+            raise MatcalcError(f"matcalc: expected NAME=SHAPE, got {item.strip()!r}")
         try:
-            parse_declaration(shape.strip())
+            parse_declaration(shape)
         except MatcalcError as e:
-            raise lines.error(offset, f"matcalc: {name.strip()}: {e.message}") from None
+            raise MatcalcError(f"matcalc: {name}: {e.message}") from None
+        out.append((name, shape))
+    return out
 
 
 def _spans(masked: str, lines: _Lines, kind: str):
