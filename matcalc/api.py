@@ -22,9 +22,10 @@ from .front import Input, Request, answer, table
 from .printers import json_out, latex, markdown, plain
 from .printers.rows import assuming
 from .parser import parse
-from .prooffile import ProofFile, load as _load, make_scope
+from .prooffile import ProofFile, load as _load, make_scope, read_text
 from .report import ClaimReport
-from . import sympy_bridge
+from . import notes, sympy_bridge
+from .notes.model import Judgement
 
 
 
@@ -210,6 +211,27 @@ def load(path: str | Path) -> ProofFile:
     if not isinstance(path, (str, PathLike)):
         raise MatcalcError(f"load takes the path of a proof file, got {type(path).__name__}")
     return _load(path)
+
+
+@deep
+def check_document(document: str | PathLike[str], *, kind: str | None = None) -> list[Judgement]:
+    """Every equation of a Markdown or LaTeX document judged, in document order. ``document`` is a
+    path (a str naming a .md, .markdown or .tex file, or a PathLike) or the document's text, read as
+    ``kind`` ("markdown" or "latex"; by default from the extension, or LaTeX for a text with
+    \\begin{document}, else Markdown)."""
+    if isinstance(document, PathLike) or isinstance(document, str) and "\n" not in document \
+            and Path(document).suffix.lower() in notes.KINDS:
+        path = Path(document)
+        text, name = read_text(path), str(path)
+        kind = kind or notes.kind_of(path)
+    elif isinstance(document, str):
+        text, name = document, "<string>"
+        kind = kind or notes.text_kind(document)
+    else:
+        raise MatcalcError(f"check_document takes a document's path or text, got {type(document).__name__}")
+    if kind not in ("markdown", "latex"):
+        raise MatcalcError(f"kind must be 'markdown' or 'latex', got {kind!r}")
+    return notes.check_document(text, kind, name)
 
 
 def catalog() -> list[Entry]:

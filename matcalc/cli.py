@@ -67,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     common(prove)
     emit(prove)
 
-    chk = sub.add_parser("check", help="check every claim in proof files or folders")
+    chk = sub.add_parser("check", help="check every claim in proof files, and every equation of Markdown or LaTeX "
+                                       "documents (.md, .tex; - for standard input), or in folders of them")
     chk.add_argument("paths", nargs="+", metavar="PATH")
     chk.add_argument("--quiet", "-q", action="store_true", help="show only what is not as expected, and the summary")
     chk.add_argument("--standalone", action="store_true", help="with --format latex or mathml: a whole document")
@@ -201,10 +202,10 @@ def _deliver_code(args, proof, reports) -> None:
         sys.stdout.write(source)
 
 
-def _exit_status(reports) -> int:
-    if any(r.verdict == "error" for r in reports):
+def _exit_status(reports, documents=()) -> int:
+    if any(r.verdict == "error" for r in reports) or any(d.error for d in documents):
         return 2
-    return 0 if all(r.ok for r in reports) else 1
+    return 0 if all(r.ok for r in reports) and all(d.ok for d in documents) else 1
 
 
 def cmd_prove(args) -> int:
@@ -271,19 +272,21 @@ def cmd_check(args) -> int:
 
     if args.explain:
         return _explain(args)
-    reports = check_paths(args.paths, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
-                          jobs=args.jobs or None)
-    run(_deliver, args, check_document(reports, summarize(reports), quiet=args.quiet))
-    return _exit_status(reports)
+    reports, documents = check_paths(args.paths, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
+                                     jobs=args.jobs or None)
+    run(_deliver, args, check_document(reports, summarize(reports), quiet=args.quiet, documents=documents))
+    return _exit_status(reports, documents)
 
 
 def _explain(args) -> int:
     """``check --explain``: every claim's plan; nothing is checked."""
     from .check_files import expand
     from .documents import plans_document
+    from .notes import is_document
     from .prooffile import load
 
-    files, empty = expand(args.paths)
+    found, empty = expand(args.paths)
+    files = [f for f in found if not is_document(f)]
     if empty or not files:
         raise MatcalcError(f"no proof files in {', '.join(empty or args.paths)}")
     _deliver(args, plans_document(files, [load(f) for f in files], seed=args.seed))

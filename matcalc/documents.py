@@ -3,7 +3,7 @@ document, by the format's printer; ``file_bytes`` makes one the content of an --
 the format its extension names (.svg: the terminal's rendering, .pdf: the LaTeX compiled)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ from .errors import MatcalcError, printable
 from .printers import Document, printer
 
 if TYPE_CHECKING:
+    from .notes import Checked
     from .proof_catalog import Entry
     from .prooffile import ProofFile
     from .report import ClaimReport
@@ -40,10 +41,17 @@ def diff_document(proof: ProofFile, report: ClaimReport) -> Render:
     return render
 
 
-def check_document(reports: list[ClaimReport], summary: dict, *, quiet: bool) -> Render:
-    """`matcalc check`: every claim's result and the summary."""
-    return lambda fmt, standalone=False: printer(fmt).check_results(reports, summary, quiet=quiet,
-                                                                     standalone=standalone)
+def check_document(reports: list[ClaimReport], summary: dict, *, quiet: bool,
+                   documents: Sequence[Checked] = ()) -> Render:
+    """`matcalc check`: every claim's result and the summary, then the documents checked."""
+    def render(fmt: str, standalone: bool = False) -> Document:
+        if not documents:
+            return printer(fmt).check_results(reports, summary, quiet=quiet, standalone=standalone)
+        from .notes.report import check_output
+
+        return check_output(fmt, reports, summary, list(documents), quiet=quiet, standalone=standalone)
+
+    return render
 
 
 def catalog_document(entries: list[Entry]) -> Render:

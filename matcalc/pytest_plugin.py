@@ -1,4 +1,5 @@
-"""pytest plugin: proof files (*.toml with [[claims]]) collected as tests, FILE::proof::claim-N."""
+"""pytest plugin: proof files (*.toml with [[claims]]) collected as tests, FILE::proof::claim-N, and
+the Markdown and LaTeX documents in a proofs/ folder (not README files), FILE::equations."""
 from __future__ import annotations
 
 import pytest
@@ -7,6 +8,16 @@ import pytest
 def pytest_collect_file(parent, file_path):
     if file_path.suffix == ".toml" and _looks_like_proof(file_path):
         return ProofFileItem.from_parent(parent, path=file_path)
+    if _is_catalog_document(file_path, parent.config.rootpath):
+        return DocumentFile.from_parent(parent, path=file_path)
+
+
+def _is_catalog_document(path, root) -> bool:
+    """A .md or .tex document (not a README) below a folder named proofs."""
+    from .notes import KINDS
+
+    parts = path.relative_to(root).parts if path.is_relative_to(root) else path.parts
+    return path.suffix.lower() in KINDS and path.stem.upper() != "README" and "proofs" in parts[:-1]
 
 
 def _looks_like_proof(path) -> bool:
@@ -77,3 +88,35 @@ class ClaimItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"{self.proof.name}::claim-{self.claim.index}"
+
+
+class DocumentFile(pytest.File):
+    def collect(self):
+        yield DocumentItem.from_parent(self, name="equations")
+
+
+class DocumentItem(pytest.Item):
+    """A document's equations, failing when one is not as expected (a refutation not marked `expect
+    refuted`, a marked display not refuted, an equation that could not be checked) or the document
+    cannot be read."""
+
+    def runtest(self):
+        from .deep import run
+        from .errors import MatcalcError
+        from .notes import judged, read
+        from .notes.report import plain, summary, summary_line
+
+        try:
+            checked = run(judged, read(self.path))
+        except MatcalcError as e:
+            raise ClaimFailed(str(e)) from None
+        if not checked.ok:
+            raise ClaimFailed(plain(checked, quiet=True) + summary_line(summary([checked])))
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, ClaimFailed):
+            return excinfo.value.args[0]
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, "equations"

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-_REPLACE = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "∂": "$\\partial$", "−": "-", "—": "--", "‖": "$\\|$", "×": "$\\times$"}
+_REPLACE = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "∂": "$\\partial$", "−": "-", "—": "--", "–": "--",
+            "✓": "$\\checkmark$", "✗": "$\\times$", "‖": "$\\|$", "×": "$\\times$"}
 
 
 def text(s: str) -> str:
