@@ -29,6 +29,7 @@ from ..latex import tree as L
 from ..parser import parse
 from ..prooffile import make_scope, parse_assumption
 from ..shapes import Shape
+from .extract import declarations
 from .model import Judgement, Row
 
 TIME_LIMIT = 20.0  # seconds for one equation's check
@@ -73,23 +74,17 @@ def _sides(row: Row) -> list[_Side | None]:
     return out
 
 
-def _equals(text: str, sign: str = "=") -> list[int]:
-    """The offsets of the = signs (or ``sign``) outside every brace and parenthesis."""
+def _equals(text: str) -> list[int]:
+    """The offsets of the = signs outside every brace and parenthesis."""
     depth, out = 0, []
     for i, ch in enumerate(text):
         if ch in "{([":
             depth += 1
         elif ch in "})]":
             depth -= 1
-        elif ch == sign and depth == 0:
+        elif ch == "=" and depth == 0:
             out.append(i)
     return out
-
-
-def _top_level(text: str, sign: str) -> list[str]:
-    """text split at each ``sign`` outside every brace and parenthesis."""
-    bounds = [-1] + _equals(text, sign) + [len(text)]
-    return [text[a + 1:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _directive(row: Row, kind: str) -> list[str]:
@@ -149,16 +144,12 @@ class _Document:
         """A declaration starts each name it declares afresh: from here on the name is a symbol of
         that shape (a new one, where the document used the name before, as notes reuse letters)."""
         if d.kind == "declare":
-            for part in _top_level(d.value, ","):
-                name, _, shape = part.partition("=")
-                node = read_expression(name.strip())
+            for name, shape in declarations(d.value):
+                node = read_expression(name)
                 if not isinstance(node, L.Name):
-                    raise MatcalcError(f"line {d.line}: {name.strip()!r} is not a name to declare")
-                if node.name in self.versions:
-                    self.versions[node.name] += 1
-                else:
-                    self.versions[node.name] = 1
-                self.declared[self._renamed(node).name] = shape.strip()
+                    raise MatcalcError(f"line {d.line}: {name!r} is not a name to declare")
+                self.versions[node.name] = self.versions.get(node.name, 0) + 1
+                self.declared[self._renamed(node).name] = shape
         elif d.kind == "assume":
             sides = read_sides(d.value)
             if len(sides) != 2 or None in sides:
