@@ -16,6 +16,7 @@ shapes is refuted by its shapes.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, fields, replace
 
 from ..checker.measures import Value
@@ -42,6 +43,7 @@ class _Side:
     text: str  # as written
     line: int
     tag: str = ""  # names this side's \mathbf{1} and I of a size to infer (latex.text.placeholder)
+    display: int = 0  # the display it is written in
 
 
 @dataclass
@@ -103,6 +105,7 @@ class _Document:
         self.assumed: list[list[_Side]] = []
         self.fixed: dict[str, str] = {}  # the declarations, and the shapes the definitions fix
         self.sides = 0
+        self.rows_of = {r.display: r for r in rows}  # a display's first row (its directives)
         self._read()
 
     def _read(self) -> None:
@@ -114,8 +117,8 @@ class _Document:
                     seen.add(d)
                     self._directive(d)
             try:
-                sides = [s if s is None else _Side(self._renamed(s.node), s.text, s.line, f"s{self._count()}x")
-                         for s in _sides(row)]
+                sides = [s if s is None else _Side(self._renamed(s.node), s.text, s.line, f"s{self._count()}x",
+                                                   row.display) for s in _sides(row)]
             except MatcalcError as e:
                 self.out.append(Judgement(row.line, row.text.strip(), "unread", "skipped", e.message, row.display))
                 last = None
@@ -275,9 +278,10 @@ class _Document:
             for texts in ([("equal.0", " = ".join(sides))], [(f"side.{i}", t) for i, t in enumerate(sides)]):
                 dims: dict[str, str] = {}
                 try:
-                    return {**declared, **infer(scope, {}, {**lets, **here}, texts, hints=hints, dims_out=dims)}, dims
+                    found = infer(scope, {}, {**lets, **here}, texts, hints=hints, dims_out=dims)
                 except MatcalcError:
                     continue
+                return {**declared, **found}, dims, declared is self.declared
         return None
 
     def _hints(self) -> dict[str, str]:
@@ -303,30 +307,49 @@ class _Document:
         except MatcalcError as e:
             return self._all(claims, "error", f"the document's shapes are inconsistent: {e.message}")
         for c, k in claims:
-            typing, given = document, assume
+            typing, given, alone = document, assume, False
             if (id(c), k) not in used:
                 local = self._local(equations[(id(c), k)][0], equations[(id(c), k)][2], lets)
                 if local is not None:
                     try:
                         typing = _Typing(self, local[0], local[1], [moving[id(c)]])
-                        given = typing.assumptions()
+                        given, alone = typing.assumptions(), local[2]
                     except MatcalcError:
                         typing, given = document, assume
-            self.out.append(self._claim(c, k, typing.compiler(None, moving[id(c)]), given))
+            self.out.append(self._spelled(self._claim(c, k, typing.compiler(None, moving[id(c)]), given, alone)))
         return sorted(self.out, key=lambda j: (j.line, j.display))
 
     def _all(self, claims, verdict: str, message: str) -> list[Judgement]:
         for c, k in claims:
             left, right = c.sides[k], c.sides[k + 1]
-            self.out.append(Judgement(left.line, f"{left.text} = {right.text}", "identity", verdict, message,
-                                      c.row.display))
+            self.out.append(Judgement(right.line, f"{left.text} = {right.text}", "identity", verdict, message,
+                                      right.display))
         return sorted(self.out, key=lambda j: (j.line, j.display))
 
-    def _claim(self, c: _Chain, k: int, comp: "_Compiler", assume) -> Judgement:
+    def _spelled(self, j: Judgement) -> Judgement:
+        """The judgement with each symbol written as the document writes it (w_{12}^{1}, not w_12__1)."""
+        names = sorted(self.latex, key=len, reverse=True)
+        if not names:
+            return j
+        pattern = re.compile(r"(?<![A-Za-z0-9_])(d?)(" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_])")
+
+        def spell(text: str) -> str:
+            return pattern.sub(lambda m: m.group(1) + self.latex[m.group(2)], text)
+
+        j.message = spell(j.message)
+        if j.counterexample:
+            cx = dict(j.counterexample)
+            cx["point"] = {spell(n): v for n, v in cx.get("point", {}).items()}
+            cx["summary"] = spell(cx.get("summary", ""))
+            j.counterexample = cx
+        return j
+
+    def _claim(self, c: _Chain, k: int, comp: "_Compiler", assume, alone: bool = False) -> Judgement:
         left, right = c.sides[k], c.sides[k + 1]
         kind = "derivative" if isinstance(left.node, L.Partial) else "identity"
-        j = Judgement(left.line, f"{left.text} = {right.text}", kind, "skipped", display=c.row.display,
-                      expected="refuted" in _directive(c.row, "expect"))
+        # (the = judged is written where the right side begins: a row or display that starts with = continues)
+        j = Judgement(right.line, f"{left.text} = {right.text}", kind, "skipped", display=right.display,
+                      expected="refuted" in _directive(self.rows_of[right.display], "expect"))
         comp.notes = j.notes
         try:
             lhs, rhs = comp.expr(left), comp.expr(right)
@@ -343,7 +366,11 @@ class _Document:
         try:
             verdict = check_all(lhs, x, [rhs], comp.scope, assume, seed=0, time_limit=TIME_LIMIT, measure=Value())[0]
         except MatcalcError as e:
-            j.verdict, j.message = "error", e.message
+            if alone:  # typed apart from the document (a letter reused with another shape): not an error of it
+                j.message = (f"it does not type-check with the shapes the rest of the document gives its symbols, "
+                             f"and typed on its own it could not be checked ({e.message})")
+            else:
+                j.verdict, j.message = "error", e.message
             return j
         j.verdict, j.message, j.counterexample = verdict.status, verdict.message, verdict.counterexample
         if verdict.status == "refuted" and isinstance(written, Partial):

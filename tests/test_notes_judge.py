@@ -1,0 +1,133 @@
+"""Documents judged as written: definitions are lets, a written ∂u/∂v expands u down to v with v
+held independent, a written d(E) moves the symbols whose differential the chain writes, every `=`
+of a chain is a claim, and shapes come once from the document (an equation that does not fit is
+typed on its own; sides of different shapes are refuted)."""
+from pathlib import Path
+
+import pytest
+
+from matcalc.notes import check_document
+
+SEED = Path(__file__).parent / "data" / "backprop-derivation.zh.md"
+DOCUMENTS = Path(__file__).parents[1] / "proofs" / "documents"
+
+
+def judged(text: str, kind: str = "markdown"):
+    return check_document(text, kind, "test.md")
+
+
+def verdicts(text: str, kind: str = "markdown") -> list[tuple[str, str]]:
+    return [(j.kind, j.verdict) for j in judged(text, kind)]
+
+
+NETWORK = r"""
+$$e = \frac{1}{2}(y - a_1^3)^2$$
+$$a_1^3 = \sigma(z_1^3)$$
+$$z_1^3 = w_{11}^2 a_1^2 + w_{12}^2 a_2^2 + b_1^3$$
+$$a_1^2 = \sigma(z_1^2)$$
+$$z_1^2 = w_{11}^1 x_1 + w_{12}^1 x_2 + b_1^2$$
+"""
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\frac{\partial e}{\partial w_{11}^2} = \frac{\partial e}{\partial a_1^3}\frac{\partial a_1^3}{\partial z_1^3} a_1^2", "holds"),
+    (r"\frac{\partial e}{\partial w_{11}^2} = (a_1^3 - y)\,a_1^3(1 - a_1^3)\,a_1^2", "holds"),
+    (r"\frac{\partial e}{\partial w_{11}^1} = \frac{\partial e}{\partial z_1^3} w_{11}^2 \sigma'(z_1^2) x_1", "holds"),
+    # wrong expansions: a factor of the other unit, the sigmoid for its derivative, a factor left out
+    (r"\frac{\partial e}{\partial w_{11}^2} = \frac{\partial e}{\partial a_1^3}\frac{\partial a_1^3}{\partial z_1^3} a_2^2", "refuted"),
+    (r"\frac{\partial e}{\partial w_{11}^1} = \frac{\partial e}{\partial z_1^3} w_{11}^2 \sigma(z_1^2) x_1", "refuted"),
+    (r"\frac{\partial e}{\partial w_{11}^1} = \frac{\partial e}{\partial z_1^3} \sigma'(z_1^2) x_1", "refuted"),
+    (r"\frac{\partial e}{\partial w_{11}^1} = \frac{\partial e}{\partial z_1^3} w_{12}^2 \sigma'(z_1^2) x_1", "refuted"),
+])
+def test_a_chain_rule_expansion_is_judged_against_the_definitions(claim, verdict):
+    assert verdicts(NETWORK + f"$${claim}$$\n")[-1] == ("derivative", verdict)
+
+
+def test_a_partial_holds_its_variable_independent_even_where_it_is_defined():
+    """∂z_1^3/∂a_1^2 is w_11^2 although a_1^2 is defined: a_1^2 is held, not expanded."""
+    assert verdicts(NETWORK + r"$$\frac{\partial z_1^3}{\partial a_1^2} = w_{11}^2$$")[-1] == ("derivative", "holds")
+
+
+def test_definitions_may_come_in_any_order():
+    text = "$$e = (y - a)^2$$\n$$a = \\sigma(z)$$\n$$\\frac{\\partial e}{\\partial z} = 2(a - y)\\sigma'(z)$$\n"
+    assert verdicts(text)[-1] == ("derivative", "holds")
+
+
+def test_a_refuted_derivative_gives_the_right_value():
+    j = judged("$$e = (y - a)^2$$\n$$\\frac{\\partial e}{\\partial a} = 2(y - a)$$\n")[-1]
+    assert j.verdict == "refuted" and j.right is not None and "a" in j.right
+
+
+DIFFERENTIALS = r"""
+<!-- matcalc: A=vector(m), B=vector(n), X=matrix(m,n) -->
+$$f = A^TXB$$
+$$df = d(A^TXB) = d(A^TX)B + A^TX(dB) = A^TdXB = tr(BA^TdX)$$
+$$\frac{\partial f}{\partial X} = AB^T$$
+"""
+
+
+def test_a_differential_chain_moves_the_symbol_whose_differential_ends_it():
+    """dX ends the chain, so X moves; dB of the constant B is 0."""
+    assert verdicts(DIFFERENTIALS) == [("definition", "defined")] + [("identity", "holds")] * 4 + [("derivative", "holds")]
+
+
+@pytest.mark.parametrize("wrong", [r"A^TdXB + A^TXB", r"B^TdX^TA + A^TdXB", r"2 A^TdXB"])
+def test_a_wrong_differential_step_is_refuted_at_its_line(wrong):
+    text = DIFFERENTIALS + f"\n$$df = {wrong}$$\n"
+    last = judged(text)[-1]
+    assert last.verdict == "refuted" and last.line == text.count("\n")
+
+
+def test_a_differential_where_nothing_varies_is_skipped_with_the_reason():
+    j = judged(DIFFERENTIALS + "\n$$df = A^TXB$$\n")[-1]
+    assert j.verdict == "skipped" and "wrt" in j.message
+    j = judged(DIFFERENTIALS + "\n<!-- matcalc: wrt X -->\n$$df = A^TXB$$\n")[-1]
+    assert j.verdict == "refuted"
+
+
+def test_sides_of_different_shapes_are_refuted_by_their_shapes():
+    text = "<!-- matcalc: z=vector(n) -->\n$$\\ell = \\log(\\mathbf{1}^T \\exp(z))$$\n" \
+           "$$d(\\log(\\mathbf{1}^T\\exp(z))) = \\log'(\\mathbf{1}^T\\exp(z)) \\odot dz$$\n"
+    j = judged(text)[-1]
+    assert j.verdict == "refuted" and "scalar" in j.message and "column" in j.message
+
+
+def test_a_declaration_starts_a_name_afresh():
+    """Notes reuse letters: X a matrix in one part, a vector in the next."""
+    text = ("<!-- matcalc: X=matrix(m,n), A=vector(m), B=vector(n) -->\n$$f = A^TXB$$\n"
+            "$$\\frac{\\partial f}{\\partial X} = AB^T$$\n"
+            "<!-- matcalc: X=vector(k), w=matrix(1,k) -->\n$$y = wX$$\n$$\\frac{\\partial y}{\\partial X} = w^T$$\n")
+    assert [v for _, v in verdicts(text)] == ["defined", "holds", "defined", "holds"]
+
+
+def test_the_seed_as_written_has_a_verdict_or_a_reason_for_every_display():
+    js = judged(SEED.read_text(encoding="utf-8"))
+    assert all(j.verdict in ("holds", "refuted", "skipped", "defined") for j in js)
+    assert all(j.message for j in js if j.verdict == "skipped")
+    lines = {j.line for j in js}
+    text = SEED.read_text(encoding="utf-8").splitlines()
+    displays = {i + 1 for i, t in enumerate(text) if t.strip().startswith("$$") and len(t.strip()) > 2}
+    assert displays <= lines | {i + 1 for i in range(len(text)) if any(j.line == i + 2 for j in js)}
+
+
+def test_the_seeds_softmax_step_is_refuted_as_a_scalar_equal_to_a_vector():
+    js = judged(SEED.read_text(encoding="utf-8"))
+    step = next(j for j in js if j.text.startswith("d(log(\\boldsymbol{1}^Texp(Z))) = log^{'}"))
+    assert step.line == 138 and step.verdict == "refuted" and "scalar" in step.message
+
+
+def test_an_undefined_name_is_named_with_its_near_miss():
+    """The seed defines e_{01} and differentiates e_{o1}: judged as written (0), with a note."""
+    js = judged(SEED.read_text(encoding="utf-8"))
+    chain = [j for j in js if j.line == 30]
+    assert chain and all(any("e_{01}" in n for n in j.notes) for j in chain)
+
+
+@pytest.mark.parametrize("document", sorted(DOCUMENTS.glob("*.*")), ids=lambda p: p.name)
+def test_catalog_documents_refute_exactly_their_marked_displays(document):
+    js = check_document(document.read_text(encoding="utf-8"), "latex" if document.suffix == ".tex" else "markdown",
+                        document.name)
+    marked = {j.display for j in js if j.expected}
+    refuted = {j.display for j in js if j.verdict == "refuted"}
+    assert marked and refuted == marked
+    assert not [j for j in js if j.verdict == "error"]
