@@ -308,8 +308,9 @@ class _Document:
             return self._all(claims, "error", f"the document's shapes are inconsistent: {e.message}")
         for c, k in claims:
             typing, given, alone = document, assume, False
-            if (id(c), k) not in used:
+            if (id(c), k) not in used:  # typed on its own; "alone" where not even with the definitions' shapes
                 local = self._local(equations[(id(c), k)][0], equations[(id(c), k)][2], lets)
+                alone = local is None
                 if local is not None:
                     try:
                         typing = _Typing(self, local[0], local[1], [moving[id(c)]])
@@ -351,11 +352,18 @@ class _Document:
         j = Judgement(right.line, f"{left.text} = {right.text}", kind, "skipped", display=right.display,
                       expected="refuted" in _directive(self.rows_of[right.display], "expect"))
         comp.notes = j.notes
-        try:
-            lhs, rhs = comp.expr(left), comp.expr(right)
-        except MatcalcError as e:
-            j.message = e.message
-            return j
+        sides = []
+        for which, side in (("left", left), ("right", right)):
+            try:
+                sides.append(comp.expr(side))
+            except ShapeError as e:  # well formed, but its shapes do not fit: wrong as written, unless typed apart
+                j.verdict = "skipped" if alone else "refuted"
+                j.message = f"the {which} side cannot be computed with the document's shapes: {e.message}"
+                return j
+            except MatcalcError as e:
+                j.message = e.message
+                return j
+        lhs, rhs = sides
         if lhs.shape != rhs.shape:
             j.verdict = "refuted"
             j.message = (f"the left side is {_shape(lhs.shape)} but the right side is {_shape(rhs.shape)}: "
