@@ -1,0 +1,69 @@
+"""A request written in LaTeX as the front door's texts: what `matcalc diff --latex`,
+``matcalc.derive(latex=...)`` and the web page pass on as an ordinary Request."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from ..errors import MatcalcError
+from ..inference import infer
+from .reader import read_expression
+from .text import names, to_language, unsized
+from .tree import Name, Node
+
+
+def request_text(latex_f: str, latex_gradient: str | None = None,
+                 wrt: str | None = None) -> tuple[str, str | None, str | None, dict[str, str]]:
+    """(f, the claimed gradient, wrt's name, the hints of every name's spelling) in the language, from
+    LaTeX f, gradient and wrt (a name such as X or W^L). The size of a \\mathbf{1} or I is inferred. An
+    error is at its field and its place in that field's LaTeX."""
+    sources = {"f": latex_f, "gradient": latex_gradient}
+    trees = {k: _located(k, lambda src=src: read_expression(_string(k, src))) for k, src in sources.items()
+             if src is not None}
+    nodes = list(trees.values())
+    wrt_name = None
+    if wrt is not None:
+        v = _located("wrt", lambda: read_expression(_string("wrt", wrt)))
+        if not isinstance(v, Name):
+            raise MatcalcError(f"wrt is a name such as X or W^L, not {wrt}", field="wrt")
+        nodes.append(v)
+        wrt_name = v.name
+    hints = {n: v.hint for n, v in names(*nodes).items()}
+
+    def texts(dims: Mapping[str, str] | None) -> dict[str, str]:
+        return {k: _located(k, lambda t=t, k=k: to_language(t, dims=dims, tag=k[0], src=sources[k] or ""))
+                for k, t in trees.items()}
+
+    out = texts(None)
+    if unsized(*trees.values()):
+        dims: dict[str, str] = {}
+        try:
+            infer({}, {}, {}, list(out.items()), wrt_name, hints=hints, dims_out=dims)
+        except MatcalcError as e:
+            raise read_as(e, out) from None
+        out = texts(dims)
+    return out["f"], out.get("gradient"), wrt_name, hints
+
+
+def read_as(e: MatcalcError, texts: Mapping[str, str | None]) -> MatcalcError:
+    """``e`` with the language text it points into, where it is at a place in a field read from LaTeX:
+    ``f (read as tr(A' * X * B)):1:5: ...``."""
+    text = texts.get(e.field)
+    if not text or e.pos is None or not e.where.startswith(e.field):
+        return e
+    return type(e)(e.message, where=f"{e.field} (read as {text}){e.where[len(e.field):]}", pos=e.pos, field=e.field)
+
+
+def _string(field: str, src: object) -> str:
+    if not isinstance(src, str):
+        raise MatcalcError(f"{field} in LaTeX must be a string, got {type(src).__name__}")
+    return src
+
+
+def _located(field: str, read: Callable[[], Node | str]):
+    """read(), an error in it located in ``field``."""
+    try:
+        return read()
+    except MatcalcError as e:
+        located = e.at(field)
+        located.field = field
+        raise located from None
