@@ -33,6 +33,7 @@ class Request:
     hessian: Input = None
     kind: str | None = None
     seed: int = 0
+    hints: Mapping[str, str] | None = None  # a name's default shape where inference leaves a choice (LaTeX's)
 
 
 #: The keys of a request, in order.
@@ -49,9 +50,10 @@ class Answer:
     objects: dict[str, object]
 
 
-def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume) -> dict[str, str]:
+def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume, hints: dict | None = None) -> dict[str, str]:
     """The declarations of the symbols the request uses without declaring them (inferred shapes);
-    empty when every name is declared. A declaration that does not parse is left to make_scope."""
+    empty when every name is declared. A declaration that does not parse is left to make_scope.
+    ``hints``: names' defaults where unification leaves a choice ("column", "scalar" or "")."""
     from .inference import infer, unknown_names
 
     texts = [("assume", a) for a in assume] + [(k, v) for k, v in values.items() if k != "wrt"]
@@ -65,16 +67,16 @@ def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume) -
     wrt = values.get("wrt") if isinstance(values.get("wrt"), str) else None
     claimed = [t for t in texts if t[0] in ("gradient", "jacobian", "hessian")]
     with in_field("f"):  # f's shapes first: a claim never changes what f means, it is judged against it
-        first = infer(declared, functions, let, [t for t in texts if t not in claimed], wrt)
+        first = infer(declared, functions, let, [t for t in texts if t not in claimed], wrt, hints=hints)
     if not claimed:
         return first
     declared = make_scope({**symbols, **first}, functions).symbols
     key = claimed[0][0]
     with in_field(key):  # a symbol only the claim names gets the shape it needs there (f read again for wrt's)
         try:
-            return {**first, **infer(declared, functions, let, texts, wrt, field=key)}
+            return {**first, **infer(declared, functions, let, texts, wrt, field=key, hints=hints)}
         except ShapeError:  # the claim does not have wrt's shape: the typed claim says so
-            return {**first, **infer(declared, functions, let, texts, field=key)}
+            return {**first, **infer(declared, functions, let, texts, field=key, hints=hints)}
 
 
 def request_from_body(body: object) -> Request:
@@ -105,7 +107,8 @@ def declarations(items: Iterable[str], field: str) -> dict[str, str]:
 #: The declaration tables: request key, field, and what the mapping holds (for the error message).
 _TABLES = {"symbols": ("sym", "shapes, e.g. {'X': 'matrix(m, n)'}"),
            "functions": ("fn", "kinds, e.g. {'sigma': 'elementwise'}"),
-           "let": ("let", "expressions, e.g. {'z': 'W * x + b'}")}
+           "let": ("let", "expressions, e.g. {'z': 'W * x + b'}"),
+           "hints": ("f", "default shapes, e.g. {'a_1__3': 'scalar'}")}
 
 
 def table(value: object, key: str, *, optional: bool = True) -> dict[str, str]:
@@ -147,7 +150,7 @@ def _answer(request: Request, name: str, path: str, partial: bool) -> Answer:
         values, symbols, functions, let, assume, objects = (given.values, given.symbols, given.functions, given.let,
                                                              given.assume, given.objects)
     symbols = table(symbols, "symbols")
-    inferred = _inferred(symbols, functions, let, values, assume)
+    inferred = _inferred(symbols, functions, let, values, assume, table(r.hints, "hints"))
     scope = make_scope({**symbols, **inferred}, functions, let)
     scope.inferred = tuple(inferred)
     if not isinstance(r.seed, int) or isinstance(r.seed, bool):

@@ -418,20 +418,20 @@ class _Reader:
         readable = all(tok.kind in ("letter", "digit") or tok.text == "_" for tok in inside) and not any(
             tok.gap for tok in inside[1:])
         if not readable or not word:
-            raise self.error(f"cannot read {self.source(t.pos, self.toks[b - 1].end)} here", t)
+            raise self.error(f"cannot read {self.written(t, b)} here", t)
         if t.text == "mathit":
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", word):
-                raise self.error(f"cannot read {self.source(t.pos, self.toks[b - 1].end)} as a name", t)
+                raise self.error(f"cannot read {self.written(t, b)} as a name", t)
             return Name(t.pos, word, f"\\mathit{{{word}}}", default_of(word))
         if word in FUNCTIONS:
             return self.call(FUNCTIONS[word], t)
         if word == "d":
             if not self.differentiates(bare=False):
-                raise self.error(f"{self.source(t.pos, self.toks[b - 1].end)} needs what it is the differential of", t)
+                raise self.error(f"{self.written(t, b)} needs what it is the differential of", t)
             return Differential(t.pos, self.factor())
         if len(word) == 1 and word.isalpha():
             return self.letter(word, t)
-        raise self.error(f"unknown function {self.source(t.pos, self.toks[b - 1].end)}", t)
+        raise self.error(f"unknown function {self.written(t, b)}", t)
 
     def bold(self) -> Node:
         """\\mathbf{x}, \\boldsymbol{\\theta}, \\bm, \\vec: a name (a column if lowercase); \\mathbf{1} (also
@@ -444,7 +444,7 @@ class _Reader:
             return self.sized(Ones, t) if one.text == "1" else Num(t.pos, "0")
         if t.text != "mathbb" and one is not None and (one.kind == "letter" or (one.kind == "word" and one.text in LETTERS)):
             return self.letter(one.text, t, bold=True)
-        raise self.error(f"cannot read {self.source(t.pos, self.toks[b - 1].end)}: one letter in bold", t)
+        raise self.error(f"cannot read {self.written(t, b)}: one letter in bold", t)
 
     # -- scripts
     def scripts(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None, Token | None]:
@@ -545,8 +545,10 @@ class _Reader:
             after_word = t.kind == "word"
         return out
 
-    def source(self, start: int, end: int) -> str:
-        return self.src[start:end]
+    def written(self, t: Token, b: int) -> str:
+        """The source from ``t`` to the end of its argument, which ends before token b (or at it: a brace)."""
+        last = self.toks[b] if self.toks[b].kind == "char" and self.toks[b].text == "}" else self.toks[b - 1]
+        return self.src[t.pos:last.end]
 
     def read(self, span: tuple[int, int]) -> Node:
         """A span read as an expression, to its end."""

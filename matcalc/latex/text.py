@@ -76,6 +76,8 @@ def _text(n: Node, kids: list[tuple[str, int]], dims: Mapping[str, str], tag: st
         return f"inv({kids[0][0]})", ATOM
     if n.op == "kron":
         return f"kron({kids[0][0]}, {kids[1][0]})", ATOM
+    if n.op == "div" and all(isinstance(a, Num) and a.text.isdigit() for a in n.args):
+        return f"({kids[0][0]}/{kids[1][0]})", ATOM  # \frac{1}{2}: one rational number
     symbol, level, left, right = _INFIX[n.op]
     if n.op in ("power", "epower"):
         exponent = n.args[1]
