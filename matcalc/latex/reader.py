@@ -47,7 +47,7 @@ SCRIPT_MARKS = {**SPELT, ",": "", "(": "", ")": "", "[": "", "]": ""}
 @deep
 def read_expression(src: str) -> Node:
     """One expression (an = in it is an error)."""
-    r = _Reader(src, tokens(src))
+    r = _Reader.of(src)
     if r.peek().kind == "end":
         raise r.error("empty formula", r.peek())
     node = r.expr()
@@ -61,7 +61,7 @@ def read_expression(src: str) -> Node:
 def read_sides(src: str) -> list[Node | None]:
     """The sides of a row of an equation, split at its = signs; None for a side left empty (a row that
     starts with = continues the previous one; one that ends with = goes on in the next)."""
-    r = _Reader(src, tokens(src))
+    r = _Reader.of(src)
     sides: list[Node | None] = []
     expecting = True
     while True:
@@ -86,20 +86,34 @@ def read_sides(src: str) -> list[Node | None]:
 
 
 class _Reader:
-    """A cursor over tokens (a formula's, or a script's or argument's own); ``closers``: the closing
-    marks awaited, innermost last (")", "}", "|" of an absolute value, "‖" of a norm)."""
+    """A cursor over the formula's tokens from ``i`` up to ``stop`` (the whole formula, or an argument or
+    a script), which reads as its end; ``braces``: the index of each { token's matching }; ``closers``:
+    the closing marks awaited, innermost last (")", "}", "|" of an absolute value, "‖" of a norm)."""
 
-    def __init__(self, src: str, toks: list[Token], depth: int = 0):
-        self.src, self.toks, self.i, self.depth = src, toks, 0, depth
+    def __init__(self, src: str, toks: list[Token], braces: dict[int, int], start: int, stop: int, depth: int):
+        self.src, self.toks, self.braces, self.i, self.stop, self.depth = src, toks, braces, start, stop, depth
+        at = toks[stop].pos
+        self.end = Token("end", "", at, at)
         self.closers: list[str] = []
+
+    @classmethod
+    def of(cls, src: str) -> "_Reader":
+        toks = tokens(src)
+        braces, opened = {}, []
+        for k, t in enumerate(toks):
+            if t.kind == "char" and t.text == "{":
+                opened.append(k)
+            elif t.kind == "char" and t.text == "}" and opened:
+                braces[opened.pop()] = k
+        return cls(src, toks, braces, 0, len(toks) - 1, 0)
 
     # -- cursor
     def peek(self, k: int = 0) -> Token:
-        return self.toks[min(self.i + k, len(self.toks) - 1)]
+        return self.toks[self.i + k] if self.i + k < self.stop else self.end
 
     def take(self) -> Token:
         t = self.peek()
-        self.i = min(self.i + 1, len(self.toks) - 1)
+        self.i = min(self.i + 1, self.stop)
         return t
 
     def is_char(self, text: str, k: int = 0) -> bool:
@@ -130,8 +144,7 @@ class _Reader:
 
     def reader(self, a: int, b: int) -> "_Reader":
         """A reader of tokens a..b-1 (an argument's or a script's), ending where token b starts."""
-        end = self.toks[b] if b < len(self.toks) else self.toks[-1]
-        return _Reader(self.src, self.toks[a:b] + [Token("end", "", end.pos, end.pos)], self.depth)
+        return _Reader(self.src, self.toks, self.braces, a, b, self.depth)
 
     # -- grammar
     def expr(self) -> Node:
@@ -253,7 +266,7 @@ class _Reader:
         kind = self.kind(sup) if sup is not None else None
         if base == "e" and not bold and sub is None and kind not in (None, "transpose"):
             return Call(t.pos, "exp", (self.read(sup),))
-        part = kind == "letters" or (kind == "number" and sub is not None and all(map(_in_script, self.inside(sup))))
+        part = kind == "letters" or (kind == "number" and sub is not None and self.scripted(sup))
         sub_text = self.script_name(sub) if sub is not None else ""
         sup_text = self.script_name(sup) if part else ""
         latex = _base_latex(base, bold) + (f"_{{{self.latex(sub)}}}" if sub else "") + (
@@ -474,15 +487,9 @@ class _Reader:
         arguments for \\mathsf{T}, \\frac12), as token indices [a, b)."""
         first = self.peek()
         if first.kind == "char" and first.text == "{":
-            depth, j = 0, self.i
-            while True:
-                tok = self.toks[j]
-                if tok.kind == "end":
-                    raise self.error("unbalanced {", first)
-                depth += {"{": 1, "}": -1}.get(tok.text, 0) if tok.kind == "char" else 0
-                if depth == 0:
-                    break
-                j += 1
+            j = self.braces.get(self.i, self.stop)
+            if j >= self.stop:
+                raise self.error("unbalanced {", first)
             if j == self.i + 1:
                 raise self.error(f"{t.spelling()} needs {what}: {{}} is empty", first)
             a, self.i = self.i + 1, j + 1
@@ -511,19 +518,23 @@ class _Reader:
     def kind(self, span: tuple[int, int]) -> str:
         """What a superscript says: "transpose", "inverse", "primes", "circ" (an entrywise power),
         "letters" (a name's script: letters, digits, Greek, + - , and brackets), or "number" (an exponent)."""
-        key = self.key(span)
+        a, b = span
+        key = self.key(span) if b - a <= 6 else ()
         if key in TRANSPOSES:
             return "transpose"
         if key == ("-", "1"):
             return "inverse"
-        if all(k in ("'", "\\prime") for k in key):
+        if key and all(k in ("'", "\\prime") for k in key):
             return "primes"
-        if key[0] == "\\circ":
+        if self.toks[a].spelling() == "\\circ":
             return "circ"
-        toks = self.inside(span)
-        if all(_in_script(t) for t in toks) and any(t.kind == "letter" or t.kind == "word" for t in toks):
+        if self.scripted(span) and any(self.toks[k].kind in ("letter", "word") for k in range(a, b)):
             return "letters"
         return "number"
+
+    def scripted(self, span: tuple[int, int]) -> bool:
+        """Every token of a span may be part of a name's script."""
+        return all(_in_script(self.toks[k]) for k in range(*span))
 
     def script_name(self, span: tuple[int, int]) -> str:
         """A script as part of a language name: letters and digits, Greek spelt out, + as p, - as m."""

@@ -2,7 +2,8 @@
 
 A \\mathbf{1} or I of a size to infer is written ones(_TAGPOS) / eye(_TAGPOS) (``_`` then ``tag`` then the
 node's offset): a dimension that inference solves (``inference.infer(..., dims_out=...)``); ``dims``
-maps such placeholders to the dimensions found. Rendering walks the tree without recursion.
+maps such placeholders to the dimensions found. Rendering walks the tree without recursion, and
+builds the text as nested fragments joined once at the end (a long sum is not copied term by term).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..language import ATOM, NAME, POWER, PRODUCT, SUM, UNARY
 from .tree import Call, Differential, Eye, Name, Node, Num, Ones, Op, Partial, line_column, walk
 
 Hook = Callable[[Node], "str | None"]
+Text = tuple  # fragments: strings and nested Texts, in order
 
 #: Infix operators: the language's spelling, the precedence of the result and of each operand.
 _INFIX = {"add": (" + ", SUM, SUM, PRODUCT), "sub": (" - ", SUM, SUM, PRODUCT),
@@ -33,7 +35,7 @@ def to_language(node: Node, hook: Hook | None = None, *, dims: Mapping[str, str]
     """``node`` in the language, parenthesised where its precedence needs; ``hook(n)`` may give any node's
     text (an operand: parenthesised unless a name). A Partial or Differential the hook does not replace
     is an error at its place in ``src``."""
-    done: dict[int, tuple[str, int]] = {}
+    done: dict[int, tuple[Text, int]] = {}
     stack: list[tuple[Node, bool]] = [(node, False)]
     while stack:
         n, ready = stack.pop()
@@ -42,49 +44,69 @@ def to_language(node: Node, hook: Hook | None = None, *, dims: Mapping[str, str]
             continue
         own = hook(n) if hook is not None else None
         if own is not None:
-            done[id(n)] = (own if _NAME.match(own) else f"({own})", ATOM)
+            done[id(n)] = ((own,) if _NAME.match(own) else ("(", own, ")"), ATOM)
             continue
         stack.append((n, True))
         stack.extend((k, False) for k in reversed(n.children))
-    return done[id(node)][0]
+    return _joined(done[id(node)][0])
 
 
-def _wrap(kid: tuple[str, int], need: int) -> str:
+def _joined(text: Text) -> str:
+    out: list[str] = []
+    stack: list[Text | str] = [text]
+    while stack:
+        t = stack.pop()
+        if isinstance(t, str):
+            out.append(t)
+        else:
+            stack.extend(reversed(t))
+    return "".join(out)
+
+
+def _wrap(kid: tuple[Text, int], need: int) -> Text:
     text, level = kid
-    return text if level >= need else f"({text})"
+    return text if level >= need else ("(", text, ")")
 
 
-def _text(n: Node, kids: list[tuple[str, int]], dims: Mapping[str, str], tag: str, src: str) -> tuple[str, int]:
+def _rational(n: Node) -> bool:
+    """\frac{1}{2}: a quotient of two integers, written as one rational number (1/2)."""
+    return isinstance(n, Op) and n.op == "div" and all(isinstance(a, Num) and a.text.isdigit() for a in n.args)
+
+
+def _plain(exponent: Node) -> bool:
+    """An exponent the language reads without parentheses: 2, -1, k, (1/2)."""
+    if isinstance(exponent, Op) and exponent.op == "neg":
+        exponent = exponent.args[0]
+    return isinstance(exponent, (Num, Name)) or _rational(exponent)
+
+
+def _text(n: Node, kids: list[tuple[Text, int]], dims: Mapping[str, str], tag: str, src: str) -> tuple[Text, int]:
     if isinstance(n, Num):
-        return n.text, ATOM
+        return (n.text,), ATOM
     if isinstance(n, Name):
-        return n.name, ATOM
+        return (n.name,), ATOM
     if isinstance(n, (Ones, Eye)):
         size = n.size or dims.get(placeholder(n, tag), placeholder(n, tag))
-        return f"{'ones' if isinstance(n, Ones) else 'eye'}({size})", ATOM
+        return (f"{'ones' if isinstance(n, Ones) else 'eye'}({size})",), ATOM
     if isinstance(n, Call):
-        return f"{n.fn}{chr(39) * n.order}({', '.join(t for t, _ in kids)})", ATOM
+        return (f"{n.fn}{chr(39) * n.order}(", kids[0][0], *((", ", t) for t, _ in kids[1:]), ")"), ATOM
     if isinstance(n, (Partial, Differential)):
         raise MatcalcError("a derivative is not a value of the language here",
                            pos=line_column(src, n.pos) if src else (1, n.pos + 1))
     assert isinstance(n, Op)
     if n.op == "neg":
-        return f"-{_wrap(kids[0], UNARY)}", UNARY
+        return ("-", _wrap(kids[0], UNARY)), UNARY
     if n.op == "transpose":
-        return f"{_wrap(kids[0], ATOM)}'", ATOM
-    if n.op == "inverse":
-        return f"inv({kids[0][0]})", ATOM
-    if n.op == "kron":
-        return f"kron({kids[0][0]}, {kids[1][0]})", ATOM
-    if n.op == "div" and all(isinstance(a, Num) and a.text.isdigit() for a in n.args):
-        return f"({kids[0][0]}/{kids[1][0]})", ATOM  # \frac{1}{2}: one rational number
+        return (_wrap(kids[0], ATOM), "'"), ATOM
+    if n.op in ("inverse", "kron"):
+        return ("inv(" if n.op == "inverse" else "kron(", kids[0][0], *((", ", t) for t, _ in kids[1:]), ")"), ATOM
+    if _rational(n):
+        return ("(", kids[0][0], "/", kids[1][0], ")"), ATOM
     symbol, level, left, right = _INFIX[n.op]
     if n.op in ("power", "epower"):
-        exponent = n.args[1]
-        plain = isinstance(exponent, (Num, Name)) or (
-            isinstance(exponent, Op) and exponent.op == "neg" and isinstance(exponent.args[0], Num))
-        return f"{_wrap(kids[0], left)}{symbol}{kids[1][0] if plain else '(' + kids[1][0] + ')'}", level
-    return f"{_wrap(kids[0], left)}{symbol}{_wrap(kids[1], right)}", level
+        exponent = kids[1][0] if _plain(n.args[1]) else ("(", kids[1][0], ")")
+        return (_wrap(kids[0], left), symbol, exponent), level
+    return (_wrap(kids[0], left), symbol, _wrap(kids[1], right)), level
 
 
 def names(*nodes: Node) -> dict[str, Name]:
