@@ -516,7 +516,7 @@ class _Reader:
         return len(self.key(span))
 
     def kind(self, span: tuple[int, int]) -> str:
-        """What a superscript says: "transpose", "inverse", "primes", "circ" (an entrywise power),
+        """What a superscript says: "transpose", "inverse", "inverse transpose" (^{-T}), "primes", "circ" (an entrywise power),
         "letters" (a name's script: letters, digits, Greek, + - , and brackets), or "number" (an exponent)."""
         a, b = span
         key = self.key(span) if b - a <= 6 else ()
@@ -524,6 +524,8 @@ class _Reader:
             return "transpose"
         if key == ("-", "1"):
             return "inverse"
+        if key[:1] == ("-",) and key[1:] in TRANSPOSES:
+            return "inverse transpose"
         if key and all(k in ("'", "\\prime") for k in key):
             return "primes"
         if self.toks[a].spelling() == "\\circ":
@@ -580,13 +582,14 @@ class _Reader:
         return v
 
     def operation(self, node: Node, sup: tuple[int, int]) -> Node:
-        """A superscript on ``node`` as an operation: ^T, ^{-1}, ^{\\circ k}, or a power ^2, ^{\\frac12}, ^{k}."""
+        """A superscript on ``node`` as an operation: ^T, ^{-1}, ^{-T}, ^{\\circ k}, or a power ^2, ^{\\frac12}, ^{k}."""
         kind = self.kind(sup)
         at = self.toks[sup[0]]
         if kind == "transpose":
             return Op(node.pos, "transpose", (node,))
-        if kind == "inverse":
-            return Op(node.pos, "inverse", (node,))
+        if kind in ("inverse", "inverse transpose"):
+            inverse = Op(node.pos, "inverse", (node,))
+            return inverse if kind == "inverse" else Op(node.pos, "transpose", (inverse,))
         if kind == "primes":
             raise self.error("cannot read ' here: write ^T for a transpose", at)
         if kind == "circ":
