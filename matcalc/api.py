@@ -1,4 +1,4 @@
-"""The Python API: the same language, derivations, checks and printers as the command line.
+r"""The Python API: the same language, derivations, checks and printers as the command line.
 
     >>> import matcalc
     >>> d = matcalc.derive("A' * X * B", wrt="X", symbols={"A": "vector(m)", "X": "matrix(m, n)", "B": "vector(n)"})
