@@ -174,8 +174,8 @@ def claim_report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[
         f, gradient, wrt, hints = request_text(latex, gradient, wrt)
     try:
         a = answer(Request(f=f, wrt=wrt, symbols=symbols, let=let, functions=functions, assume=assume,
-                           gradient=gradient, jacobian=jacobian, hessian=hessian, kind=kind, seed=seed, hints=hints),
-                   door="python")
+                           gradient=gradient, jacobian=jacobian, hessian=hessian, kind=kind, seed=seed),
+                   door="python", hints=hints)
     except MatcalcError as e:
         if latex is None:
             raise

@@ -243,9 +243,9 @@ def cmd_diff(args) -> int:
     request = Request(f=f, wrt=wrt, symbols=declarations(args.sym, "sym"),
                       functions=declarations(args.fn, "fn"), let=declarations(args.let, "let"), assume=args.assume,
                       gradient=gradient, jacobian=args.jacobian, hessian=args.hessian or None,
-                      kind="hessian" if args.hessian is not None else None, seed=args.seed, hints=hints)
+                      kind="hessian" if args.hessian is not None else None, seed=args.seed)
     try:
-        a = answer(request, name="diff", path="<command line>", partial=True, door="cli")
+        a = answer(request, name="diff", path="<command line>", partial=True, door="cli", hints=hints)
     except MatcalcError as e:  # read from LaTeX: a place in the language text is shown with that text
         raise read_as(e, {"f": f, "gradient": gradient}) if args.latex else e from None
     if args.output and args.output.lower().endswith(".toml"):  # the request as a proof file; the derivation printed

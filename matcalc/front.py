@@ -33,7 +33,6 @@ class Request:
     hessian: Input = None
     kind: str | None = None
     seed: int = 0
-    hints: Mapping[str, str] | None = None  # a name's default shape where inference leaves a choice (LaTeX's)
 
 
 #: The keys of a request, in order.
@@ -107,8 +106,7 @@ def declarations(items: Iterable[str], field: str) -> dict[str, str]:
 #: The declaration tables: request key, field, and what the mapping holds (for the error message).
 _TABLES = {"symbols": ("sym", "shapes, e.g. {'X': 'matrix(m, n)'}"),
            "functions": ("fn", "kinds, e.g. {'sigma': 'elementwise'}"),
-           "let": ("let", "expressions, e.g. {'z': 'W * x + b'}"),
-           "hints": ("f", "default shapes, e.g. {'a_1__3': 'scalar'}")}
+           "let": ("let", "expressions, e.g. {'z': 'W * x + b'}")}
 
 
 def table(value: object, key: str, *, optional: bool = True) -> dict[str, str]:
@@ -123,18 +121,19 @@ def table(value: object, key: str, *, optional: bool = True) -> dict[str, str]:
 
 @deep
 def answer(request: Request, *, name: str = "api", path: str = "<python>", partial: bool = False,
-           door: str = "") -> Answer:
+           door: str = "", hints: Mapping[str, str] | None = None) -> Answer:
     """The request's claim, derived and checked, as claim 1 of a proof ``name`` read from ``path``.
     A claim that could not be derived is a MatcalcError; so is one whose check could not run, unless
     ``partial`` (then the report carries the error beside its derivation). ``door`` ("cli",
-    "python") is how the request came, for the hint of an error (how to declare a symbol there)."""
+    "python") is how the request came, for the hint of an error (how to declare a symbol there).
+    ``hints``: names' default shapes where inference leaves a choice (from their LaTeX spelling)."""
     try:
-        return _answer(request, name, path, partial)
+        return _answer(request, name, path, partial, dict(hints or {}))
     except MatcalcError as e:
         raise taught(e, door)
 
 
-def _answer(request: Request, name: str, path: str, partial: bool) -> Answer:
+def _answer(request: Request, name: str, path: str, partial: bool, hints: dict[str, str]) -> Answer:
     r = request
     symbols = None if r.symbols is None else table(r.symbols, "symbols")
     functions, let, assume = table(r.functions, "functions"), table(r.let, "let"), r.assume
@@ -150,7 +149,7 @@ def _answer(request: Request, name: str, path: str, partial: bool) -> Answer:
         values, symbols, functions, let, assume, objects = (given.values, given.symbols, given.functions, given.let,
                                                              given.assume, given.objects)
     symbols = table(symbols, "symbols")
-    inferred = _inferred(symbols, functions, let, values, assume, table(r.hints, "hints"))
+    inferred = _inferred(symbols, functions, let, values, assume, hints)
     scope = make_scope({**symbols, **inferred}, functions, let)
     scope.inferred = tuple(inferred)
     if not isinstance(r.seed, int) or isinstance(r.seed, bool):

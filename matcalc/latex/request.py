@@ -14,8 +14,9 @@ from .tree import Name, Node
 def request_text(latex_f: str, latex_gradient: str | None = None,
                  wrt: str | None = None) -> tuple[str, str | None, str | None, dict[str, str]]:
     """(f, the claimed gradient, wrt's name, the hints of every name's spelling) in the language, from
-    LaTeX f, gradient and wrt (a name such as X or W^L). The size of a \\mathbf{1} or I is inferred. An
-    error is at its field and its place in that field's LaTeX."""
+    LaTeX f, gradient and wrt (a name such as X or W^L), for ``front.answer(Request(f=..., gradient=...,
+    wrt=...), hints=hints)``. The size of a \\mathbf{1} or I is inferred. An error is at its field and
+    its place in that field's LaTeX."""
     sources = {"f": latex_f, "gradient": latex_gradient}
     trees = {k: _located(k, lambda src=src: read_expression(_string(k, src))) for k, src in sources.items()
              if src is not None}
