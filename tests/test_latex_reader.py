@@ -90,6 +90,7 @@ def test_products_and_sums_with_the_languages_precedence(src, text):
 @pytest.mark.parametrize("src, text", [
     ("\\|x\\|^2", "norm(x) ^ 2"), ("\\|x\\|_2^2", "norm(x) ^ 2"), ("\\|X\\|_F^2", "norm(X) ^ 2"),
     ("\\left\\| x \\right\\|", "norm(x)"), ("\\lVert x \\rVert", "norm(x)"), ("|x|", "abs(x)"),
+    ("\\lvert x \\rvert", "abs(x)"), ("\\| |x| - y \\|", "norm(abs(x) - y)"), ("|(|x|)|", "abs(abs(x))"),
 ])
 def test_norms_and_absolute_values(src, text):
     assert lang(src) == text
@@ -167,7 +168,7 @@ def test_differentials():
 
 @pytest.mark.parametrize("src", [
     "\\frac{\\partial f}{\\partial X}", "\\frac{\\partial{f}}{\\partial{X}}", "\\nabla_X f", "\\nabla_{X} f",
-    "\\partial f / \\partial X", "\\frac{df}{dX}", "\\frac{\\partial}{\\partial X} f",
+    "\\partial f / \\partial X", "\\frac{df}{dX}", "\\frac{\\partial}{\\partial X} f", "\\frac{d}{dX} f",
 ])
 def test_derivatives_are_partials(src):
     node = read_expression(src)
@@ -353,6 +354,11 @@ def test_api_derive_and_check_take_latex():
     assert v.holds
     v = matcalc.check(latex="\\frac{1}{2}\\|Xw - y\\|^2", wrt="w", gradient="2X^T(Xw - y)")
     assert v.status == "refuted" and str(v.right_gradient) == "X' * (X * w - y)"
+
+
+def test_wrt_may_be_written_plain_for_a_bold_name():
+    assert request_text("\\mathbf{x}^T A \\mathbf{x}", None, "x") == (
+        "x' * A * x", None, "x", {"x": "column", "A": ""})
 
 
 def test_api_latex_errors_name_their_field():

@@ -337,11 +337,7 @@ class _Reader:
         node = self.expr()
         self.closers.pop()
         close = self.peek()
-        closes = (close.kind == "char" and close.text == "|") if mark == "|" else (
-            (close.kind == "symbol" and close.text == "|") or close.text == "rVert")
-        if mark == "|" and close.kind == "word" and close.text == "rvert":
-            closes = True
-        if not closes:
+        if (close.kind, close.text) not in _CLOSING[mark]:
             raise self.error(f"unbalanced {t.spelling()}", t) if close.kind == "end" else self.cannot(close)
         self.take()
         return node
@@ -371,7 +367,8 @@ class _Reader:
 
     # -- commands
     def frac(self) -> Node:
-        """\\frac{a}{b}; \\frac{\\partial u}{\\partial v} and \\frac{du}{dv} are ∂u/∂v, \\frac{\\partial}{\\partial v} u too."""
+        """\\frac{a}{b}; \\frac{\\partial u}{\\partial v} and \\frac{du}{dv} are ∂u/∂v, and so are
+        \\frac{\\partial}{\\partial v} u and \\frac{d}{dv} u."""
         t = self.take()
         num, den = self.argument(t, "two arguments"), self.argument(t, "two arguments")
         if self.toks[num[0]].text == "partial" or self.toks[den[0]].text == "partial":
@@ -384,8 +381,11 @@ class _Reader:
             u = self.factor() if num[1] == num[0] + 1 else self.read((num[0] + 1, num[1]))
             return Partial(t.pos, u, v)
         a, b = self.read(num), self.read(den)
-        if isinstance(a, Differential) and isinstance(b, Differential) and isinstance(b.arg, Name):
-            return Partial(t.pos, a.arg, b.arg)
+        if isinstance(b, Differential) and isinstance(b.arg, Name):
+            if isinstance(a, Differential):
+                return Partial(t.pos, a.arg, b.arg)
+            if isinstance(a, Name) and a.latex == "d":
+                return Partial(t.pos, self.factor(), b.arg)
         return self.group_scripts(Op(t.pos, "div", (a, b)))
 
     def partial(self) -> Node:
@@ -632,6 +632,8 @@ def _hint(base: str, bold: bool, sub: str, sup: str) -> str:
     return "column" if sup or base not in LETTERS else "scalar"
 
 
+#: The tokens that close an absolute value's bars and a norm's.
+_CLOSING = {"|": {("char", "|"), ("word", "rvert")}, "‖": {("symbol", "|"), ("word", "rVert")}}
 #: Commands that read as atoms, by their reader method.
 _ATOMS = {"frac": _Reader.frac, "tfrac": _Reader.frac, "dfrac": _Reader.frac, "partial": _Reader.partial,
           "nabla": _Reader.nabla, "sqrt": _Reader.sqrt, "lVert": _Reader.bars, "lvert": _Reader.bars,

@@ -20,15 +20,13 @@ def request_text(latex_f: str, latex_gradient: str | None = None,
     sources = {"f": latex_f, "gradient": latex_gradient}
     trees = {k: _located(k, lambda src=src: read_expression(_string(k, src))) for k, src in sources.items()
              if src is not None}
-    nodes = list(trees.values())
     wrt_name = None
-    if wrt is not None:
+    if wrt is not None:  # a name as f writes it, or plain: x for \mathbf{x}
         v = _located("wrt", lambda: read_expression(_string("wrt", wrt)))
         if not isinstance(v, Name):
             raise MatcalcError(f"wrt is a name such as X or W^L, not {wrt}", field="wrt")
-        nodes.append(v)
         wrt_name = v.name
-    hints = {n: v.hint for n, v in names(*nodes).items()}
+    hints = {n: v.hint for n, v in names(*trees.values()).items()}
 
     def texts(dims: Mapping[str, str] | None) -> dict[str, str]:
         return {k: _located(k, lambda t=t, k=k: to_language(t, dims=dims, tag=k[0], src=sources[k] or ""))
