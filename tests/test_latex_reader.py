@@ -280,6 +280,24 @@ def test_seed_equations_read_as_written():
     assert side("= -Y^T d (log\\frac{exp(Z)}{\\boldsymbol{1}^Texp(Z)})") == [None, "-Y' * D"]
 
 
+ROUND_TRIP = ["tr(A' * X)", "sigmoid(x) .* tanh(x)", "sigmoid'(x)", "softmax(x)", "log(det(X))", "logdet(X)",
+              "norm(x) ^ 2", "norm(X)", "inv(X)", "X .^ (1/2)", "x .^ 2", "a ^ 2", "kron(A, X)", "vec(X)", "diag(x)",
+              "ones(n)' * x", "eye(n) * x", "exp(x) ./ y", "x / a", "relu(x)", "abs(x)", "sqrt(x)", "X ^ k", "sum(x)",
+              "exp'(x)", "log''(x)", "(1/2) * x' * A * x", "-x' * log(softmax(A * x))", "tr(inv(X) * A)",
+              "theta' * x", "x' * (A + A') * x", "expm(X)", "-(a * x)", "a - x' * y", "tr(X) ^ 2", "(A * X)'"]
+
+
+@pytest.mark.parametrize("text", ROUND_TRIP)
+def test_what_matcalc_prints_in_latex_reads_back_to_the_same_expression(text):
+    from matcalc.parser import parse
+    from matcalc.prooffile import make_scope
+
+    scope = make_scope({"X": "matrix(n, n)", "A": "matrix(n, n)", "x": "vector(n)", "y": "vector(n)", "a": "scalar",
+                        "k": "integer", "theta": "vector(n)"})
+    e = parse(text, scope)
+    assert parse(lang(LATEX.show(e)), scope) == e
+
+
 # -- inference: hints and dimensions to solve
 
 def test_hints_decide_where_unification_leaves_a_choice():
