@@ -218,6 +218,9 @@ def test_sides_split_at_equals_and_an_empty_side_continues_a_row():
     ("tr(A, B)", "1:5: cannot read , here: a function takes one argument"),
     ("a \\\\ b", "1:3: cannot read \\\\ here: one row at a time"),
     ("x +\n  \\sum_i x_i", "2:3: cannot read \\sum here"),
+    ("y \\log \\hat{y}", "1:8: cannot read \\hat here"),
+    ("\\log + x", "1:1: \\log needs an argument"),
+    ("\\nabla f", "1:1: \\nabla needs its variable as a subscript"),
 ])
 def test_refusals_are_one_line_at_the_token(src, message):
     text = refusal(src)

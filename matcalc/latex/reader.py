@@ -361,9 +361,14 @@ class _Reader:
             return self.group_scripts(Call(t.pos, "logdet", (self.between(bar, "|"),)))
         if self.is_char("("):
             return self.group_scripts(Call(t.pos, fn, (self.group(),), order))
-        if not self.starts_factor(self.peek()):
-            raise self.error(f"{t.spelling()} needs an argument", t)
+        self.awaiting(f"{t.spelling()} needs an argument", t)
         return Call(t.pos, fn, (self.factor(),), order)
+
+    def awaiting(self, message: str, t: Token) -> None:
+        """A factor must follow ``t``: else the error ``message`` at t, or at a command not read."""
+        nxt = self.peek()
+        if not self.starts_factor(nxt):
+            raise self.cannot(nxt) if nxt.kind == "word" else self.error(message, t)
 
     # -- commands
     def frac(self) -> Node:
@@ -411,8 +416,7 @@ class _Reader:
         self.take()
         a, b = self.argument(t, "a variable")
         v = self.variable(a, b)
-        if not self.starts_factor(self.peek()):
-            raise self.error("\\nabla_X needs a function after it", t)
+        self.awaiting("\\nabla_X needs a function after it", t)
         return Partial(t.pos, self.factor(), v)
 
     def sqrt(self) -> Node:

@@ -7,10 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-#: The operators of Op: sums, products (juxtaposition, \\cdot, \\times, \\odot, \\circ, \\otimes, \\oslash,
-#: \\frac, /), powers (x^2, x^{\\circ 2}), ^T and ^{-1}.
-OPS = ("add", "sub", "neg", "matmul", "hadamard", "kron", "div", "ediv", "power", "epower", "transpose", "inverse")
-
 
 @dataclass(frozen=True)
 class Node:
@@ -54,7 +50,9 @@ class Eye(Node):
 
 @dataclass(frozen=True)
 class Op(Node):
-    """An operator of OPS applied to its operands (power: base and exponent)."""
+    """``op`` applied to its operands: "add", "sub", "neg"; "matmul" (juxtaposition, \\cdot, \\times),
+    "hadamard" (\\odot, \\circ), "kron" (\\otimes), "div" (\\frac, /), "ediv" (\\oslash); "power" and "epower"
+    (x^2, x^{\\circ 2}: base and exponent); "transpose" (^T), "inverse" (^{-1})."""
 
     op: str
     args: tuple[Node, ...]
