@@ -10,38 +10,14 @@ from __future__ import annotations
 
 import re
 
-from .. import ops
-from ..axes import SPELT_OUT
 from ..deep import MAX_DEPTH, deep
 from ..errors import MatcalcError
 from ..inference import default_of
-from ..language import GREEK
-from ..scripted import LETTERLIKE, SPELT, mangled
+from ..scripted import mangled
 from .tokens import Token, tokens
 from .tree import Call, Differential, Eye, Name, Node, Num, Ones, Op, Partial, line_column
-
-#: Function words read without a backslash in a run of letters (the longest one that starts there).
-WORDS = ("log", "exp", "tr", "det", "logdet", "diag", "softmax", "sigmoid", "vec", "sum", "sin", "cos", "tanh", "relu")
-#: Function commands and their language names.
-COMMANDS = {"log": "log", "ln": "log", "exp": "exp", "det": "det", "sin": "sin", "cos": "cos", "tan": "tan",
-            "tanh": "tanh", "tr": "tr", "Tr": "tr", "trace": "tr", "diag": "diag"}
-#: Words of \\operatorname{…}, \\mathrm{…}, \\text{…}: every one-argument function of the language, and these.
-ALIASES = {"Tr": "tr", "trace": "tr", "ReLU": "relu", "ln": "log"}
-FUNCTIONS = {**{n: n for n, op in ops.SPELLINGS.items() if op.kind in (ops.CALL, ops.ENTRYWISE)},
-             **{n: n for n in SPELT_OUT}, **ALIASES}
-FONTS = ("operatorname", "mathrm", "text", "textrm", "mathsf", "mathit")
-BOLD = ("mathbf", "boldsymbol", "bm", "vec", "mathbb")
-#: Greek variants read as their letter.
-VARIANTS = {"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varrho": "rho", "varsigma": "sigma",
-            "varpi": "pi"}
-LETTERS = frozenset(GREEK) | frozenset(LETTERLIKE) | frozenset(VARIANTS)
-OPERATORS = {"cdot": "matmul", "times": "matmul", "*": "matmul", "odot": "hadamard", "circ": "hadamard",
-             "otimes": "kron", "oslash": "ediv", "/": "div"}
-TRANSPOSES = {("T",), ("\\top",), ("\\intercal",), ("\\mathsf", "T"), ("\\mathrm", "T"), ("\\text", "T")}
-RELATIONS = frozenset("le leq ge geq lt gt approx neq ne equiv sim simeq propto to rightarrow Rightarrow implies "
-                      "iff Leftrightarrow mapsto in subset".split())
-#: Characters of a name's script besides letters and digits (+ and - spelt, the others dropped).
-SCRIPT_MARKS = {**SPELT, ",": "", "(": "", ")": "", "[": "", "]": ""}
+from .vocabulary import (BOLD, COMMANDS, FONTS, FUNCTIONS, LETTERS, OPERATORS, RELATIONS, SCRIPT_MARKS, TRANSPOSES,
+                         VARIANTS, WORDS)
 
 
 @deep
