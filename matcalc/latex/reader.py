@@ -240,15 +240,16 @@ class _Reader:
         if sub is not None and self.kind(sub) == "primes":
             raise self.error(f"{t.spelling()} is not a function", t)
         kind = self.kind(sup) if sup is not None else None
-        if base == "e" and not bold and sub is None and kind not in (None, "transpose"):
+        if base == "e" and not bold and sub is None and sup is not None and kind != "transpose":
             return Call(t.pos, "exp", (self.read(sup),))
-        part = kind == "letters" or (kind == "number" and sub is not None and self.scripted(sup))
+        own = sup if sup is not None and (kind == "letters" or (kind == "number" and sub is not None
+                                                                and self.scripted(sup))) else None
         sub_text = self.script_name(sub) if sub is not None else ""
-        sup_text = self.script_name(sup) if part else ""
+        sup_text = self.script_name(own) if own is not None else ""
         latex = _base_latex(base, bold) + (f"_{{{self.latex(sub)}}}" if sub else "") + (
-            f"^{{{self.latex(sup)}}}" if part else "")
+            f"^{{{self.latex(own)}}}" if own else "")
         node = Name(t.pos, mangled(base, sub_text, sup_text), latex, _hint(base, bold, sub_text, sup_text))
-        return self.operation(node, sup) if sup is not None and not part else node
+        return self.operation(node, sup) if sup is not None and own is None else node
 
     def sized(self, cls: type[Eye] | type[Ones], t: Token) -> Node:
         """I or \\mathbf{1}, its size the subscript (I_n), and a superscript as an operation."""

@@ -2,7 +2,7 @@
 ``matcalc.derive(latex=...)`` and the web page pass on as an ordinary Request."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from ..errors import MatcalcError
 from ..inference import infer
@@ -18,19 +18,17 @@ def request_text(latex_f: str, latex_gradient: str | None = None,
     wrt=...), hints=hints)``. The size of a \\mathbf{1} or I is inferred. An error is at its field and
     its place in that field's LaTeX."""
     sources = {"f": latex_f, "gradient": latex_gradient}
-    trees = {k: _located(k, lambda src=src: read_expression(_string(k, src))) for k, src in sources.items()
-             if src is not None}
+    trees = {k: _read(k, src) for k, src in sources.items() if src is not None}
     wrt_name = None
     if wrt is not None:  # a name as f writes it, or plain: x for \mathbf{x}
-        v = _located("wrt", lambda: read_expression(_string("wrt", wrt)))
+        v = _read("wrt", wrt)
         if not isinstance(v, Name):
             raise MatcalcError(f"wrt is a name such as X or W^L, not {wrt}", field="wrt")
         wrt_name = v.name
     hints = {n: v.hint for n, v in names(*trees.values()).items()}
 
     def texts(dims: Mapping[str, str] | None) -> dict[str, str]:
-        return {k: _located(k, lambda t=t, k=k: to_language(t, dims=dims, tag=k[0], src=sources[k] or ""))
-                for k, t in trees.items()}
+        return {k: _text(k, t, dims, sources[k] or "") for k, t in trees.items()}
 
     out = texts(None)
     if unsized(*trees.values()):
@@ -52,17 +50,25 @@ def read_as(e: MatcalcError, texts: Mapping[str, str | None]) -> MatcalcError:
     return type(e)(e.message, where=f"{e.field} (read as {text}){e.where[len(e.field):]}", pos=e.pos, field=e.field)
 
 
-def _string(field: str, src: object) -> str:
-    if not isinstance(src, str):
-        raise MatcalcError(f"{field} in LaTeX must be a string, got {type(src).__name__}")
-    return src
-
-
-def _located(field: str, read: Callable[[], Node | str]):
-    """read(), an error in it located in ``field``."""
+def _read(field: str, src: object) -> Node:
+    """A field's LaTeX as one expression; an error is located in the field."""
     try:
-        return read()
+        if not isinstance(src, str):
+            raise MatcalcError(f"{field} in LaTeX must be a string, got {type(src).__name__}")
+        return read_expression(src)
     except MatcalcError as e:
-        located = e.at(field)
-        located.field = field
-        raise located from None
+        raise _in(e, field) from None
+
+
+def _text(field: str, tree: Node, dims: Mapping[str, str] | None, src: str) -> str:
+    """A field's tree as language text (its ones and eyes tagged by the field's initial)."""
+    try:
+        return to_language(tree, dims=dims, tag=field[0], src=src)
+    except MatcalcError as e:
+        raise _in(e, field) from None
+
+
+def _in(e: MatcalcError, field: str) -> MatcalcError:
+    located = e.at(field)
+    located.field = field
+    return located
