@@ -1,8 +1,10 @@
-"""The Python API: the same language, derivations, checks and printers as the command line.
+r"""The Python API: the same language, derivations, checks and printers as the command line.
 
     >>> import matcalc
     >>> d = matcalc.derive("A' * X * B", wrt="X", symbols={"A": "vector(m)", "X": "matrix(m, n)", "B": "vector(n)"})
     >>> str(d.gradient)
+    "A * B'"
+    >>> str(matcalc.derive(latex=r"\operatorname{tr}(A^\top X B)", wrt="X").gradient)
     "A * B'"
 """
 from __future__ import annotations
@@ -158,34 +160,54 @@ class Verdict:
 
 def claim_report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[str, str] | None,
                  functions: Mapping[str, str] | None, let: Mapping[str, str] | None, assume: Sequence[Input], seed: int,
-                 *, jacobian: Input | None = None, hessian: Input | None = None,
-                 kind: str | None = None) -> tuple[ClaimReport, ProofFile, dict[str, object]]:
+                 *, jacobian: Input | None = None, hessian: Input | None = None, kind: str | None = None,
+                 latex: str | None = None) -> tuple[ClaimReport, ProofFile, dict[str, object]]:
     """Declarations and one claim, derived and checked through the front door: the report, the proof
-    made of them and the SymPy objects by name; any failure is a MatcalcError naming its field."""
-    a = answer(Request(f=f, wrt=wrt, symbols=symbols, let=let, functions=functions, assume=assume, gradient=gradient,
-                       jacobian=jacobian, hessian=hessian, kind=kind, seed=seed), door="python")
+    made of them and the SymPy objects by name; any failure is a MatcalcError naming its field. With
+    ``latex`` (f in LaTeX), wrt and a claimed gradient are LaTeX too."""
+    hints = None
+    if latex is not None:
+        from .latex import request_text
+
+        if f is not None or jacobian is not None or hessian is not None:
+            raise MatcalcError("latex= is f in LaTeX (with wrt and a claimed gradient in LaTeX): "
+                               "give no f, jacobian or hessian with it")
+        f, gradient, wrt, hints = request_text(latex, gradient, wrt)
+    try:
+        a = answer(Request(f=f, wrt=wrt, symbols=symbols, let=let, functions=functions, assume=assume,
+                           gradient=gradient, jacobian=jacobian, hessian=hessian, kind=kind, seed=seed),
+                   door="python", hints=hints)
+    except MatcalcError as e:
+        if latex is None:
+            raise
+        from .latex import read_as
+
+        raise read_as(e, {"f": f, "gradient": gradient}) from None
     return a.report, a.proof, a.objects
 
 
-def derive(f: Input, wrt: Input, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None,
-           let: Mapping[str, str] | None = None, assume: Sequence[Input] = (), seed: int = 0, *,
-           kind: str | None = None) -> Derivation:
+def derive(f: Input = None, wrt: Input = None, symbols: Mapping[str, str] | None = None,
+           functions: Mapping[str, str] | None = None, let: Mapping[str, str] | None = None,
+           assume: Sequence[Input] = (), seed: int = 0, *, kind: str | None = None,
+           latex: str | None = None) -> Derivation:
     """Derive ∂f/∂wrt step by step (kind="jacobian" or "hessian" for the second-order results; by
     default the gradient of a scalar f, the Jacobian of a non-scalar f), and check it independently.
-    f and wrt are text in the language (with ``symbols``) or SymPy objects (shapes read off them)."""
-    return Derivation(*claim_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind))
+    f and wrt are text in the language (with ``symbols``) or SymPy objects (shapes read off them);
+    or ``latex=`` gives f in LaTeX, and wrt is LaTeX too (``W^L``)."""
+    return Derivation(*claim_report(f, wrt, None, symbols, functions, let, assume, seed, kind=kind, latex=latex))
 
 
-def check(f: Input, wrt: Input, gradient: Input | None = None, symbols: Mapping[str, str] | None = None,
+def check(f: Input = None, wrt: Input = None, gradient: Input | None = None, symbols: Mapping[str, str] | None = None,
           functions: Mapping[str, str] | None = None, let: Mapping[str, str] | None = None,
           assume: Sequence[Input] = (), seed: int = 0, *, jacobian: Input | None = None,
-          hessian: Input | None = None) -> Verdict:
+          hessian: Input | None = None, latex: str | None = None) -> Verdict:
     """Check the claim ∂f/∂wrt = gradient (or a claimed jacobian=, or hessian=); a refutation carries a
-    counterexample and the right result. Each of f, wrt and the claim is text or a SymPy object."""
+    counterexample and the right result. Each of f, wrt and the claim is text or a SymPy object; or
+    ``latex=`` gives f in LaTeX, and then wrt and the gradient are LaTeX too."""
     if gradient is None and jacobian is None and hessian is None:
         raise MatcalcError("check needs a claimed gradient, jacobian or hessian")
     return Verdict(claim_report(f, wrt, gradient, symbols, functions, let, assume, seed, jacobian=jacobian,
-                                hessian=hessian)[0])
+                                hessian=hessian, latex=latex)[0])
 
 
 def to_sympy(e: Expr | str, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None) -> Any:

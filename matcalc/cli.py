@@ -85,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("expr", help='f, e.g. "tr(A * X)" or "-tr(X)" (a non-scalar f gets its Jacobian); '
                                    'after -- only EXPR may follow')
     diff.add_argument("--wrt", required=True, help="the symbol to differentiate by")
+    diff.add_argument("--latex", action="store_true",
+                      help=r"read EXPR, --gradient and --wrt as LaTeX, e.g. '\operatorname{tr}(A^\top X B)' --wrt X "
+                           "(docs/language.md, LaTeX input)")
     diff.add_argument("--sym", action="append", default=[], metavar="NAME=SHAPE", help='e.g. "X=matrix(m,n)"')
     diff.add_argument("--fn", action="append", default=[], metavar="NAME=KIND", help='e.g. "sigma=elementwise"')
     diff.add_argument("--let", action="append", default=[], metavar="NAME=EXPR", help='e.g. "z=W*x+b"')
@@ -230,11 +233,22 @@ def cmd_diff(args) -> int:
     from .documents import diff_document
     from .front import Request, answer, declarations
 
-    request = Request(f=args.expr, wrt=args.wrt, symbols=declarations(args.sym, "sym"),
+    f, gradient, wrt, hints = args.expr, args.gradient, args.wrt, None
+    if args.latex:
+        from .latex import read_as, request_text
+
+        if args.jacobian or args.hessian:
+            raise MatcalcError("--latex reads EXPR, --gradient and --wrt: give a claimed Jacobian or Hessian "
+                               "in the language, without --latex")
+        f, gradient, wrt, hints = request_text(args.expr, args.gradient, args.wrt)
+    request = Request(f=f, wrt=wrt, symbols=declarations(args.sym, "sym"),
                       functions=declarations(args.fn, "fn"), let=declarations(args.let, "let"), assume=args.assume,
-                      gradient=args.gradient, jacobian=args.jacobian, hessian=args.hessian or None,
+                      gradient=gradient, jacobian=args.jacobian, hessian=args.hessian or None,
                       kind="hessian" if args.hessian is not None else None, seed=args.seed)
-    a = answer(request, name="diff", path="<command line>", partial=True, door="cli")
+    try:
+        a = answer(request, name="diff", path="<command line>", partial=True, door="cli", hints=hints)
+    except MatcalcError as e:  # read from LaTeX: a place in the language text is shown with that text
+        raise read_as(e, {"f": f, "gradient": gradient}) if args.latex else e from None
     if args.output and args.output.lower().endswith(".toml"):  # the request as a proof file; the derivation printed
         _write_whole(Path(args.output), proof_file(request, a).encode("utf-8"))
         args.output = None

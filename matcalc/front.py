@@ -49,9 +49,10 @@ class Answer:
     objects: dict[str, object]
 
 
-def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume) -> dict[str, str]:
+def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume, hints: dict | None = None) -> dict[str, str]:
     """The declarations of the symbols the request uses without declaring them (inferred shapes);
-    empty when every name is declared. A declaration that does not parse is left to make_scope."""
+    empty when every name is declared. A declaration that does not parse is left to make_scope.
+    ``hints``: names' defaults where unification leaves a choice ("column", "scalar" or "")."""
     from .inference import infer, unknown_names
 
     texts = [("assume", a) for a in assume] + [(k, v) for k, v in values.items() if k != "wrt"]
@@ -65,16 +66,16 @@ def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume) -
     wrt = values.get("wrt") if isinstance(values.get("wrt"), str) else None
     claimed = [t for t in texts if t[0] in ("gradient", "jacobian", "hessian")]
     with in_field("f"):  # f's shapes first: a claim never changes what f means, it is judged against it
-        first = infer(declared, functions, let, [t for t in texts if t not in claimed], wrt)
+        first = infer(declared, functions, let, [t for t in texts if t not in claimed], wrt, hints=hints)
     if not claimed:
         return first
     declared = make_scope({**symbols, **first}, functions).symbols
     key = claimed[0][0]
     with in_field(key):  # a symbol only the claim names gets the shape it needs there (f read again for wrt's)
         try:
-            return {**first, **infer(declared, functions, let, texts, wrt, field=key)}
+            return {**first, **infer(declared, functions, let, texts, wrt, field=key, hints=hints)}
         except ShapeError:  # the claim does not have wrt's shape: the typed claim says so
-            return {**first, **infer(declared, functions, let, texts, field=key)}
+            return {**first, **infer(declared, functions, let, texts, field=key, hints=hints)}
 
 
 def request_from_body(body: object) -> Request:
@@ -120,18 +121,19 @@ def table(value: object, key: str, *, optional: bool = True) -> dict[str, str]:
 
 @deep
 def answer(request: Request, *, name: str = "api", path: str = "<python>", partial: bool = False,
-           door: str = "") -> Answer:
+           door: str = "", hints: Mapping[str, str] | None = None) -> Answer:
     """The request's claim, derived and checked, as claim 1 of a proof ``name`` read from ``path``.
     A claim that could not be derived is a MatcalcError; so is one whose check could not run, unless
     ``partial`` (then the report carries the error beside its derivation). ``door`` ("cli",
-    "python") is how the request came, for the hint of an error (how to declare a symbol there)."""
+    "python") is how the request came, for the hint of an error (how to declare a symbol there).
+    ``hints``: names' default shapes where inference leaves a choice (from their LaTeX spelling)."""
     try:
-        return _answer(request, name, path, partial)
+        return _answer(request, name, path, partial, dict(hints or {}))
     except MatcalcError as e:
         raise taught(e, door)
 
 
-def _answer(request: Request, name: str, path: str, partial: bool) -> Answer:
+def _answer(request: Request, name: str, path: str, partial: bool, hints: dict[str, str]) -> Answer:
     r = request
     symbols = None if r.symbols is None else table(r.symbols, "symbols")
     functions, let, assume = table(r.functions, "functions"), table(r.let, "let"), r.assume
@@ -147,7 +149,7 @@ def _answer(request: Request, name: str, path: str, partial: bool) -> Answer:
         values, symbols, functions, let, assume, objects = (given.values, given.symbols, given.functions, given.let,
                                                              given.assume, given.objects)
     symbols = table(symbols, "symbols")
-    inferred = _inferred(symbols, functions, let, values, assume)
+    inferred = _inferred(symbols, functions, let, values, assume, hints)
     scope = make_scope({**symbols, **inferred}, functions, let)
     scope.inferred = tuple(inferred)
     if not isinstance(r.seed, int) or isinstance(r.seed, bool):

@@ -14,6 +14,10 @@ operator's law stays in one place.
 
 Declarations win: a declared symbol is never re-declared, and what is inferred is then typed by the
 ordinary parser. An inconsistency is a one-line ShapeError naming the symbol and both shapes.
+
+A caller may give a name's default itself (``hints``: the LaTeX reader's, from how a name is written),
+and a dimension whose name starts with ``_`` inside ``ones(...)`` or ``eye(...)`` is a variable to solve
+(the LaTeX reader's \\mathbf{1} of a size to infer), its solution returned in ``dims_out``.
 """
 from __future__ import annotations
 
@@ -293,8 +297,11 @@ def _subterms(c):
 class Inference:
     """One request's symbols, constraints and solution."""
 
-    def __init__(self, declared: dict[str, Shape], functions: dict[str, str], lets: set[str]):
+    def __init__(self, declared: dict[str, Shape], functions: dict[str, str], lets: set[str],
+                 hints: dict[str, str] | None = None):
         self.s = Solver()
+        self.hints = hints or {}
+        self.unknown_dims: dict[str, int] = {}  # ones(_1): a dimension to solve
         self.one = self.s.const(1)
         self.declared, self.functions = declared, functions
         self.lets: dict[str, _Term] = {}
@@ -315,6 +322,8 @@ class Inference:
     def dim(self, d) -> int:
         if d is None:
             return self.s.fresh()
+        if isinstance(d, str) and d.startswith("_"):
+            return self.unknown_dims.setdefault(d, self.s.fresh())
         if isinstance(d, str):
             self.dims_in_use.add(d)
         elif isinstance(d, DimProduct):
@@ -373,6 +382,10 @@ class Inference:
         if axis is None:  # a wrong axis: the typed parse reports it
             return self.free((a,))
         return _Term(self.one, a.cols, (a,)) if axis == 0 else _Term(a.rows, self.one, (a,))
+
+    def default(self, name: str) -> str:
+        """The shape a name has where unification leaves a choice: its hint, else its spelling's."""
+        return self.hints[name] if name in self.hints else default_of(name)
 
     # -- constraints
     def hard(self, pairs, pos) -> None:
@@ -450,16 +463,16 @@ class Inference:
 
     def solve(self) -> None:
         for n, t in self.symbols.items():
-            if n not in self.declared and (default_of(n) == "scalar" or n in self.exponent_names):
+            if n not in self.declared and (self.default(n) == "scalar" or n in self.exponent_names):
                 self.hard([(t.rows, self.one), (t.cols, self.one)], t.pos)
         self.propagate()
         by_class: dict[int, list[_Term]] = {}
         for n, t in self.symbols.items():
-            if not (n in self.declared or default_of(n) == "scalar" or n in self.exponent_names):
+            if not (n in self.declared or self.default(n) == "scalar" or n in self.exponent_names):
                 for d in {self.s.find(t.rows), self.s.find(t.cols)}:
                     by_class.setdefault(d, []).append(t)
         for n, t in self.symbols.items():
-            if (n not in self.declared and default_of(n) == "column" and self.s.val(t.cols) is None
+            if (n not in self.declared and self.default(n) == "column" and self.s.val(t.cols) is None
                     and not self._makes_scalar(t.cols, by_class)):
                 self.hard([(t.cols, self.one)], t.pos)
         self.propagate()
@@ -497,7 +510,17 @@ class Inference:
                 if root not in out:
                     v = self.s.value[root]
                     out[root] = next(pool) if v is None or isinstance(v, DimProduct) else v
+        for d in self.unknown_dims.values():  # a dimension to solve that no symbol has: named too
+            root = self.s.find(d)
+            if root not in out:
+                v = self.s.value[root]
+                out[root] = next(pool) if v is None else v
         return out
+
+    def solved_dims(self, names: dict[int, object]) -> dict[str, str]:
+        """Each dimension to solve (ones(_1)) as the dimension it is: a name, a number, a product m·n."""
+        return {d: str(names[self.s.find(v)] if self.s.val(v) is None else self.s.val(v))
+                for d, v in self.unknown_dims.items()}
 
     def shape_of(self, t: _Term, names: dict[int, object]) -> Shape:
         return Shape(*(names.get(self.s.find(d), "?") for d in (t.rows, t.cols)))
@@ -592,15 +615,17 @@ def unknown_names(texts, known) -> bool:
 
 
 def infer(declared: dict[str, Shape], functions: dict[str, str], lets: dict[str, str], texts: list[tuple[str, str]],
-          wrt: str | None = None, *, field: str = "f") -> dict[str, str]:
+          wrt: str | None = None, *, field: str = "f", hints: dict[str, str] | None = None,
+          dims_out: dict[str, str] | None = None) -> dict[str, str]:
     """The declarations ("matrix(m, n)", "vector(n)", "scalar", "integer") of every symbol the texts use
     without declaring; ``texts`` are (field, text) pairs: "let.NAME", "assume", "f", "gradient", ...;
     the gradient has the shape of ``wrt``; an "equal…" text "L = R" (a document's equation) gives both
-    sides one shape. A conflict is a ShapeError at its field and place (``field``:
-    one found only when solving them all)."""
+    sides one shape. A conflict is a ShapeError at its field and place (``field``: one found only when
+    solving them all). ``hints``: a name's default ("column", "scalar" or "", a matrix) instead of its
+    spelling's; ``dims_out`` receives each ``_`` dimension's solution."""
     from .prooffile import _let_order
 
-    inference = Inference(declared, functions, set(lets))
+    inference = Inference(declared, functions, set(lets), hints)
     order = [n for n in _let_order({k: v for k, v in lets.items() if isinstance(v, str)})]
     items = [(f"let.{n}", lets[n], n) for n in order] + [(k, t, None) for k, t in texts]
     for key, text, let_name in items:
@@ -625,6 +650,8 @@ def infer(declared: dict[str, Shape], functions: dict[str, str], lets: dict[str,
         inference.solve()
     except _Conflict as c:
         raise _located(inference.conflict(c), field) from None
+    if dims_out is not None:
+        dims_out.update(inference.solved_dims(inference.names()))
     return inference.declarations()
 
 

@@ -6,7 +6,7 @@ import re
 from fractions import Fraction
 from html import escape
 
-from .. import ops
+from .. import ops, scripted
 from ..expr import Add, Call, Entrywise, Expr, Neg, ScalarFn
 from ..language import GREEK_LETTERS, PRODUCT, UNARY
 from ..shapes import dim_factors
@@ -41,16 +41,28 @@ def mrow(*parts: str) -> str:
 def _name(n: str) -> str:
     """A name as LaTeX spells it: Greek as the letter, W1 and W_1 as W with subscript 1, a longer
     name in italics (a multi-letter <mi> would be upright, as a function's name is)."""
+    parts = scripted.split(n)
+    if parts:  # w_12__1: w with subscript 12 and superscript 1
+        base, sub, sup = parts
+        element = "msubsup" if sub else "msup"
+        return f"<{element}>{_name(base)}{_script(sub) if sub else ''}{_script(sup)}</{element}>"
     split = underscored(n)
     if split and re.fullmatch(r"[A-Za-z]\d+", split[0]):  # w2_11: w2 with subscript 11, as LaTeX writes it
         return f"<msub>{mi(split[0])}{mn(split[1]) if split[1].isdigit() else _name(split[1])}</msub>"
-    n = _GREEK_CHARS.get(n, n)
+    n = _GREEK_CHARS.get(n, scripted.LETTERLIKE.get(n, n))
     sub = split or subscripted(n)
     if sub:
         return f"<msub>{_name(sub[0])}{mn(sub[1]) if sub[1].isdigit() else _name(sub[1])}</msub>"
     if len(n) == 1 or any(ord(ch) > 127 for ch in n):
         return mi(n)
     return f'<mi style="font-style:italic">{escape(n)}</mi>'
+
+
+def _script(script: str) -> str:
+    """A mangled script as written (lp1 -> l+1, mu -> μ): numbers, identifiers and signs."""
+    text = _GREEK_CHARS.get(script) or scripted.script_text(script)
+    parts = [mn(p) if p.isdigit() else mo(p.replace("-", "−")) if p in "+-" else mi(p) for p in re.findall(r"\d+|[+-]|[^\d+-]", text)]
+    return parts[0] if len(parts) == 1 else mrow(*parts)
 
 
 def mn(text: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .. import ops
+from .. import ops, scripted
 from ..expr import Expr
 from ..language import ATOM, GREEK, GREEK_LETTERS, PRODUCT, Notation, precedence
 
@@ -69,8 +69,8 @@ class UnicodeNotation(MathNotation):
 
 
 def _unicode_greek(n: str) -> str:
-    """delta -> δ, Sigma -> Σ; other names as they are."""
-    return _GREEK_CHARS.get(n, n)
+    """delta -> δ, Sigma -> Σ, ell -> ℓ; other names as they are."""
+    return _GREEK_CHARS.get(n, scripted.LETTERLIKE.get(n, n))
 
 
 #: The characters Unicode writes lowered (subscript digits and the few subscript letters).
@@ -86,11 +86,33 @@ def underscored(n: str) -> tuple[str, str] | None:
 
 def _unicode_name(n: str) -> str:
     """A name in Unicode: Greek as the letter; w2_11 as w2₁₁ where every character after the _ has a
-    subscript form (else as it is)."""
+    subscript form (else as it is); w_12__1 as w₁₂¹, W__L as W^L (see ``scripted``)."""
+    parts = scripted.split(n)
+    if parts:
+        base, sub, sup = parts
+        lowered, raised = _script(sub, LOWERED), _script(sup, RAISED)
+        return _unicode_greek(base) + (lowered or _plain("_", sub) if sub else "") + (raised or _plain("^", sup))
     split = underscored(n)
     if split and all(ch in LOWERED for ch in split[1]):
         return _unicode_greek(split[0]) + "".join(LOWERED[ch] for ch in split[1])
     return _unicode_greek(n)
+
+
+def _script_text(script: str) -> str:
+    """A mangled script as written, a Greek name as its letter: lp1 -> l+1, mu -> μ."""
+    return _GREEK_CHARS.get(script) or scripted.script_text(script).replace("-", "−")
+
+
+def _plain(mark: str, script: str) -> str:
+    """A script without raised or lowered characters: ^L, ^(L−1)."""
+    text = _script_text(script)
+    return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
+
+
+def _script(script: str, forms: dict[str, str]) -> str:
+    """A script in raised or lowered characters, or "" when one of its characters has no such form."""
+    text = _script_text(script)
+    return "".join(forms[ch] for ch in text) if all(ch in forms for ch in text) else ""
 
 
 def greek_command(ch: str) -> str:
@@ -105,7 +127,12 @@ def subscripted(n: str) -> tuple[str, str] | None:
 
 
 def _latex_name(n: str) -> str:
-    """A symbol's name in LaTeX: Greek as commands, W1 and W_1 as W_{1}, long names in \\mathit."""
+    """A symbol's name in LaTeX: Greek as commands, W1 and W_1 as W_{1}, long names in \\mathit;
+    w_12__1 as w_{12}^{1} and W__lp1 as W^{l+1} (see ``scripted``)."""
+    parts = scripted.split(n)
+    if parts:
+        base, sub, sup = parts
+        return _latex_name(base) + (f"_{{{_latex_script(sub)}}}" if sub else "") + f"^{{{_latex_script(sup)}}}"
     if any(ord(ch) > 127 for ch in n):
         n = "".join(greek_command(ch) + " " if ch in GREEK_LETTERS else ch for ch in n).strip()
         return n
@@ -115,11 +142,16 @@ def _latex_name(n: str) -> str:
     sub = split or subscripted(n)
     if sub:
         return f"{_latex_name(sub[0])}_{{{sub[1]}}}"
-    if n in GREEK:
+    if n in GREEK or n in scripted.LETTERLIKE:
         return "\\" + n
     if len(n) == 1:
         return n
     return "\\mathit{" + n.replace("_", "\\_") + "}"
+
+
+def _latex_script(script: str) -> str:
+    """A mangled script in LaTeX: lp1 -> l+1, mu -> \\mu."""
+    return "\\" + script if script in GREEK else scripted.script_text(script)
 
 
 class LatexNotation(MathNotation):
