@@ -389,3 +389,13 @@ def test_api_latex_errors_name_their_field():
     with pytest.raises(MatcalcError) as e:
         matcalc.check(latex="x^T x", wrt="x", gradient="\\int x")
     assert e.value.field == "gradient" and str(e.value) == "gradient:1:1: cannot read \\int here"
+
+
+def test_e_to_a_matrix_is_the_matrix_exponential():
+    """e^{X} of a matrix (a capital in the exponent) is expm; of scalars and columns, entrywise exp."""
+    from matcalc.latex import read_expression, to_language
+
+    assert to_language(read_expression(r"e^{X}")) == "expm(X)"
+    assert to_language(read_expression(r"e^{tA}")) == "expm(t * A)"
+    assert to_language(read_expression(r"e^{x}")) == "exp(x)"
+    assert to_language(read_expression(r"e^{-\lambda t}")) == "exp(-lambda * t)"

@@ -15,7 +15,7 @@ from ..errors import MatcalcError
 from ..inference import default_of
 from ..scripted import mangled
 from .tokens import Token, tokens
-from .tree import Call, Differential, Eye, Name, Node, Num, Ones, Op, Partial, line_column
+from .tree import Call, Differential, Eye, Name, Node, Num, Ones, Op, Partial, line_column, walk
 from .vocabulary import (BOLD, COMMANDS, FONTS, FUNCTIONS, LETTERS, OPERATORS, RELATIONS, SCRIPT_MARKS, TRANSPOSES,
                          VARIANTS, WORDS)
 
@@ -241,7 +241,9 @@ class _Reader:
             raise self.error(f"{t.spelling()} is not a function", t)
         kind = self.kind(sup) if sup is not None else None
         if base == "e" and not bold and sub is None and sup is not None and kind != "transpose":
-            return Call(t.pos, "exp", (self.read(sup),))
+            power = self.read(sup)  # e^{X} of a matrix is expm (of a 1×1 the same as exp); of scalars, exp
+            matrix = any(isinstance(n, Name) and n.hint == "" for n in walk(power))
+            return Call(t.pos, "expm" if matrix else "exp", (power,))
         own = sup if sup is not None and (kind == "letters" or (kind == "number" and sub is not None
                                                                 and self.scripted(sup))) else None
         sub_text = self.script_name(sub) if sub is not None else ""
