@@ -20,7 +20,7 @@ from .deep import deep
 from .engine.steps import Step
 from .errors import MatcalcError
 from .expr import Expr
-from .front import Input, Request, answer, table
+from .front import Input, Request, answer, answer_latex, table
 from .printers import json_out, latex, markdown, plain
 from .printers.rows import assuming
 from .parser import parse
@@ -165,24 +165,15 @@ def claim_report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[
     """Declarations and one claim, derived and checked through the front door: the report, the proof
     made of them and the SymPy objects by name; any failure is a MatcalcError naming its field. With
     ``latex`` (f in LaTeX), wrt and a claimed gradient are LaTeX too."""
-    hints = None
-    if latex is not None:
-        from .latex import request_text
-
-        if f is not None or jacobian is not None or hessian is not None:
-            raise MatcalcError("latex= is f in LaTeX (with wrt and a claimed gradient in LaTeX): "
-                               "give no f, jacobian or hessian with it")
-        f, gradient, wrt, hints = request_text(latex, gradient, wrt)
-    try:
+    if latex is None:
         a = answer(Request(f=f, wrt=wrt, symbols=symbols, let=let, functions=functions, assume=assume,
-                           gradient=gradient, jacobian=jacobian, hessian=hessian, kind=kind, seed=seed),
-                   door="python", hints=hints)
-    except MatcalcError as e:
-        if latex is None:
-            raise
-        from .latex import read_as
-
-        raise read_as(e, {"f": f, "gradient": gradient}) from None
+                           gradient=gradient, jacobian=jacobian, hessian=hessian, kind=kind, seed=seed), door="python")
+        return a.report, a.proof, a.objects
+    if f is not None or jacobian is not None or hessian is not None:
+        raise MatcalcError("latex= is f in LaTeX (with wrt and a claimed gradient in LaTeX): "
+                           "give no f, jacobian or hessian with it")
+    a = answer_latex(Request(f=latex, wrt=wrt, symbols=symbols, let=let, functions=functions, assume=assume,
+                             gradient=gradient, kind=kind, seed=seed), door="python")[1]
     return a.report, a.proof, a.objects
 
 

@@ -231,24 +231,19 @@ def cmd_prove(args) -> int:
 
 def cmd_diff(args) -> int:
     from .documents import diff_document
-    from .front import Request, answer, declarations
+    from .front import Request, answer, answer_latex, declarations
 
-    f, gradient, wrt, hints = args.expr, args.gradient, args.wrt, None
-    if args.latex:
-        from .latex import read_as, request_text
-
-        if args.jacobian or args.hessian:
-            raise MatcalcError("--latex reads EXPR, --gradient and --wrt: give a claimed Jacobian or Hessian "
-                               "in the language, without --latex")
-        f, gradient, wrt, hints = request_text(args.expr, args.gradient, args.wrt)
-    request = Request(f=f, wrt=wrt, symbols=declarations(args.sym, "sym"),
+    if args.latex and (args.jacobian or args.hessian):
+        raise MatcalcError("--latex reads EXPR, --gradient and --wrt: give a claimed Jacobian or Hessian "
+                           "in the language, without --latex")
+    request = Request(f=args.expr, wrt=args.wrt, symbols=declarations(args.sym, "sym"),
                       functions=declarations(args.fn, "fn"), let=declarations(args.let, "let"), assume=args.assume,
-                      gradient=gradient, jacobian=args.jacobian, hessian=args.hessian or None,
+                      gradient=args.gradient, jacobian=args.jacobian, hessian=args.hessian or None,
                       kind="hessian" if args.hessian is not None else None, seed=args.seed)
-    try:
-        a = answer(request, name="diff", path="<command line>", partial=True, door="cli", hints=hints)
-    except MatcalcError as e:  # read from LaTeX: a place in the language text is shown with that text
-        raise read_as(e, {"f": f, "gradient": gradient}) if args.latex else e from None
+    if args.latex:  # the request as read into the language, for a proof file
+        request, a = answer_latex(request, name="diff", path="<command line>", partial=True, door="cli")
+    else:
+        a = answer(request, name="diff", path="<command line>", partial=True, door="cli")
     if args.output and args.output.lower().endswith(".toml"):  # the request as a proof file; the derivation printed
         _write_whole(Path(args.output), proof_file(request, a).encode("utf-8"))
         args.output = None

@@ -5,7 +5,7 @@ the request field at fault."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from . import sympy_bridge
@@ -37,6 +37,8 @@ class Request:
 
 #: The keys of a request, in order.
 KEYS = tuple(f.name for f in fields(Request))
+#: The keys of a JSON request body: a request's, and "latex" (true: f, wrt and a claimed gradient are LaTeX).
+BODY_KEYS = (*KEYS, "latex")
 
 
 @dataclass(frozen=True)
@@ -79,14 +81,26 @@ def _inferred(symbols: dict, functions: dict, let: dict, values: dict, assume, h
 
 
 def request_from_body(body: object) -> Request:
-    """A JSON request body (an object with known keys) as a Request."""
+    """A JSON request body (an object with known keys) as a Request; a body with "latex" is read by
+    ``body_request``."""
     if not isinstance(body, Mapping):
         raise MatcalcError(f"the body must be a JSON object such as {{\"f\": \"tr(X)\", \"wrt\": \"X\", "
                            f"\"symbols\": {{\"X\": \"matrix(n, n)\"}}}}, got {type(body).__name__}")
     unknown = [k for k in body if k not in KEYS]
     if unknown:
-        raise MatcalcError(f"unknown key {unknown[0]!r} (expected one of {', '.join(KEYS)})")
+        raise MatcalcError(f"unknown key {unknown[0]!r} (expected one of {', '.join(BODY_KEYS)})")
     return Request(**body)
+
+
+def body_request(body: object) -> tuple[Request, bool]:
+    """A JSON request body as a Request, and whether its f, wrt and claimed gradient are LaTeX
+    (``"latex": true``, for ``answer_latex``)."""
+    if not isinstance(body, Mapping) or "latex" not in body:
+        return request_from_body(body), False
+    latex = body["latex"]
+    if not isinstance(latex, bool):
+        raise MatcalcError(f"latex must be true or false, got {type(latex).__name__}")
+    return request_from_body({k: v for k, v in body.items() if k != "latex"}), latex
 
 
 def declarations(items: Iterable[str], field: str) -> dict[str, str]:
@@ -131,6 +145,25 @@ def answer(request: Request, *, name: str = "api", path: str = "<python>", parti
         return _answer(request, name, path, partial, dict(hints or {}))
     except MatcalcError as e:
         raise taught(e, door)
+
+
+def answer_latex(request: Request, **options: Any) -> tuple[Request, Answer]:
+    """A request whose f, wrt and claimed gradient are LaTeX, read into the language
+    (``latex.request_text``) and answered with the hints of the names' spellings: the request as read,
+    and its answer. `matcalc diff --latex`, ``matcalc.derive(latex=...)`` and the web page's LaTeX come
+    here; ``options`` are ``answer``'s. An error at a place in a text read from LaTeX shows that text."""
+    from .latex import read_as, request_text
+
+    for key, name in (("jacobian", "Jacobian"), ("hessian", "Hessian")):
+        if getattr(request, key) is not None:
+            raise MatcalcError(f"LaTeX input is f, wrt and a claimed gradient: give a claimed {name} in the "
+                               f"language, without LaTeX", field=key)
+    f, gradient, wrt, hints = request_text(request.f, request.gradient, request.wrt)
+    read = replace(request, f=f, gradient=gradient, wrt=wrt)
+    try:
+        return read, answer(read, hints=hints, **options)
+    except MatcalcError as e:
+        raise read_as(e, {"f": f, "gradient": gradient}) from None
 
 
 def _answer(request: Request, name: str, path: str, partial: bool, hints: dict[str, str]) -> Answer:

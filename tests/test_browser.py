@@ -88,3 +88,16 @@ def test_an_error_appears_beside_its_field(server, browser):
     page.goto(server + "/?f=tr(X&wrt=X&sym=X%3Dmatrix(n,n)")
     assert page.locator("#f").get_attribute("aria-invalid") == "true"
     assert page.locator("#f-error").text_content() == "f:1:5: unexpected end of expression"
+
+
+def test_latex_typed_with_the_box_ticked(server, browser):
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.fill("#f", r"\operatorname{tr}(A^\top X B)")
+    page.fill("#wrt", "X")
+    page.check("#latex")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".claim .verdict")
+    assert page.locator(".verdict").get_attribute("class") == "verdict holds"
+    assert _math_text(page.locator("td.expr").last) == "AB⊤"
+    assert page.is_checked("#latex") and "latex=1" in page.url

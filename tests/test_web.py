@@ -102,11 +102,62 @@ def test_bad_input_is_a_400_with_the_command_lines_message(client, capsys, body,
     assert r.json() == {"error": _cli_error(capsys, ["diff", *argv])}
 
 
+# LaTeX in ("latex": true): f, wrt and the claimed gradient read as `matcalc diff --latex` reads them
+
+TRACE = {"f": r"\operatorname{tr}(A^\top X B)", "wrt": "X", "latex": True}
+
+
+def test_latex_in_the_api_derives_with_inferred_shapes(client, capsys):
+    answer = client.post("/api/derive", json=TRACE).json()
+    assert (answer["f"], answer["derived"], answer["verdict"]) == ("tr(A' * X * B)", "A * B'", "holds")
+    assert answer["assumed"] == {"A": "matrix(m, n)", "X": "matrix(m, p)", "B": "matrix(p, n)"}
+    assert main(["diff", "--latex", TRACE["f"], "--wrt", "X", "--format", "json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert (cli["gradient"], cli["steps"]) == (answer["derived"], [{k: s[k] for k in ("rule", "expr")}
+                                                                   for s in answer["steps"]])
+
+
+def test_a_claimed_gradient_in_latex_is_refuted(client):
+    body = {"f": r"\frac{1}{2}\|Xw - y\|^2", "wrt": "w", "gradient": r"2X^\top(Xw - y)", "latex": True}
+    answer = client.post("/api/derive", json=body).json()
+    assert (answer["verdict"], answer["claimed"], answer["derived"]) == ("refuted", "2 * X' * (X * w - y)",
+                                                                         "X' * (X * w - y)")
+    assert answer["counterexample"]["right_gradient"] == "X' * (X * w - y)"
+    body.update(f=r"\frac12 \|r\|^2", gradient="X^T r", symbols={"X": "matrix(m, n)"}, let={"r": "X * w - y"})
+    answer = client.post("/api/derive", json=body).json()  # declarations in the language beside LaTeX
+    assert (answer["verdict"], answer["claimed"]) == ("holds", "X' * r")
+
+
+@pytest.mark.parametrize("body,argv", [
+    ({"f": r"x \le y", "wrt": "x"}, [r"x \le y", "--wrt", "x"]),
+    ({"f": "x^T x", "wrt": "x", "gradient": r"\int x"}, ["x^T x", "--wrt", "x", "--gradient", r"\int x"]),
+    ({"f": "x^T x", "wrt": r"\frac{a}{b}"}, ["x^T x", "--wrt", r"\frac{a}{b}"]),
+    ({"f": "x^T A x", "wrt": "x", "symbols": {"A": "matrix(m,n)"}},
+     ["x^T A x", "--wrt", "x", "--sym", "A=matrix(m,n)"]),
+])
+def test_a_latex_error_is_a_400_with_the_command_lines_message(client, capsys, body, argv):
+    r = client.post("/api/derive", json={**body, "latex": True})
+    assert r.status_code == 400
+    assert r.json() == {"error": _cli_error(capsys, ["diff", "--latex", *argv])}
+
+
+def test_a_latex_error_names_its_field_and_token(client):
+    errors = [client.post("/api/derive", json={**TRACE, **change}).json()["error"] for change in (
+        {"f": r"\operatorname{tr}(A^\top X B"}, {"gradient": r"A \bar B"}, {"f": r"\foo{X}"})]
+    assert errors == ["f:1:18: unbalanced (", "gradient:1:3: cannot read \\bar here", "f:1:1: cannot read \\foo here"]
+    assert work.derive({**TRACE, "f": r"x \le y"})["field"] == "f"
+    assert work.derive({**TRACE, "gradient": r"\int x"})["field"] == "gradient"
+    assert work.derive({**TRACE, "hessian": "2 * A"})["field"] == "hessian"  # LaTeX is f, wrt and a gradient
+    assert work.derive({**TRACE, "latex": "yes"}) == {"error": "latex must be true or false, got str", "field": ""}
+
+
 @pytest.mark.parametrize("content", [
     b"{", b"[1, 2]", b'"f"', b"", b"\xff\xfe", b'{"wrt": "X", "symbols": {"X": "scalar"}}', b'{"f": "x", "wrt": "y"}',
     b'{"f": 1, "wrt": "x", "symbols": {"x": "scalar"}}', b'{"f": "x", "wrt": "x", "symbols": {"x": "scalar"}, "g": 1}',
     b'{"f": "x", "wrt": "x", "symbols": {"x": "tensor"}}', b'{"f": "x", "wrt": "x", "symbols": {"x": "scalar"}, "seed": "a"}',
     b'{"f": "x", "wrt": "x", "symbols": {"x": "scalar"}, "kind": "jacobian"}',
+    b'{"f": "x", "wrt": "x", "latex": 1}', b'{"f": "\\\\foo", "wrt": "x", "latex": true}',
+    b'{"wrt": "x", "latex": true}',
     b"[" * 100_000, b'{"f": "' + b"(" * 5000 + b'x", "wrt": "x", "symbols": {"x": "scalar"}}',
     b'{"f": "' + b"x" * (MAX_BODY + 1) + b'"}',
 ])
@@ -277,6 +328,60 @@ def test_share_query_round_trips():
     form = {"f": "a + b", "wrt": "a", "sym": "a = scalar\n\nb = scalar", "assume": "a = b&c", "kind": ""}
     again = page.form_from_query(parse_qsl(page.share_query(form)))
     assert again == {"f": "a + b", "wrt": "a", "sym": "a = scalar\nb = scalar", "assume": "a = b&c"}
+    for ticked in ("1", "on"):  # a ticked box, from a link or from the form; unticked, it is not sent
+        again = page.form_from_query(parse_qsl(page.share_query(page.form_from_query([("f", "a"), ("latex", ticked)]))))
+        assert again == {"f": "a", "latex": "1"}
+    assert page.form_from_query([("f", "a"), ("latex", "0")]) == {"f": "a"}
+
+
+# The page with LaTeX
+
+LATEX_QUERY = {"f": r"\operatorname{tr}(A^\top X B)", "wrt": "X", "latex": "on"}
+
+
+def test_the_page_derives_latex_with_the_box_ticked(client, tmp_path):
+    r = client.get("/", params=LATEX_QUERY)
+    assert r.status_code == 200 and 'class="verdict holds"' in r.text
+    assert '<input type="checkbox" id="latex" name="latex" value="1" checked>' in r.text
+    assert 'value="\\operatorname{tr}(A^\\top X B)"' in r.text  # f as typed, in LaTeX
+    link = r.text.split('<a class="share" href="/?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert ("latex", "1") in parse_qsl(link) and client.get("/?" + link).text == r.text
+    assert f'<a href="/?{link.replace("&", "&amp;")}">the trace trick, in LaTeX</a>' in r.text  # an example
+    toml = r.text.split('<pre id="toml-src">', 1)[1].split("</pre>", 1)[0]  # the proof file is in the language
+    path = tmp_path / "web.toml"
+    path.write_text(toml.replace("&quot;", '"').replace("&#x27;", "'").replace("&amp;", "&"), encoding="utf-8")
+    claim = load(path).claims[0]
+    assert (str(claim.f), claim.wrt.name) == ("tr(A' * X * B)", "X")
+    unticked = client.get("/", params={k: v for k, v in LATEX_QUERY.items() if k != "latex"})
+    assert unticked.status_code == 400 and 'id="f-error"' in unticked.text and " checked" not in unticked.text
+
+
+def test_a_claimed_gradient_in_latex_on_the_page(client, tmp_path):
+    r = client.get("/", params={**LATEX_QUERY, "gradient": r"B A^\top"})
+    error = r.text.split('id="gradient-error">', 1)[1].split("</p>", 1)[0]
+    assert r.status_code == 400 and error.startswith("the gradient B * A&#x27; is p×m, but it must be m×p")
+    r = client.get("/", params={**LATEX_QUERY, "gradient": r"A B^{\mathsf T}"})
+    assert 'class="verdict holds"' in r.text
+    toml = r.text.split('<pre id="toml-src">', 1)[1].split("</pre>", 1)[0]
+    assert "gradient = &quot;A * B&#x27;&quot;" in toml
+
+
+@pytest.mark.parametrize("params,field,error", [
+    ({"f": r"x \le y", "wrt": "x"}, "f", r"f:1:3: cannot read \le: = is the only relation read"),
+    ({"f": "x^T x", "wrt": r"\frac{a}{b}"}, "wrt", r"wrt is a name such as X or W^L, not \frac{a}{b}"),
+    ({"f": "x^T x", "wrt": "x", "gradient": r"\int x"}, "gradient", r"gradient:1:1: cannot read \int here"),
+    ({"f": "x^T x", "wrt": "x", "hessian": "2 * I"}, "hessian", "give a claimed Hessian in the language"),
+])
+def test_a_latex_error_is_shown_beside_its_field(client, params, field, error):
+    r = client.get("/", params={**params, "latex": "1"})
+    assert r.status_code == 400 and r.text.count('class="field-error"') == 1
+    assert error in r.text.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
+    assert 'id="result"' not in r.text
+
+
+def test_the_latex_box_is_escaped(client):
+    text = client.get("/", params={"f": "tr(X)", "wrt": "X", "latex": XSS[1]}).text
+    assert "<img" not in text and 'value="1" checked' in text
 
 
 # The catalog

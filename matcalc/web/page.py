@@ -22,6 +22,8 @@ _MATRIX = re.compile(r"\[[-+0-9./e ]+(?:;[-+0-9./e ]+)*\]")
 LINES = ("sym", "let", "fn", "assume")
 #: Fields of one value.
 SINGLE = ("f", "wrt", "gradient", "jacobian", "hessian", "kind")
+#: The box that reads f, wrt and the claimed gradient as LaTeX (on: "1"; `matcalc diff --latex`).
+LATEX = "latex"
 KIND_CHOICES = ("", "gradient", "jacobian", "hessian")
 EXAMPLES = (
     ("softmax cross-entropy", {"f": "-Y' * log(softmax(Z))", "wrt": "Z", "sym": "Z = vector(n)\nY = vector(n)",
@@ -31,17 +33,25 @@ EXAMPLES = (
     ("x'Ax, a wrong claim", {"f": "x' * A * x", "wrt": "x", "sym": "x = vector(n)\nA = matrix(n, n)",
                              "gradient": "2 * A * x"}),
     ("log det", {"f": "logdet(X)", "wrt": "X", "sym": "X = matrix(n, n)"}),
+    ("the trace trick, in LaTeX", {"f": r"\operatorname{tr}(A^\top X B)", "wrt": "X", LATEX: "1"}),
     ("a Hessian", {"f": "norm(A * x - b) ^ 2", "wrt": "x", "kind": "hessian",
                    "sym": "A = matrix(m, n)\nx = vector(n)\nb = vector(m)"}),
 )
 
 
 def form_from_query(items) -> dict[str, str]:
-    """The form's fields from query parameters (repeated ones joined a line each)."""
+    """The form's fields from query parameters (repeated ones joined a line each; the LaTeX box "1"
+    when ticked, left out when not)."""
     form: dict[str, list[str]] = {}
     for key, value in items:
         if key in LINES or key in SINGLE:
             form.setdefault(key, []).append(value)
+        elif key == LATEX:
+            form[LATEX] = [value.strip()]
+    if form.get(LATEX, [""])[-1] in ("", "0"):
+        form.pop(LATEX, None)
+    else:
+        form[LATEX] = ["1"]
     return {k: "\n".join(v) if k in LINES else v[-1] for k, v in form.items()}
 
 
@@ -56,12 +66,15 @@ def body_from_form(form: dict[str, str]) -> dict:
     for field, key in (("sym", "symbols"), ("let", "let"), ("fn", "functions")):
         body[key] = declarations(_lines(form.get(field, "")), field)
     body["assume"] = _lines(form.get("assume", ""))
+    if form.get(LATEX):
+        body[LATEX] = True
     return body
 
 
 def share_query(form: dict[str, str]) -> str:
     """The address's query for a form: one parameter per declaration, empty fields left out."""
     items = [(k, form[k].strip()) for k in SINGLE if form.get(k, "").strip()]
+    items += [(LATEX, "1")] if form.get(LATEX) else []
     items += [(k, line) for k in LINES for line in _lines(form.get(k, ""))]
     return urlencode(items)
 
@@ -76,7 +89,9 @@ main{max-width:1180px;margin:0 auto;padding:1rem 1.5rem 3rem}
 form .row{display:grid;gap:.75rem 1rem;margin-bottom:.6rem}
 .r1{grid-template-columns:1fr 8rem 9rem} .r2{grid-template-columns:repeat(4,1fr)} .r3{grid-template-columns:repeat(3,1fr) auto}
 label{display:block;font-size:.8rem;font-weight:600;color:var(--muted);margin-bottom:.2rem}
-input,textarea,select{width:100%;font:14px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;padding:.4rem .5rem;border:1px solid #c5ccd8;border-radius:6px;background:#fff}
+.lab{display:flex;justify-content:space-between;margin-bottom:.2rem} .lab label{margin:0}
+label.toggle{display:flex;gap:.3rem;align-items:center;cursor:pointer} .toggle input{margin:0;width:.8rem;height:.8rem}
+input:not([type=checkbox]),textarea,select{width:100%;font:14px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;padding:.4rem .5rem;border:1px solid #c5ccd8;border-radius:6px;background:#fff}
 textarea{height:5.2rem;resize:vertical} [aria-invalid=true]{border-color:var(--bad);background:#fff6f5}
 button{font:inherit;font-weight:600;border:0;border-radius:6px;padding:.5rem 1rem;background:var(--accent);color:#fff;cursor:pointer}
 button.ghost{background:#eef2fb;color:var(--accent)} .r3 button{align-self:end;height:2.3rem}
@@ -117,13 +132,17 @@ def document(title: str, body: str) -> str:
             f'<script>{SCRIPT}</script></body></html>\n')
 
 
-def _input(form, name, label, *, area=False, placeholder="", field="", error="") -> str:
+def _input(form, name, label, *, area=False, placeholder="", field="", error="", beside="") -> str:
+    """A field with its label (and ``beside`` it, on the label's line, more of the form)."""
     value, bad = escape(form.get(name, "")), name == field
     attrs = (f'id="{name}" name="{name}" placeholder="{escape(placeholder)}"'
              + (f' aria-invalid="true" aria-describedby="{name}-error"' if bad else ""))
     control = f"<textarea {attrs}>{value}</textarea>" if area else f'<input {attrs} value="{value}">'
     note = f'<p class="field-error" id="{name}-error">{escape(error)}</p>' if bad else ""
-    return f'<div><label for="{name}">{escape(label)}</label>{control}{note}</div>'
+    head = f'<label for="{name}">{escape(label)}</label>'
+    if beside:
+        head = f'<div class="lab">{head}{beside}</div>'
+    return f'<div>{head}{control}{note}</div>'
 
 
 def form_html(form: dict[str, str], field: str = "", error: str = "") -> str:
@@ -135,8 +154,14 @@ def form_html(form: dict[str, str], field: str = "", error: str = "") -> str:
                     for k in KIND_CHOICES)
     kind_note = f'<p class="field-error" id="kind-error">{escape(error)}</p>' if field == "kind" else ""
     examples = " ".join(f'<a href="/?{escape(share_query(ex))}">{escape(name)}</a>' for name, ex in EXAMPLES)
+    latex = bool(form.get(LATEX))
+    toggle = (f'<label class="toggle" title="read f, with respect to and the claimed gradient as LaTeX '
+              f'(declarations stay in matcalc\'s language)"><input type="checkbox" id="{LATEX}" name="{LATEX}" '
+              f'value="1"{" checked" if latex else ""}>LaTeX</label>')
     rows = [
-        [box("f", "f", placeholder="-Y' * log(softmax(Z))"), box("wrt", "with respect to", placeholder="Z"),
+        [box("f", "f", placeholder=r"\operatorname{tr}(A^\top X B)" if latex else "-Y' * log(softmax(Z))",
+             beside=toggle),
+         box("wrt", "with respect to", placeholder="X" if latex else "Z"),
          f'<div><label for="kind">result</label><select id="kind" name="kind">{kinds}</select>{kind_note}</div>'],
         [box("sym", "symbols, one a line", area=True, placeholder="Z = vector(n)"),
          box("let", "let (optional)", area=True, placeholder="z = W * x + b"),
@@ -182,8 +207,11 @@ def _declared(body: dict, answer: dict) -> dict:
 
 
 def result_html(form: dict[str, str], body: dict, result: dict) -> str:
-    """A derivation (MathML from the worker), its counterexample, its address, LaTeX and TOML to copy."""
+    """A derivation (MathML from the worker), its counterexample, its address, LaTeX and TOML to copy
+    (the proof file in the language: f, wrt and a gradient given in LaTeX as the worker read them)."""
     answer, query = result["answer"], share_query(form)
+    if body.get(LATEX):
+        body = {**body, **{k: v for k, v in result["read"].items() if v is not None}}
     tools = (f'<div class="tools"><a class="share" href="/?{escape(query)}">link to this result</a>'
              f'<button class="ghost" type="button" data-copy="latex-src" hidden>Copy LaTeX</button>'
              f'<button class="ghost" type="button" data-copy="toml-src" hidden>Copy proof file (TOML)</button></div>'

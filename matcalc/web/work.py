@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from ..errors import MatcalcError
-from ..front import answer, request_from_body
+from ..front import answer, answer_latex, body_request
 from ..printers import json_out, mathml_document
 from ..printers.rows import assuming
 from ..proof_catalog import find
@@ -15,15 +15,18 @@ from ..report import run_claim
 
 
 def derive(body: object) -> dict:
-    """Derive and check the claim of request ``body``: {"answer": the API's JSON, "html": the
-    derivation in MathML}, or {"error": one line, "field": the field it concerns, or ""}."""
+    """Derive and check the claim of request ``body`` (its f, wrt and gradient LaTeX with ``"latex": true``):
+    {"answer": the API's JSON, "html": the derivation in MathML, "read": f, wrt and gradient as read
+    into the language}, or {"error": one line, "field": the field it concerns, or ""}."""
     try:
-        a = answer(request_from_body(body))
+        request, latex = body_request(body)
+        request, a = answer_latex(request) if latex else (request, answer(request))
     except MatcalcError as e:
         return {"error": str(e), "field": e.field}
     shapes = assuming(a.proof.scope)
     html = (f'<p class="assumed">{escape(shapes)}</p>' if shapes else "") + mathml_document.derivation(a.report)
-    return {"answer": json_out.answer(a.report, a.proof.scope), "html": html}
+    read = {"f": request.f, "wrt": request.wrt, "gradient": request.gradient}
+    return {"answer": json_out.answer(a.report, a.proof.scope), "html": html, "read": read}
 
 
 def warm_up() -> None:
