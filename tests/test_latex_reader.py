@@ -88,7 +88,7 @@ def test_products_and_sums_with_the_languages_precedence(src, text):
 
 
 @pytest.mark.parametrize("src, text", [
-    ("\\|x\\|^2", "norm(x) ^ 2"), ("\\|x\\|_2^2", "norm(x) ^ 2"), ("\\|X\\|_F^2", "norm(X) ^ 2"),
+    ("\\|x\\|^2", "norm(x) ^ 2"), ("\\|x\\|_2^2", "sqrt(x' * x) ^ 2"), ("\\|X\\|_F^2", "norm(X) ^ 2"),
     ("\\left\\| x \\right\\|", "norm(x)"), ("\\lVert x \\rVert", "norm(x)"), ("|x|", "abs(x)"),
     ("\\lvert x \\rvert", "abs(x)"), ("\\| |x| - y \\|", "norm(abs(x) - y)"), ("|(|x|)|", "abs(abs(x))"),
 ])

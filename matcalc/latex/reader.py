@@ -198,7 +198,7 @@ class _Reader:
                 self.take()
             return self.call(word, t)
         self.take()
-        if t.text == "d" and self.differentiates(bare=True):
+        if t.text == "d" and self.differentiates():
             return Differential(t.pos, self.factor())
         return self.letter(t.text, t)
 
@@ -212,13 +212,13 @@ class _Reader:
             run += t.text
         return max((w for w in WORDS if run.startswith(w)), key=len, default=None)
 
-    def differentiates(self, bare: bool) -> bool:
-        """A d (just read) is a differential: a name or a group follows (a bare d: a name right after it)."""
+    def differentiates(self) -> bool:
+        """A d (just read) is a differential: a name or a group follows (spaces or none between: TeX
+        prints d x as dx)."""
         t = self.peek()
         if t.kind == "char" and t.text in "({":
             return True
-        named = t.kind == "letter" or (t.kind == "word" and (t.text in LETTERS or t.text in _ATOMS or t.text in COMMANDS))
-        return named and not (bare and t.gap)
+        return t.kind == "letter" or (t.kind == "word" and (t.text in LETTERS or t.text in _ATOMS or t.text in COMMANDS))
 
     def letter(self, base: str, t: Token, bold: bool = False) -> Node:
         """A letter (Latin, or a Greek command's name) and its scripts: I the identity, e^{x} the
@@ -308,6 +308,9 @@ class _Reader:
             raise self.error("only the 2-norm and the Frobenius norm are read: \\|x\\|_2, \\|X\\|_F", self.toks[sub[0]])
         if primes:
             raise self.error("cannot read ' here: write ^T for a transpose", primes)
+        if sub is not None and self.key(sub) == ("2",):  # the 2-norm of a vector, sqrt(x' x): of a matrix, not F
+            x = node.args[0]
+            node = Call(t.pos, "sqrt", (Op(t.pos, "matmul", (Op(t.pos, "transpose", (x,)), x)),))
         return self.operation(node, sup) if sup is not None else node
 
     def between(self, t: Token, mark: str) -> Node:
@@ -422,7 +425,7 @@ class _Reader:
         if word in FUNCTIONS:
             return self.call(FUNCTIONS[word], t)
         if word == "d":
-            if not self.differentiates(bare=False):
+            if not self.differentiates():
                 raise self.error(f"{self.written(t, b)} needs what it is the differential of", t)
             return Differential(t.pos, self.factor())
         if len(word) == 1 and word.isalpha():
