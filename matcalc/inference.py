@@ -471,9 +471,9 @@ class Inference:
             if not (n in self.declared or self.default(n) == "scalar" or n in self.exponent_names):
                 for d in {self.s.find(t.rows), self.s.find(t.cols)}:
                     by_class.setdefault(d, []).append(t)
-        for n, t in self.symbols.items():
+        for n, t in self.symbols.items():  # (a hinted column squared is a scalar: x^2 in LaTeX is x²)
             if (n not in self.declared and self.default(n) == "column" and self.s.val(t.cols) is None
-                    and not self._makes_scalar(t.cols, by_class)):
+                    and not self._makes_scalar(t.cols, by_class, t if n in self.hints else None)):
                 self.hard([(t.cols, self.one)], t.pos)
         self.propagate()
         pendings, self.pendings = self.pendings, []
@@ -484,12 +484,13 @@ class Inference:
             else:
                 self._decide(p, how)
 
-    def _makes_scalar(self, var: int, by_class: dict[int, list[_Term]]) -> bool:
+    def _makes_scalar(self, var: int, by_class: dict[int, list[_Term]], but: _Term | None = None) -> bool:
         """Binding var to 1 would make a symbol 1×1 that no default makes one (``by_class``: the symbols
-        without such a default by the classes of their dimensions, before any default was applied)."""
+        without such a default by the classes of their dimensions, before any default was applied),
+        other than ``but``."""
         root = self.s.find(var)
         return any(all(self.s.find(d) == root or self.s.val(d) == 1 for d in (t.rows, t.cols))
-                   for t in by_class.get(root, ()))
+                   for t in by_class.get(root, ()) if t is not but)
 
     # -- results
     def names(self) -> dict[int, object]:

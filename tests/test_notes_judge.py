@@ -131,3 +131,60 @@ def test_catalog_documents_refute_exactly_their_marked_displays(document):
     refuted = {j.display for j in js if j.verdict == "refuted"}
     assert marked and refuted == marked
     assert not [j for j in js if j.verdict == "error"]
+
+
+def test_a_partial_by_a_symmetric_matrix_is_the_symmetric_gradient():
+    text = ("<!-- matcalc: S=symmetric(n), A=matrix(n,n) -->\n"
+            "$$\\frac{\\partial \\operatorname{tr}(S)}{\\partial S} = S - S$$\n"
+            "$$\\frac{\\partial \\operatorname{tr}(S)}{\\partial S} = I$$\n"
+            "$$\\frac{\\partial \\operatorname{tr}(AS)}{\\partial S} = \\frac{1}{2}(A + A^T)$$\n"
+            "$$\\frac{\\partial \\operatorname{tr}(AS)}{\\partial S} = A^T$$\n"
+            "$$\\frac{\\partial \\log\\det S}{\\partial S} = S^{-1}$$\n")
+    assert [v for _, v in verdicts(text)] == ["refuted", "holds", "holds", "refuted", "holds"]
+
+
+@pytest.mark.parametrize("wrong", [r"x^T y = x y^T", r"\|x\|^2 = x x^T", r"\operatorname{tr}(A) = A",
+                                   r"u^T v = u \odot v", r"x^T A = A x", r"\frac{\partial (A X B)}{\partial X} = A B",
+                                   r"\frac{\partial (x^T A x)}{\partial x} = x^T(A+A^T)"])
+def test_an_equation_cannot_make_its_symbols_1x1_to_fit(wrong):
+    """Undeclared symbols keep the shapes their spelling gives: a matrix mistake is not scalar algebra."""
+    assert verdicts(f"$${wrong}$$\n")[-1][1] == "refuted"
+
+
+def test_d_followed_by_a_space_is_a_differential_as_in_print():
+    text = "$$f = x^2$$\n$$d f = 2x \\, d x$$\n$$d f = x \\, d x$$\n$$\\frac{d f}{d x} = 2x$$\n"
+    assert [v for _, v in verdicts(text)] == ["defined", "holds", "refuted", "holds"]
+
+
+def test_a_row_starting_with_plus_continues_the_expression_above():
+    text = ("\\documentclass{article}\\begin{document}\n% matcalc: W=matrix(n,n)\n\\begin{align*}\n"
+            "L &= \\operatorname{tr}(W^T W) \\\\\n  &\\quad + \\lambda \\operatorname{tr}(W)\n\\end{align*}\n"
+            "\\[ \\frac{\\partial L}{\\partial W} = 2W + \\lambda I. \\]\n\\end{document}\n")
+    assert [v for _, v in verdicts(text, "latex")] == ["defined", "holds"]
+
+
+def test_e_is_the_documents_symbol_where_it_defines_e():
+    text = "$$e = y_1 - a_1$$\n$$s = e^2$$\n$$\\frac{\\partial s}{\\partial a_1} = -2e$$\n"
+    assert verdicts(text)[-1] == ("derivative", "holds")
+
+
+def test_a_sentences_punctuation_ends_a_formula():
+    text = "<!-- matcalc: A=matrix(n,n) -->\n$$f = x^T A x,$$\n$$\\frac{\\partial f}{\\partial x} = (A + A^T)x.$$\n"
+    assert [v for _, v in verdicts(text)] == ["defined", "holds"]
+
+
+def test_a_name_whose_definition_could_not_be_read_is_not_taken_as_a_constant():
+    j = judged("$$f = \\sum_i x_i$$\n$$\\frac{\\partial f}{\\partial x} = 0$$\n")[-1]
+    assert j.verdict == "skipped" and "line 1" in j.message
+
+
+def test_a_written_zero_is_the_zero_of_the_other_sides_shape():
+    text = "<!-- matcalc: X=matrix(m,n), A=matrix(n,n) -->\n$$X - X = 0$$\n" \
+           "$$\\frac{\\partial \\operatorname{tr}(A)}{\\partial X} = \\mathbf{0}$$\n$$X = 0$$\n"
+    assert [v for _, v in verdicts(text)] == ["holds", "holds", "refuted"]
+
+
+def test_an_assumption_holds_from_where_it_is_written():
+    text = ("<!-- matcalc: y=vector(n) -->\n$$\\mathbf{1}^T y = 1$$\n"
+            "<!-- matcalc: assume \\mathbf{1}^T y = 1 -->\n$$\\mathbf{1}^T y = 1$$\n")
+    assert [v for _, v in verdicts(text)] == ["refuted", "holds"]

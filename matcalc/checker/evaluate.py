@@ -246,7 +246,9 @@ class Evaluator:
         return [tuple(coefficient(v, 0) for v in r) for r in moved]
 
     def _partial(self, e: Partial) -> Matrix:
-        """∂body/∂x at x = at: body at at + Σ εᵢⱼ Eᵢⱼ (one tangent per entry), each εᵢⱼ coefficient."""
+        """∂body/∂x at x = at: body at at + Σ εᵢⱼ Eᵢⱼ (one tangent per entry), each εᵢⱼ coefficient G;
+        by a symmetric x, (G + Gᵀ)/2, the one symmetric G' with tr(G'ᵀ dX) = tr(Gᵀ dX) for every
+        symmetric dX."""
         at = self.v(e.at)
         cols = len(at[0])
         poly = fmpq_poly if self.b.exact else arb_poly
@@ -254,7 +256,11 @@ class Evaluator:
         inner.memo[e.x] = [tuple(Tan(v, poly([0] * (r * cols + c) + [1])) for c, v in enumerate(row))
                            for r, row in enumerate(at)]
         f = inner(e.body)[0][0]
-        return [tuple(coefficient(f, r * cols + c) for c in range(cols)) for r in range(len(at))]
+        g = [tuple(coefficient(f, r * cols + c) for c in range(cols)) for r in range(len(at))]
+        if e.x.symmetric:
+            half = self.number(Fraction(1, 2))
+            g = [tuple((g[r][c] + g[c][r]) * half for c in range(cols)) for r in range(len(g))]
+        return g
 
 
 

@@ -9,12 +9,16 @@ one-line MatcalcError at the token. Nesting deeper than MAX_DEPTH is refused, as
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 
 from ..deep import MAX_DEPTH, deep
 from ..errors import MatcalcError
 from ..inference import default_of
 from ..scripted import mangled
 from .tokens import Token, tokens
+
+#: Letters the document uses as symbols, not as what they spell alone (e: the error, not Euler's number).
+_SYMBOLS: ContextVar[frozenset[str]] = ContextVar("symbols", default=frozenset())
 from .tree import Call, Differential, Eye, Name, Node, Num, Ones, Op, Partial, line_column, walk
 from .vocabulary import (BOLD, COMMANDS, FONTS, FUNCTIONS, LETTERS, OPERATORS, RELATIONS, SCRIPT_MARKS, TRANSPOSES,
                          VARIANTS, WORDS)
@@ -34,9 +38,18 @@ def read_expression(src: str) -> Node:
 
 
 @deep
-def read_sides(src: str) -> list[Node | None]:
+def read_sides(src: str, *, symbols: frozenset[str] = frozenset()) -> list[Node | None]:
     """The sides of a row of an equation, split at its = signs; None for a side left empty (a row that
-    starts with = continues the previous one; one that ends with = goes on in the next)."""
+    starts with = continues the previous one; one that ends with = goes on in the next). ``symbols``:
+    letters the document uses as names (e, where it defines e: then e^2 is e squared, not exp(2))."""
+    token = _SYMBOLS.set(symbols)
+    try:
+        return _sides(src)
+    finally:
+        _SYMBOLS.reset(token)
+
+
+def _sides(src: str) -> list[Node | None]:
     r = _Reader.of(src)
     sides: list[Node | None] = []
     expecting = True
@@ -240,7 +253,8 @@ class _Reader:
         if sub is not None and self.kind(sub) == "primes":
             raise self.error(f"{t.spelling()} is not a function", t)
         kind = self.kind(sup) if sup is not None else None
-        if base == "e" and not bold and sub is None and sup is not None and kind != "transpose":
+        if base == "e" and not bold and sub is None and sup is not None and kind != "transpose" and \
+                "e" not in _SYMBOLS.get():
             power = self.read(sup)  # e^{X} of a matrix is expm (of a 1×1 the same as exp); of scalars, exp
             matrix = any(isinstance(n, Name) and n.hint == "" for n in walk(power))
             return Call(t.pos, "expm" if matrix else "exp", (power,))

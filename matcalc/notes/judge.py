@@ -23,12 +23,12 @@ from ..checker.measures import Value
 from ..checker.verify import check_all
 from ..declarations import Scope
 from ..errors import MatcalcError, ShapeError
-from ..expr import Add, Change, Let, Partial, Sym, distinct_nodes
+from ..expr import Add, Change, Let, Num, Partial, Sym, distinct_nodes, zero
 from ..inference import infer
 from ..latex import read_expression, read_sides, to_language
 from ..latex import tree as L
 from ..parser import parse
-from ..prooffile import make_scope, parse_assumption
+from ..prooffile import make_scope, parse_assumption, parse_declaration
 from ..shapes import Shape
 from .extract import declarations
 from .model import Judgement, Row
@@ -61,9 +61,35 @@ def judge(rows: list[Row], name: str = "document") -> list[Judgement]:
 
 # -- reading ------------------------------------------------------------------------------------
 
-def _sides(row: Row) -> list[_Side | None]:
+def _joined(rows: list[Row]) -> list[Row]:
+    """The rows, each that starts with + or − joined to the row before it in its display (an expression
+    broken across align rows), and the punctuation that ends a sentence (, ; .) dropped."""
+    out: list[Row] = []
+    for row in rows:
+        text = _PUNCTUATION.sub("", row.text)
+        if out and out[-1].display == row.display and _GOES_ON.match(text):
+            gap = "\n" * (row.line - out[-1].line - out[-1].text.count("\n"))
+            out[-1] = replace(out[-1], text=out[-1].text + (gap or " ") + text)
+        else:
+            out.append(replace(row, text=text))
+    return out
+
+
+#: a row that goes on from the one before: + or − first (after spacing)
+_GOES_ON = re.compile(r"\s*(?:\\q?quad|\\[,;:!]|\s)*[-+]")
+#: a sentence's punctuation at the end of a formula (not a number's point), and spacing before it
+_PUNCTUATION = re.compile(r"(?:\\[,;:!]|\\q?quad|\s)*(?:[,;]|(?<![0-9])\.)\s*\Z")
+
+
+def _letters(rows: list[Row]) -> frozenset[str]:
+    """The letters the document uses as names of its own: e where it defines e (e = …)."""
+    defines_e = re.compile(r"(?:^|[^\\A-Za-z])e\s*=(?!=)")
+    return frozenset({"e"}) if any(defines_e.match(r.text.lstrip()) for r in rows) else frozenset()
+
+
+def _sides(row: Row, symbols: frozenset[str] = frozenset()) -> list[_Side | None]:
     """The row's sides as written (None: the row continues the one before, or ends with `=`)."""
-    nodes = read_sides(row.text)
+    nodes = read_sides(row.text, symbols=symbols)
     cuts = _equals(row.text)
     if len(cuts) != len(nodes) - 1:  # an = inside braces or brackets the reader took apart: cut at the nodes
         cuts = [n.pos - 1 for n in nodes[1:] if n is not None]
@@ -72,7 +98,7 @@ def _sides(row: Row) -> list[_Side | None]:
     for k, n in enumerate(nodes):
         start = bounds[k] + 1 if k < len(bounds) - 1 else n.pos
         text = row.text[start:bounds[k + 1]] if k + 1 < len(bounds) else row.text[start:]
-        out.append(None if n is None else _Side(n, text.strip(), row.line + row.text[:n.pos].count("\n")))
+        out.append(None if n is None else _Side(n, " ".join(text.split()), row.line + row.text[:n.pos].count("\n")))
     return out
 
 
@@ -106,21 +132,25 @@ class _Document:
         self.fixed: dict[str, str] = {}  # the declarations, and the shapes the definitions fix
         self.sides = 0
         self.rows_of = {r.display: r for r in rows}  # a display's first row (its directives)
+        self.unread: dict[str, int] = {}  # a name defined by a row that could not be read -> its line
         self._read()
 
     def _read(self) -> None:
         last: _Chain | None = None
         seen: set = set()
-        for row in self.rows:
+        rows = _joined(self.rows)
+        symbols = _letters(rows)
+        for row in rows:
             for d in row.directives:
                 if d not in seen:
                     seen.add(d)
                     self._directive(d)
             try:
                 sides = [s if s is None else _Side(self._renamed(s.node), s.text, s.line, f"s{self._count()}x",
-                                                   row.display) for s in _sides(row)]
+                                                   row.display) for s in _sides(row, symbols)]
             except MatcalcError as e:
                 self.out.append(Judgement(row.line, row.text.strip(), "unread", "skipped", e.message, row.display))
+                self._unreadable(row)
                 last = None
                 continue
             if sides and sides[0] is None:
@@ -138,6 +168,16 @@ class _Document:
                 continue
             last = _Chain(sides, row)
             self.chains.append(last)
+
+    def _unreadable(self, row: Row) -> None:
+        """Remember the name a row that could not be read defines (name = …), if it does."""
+        cuts = _equals(row.text)
+        try:
+            node = read_expression(row.text[:cuts[0]]) if cuts else None
+        except MatcalcError:
+            return
+        if isinstance(node, L.Name):
+            self.unread.setdefault(self._renamed(node).name, row.line)
 
     def _count(self) -> int:
         self.sides += 1
@@ -197,7 +237,8 @@ class _Document:
         for c in self.chains:
             first = c.sides[0].node
             start = 0
-            if isinstance(first, L.Name) and first.name not in self.definitions and not any(
+            if isinstance(first, L.Name) and first.name not in self.definitions and first.name not in self.declared \
+                    and not any(
                     isinstance(n, L.Name) and n.name == first.name for n in L.walk(c.sides[1].node)):
                 self.definitions[first.name] = c.sides[1]
                 self.out.append(Judgement(c.sides[0].line, f"{c.sides[0].text} = {c.sides[1].text}", "definition",
@@ -255,17 +296,36 @@ class _Document:
             texts = [(f"equal.{i}", equations[key][1]) for i, key in enumerate(keys)]
             return {**self.fixed, **infer(declared, {}, all_lets, texts, hints=hints, dims_out=dims)}, dims
 
+        base = self._collapsed(attempt([])[0])
         try:
-            return (*attempt(list(equations)), set(equations))
+            everything = attempt(list(equations))
+            if self._collapsed(everything[0]) <= base:
+                return (*everything, set(equations))
         except ShapeError:
-            kept: list = []
-            for key in equations:
-                try:
-                    attempt(kept + [key])
-                except ShapeError:
-                    continue
+            pass
+        kept: list = []  # one at a time: an equation that does not fit, or fits only by making a symbol 1×1, is left out
+        for key in equations:
+            try:
+                found = attempt(kept + [key])[0]
+            except ShapeError:
+                continue
+            if self._collapsed(found) <= base:
                 kept.append(key)
-            return (*attempt(kept), set(kept))
+        return (*attempt(kept), set(kept))
+
+    def _collapsed(self, declarations: dict[str, str]) -> set[tuple[str, str]]:
+        """The dimensions 1 that the spelling of a symbol not declared does not give it: (name, "rows"
+        or "cols") of a matrix, (name, "rows") of a column (what an equation forcing its own shapes to
+        fit makes)."""
+        hints = self._hints()
+        out = set()
+        for name, text in declarations.items():
+            if name in self.declared or name.startswith(PLACE) or hints.get(name) not in ("", "column"):
+                continue
+            shape = parse_declaration(text)[0]
+            out |= {(name, "rows")} if shape.rows == 1 else set()
+            out |= {(name, "cols")} if hints[name] == "" and shape.cols == 1 else set()
+        return out
 
     def _local(self, here: dict[str, str], sides: list[str], lets: dict[str, str]):
         """An equation that does not type-check with the document, typed on its own with the
@@ -275,13 +335,18 @@ class _Document:
         hints = self._hints()
         for declared in (self.fixed, self.declared):
             scope = make_scope(declared).symbols
+            typings = []
             for texts in ([("equal.0", " = ".join(sides))], [(f"side.{i}", t) for i, t in enumerate(sides)]):
                 dims: dict[str, str] = {}
                 try:
-                    found = infer(scope, {}, {**lets, **here}, texts, hints=hints, dims_out=dims)
+                    typings.append(({**declared, **infer(scope, {}, {**lets, **here}, texts, hints=hints,
+                                                         dims_out=dims)}, dims, declared is self.declared))
                 except MatcalcError:
                     continue
-                return {**declared, **found}, dims, declared is self.declared
+            if len(typings) == 2 and not self._collapsed(typings[0][0]) <= self._collapsed(typings[1][0]):
+                return typings[1]  # one shape for both sides only by making a symbol 1×1: each side as it reads
+            if typings:
+                return typings[0]
         return None
 
     def _hints(self) -> dict[str, str]:
@@ -317,7 +382,15 @@ class _Document:
                         given, alone = typing.assumptions(), local[2]
                     except MatcalcError:
                         typing, given = document, assume
-            self.out.append(self._spelled(self._claim(c, k, typing.compiler(None, moving[id(c)]), given, alone)))
+            since = c.sides[k + 1].line  # an assumption holds from where it is written on
+            given = tuple(a for a, sides in zip(given, self.assumed) if sides[0].line <= since)
+            j = self._claim(c, k, typing.compiler(None, moving[id(c)]), given, alone)
+            written = {n.name for side in c.sides[k:k + 2] for n in L.walk(side.node) if isinstance(n, L.Name)}
+            shapes = {n: typing.base.declaration(n) for n in typing.base.symbols if n in written}
+            j.notes += [f"{self.latex.get(n, n)} is taken as {_shape(typing.base.symbols[n])} here, the shape its "
+                        f"equations leave it (a declaration says otherwise)"
+                        for n in sorted({n for n, _ in self._collapsed(shapes)})]
+            self.out.append(self._spelled(j))
         return sorted(self.out, key=lambda j: (j.line, j.display))
 
     def _all(self, claims, verdict: str, message: str) -> list[Judgement]:
@@ -329,7 +402,7 @@ class _Document:
 
     def _spelled(self, j: Judgement) -> Judgement:
         """The judgement with each symbol written as the document writes it (w_{12}^{1}, not w_12__1)."""
-        names = sorted(self.latex, key=len, reverse=True)
+        names = sorted((n for n in self.latex if "_" in n), key=len, reverse=True)  # (x and \mathbf{x}: as they are)
         if not names:
             return j
         pattern = re.compile(r"(?<![A-Za-z0-9_])(d?)(" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_])")
@@ -352,6 +425,12 @@ class _Document:
         j = Judgement(right.line, f"{left.text} = {right.text}", kind, "skipped", display=right.display,
                       expected="refuted" in _directive(self.rows_of[right.display], "expect"))
         comp.notes = j.notes
+        unread = sorted({n.name for side in (left, right) for n in L.walk(side.node)
+                         if isinstance(n, L.Name) and n.name in self.unread and n.name not in self.definitions})
+        if unread:
+            j.message = "; ".join(f"{self.latex.get(n, n)} is defined at line {self.unread[n]} in a form that could "
+                                  f"not be read" for n in unread)
+            return j
         sides = []
         for which, side in (("left", left), ("right", right)):
             try:
@@ -363,7 +442,7 @@ class _Document:
             except MatcalcError as e:
                 j.message = e.message
                 return j
-        lhs, rhs = sides
+        lhs, rhs = (zero(b.shape) if is_literal_zero(a) and not b.shape.is_scalar else a for a, b in (sides, sides[::-1]))
         if lhs.shape != rhs.shape:
             j.verdict = "refuted"
             j.message = (f"the left side is {_shape(lhs.shape)} but the right side is {_shape(rhs.shape)}: "
@@ -397,6 +476,11 @@ def _derived(p: Partial, scope: Scope) -> str | None:
     except MatcalcError:
         return None
     return LATEX.show(g) if held.status == "holds" else None
+
+
+def is_literal_zero(e) -> bool:
+    """A side written 0 (or \\mathbf{0}): the zero of the other side's shape."""
+    return isinstance(e, Num) and e.value == 0
 
 
 def _shape(s: Shape) -> str:
@@ -516,7 +600,7 @@ class _Compiler:
         if not body.shape.is_scalar:
             raise MatcalcError(f"∂u/∂v of a non-scalar u ({n.u.latex if isinstance(n.u, L.Name) else 'u'} is "
                                f"{body.shape}) is not read: only derivatives of scalars")
-        x = Sym(v, shape)
+        x = self.scope.symbol(v) if v in self.scope.symbols else Sym(v, shape)  # (symmetric as declared)
         return Partial(body, x, self._node(n.v))
 
     def _undefined(self, u: L.Name, so: str) -> None:
