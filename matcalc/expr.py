@@ -239,10 +239,14 @@ class Partial(Expr):
         if not self.body.shape.is_scalar:
             raise ShapeError(f"∂u/∂{self.x.name} needs a scalar u, got {self.body.shape}")
         _set_shape(self, self.x.shape)
+        leaves = tuple(n for n in distinct_nodes(self.body) if isinstance(n, Sym) and n != self.x)
+        object.__setattr__(self, "_leaves", leaves)
 
     @property
     def children(self):
-        return self.body, self.x, self.at
+        """``at`` and the symbols the body uses (they are drawn like any other), but not the body: its
+        value at a drawn x means nothing (x takes at's value), and it may be undefined there."""
+        return (self.at,) + self._leaves
 
 
 @node()

@@ -188,3 +188,43 @@ def test_an_assumption_holds_from_where_it_is_written():
     text = ("<!-- matcalc: y=vector(n) -->\n$$\\mathbf{1}^T y = 1$$\n"
             "<!-- matcalc: assume \\mathbf{1}^T y = 1 -->\n$$\\mathbf{1}^T y = 1$$\n")
     assert [v for _, v in verdicts(text)] == ["refuted", "holds"]
+
+
+def test_a_derivative_operator_applies_to_the_whole_term_after_it():
+    text = ("$$\\frac{\\partial}{\\partial \\alpha} \\beta\\alpha^2 = 2\\alpha\\beta$$\n"
+            "$$\\frac{\\partial}{\\partial \\alpha} \\beta\\alpha^2 = 0$$\n"
+            "$$\\nabla_\\alpha \\alpha\\alpha + 1 = 2\\alpha + 1$$\n")
+    assert [v for _, v in verdicts(text)] == ["holds", "refuted", "holds"]
+
+
+def test_log_of_an_absolute_value_is_logdet_only_for_a_matrix():
+    text = "$$\\log|\\alpha| = \\log \\alpha$$\n$$\\log|\\alpha| = \\log|-\\alpha|$$\n"
+    assert [v for _, v in verdicts(text)] == ["refuted", "holds"]
+
+
+def test_a_row_with_an_equals_sign_of_its_own_is_not_glued_to_the_row_above():
+    assert [v for _, v in verdicts("$$\n\\alpha = 2\\alpha \\\\\n- \\alpha = \\alpha\n$$\n")] == ["refuted", "refuted"]
+
+
+def test_a_layer_index_in_brackets_is_part_of_the_name():
+    text = "$$a^{(2)} = (a^{(1)})^2$$\n<!-- matcalc: W^{(1)}=matrix(h,n), x=vector(n) -->\n$$z^{(1)} = W^{(1)} x$$\n" \
+           "$$\\frac{\\partial \\mathbf{1}^T z^{(1)}}{\\partial x} = (W^{(1)})^T \\mathbf{1}$$\n"
+    assert [v for _, v in verdicts(text)] == ["defined", "defined", "holds"]
+
+
+def test_a_partial_by_a_defined_name_is_evaluated_at_its_value_only():
+    """∂ℓ/∂p with p = exp(ζ): never at a drawn p where log p is undefined."""
+    text = "$$p = \\exp(\\zeta)$$\n$$\\ell = \\log p$$\n$$\\frac{\\partial \\ell}{\\partial \\zeta} = \\frac{\\partial \\ell}{\\partial p} p$$\n"
+    assert verdicts(text)[-1] == ("derivative", "holds")
+
+
+def test_a_definition_whose_shapes_do_not_fit_does_not_break_the_document():
+    text = "<!-- matcalc: x=vector(n), A=matrix(n,n), B=matrix(n,n) -->\n$$f = (x - Ax)^2$$\n" \
+           "$$\\operatorname{tr}(AB) = \\operatorname{tr}(BA)$$\n$$\\frac{\\partial f}{\\partial x} = 0$$\n"
+    assert [v for _, v in verdicts(text)] == ["skipped", "holds", "skipped"]
+
+
+def test_a_wrt_comment_may_name_several_symbols():
+    text = ("<!-- matcalc: x=vector(n), y=vector(n), A=matrix(n,n) -->\n<!-- matcalc: wrt x, y -->\n"
+            "$$d(x^T A y) = dx^T A y + x^T A dy$$\n")
+    assert [v for _, v in verdicts(text)] == ["holds"]

@@ -353,8 +353,11 @@ class _Reader:
             self.take()
             fn = "logdet"
         elif fn == "log" and not order and (self.is_char("|") or self.peek().text == "lvert"):
-            bar = self.take()
-            return self.group_scripts(Call(t.pos, "logdet", (self.between(bar, "|"),)))
+            bar = self.take()  # log|X| of a matrix is log det; of a scalar (no capital in it), log of its absolute value
+            inside = self.between(bar, "|")
+            matrix = any(isinstance(n, Name) and n.hint == "" for n in walk(inside))
+            return self.group_scripts(Call(t.pos, "logdet", (inside,)) if matrix else
+                                      Call(t.pos, "log", (Call(bar.pos, "abs", (inside,)),)))
         if self.is_char("("):
             return self.group_scripts(Call(t.pos, fn, (self.group(),), order))
         self.awaiting(f"{t.spelling()} needs an argument", t)
@@ -379,14 +382,14 @@ class _Reader:
                 if s[1] > s[0] + 1 and self.toks[s[0] + 1].text == "^":
                     raise self.error("only first derivatives are read", self.toks[s[0] + 1])
             v = self.variable(den[0] + 1, den[1])
-            u = self.factor() if num[1] == num[0] + 1 else self.read((num[0] + 1, num[1]))
+            u = self.product() if num[1] == num[0] + 1 else self.read((num[0] + 1, num[1]))  # (the operator: of the term)
             return Partial(t.pos, u, v)
         a, b = self.read(num), self.read(den)
         if isinstance(b, Differential) and isinstance(b.arg, Name):
             if isinstance(a, Differential):
                 return Partial(t.pos, a.arg, b.arg)
             if isinstance(a, Name) and a.latex == "d":
-                return Partial(t.pos, self.factor(), b.arg)
+                return Partial(t.pos, self.product(), b.arg)
         return self.group_scripts(Op(t.pos, "div", (a, b)))
 
     def partial(self) -> Node:
@@ -413,7 +416,7 @@ class _Reader:
         a, b = self.argument(t, "a variable")
         v = self.variable(a, b)
         self.awaiting("\\nabla_X needs a function after it", t)
-        return Partial(t.pos, self.factor(), v)
+        return Partial(t.pos, self.product(), v)  # (of the whole term that follows, up to + or -)
 
     def sqrt(self) -> Node:
         t = self.take()
@@ -532,6 +535,8 @@ class _Reader:
             return "circ"
         if self.scripted(span) and any(self.toks[k].kind in ("letter", "word") for k in range(a, b)):
             return "letters"
+        if self.scripted(span) and self.toks[a].text in "([" and self.toks[b - 1].text in ")]":
+            return "letters"  # a^{(1)}, W^{[2]}: a layer's index, part of the name
         return "number"
 
     def scripted(self, span: tuple[int, int]) -> bool:

@@ -62,12 +62,13 @@ def judge(rows: list[Row], name: str = "document") -> list[Judgement]:
 # -- reading ------------------------------------------------------------------------------------
 
 def _joined(rows: list[Row]) -> list[Row]:
-    """The rows, each that starts with + or − joined to the row before it in its display (an expression
-    broken across align rows), and the punctuation that ends a sentence (, ; .) dropped."""
+    """The rows, each that starts with + or − and has no = of its own joined to the row before it in its
+    display (an expression broken across align rows), and the punctuation that ends a sentence (, ; .)
+    dropped."""
     out: list[Row] = []
     for row in rows:
         text = _PUNCTUATION.sub("", row.text)
-        if out and out[-1].display == row.display and _GOES_ON.match(text):
+        if out and out[-1].display == row.display and _GOES_ON.match(text) and not _equals(text):
             gap = "\n" * (row.line - out[-1].line - out[-1].text.count("\n"))
             out[-1] = replace(out[-1], text=out[-1].text + (gap or " ") + text)
         else:
@@ -117,6 +118,12 @@ def _equals(text: str) -> list[int]:
     return out
 
 
+def _names(text: str) -> list[str]:
+    """A wrt comment's names: X, or X, Y (commas outside braces)."""
+    bounds = [-1] + [i for i in _equals(text.replace(",", "=")) if text[i] == ","] + [len(text)]
+    return [text[a + 1:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a + 1:b].strip()]
+
+
 def _directive(row: Row, kind: str) -> list[str]:
     return [d.value for d in row.directives if d.kind == kind]
 
@@ -132,6 +139,7 @@ class _Document:
         self.versions: dict[str, int] = {}  # name -> how many times the document started it afresh
         self.assumed: list[list[_Side]] = []
         self.fixed: dict[str, str] = {}  # the declarations, and the shapes the definitions fix
+        self.settled: set = set()  # the dimensions 1 the definitions give (no note for those)
         self.sides = 0
         self.rows_of = {r.display: r for r in rows}  # a display's first row (its directives)
         self.unread: dict[str, int] = {}  # a name defined by a row that could not be read -> its line
@@ -181,6 +189,13 @@ class _Document:
         if isinstance(node, L.Name):
             self.unread.setdefault(self._renamed(node).name, row.line)
 
+    def _unfit(self, name: str, side: _Side, why: str) -> None:
+        """A definition whose shapes do not fit the document's: not used, and said where it is written."""
+        self.unread.setdefault(name, side.line)
+        for j in self.out:
+            if j.kind == "definition" and j.line == side.line and j.verdict == "defined":
+                j.verdict, j.message = "skipped", f"its shapes do not fit the rest of the document: {why}"
+
     def _count(self) -> int:
         self.sides += 1
         return self.sides
@@ -221,7 +236,7 @@ class _Document:
         """The symbols that move in a chain's differentials: its display's wrt, else those whose
         differential (dX, X not defined) its last side writes (where the derivation ends, df =
         tr(Gᵀ dX)), else those whose differential it writes anywhere."""
-        wrt = [self._renamed(read_expression(w)) for w in _directive(c.row, "wrt")]
+        wrt = [self._renamed(read_expression(w)) for text in _directive(c.row, "wrt") for w in _names(text)]
         if wrt:
             return tuple(n.name for n in wrt if isinstance(n, L.Name))
 
@@ -284,10 +299,22 @@ class _Document:
         hints = self._hints()
         assumed = [("assume", " = ".join(self._texts(s.node, s.tag, (), lets) for s in a)) for a in self.assumed]
         first: dict[str, str] = {}
+        scope = make_scope(self.declared).symbols
         try:
-            fixed = infer(make_scope(self.declared).symbols, {}, lets, assumed, hints=hints, dims_out=first)
-        except ShapeError:  # definitions that do not type-check together: the equations show where
-            fixed = {}
+            fixed = infer(scope, {}, lets, assumed, hints=hints, dims_out=first)
+        except ShapeError:  # definitions that do not type-check together: those that do not fit are not used
+            kept: dict[str, str] = {}
+            for name, text in lets.items():
+                try:
+                    infer(scope, {}, {**kept, name: text}, assumed, hints=hints)
+                except ShapeError as e:
+                    if name in self.definitions:
+                        self._unfit(name, self.definitions.pop(name), e.message)
+                    continue
+                kept[name] = text
+            lets.clear()
+            lets.update(kept)
+            fixed = infer(scope, {}, lets, assumed, hints=hints, dims_out=first)
         self.fixed = {**fixed, **self.declared}
         declared = make_scope(self.fixed).symbols
 
@@ -298,7 +325,7 @@ class _Document:
             texts = [(f"equal.{i}", equations[key][1]) for i, key in enumerate(keys)]
             return {**self.fixed, **infer(declared, {}, all_lets, texts, hints=hints, dims_out=dims)}, dims
 
-        base = self._collapsed(attempt([])[0])
+        base = self.settled = self._collapsed(attempt([])[0])
         try:
             everything = attempt(list(equations))
             if self._collapsed(everything[0]) <= base:
@@ -389,8 +416,8 @@ class _Document:
             written = {n.name for side in c.sides[k:k + 2] for n in L.walk(side.node) if isinstance(n, L.Name)}
             shapes = {n: typing.base.declaration(n) for n in typing.base.symbols if n in written}
             j.notes += [f"{self.latex.get(n, n)} is taken as {_shape(typing.base.symbols[n])} here, the shape its "
-                        f"equations leave it (a declaration says otherwise)"
-                        for n in sorted({n for n, _ in self._collapsed(shapes)})]
+                        f"equations leave it (declare it to say otherwise)"
+                        for n in sorted({n for n, _ in self._collapsed(shapes) - self.settled})]
             self.out.append(self._spelled(j))
         return sorted(self.out, key=lambda j: (j.line, j.display))
 
@@ -414,7 +441,7 @@ class _Document:
         j.message = spell(j.message)
         if j.counterexample:
             cx = dict(j.counterexample)
-            cx["point"] = {spell(n): v for n, v in cx.get("point", {}).items()}
+            cx["point"] = {spell(n): v for n, v in cx.get("point", {}).items() if not n.startswith("_")}
             cx["summary"] = spell(cx.get("summary", ""))
             j.counterexample = cx
         return j
@@ -429,8 +456,8 @@ class _Document:
         unread = sorted({n.name for side in (left, right) for n in L.walk(side.node)
                          if isinstance(n, L.Name) and n.name in self.unread and n.name not in self.definitions})
         if unread:
-            j.message = "; ".join(f"{self.latex.get(n, n)} is defined at line {self.unread[n]} in a form that could "
-                                  f"not be read" for n in unread)
+            j.message = "; ".join(f"{self.latex.get(n, n)}'s definition at line {self.unread[n]} is not used (see there)"
+                                  for n in unread)
             return j
         sides = []
         for which, side in (("left", left), ("right", right)):
