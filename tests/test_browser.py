@@ -101,3 +101,18 @@ def test_latex_typed_with_the_box_ticked(server, browser):
     assert page.locator(".verdict").get_attribute("class") == "verdict holds"
     assert _math_text(page.locator("td.expr").last) == "AB⊤"
     assert page.is_checked("#latex") and "latex=1" in page.url
+
+
+def test_the_page_fits_a_phone(server, browser, tmp_path):
+    """At 390 px wide: nothing wider than the screen, f wide enough to type in, the submit button and the
+    derivation inside the screen (a long step scrolls within its table)."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(server + "/?f=-Y'*log(softmax(Z))&wrt=Z&sym=Z=vector(n)&sym=Y=vector(n)&assume=sum(Y)=1")
+    page.wait_for_selector(".claim .verdict")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("#f").bounding_box()["width"] >= 250
+    for part in ("button[type=submit]", "table.steps", ".claim .verdict"):
+        box = page.locator(part).first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, part
+    shot = ROOT / "docs" / "web-phone.png" if os.environ.get("MATCALC_UPDATE_SCREENSHOT") else tmp_path / "phone.png"
+    page.screenshot(path=str(shot), full_page=True)

@@ -109,6 +109,12 @@ table.cx{border-collapse:collapse;font-size:.9rem} .cx th,.cx td{border:1px soli
 .cx th{background:var(--bg);font-weight:600} .tools{display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
 .tools a{color:var(--accent);font-size:.9rem;word-break:break-all} details pre{background:var(--bg);padding:.6rem;overflow:auto;font-size:.85rem}
 .group h2{font-size:1.1rem;margin:1.2rem 0 .4rem} .catalog td{padding:.2rem .6rem;vertical-align:top} .muted{color:var(--muted)}
+.claim,.card{min-width:0;max-width:100%} table.steps,table.cx,.result,.claimed{display:block;max-width:100%;overflow-x:auto}
+@media (max-width:640px){
+ header{padding:.5rem .8rem;gap:.8rem;flex-wrap:wrap} main{padding:.6rem .5rem 2rem} .card{padding:.8rem .7rem}
+ .r1,.r2,.r3{grid-template-columns:1fr 1fr} .r1 > :first-child,.r3 > :last-child{grid-column:1/-1}
+ .r3 button{width:100%} textarea{height:4rem} td.rule{padding-left:.8rem;white-space:nowrap}
+}
 """
 
 SCRIPT = """
