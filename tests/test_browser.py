@@ -71,6 +71,9 @@ def test_type_submit_read_share(server, browser, tmp_path):
     assert page.locator("td.rule").last.text_content() == "identity"
     assert page.locator(".verdict").get_attribute("class") == "verdict holds"
     assert page.locator("[data-copy]").first.is_visible()  # the page's one script ran under its policy
+    page.click("label[for=code-jax]")  # the code tabs: one pane at a time, by CSS alone
+    assert page.locator("#pane-jax").is_visible() and not page.locator("#pane-numpy").is_visible()
+    page.click("label[for=code-numpy]")
     shot = ROOT / "docs" / "web.png" if os.environ.get("MATCALC_UPDATE_SCREENSHOT") else tmp_path / "web.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000

@@ -484,3 +484,14 @@ def test_format_mathml_on_the_command_line(capsys, tmp_path):
     html = (tmp_path / "d.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and out in html
 
+
+
+def test_the_page_exports_the_derivation_as_code_in_tabs(client):
+    r = client.get("/?f=x'*A*x&wrt=x&sym=x=vector(n)&sym=A=matrix(n,n)")
+    assert r.status_code == 200
+    for backend, name in (("numpy", "NumPy"), ("jax", "JAX"), ("torch", "PyTorch")):
+        assert f'<label for="code-{backend}">{name}</label>' in r.text
+        assert f'data-copy="{backend}-src"' in r.text
+    numpy_code = r.text.split('<pre id="numpy-src">')[1].split("</pre>")[0]
+    assert "import numpy" in numpy_code and "def " in numpy_code
+

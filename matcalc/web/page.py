@@ -109,6 +109,11 @@ table.cx{border-collapse:collapse;font-size:.9rem} .cx th,.cx td{border:1px soli
 .cx th{background:var(--bg);font-weight:600} .tools{display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
 .tools a{color:var(--accent);font-size:.9rem;word-break:break-all} details pre{background:var(--bg);padding:.6rem;overflow:auto;font-size:.85rem}
 .group h2{font-size:1.1rem;margin:1.2rem 0 .4rem} .catalog td{padding:.2rem .6rem;vertical-align:top} .muted{color:var(--muted)}
+.tabs{position:relative} .tabs > input{position:absolute;opacity:0;left:0;top:0;width:1px;height:1px;margin:0} .tabs > label{display:inline-block;padding:.3rem .8rem;border:1px solid var(--line);
+ border-radius:6px 6px 0 0;margin-right:.2rem;cursor:pointer;font-size:.9rem;color:var(--ink)}
+.tabs > input:checked + label{background:var(--bg);font-weight:600} .tabs .pane{display:none}
+.tabs .pane pre{background:var(--bg);padding:.6rem;overflow:auto;font-size:.8rem;max-height:26rem;margin:.4rem 0 0}
+#code-numpy:checked ~ #pane-numpy,#code-jax:checked ~ #pane-jax,#code-torch:checked ~ #pane-torch{display:block}
 .claim,.card{min-width:0;max-width:100%} table.steps,table.cx,.result,.claimed{display:block;max-width:100%;overflow-x:auto}
 @media (max-width:640px){
  header{padding:.5rem .8rem;gap:.8rem;flex-wrap:wrap} main{padding:.6rem .5rem 2rem} .card{padding:.8rem .7rem}
@@ -223,7 +228,25 @@ def result_html(form: dict[str, str], body: dict, result: dict) -> str:
              f'<button class="ghost" type="button" data-copy="toml-src" hidden>Copy proof file (TOML)</button></div>'
              f'<details><summary>LaTeX</summary><pre id="latex-src">{escape(answer["latex"])}</pre></details>'
              f'<details><summary>Proof file (TOML)</summary><pre id="toml-src">{escape(toml_text(_declared(body, answer)))}</pre></details>')
-    return f'<div class="card" id="result">{result["html"]}{counterexample_html(answer["counterexample"])}{tools}</div>'
+    return (f'<div class="card" id="result">{result["html"]}{counterexample_html(answer["counterexample"])}{tools}'
+            f'{code_html(result.get("code") or {})}</div>')
+
+
+def code_html(code: dict[str, str]) -> str:
+    """The emitted module as tabs, NumPy, JAX, PyTorch (radio buttons and CSS: no script), each with a copy button."""
+    if not code:
+        return ""
+    from .work import BACKENDS
+
+    tabs, panes = [], []
+    for i, (backend, source) in enumerate(code.items()):
+        checked = " checked" if i == 0 else ""
+        tabs.append(f'<input type="radio" name="code" id="code-{backend}"{checked}>'
+                    f'<label for="code-{backend}">{BACKENDS[backend]}</label>')
+        panes.append(f'<div class="pane" id="pane-{backend}"><button class="ghost" type="button" '
+                     f'data-copy="{backend}-src" hidden>Copy {BACKENDS[backend]} code</button>'
+                     f'<pre id="{backend}-src">{escape(source)}</pre></div>')
+    return f'<section class="code"><h3>Code</h3><div class="tabs">{"".join(tabs)}{"".join(panes)}</div></section>'
 
 
 def error_html(error: str) -> str:

@@ -26,7 +26,24 @@ def derive(body: object) -> dict:
     shapes = assuming(a.proof.scope)
     html = (f'<p class="assumed">{escape(shapes)}</p>' if shapes else "") + mathml_document.derivation(a.report)
     read = {"f": request.f, "wrt": request.wrt, "gradient": request.gradient}
-    return {"answer": json_out.answer(a.report, a.proof.scope), "html": html, "read": read}
+    return {"answer": json_out.answer(a.report, a.proof.scope), "html": html, "read": read, "code": _code(a)}
+
+
+#: The page's code tabs: backend -> its name on the tab.
+BACKENDS = {"numpy": "NumPy", "jax": "JAX", "torch": "PyTorch"}
+
+
+def _code(a) -> dict[str, str]:
+    """The emitted module in each backend, where the derivation can be emitted (none for a refuted one)."""
+    from ..codegen import emit
+
+    out = {}
+    for backend in BACKENDS:
+        try:
+            out[backend] = emit(backend, a.proof, [a.report])
+        except MatcalcError:
+            continue
+    return out
 
 
 def warm_up() -> None:
