@@ -18,6 +18,7 @@ from matcalc.cli import main  # noqa: E402
 from matcalc.errors import MatcalcError  # noqa: E402
 from matcalc.parser import parse  # noqa: E402
 from matcalc.printers import json_out, mathml  # noqa: E402
+from matcalc.printers.mathml_document import verdict_class  # noqa: E402
 from matcalc.proof_catalog import entries  # noqa: E402
 from matcalc.prooffile import load, make_scope  # noqa: E402
 from matcalc.web import page, work  # noqa: E402
@@ -395,7 +396,7 @@ def test_the_catalog_page_lists_every_proof(client):
 
 def test_a_catalog_proof_is_derived_and_checked(client):
     r = client.get("/catalog/softmax-ce")
-    verdicts = [r.verdict for r in reports("softmax-ce")[1]]
+    verdicts = [verdict_class(r) for r in reports("softmax-ce")[1]]  # (a planted mistake: "expected")
     assert r.status_code == 200 and [f'class="verdict {v}"' in r.text for v in verdicts] == [True] * 5
     assert r.text.count('<section class="claim">') == 5
 
@@ -495,3 +496,17 @@ def test_the_page_exports_the_derivation_as_code_in_tabs(client):
     numpy_code = r.text.split('<pre id="numpy-src">')[1].split("</pre>")[0]
     assert "import numpy" in numpy_code and "def " in numpy_code
 
+
+
+def test_a_parse_error_marks_its_place_in_the_field(client):
+    r = client.get("/?f=tr(X%20%2B&wrt=X&sym=X%3Dmatrix(n,n)")
+    assert '<p class="field-error" id="f-error">f:1:7: unexpected end of expression</p>' in r.text
+    assert '<pre class="where" aria-hidden="true">tr(X +<mark> </mark></pre>' in r.text
+    r = client.get("/?f=tr(X%20%2B%20%23)&wrt=X&sym=X%3Dmatrix(n,n)")
+    assert "<mark>#</mark>" in r.text
+
+
+def test_a_planted_mistake_is_shown_as_expected_not_as_a_failure(client):
+    r = client.get("/catalog/common-mistakes")
+    assert r.status_code == 200 and 'class="verdict expected"' in r.text
+    assert 'class="verdict refuted"' not in r.text and 'class="verdict unexpected"' not in r.text

@@ -70,6 +70,14 @@ def result(r: ClaimReport) -> str:
     return f"{math(MATHML.show(r.named.body))}, where {where}"
 
 
+def verdict_class(r: ClaimReport) -> str:
+    """How a verdict is shown: holds, refuted or error; a claim the catalog expects refuted (a planted
+    mistake) "expected" when it is, "unexpected" when it is not."""
+    if r.error or r.claim.expect == "holds":
+        return "error" if r.error else r.verdict
+    return "expected" if r.verdict == r.claim.expect else "unexpected"
+
+
 def derivation(r: ClaimReport) -> str:
     """One claim: f, its steps, the result, the claim and the checker's verdict."""
     x = r.claim.wrt.name
@@ -83,7 +91,7 @@ def derivation(r: ClaimReport) -> str:
     if r.claim.gradient is not None:
         parts.append(f'<p class="claimed">Claimed: {math(MATHML.show(r.claim.gradient))} '
                      f'<code>{escape(show(r.claim.gradient))}</code></p>')
-    parts.append(f'<p class="verdict {escape(r.verdict)}">Check: {escape(verdict_line(r))}</p>')
+    parts.append(f'<p class="verdict {escape(verdict_class(r))}">Check: {escape(verdict_line(r))}</p>')
     return f'<section class="claim">{"".join(parts)}</section>'
 
 

@@ -104,7 +104,8 @@ td.lhs{text-align:right;white-space:nowrap} td.rule{color:var(--muted);font-styl
 .result,.claimed{margin:.6rem 0} .result code,.claimed code{color:var(--muted);margin-left:.8rem}
 .verdict{padding:.55rem .8rem;border-radius:6px;font-weight:600;margin:0 0 .8rem}
 .claim{display:flex;flex-direction:column;align-items:flex-start} .claim h3{order:-2} .claim .verdict{order:-1;align-self:stretch}
-.verdict.holds{background:#e7f5ec;color:var(--ok)} .verdict.refuted,.verdict.error{background:#fdecea;color:var(--bad)}
+.verdict.holds{background:#e7f5ec;color:var(--ok)} .verdict.refuted,.verdict.error,.verdict.unexpected{background:#fdecea;color:var(--bad)}
+.verdict.expected{background:#eef2fb;color:var(--accent)}
 table.cx{border-collapse:collapse;font-size:.9rem} .cx th,.cx td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
 .cx th{background:var(--bg);font-weight:600} .tools{display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
 .tools a{color:var(--accent);font-size:.9rem;word-break:break-all} details pre{background:var(--bg);padding:.6rem;overflow:auto;font-size:.85rem}
@@ -114,6 +115,8 @@ table.cx{border-collapse:collapse;font-size:.9rem} .cx th,.cx td{border:1px soli
 .tabs > input:checked + label{background:var(--bg);font-weight:600} .tabs .pane{display:none}
 .tabs .pane pre{background:var(--bg);padding:.6rem;overflow:auto;font-size:.8rem;max-height:26rem;margin:.4rem 0 0}
 #code-numpy:checked ~ #pane-numpy,#code-jax:checked ~ #pane-jax,#code-torch:checked ~ #pane-torch{display:block}
+.where{margin:.25rem 0 0;font-size:.85rem;background:#fff6f5;padding:.2rem .4rem;overflow-x:auto;white-space:pre}
+.where mark{background:var(--bad);color:#fff;border-radius:2px}
 .claim,.card{min-width:0;max-width:100%} table.steps,table.cx,.result,.claimed{display:block;max-width:100%;overflow-x:auto}
 @media (max-width:640px){
  header{padding:.5rem .8rem;gap:.8rem;flex-wrap:wrap} main{padding:.6rem .5rem 2rem} .card{padding:.8rem .7rem}
@@ -149,11 +152,25 @@ def _input(form, name, label, *, area=False, placeholder="", field="", error="",
     attrs = (f'id="{name}" name="{name}" placeholder="{escape(placeholder)}"'
              + (f' aria-invalid="true" aria-describedby="{name}-error"' if bad else ""))
     control = f"<textarea {attrs}>{value}</textarea>" if area else f'<input {attrs} value="{value}">'
-    note = f'<p class="field-error" id="{name}-error">{escape(error)}</p>' if bad else ""
+    note = f'<p class="field-error" id="{name}-error">{escape(error)}</p>{_marked(form.get(name, ""), error, name)}' \
+        if bad else ""
     head = f'<label for="{name}">{escape(label)}</label>'
     if beside:
         head = f'<div class="lab">{head}{beside}</div>'
     return f'<div>{head}{control}{note}</div>'
+
+
+def _marked(value: str, error: str, name: str) -> str:
+    """The line of the field's text that an error ``name:LINE:COLUMN: …`` points into, its character marked."""
+    m = re.match(rf"{re.escape(name)}:(\d+):(\d+): ", error)
+    lines = value.splitlines() or [""]
+    if m is None or not 1 <= int(m.group(1)) <= len(lines):
+        return ""
+    text, col = lines[int(m.group(1)) - 1], int(m.group(2))
+    if not 1 <= col <= len(text) + 1:
+        return ""
+    return (f'<pre class="where" aria-hidden="true">{escape(text[:col - 1])}<mark>{escape(text[col - 1:col] or " ")}'
+            f'</mark>{escape(text[col:])}</pre>')
 
 
 def form_html(form: dict[str, str], field: str = "", error: str = "") -> str:
