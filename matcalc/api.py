@@ -220,9 +220,14 @@ def from_sympy(e: Any, dimensions: Sequence[Any] = ()) -> sympy_bridge.Translati
 
 @deep
 def load(path: str | Path) -> ProofFile:
-    """A proof file: its declarations and claims (parsed and typed)."""
+    """A proof file: its declarations and claims (parsed and typed). ``path`` is a file's path, or the
+    name of a catalog proof (``"atxb"``, as `matcalc list` names them), from any working directory."""
     if not isinstance(path, (str, PathLike)):
-        raise MatcalcError(f"load takes the path of a proof file, got {type(path).__name__}")
+        raise MatcalcError(f"load takes the path of a proof file or a catalog name, got {type(path).__name__}")
+    if isinstance(path, str) and not Path(path).exists() and not path.endswith(".toml"):
+        from .proof_catalog import find
+
+        return _load(find(path))
     return _load(path)
 
 

@@ -114,3 +114,10 @@ def test_to_latex_compiles(tmp_path):
     (tmp_path / "d.tex").write_text(d.to_latex(standalone=True), encoding="ascii")
     r = subprocess.run([exe, "-halt-on-error", "-interaction=nonstopmode", "d.tex"], cwd=tmp_path, capture_output=True)
     assert r.returncode == 0
+
+
+def test_load_takes_a_catalog_name_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert matcalc.load("atxb").claims and matcalc.load("softmax-ce").title
+    with pytest.raises(matcalc.MatcalcError, match="no catalog proof named"):
+        matcalc.load("no-such-proof")
