@@ -3,6 +3,8 @@ a document judged; a bad proof file is one error result, a document that cannot 
 
 With several jobs the files are checked in worker processes, one file at a time each, and
 the results are taken in the order of the files, so the output is the same as with one job.
+With a cache (matcalc.cache), a claim or document found there is not checked again; with a
+shard i/N, only the claims (and whole documents) of that shard are checked.
 """
 from __future__ import annotations
 
@@ -10,14 +12,21 @@ import os
 import pickle
 import signal
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .deep import deep, run
-from .notes import Checked, Document, documents_below, is_document, judged, read
+from .notes import STDIN, Checked, Document, documents_below, is_document, read
 from .proof_catalog import proof_files
 from .errors import MatcalcError, printable
-from .prooffile import load
-from .report import ClaimReport, file_error, run_proof
+
+if TYPE_CHECKING:
+    from .cache import Cache
+    from .report import ClaimReport
+
+# The prover and the checker (prooffile, report) are imported where a claim is checked, so that a
+# run whose every claim is in the cache (``cache``) imports neither them nor SymPy.
 
 
 def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
@@ -34,13 +43,23 @@ def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
 
 
 @deep
-def check_file(path: Path | Document, *, seed: int = 0) -> list[ClaimReport] | Checked:
-    """Every claim of one proof file, or a document's equations judged; a proof file that cannot be
-    read, parsed or checked is one error result, so that it never costs the other files their results."""
+def check_file(path: Path | Document, *, seed: int = 0, only: frozenset[int] | None = None) -> list[ClaimReport] | Checked:
+    """Every claim of one proof file (``only``: the claims of those indices), or a document's
+    equations judged; a proof file that cannot be read, parsed or checked is one error result, so
+    that it never costs the other files their results."""
+    from .report import file_error, run_claim, run_proof
+
     if isinstance(path, Document):
+        from .notes import judged
+
         return judged(path)
     try:
-        return run_proof(load(path), seed=seed)
+        from .prooffile import load
+
+        proof = load(path)
+        if only is None:
+            return run_proof(proof, seed=seed)
+        return [run_claim(proof, c, seed=seed) for c in proof.claims if c.index in only]
     except MatcalcError as e:
         return [file_error(str(path), e)]
     except RecursionError:
@@ -57,46 +76,159 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def check_paths(paths: list[str], *, seed: int = 0, progress: bool = False,
-                jobs: int | None = 1) -> tuple[list[ClaimReport], list[Checked]]:
+@dataclass
+class _File:
+    """One file of a run: its results as far as known (from the cache), and what is left to check."""
+
+    path: Path
+    item: Path | Document | None = None  # what check_file is given; None: nothing to check
+    only: frozenset[int] | None = None  # the claims to check (None: all)
+    owner: bool = True  # this shard reports the file's own error
+    keys: dict[int, str] | None = None  # claim index -> cache key (a document's under 0)
+    loads_key: str | None = None  # the key of "this proof file loads"
+    hits: list = field(default_factory=list)  # reports (or a document) taken from the cache
+    results: list | Checked | None = None
+
+
+def check_paths(paths: list[str], *, seed: int = 0, progress: bool = False, jobs: int | None = 1,
+                cache: Cache | None = None, read_cache: bool = True,
+                shard: tuple[int, int] | None = None) -> tuple[list[ClaimReport], list[Checked]]:
     """Every claim of every proof file, and every document checked; with ``progress``, a bar on
     stderr (for a terminal); with ``jobs`` > 1 (None: one per core), files are checked in that many
     worker processes. A folder without proof files or documents is an error result; none at all,
-    or a document that cannot be read (all are read first), is an error."""
+    or a document that cannot be read (all are read first), is an error.
+
+    With ``cache``, what holds (or is refuted as expected) is stored there, and (with
+    ``read_cache``) a claim or document found there is not checked again. With ``shard`` (i, N),
+    only the claims (and whole documents) of shard i of N are checked (``cache.shard_of``); a proof
+    file's own error is reported by the shard of its index 0."""
     files, empty = expand(paths)
     if not files:
         raise MatcalcError(f"no proof files in {', '.join(paths)}")
-    work = [read(f) if is_document(f) else f for f in files]
-    reports = [file_error(p, MatcalcError(f"no proof files in {p}")) for p in empty]
-    documents: list[Checked] = []
 
-    def take(found: list[ClaimReport] | Checked) -> None:
+    def mine(path, index: int) -> bool:
+        from .cache import shard_of
+
+        return shard is None or shard_of(str(path), index, shard[1]) == shard[0]
+
+    plans = [_plan(f, seed, mine, cache, read_cache, shard is not None) for f in files]
+    reports: list[ClaimReport] = []
+    if any(mine(p, 0) for p in empty):
+        from .report import file_error
+
+        reports = [file_error(p, MatcalcError(f"no proof files in {p}")) for p in empty if mine(p, 0)]
+    todo = [p for p in plans if p.item is not None]
+    jobs = min(jobs or cores(), len(todo)) or 1
+    results = (_in_workers(todo, seed, jobs) if jobs > 1 else
+               (check_file(p.item, seed=seed, only=p.only) for p in todo))
+    if progress and len(todo) > 1:
+        results = _with_bar(todo, results)
+    for plan, found in zip(todo, results):
+        plan.results = found
+        if cache is not None:
+            _store(cache, plan, found)
+    documents: list[Checked] = []
+    for plan in plans:
+        found = _merged(plan)
         if isinstance(found, Checked):
             documents.append(found)
         else:
             reports.extend(found)
+    return reports, documents
 
-    jobs = min(jobs or cores(), len(work))
-    results = _in_workers(work, seed, jobs) if jobs > 1 else (check_file(item, seed=seed) for item in work)
-    if not progress or len(work) < 2:
-        for found in results:
-            take(found)
-        return reports, documents
+
+def _plan(path: Path, seed: int, mine, cache: Cache | None, read_cache: bool, sharded: bool) -> _File:
+    """What is known of one file before checking (its results from the cache) and what is left to
+    check; a document not in the cache is read here (an unreadable one is an error for the run)."""
+    plan = _File(path, owner=mine(path, 0))
+    reading = cache if read_cache else None
+    if is_document(path):
+        if not plan.owner:
+            return plan
+        if str(path) == STDIN or cache is None:
+            plan.item = read(path)
+            return plan
+        from .cache import document_key, read_text
+
+        text = read_text(path)
+        if text is not None:
+            plan.keys = {0: document_key(str(path), text)}
+            hit = reading.document(plan.keys[0], printable(str(path))) if reading is not None else None
+            if hit is not None:
+                plan.hits = [hit]
+                return plan
+        plan.item = read(path)
+        return plan
+    if cache is None and not sharded:
+        plan.item = path
+        return plan
+    from .cache import claims_of, claim_keys, file_key, read_text
+
+    text = read_text(path)
+    claims = claims_of(text) if text is not None else None
+    if claims is None:  # not TOML with claims: the file's error, from its shard
+        plan.item = path if plan.owner else None
+        return plan
+    indices = [i for i in range(1, len(claims) + 1) if mine(path, i)]
+    if cache is not None:
+        plan.keys = claim_keys(str(path), text, seed)
+        plan.loads_key = file_key(str(path), text)
+    for i in indices:
+        hit = reading.claim(plan.keys[i], printable(str(path))) if reading is not None and plan.keys else None
+        if hit is not None:
+            plan.hits.append(hit)
+    missing = frozenset(indices) - {r.claim.index for r in plan.hits}
+    if missing:
+        plan.item, plan.only = path, (None if len(missing) == len(claims) else missing)
+    elif plan.owner and len(indices) < len(claims) and not (reading is not None and reading.loads(plan.loads_key)):
+        plan.item, plan.only = path, frozenset()  # only to report the file's error, if it has one
+    return plan
+
+
+def _store(cache: Cache, plan: _File, found: list[ClaimReport] | Checked) -> None:
+    """The results as expected put in the cache."""
+    if isinstance(found, Checked):
+        if plan.keys:
+            cache.put_document(plan.keys[0], found)
+        return
+    if any(r.claim is None for r in found):
+        return
+    if plan.loads_key:
+        cache.put_loads(plan.loads_key)
+    for r in found:
+        if plan.keys and r.claim.index in plan.keys:
+            cache.put_claim(plan.keys[r.claim.index], r)
+
+
+def _merged(plan: _File) -> list | Checked:
+    """A file's results: those from the cache and those checked, in the order of its claims; a
+    proof file that could not be loaded is its one error (from the shard of its index 0)."""
+    found = plan.results
+    if isinstance(found, Checked):
+        return found
+    if found is None:
+        return plan.hits[0] if plan.hits and isinstance(plan.hits[0], Checked) else list(plan.hits)
+    if any(r.claim is None for r in found):
+        return [r for r in found if r.claim is None] if plan.owner else []
+    return sorted([*plan.hits, *found], key=lambda r: r.claim.index)
+
+
+def _with_bar(todo: list[_File], results):
+    """The results as they come, with a progress bar on stderr."""
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("checking", total=len(work))
-        for path, found in zip(files, results):
-            bar.update(task, description=f"checking {escape(printable(path.name))}")
-            take(found)
+        task = bar.add_task("checking", total=len(todo))
+        for plan, found in zip(todo, results):
+            bar.update(task, description=f"checking {escape(printable(plan.path.name))}")
+            yield found
             bar.advance(task)
-    return reports, documents
 
 
-def _in_workers(work: list[Path | Document], seed: int, jobs: int):
-    """Each file's results, in the order of ``work``, checked by ``jobs`` worker processes.
+def _in_workers(todo: list[_File], seed: int, jobs: int):
+    """Each file's results, in the order of ``todo``, checked by ``jobs`` worker processes.
     Ctrl-C (KeyboardInterrupt here) terminates the workers, which ignore it themselves."""
     import multiprocessing
 
@@ -110,7 +242,7 @@ def _in_workers(work: list[Path | Document], seed: int, jobs: int):
     try:
         if main:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        for data in pool.imap(_worker_check, [(item, seed) for item in work], chunksize=1):
+        for data in pool.imap(_worker_check, [(p.item, seed, p.only) for p in todo], chunksize=1):
             yield pickle.loads(data)
         pool.close()
     except BaseException:
@@ -125,10 +257,10 @@ def _worker_start() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _worker_check(job: tuple[Path | Document, int]) -> bytes:
+def _worker_check(job: tuple[Path | Document, int, frozenset[int] | None]) -> bytes:
     """One file's results, pickled in a deep thread (pickling a deep expression recurses)."""
-    item, seed = job
-    return run(lambda: pickle.dumps(check_file(item, seed=seed), pickle.HIGHEST_PROTOCOL))
+    item, seed, only = job
+    return run(lambda: pickle.dumps(check_file(item, seed=seed, only=only), pickle.HIGHEST_PROTOCOL))
 
 
 def summarize(reports: list[ClaimReport]) -> dict:

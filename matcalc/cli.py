@@ -77,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
                      help="check files in N worker processes (default: the number of cores); "
                           "the output is the same as with -j 1")
+    chk.add_argument("--cache", metavar="DIR",
+                     help="keep what holds (or is refuted as expected) in DIR, and do not check again a claim or "
+                          "document unchanged since, under the same matcalc and python-flint; the plain, terminal "
+                          "and JSON output mark such results (cached)")
+    chk.add_argument("--no-cache", action="store_true",
+                     help="check everything, reading no cache (with --cache, the results still go into it)")
+    chk.add_argument("--shard", type=_shard, metavar="I/N",
+                     help="check only shard I of N (1 <= I <= N): a fixed split by claim (documents whole), the "
+                          "same on every machine, so that N jobs together check everything once")
+    chk.add_argument("--junit-xml", metavar="FILE", help="also write a JUnit XML report to FILE: a test case per "
+                                                        "claim and per document")
     common(chk)
 
     diff = sub.add_parser("diff", help="derive a gradient (or a Jacobian, or a Hessian) ad hoc",
@@ -144,6 +155,15 @@ def _jobs(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a number of jobs of at least 1, got {text!r}")
     return n
+
+
+def _shard(text: str) -> tuple[int, int]:
+    from .cache import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _format(args) -> str:
@@ -274,15 +294,31 @@ def proof_file(request, a) -> str:
     return toml_text({**body, **claimed}, name="diff")
 
 
+#: The formats that print a line (or a JSON object) per claim, which a result from the cache can
+#: give; the others show every derivation, so with them the cache is written but not read.
+CACHED_FORMATS = ("plain", "rich", "json")
+
+
 def cmd_check(args) -> int:
     from .check_files import check_paths, summarize
     from .deep import run
-    from .documents import check_document
+    from .documents import check_document, output_format
 
     if args.explain:
         return _explain(args)
+    cache = None
+    if args.cache:
+        from .cache import Cache
+
+        cache = Cache(args.cache)
+    fmt = output_format(Path(args.output)) if args.output else _format(args)
     reports, documents = check_paths(args.paths, seed=args.seed, progress=not args.quiet and sys.stderr.isatty(),
-                                     jobs=args.jobs or None)
+                                     jobs=args.jobs or None, cache=cache,
+                                     read_cache=not args.no_cache and fmt in CACHED_FORMATS, shard=args.shard)
+    if args.junit_xml:
+        from .junit import junit_xml
+
+        _write_whole(Path(args.junit_xml), junit_xml(reports, documents))
     run(_deliver, args, check_document(reports, summarize(reports), quiet=args.quiet, documents=documents))
     return _exit_status(reports, documents)
 

@@ -1,8 +1,57 @@
 """pytest plugin: proof files (*.toml with [[claims]]) collected as tests, FILE::proof::claim-N, and
-the Markdown and LaTeX documents in a proofs/ folder (not README files), FILE::equations."""
+the Markdown and LaTeX documents in a proofs/ folder (not README files), FILE::equations.
+
+A claim or document that held (or was refuted as expected) is kept in a cache (matcalc.cache) and
+not checked again while it, its file's declarations and matcalc itself are unchanged: by default
+in .matcalc_cache/ at the rootdir, beside pytest's own cache and only when that cache is on, so
+that `-p no:cacheprovider` (as CI runs) checks everything and writes nothing. `--matcalc-cache DIR`
+uses DIR even then; `--matcalc-no-cache` turns it off; `--cache-clear` checks everything again
+(and stores the results afresh)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+#: The default cache folder, at the rootdir.
+CACHE_DIR = ".matcalc_cache"
+_CACHE = pytest.StashKey[object]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("matcalc", "matcalc proof files and documents")
+    group.addoption("--matcalc-no-cache", action="store_true",
+                    help="check every claim and document, with no cache of matcalc's results")
+    group.addoption("--matcalc-cache", metavar="DIR",
+                    help=f"keep matcalc's results in DIR (default: {CACHE_DIR} at the rootdir, when pytest's own "
+                         "cache is on, i.e. not with -p no:cacheprovider)")
+
+
+def pytest_configure(config):
+    config.stash[_CACHE] = _cache(config)
+
+
+def _cache(config):
+    """The cache and whether to read it, or None: off with --matcalc-no-cache, and by default when
+    pytest's own cache provider is off."""
+    from .cache import Cache
+
+    if config.getoption("matcalc_no_cache", False):
+        return None
+    folder = config.getoption("matcalc_cache", None)
+    if folder:
+        root = Path(config.invocation_params.dir, folder)
+    elif config.pluginmanager.is_blocked("cacheprovider") or not config.pluginmanager.has_plugin("cacheprovider"):
+        return None
+    else:
+        root = config.rootpath / CACHE_DIR
+    return Cache(root), not config.getoption("cacheclear", False)
+
+
+def _key_path(item) -> str:
+    """The file as keys name it: relative to the rootdir where it can be, so that a cache moves with the project."""
+    root = item.config.rootpath
+    return item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else str(item.path)
 
 
 def pytest_collect_file(parent, file_path):
@@ -41,8 +90,15 @@ class ProofFileItem(pytest.File):
             # (a collection error would stop the whole session).
             yield BadFileItem.from_parent(self, name="file", message=str(e))
             return
+        keys = {}
+        if self.config.stash.get(_CACHE, None) is not None:
+            from .cache import claim_keys, read_text
+
+            text = read_text(self.path)
+            keys = (claim_keys(_key_path(self), text, 0) if text is not None else None) or {}
         for claim in proof.claims:
-            yield ClaimItem.from_parent(self, name=f"{proof.name}::claim-{claim.index}", proof=proof, claim=claim)
+            yield ClaimItem.from_parent(self, name=f"{proof.name}::claim-{claim.index}", proof=proof, claim=claim,
+                                        key=keys.get(claim.index))
 
 
 class BadFileItem(pytest.Item):
@@ -66,17 +122,35 @@ class ClaimFailed(Exception):
     pass
 
 
+def _cached(item, get: str, key: str | None) -> bool:
+    """The item's result is in the cache (and the cache is read); said in its user properties."""
+    found = item.config.stash.get(_CACHE, None)
+    if found is None or key is None or not found[1] or getattr(found[0], get)(key) is None:
+        return False
+    item.user_properties.append(("matcalc", "cached"))
+    return True
+
+
+def _store(item, put: str, key: str | None, result) -> None:
+    found = item.config.stash.get(_CACHE, None)
+    if found is not None and key is not None:
+        getattr(found[0], put)(key, result)
+
+
 class ClaimItem(pytest.Item):
-    def __init__(self, *, proof, claim, **kw):
+    def __init__(self, *, proof, claim, key=None, **kw):
         super().__init__(**kw)
-        self.proof, self.claim = proof, claim
+        self.proof, self.claim, self.key = proof, claim, key
 
     def runtest(self):
+        if _cached(self, "claim", self.key):
+            return
         from .report import run_claim
 
         r = run_claim(self.proof, self.claim)
         if not r.ok:
             raise ClaimFailed(r)
+        _store(self, "put_claim", self.key, r)
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, ClaimFailed):
@@ -106,12 +180,21 @@ class DocumentItem(pytest.Item):
         from .notes import judged, read
         from .notes.report import plain, summary, summary_line
 
+        key = None
+        if self.config.stash.get(_CACHE, None) is not None:
+            from .cache import document_key, read_text
+
+            text = read_text(self.path)
+            key = document_key(_key_path(self), text) if text is not None else None
+        if _cached(self, "document", key):
+            return
         try:
             checked = run(judged, read(self.path))
         except MatcalcError as e:
             raise ClaimFailed(str(e)) from None
         if not checked.ok:
             raise ClaimFailed(plain(checked, quiet=True) + summary_line(summary([checked])))
+        _store(self, "put_document", key, checked)
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, ClaimFailed):

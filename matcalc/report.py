@@ -13,6 +13,7 @@ from .engine.steps import Derivation
 from .errors import MatcalcError, printable
 from .language import show
 from .naming import Named, name_repeats, names_in
+from .printers.rows import label  # noqa: F401  (FILE::proof::claim-N, here since before the printers had it)
 from .prooffile import KIND_NAMES, Claim, ProofFile
 from .engine.second_order import derive_kind
 from .engine.policy import normalise
@@ -138,11 +139,6 @@ def _alone(checker, claim: Claim, g, scope, assume, seed: int, *, engine: bool) 
 def file_error(path: str, error: MatcalcError) -> ClaimReport:
     """The one result for a file that cannot be read, parsed or typed."""
     return ClaimReport(printable(path), "", None, None, None, None, str(error))
-
-
-def label(r: ClaimReport) -> str:
-    """FILE::proof::claim-N, as pytest names the items."""
-    return r.file if r.claim is None else f"{r.file}::{r.proof}::claim-{r.claim.index}"
 
 
 @deep

@@ -10,9 +10,9 @@ from ..errors import MatcalcError
 from ..expr import Expr, Sym, size
 from ..declarations import Assumption
 
-DF, GRADIENT = "df", "gradient"
-#: The sides of second-order steps (the printers name each): d vec F, the Jacobian, d²f, H[dX], the Hessian.
-DVEC, JACOBIAN, D2F, LINEAR_MAP, HESSIAN = "dvec", "jacobian", "d2f", "linear map", "hessian"
+#: The sides of steps (the printers name each): df, the gradient, and of second-order steps d vec F, the
+#: Jacobian, d²f, H[dX], the Hessian (defined in matcalc.sides, which the printers import without the engine).
+from ..sides import D2F, DF, DVEC, GRADIENT, HESSIAN, JACOBIAN, LINEAR_MAP  # noqa: F401
 #: A step larger than this (in nodes: some 1,000 characters printed) is too large to read; runs of
 #: them are shown as one. Each step shown is built whole, so this also bounds what showing costs.
 SHOWN_NODES = 250

@@ -88,12 +88,13 @@ def entries(checked: Checked, *, quiet: bool = False) -> list[tuple[str, str]]:
     expected), file:line: verdict  equation, with its details indented below; styles are the
     terminal theme's ("fail", "rule") or ""."""
     bad = {id(j) for j in checked.unexpected}
+    cached = " (cached)" if getattr(checked, "cached", False) else ""  # a result from matcalc.cache
     out = []
     for j in checked.judgements:
         if quiet and id(j) not in bad:
             continue
         place = f"{checked.document.name}:{j.line}" if j.line else checked.document.name
-        head = f"{place}: {verdict(j, id(j) in bad)}  {j.text}".rstrip()
+        head = f"{place}: {verdict(j, id(j) in bad)}{cached}  {j.text}".rstrip()
         out.append(("fail" if id(j) in bad else "", printable(head)))
         out += [("rule", printable(INDENT + line)) for line in details(j)]
     return out
@@ -158,9 +159,10 @@ def _indent(text: str, start: int) -> str:
 def json_object(checked: Checked) -> dict:
     """{"document", "equations": one record per judgement, "summary"}."""
     keys = ("line", "text", "kind", "verdict", "message", "expected", "counterexample", "right", "notes")
+    cached = {"cached": True} if getattr(checked, "cached", False) else {}  # a result from matcalc.cache
     return {"document": checked.document.name,
             "equations": [{k: getattr(j, k) for k in keys} for j in checked.judgements],
-            "summary": summary([checked])}
+            "summary": summary([checked]), **cached}
 
 
 def check_output(fmt: str, reports: list[ClaimReport], claims: dict, documents: list[Checked], *, quiet: bool,

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 
 def claim_object(r: ClaimReport) -> dict:
-    """The contract's result object for one claim (a file's error has nulls for the claim)."""
+    """The contract's result object for one claim (a file's error has nulls for the claim); a result
+    from the cache (matcalc.cache) is the object stored, with "cached": true."""
+    if getattr(r, "cached", False):
+        return {**r.result, "cached": True}
     if r.claim is None:
         return {"file": r.file, "proof": None, "claim": None, "f": None, "wrt": None, "kind": None, "claimed": None,
                 "derived": None, "expected": None, "verdict": "error", "message": r.error, "counterexample": None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..engine.steps import D2F, DF, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP
+from ..sides import D2F, DF, DVEC, HESSIAN, JACOBIAN, LINEAR_MAP
 from ..language import show
 from ..proof_catalog import grouped
 from .mathml import APPLY, MATHML, math, mi, mn, mo, mrow

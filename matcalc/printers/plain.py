@@ -63,7 +63,7 @@ def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = Fa
 
 def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> str:
     """A line per claim (``quiet``: only those not as expected) with its counterexample, and the summary."""
-    from ..report import label  # here, not above: `matcalc list` imports this module without the parser
+    from .rows import label
 
     lines = []
     for r in reports:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..engine.steps import D2F, DF, DVEC, GRADIENT, HESSIAN, JACOBIAN, LINEAR_MAP
+from ..sides import D2F, DF, DVEC, GRADIENT, HESSIAN, JACOBIAN, LINEAR_MAP
 from .notation import Notation
 
 if TYPE_CHECKING:
@@ -105,3 +105,8 @@ def verdict_line(r: ClaimReport) -> str:
         return f"error: {r.error}"
     expect = "" if r.claim.expect == "holds" else " (expected: refuted)"
     return f"{r.verdict}{expect}: {r.message}"
+
+
+def label(r: ClaimReport) -> str:
+    """FILE::proof::claim-N, as pytest names the items (a file that could not be read: FILE)."""
+    return r.file if r.claim is None else f"{r.file}::{r.proof}::claim-{r.claim.index}"

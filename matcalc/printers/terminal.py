@@ -58,7 +58,7 @@ def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = Fa
 
 def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = False, standalone: bool = False) -> Group:
     """The plain check list, marks and verdicts coloured."""
-    from ..report import label
+    from .rows import label
 
     items = []
     for r in reports:
