@@ -41,12 +41,19 @@ class ProofFileItem(pytest.File):
             # (a collection error would stop the whole session).
             yield BadFileItem.from_parent(self, name="file", message=str(e))
             return
-        for claim in proof.claims:
-            yield ClaimItem.from_parent(self, name=f"{proof.name}::claim-{claim.index}", proof=proof, claim=claim)
+        bad = {b.index: b for b in proof.bad}
+        for index in sorted([c.index for c in proof.claims] + list(bad)):
+            name = f"{proof.name}::claim-{index}"
+            if index in bad:  # a claim that could not be read: a failing item of its own, the others still run
+                yield BadFileItem.from_parent(self, name=name, message=bad[index].error)
+            else:
+                claim = next(c for c in proof.claims if c.index == index)
+                yield ClaimItem.from_parent(self, name=name, proof=proof, claim=claim)
 
 
 class BadFileItem(pytest.Item):
-    """A proof file that cannot be read, parsed or typed."""
+    """A proof file that cannot be read, parsed or typed (named "file"), or one claim of it that
+    cannot be (named as its claim)."""
 
     def __init__(self, *, message, **kw):
         super().__init__(**kw)
@@ -59,7 +66,7 @@ class BadFileItem(pytest.Item):
         return self.message
 
     def reportinfo(self):
-        return self.path, None, "file"
+        return self.path, None, self.name
 
 
 class ClaimFailed(Exception):
