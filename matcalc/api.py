@@ -20,7 +20,7 @@ from .deep import deep
 from .engine.steps import Step
 from .errors import MatcalcError
 from .expr import Expr
-from .front import Input, Request, answer, answer_latex, table
+from .front import Input, Request, _inferred, answer, answer_latex, table
 from .printers import json_out, latex, markdown, plain
 from .printers.rows import assuming
 from .parser import parse
@@ -151,11 +151,12 @@ class Verdict:
         return f"<Verdict {self.status}: {self.message}>"
 
     def _repr_markdown_(self) -> str:
+        """The verdict, and a counterexample as the terminal shows it (aligned matrices), in a text block."""
+        from .printers.rows import counterexample_lines
+
         lines = [f"**{self.status}**: {self.message}"]
-        for key, value in (self.counterexample or {}).items():
-            if key != "summary":
-                lines.append(f"- {key}: `{value}`")
-        return "\n".join(lines)
+        shown = counterexample_lines(self.counterexample or {})
+        return "\n".join(lines + (["", "```text", *shown, "```"] if shown else []))
 
 
 def claim_report(f: Input, wrt: Input, gradient: Input | None, symbols: Mapping[str, str] | None,
@@ -203,9 +204,13 @@ def check(f: Input = None, wrt: Input = None, gradient: Input | None = None, sym
 
 def to_sympy(e: Expr | str, symbols: Mapping[str, str] | None = None, functions: Mapping[str, str] | None = None) -> Any:
     """A matcalc expression (a tree, or text with its declarations) as a SymPy matrix expression:
-    symbols become MatrixSymbols (Symbols when scalar), dimensions positive integer Symbols."""
+    symbols become MatrixSymbols (Symbols when scalar), dimensions positive integer Symbols. Text's
+    symbols not declared in ``symbols`` get the shapes the command line infers for them
+    (``to_sympy("x' * A * x")``: x a column of n, A n×n)."""
     if isinstance(e, str):
-        e = parse(e, make_scope(table(symbols, "symbols", optional=False), table(functions, "functions")))
+        declared, fns = table(symbols, "symbols"), table(functions, "functions")
+        inferred = _inferred(declared, fns, {}, {"f": e}, ())
+        e = parse(e, make_scope({**declared, **inferred}, fns))
     if not isinstance(e, Expr):
         raise MatcalcError(f"to_sympy takes a matcalc expression or its text, got {type(e).__name__}")
     return sympy_bridge.to_sympy(e)
@@ -220,8 +225,10 @@ def from_sympy(e: Any, dimensions: Sequence[Any] = ()) -> sympy_bridge.Translati
 
 @deep
 def load(path: str | Path) -> ProofFile:
-    """A proof file: its declarations and claims (parsed and typed). ``path`` is a file's path, or the
-    name of a catalog proof (``"atxb"``, as `matcalc list` names them), from any working directory."""
+    """A proof file: its declarations and claims (parsed and typed; a claim that could not be is in
+    ``.bad`` with its error, the others in ``.claims``), and its ``.notes`` on its declarations. ``path``
+    is a file's path, or the name of a catalog proof (``"atxb"``, as `matcalc list` names them), from any
+    working directory."""
     if not isinstance(path, (str, PathLike)):
         raise MatcalcError(f"load takes the path of a proof file or a catalog name, got {type(path).__name__}")
     if isinstance(path, str) and not Path(path).exists() and not path.endswith(".toml"):

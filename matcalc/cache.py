@@ -170,10 +170,16 @@ class CachedReport:
     error_field: str = ""
     ok: bool = True
     cached: bool = True
+    notes: tuple[str, ...] = ()  # (a file's notes show with its claims checked afresh)
+    bad: None = None
 
     @property
     def message(self) -> str:
         return f"{self.said} (cached)"
+
+    @property
+    def index(self) -> int:
+        return self.claim.index
 
 
 @dataclass(frozen=True)

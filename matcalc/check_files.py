@@ -47,7 +47,7 @@ def check_file(path: Path | Document, *, seed: int = 0, only: frozenset[int] | N
     """Every claim of one proof file (``only``: the claims of those indices), or a document's
     equations judged; a proof file that cannot be read, parsed or checked is one error result, so
     that it never costs the other files their results."""
-    from .report import file_error, run_claim, run_proof
+    from .report import claim_numbers, file_error, run_index, run_proof
 
     if isinstance(path, Document):
         from .notes import judged
@@ -59,7 +59,7 @@ def check_file(path: Path | Document, *, seed: int = 0, only: frozenset[int] | N
         proof = load(path)
         if only is None:
             return run_proof(proof, seed=seed)
-        return [run_claim(proof, c, seed=seed) for c in proof.claims if c.index in only]
+        return [run_index(proof, i, seed=seed) for i in claim_numbers(proof) if i in only]
     except MatcalcError as e:
         return [file_error(str(path), e)]
     except RecursionError:
@@ -191,12 +191,12 @@ def _store(cache: Cache, plan: _File, found: list[ClaimReport] | Checked) -> Non
         if plan.keys:
             cache.put_document(plan.keys[0], found)
         return
-    if any(r.claim is None for r in found):
+    if any(r.index is None for r in found):
         return
     if plan.loads_key:
         cache.put_loads(plan.loads_key)
     for r in found:
-        if plan.keys and r.claim.index in plan.keys:
+        if plan.keys and r.claim is not None and r.claim.index in plan.keys:
             cache.put_claim(plan.keys[r.claim.index], r)
 
 
@@ -208,9 +208,9 @@ def _merged(plan: _File) -> list | Checked:
         return found
     if found is None:
         return plan.hits[0] if plan.hits and isinstance(plan.hits[0], Checked) else list(plan.hits)
-    if any(r.claim is None for r in found):
-        return [r for r in found if r.claim is None] if plan.owner else []
-    return sorted([*plan.hits, *found], key=lambda r: r.claim.index)
+    if any(r.index is None for r in found):  # the file's own error (a bad claim's has its index)
+        return [r for r in found if r.index is None] if plan.owner else []
+    return sorted([*plan.hits, *found], key=lambda r: r.index)
 
 
 def _with_bar(todo: list[_File], results):

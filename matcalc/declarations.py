@@ -15,7 +15,8 @@ from .shapes import Shape
 @dataclass
 class Scope:
     """What names mean: declared symbols (with shapes; those declared symmetric(n) named in
-    ``symmetric``, those declared integer, 1×1, in ``integer``), functions (by kind) and [let] names."""
+    ``symmetric``, those declared integer, 1×1, in ``integer``), functions (by kind) and [let] names;
+    ``notes``: one line for each declaration that was not needed (a built-in's name declared as its kind)."""
 
     symbols: dict[str, Shape] = field(default_factory=dict)
     functions: dict[str, str] = field(default_factory=dict)
@@ -23,6 +24,7 @@ class Scope:
     symmetric: set[str] = field(default_factory=set)
     integer: set[str] = field(default_factory=set)
     inferred: tuple[str, ...] = ()  # the symbols whose shapes were inferred, not declared (``matcalc.inference``)
+    notes: list[str] = field(default_factory=list)  # what the declarations did not need ("sin is built in: ...")
 
     def symbol(self, name: str) -> Sym:
         """The declared symbol ``name`` as a node."""

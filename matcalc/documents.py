@@ -62,11 +62,17 @@ def catalog_document(entries: list[Entry]) -> Render:
 def plans_document(files: list[Path], proofs: list[ProofFile], *, seed: int) -> Render:
     """`matcalc check --explain`: every claim's plan, one block per claim, the same text in every format."""
     from .language import show
-    from .report import explain
+    from .report import claim_numbers, explain
 
-    text = "\n\n".join(f"{printable(str(f))}::{proof.name}::claim-{c.index}: the {c.kind} of {show(c.f)} by "
-                       f"{c.wrt.name}\n{explain(proof, c, seed=seed)}"
-                       for f, proof in zip(files, proofs) for c in proof.claims) + "\n"
+    def plan(f: Path, proof: ProofFile, index: int) -> str:
+        place = f"{printable(str(f))}::{proof.name}::claim-{index}"
+        bad = next((b for b in proof.bad if b.index == index), None)
+        if bad is not None:  # a claim that could not be read: no plan, its error
+            return f"{place}: error: {bad.error}"
+        c = next(c for c in proof.claims if c.index == index)
+        return f"{place}: the {c.kind} of {show(c.f)} by {c.wrt.name}\n{explain(proof, c, seed=seed)}"
+
+    text = "\n\n".join(plan(f, proof, i) for f, proof in zip(files, proofs) for i in claim_numbers(proof)) + "\n"
     return lambda fmt, standalone=False: text
 
 

@@ -190,7 +190,8 @@ def _answer(request: Request, name: str, path: str, partial: bool, hints: dict[s
     assumptions = tuple(parse_assumption(a, scope) for a in assume)
     claim = make_claim(1, values["f"], values["wrt"], values["gradient"], scope, jacobian=values["jacobian"],
                        hessian=values["hessian"], kind=r.kind)
-    proof = ProofFile(name, printable(f"d/d{values['wrt']} of {values['f']}"), "", path, scope, assumptions, (claim,))
+    proof = ProofFile(name, printable(f"d/d{values['wrt']} of {values['f']}"), "", path, scope, assumptions, (claim,),
+                      notes=tuple(scope.notes))
     try:
         report = run_claim(proof, claim, seed=r.seed)
     except RecursionError:

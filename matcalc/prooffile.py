@@ -44,7 +44,24 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class BadClaim:
+    """A claim that could not be read or typed: its place, the one-line error (located at
+    ``claims[N]``) and the request field at fault, and its f and wrt as written (when text). It is
+    an error for that claim alone: the file's other claims are still checked."""
+
+    index: int  # 1-based, as Claim.index
+    error: str
+    field: str = ""
+    f: str = ""
+    wrt: str = ""
+
+
+@dataclass(frozen=True)
 class ProofFile:
+    """A proof file read: its declarations, assumptions and claims (``claims``: those read and typed;
+    ``bad``: those that could not be, each an error of its own), and the notes on what it declares
+    (a declaration of a built-in, not needed)."""
+
     name: str
     title: str
     source: str
@@ -53,6 +70,8 @@ class ProofFile:
     assume: tuple[Assumption, ...]
     claims: tuple[Claim, ...]
     note: str = ""
+    bad: tuple[BadClaim, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def parse_shape(text: str) -> Shape:
@@ -146,14 +165,36 @@ def _declare_symbols(scope: Scope, symbols: dict) -> None:
             scope.symmetric.add(name)
 
 
+#: The declared kind each kind of built-in matches: a file may declare a function that became a
+#: built-in later, as long as it declared it as the kind the built-in is.
+BUILTIN_KINDS = {ops.ENTRYWISE: "elementwise"}
+_BUILTIN_WORDS = {ops.ENTRYWISE: "an entrywise function", ops.CALL: "a function of a whole matrix",
+                  ops.NODE: "a built-in"}
+
+
 def _declare_functions(scope: Scope, functions: dict) -> None:
     for name, kind in functions.items():
+        op = ops.SPELLINGS.get(name) if isinstance(name, str) else None
+        if op is not None:
+            _builtin_declared(scope, name, kind, op)
+            continue
         _check_name(name, "function")
         if name in scope.symbols:
             raise MatcalcError(f"{name!r} is declared twice (as a symbol and as a function)")
         if kind not in FUNCTION_KINDS:
             raise MatcalcError(f"functions.{name}: unknown function kind {kind!r} (expected elementwise or scalar)")
         scope.functions[name] = kind
+
+
+def _builtin_declared(scope: Scope, name: str, kind: object, op) -> None:
+    """A declaration of a built-in's name: accepted with a note when it declares the built-in's own kind
+    (written before the name became a built-in), else refused."""
+    if BUILTIN_KINDS.get(op.kind) == kind:
+        scope.notes.append(f"{name} is built in: the declaration is not needed")
+        return
+    what = _BUILTIN_WORDS.get(op.kind, "a built-in")
+    declared = f", not {kind!r}" if isinstance(kind, str) else ""
+    raise MatcalcError(f"function name {name!r} is reserved for a built-in ({name} is {what}{declared})")
 
 
 def _declare_lets(scope: Scope, lets: dict) -> None:
@@ -343,16 +384,22 @@ def _loads(text: str, path: str) -> ProofFile:
     raw_claims = data.get("claims")
     if not isinstance(raw_claims, list) or not raw_claims or not all(isinstance(c, dict) for c in raw_claims):
         raise MatcalcError("a proof file needs one or more [[claims]]")
-    claims = []
+    claims, bad = [], []
     for i, c in enumerate(raw_claims, 1):
         try:
-            bad = [k for k in c if k not in CLAIM_KEYS]
-            if bad:
-                raise MatcalcError(f"unknown key {bad[0]!r} (expected one of {', '.join(CLAIM_KEYS)})")
-            claims.append(make_claim(i, c.get("f"), c.get("wrt"), c.get("gradient"), scope,
-                                     c.get("expect", "holds"), c.get("note", ""), jacobian=c.get("jacobian"),
-                                     hessian=c.get("hessian"), kind=c.get("kind")))
-        except MatcalcError as e:
-            raise e.at(f"claims[{i}]") from None
+            claims.append(_claim(i, c, scope))
+        except MatcalcError as e:  # this claim's error: the others are still read and checked
+            e = taught(e, "proof").at(f"claims[{i}]")
+            bad.append(BadClaim(i, str(e), e.field, *(printable(c[k]) if isinstance(c.get(k), str) else ""
+                                                      for k in ("f", "wrt"))))
     return ProofFile(name, _text(data, "title", name), _text(data, "source"), path, scope,
-                     tuple(assume), tuple(claims), _text(data, "note"))
+                     tuple(assume), tuple(claims), _text(data, "note"), tuple(bad), tuple(scope.notes))
+
+
+def _claim(index: int, c: dict, scope: Scope) -> Claim:
+    """One [[claims]] table, parsed and typed."""
+    unknown = [k for k in c if k not in CLAIM_KEYS]
+    if unknown:
+        raise MatcalcError(f"unknown key {unknown[0]!r} (expected one of {', '.join(CLAIM_KEYS)})")
+    return make_claim(index, c.get("f"), c.get("wrt"), c.get("gradient"), scope, c.get("expect", "holds"),
+                      c.get("note", ""), jacobian=c.get("jacobian"), hessian=c.get("hessian"), kind=c.get("kind"))

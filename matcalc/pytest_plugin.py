@@ -96,13 +96,19 @@ class ProofFileItem(pytest.File):
 
             text = read_text(self.path)
             keys = (claim_keys(_key_path(self), text, 0) if text is not None else None) or {}
-        for claim in proof.claims:
-            yield ClaimItem.from_parent(self, name=f"{proof.name}::claim-{claim.index}", proof=proof, claim=claim,
-                                        key=keys.get(claim.index))
+        bad = {b.index: b for b in proof.bad}
+        for index in sorted([c.index for c in proof.claims] + list(bad)):
+            name = f"{proof.name}::claim-{index}"
+            if index in bad:  # a claim that could not be read: a failing item of its own, the others still run
+                yield BadFileItem.from_parent(self, name=name, message=bad[index].error)
+            else:
+                claim = next(c for c in proof.claims if c.index == index)
+                yield ClaimItem.from_parent(self, name=name, proof=proof, claim=claim, key=keys.get(index))
 
 
 class BadFileItem(pytest.Item):
-    """A proof file that cannot be read, parsed or typed."""
+    """A proof file that cannot be read, parsed or typed (named "file"), or one claim of it that
+    cannot be (named as its claim)."""
 
     def __init__(self, *, message, **kw):
         super().__init__(**kw)
@@ -115,7 +121,7 @@ class BadFileItem(pytest.Item):
         return self.message
 
     def reportinfo(self):
-        return self.path, None, "file"
+        return self.path, None, self.name
 
 
 class ClaimFailed(Exception):

@@ -14,7 +14,7 @@ from .errors import MatcalcError, printable
 from .language import show
 from .naming import Named, name_repeats, names_in
 from .printers.rows import label  # noqa: F401  (FILE::proof::claim-N, here since before the printers had it)
-from .prooffile import KIND_NAMES, Claim, ProofFile
+from .prooffile import KIND_NAMES, BadClaim, Claim, ProofFile
 from .engine.second_order import derive_kind
 from .engine.policy import normalise
 
@@ -28,7 +28,7 @@ class ClaimReport:
 
     file: str
     proof: str
-    claim: Claim | None  # None for a file that could not be read, parsed or typed
+    claim: Claim | None  # None for a file that could not be read, parsed or typed, and for a bad claim
     derivation: Derivation | None
     derived: Verdict | None  # the checker on the engine's gradient
     claimed: Verdict | None  # the checker on the claim's gradient
@@ -36,6 +36,13 @@ class ClaimReport:
     symbolic_match: bool = False
     error_field: str = ""  # the request field the error is about (MatcalcError.field), "" for none
     named: Named | None = None  # the result with its repeated subexpressions named, for the display formats
+    bad: BadClaim | None = None  # a claim of the file that could not be read or typed (``error`` says why)
+    notes: tuple[str, ...] = ()  # the file's notes on its declarations ("sin is built in: ...")
+
+    @property
+    def index(self) -> int | None:
+        """The claim's number in its file (None for a file's error)."""
+        return self.claim.index if self.claim is not None else self.bad.index if self.bad is not None else None
 
     @property
     def verdict(self) -> str:
@@ -75,14 +82,16 @@ def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
         derivation = derive_kind(claim.kind, claim.f, claim.wrt, assume=assume, scope=scope)
     except MatcalcError as e:
         if claim.gradient is None:
-            return ClaimReport(proof.path, proof.name, claim, None, None, None, str(e), error_field=e.field)
+            return ClaimReport(proof.path, proof.name, claim, None, None, None, str(e), error_field=e.field,
+                               notes=proof.notes)
         note = f" (the engine could not derive it: {e})"
     match = derivation is not None and claim.gradient is not None and \
         normalise(claim.gradient, claim.kind) == normalise(derivation.gradient, claim.kind)
     try:
         derived, claimed = _verdicts(claim, derivation, scope, assume, seed)
     except MatcalcError as e:
-        return ClaimReport(proof.path, proof.name, claim, derivation, None, None, str(e), error_field=e.field)
+        return ClaimReport(proof.path, proof.name, claim, derivation, None, None, str(e), error_field=e.field,
+                           notes=proof.notes)
     if claimed is not None and claimed.status == "refuted" and derived is not None and derived.status == "holds":
         right = show(derivation.gradient)
         cx = dict(claimed.counterexample or {}, **{f"right_{claim.kind}": right})
@@ -90,7 +99,7 @@ def run_claim(proof: ProofFile, claim: Claim, *, seed: int = 0) -> ClaimReport:
     if note and claimed is not None:
         claimed = replace(claimed, message=claimed.message + note)
     return ClaimReport(proof.path, proof.name, claim, derivation, derived, claimed, "", bool(match),
-                       named=_named(derivation, scope))
+                       named=_named(derivation, scope), notes=proof.notes)
 
 
 def _named(derivation: Derivation | None, scope) -> Named | None:
@@ -141,9 +150,32 @@ def file_error(path: str, error: MatcalcError) -> ClaimReport:
     return ClaimReport(printable(path), "", None, None, None, None, str(error))
 
 
+def bad_claim(proof: ProofFile, bad: BadClaim) -> ClaimReport:
+    """The result of a claim that could not be read or typed: an error for that claim alone."""
+    return ClaimReport(proof.path, proof.name, None, None, None, None, bad.error, error_field=bad.field, bad=bad,
+                       notes=proof.notes)
+
+
 @deep
 def run_proof(proof: ProofFile, *, seed: int = 0) -> list[ClaimReport]:
-    return [run_claim(proof, c, seed=seed) for c in proof.claims]
+    """Every claim of the proof in file order: derived and checked, or the error of a bad claim."""
+    return [run_index(proof, i, seed=seed) for i in claim_numbers(proof)]
+
+
+def claim_numbers(proof: ProofFile) -> list[int]:
+    """The numbers of every claim of the file, read or bad, in order."""
+    return sorted([c.index for c in proof.claims] + [b.index for b in proof.bad])
+
+
+def run_index(proof: ProofFile, index: int, *, seed: int = 0) -> ClaimReport:
+    """Claim number ``index`` (1-based) of the file: derived and checked, or its error if it is bad."""
+    claim = next((c for c in proof.claims if c.index == index), None)
+    if claim is not None:
+        return run_claim(proof, claim, seed=seed)
+    bad = next((b for b in proof.bad if b.index == index), None)
+    if bad is None:
+        raise MatcalcError(f"{proof.name} has no claim {index}")
+    return bad_claim(proof, bad)
 
 
 def explain(proof: ProofFile, claim: Claim, *, seed: int = 0) -> str:

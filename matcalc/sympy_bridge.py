@@ -251,8 +251,256 @@ def _log(r: _Reader, e) -> Expr:
 def _element(r: _Reader, e) -> Expr:
     """M[0, 0] of a 1×1 M is M itself: matcalc's scalars are 1×1 matrices."""
     if e.parent.shape != (1, 1):
-        raise _unsupported(e, "matcalc has no entries of a matrix, only the one of a 1×1")
+        raise _unsupported(e, _FIXED_ENTRY)
     return r(e.parent)
+
+
+#: Why an entry at a fixed place is not translated (SymPy writes (z.T*z)[0, 0] of a z of numeric size so).
+_FIXED_ENTRY = ("matcalc has no entries of a matrix at a fixed place, only the one of a 1×1 (for a product of "
+                "matrices of numeric sizes SymPy writes that entry out entry by entry: pass the 1×1 matrix "
+                "expression itself, such as z.T*z, or sizes that are symbols)")
+
+
+def _sum(r: _Reader, e) -> Expr:
+    """A sum over indices, as SymPy writes the entry of a 1×1 product ((r.T*r)[0, 0] is
+    Sum(r[i, 0]**2, (i, 0, n - 1))): the 1×1 matrix expression it is."""
+    return _Indexed(r).scalar(e)
+
+
+# ---------------------------------------------------------------- SymPy's index notation -> matcalc
+
+
+@dataclass(frozen=True)
+class _Ix:
+    """An indexed value: entry [rows, cols] of the matrix ``expr``, each side a summed index (a SymPy
+    Dummy) or None where that side of ``expr`` is 1 (a scalar is _Ix(expr)). rows == cols is the
+    diagonal of a square ``expr`` along that index."""
+
+    expr: Expr
+    rows: object = None
+    cols: object = None
+
+    @property
+    def indices(self) -> set:
+        return {i for i in (self.rows, self.cols) if i is not None}
+
+    @property
+    def diagonal(self) -> bool:
+        return self.rows is not None and self.rows == self.cols
+
+    def t(self) -> "_Ix":
+        """The same value with its sides swapped: the transpose, indexed [cols, rows]."""
+        if not self.indices:
+            return self
+        return _Ix(self.expr.arg if isinstance(self.expr, Transpose) else Transpose(self.expr), self.cols, self.rows)
+
+    def on_rows(self, k) -> "_Ix":
+        """The same value with index k on its rows."""
+        return self if self.rows == k else self.t()
+
+    def on_cols(self, k) -> "_Ix":
+        """The same value with index k on its columns."""
+        return self if self.cols == k else self.t()
+
+    def turns(self, k, side: str) -> int:
+        """What putting index k on ``side`` ("rows", "cols") costs: 0 where it is, else a transpose, of
+        a matrix (2) or of a vector (1)."""
+        return 0 if getattr(self, side) == k else len(self.indices)
+
+
+class _Indexed:
+    """Reads an index-notation sum back into the matrix expression it is: SymPy writes the entry of
+    a 1×1 matrix expression by expanding every product into a Sum over Dummy indices of products of
+    entries (``(A*x - b).T*(A*x - b)`` becomes Sum((-b[i, 0] + Sum(A[i, j]*x[j, 0], j))**2, i)).
+
+    Each entry M[i, j] is M indexed by its indices; an index summed over two factors is their matrix
+    product, over one factor a sum of its entries (the trace where both of its sides are that index),
+    over more the entrywise product of those on the same indices first (a column on the index is a
+    diag(.) of it); factors that stay side by side are entrywise or outer products; any other
+    function of an indexed value applies entrywise. What has more than two free indices at once, or
+    an entry at a fixed place, is not a matrix expression: a MatcalcError naming it."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self.r = reader
+        self.dims: dict = {}  # each summed index in scope -> its range, a matcalc dimension
+
+    def scalar(self, e) -> Expr:
+        """A sum with no free index, as its 1×1 expression."""
+        value = self.value(e)
+        if value.indices:
+            raise _unsupported(e, "an index of it is free")
+        return value.expr
+
+    def mentions(self, e) -> bool:
+        return isinstance(e, _sympy().Sum) or any(e.has(k) for k in self.dims)
+
+    def value(self, e) -> _Ix:
+        """e as one indexed value, its factors multiplied out side by side."""
+        return self.product(self.factors(e), e)
+
+    def factors(self, e) -> list[_Ix]:
+        """e as a product of indexed values (not yet multiplied out, so that a sum around it contracts them)."""
+        sp = _sympy()
+        from sympy.matrices.expressions.matexpr import MatrixElement
+
+        if not self.mentions(e):  # a scalar of the ordinary language (a symbol, a number, a trace)
+            return [_Ix(self.r.scalar(e, e))]
+        if isinstance(e, MatrixElement):
+            return [self.element(e)]
+        if isinstance(e, sp.Sum):
+            return self.sum(e)
+        if isinstance(e, sp.Mul):
+            return [f for a in e.args for f in self.factors(a)]
+        if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0:  # y[i]**2 is y[i]*y[i]: y' y in a sum
+            return self.factors(e.base) * int(e.exp)
+        if isinstance(e, sp.Add):
+            return [self.added(list(e.args), e)]
+        if isinstance(e, sp.KroneckerDelta) and all(k in self.dims for k in e.args[:2]):
+            i, j = e.args[:2]
+            return [_Ix(Eye(self.dims[i]), i, j)]
+        return [self.entrywise(e)]
+
+    def element(self, e) -> _Ix:
+        """M[i, j]: M indexed by summed indices; a side of M that is 1 at its 0."""
+        m = self.r(e.parent)
+        sides = []
+        for k, size in ((e.i, m.shape.rows), (e.j, m.shape.cols)):
+            if k in self.dims:
+                sides.append(k)
+            elif k == 0 and size == 1:
+                sides.append(None)
+            else:
+                raise _unsupported(e, _FIXED_ENTRY)
+        return _Ix(m, *sides)
+
+    def sum(self, e) -> list[_Ix]:
+        """Sum(body, (i, 0, n - 1), ...): body's factors contracted over each index; a sum of terms is
+        the sum of each term's."""
+        sp = _sympy()
+        limits = [tuple(lim) for lim in e.limits]
+        if isinstance(e.function, sp.Add):  # Σ (a + b) = Σ a + Σ b: each term contracted on its own
+            return [self.added([sp.Sum(t, *limits) for t in e.function.args], e)]
+        for k, low, high in limits:
+            if low != 0:
+                raise _unsupported(e, f"a sum over {k} from {low}, not from 0")
+            self.dims[k] = self.r.dim(high + 1, e, product=True)
+        try:
+            factors = self.factors(e.function)
+            for k, _, _ in limits:
+                factors = self.contract(factors, k, e)
+        finally:
+            for k, _, _ in limits:
+                self.dims.pop(k, None)
+        return factors
+
+    def contract(self, factors: list[_Ix], k, e) -> list[_Ix]:
+        """The factors summed over index k."""
+        on = [f for f in factors if k in f.indices]
+        rest = [f for f in factors if k not in f.indices]
+        if not on:  # Σ_k c = n c
+            return rest + [_Ix(Call("tr", Eye(self.dims[k])))]
+        while len(on) > 2:
+            on = self.merge(on, k, e)
+        if len(on) == 1:
+            f = on[0]
+            if f.diagonal:
+                return rest + [_Ix(Call("tr", f.expr))]
+            f = f.on_rows(k)
+            if f.cols is None:
+                return rest + [_Ix(Call("sum", f.expr))]
+            return rest + [_Ix(MatMul(Transpose(Ones(f.expr.shape.rows)), f.expr), None, f.cols)]
+        a, b = (self.column(f, k) if f.diagonal else f for f in on)
+        if b.turns(k, "cols") + a.turns(k, "rows") < a.turns(k, "cols") + b.turns(k, "rows"):
+            a, b = b, a  # the order with the fewer transposes: y' X for Σ X[i, j] y[i], not (X' y)'
+        a, b = a.on_cols(k), b.on_rows(k)
+        return rest + [_Ix(MatMul(a.expr, b.expr), a.rows, b.cols)]
+
+    @staticmethod
+    def column(f: _Ix, k) -> _Ix:
+        """The diagonal of a square f indexed [k, k], as a column on k."""
+        return _Ix(Call("diagonal", f.expr), k, None)
+
+    def merge(self, on: list[_Ix], k, e) -> list[_Ix]:
+        """Three or more factors on index k, two of them made one: those on the same indices by their
+        entrywise product, a column on k and a matrix on k by diag(column) times it, a diagonal on k
+        as its column."""
+        for x, a in enumerate(on):
+            for y in range(x + 1, len(on)):
+                joined = self.side_by_side(a, on[y])
+                if joined is not None:
+                    return [joined] + on[:x] + on[x + 1:y] + on[y + 1:]
+        for x, a in enumerate(on):
+            if a.diagonal:
+                return on[:x] + [self.column(a, k)] + on[x + 1:]
+        raise _unsupported(e, f"three matrices share the summed index {k}")
+
+    def side_by_side(self, a: _Ix, b: _Ix) -> _Ix | None:
+        """The product a[..] b[..] of two indexed values with no index summed, when it is one matrix
+        indexed as they are (an entrywise product, an outer product, diag(column) times a matrix); else None."""
+        if not a.indices or not b.indices:
+            scalar, other = (a, b) if not a.indices else (b, a)
+            return _Ix(_scaled(scalar.expr, other.expr), other.rows, other.cols)
+        if (a.rows, a.cols) != (b.rows, b.cols):  # a diagonal beside anything else: as its column
+            a, b = (self.column(a, a.rows) if a.diagonal else a), (self.column(b, b.rows) if b.diagonal else b)
+        if (a.rows, a.cols) == (b.rows, b.cols) or (a.rows, a.cols) == (b.cols, b.rows):
+            b = b if (a.rows, a.cols) == (b.rows, b.cols) else b.t()
+            return _Ix(Hadamard(a.expr, b.expr), a.rows, a.cols)
+        vectors = [f for f in (a, b) if len(f.indices) == 1]
+        if len(vectors) == 2:  # a[i] b[j]: the outer product a b'
+            a, b = (f.on_rows(next(iter(f.indices))) for f in (a, b))
+            return _Ix(MatMul(a.expr, Transpose(b.expr)), a.rows, b.rows)
+        if len(vectors) == 1:  # v[i] M[i, j] = (diag(v) M)[i, j]
+            v, m = (a, b) if a in vectors else (b, a)
+            (k,) = v.indices
+            if k not in m.indices:
+                return None
+            v, m = v.on_rows(k), m.on_rows(k)
+            return _Ix(MatMul(Call("diag", v.expr), m.expr), k, m.cols)
+        return None
+
+    def product(self, factors: list[_Ix], e) -> _Ix:
+        """Factors multiplied out side by side (at most two free indices in the end)."""
+        out = factors[0]
+        for f in factors[1:]:
+            joined = self.side_by_side(out, f)
+            if joined is None:
+                raise _unsupported(e, "a product with more than two free indices is not a matrix")
+            out = joined
+        return out
+
+    def added(self, terms: list, e) -> _Ix:
+        """A sum of terms on the same free indices (a term without them broadcast)."""
+        values = [self.value(t) for t in terms]
+        if len({(v.rows, v.cols) for v in values if v.indices}) > 1:  # a diagonal among others: as its column
+            values = [self.column(v, v.rows) if v.diagonal else v for v in values]
+        ref = max(values, key=lambda v: len(v.indices))
+        out = []
+        for v in values:
+            if v.indices and {v.rows, v.cols} != {ref.rows, ref.cols}:
+                raise _unsupported(e, "its terms have different free indices")
+            out.append(v if not v.indices or (v.rows, v.cols) == (ref.rows, ref.cols) else v.t())
+        return _Ix(Add(tuple(v.expr for v in out)), ref.rows, ref.cols)
+
+    def entrywise(self, e) -> _Ix:
+        """A function (or a power) of one indexed value: applied to every entry of its matrix."""
+        sp = _sympy()
+        inside = [a for a in e.args if self.mentions(a)]
+        if isinstance(e, sp.Derivative) and len(e.expr.args) == 1 and set(e.variables) == {e.expr.args[0]}:
+            inside = [e.expr.args[0]]  # g'(A[i, j]) is Derivative(g(A[i, j]), A[i, j]): a function of A[i, j]
+        if len(inside) != 1:
+            raise _unsupported(e, "a function of several indexed values")
+        arg = self.value(inside[0])
+        hole = sp.Dummy("t")
+        return _Ix(self.r.pointwise(hole, e.xreplace({inside[0]: hole}), arg.expr, e), arg.rows, arg.cols)
+
+
+def _scaled(c: Expr, m: Expr) -> Expr:
+    """c times m for a 1×1 c: a negation for -1, else the product."""
+    if c == Neg(Num(1)):
+        return Neg(m)
+    if c == Num(1):
+        return m
+    return MatMul(c, m)
 
 
 def _applyfunc(r: _Reader, e) -> Expr:
@@ -326,6 +574,7 @@ def from_table() -> dict:
         DiagMatrix: _diag,
         sp.Subs: _subs,
         sp.Derivative: _derivative,
+        sp.Sum: _sum,
         **{getattr(sp, op.sympy_class): (_reads_as(name) if op.kind == ops.CALL else
                                          scalar_fn(name) if op.kind == ops.ENTRYWISE else op.from_sympy)
            for name, op in ops.REGISTRY.items() if op.sympy_class},

@@ -38,7 +38,8 @@ def document(answers: list[Answer]) -> str:
         "symbols or integers), so no `symbols` argument is needed. `Derivation.to_sympy()` gives the result "
         "as a SymPy matrix expression over the input's own symbols; `matcalc.to_sympy(expr)` and "
         "`matcalc.from_sympy(expr)` translate single expressions (`from_sympy` returns `.expr`, "
-        "`.symbols`, `.functions`).", "",
+        "`.symbols`, `.functions`; `to_sympy` of text infers the shapes of symbols not given in "
+        "`symbols=`, as the command line does).", "",
         "| SymPy | matcalc |", "|---|---|",
         "| `MatrixSymbol('X', m, n)`, `Symbol('c')` "
         "| `X` declared `matrix(m, n)`, `c` declared `scalar` (a 1×1 `MatrixSymbol` is a scalar too) |",
@@ -51,7 +52,8 @@ def document(answers: list[Answer]) -> str:
         "| `HadamardProduct`, `HadamardPower(A, k)` (rational k), `KroneckerProduct` | `.*`, `A .^ k`, `kron` |",
         "| `Identity(n)`, `ZeroMatrix(m, n)`, `OneMatrix(m, n)`, `DiagMatrix(x)` "
         "| `eye(n)`, `0 * ones(m, n)`, `ones(m, n)`, `diag(x)` |",
-        "| `M[0, 0]` of a 1×1 `M` | `M` (matcalc's scalars are 1×1) |",
+        "| `M[0, 0]` of a 1×1 `M`, as SymPy writes it (`(r.T*r)[0, 0]` is a `Sum` of entries over indices) "
+        "| `M`, the 1×1 expression (matcalc's scalars are 1×1): each index summed over two entries a product |",
         "| `A.applyfunc(f)`: f `exp`, `log`, `tanh`, `sqrt`, `1/(1 + exp(-t))`, any expression of t "
         "| `exp(A)`, `log(A)`, `tanh(A)`, `sqrt(A)`, `sigmoid(A)`, that expression entrywise (`.*`, `.^`) |",
         "| `Function('g')` (undefined, one argument), `Derivative(g(t), (t, k))`, `Subs` of it "

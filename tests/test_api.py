@@ -64,6 +64,15 @@ def test_notebook_display():
     assert not v and v.status == "refuted" and "**refuted**" in v._repr_markdown_()
 
 
+def test_a_verdicts_markdown_shows_the_counterexample_as_aligned_matrices_without_none():
+    v = matcalc.check("tr(A * X)", "X", "A", {"A": "matrix(n, n)", "X": "matrix(n, n)"})
+    text = v._repr_markdown_()
+    assert "None" not in text and "{'" not in text and "```text\nat n=2\n" in text
+    lines = text.splitlines()
+    a = lines.index(next(line for line in lines if line.startswith("A = [")))
+    assert lines[a + 1].startswith("    [") and len(lines[a]) == len(lines[a + 1])  # its columns aligned
+
+
 def _as_api_args(proof, claim):
     sc = proof.scope
     return dict(f=show(claim.f), wrt=claim.wrt.name, symbols={n: sc.declaration(n) for n in sc.symbols},

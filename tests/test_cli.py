@@ -75,7 +75,46 @@ def test_check_json_contract(capsys):
 def test_wrong_folder_exits_1_with_counterexamples(capsys):
     assert main(["check", str(DATA / "wrong"), "--format", "plain"]) == 1
     out = capsys.readouterr().out
-    assert "FAIL" in out and "differing_entries" in out and "right_gradient" in out
+    assert "FAIL" in out and "differing entries: [1,1]" in out and "right gradient: (A + A') * x" in out
+
+
+def _counterexample_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("       ")]
+
+
+def test_counterexamples_print_as_aligned_matrices_without_none_fields(capsys):
+    """A counterexample reads as the terminal writes matrices: each matrix (the point, a direction, the
+    claimed and the numeric gradient) a row per line, its columns aligned under the name; no Python
+    dict, list or None anywhere, in the plain and in the terminal's layout."""
+    for fmt in ("plain", "rich"):
+        assert main(["check", str(DATA / "wrong"), "--format", fmt]) == 1
+        lines = _counterexample_lines(capsys.readouterr().out)
+        text = "\n".join(lines)
+        assert lines and not any(mark in text for mark in ("{", "['", "None", "_"))
+        assert "       at n=2" in lines
+        # claim 2 (m=2, n=3): B is 2×3, X 3×2; each row of a matrix in its brackets, the columns aligned
+        b = lines.index("       B = [-12/25  1/11 26/15]")
+        assert lines[b + 1] == "           [ -2/13 49/20  -4/3]"
+        start = next(i for i, line in enumerate(lines) if line.startswith("       claimed gradient = ["))
+        rows = lines[start:start + 3]
+        assert [r.index("[") for r in rows] == [26] * 3 and len({len(r) for r in rows}) == 1
+
+
+def test_a_counterexample_has_no_null_field_and_names_its_stand_ins(tmp_path, capsys):
+    """JSON keeps the counterexample's structure (matrices as "[a b; c d]" text, which matcalc recheck
+    and the page read) without a null field: "functions" is there only when declared functions had
+    stand-ins."""
+    assert main(["check", str(DATA / "wrong"), "--format", "json"]) == 1
+    refuted = [r["counterexample"] for r in json.loads(capsys.readouterr().out)["results"]]
+    assert all(None not in cx.values() and "functions" not in cx for cx in refuted)
+    p = tmp_path / "g.toml"
+    p.write_text('[symbols]\nx = "vector(n)"\n[functions]\ng = "elementwise"\n'
+                 '[[claims]]\nf = "sum(g(x))"\nwrt = "x"\ngradient = "g(x)"\n', encoding="utf-8")
+    assert main(["check", str(p), "--format", "json"]) == 1
+    (cx,) = [r["counterexample"] for r in json.loads(capsys.readouterr().out)["results"]]
+    assert cx["functions"].startswith("g(x) = ") and None not in cx.values()
+    assert main(["check", str(p), "--format", "plain"]) == 1
+    assert "       with g(x) = " in capsys.readouterr().out
 
 
 def test_expected_refutation_passes(tmp_path, capsys):

@@ -1,7 +1,10 @@
 """Every kind of bad input: one line on stderr, exit status 2, no traceback."""
+import json
+
 import pytest
 
 from matcalc.cli import main
+from matcalc.prooffile import load
 
 GOOD_HEAD = 'name = "t"\n[symbols]\nW = "matrix(n, m)"\nx = "vector(m)"\nb = "vector(n)"\n'
 
@@ -122,3 +125,69 @@ def test_pathological_but_legal_input(capsys):
     absurd = "-(" * 20001 + "x' * x" + ")" * 20001
     assert main(["diff", absurd, "--wrt", "x", "--sym", "x=vector(n)"]) == 2
     assert "nested more than 20000 levels deep" in capsys.readouterr().err
+
+
+# -- a bad claim is its own error; a declaration a built-in made unneeded ------------------------------
+
+MIXED = (GOOD_HEAD + claims("x' * x", gradient="2 * x") + claims("W * x", gradient="b")
+         + claims("x' * * x") + claims("b' * W * x", extra='jacobian = "W\' * b"\n'))
+
+
+def test_a_bad_claim_is_an_error_for_that_claim_only(tmp_path, capsys):
+    """One claim of the wrong shape, or that does not parse, is that claim's error: the file's other
+    claims are still checked and reported, each on its own line."""
+    p = tmp_path / "mixed.toml"
+    p.write_text(MIXED, encoding="utf-8")
+    assert main(["check", str(p), "--format", "plain"]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"ok   {p}::t::claim-1: holds")
+    assert lines[1] == (f"FAIL {p}::t::claim-2: error: claims[2]: a gradient needs a scalar f, but W * x is n×1 "
+                        f"(use jacobian)")
+    assert lines[2] == f"FAIL {p}::t::claim-3: error: claims[3]: f:1:6: unexpected '*'"
+    assert lines[3].startswith(f"FAIL {p}::t::claim-4: error: claims[4]: a Jacobian needs a non-scalar f")
+    assert lines[4] == "1 holds, 0 refuted, 3 errors; 3 not as expected"
+    assert main(["check", str(p), "--format", "json"]) == 2
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert [(r["claim"], r["verdict"], r["f"]) for r in results] == [
+        (1, "holds", "x' * x"), (2, "error", "W * x"), (3, "error", "x' * * x"), (4, "error", "b' * W * x")]
+    for fmt in ("markdown", "latex", "mathml", "rich"):  # every format shows the claim and its error
+        assert main(["check", str(p), "--format", fmt]) == 2
+        assert "unexpected" in capsys.readouterr().out
+    assert main(["prove", str(p), "--format", "plain"]) == 2
+    out = capsys.readouterr().out
+    assert "claim 3: f = x' * * x\n  check:    error: claims[3]: f:1:6: unexpected '*'" in out and "claim 1: " in out
+
+
+def test_an_error_in_the_files_shared_parts_fails_the_file_as_a_whole(tmp_path, capsys):
+    p = tmp_path / "shared.toml"
+    p.write_text(GOOD_HEAD + '[let]\nz = "W * * x"\n' + claims("x' * x", gradient="2 * x"), encoding="utf-8")
+    assert main(["check", str(p), "--format", "plain"]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"FAIL {p}: error: {p}: let.z:1:5:") and len(lines) == 2
+
+
+BUILT_IN = 'name = "t"\n[symbols]\nx = "vector(n)"\n[functions]\nsin = "{kind}"\n' + claims("sum(sin(x))", gradient="cos(x)")
+
+
+def test_a_declaration_of_a_built_in_as_its_own_kind_is_accepted_with_a_note(tmp_path, capsys):
+    """A file that declares sin = "elementwise" (valid before sin was built in) keeps working: the
+    built-in is used, and a one-line note says the declaration is not needed."""
+    p = tmp_path / "old.toml"
+    p.write_text(BUILT_IN.format(kind="elementwise"), encoding="utf-8")
+    assert main(["check", str(p), "--format", "plain"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"note {p}: sin is built in: the declaration is not needed"
+    assert lines[1].startswith(f"ok   {p}::t::claim-1: holds")
+    proof = load(p)
+    assert proof.notes == ("sin is built in: the declaration is not needed",) and "sin" not in proof.scope.functions
+    assert main(["check", str(p), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"][0]["notes"] == list(proof.notes)
+
+
+@pytest.mark.parametrize("kind", ["scalar", "matrix"])
+def test_a_declaration_of_a_built_in_as_another_kind_is_refused(tmp_path, capsys, kind):
+    p = tmp_path / "old.toml"
+    p.write_text(BUILT_IN.format(kind=kind), encoding="utf-8")
+    assert main(["check", str(p), "--format", "plain"]) == 2
+    out = capsys.readouterr().out
+    assert f"function name 'sin' is reserved for a built-in (sin is an entrywise function, not '{kind}')" in out

@@ -83,6 +83,35 @@ def test_sizes_without_a_point_in_the_domain_are_skipped_and_said():
     assert d.verdict.status == "holds" and "skipped" in d.verdict.message
 
 
+def test_a_claim_judged_at_no_size_of_the_plan_could_not_be_checked(monkeypatch):
+    """Every planned size skipped is "could not check", never "holds" with "skipped" listed for every
+    size: here f's domain (x'x > 10^10) is out of reach of every instance of the plan (cut to scale 1),
+    and only the points scaled out beyond it for abs's kink are inside it."""
+    from matcalc.checker import verify
+
+    plan = verify._Judge.plan
+    monkeypatch.setattr(verify._Judge, "plan", lambda self: [i for i in plan(self) if i.scale == 1])
+    with pytest.raises(MatcalcError, match="could not check: every size planned was skipped"):
+        matcalc.derive("sum(abs(x)) + log(x' * x - 10^10)", "x", {"x": "vector(n)"})
+    with pytest.raises(MatcalcError, match="could not check: every size planned was skipped"):
+        matcalc.check("sum(abs(x)) + log(x' * x - 10^10)", "x", "abs'(x) + 2 * x / (x' * x - 10^10)",
+                      {"x": "vector(n)"})
+
+
+def test_a_claim_with_no_point_in_the_domain_at_any_size_could_not_be_checked():
+    with pytest.raises(MatcalcError, match="could not check: every size planned was skipped .could not sample a "
+                                           "point inside the domain at any size: log of a number that is not positive"):
+        matcalc.derive("log(-(x' * x) - 1)", "x", {"x": "vector(n)"})
+
+
+def test_a_size_judged_at_some_of_its_instances_is_not_said_skipped():
+    # x'x > 10^10 is reached only by the plan's instances of n = 2 at large scales: every other size is
+    # skipped, and n = 2 is said to have had some instances skipped, not to have been skipped
+    v = matcalc.derive("sum(abs(x)) + log(x' * x - 10^10)", "x", {"x": "vector(n)"}).verdict
+    assert v.status == "holds" and "skipped n=3 (" in v.message
+    assert "skipped n=2 " not in v.message and "some instances at n=2 skipped (" in v.message
+
+
 # -- clause 5: the verdict ----------------------------------------------------------------------
 
 def test_holds_counts_every_agreeing_comparison_and_instance():

@@ -128,6 +128,13 @@ def _disjoint(c, a, prec: int) -> tuple[arb, arb, int]:
         prec *= 2
 
 
+def where(inst, stand_ins, values: dict) -> dict:
+    """Where a claim was refuted: the sizes, the stand-ins of the declared functions (only when there
+    are some: no field is ever null) and the point, each matrix as "[a b; c d]"."""
+    return {"sizes": dict(inst.sizes), **({"functions": stand_ins.label} if stand_ins.label else {}),
+            "point": {n: format_matrix(v) for n, v in values.items()}}
+
+
 def counterexample(judge, i: int, inst, point, stand_ins, probe: Probe, c, a, prec: int,
                    comparisons: list) -> tuple[dict, dict]:
     """(counterexample, certificate) for claim i refuted by the disjoint balls (or different
@@ -135,8 +142,7 @@ def counterexample(judge, i: int, inst, point, stand_ins, probe: Probe, c, a, pr
     c, a, prec = _disjoint(c, a, prec)
     values = point.b.values
     cols = len(values[judge.x.name][0])
-    cx = {"sizes": dict(inst.sizes), "functions": stand_ins.label or None,
-          "point": {n: format_matrix(v) for n, v in values.items()}, "check": probe.check,
+    cx = {**where(inst, stand_ins, values), "check": probe.check,
           "relative_error": f"{relative(c, a, judge._scale):.3g}"}
     certificate = _base(judge, i, inst, stand_ins, values)
     certificate.update(precision=prec, claimed=c.str(BALL_DIGITS), actual=a.str(BALL_DIGITS))

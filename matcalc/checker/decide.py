@@ -25,9 +25,12 @@
    certificate) once the claim is defined at another point of the same sizes; where it is
    defined at none (an inverse singular at every point of those sizes), it is skipped there.
 5. **Verdict.** A claim is *refuted* at its first disjoint comparison. It *holds* when every
-   comparison at every instance it was judged at agrees, and some of them at an instance where
-   no dimension is 1; the instances skipped and the comparisons unresolved are named in the
-   verdict. Any other claim could not be checked: an error, exit status 2.
+   comparison at every instance it was judged at agrees, some of them at an instance where no
+   dimension is 1, and some at an instance of the plan itself (points scaled out beyond the plan
+   to reach the other side of a kink do not count alone: a claim whose every planned size was
+   skipped could not be checked); the sizes skipped (no instance of them judged), those where
+   some instances were, and the comparisons unresolved are named in the verdict. Any other claim
+   could not be checked: an error, exit status 2.
 
 What each clause rules out: (1) and (2) leave no tolerance a wrong claim could hide in
 beyond τ of its own size; (3) no level of precision "agrees" by running out of digits; (4) no

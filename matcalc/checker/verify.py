@@ -19,14 +19,14 @@ from ..language import show
 from . import decide
 from .functions import KINKED
 from .evaluate import NEEDS, Bindings, Evaluator, Matrix, OutOfTime, Singular, eliminate, size
-from .counterexample import format_matrix, shaped
+from .counterexample import shaped
 from .measures import Gradient, Hessian, Jacobian, Probe
 from .kinks import approach, singular_arguments
 from .plan import (
     MAX_ENTRIES, SHRUNK, STAND_IN_DRAWS, Instance, dimension_names, directions, explain, largest_matrix, make_plan,
 )
 from .ring import DomainError, NotExact, Undecided, base
-from .counterexample import counterexample, domain_certificate
+from .counterexample import counterexample, domain_certificate, where
 from .sample import (
     assumed_symbol, check_assumptions, DRAWN, drawn_symbols, random_matrix, required, satisfy,
     symbols_under, symmetrised, with_det_sign,
@@ -128,6 +128,8 @@ class _Judge:
         self.full = [False] * len(claims)  # whether agreement was seen where no dimension is 1
         self.restrictions: dict[str, None] = {}
         self.skipped: dict[str, str] = {}
+        self.skipped_at: dict[str, str] = {}  # each key of ``skipped`` -> the sizes it names (Instance.text())
+        self.sizes_judged: set[str] = set()  # the sizes of the plan where some instance judged every claim left
         self.unresolved: dict[str, str] = {}
         self.deadline: float | None = None
         exprs = [f, *claims] + [s for a in assume for s in (a.lhs, a.rhs)]
@@ -189,26 +191,30 @@ class _Judge:
             if all(v is not None for v in self.verdicts):
                 break
             judged += self._instance(inst, rng)
+        planned = list(self.instances)  # each claim's instances agreed on at the plan's own points
         self._beyond_kinks(plan, rng)
-        return self._verdicts(judged)
+        return self._verdicts(judged, planned)
 
-    def _verdicts(self, judged: int) -> list[Verdict]:
+    def _verdicts(self, judged: int, planned: list[int]) -> list[Verdict]:
+        """Each claim's verdict; a MatcalcError ("could not check") when a claim still undecided was
+        judged at no size of the plan (every size skipped: agreement seen only at the points scaled
+        out beyond the plan for a kink is not enough), only where a dimension is 1, or nowhere."""
         live = [i for i, v in enumerate(self.verdicts) if v is None]
+        if live and (judged == 0 or any(self.checks[i] and not planned[i] for i in live)):
+            self._nowhere(judged)
         degenerate = [i for i in live if self.checks[i] and not self.full[i]]
         if degenerate:
             why = "; ".join(list(self.skipped.values())[:2])
             raise MatcalcError(f"could not check: agreement was seen only at sizes where a dimension is 1 ({why})")
         if any(not self.checks[i] for i in live):
             why = "; ".join(list(self.skipped.values())[:3] + list(self.unresolved.values())[:3]) or "no instance"
-            if judged == 0 and self.skipped and all(r.startswith(FIXED) for r in self.skipped.values()):
-                a = next(a for a in self.assume if assumed_symbol(a) == self.x.name)
-                raise MatcalcError(f"cannot honour assumption '{a}' here: it fixes {self.x.name} at every size "
-                                   f"tried, leaving no direction to differentiate along", field="assume")
-            if judged == 0:
-                raise MatcalcError(f"could not sample a point inside the domain at any size ({why})")
             raise MatcalcError(f"could not check: no comparison was decided ({why})")
         tail = "".join(f"; checked where {r}" for r in self.restrictions)
-        tail += "".join(f"; skipped {k} ({why})" for k, why in self.skipped.items())
+        # a size is skipped when no instance of it was judged; where others of its instances were, it is said so
+        tail += "".join(f"; skipped {k} ({why})" for k, why in self.skipped.items()
+                        if self.skipped_at[k] not in self.sizes_judged)
+        tail += "".join(f"; some instances at {k} skipped ({why})" for k, why in self.skipped.items()
+                        if self.skipped_at[k] in self.sizes_judged)
         tail += "".join(f"; unresolved at {k} ({why})" for k, why in self.unresolved.items())
         if self.shrunk:
             tail += (f"; sizes lowered to keep every matrix within {MAX_ENTRIES:,} entries at "
@@ -216,6 +222,19 @@ class _Judge:
         return [v or Verdict("holds", f"agrees on {self.checks[i]} checks at {self.instances[i]} instances; largest "
                                       f"relative difference {self.worst[i]:.3g}{tail}", self.worst[i], self.checks[i])
                 for i, v in enumerate(self.verdicts)]
+
+    def _nowhere(self, judged: int) -> None:
+        """The error of a check that judged no claim at any size of its plan: every size skipped."""
+        why = "; ".join(list(dict.fromkeys(self.skipped.values()))[:3] +
+                        list(dict.fromkeys(self.unresolved.values()))[:3]) or "no instance"
+        if judged == 0 and self.skipped and all(r.startswith(FIXED) for r in self.skipped.values()):
+            a = next(a for a in self.assume if assumed_symbol(a) == self.x.name)
+            raise MatcalcError(f"cannot honour assumption '{a}' here: it fixes {self.x.name} at every size "
+                               f"tried, leaving no direction to differentiate along", field="assume")
+        if judged == 0:
+            raise MatcalcError(f"could not check: every size planned was skipped (could not sample a point inside "
+                               f"the domain at any size: {why})")
+        raise MatcalcError(f"could not check: no comparison was decided at the sizes planned ({why})")
 
     # -- one instance -------------------------------------------------------------------------
 
@@ -247,7 +266,7 @@ class _Judge:
                     approach(arg, side, self.x, {assumed_symbol(a) for a in self.assume}, rng)(b)
                 if normal is not None and not any(d[0] == "entry" for d in directions(
                         *self._size(b), self.x.symmetric, normal, random.Random(0))):
-                    self.skipped.setdefault(inst.text(), f"{FIXED}{self.x.name} at these sizes")
+                    self._skip(inst, inst.text(), f"{FIXED}{self.x.name} at these sizes")
                     return False
                 point = _Point(b, normal, self._restrictions(positive, det_positive, normal))
                 while here:
@@ -272,13 +291,20 @@ class _Judge:
                     self._refute_domain(i, inst, stand_ins, *failed.pop(i))
             live = {i: self.claims[i] for i in failed if self.verdicts[i] is None}
             if not live:
+                if spread is None:
+                    self.sizes_judged.add(inst.text())
                 return True
             last = next(iter(failed.values()))[1]
         if judged:  # the claims left were defined at no point of this instance
-            self.skipped.setdefault(inst.text(), f"{last}, at every point tried")
+            self._skip(inst, inst.text(), f"{last}, at every point tried")
         elif spread is None:
-            self.skipped.setdefault(inst.text() + (f" with {stand_ins.label}" if stand_ins.label else ""), str(last))
+            self._skip(inst, inst.text() + (f" with {stand_ins.label}" if stand_ins.label else ""), str(last))
         return judged
+
+    def _skip(self, inst: Instance, key: str, why: str) -> None:
+        """Instance ``inst`` skipped (``key``: its sizes, and its stand-ins if any), said with ``why`` (the first one)."""
+        self.skipped.setdefault(key, why)
+        self.skipped_at.setdefault(key, inst.text())
 
     def _judge(self, inst: Instance, point: _Point, live: dict, stand_ins: StandIns, rng) -> None:
         """Every comparison of every live claim at this point, at rising precision (decide.py).
@@ -459,9 +485,7 @@ class _Judge:
 
     def _refute_domain(self, i, inst, stand_ins, values, why) -> None:
         summary = f"refuted at {inst.text()}: {why}"
-        cx = {"sizes": dict(inst.sizes), "functions": stand_ins.label or None,
-              "point": {n: format_matrix(v) for n, v in values.items()}, "check": "domain",
-              "summary": summary}
+        cx = {**where(inst, stand_ins, values), "check": "domain", "summary": summary}
         self.verdicts[i] = Verdict("refuted", summary, 1.0, self.checks[i], cx,
                                    domain_certificate(self, i, inst, stand_ins, values, why))
 

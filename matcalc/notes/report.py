@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from ..errors import printable
 from ..printers import Document, json_out, printer
+from ..printers.rows import matrix_lines
 from .extract import displays
 from .model import Judgement
 
@@ -55,18 +56,6 @@ def verdict(j: Judgement, unexpected: bool) -> str:
     return word
 
 
-def _matrix(name: str, value) -> list[str]:
-    """``name = value``, a matrix written "[a b; c d]" as rows with aligned columns."""
-    text = str(value)
-    if not (text.startswith("[") and text.endswith("]")):
-        return [f"{name} = {text}"]
-    rows = [row.split() for row in text[1:-1].split(";")]
-    widths = [max(len(r[k]) for r in rows if k < len(r)) for k in range(max(map(len, rows)))]
-    cells = ["[" + " ".join(c.rjust(w) for c, w in zip(r, widths)) + "]" for r in rows]
-    head = f"{name} = "
-    return [head + cells[0]] + [" " * len(head) + c for c in cells[1:]]
-
-
 def details(j: Judgement) -> list[str]:
     """What follows an equation's line: the message of a refutation or error, the counterexample's
     summary (unless the message says it), sizes and point, the right value, and the notes."""
@@ -77,7 +66,7 @@ def details(j: Judgement) -> list[str]:
     if cx.get("sizes"):
         lines.append("at " + ", ".join(f"{k}={v}" for k, v in cx["sizes"].items()))
     for name, value in (cx.get("point") or {}).items():
-        lines += _matrix(name, value)
+        lines += matrix_lines(name, value)
     if j.right and j.right not in j.message:
         lines.append(f"right: {j.right}")
     return lines + [f"note: {n}" for n in j.notes]

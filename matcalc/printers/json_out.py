@@ -22,9 +22,12 @@ def claim_object(r: ClaimReport) -> dict:
     from the cache (matcalc.cache) is the object stored, with "cached": true."""
     if getattr(r, "cached", False):
         return {**r.result, "cached": True}
-    if r.claim is None:
-        return {"file": r.file, "proof": None, "claim": None, "f": None, "wrt": None, "kind": None, "claimed": None,
-                "derived": None, "expected": None, "verdict": "error", "message": r.error, "counterexample": None}
+    if r.claim is None:  # a file's error, or a claim's that could not be read (its f and wrt as written)
+        bad = r.bad
+        return {"file": r.file, "proof": r.proof if bad else None, "claim": bad.index if bad else None,
+                "f": bad.f or None if bad else None, "wrt": bad.wrt or None if bad else None, "kind": None,
+                "claimed": None, "derived": None, "expected": None, "verdict": "error", "message": r.error,
+                "counterexample": None, **_notes(r)}
     return {
         "file": r.file,
         "proof": r.proof,
@@ -38,7 +41,13 @@ def claim_object(r: ClaimReport) -> dict:
         "verdict": r.verdict,
         "message": r.message,
         "counterexample": _counterexample(r),
+        **_notes(r),
     }
+
+
+def _notes(r: ClaimReport) -> dict:
+    """{"notes": [...]} when the claim's file has notes on its declarations, else {}."""
+    return {"notes": list(r.notes)} if r.notes else {}
 
 
 def _counterexample(r: ClaimReport) -> dict | None:
@@ -112,9 +121,10 @@ def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = Fa
 
 def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> str:
     claims = [{**derivation_object(r), **{k: v for k, v in claim_object(r).items() if k not in ("f", "wrt")}}
-              for r in reports]
+              if r.claim is not None else claim_object(r) for r in reports]
+    notes = {"notes": list(proof.notes)} if proof.notes else {}
     return dumps({"matcalc": __version__, "proof": proof.name, "title": proof.title, "source": proof.source,
-                  **_assumed(proof.scope), "claims": claims, "ok": all(r.ok for r in reports)})
+                  **_assumed(proof.scope), **notes, "claims": claims, "ok": all(r.ok for r in reports)})
 
 
 def catalog(entries: list[Entry]) -> str:

@@ -7,7 +7,7 @@ from ..language import GREEK_LETTERS
 from ..proof_catalog import grouped
 from .notation import LATEX, greek_command
 from .plain import claim_count, totals
-from .rows import assuming, derivation_rows, lhs_gradient, per_file, verdict_line
+from .rows import assuming, derivation_rows, file_notes, lhs_gradient, per_file, verdict_line
 
 if TYPE_CHECKING:
     from ..proof_catalog import Entry
@@ -47,6 +47,9 @@ def aligned(r: ClaimReport) -> list[str]:
 
 
 def derivation(r: ClaimReport) -> str:
+    if r.claim is None:  # a claim that could not be read: its error
+        f = f" $f$ = \\texttt{{{text(r.bad.f)}}}." if r.bad.f else ""
+        return f"\\paragraph{{Claim {r.bad.index}.}}{f}\n\\emph{{Check:}} {text(verdict_line(r))}"
     x = r.claim.wrt.name
     lines = [f"\\paragraph{{Claim {r.claim.index}.}} "
              f"${'F' if r.claim.kind == 'jacobian' else 'f'} = {LATEX.show(r.claim.f)}$, "
@@ -63,7 +66,7 @@ def section(title: str, source: str, reports: list[ClaimReport], *, standalone: 
     """A section titled ``title``: a paragraph per claim (a whole document with ``standalone``; ``shapes``:
     the inferred shapes, "assuming ...")."""
     head = (f"\\section*{{{text(title)}}}\n" + (f"Source: {text(source)}.\n" if source else "")
-            + (f"{text(shapes)}.\n" if shapes else ""))
+            + (f"{text(shapes)}.\n" if shapes else "") + "".join(f"Note: {text(n)}.\n" for n in file_notes(reports)))
     body = head + "\n\n".join(derivation(r) for r in reports) + "\n"
     return document(body) if standalone else body
 

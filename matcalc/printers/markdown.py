@@ -8,7 +8,7 @@ from ..proof_catalog import grouped
 from .latex import aligned
 from .notation import LATEX
 from .plain import claim_count, totals
-from .rows import assuming, derivation_rows, lhs_gradient, per_file, verdict_line
+from .rows import assuming, derivation_rows, file_notes, lhs_gradient, per_file, verdict_line
 
 if TYPE_CHECKING:
     from ..proof_catalog import Entry
@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 
 def derivation(r: ClaimReport) -> str:
+    if r.claim is None:  # a claim that could not be read: its error
+        f = f": `{r.bad.f}`" if r.bad.f else ""
+        return "\n".join([f"### Claim {r.bad.index}{f}", "", f"**Check:** {verdict_line(r)}", ""])
     x = r.claim.wrt.name
     lines = [f"### Claim {r.claim.index}: ${'F' if r.claim.kind == 'jacobian' else 'f'} = {LATEX.show(r.claim.f)}$, "
              f"${lhs_gradient(LATEX, x, True, r.claim.kind)}$", ""]
@@ -53,7 +56,8 @@ def notebook(r: ClaimReport) -> str:
 
 def section(title: str, source: str, reports: list[ClaimReport], shapes: str = "") -> str:
     """A section titled ``title``: numbered steps per claim (``shapes``: the inferred shapes, "assuming ...")."""
-    head = f"## {title}\n\n" + (f"Source: {source}\n\n" if source else "") + (f"{shapes}\n\n" if shapes else "")
+    head = (f"## {title}\n\n" + (f"Source: {source}\n\n" if source else "") + (f"{shapes}\n\n" if shapes else "")
+            + "".join(f"Note: {n}\n\n" for n in file_notes(reports)))
     return head + "\n".join(derivation(r) for r in reports)
 
 

@@ -10,7 +10,7 @@ from ..language import show
 from ..proof_catalog import grouped
 from .mathml import APPLY, MATHML, math, mi, mn, mo, mrow
 from .plain import claim_count, totals
-from .rows import assuming, derivation_rows, per_file, verdict_line
+from .rows import assuming, derivation_rows, file_notes, per_file, verdict_line
 
 if TYPE_CHECKING:
     from ..proof_catalog import Entry
@@ -79,7 +79,12 @@ def verdict_class(r: ClaimReport) -> str:
 
 
 def derivation(r: ClaimReport) -> str:
-    """One claim: f, its steps, the result, the claim and the checker's verdict."""
+    """One claim: f, its steps, the result, the claim and the checker's verdict (a claim that could not
+    be read: its f as written and its error)."""
+    if r.claim is None:
+        f = f": <code>{escape(r.bad.f)}</code>" if r.bad.f else ""
+        return (f'<section class="claim"><h3>Claim {r.bad.index}{f}</h3>'
+                f'<p class="verdict error">Check: {escape(verdict_line(r))}</p></section>')
     x = r.claim.wrt.name
     f_name = "F" if r.claim.kind == "jacobian" else "f"
     parts = [f'<h3>Claim {r.claim.index}: {math(mrow(mi(f_name), mo("="), MATHML.show(r.claim.f)))}, '
@@ -99,7 +104,8 @@ def section(title: str, source: str, reports: list[ClaimReport], *, standalone: 
     """Claims under the heading ``title`` as HTML with MathML (a whole page with ``standalone``; ``shapes``:
     the inferred shapes, "assuming ...")."""
     head = (f"<h2>{escape(title)}</h2>\n" + (f"<p>Source: {escape(source)}</p>\n" if source else "")
-            + (f'<p class="assumed">{escape(shapes)}</p>\n' if shapes else ""))
+            + (f'<p class="assumed">{escape(shapes)}</p>\n' if shapes else "")
+            + "".join(f'<p class="note">Note: {escape(n)}</p>\n' for n in file_notes(reports)))
     body = head + "\n".join(derivation(r) for r in reports) + "\n"
     return document(title, body) if standalone else body
 

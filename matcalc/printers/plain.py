@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from ..language import show
 from ..proof_catalog import grouped
 from .notation import UNICODE
-from .rows import assuming, derivation_rows, lhs_gradient, verdict_line
+from .rows import assuming, bad_header, counterexample_lines, derivation_rows, file_notes, lhs_gradient, verdict_line
 
 if TYPE_CHECKING:
     from ..proof_catalog import Entry
@@ -29,6 +29,8 @@ def result_label(r: ClaimReport) -> str:
 
 
 def derivation(r: ClaimReport) -> str:
+    if r.claim is None:  # a claim that could not be read: its error
+        return f"{bad_header(r)}\n  check:    {verdict_line(r)}"
     lines = [claim_header(r)]
     if r.derivation is not None:
         rows = derivation_rows(r, UNICODE)
@@ -48,11 +50,12 @@ def derivation(r: ClaimReport) -> str:
 
 
 def header(p: ProofFile) -> str:
-    """The proof's title, source and assumptions, above its claims."""
+    """The proof's title, source and assumptions, above its claims, and its notes."""
     text = p.title + (f"  ({p.source})" if p.source else "")
     shapes = assuming(p.scope)
     text += f"\n{shapes}" if shapes else ""
-    return text + ("\nassuming " + ", ".join(str(a) for a in p.assume) if p.assume else "")
+    text += "\nassuming " + ", ".join(str(a) for a in p.assume) if p.assume else ""
+    return text + "".join(f"\nnote: {n}" for n in p.notes)
 
 
 def proof(proof: ProofFile, reports: list[ClaimReport], *, standalone: bool = False) -> str:
@@ -66,16 +69,28 @@ def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = Fa
     from .rows import label
 
     lines = []
+    noted: set[str] = set()
     for r in reports:
+        if r.file not in noted:  # a file's notes above its first claim
+            noted.add(r.file)
+            lines += [f"note {r.file}: {n}" for n in file_notes([r])]
         if quiet and r.ok:
             continue
         mark = "ok  " if r.ok else "FAIL"
         lines.append(f"{mark} {label(r)}: {verdict_line(r)}")
-        cx = r.claimed.counterexample if r.claimed is not None and not r.ok else None
-        if cx:
-            lines.extend(f"       {k}: {v}" for k, v in cx.items() if k != "summary")
+        lines += [CX_INDENT + line for line in shown_counterexample(r)]
     lines.append(summary_line(summary))
     return "\n".join(lines) + "\n"
+
+
+#: The indentation of a counterexample's lines under its claim's line.
+CX_INDENT = " " * 7
+
+
+def shown_counterexample(r: ClaimReport) -> list[str]:
+    """The lines of the counterexample of a claim not as expected (none for the others)."""
+    cx = r.claimed.counterexample if r.claimed is not None and not r.ok else None
+    return counterexample_lines(cx) if cx else []
 
 
 def catalog_lines(entries: list[Entry]) -> list[str]:

@@ -12,8 +12,8 @@ from rich.theme import Theme
 
 from ..language import show
 from .notation import UNICODE
-from .plain import catalog_lines, claim_header, header, result_label, summary_line
-from .rows import derivation_rows, verdict_line
+from .plain import CX_INDENT, catalog_lines, claim_header, header, result_label, shown_counterexample, summary_line
+from .rows import bad_header, derivation_rows, file_notes, verdict_line
 
 if TYPE_CHECKING:
     from ..proof_catalog import Entry
@@ -32,6 +32,8 @@ def _verdict(r: ClaimReport) -> Text:
 
 
 def derivation(r: ClaimReport) -> Group:
+    if r.claim is None:  # a claim that could not be read: its error
+        return Group(Text(bad_header(r), style="head"), _verdict(r))
     parts = [Text(claim_header(r), style="head")]
     if r.derivation is not None:
         table = Table.grid(padding=(0, 1))
@@ -61,14 +63,16 @@ def check_results(reports: list[ClaimReport], summary: dict, *, quiet: bool = Fa
     from .rows import label
 
     items = []
+    noted: set[str] = set()
     for r in reports:
+        if r.file not in noted:  # a file's notes above its first claim
+            noted.add(r.file)
+            items += [Text(f"note {r.file}: {n}", style="rule") for n in file_notes([r])]
         if quiet and r.ok:
             continue
         mark = Text("ok  " if r.ok else "FAIL", style="ok" if r.ok else "fail")
         items.append(Text.assemble(mark, f" {label(r)}: {verdict_line(r)}"))
-        cx = r.claimed.counterexample if r.claimed is not None and not r.ok else None
-        if cx:
-            items += [Text(f"       {k}: {v}", style="rule") for k, v in cx.items() if k != "summary"]
+        items += [Text(CX_INDENT + line, style="rule") for line in shown_counterexample(r)]
     items.append(Text(summary_line(summary), style="head"))
     return Group(*items)
 

@@ -11,7 +11,7 @@ from ..printers import json_out, mathml_document
 from ..printers.rows import assuming
 from ..proof_catalog import find
 from ..prooffile import load
-from ..report import run_claim
+from ..report import run_index
 
 
 def derive(body: object) -> dict:
@@ -58,5 +58,5 @@ def warm_up() -> None:
 def catalog_claim(name: str, index: int) -> dict:
     """Claim ``index`` (1-based) of catalog proof ``name``, derived and checked: its verdict and its MathML."""
     proof = load(find(name))
-    r = run_claim(proof, proof.claims[index - 1])
+    r = run_index(proof, index)
     return {"ok": r.ok, "verdict": r.verdict, "html": mathml_document.derivation(r)}
