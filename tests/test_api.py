@@ -80,6 +80,7 @@ def _as_api_args(proof, claim):
                 assume=[str(a) for a in proof.assume])
 
 
+@pytest.mark.slow
 def test_api_agrees_with_cli_on_the_catalog(capsys):
     """The API against the command line's JSON on the seed folder, and against the reports the
     command line prints (shared with the printing tests) on the first claim of every other

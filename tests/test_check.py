@@ -165,6 +165,7 @@ def test_mutations_are_refuted(path, claim):
 SEEDS = int(os.environ.get("MATCALC_SEEDS", "1"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path, claim", TRUE_CLAIMS, ids=[f"{p.stem}-{c.index}" for p, c in TRUE_CLAIMS])
 def test_true_claims_hold_over_many_seeds(path, claim):
     """Seeds beyond 0, which the catalog's own pytest items (proofs/) check already."""
@@ -180,6 +181,7 @@ EXAMPLES = int(os.environ.get("MATCALC_EXAMPLES", "150"))
 SYMBOLS = [SCOPE.symbol(n) for n in SCOPE.symbols]
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(exprs(SCOPE.symbols["c"], 3, safe=True), st.integers(0, len(SYMBOLS) - 1))
 def test_engine_and_checker_agree(f, k):

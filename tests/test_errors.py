@@ -111,6 +111,7 @@ def test_command_line_errors(capsys, argv, expected):
     assert lines[0].startswith("matcalc: error: ")
 
 
+@pytest.mark.slow
 def test_pathological_but_legal_input(capsys):
     long_sum = " + ".join(["x' * x"] * 20000)
     deep = "(" * 10000 + "x' * x" + ")" * 10000

@@ -104,6 +104,7 @@ def test_shapes_inferred():
     assert parse("C'(A)", SCOPE).shape == SHAPES[0]
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(st.sampled_from(SHAPES).flatmap(lambda s: exprs(s, 4)))
 def test_round_trip(e):

@@ -50,6 +50,7 @@ def test_emitted_numpy_module_checks(f, wrt):
     assert errors["gradient"] < 1e-6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("f, wrt", [(ATTENTION, "K"), (BATCH_NORM, "g"), (SOFTMAX_REGRESSION, "W")])
 def test_emitted_jax_module_agrees_with_jax_grad(f, wrt):
     pytest.importorskip("jax")
@@ -57,6 +58,7 @@ def test_emitted_jax_module_agrees_with_jax_grad(f, wrt):
     assert errors["gradient"] < 1e-6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("f, wrt", ONE_EACH)
 def test_sympy_bridge_gives_the_same_gradient(f, wrt):
     pytest.importorskip("sympy")

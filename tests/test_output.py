@@ -70,6 +70,7 @@ def _pdflatex():
 CATALOG = [e.name for e in entries()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CATALOG)
 def test_latex_of_every_catalog_proof_compiles(tmp_path, name):
     exe = _pdflatex()

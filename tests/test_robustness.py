@@ -324,6 +324,7 @@ def test_fuzz_proof_files(files, fmt):
     _fuzz(["prove", "{tmp}/p0.toml", "--format", fmt], files)
 
 
+@pytest.mark.slow
 def test_every_catalog_proof_prints_in_every_format():
     from matcalc.documents import proof_document
     from matcalc.printers.terminal import console

@@ -287,6 +287,7 @@ def test_second_order_mutations_are_refuted(path, claim):
         assert v.status == "refuted", f"{kind}: {show(m)} accepted for {show(claim.f)}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path, claim", SECOND, ids=[f"{p.stem}-{c.index}" for p, c in SECOND])
 def test_second_order_claims_hold_over_seeds(path, claim):
     proof = load(path)
@@ -336,6 +337,7 @@ SCALARS = st.one_of(exprs(SCOPE.symbols["x"], 2, safe=True), exprs(SCOPE.symbols
     lambda e: Call("sum", e))
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(SCALARS, st.integers(0, 10))
 def test_engine_hessians_hold(f, k):
@@ -361,6 +363,7 @@ def test_check_json_results_carry_kind(capsys):
     assert all(r["counterexample"]["sizes"] and r["counterexample"]["point"] for r in rows)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["plain", "latex", "markdown", "rich"])
 def test_second_order_prints_in_every_format(fmt, capsys):
     """The command line once; the other formats from the same (shared) reports."""

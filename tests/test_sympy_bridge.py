@@ -341,6 +341,7 @@ def _stateless(e) -> bool:
         or isinstance(getattr(ops.of_node(type(k)), "to_sympy", None), ops.Unsupported) for k in walk(e))
 
 
+@pytest.mark.slow
 def test_catalog_round_trip():
     """from_sympy(to_sympy(e)) evaluates equal to e, for every catalog expression SymPy can state."""
     compared, statable = 0, sum(not _stateless(e) for e in CATALOG)
@@ -365,6 +366,7 @@ def _oracle_selection() -> list:
     return [e for e, where in CATALOG.items() if (ALL or re.search(r"#1 (f|derived)$", where)) and not _stateless(e)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("e", _oracle_selection(), ids=lambda e: CATALOG[e])
 def test_sympy_explicit_evaluation_agrees(e):
     """SymPy's own as_explicit() of to_sympy(e), at concrete sizes, equals matcalc's value of e."""
