@@ -204,12 +204,14 @@ def agree_with_autodiff(backend: str, precision) -> list[tuple[str, str]]:
     return chosen
 
 
+@pytest.mark.slow  # several seconds: XLA compiles, or torch runs, each module
 def test_jax_modules_agree_with_jax_grad():
     """The emitted JAX modules of a covering sample against jax.grad, jax.jacobian or jax.hessian."""
     pytest.importorskip("jax")
     agree_with_autodiff("jax", lambda ns: ns["_float64"]())  # float64 in is float64 where 64-bit JAX is on
 
 
+@pytest.mark.slow  # several seconds: XLA compiles, or torch runs, each module
 def test_torch_modules_of_a_covering_sample_agree_with_torch_autograd():
     """Rule: every torch module of a covering sample (the catalog's claims whose emitted torch code
     exists) runs against torch.autograd whenever torch is importable (it is not a test extra: the
@@ -473,6 +475,7 @@ DTYPE_CASES = [
 ]
 
 
+@pytest.mark.slow  # several seconds: XLA compiles, or torch runs, each module
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
 def test_inputs_keep_their_dtype_and_array_kind(backend, dtype):
