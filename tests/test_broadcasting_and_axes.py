@@ -159,11 +159,11 @@ def test_spelt_out_names_are_not_reserved():
 
 
 @pytest.mark.parametrize("f, wrt, numpy_text", [
-    ("sum((W * X + b) .^ 2)", "b", "np.sum(2 * (W @ X + b * np.ones((N, 1)).T), axis=1, keepdims=True)"),
+    ("sum((W * X + b) .^ 2)", "b", "np.sum(2 * (W @ X + b * np.ones((N, 1), dtype=dtype).T), axis=1, keepdims=True)"),
     ("logsumexp(A)", "A", "logsumexp(A, None)"),
     ("sum(logsumexp(A, axis=0))", "A", "logsumexp(A, 0)"),
     ("sum(softmax(Z, axis=1) .* C)", "Z", "softmax_axis(Z, 1)"),
-    ("-sum(Y .* log(softmax(W * X + b, axis=0)))", "W", "softmax_axis(W @ X + b * np.ones((N, 1)).T, 0)"),
+    ("-sum(Y .* log(softmax(W * X + b, axis=0)))", "W", "softmax_axis(W @ X + b * np.ones((N, 1), dtype=dtype).T, 0)"),
 ])
 def test_code_export_writes_the_library_reductions(f, wrt, numpy_text):
     d = matcalc.derive(f, wrt, symbols=SYMBOLS)

@@ -1,8 +1,11 @@
-"""Code export (--emit): the emitted NumPy and JAX modules against matcalc's own checker evaluator
-at the checker's random points, their own check() (central differences, and jax.grad for JAX),
-their shape errors, and the command line and API that produce them."""
+"""Code export (--emit): the emitted NumPy, JAX and PyTorch modules against matcalc's own checker
+evaluator at the checker's random points, their own check() (central differences, and jax.grad or
+torch.autograd), their shape errors, dtypes and shapes as a training script uses them, and the
+command line and API that produce them. PyTorch tests run where torch is importable."""
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
 import random
 import subprocess
@@ -151,10 +154,23 @@ def forms(target) -> set[str]:
                             for n in distinct_nodes(target.f, target.result)}
 
 
-def jax_sample() -> list[tuple[str, str]]:
-    """(proof, function) for the claims the JAX test runs: every claim with MATCALC_EMIT_ALL=1 (each
-    compiles with XLA, about 0.3 s), else a few that together exercise every form the catalog has."""
-    claims = [(name, label, derived(name)[1][k]) for name in CATALOG for k, label in enumerate(labels(name))]
+@lru_cache(maxsize=None)
+def emits(name: str, backend: str) -> bool:
+    """Does catalog proof ``name`` have emitted code for ``backend`` (a module that compiles)?"""
+    proof, targets = derived(name)
+    try:
+        compile(module(backend, list(targets), proof.scope, proof.assume), f"<{name}>", "exec")
+    except matcalc.MatcalcError:
+        return False
+    return True
+
+
+def sample(backend: str) -> list[tuple[str, str]]:
+    """(proof, function) for the claims an autodiff test runs, among those whose emitted ``backend`` code
+    exists: every one with MATCALC_EMIT_ALL=1 (a JAX claim compiles with XLA, about 0.3 s), else a few
+    that together exercise every form those claims have."""
+    claims = [(name, label, derived(name)[1][k]) for name in CATALOG if emits(name, backend)
+              for k, label in enumerate(labels(name))]
     if os.environ.get("MATCALC_EMIT_ALL"):
         return [(name, label) for name, label, _ in claims]
     seen: set[str] = set()
@@ -167,12 +183,13 @@ def jax_sample() -> list[tuple[str, str]]:
         chosen.append((name, label))
 
 
-def test_jax_modules_agree_with_jax_grad():
-    """The emitted JAX module's check() (central differences, and jax.grad, jax.jacobian or
-    jax.hessian of its own f against its derivative), and its values equal the NumPy module's."""
-    pytest.importorskip("jax")
-    for name, label in jax_sample():
-        ns, reference = emitted(name, "jax"), emitted(name, "numpy")
+def agree_with_autodiff(backend: str, precision) -> list[tuple[str, str]]:
+    """Each sampled claim's check() in the ``backend`` module (central differences, and the backend's
+    automatic differentiation of its own f against its derivative), and its values equal the NumPy
+    module's at float64 inputs (``precision``: where the backend computes them in float64)."""
+    chosen = sample(backend)
+    for name, label in chosen:
+        ns, reference = emitted(name, backend), emitted(name, "numpy")
         claim = ns.setdefault("every claim", ns["CLAIMS"])[label]
         ns["CLAIMS"] = {label: claim}  # this claim's check only
         errors = ns["check"]()
@@ -180,9 +197,27 @@ def test_jax_modules_agree_with_jax_grad():
         values, _ = reference["_random_inputs"](np.random.default_rng(0))
         ours = reference["_call"](reference["CLAIMS"][label]["derivative"], claim["inputs"],
                                   {**values, **reference["EXAMPLE_FUNCTIONS"]})
-        theirs = ns["_call"](claim["derivative"], claim["inputs"], {**values, **ns["EXAMPLE_FUNCTIONS"]})
+        with precision(ns):
+            theirs = ns["_call"](claim["derivative"], claim["inputs"], {**values, **ns["EXAMPLE_FUNCTIONS"]})
         if np.all(np.isfinite(ours)):
             assert relative(theirs, ours) < 1e-9, (name, label)
+    return chosen
+
+
+@pytest.mark.slow  # several seconds: XLA compiles, or torch runs, each module
+def test_jax_modules_agree_with_jax_grad():
+    """The emitted JAX modules of a covering sample against jax.grad, jax.jacobian or jax.hessian."""
+    pytest.importorskip("jax")
+    agree_with_autodiff("jax", lambda ns: ns["_float64"]())  # float64 in is float64 where 64-bit JAX is on
+
+
+@pytest.mark.slow  # several seconds: XLA compiles, or torch runs, each module
+def test_torch_modules_of_a_covering_sample_agree_with_torch_autograd():
+    """Rule: every torch module of a covering sample (the catalog's claims whose emitted torch code
+    exists) runs against torch.autograd whenever torch is importable (it is not a test extra: the
+    package index's build is CUDA's, 4 GB); MATCALC_EMIT_ALL=1 runs every claim."""
+    pytest.importorskip("torch")
+    assert agree_with_autodiff("torch", lambda ns: contextlib.nullcontext())
 
 
 # --- the emitted functions' interface -------------------------------------------------------------
@@ -279,7 +314,8 @@ def test_an_assumption_on_wrt():
     for backend in ("numpy", "jax"):
         ns = load_module(d.to_code(backend))
         assert ns["check"](seed=5)["gradient"] < 1e-6
-        values, normals = ns["_random_inputs"](np.random.default_rng(5))
+        with ns.get("_float64", contextlib.nullcontext)():  # as in check(): 64-bit JAX there only
+            values, normals = ns["_random_inputs"](np.random.default_rng(5))
         assert abs(values["Y"].sum() - 1) < 1e-12 and np.allclose(normals["Y"], 1)
 
 
@@ -304,7 +340,11 @@ def test_jax_functions_jit():
     _, reference = softmax_layer("numpy")
     rng = np.random.default_rng(4)
     inputs = dict(W=rng.standard_normal((3, 2)), x=rng.standard_normal(2), b=rng.standard_normal(3), Y=np.full(3, 1 / 3))
-    assert relative(jax.jit(ns["gradient"])(**inputs), reference["gradient"](**inputs)) < 1e-12
+    with ns["_float64"]():
+        assert relative(jax.jit(ns["gradient"])(**inputs), reference["gradient"](**inputs)) < 1e-12
+    single = {k: np.float32(v) for k, v in inputs.items()}  # JAX's default: float32, jit-compiled as well
+    assert jax.jit(ns["gradient"])(**single).dtype == np.float32
+    assert relative(jax.jit(ns["gradient"])(**single), reference["gradient"](**inputs)) < 1e-5
 
 
 def test_emitting_needs_no_numpy():
@@ -378,25 +418,204 @@ def test_cli_emit_errors(capsys):
         matcalc.derive("tr(X)", wrt="X", symbols={"X": "matrix(n, n)"}).to_code("fortran")
 
 
-def _own_check(source: str) -> dict:
-    namespace: dict = {"__name__": "emitted"}
-    exec(compile(source, "<emitted>", "exec"), namespace)  # noqa: S102 — the test runs matcalc's own module
-    return namespace["check"]()
+# --- emitted code in a training script: one test (or two) for each rule ---------------------------
+
+def array_module(backend: str):
+    """The backend's array module, or a clean skip where it is not installed (torch is not a test extra)."""
+    if backend == "numpy":
+        return np
+    if backend == "jax":
+        pytest.importorskip("jax")
+        import jax.numpy as jnp
+
+        return jnp
+    return pytest.importorskip("torch")
 
 
-@pytest.mark.parametrize("f, wrt", [("x' * x + 10^8", "x"), ("sum(X - mean(X, axis=0))", "X"),
-                                    ("sum(exp(X - logsumexp(X, axis=0)))", "X")])
-def test_emitted_check_allows_what_rounding_f_can_do_to_its_differences(f, wrt):
-    """A large constant in f, or a derivative exactly 0 written unsimplified, passes the module's check."""
-    assert max(_own_check(matcalc.derive(f, wrt).to_code("numpy")).values()) <= 1e-6
+def as_backend(backend: str, a, dtype: str):
+    """A float64 NumPy array as the backend's own array of ``dtype`` ("float32", "float64")."""
+    xp = array_module(backend)
+    if backend == "torch":
+        return xp.tensor(np.asarray(a), dtype=getattr(xp, dtype))
+    return xp.asarray(np.asarray(a, dtype=dtype))
 
 
-@pytest.mark.parametrize("f, right, wrong", [("x' * x + 10^8", "2 * x", "2.001 * x"),
-                                             ("x' * x + 10^8", "2 * x", "2.0002 * x"),  # what the 1e8 leaves: ~5e-6
-                                             ("x' * x", "2 * x", "2.00002 * x")])
-def test_emitted_check_still_fails_a_wrong_derivative_beside_a_large_constant(f, right, wrong):
-    """Rounding may hide only what f's digits lose: a gradient off by 1e-4 beside 10^8, by 1e-5 without it, fails."""
-    source = matcalc.derive(f, "x").to_code("numpy")
-    assert f"np.reshape({right}, shape)" in source
-    with pytest.raises(AssertionError, match="against differences of f"):
-        _own_check(source.replace(f"np.reshape({right}, shape)", f"np.reshape({wrong}, shape)"))
+def array_kind(backend: str):
+    if backend == "numpy":
+        return np.ndarray
+    if backend == "jax":
+        import jax
+
+        return jax.Array
+    return array_module("torch").Tensor
+
+
+def to_numpy(a) -> np.ndarray:
+    return np.asarray(a.detach().cpu() if hasattr(a, "detach") else a, dtype=np.float64)
+
+
+@lru_cache(maxsize=None)
+def training_module(f: str, wrt: str, symbols: tuple, functions: tuple, kind: str, backend: str) -> dict:
+    return load_module(matcalc.derive(f, wrt, symbols=dict(symbols), functions=dict(functions), kind=kind)
+                       .to_code(backend), f"{backend}_{abs(hash((f, wrt, kind))) % 10 ** 8}")
+
+
+# Each makes constants the dtype must reach: eye, ones, a dimension as a number, a declared scalar
+# function's value, the commutation matrix, a scipy or eigen-decomposition helper, a vector f.
+DTYPE_CASES = [
+    ("sum(log(sigmoid(W * x + b))) + norm(W)^2 / sqrt(m)", "W", {"W": "matrix(n, m)", "x": "vector(m)", "b": "vector(n)"},
+     {}, "gradient"),
+    ("tr(inv(eye(n) + X' * X))", "X", {"X": "matrix(m, n)"}, {}, "gradient"),
+    ("sum((W * X + b) .^ 2)", "b", {"W": "matrix(n, m)", "X": "matrix(m, N)", "b": "vector(n)"}, {}, "gradient"),
+    ("C(W * x)", "W", {"W": "matrix(n, m)", "x": "vector(m)"}, {"C": "scalar"}, "gradient"),
+    ("X'", "X", {"X": "matrix(m, n)"}, {}, "jacobian"),
+    ("tanh(W * x) * sqrt(n)", "x", {"W": "matrix(n, m)", "x": "vector(m)"}, {}, "jacobian"),
+    ("tr(expm(S)) + tr(logm(S))", "S", {"S": "matrix(n, n)"}, {}, "gradient"),
+    ("norm(A * x - b)^2", "x", {"A": "matrix(m, n)", "x": "vector(n)", "b": "vector(m)"}, {}, "hessian"),
+]
+
+
+@pytest.mark.slow  # several seconds: XLA compiles, or torch runs, each module
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+def test_inputs_keep_their_dtype_and_array_kind(backend, dtype):
+    """Rule: a module computes in the caller's dtype, with the backend's own arrays: float32 in, float32
+    out, a tensor in, a tensor out (no conversion to float64), every constant it makes included; a
+    Python number takes the arrays' dtype. Values agree with the NumPy module in float64."""
+    array_module(backend)
+    float64 = backend == "jax" and dtype == "float64"  # JAX has float64 only where 64-bit JAX is on
+    for f, wrt, symbols, functions, kind in DTYPE_CASES:
+        key = (f, wrt, tuple(symbols.items()), tuple(functions.items()), kind)
+        ns, reference = training_module(*key, backend), training_module(*key, "numpy")
+        claim = ns["CLAIMS"][kind]
+        values, _ = reference["_random_inputs"](np.random.default_rng(7))
+        with ns["_float64"]() if float64 else contextlib.nullcontext():
+            inputs = {n: as_backend(backend, values[n], dtype) for n in claim["inputs"] if n in values}
+            for fn in (ns["f"], ns[kind]):
+                out = fn(**inputs, **{n: v for n, v in ns["EXAMPLE_FUNCTIONS"].items() if n in claim["inputs"]})
+                assert isinstance(out, array_kind(backend)), (f, fn.__name__, type(out))
+                assert str(out.dtype).endswith(dtype), (f, fn.__name__, out.dtype)
+                expected = reference[fn.__name__](**{n: values[n] for n in inputs},
+                                                  **{n: v for n, v in reference["EXAMPLE_FUNCTIONS"].items()
+                                                     if n in claim["inputs"]})
+                assert relative(to_numpy(out), expected) < (1e-9 if dtype == "float64" else 1e-4), (f, fn.__name__)
+        scaled = training_module("c * x' * x", "x", (("c", "scalar"), ("x", "vector(n)")), (), "gradient", backend)
+        with ns["_float64"]() if float64 else contextlib.nullcontext():
+            x = as_backend(backend, [1.0, 2.0, 3.0], dtype)
+            assert str(scaled["gradient"](c=2.5, x=x).dtype).endswith(dtype)  # 2.5: a Python number decides nothing
+
+
+def test_a_torch_tensor_that_requires_grad_goes_through():
+    """Rule (torch): in a training script, the emitted f of float32 parameters is a float32 tensor
+    torch.autograd differentiates, and its gradient is the emitted one."""
+    torch = pytest.importorskip("torch")
+    ns = softmax_layer("torch")[1]
+    rng = np.random.default_rng(3)
+    W = torch.tensor(rng.standard_normal((3, 2)), dtype=torch.float32, requires_grad=True)
+    x, b = torch.tensor(rng.standard_normal(2), dtype=torch.float32), torch.tensor(rng.standard_normal(3), dtype=torch.float32)
+    Y = torch.tensor([0.2, 0.3, 0.5], dtype=torch.float32)
+    loss = ns["f"](W=W, x=x, b=b, Y=Y)
+    loss.backward()
+    G = ns["gradient"](W=W.detach(), x=x, b=b, Y=Y)
+    assert loss.dtype == G.dtype == torch.float32 and G.shape == W.shape
+    assert torch.allclose(W.grad, G, rtol=1e-5, atol=1e-6)
+
+
+def test_no_global_configuration_changed_on_import():
+    """Rule: importing an emitted module, or running its check(), changes no global configuration: the
+    JAX module never turns on jax_enable_x64 (check() uses 64-bit JAX locally), torch's default dtype
+    and NumPy's error handling stay as they were; float32 stays float32 after check()."""
+    d = matcalc.derive("x' * x + 10^8", "x")
+    for backend in ("numpy", "jax", "torch"):
+        source = d.to_code(backend)
+        assert "config.update" not in source and "set_default_dtype" not in source and "np.seterr" not in source
+    errors = np.geterr()
+    jax = pytest.importorskip("jax")
+    x64 = jax.config.jax_enable_x64
+    g = d.function("jax")  # imported as a module of its own, as a user's import would
+    assert jax.config.jax_enable_x64 == x64
+    ns = load_module(d.to_code("jax"))
+    assert ns["check"]()["gradient"] <= 1e-6  # float64 inside, where 10^8 leaves x' * x its digits
+    assert jax.config.jax_enable_x64 == x64 and np.geterr() == errors
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    assert g(x=x).dtype == ns["f"](x=x).dtype == np.float32
+    try:
+        import torch
+    except ImportError:  # torch's part where it is importable; the rest holds without it
+        return
+    default = torch.get_default_dtype()
+    assert load_module(d.to_code("torch"))["check"]()["gradient"] <= 1e-6
+    assert torch.get_default_dtype() == default
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+def test_a_vector_f_of_an_n_input_is_n(backend):
+    """Rule: a vector-valued f of an (n,) input returns (n,) ((n, 1) for (n, 1) inputs); a scalar f
+    returns a 0-d array; a gradient comes back in its input's shape; a Jacobian is a matrix."""
+    array_module(backend)
+    symbols = (("W", "matrix(n, m)"), ("x", "vector(m)"), ("b", "vector(n)"))
+    vector = training_module("sigmoid(W * x + b)", "x", symbols, (), "jacobian", backend)
+    scalar = training_module("sum(sigmoid(W * x + b))", "x", symbols, (), "gradient", backend)
+    rng = np.random.default_rng(5)
+    W, x, b = (as_backend(backend, a, "float32") for a in (rng.standard_normal((3, 2)), rng.standard_normal(2),
+                                                         rng.standard_normal(3)))
+    assert tuple(vector["f"](W=W, x=x, b=b).shape) == (3,)
+    assert tuple(vector["f"](W=W, x=x.reshape(2, 1), b=b.reshape(3, 1)).shape) == (3, 1)
+    assert tuple(vector["f"](W=W, x=x, b=b.reshape(3, 1)).shape) == (3,)  # a vector came as (n,)
+    assert tuple(vector["jacobian"](W=W, x=x, b=b).shape) == (3, 2)
+    assert tuple(scalar["f"](W=W, x=x, b=b).shape) == ()
+    assert tuple(scalar["gradient"](W=W, x=x, b=b).shape) == (2,)
+    assert tuple(scalar["gradient"](W=W, x=x.reshape(2, 1), b=b).shape) == (2, 1)
+    sums = to_numpy(vector["f"](W=W, x=x, b=b)).sum()
+    assert abs(sums - float(to_numpy(scalar["f"](W=W, x=x, b=b)))) < 1e-5
+
+
+def scaled_derivative(source: str, kind: str, factor: float) -> str:
+    """The module with its ``kind`` function's result multiplied by factor (a wrong derivative)."""
+    start = source.index(f"def {kind}(")
+    at = source.index("return np.reshape(", start)
+    return source[:at] + f"return {factor} * np.reshape(" + source[at + len("return np.reshape("):]
+
+
+LARGE_CONSTANTS = [
+    ("x' * x + 10^8", "x", {"x": "vector(n)"}, "gradient"),  # issue 29's: "relative error 2.42e-06"
+    ("x' * x - 10^8", "x", {"x": "vector(n)"}, "gradient"),
+    ("sum(log(x)) + 10^8", "x", {"x": "vector(n)"}, "gradient"),
+    ("logdet(X) + 10^8", "X", {"X": "matrix(n, n)"}, "gradient"),
+    ("norm(A * x - b)^2 + 10^8", "x", {"A": "matrix(m, n)", "x": "vector(n)", "b": "vector(m)"}, "gradient"),
+    ("exp(x) + 10^8", "x", {"x": "vector(n)"}, "jacobian"),
+]
+
+
+@pytest.mark.parametrize("f, wrt, symbols, kind", LARGE_CONSTANTS + [
+    ("sum(log(x)) + 10^8", "x", {"x": "vector(n)"}, "hessian"),
+    ("logdet(X) + 10^8", "X", {"X": "matrix(n, n)"}, "hessian"),
+    ("sum(log(x)) + 10^12", "x", {"x": "vector(n)"}, "gradient"),
+    ("sum(X - mean(X, axis=0))", "X", {"X": "matrix(m, n)"}, "gradient"),  # exactly 0, written unsimplified
+    ("sum(exp(X - logsumexp(X, axis=0)))", "X", {"X": "matrix(m, n)"}, "gradient"),
+])
+def test_check_is_relative_to_the_change_of_f_not_to_f(f, wrt, symbols, kind):
+    """Rule: check() judges a derivative against the size of f's change, never of f itself, so a
+    large constant in f (whose digits take the small steps' differences) cannot fail a true
+    derivation, at any seed; nor can a derivative exactly 0. The JAX module's too (float64 locally)."""
+    source = matcalc.derive(f, wrt, symbols=symbols, kind=kind).to_code("numpy")
+    ns = load_module(source)
+    for seed in range(5):
+        assert max(ns["check"](seed=seed).values()) <= 1e-6, (f, seed)
+    if (f, kind) == ("x' * x + 10^8", "gradient") and importlib.util.find_spec("jax"):
+        assert load_module(matcalc.derive(f, wrt, symbols=symbols).to_code("jax"))["check"]()["gradient"] <= 1e-6
+
+
+@pytest.mark.parametrize("f, wrt, symbols, kind, factor", [(*case, 1.0001) for case in LARGE_CONSTANTS[:5]] + [
+    ("x' * x", "x", {"x": "vector(n)"}, "gradient", 1.00001),  # without the constant, 1e-5 fails
+    ("sum(log(x))", "x", {"x": "vector(n)"}, "gradient", 1.00001),
+    ("x' * x + 10^8", "x", {"x": "vector(n)"}, "gradient", 1.001),
+])
+def test_check_still_fails_a_gradient_off_by_1e_4_beside_a_large_constant(f, wrt, symbols, kind, factor):
+    """Rule: what check() allows for is only what f's digits lose: a gradient off by 1e-4 relative
+    beside 10^8 (by 1e-5 without it) fails against differences, at every seed."""
+    source = matcalc.derive(f, wrt, symbols=symbols, kind=kind).to_code("numpy")
+    wrong = load_module(scaled_derivative(source, kind, factor))
+    for seed in range(5):
+        with pytest.raises(AssertionError, match="against differences of f"):
+            wrong["check"](seed=seed)

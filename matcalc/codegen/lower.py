@@ -27,6 +27,8 @@ from .backends import ADD, ATOM, MUL, POWER, UNARY, Backend, Template
 #: Deeper nesting than this is split into lines (Python's parser has a nesting limit; people have less).
 MAX_NESTING = 10
 _FREE_SLOT = re.compile(r"(?:(?<=\()|(?<=, ))\{(\d)\}(?=\)|,)")
+#: The locals a template may read besides its arguments: the dtype (and device) the inputs are computed in.
+_CONTEXT = re.compile(r"\b(dtype|device)\b(?!\s*=)")
 
 
 def python_name(name: str, taken: set[str]) -> str:
@@ -79,6 +81,7 @@ class Lowering:
         self.lines: list[str] = []
         self.helpers: set[str] = set()
         self.used_dims: set[str] = set()
+        self.context: set[str] = set()  # dtype, device: the locals the code reads (constants are made in them)
         self.done: dict[Expr, Code] = {}
         self.uses: Counter = Counter()
 
@@ -113,8 +116,8 @@ class Lowering:
             return self.code(e.body)
         if isinstance(e, Num):
             return Code(*number(e.value))
-        if isinstance(e, DimValue):  # the size, read off the inputs, as a 0-d float array (torch.sqrt(d) needs one)
-            return Code(self.b.as_array.format(self.dim(e.dim)), ATOM)
+        if isinstance(e, DimValue):  # the size, read off the inputs, as a 0-d array (torch.sqrt(d) needs one)
+            return self.apply(Template(self.b.constant), [self.dim(e.dim)])
         if isinstance(e, Eye):
             return self.apply(self.b.ops["eye"], [self.dim(e.n)])
         if isinstance(e, Ones):
@@ -175,6 +178,7 @@ class Lowering:
         parenthesised unless it is atomic."""
         if t.helper:
             self.helpers.add(t.helper)
+        self.context.update(_CONTEXT.findall(t.text))
         free = {int(i) for i in _FREE_SLOT.findall(t.text)}
         texts = [a if isinstance(a, str) else (a.text if i in free else _wrap(a, ATOM)) for i, a in enumerate(args)]
         nesting = 1 + max((a.nesting for a in args if isinstance(a, Code)), default=0)

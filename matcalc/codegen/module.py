@@ -2,6 +2,7 @@
 derivative, the assumptions as functions for the check, the check, and ``python module.py``."""
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 from .. import __version__
@@ -12,12 +13,28 @@ from ..expr import Add, Entrywise, Expr, Neg, ScalarFn, Sym, distinct_nodes
 from ..language import show
 from ..shapes import Shape, dim_names
 from . import templates as T
-from .backends import BACKENDS, Backend
+from .backends import BACKENDS, Backend, Template
 from .lower import Lowering, function_argument, python_name
 
 #: Names an emitted module uses for itself; an input with one of these names gets a trailing _.
-INTERNAL = ("np", "jnp", "jax", "torch", "dims", "shape", "_inputs", "_shape", "_integer", "SHAPES", "INTEGERS", "CLAIMS",
-            "ERRORS", "ASSUMPTIONS", "POSITIVE", "INVERTIBLE", "EXAMPLE_FUNCTIONS", "check")
+INTERNAL = ("np", "jnp", "jax", "torch", "dims", "shape", "dtype", "device", "flat", "_inputs", "_matrix", "_array",
+            "_common", "_cast", "_shape", "_integer", "_float64", "SHAPES", "INTEGERS", "CLAIMS", "ERRORS", "ASSUMPTIONS",
+            "POSITIVE", "INVERTIBLE", "EXAMPLE_FUNCTIONS", "check")
+
+
+#: What _inputs says besides the sizes, in its docstring.
+CONTEXT_DOC = {("dtype",): "the dtype computed in", ("dtype", "device"): "the dtype and device computed in"}
+
+#: How a module computes, in its docstring.
+DTYPE_DOC = {
+    "numpy": ("Computed in the inputs' dtype (float32 in, float32 out; the promotion of the floating-point arrays\n"
+              "passed, float64 when only numbers or lists are); nothing global is changed on import."),
+    "jax": ("Computed in the inputs' dtype (float32 in, float32 out; JAX's default float when only numbers or\n"
+            "lists are passed); importing this module changes no JAX configuration (check() alone turns on\n"
+            "64-bit JAX, locally)."),
+    "torch": ("Computed in the inputs' dtype and on their device (a float32 tensor in, a float32 tensor out;\n"
+              "torch's default dtype when only numbers or lists are passed); nothing global is changed on import."),
+}
 
 
 @dataclass(frozen=True)
@@ -80,12 +97,20 @@ class _Module:
 
     def function(self, name: str, doc: str, value: Expr, symbols: list[str], functions: list[str],
                  returned_as: str | None = None) -> None:
-        """def name(*, inputs): the value of ``value``, reshaped to its shape (or, for a gradient,
-        to the shape ``returned_as`` was passed in)."""
+        """def name(*, inputs): the value of ``value``, reshaped to its shape (a column as (p,) when a
+        vector came as (n,); for a gradient, the shape ``returned_as`` was passed in), in the dtype the
+        inputs are computed in."""
         lower = Lowering(self.b, self.names, set(self.taken))
         (code,) = lower.expressions(value)
+        if _constant(code):  # a number: made an array of the inputs' dtype
+            code = lower.apply(Template(self.b.constant), [code]).text
+        py = [self.names[s] for s in symbols if s not in self.scope.integer]
+        column = returned_as is None and value.shape.cols == 1 and value.shape.rows != 1 and bool(py)
         if returned_as is not None:
             out = self.b.reshape.format(code, "shape")
+        elif column:
+            rows = lower.dim(value.shape.rows)
+            out = self.b.reshape.format(code, f"({rows},) if flat else ({rows}, 1)")
         else:
             out = self.b.reshape.format(code, _shape_text(value.shape, lower))
         self.helpers |= lower.helpers
@@ -97,9 +122,16 @@ class _Module:
         for s in symbols:
             if s in self.scope.integer:
                 body.append(f'{self.names[s]} = _integer("{self.names[s]}", {self.names[s]})')
-        py = [self.names[s] for s in symbols if s not in self.scope.integer]
-        if py:
-            body.append(f"({', '.join(py)}{',' if len(py) == 1 else ''}), {'dims' if lower.used_dims else '_'} = _inputs({', '.join(f'{p}={p}' for p in py)})")
+        if py:  # _inputs gives the matrices, the sizes, the dtype (and device), and whether a vector came as (n,)
+            said = ["dims" if lower.used_dims else "_"] + [c if c in lower.context else "_" for c in self.b.context] \
+                + ["flat" if column else "_"]
+            used = len(said)
+            while used and said[used - 1] == "_":
+                used -= 1
+            targets = [f"({', '.join(py)}{',' if len(py) == 1 else ''})"] + said[:used] + (["*_"] if used < len(said) else [])
+            body.append(f"{', '.join(targets)} = _inputs({', '.join(f'{p}={p}' for p in py)})")
+        elif lower.context:
+            body.append(f"{', '.join(self.b.context)} = {self.b.default}")
         used_dims = sorted(lower.used_dims)
         bound = {d for s in symbols for d in dim_names(self.scope.symbols[s].rows) + dim_names(self.scope.symbols[s].cols)}
         for d in used_dims:
@@ -141,7 +173,8 @@ class _Module:
             assumptions.append(f'(_assumption_{k}, {_strings(self.names[s] for s in symbols)}, "{self.names[y]}"),')
         return "".join([
             self.docstring(title, source), self.b.imports, "\n\n", self.shapes(), self.helper_text(),
-            T.INPUTS.substitute(as_array=self.b.as_array.format("value")), T.INTEGER if self.integers else "",
+            self.b.arrays, T.INPUTS.replace("$context", CONTEXT_DOC[self.b.context]),
+            T.FLOAT64 if self.b.precision else "", T.INTEGER if self.integers else "",
             T.SHAPE if any(kind == "gradient" for t in self.targets for kind, _ in t.derivatives()) else "",
             "".join(f"\n\n{fn}" for fn in self.functions),
             self.check_tables(claims, assumptions),
@@ -150,7 +183,8 @@ class _Module:
     def docstring(self, title: str, source: str) -> str:
         lines = [title or "f and its derivatives", ""]
         lines.append(f"Derived and checked by matcalc {__version__}" + (f" (source: {source})" if source else "")
-                     + f"; {self.b.name} code, float64.")
+                     + f"; {self.b.name} code.")
+        lines.append(DTYPE_DOC[self.b.name])
         lines += ["", "Inputs (keyword arguments; a vector may be passed as (n,) or (n, 1), a scalar as a number):"]
         for n, shape in self.scope.symbols.items():
             lines.append(f"    {self.names[n]:<10} {self.scope.declaration(n)}" + (f"  ({n})" if self.names[n] != n else ""))
@@ -212,6 +246,7 @@ class _Module:
         parts.append(f"SYMMETRIC = {_strings(sorted(self.names[n] for n in self.scope.symmetric))}  # symmetric(n)\n")
         parts.append("EXAMPLE_FUNCTIONS = {" + "".join(f'\n    "{k}": {v},' for k, v in examples) + ("\n" if examples else "") + "}\n")
         parts.append(T.RUN.substitute(
+            precision=self.b.precision, precision_doc=" (64-bit JAX here only)" if self.b.precision else "",
             oracle_doc=f" and against {oracle[0]}" if oracle else "",
             oracle_call=T.ORACLE_CALL.substitute(oracle=oracle[0]) if oracle else "",
             oracle_print=f" (against differences of f and {oracle[0]})" if oracle else " (against differences of f)"))
@@ -231,6 +266,12 @@ class _Module:
                 if name in self.arguments:
                     out.append((name, forms[kind, order]))
         return out
+
+
+def _constant(code: str) -> bool:
+    """Is the code a number (no name in it: 0, 2.5, (1 / 3))?"""
+    tree = ast.parse(code, mode="eval")
+    return not any(isinstance(n, ast.Name) for n in ast.walk(tree))
 
 
 def _dim(d) -> str:

@@ -1,21 +1,25 @@
 """The fixed parts of an emitted module, as text: reading the inputs, and the module's own check.
 
-The check is written in NumPy whatever the backend (it calls the emitted functions with NumPy
-arrays); ``$as_array`` is the backend's conversion, and ORACLES adds each backend's autodiff.
+The check is written in NumPy whatever the backend (it calls the emitted functions with float64 NumPy
+arrays; a JAX module's check() turns on 64-bit JAX for itself, FLOAT64); each backend's _array,
+_common and _cast (``Backend.arrays``) turn inputs into its own arrays, and ORACLES adds each
+backend's autodiff.
 """
 from string import Template
 
-INPUTS = Template('''
+INPUTS = '''
 
 def _matrix(name, value, dims):
-    """value as a float64 matrix of name's declared shape (a vector may come as (n,), a scalar as a
-    number); a dimension's size is fixed by the first input that has it (recorded in dims)."""
+    """value as a matrix of name's declared shape (a vector may come as (n,), a scalar as a number), and
+    whether it is a vector that came as (n,); a dimension's size is fixed by the first input that has it
+    (recorded in dims)."""
     rows, cols = SHAPES[name]
     try:
-        a = $as_array
+        a, decides = _array(value)
     except (TypeError, ValueError, RuntimeError):
         raise ValueError(f"{name} must be an array of numbers, got {type(value).__name__}") from None
     shape = tuple(a.shape)
+    flat = len(shape) == 1 and cols == 1 and rows != 1
     if len(shape) < 2 and cols == 1 and (len(shape) == 1 or rows == 1):
         shape = (shape[0] if shape else 1, 1)
     want = f"{rows}×{cols}"
@@ -27,15 +31,30 @@ def _matrix(name, value, dims):
             raise ValueError(f"{name} must be {want}{given}, got {shape[0]}×{shape[1]}")
         if isinstance(dim, str):
             dims.setdefault(dim, (size, name))
-    return a.reshape(shape)
+    return a.reshape(shape), decides, flat
 
 
 def _inputs(**values):
-    """The inputs as matrices of their declared shapes, and the size of each dimension."""
+    """The inputs as matrices of their declared shapes, all in one dtype; the size of each dimension;
+    $context; and whether a vector came as (n,) (a vector f is then returned as (n,))."""
     dims = {}
-    matrices = [_matrix(name, value, dims) for name, value in values.items()]
-    return matrices, {dim: size for dim, (size, _) in dims.items()}
-''')
+    read = [_matrix(name, value, dims) for name, value in values.items()]
+    context = _common([a for a, decides, _ in read if decides])
+    matrices = [_cast(a, *context) for a, _, _ in read]
+    return (matrices, {dim: size for dim, (size, _) in dims.items()}, *context, any(flat for _, _, flat in read))
+'''
+
+#: JAX: float64 inside check() only.
+FLOAT64 = '''
+
+def _float64():
+    """64-bit JAX for check() alone (jax.enable_x64, jax.experimental.enable_x64 in older JAX): the
+    module never turns on jax_enable_x64 for the program that imports it."""
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(True)
+    from jax.experimental import enable_x64
+    return enable_x64()
+'''
 
 #: For a module with a gradient.
 SHAPE = '''
@@ -68,7 +87,7 @@ CHECK = '''
 
 # --- the module's own check ------------------------------------------------------------------
 
-STEPS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7)  # central differences are taken at each; the best counts
+STEPS = tuple(0.1 / 4 ** k for k in range(11))  # 0.1 down to 1e-7, each a quarter of the last: differences at each
 TOLERANCE = 1e-6  # largest relative error allowed against differences
 DIRECTIONS = 3
 
@@ -113,24 +132,56 @@ def _relative(a, b, scale):
     return float(np.linalg.norm(np.asarray(a) - np.asarray(b)) / max(scale, 1e-300))
 
 
-def _against_differences(claimed, values, weights, width, scale, X):
-    """claimed against the difference quotient Σ wᵢ fᵢ / width of f's values, relative to scale,
-    less what rounding the values (or the entries of X, where f cancels to less) can make of the
-    quotient: so a large constant in f, or a derivative that is exactly 0, cannot fail it."""
+def _quotient(values, weights, X):
+    """The difference quotient Σ wᵢ fᵢ of f's values, and what rounding the values (or the entries of
+    X, where f cancels to less) can make of it."""
     values = [np.asarray(v, dtype=np.float64) for v in values]
-    measured = sum(w * v for w, v in zip(weights, values)) / width
+    measured = sum(w * v for w, v in zip(weights, values))
     magnitude = max([float(np.max(np.abs(X)))] + [float(np.max(np.abs(v))) for v in values])
-    rounding = 4 * np.finfo(np.float64).eps * len(values) * magnitude / width * np.sqrt(measured.size)
-    excess = float(np.linalg.norm(np.asarray(claimed) - measured)) - rounding
-    return max(excess, 0.0) / max(scale, 1e-300), rounding / max(scale, 1e-300)
+    return measured, 4 * np.finfo(np.float64).eps * sum(abs(w) for w in weights) * magnitude * np.sqrt(measured.size)
 
 
-def _best(errors):
-    """The least error among the steps (largest first) whose rounding could hide at most ten times the
-    tolerance (a claim off by more fails), else the largest step's: there rounding is least, and what
-    it can hide is what f's digits lose (a tiny step of a large f tells nothing)."""
-    usable = [e for e, rounding in errors if rounding <= 10 * TOLERANCE]
-    return min(usable) if usable else errors[0][0]
+def _distance(a, b):
+    return float(np.linalg.norm(np.asarray(a) - np.asarray(b)))
+
+
+def _best(claimed, quotient, scale, X, steps=None):
+    """claimed against differences of f, relative to scale (the size of f's change per unit step, never
+    f's own size). The quotients: quotient(h) (values and weights of a central difference quotient,
+    whose error is a series in h²) at each h of steps (STEPS, each a quarter of the last), and its
+    extrapolations to orders 4 and 6 from neighbouring steps (Richardson: (16 D(h/4) - D(h)) / 15, then
+    (256 E(h/4) - E(h)) / 255). Each is allowed what rounding f's values can make of it and its
+    truncation error, as twice its change to the next step estimates it (Ridders). The error: the least
+    of the claim's distances beyond the allowance to the quotients allowed at most ten times the least
+    allowance (or the tolerance): so a claim off by more than about twenty times what the best quotient
+    can tell fails, and a large constant in f, whose digits take the small steps, or a derivative
+    exactly 0 cannot fail a true claim. The steps stop where rounding alone is past what can count."""
+    if not np.all(np.isfinite(claimed)):
+        return np.inf
+    scale = max(scale, 1e-300)
+    levels = [[], [], []]  # the quotients of orders 2, 4, 6: (values, weights, value, rounding)
+    judged = []  # (error, allowance), relative to scale
+    for h in steps or STEPS:
+        values, weights = quotient(h)
+        levels[0].append((values, weights, *_quotient(values, weights, X)))
+        for j, p in ((1, 16), (2, 256)):
+            if len(levels[j - 1]) >= 2:
+                (coarse, wc, *_), (fine, wf, *_) = levels[j - 1][-2:]
+                values, weights = fine + coarse, [p * w / (p - 1) for w in wf] + [-w / (p - 1) for w in wc]
+                levels[j].append((values, weights, *_quotient(values, weights, X)))
+        for level in levels:
+            if len(level) >= 2:  # the last but one, its truncation estimated by its change to the last
+                (*_, value, rounding), (*_, after, _) = level[-2:]
+                allowance = rounding + 2 * _distance(value, after)
+                if np.isfinite(allowance):  # (a step out of f's domain tells nothing)
+                    judged.append((max(_distance(claimed, value) - allowance, 0.0) / scale, allowance / scale))
+        least = min((allowance for _, allowance in judged), default=np.inf)
+        if levels[0][-1][3] / scale > max(TOLERANCE, 10 * least):
+            break  # rounding only grows at smaller steps: no quotient there can count
+    if not judged:
+        return np.inf
+    limit = max(TOLERANCE, 10 * min(allowance for _, allowance in judged))
+    return min(error for error, allowance in judged if allowance <= limit)
 
 
 def _direction(rng, shape, normal, symmetric=False):
@@ -158,7 +209,7 @@ ERRORS = {
     "gradient": '''
 
 def _gradient_error(claim, inputs, normal, rng):
-    """tr(Gᵀ V) against (f(X + hV) - f(X - hV)) / 2h along random V, the best h of STEPS."""
+    """tr(Gᵀ V) against (f(X + hV) - f(X - hV)) / 2h along random V, the best h of STEPS (see _best)."""
     wrt, X = claim["wrt"], inputs[claim["wrt"]]
     G = _call(claim["derivative"], claim["inputs"], inputs)
 
@@ -170,14 +221,14 @@ def _gradient_error(claim, inputs, normal, rng):
         V = _direction(rng, X.shape, normal, wrt in SYMMETRIC)
         claimed = np.sum(G * V)
         scale = max(abs(claimed), np.linalg.norm(G) * np.linalg.norm(V))
-        worst = max(worst, _best([_against_differences(claimed, (at(X + h * V), at(X - h * V)), (1, -1), 2 * h, scale, X)
-                                  for h in STEPS]))
+        worst = max(worst, _best(claimed, lambda h: ([at(X + h * V), at(X - h * V)], [1 / (2 * h), -1 / (2 * h)]),
+                                 scale, X))
     return worst
 ''',
     "jacobian": '''
 
 def _jacobian_error(claim, inputs, normal, rng):
-    """J vec(V) against vec(F(X + hV) - F(X - hV)) / 2h along random V, the best h of STEPS."""
+    """J vec(V) against vec(F(X + hV) - F(X - hV)) / 2h along random V, the best h of STEPS (see _best)."""
     wrt, X = claim["wrt"], inputs[claim["wrt"]]
     J = _call(claim["derivative"], claim["inputs"], inputs)
 
@@ -189,18 +240,18 @@ def _jacobian_error(claim, inputs, normal, rng):
         V = _direction(rng, X.shape, normal)
         claimed = J @ _vec(V)
         scale = max(np.linalg.norm(claimed), np.linalg.norm(J) * np.linalg.norm(V))
-        worst = max(worst, _best([_against_differences(claimed, (at(X + h * V), at(X - h * V)), (1, -1), 2 * h, scale, X)
-                                  for h in STEPS]))
+        worst = max(worst, _best(claimed, lambda h: ([at(X + h * V), at(X - h * V)], [1 / (2 * h), -1 / (2 * h)]),
+                                 scale, X))
     return worst
 ''',
     "hessian": '''
 
-SECOND_STEPS = (1e-1, 1e-2, 1e-3, 1e-4)  # for the mixed second differences
+SECOND_STEPS = tuple(0.1 / 4 ** k for k in range(6))  # for the mixed second differences: 0.1 down to 1e-4
 
 
 def _hessian_error(claim, inputs, normal, rng):
     """vec(U)ᵀ H vec(V) against the mixed second difference of f along random U, V, the best h of
-    SECOND_STEPS; and H against its transpose."""
+    SECOND_STEPS (see _best); and H against its transpose."""
     wrt, X = claim["wrt"], inputs[claim["wrt"]]
     H = _call(claim["derivative"], claim["inputs"], inputs)
 
@@ -208,15 +259,15 @@ def _hessian_error(claim, inputs, normal, rng):
         return float(_call(claim["f"], claim["inputs"], {**inputs, wrt: A}))
 
     def mixed(U, V, h):
-        return (at(X + h * U + h * V), at(X + h * U - h * V), at(X - h * U + h * V), at(X - h * U - h * V))
+        values = [at(X + h * U + h * V), at(X + h * U - h * V), at(X - h * U + h * V), at(X - h * U - h * V)]
+        return values, [w / (4 * h * h) for w in (1, -1, -1, 1)]
 
     worst = _relative(H, H.T, np.linalg.norm(H))
     for _ in range(DIRECTIONS):
         U, V = _direction(rng, X.shape, normal), _direction(rng, X.shape, normal)
         claimed = _vec(U) @ H @ _vec(V)
         scale = max(abs(claimed), np.linalg.norm(H) * np.linalg.norm(U) * np.linalg.norm(V))
-        worst = max(worst, _best([_against_differences(claimed, mixed(U, V, h), (1, -1, -1, 1), 4 * h * h, scale, X)
-                                  for h in SECOND_STEPS]))
+        worst = max(worst, _best(claimed, lambda h: mixed(U, V, h), scale, X, SECOND_STEPS))
     return worst
 ''',
 }
@@ -244,8 +295,9 @@ def _autodiff(claim, inputs):
     "torch": ("torch.autograd", '''
 
 def _autodiff(claim, inputs):
-    """torch.autograd's derivative of the emitted f (gradcheck-ed first: f's own autograd gradient
-    against differences)."""
+    """torch.autograd's derivative of the emitted f (no gradcheck: the emitted derivative has met
+    differences of f already, allowing for what rounding f can do to them, which gradcheck's fixed
+    step and tolerances do not: it fails a true gradient beside a large constant in f)."""
     wrt = claim["wrt"]
     X = torch.tensor(inputs[wrt], dtype=torch.float64, requires_grad=True)
 
@@ -253,7 +305,6 @@ def _autodiff(claim, inputs):
         return claim["f"](**{n: A if n == wrt else inputs[n] for n in claim["inputs"]})
 
     if claim["kind"] == "gradient":
-        torch.autograd.gradcheck(fx, (X,))
         (G,) = torch.autograd.grad(fx(X), X)
         return G.detach().numpy()
     build = torch.autograd.functional.jacobian if claim["kind"] == "jacobian" else torch.autograd.functional.hessian
@@ -295,13 +346,13 @@ def _autodiff_error(claim, inputs, normal):
 RUN = Template('''
 
 def check(seed=0, **functions):
-    """Each derivative against differences of f at a random point (float64)$oracle_doc; returns
-    {function name: largest relative error}, and raises AssertionError beyond the tolerance.
+    """Each derivative against differences of f at a random point$oracle_doc, in float64$precision_doc.
+    Returns {function name: largest relative error}, and raises AssertionError beyond the tolerance.
     Declared functions may be passed in (the examples in EXAMPLE_FUNCTIONS otherwise)."""
     rng = np.random.default_rng(seed)
     functions = {**EXAMPLE_FUNCTIONS, **functions}
     errors = {}
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore")$precision:
         for name, claim in CLAIMS.items():
             for attempt in range(20):  # a point inside f's domain; all positive after ten tries
                 values, normals = _random_inputs(rng, positive_all=attempt >= 10)

@@ -93,17 +93,18 @@ def _frechet_notation(fmt: str):
 
 _NUMPY_HELPERS = {
     "expm": '''def expm(a):
-    """The matrix exponential."""
+    """The matrix exponential (in a's dtype)."""
     import scipy.linalg
-    return scipy.linalg.expm(a)''',
+    return scipy.linalg.expm(a).astype(a.dtype, copy=False)''',
     "logm": '''def logm(a):
-    """The principal matrix logarithm (real for a real a with no eigenvalue on the closed negative axis)."""
+    """The principal matrix logarithm (real for a real a with no eigenvalue on the closed negative axis),
+    computed in float64 at least (SciPy's float32 estimate warns) and returned in a's dtype."""
     import scipy.linalg
-    return np.real(scipy.linalg.logm(a))''',
+    return np.real(scipy.linalg.logm(a.astype(np.promote_types(a.dtype, np.float64)))).astype(a.dtype, copy=False)''',
     "sqrtm": '''def sqrtm(a):
-    """The principal matrix square root."""
+    """The principal matrix square root, computed in float64 at least and returned in a's dtype."""
     import scipy.linalg
-    return np.real(scipy.linalg.sqrtm(a))''',
+    return np.real(scipy.linalg.sqrtm(a.astype(np.promote_types(a.dtype, np.float64)))).astype(a.dtype, copy=False)''',
 }
 
 
@@ -135,7 +136,7 @@ _FRECHET_EIG = '''def frechet_{fn}(a, e):
     near = {xp}.abs(gap) <= 1e-8 * (1 + {xp}.abs(lam[:, None]))
     fl = {xp}.{f}(lam)
     F = {xp}.where(near, {df}, (fl[:, None] - fl[None, :]) / {xp}.where(near, 1, gap))
-    return {xp}.real(v @ (F * (w @ e.astype(v.dtype) @ v)) @ w)'''
+    return {xp}.real(v @ (F * (w @ {cast} @ v)) @ w)'''
 
 #: f'(λ) at the mean of two near eigenvalues, as the F of a near pair
 _DERIVATIVE = {"log": "1 / ((lam[:, None] + lam[None, :]) / 2)",
@@ -143,7 +144,8 @@ _DERIVATIVE = {"log": "1 / ((lam[:, None] + lam[None, :]) / 2)",
 
 
 def _frechet_by_eig(xp: str, fn: str, f: str) -> str:
-    return _FRECHET_EIG.format(fn=fn, f=f, xp=xp, df=_DERIVATIVE[f].format(xp=xp))
+    cast = "e.to(v.dtype)" if xp == "torch" else "e.astype(v.dtype)"
+    return _FRECHET_EIG.format(fn=fn, f=f, xp=xp, df=_DERIVATIVE[f].format(xp=xp), cast=cast)
 
 
 def _frechet_by_block(xp: str, fn: str, value: str, setup: str = "") -> str:
@@ -163,8 +165,10 @@ _HELPERS = {
               "frechet_expm": '''def frechet_expm(a, e):
     """L_expm(a, e) (Al-Mohy & Higham 2009, SciPy's expm_frechet)."""
     import scipy.linalg
-    return scipy.linalg.expm_frechet(a, e, compute_expm=False)''',
-              **{f"frechet_{f}": _frechet_by_block("np", f, f"np.real(scipy.linalg.{f}(big))", "    import scipy.linalg\n")
+    return scipy.linalg.expm_frechet(a, e, compute_expm=False).astype(a.dtype, copy=False)''',
+              **{f"frechet_{f}": _frechet_by_block("np", f, f"np.real(scipy.linalg.{f}(big.astype(np.promote_types(big.dtype, np.float64))))"
+                                                    ".astype(a.dtype, copy=False)",
+                                                    "    import scipy.linalg\n")
                  for f in ("logm", "sqrtm")}},
     "jax": {**_eig_helpers("jnp", "jax.lax.linalg.eig(a, compute_left_eigenvectors=False, enable_eigvec_derivs=True)",
                            "jnp.linalg.inv", "jnp.diag", "jnp.real"),

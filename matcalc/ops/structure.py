@@ -123,17 +123,18 @@ def _vec_sympy(w, e, v):
     return v
 
 
-def _commutation_code(xp: str, eye: str, index: str) -> str:
-    return f'''def commutation(m, n):
+def _commutation_code(xp: str, eye: str, index: str, context: str = "dtype") -> str:
+    return f'''def commutation(m, n, {context}):
     """K with K vec(A) = vec(A') for A m×n: the rows of the identity, permuted."""
     return {eye}[{index}]'''
 
 
+# The constants of emitted code are made in the dtype (and on the device) the inputs are computed in.
 _COMMUTATION = {
-    "numpy": _commutation_code("np", "np.eye(m * n)", "np.arange(m * n).reshape(n, m).T.ravel()"),
-    "jax": _commutation_code("jnp", "jnp.eye(m * n)", "np.arange(m * n).reshape(n, m).T.ravel()"),
-    "torch": _commutation_code("torch", "torch.eye(m * n, dtype=torch.float64)",
-                               "torch.arange(m * n).reshape(n, m).T.reshape(-1)"),
+    "numpy": _commutation_code("np", "np.eye(m * n, dtype=dtype)", "np.arange(m * n).reshape(n, m).T.ravel()"),
+    "jax": _commutation_code("jnp", "jnp.eye(m * n, dtype=dtype)", "np.arange(m * n).reshape(n, m).T.ravel()"),
+    "torch": _commutation_code("torch", "torch.eye(m * n, dtype=dtype, device=device)",
+                               "torch.arange(m * n).reshape(n, m).T.reshape(-1)", "dtype, device"),
 }
 
 
@@ -195,14 +196,15 @@ register(
        differential=Rule("Kronecker product rule", d_kron),
        vec=Rule("vec of a Kronecker product", vec_of_kron),
        limits={"gradient": "a gradient through kron needs a partial trace, not in the language"},
-       code=every_backend("{xp}.kron({0}, {1})"),
+       code={**every_backend("{xp}.kron({0}, {1})"),  # torch.kron of a transposed and a plain matrix fails (a view)
+             "torch": Code("torch.kron({0}.contiguous(), {1}.contiguous())")},
        to_sympy=_kron_sympy, sympy_class="KroneckerProduct",
        from_sympy=lambda r, e: reduce(Kron, (r(a) for a in e.args))),  # kron(kron(A, B), C) ...
     Op("eye", NODE, "the n×n identity matrix I", "eye(n)", build=Eye, differential=CONSTANT,
        notation={"unicode": lambda p, e: "I", "latex": lambda p, e: f"I_{{{p.dim(e.n)}}}",
                  "mathml": lambda p, e: f"<msub>{p.mi('I')}{p.dim(e.n)}</msub>"},
-       code={"numpy": Code("np.eye({0})"), "jax": Code("jnp.eye({0})"),
-             "torch": Code("torch.eye({0}, dtype=torch.float64)")},
+       code={"numpy": Code("np.eye({0}, dtype=dtype)"), "jax": Code("jnp.eye({0}, dtype=dtype)"),
+             "torch": Code("torch.eye({0}, dtype=dtype, device=device)")},
        to_sympy=lambda w, e: w.sp.Identity(w.dim(e.n)), sympy_class="Identity",
        from_sympy=lambda r, e: Eye(r.dim(e.rows, e, product=True))),
     Op("ones", NODE, "the m×n matrix of ones (m×1 with one argument)", "ones(m, n)", build=Ones, arity=2,
@@ -212,8 +214,8 @@ register(
                  "latex": lambda p, e: (f"\\mathbf{{1}}_{{{p.dim(e.rows)}}}" if e.cols == 1
                                         else f"\\mathbf{{1}}_{{{p.dim(e.rows)}\\times {p.dim(e.cols)}}}"),
                  "mathml": _ones_mathml},
-       code={"numpy": Code("np.ones(({0}, {1}))"), "jax": Code("jnp.ones(({0}, {1}))"),
-             "torch": Code("torch.ones(({0}, {1}), dtype=torch.float64)")},
+       code={"numpy": Code("np.ones(({0}, {1}), dtype=dtype)"), "jax": Code("jnp.ones(({0}, {1}), dtype=dtype)"),
+             "torch": Code("torch.ones(({0}, {1}), dtype=dtype, device=device)")},
        to_sympy=lambda w, e: w.sp.OneMatrix(w.dim(e.rows), w.dim(e.cols)), sympy_class="OneMatrix",
        from_sympy=lambda r, e: Ones(r.dim(e.shape[0], e, product=True), r.dim(e.shape[1], e, product=True))),
     Op("commutation", NODE, "the commutation matrix K (mn×mn) with K vec(A) = vec(Aᵀ) for A m×n",
@@ -221,7 +223,9 @@ register(
        notation={"unicode": lambda p, e: f"K[{p.dim(e.m)},{p.dim(e.n)}]",
                  "latex": lambda p, e: f"K_{{{p.dim(e.m)},{p.dim(e.n)}}}",
                  "mathml": lambda p, e: f"<msub>{p.mi('K')}{p.mrow(p.dim(e.m), p.mo(','), p.dim(e.n))}</msub>"},
-       code=every_backend("commutation({0}, {1})", "commutation"),
+       code={"numpy": Code("commutation({0}, {1}, dtype)", "commutation"),
+             "jax": Code("commutation({0}, {1}, dtype)", "commutation"),
+             "torch": Code("commutation({0}, {1}, dtype, device)", "commutation")},
        to_sympy=Unsupported("SymPy has no commutation matrix"),
        limits={"sympy": "SymPy has no commutation matrix",
                "gradient": "its example's gradient goes through vec (see vec)"},
