@@ -147,6 +147,7 @@ def _equivalent(G, m, scope):
     return all(abs(x - y) < 1e-30 * (1 + abs(x)) for x, y in zip(a, b))
 
 
+@pytest.mark.slow  # a sweep: mutants of every true claim of the catalog
 @pytest.mark.parametrize("path, claim", TRUE_CLAIMS, ids=[f"{p.stem}-{c.index}" for p, c in TRUE_CLAIMS])
 def test_mutations_are_refuted(path, claim):
     proof = load(path)

@@ -88,6 +88,7 @@ FAMILIES = [
 ]
 
 
+@pytest.mark.slow  # a sweep: every family against SymPy's own diff
 @pytest.mark.parametrize("f, wrt", FAMILIES, ids=[f"{w}:{f}" for f, w in FAMILIES])
 def test_agrees_with_sympy_scalar_diff(f, wrt):
     sc = make_scope(SYMS)
