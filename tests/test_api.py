@@ -104,6 +104,7 @@ def test_api_agrees_with_cli_on_the_catalog(capsys):
                 assert v.status == row["verdict"] and show(v.right_gradient) == row["derived"]
 
 
+@pytest.mark.slow  # mypy --strict over the public modules, in a subprocess
 def test_public_modules_type_check():
     api = pytest.importorskip("mypy.api")
     out, err, status = api.run(["--strict", "--follow-imports=silent", "--no-incremental",

@@ -35,6 +35,7 @@ def derived(f: str, wrt: str):
     return matcalc.derive(f, wrt=wrt)
 
 
+@pytest.mark.slow  # a sweep over every loss and variable (the ml/ catalog files check them in the default run)
 @pytest.mark.parametrize("f, wrt", CASES)
 def test_derives_and_holds_with_no_declarations(f, wrt):
     d = derived(f, wrt)
