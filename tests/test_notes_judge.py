@@ -228,3 +228,10 @@ def test_a_wrt_comment_may_name_several_symbols():
     text = ("<!-- matcalc: x=vector(n), y=vector(n), A=matrix(n,n) -->\n<!-- matcalc: wrt x, y -->\n"
             "$$d(x^T A y) = dx^T A y + x^T A dy$$\n")
     assert [v for _, v in verdicts(text)] == ["holds"]
+
+
+def test_a_side_whose_shapes_do_not_fit_the_documents_is_refuted():
+    """A transpose dropped (A B for A B^T) cannot be computed with the declared shapes: wrong, not skipped."""
+    text = DIFFERENTIALS + "\n$$\\frac{\\partial f}{\\partial X} = AB$$\n"
+    j = judged(text)[-1]
+    assert j.verdict == "refuted" and "cannot be computed" in j.message

@@ -16,6 +16,7 @@ shapes is refuted by its shapes.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, fields, replace
 
@@ -76,7 +77,7 @@ def _joined(rows: list[Row]) -> list[Row]:
     return out
 
 
-#: a \mathbf{1} or I whose size inference did not find (latex.text.placeholder)
+#: a failing operation on a \\mathbf{1} or I whose size inference did not find (latex.text.placeholder)
 _UNSIZED = re.compile(r"\b(?:ones|eye)\(_s\d+x\d+\)")
 #: a row that goes on from the one before: + or − first (after spacing)
 _GOES_ON = re.compile(r"\s*(?:\\q?quad|\\[,;:!]|\s)*[-+]")
@@ -296,7 +297,7 @@ class _Document:
         shapes first, so that an equation cannot make a defined vector 1×1 to fit (a scalar written
         equal to a vector is refuted, not re-typed); then every equation that type-checks with them and
         with the equations before it (one that does not is left out, found by adding them in turn)."""
-        hints = self._hints()
+        hints = self.hints
         assumed = [("assume", " = ".join(self._texts(s.node, s.tag, (), lets) for s in a)) for a in self.assumed]
         first: dict[str, str] = {}
         scope = make_scope(self.declared).symbols
@@ -346,7 +347,7 @@ class _Document:
         """The dimensions 1 that the spelling of a symbol not declared does not give it: (name, "rows"
         or "cols") of a matrix, (name, "rows") of a column (what an equation forcing its own shapes to
         fit makes)."""
-        hints = self._hints()
+        hints = self.hints
         out = set()
         for name, text in declarations.items():
             if name in self.declared or name.startswith(PLACE) or hints.get(name) not in ("", "column"):
@@ -361,7 +362,7 @@ class _Document:
         definitions: with the shapes the definitions fix, its sides as one shape, else each side as it
         reads (then they may differ: refuted by its shapes); failing both, with the declarations only
         (a note that reuses a letter with another shape)."""
-        hints = self._hints()
+        hints = self.hints
         for declared in (self.fixed, self.declared):
             scope = make_scope(declared).symbols
             typings = []
@@ -378,8 +379,9 @@ class _Document:
                 return typings[0]
         return None
 
-    def _hints(self) -> dict[str, str]:
-        """Each name's default shape, by its spelling where it is first written."""
+    @functools.cached_property
+    def hints(self) -> dict[str, str]:
+        """Each name's default shape, by its spelling where it is first written (the sides are all read)."""
         sides = [s for c in self.chains for s in c.sides] + [s for a in self.assumed for s in a]
         return {n.name: n.hint for n in reversed(list(L.walk(*(s.node for s in sides)))) if isinstance(n, L.Name)}
 
