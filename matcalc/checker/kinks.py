@@ -19,6 +19,8 @@ from .sample import midpoint
 
 OFFSET = arb(2) ** -128  # how far past the kink, relative to the moved symbol's entries
 STEPS = 200  # Newton steps at most: a double or triple root (sqrt of a square) converges only linearly
+STALL = 24  # Newton steps without halving the least distance to the target: no root is near (sqrt(var(x) + ε)
+# never reaches 0; a root of multiplicity m is approached by a factor (m − 1)/m a step, 0.01 in 16 steps for m = 3)
 PREC = 512
 MANTISSA = 320  # bits kept of each moved entry (an exact binary fraction)
 UNITS = 64  # entries of the symbol moved at most
@@ -68,6 +70,7 @@ def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
         units = [unit(rows, cols, s.symmetric, at) for at in (rng.sample(units, UNITS) if len(units) > UNITS else units)]
         shaped = [[u[r * cols:(r + 1) * cols] for r in range(rows)] for u in units]
         r, c = None, None
+        best, since = None, 0  # the least distance to the target so far, and the steps since it last halved
         for _ in range(STEPS):
             with ctx.workprec(PREC):
                 moved = Bindings(b.values, b.dims, b.elementwise, b.scalar, tangents={s.name: shaped})
@@ -83,8 +86,15 @@ def approach(arg: Expr, side: int, x: Sym, fixed: set[str], rng: random.Random):
                     raise Undecided("no direction moves the argument here")
                 scale = _scale(b.values[s.name])
                 target = side * OFFSET * scale
-                if abs(a.x - target) <= OFFSET * scale / 4:
+                distance = abs(a.x - target)
+                if distance <= OFFSET * scale / 4:
                     break
+                if best is None or distance < best / 2:
+                    best, since = distance, 0
+                else:
+                    since += 1
+                    if since >= STALL:
+                        break  # (said below: not brought just that side of 0)
                 t = (a.x - target) / norm
                 flat = [v for row in b.values[s.name] for v in row]
                 for g, u in zip(grad, units):
