@@ -429,14 +429,20 @@ def _pivots(normals: list[list], units: list, cols: int) -> list[int]:
     return out
 
 
-def _project(v: list, normals: list | None, pivots: list) -> list:
-    """v moved along the ``pivots`` (unit directions) onto the tangent space {V : ⟨a, V⟩ = 0 for
-    each normal a}: v − Σ t_j p_j with Σ_j ⟨a_k, p_j⟩ t_j = ⟨a_k, v⟩."""
+def _projector(normals: list | None, pivots: list):
+    """v ↦ v moved along the ``pivots`` (unit directions) onto the tangent space {V : ⟨a, V⟩ = 0 for
+    each normal a}: v − Σ t_j p_j with Σ_j ⟨a_k, p_j⟩ t_j = ⟨a_k, v⟩ (the matrix ⟨a_k, p_j⟩ made once)."""
     if not normals:
-        return v
-    dot = lambda a, w: sum(x * y for x, y in zip(a, w))  # noqa: E731
-    t = fmpq_mat([[dot(a, p) for p in pivots] for a in normals]).solve(fmpq_mat([[dot(a, v)] for a in normals]))
-    return [x - sum(t[j, 0] * p[i] for j, p in enumerate(pivots)) for i, x in enumerate(v)]
+        return lambda v: v
+    N, P = fmpq_mat(normals), fmpq_mat(pivots)
+    gram = N * P.transpose()
+
+    def project(v: list) -> list:
+        t = gram.solve(N * fmpq_mat([[x] for x in v]))
+        moved = fmpq_mat([v]) - t.transpose() * P
+        return [moved[0, i] for i in range(len(v))]
+
+    return project
 
 
 def directions(rows: int, cols: int, symmetric: bool, normals: list | None,
@@ -458,10 +464,11 @@ def directions(rows: int, cols: int, symmetric: bool, normals: list | None,
         chosen = rng.sample(diagonal, min(len(diagonal), UNIT_SAMPLE // 4)) if diagonal else []
         chosen += rng.sample(off, UNIT_SAMPLE - len(chosen))
         units = sorted(chosen, key=lambda u: u[2])
-    out = [("entry", label, _project(unit(rows, cols, symmetric, at), normals, pivots)) for label, _, at in units]
+    project = _projector(normals, pivots)
+    out = [("entry", label, project(unit(rows, cols, symmetric, at))) for label, _, at in units]
     for _ in range(RANDOM_DIRECTIONS):
         v = [fmpq(rng.choice((-1, 1)) * rng.randint(1, 16), 8) for _ in range(rows * cols)]
         if symmetric:
             v = [v[min(i, j) * cols + max(i, j)] for i in range(rows) for j in range(cols)]
-        out.append(("direction", "a random direction", _project(v, normals, pivots)))
+        out.append(("direction", "a random direction", project(v)))
     return out

@@ -289,24 +289,29 @@ def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[list[fm
                 raise MatcalcError(f"cannot honour assumption '{text}': it is not a linear equality in {y}",
                                    field="assume")
         normals = [[point(col[k]) for col in columns] for k in range(len(c))]
-        values = [point(ck) + sum(w * v for w, v in zip(a, current)) for ck, a in zip(c, normals)]
+        y0 = fmpq_mat([[v] for v in current])
+        values = [point(ck) + a for ck, a in zip(c, _column(fmpq_mat(normals) * y0))]
     if symmetric:
         normals = [[(a[i] + a[(i % cols) * cols + i // cols]) / 2 for i in range(rows * cols)] for a in normals]
     independent = _independent(normals)
     if not independent:
         raise MatcalcError(f"cannot honour assumption '{text}': it does not constrain {y}"
                            + (" among symmetric matrices" if symmetric else ""), field="assume")
-    basis = [normals[k] for k in independent]
-    gram = fmpq_mat([[sum(p * q for p, q in zip(a, e)) for e in basis] for a in basis])
-    lam = gram.solve(fmpq_mat([[values[k]] for k in independent]))
-    moved = [v - sum(lam[k, 0] * a[i] for k, a in enumerate(basis)) for i, v in enumerate(current)]
-    residual = [sum(w * v for w, v in zip(a, moved)) + (values[k] - sum(w * v for w, v in zip(a, current)))
-                for k, a in enumerate(normals)]
+    basis = fmpq_mat([normals[k] for k in independent])
+    lam = (basis * basis.transpose()).solve(fmpq_mat([[values[k]] for k in independent]))
+    moved = _column(y0 - basis.transpose() * lam)
+    N = fmpq_mat(normals)
+    residual = [r + v for r, v in zip(_column(N * fmpq_mat([[v] for v in moved]) - N * y0), values)]
     if any(r != 0 if exact else abs(r) > fmpq(1, 2 ** BUDGET) for r in residual):
         raise MatcalcError(f"cannot honour assumption '{text}': its equations contradict each other", field="assume")
     b.values[y] = [moved[r * cols:(r + 1) * cols] for r in range(rows)]
     b.cache.clear()
-    return y, basis
+    return y, [normals[k] for k in independent]
+
+
+def _column(m: fmpq_mat) -> list:
+    """The entries of a one-column matrix."""
+    return [m[i, 0] for i in range(m.nrows())]
 
 
 def _independent(rows: list[list[fmpq]]) -> list[int]:
