@@ -123,6 +123,7 @@ def test_an_undefined_name_is_named_with_its_near_miss():
     assert chain and all(any("e_{01}" in n for n in j.notes) for j in chain)
 
 
+@pytest.mark.slow  # the README's command checks the same through the pytest plugin (proofs/documents/)
 @pytest.mark.parametrize("document", sorted(DOCUMENTS.glob("*.*")), ids=lambda p: p.name)
 def test_catalog_documents_refute_exactly_their_marked_displays(document):
     js = check_document(document.read_text(encoding="utf-8"), "latex" if document.suffix == ".tex" else "markdown",

@@ -30,6 +30,7 @@ from matcalc.shapes import Shape, dim_mul
 
 from .balls import PREC, close
 from .strategies import SCOPE, exprs
+from .sweeps import sweep
 
 
 def result(kind, f, wrt, symbols, **kw):
@@ -277,7 +278,7 @@ def _swap(e, old, new):
     return e.rebuild(*(_swap(k, old, new) for k in kids)) if kids else e
 
 
-@pytest.mark.parametrize("path, claim", SECOND, ids=[f"{p.stem}-{c.index}" for p, c in SECOND])
+@pytest.mark.parametrize("path, claim", sweep(SECOND, [f"{p.stem}-{c.index}" for p, c in SECOND], lambda pc: pc[0]))
 def test_second_order_mutations_are_refuted(path, claim):
     proof = load(path)
     muts = _mutations(claim.gradient, claim.kind)
