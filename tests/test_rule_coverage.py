@@ -55,6 +55,16 @@ CASES = [
      {"S": "symmetric(6)", "A": "matrix(6, 6)"}, {}, ["sum(commutation(2, 3) .* S) = 1"]),
     ("a window just past a kink", "sum(relu(x - 4) - relu(x - 4 - 10^-9))", "x", "0 * x",
      "relu'(x - 4) - relu'(x - 4 - 10^-9)", VECTOR, {}, []),
+    ("a kink of a root of multiplicity 2 with a narrow window", "sum(sqrt((x - 4) .^ 2) - sqrt((x - 4 - 10^-30) .^ 2))",
+     "x", "0 * x", "(x - 4) ./ sqrt((x - 4) .^ 2) + (10^-30 + 4 - x) ./ sqrt((x - 4 - 10^-30) .^ 2)", VECTOR, {}, []),
+    ("a kink of a root of multiplicity 6 with a narrow window",
+     "sum(((x - 4) .^ 6) .^ (1/6) - ((x - 4 - 10^-9) .^ 6) .^ (1/6))", "x", "0 * x",
+     "(x - 4) .^ 5 ./ ((x - 4) .^ 6) .^ (5/6) - (x - 4 - 10^-9) .^ 5 ./ ((x - 4 - 10^-9) .^ 6) .^ (5/6)", VECTOR, {},
+     []),
+    ("a window narrower than 2^-128", "sum(relu(x - 4) - relu(x - 4 - 10^-40))", "x", "0 * x",
+     "relu'(x - 4) - relu'(x - 4 - 10^-40)", VECTOR, {}, []),
+    ("a window narrower than 2^-128 past a kink of abs", "sum(abs(x - 4) - abs(x - 4 - 10^-45))", "x", "0 * x",
+     "abs'(x - 4) - abs'(x - 4 - 10^-45)", VECTOR, {}, []),
 ]
 
 
@@ -172,6 +182,26 @@ def _sign(e: str) -> str:
 ])
 def test_a_window_past_a_multiple_root_kink_is_seen(f, wrong):
     assert matcalc.check(f, "a", wrong, {"a": "scalar"}).status == "refuted"
+
+
+@pytest.mark.parametrize("k", [128, 300])
+@pytest.mark.parametrize("arg, side", [("x - 4", 1), ("x - 4", -1), ("(x - 4) .^ 2", 1), ("(x - 4) .^ 3", -1),
+                                       ("(x - 4) .^ 6", 1), ("(x - 4) .^ 12", 1)])
+def test_a_kink_point_is_within_2_to_the_minus_k_of_a_root_of_any_multiplicity(arg, side, k):
+    # in the moved symbol, not in the argument: (x - 4)^6 = 2^-128 would leave x 2^-21 from the kink
+    import random
+    from flint import arb, ctx, fmpq
+    from matcalc.checker.evaluate import Bindings, Evaluator
+    from matcalc.checker.kinks import approach
+    scope = make_scope(VECTOR, {}, {})
+    a, rng = parse(arg, scope), random.Random(k)
+    b = Bindings({"x": [[fmpq(rng.randint(-90, 90), rng.randint(5, 31))] for _ in range(3)]}, {"n": 3})
+    approach(a, side, parse("x", scope), set(), rng, k)(b)
+    with ctx.workprec(k + 256):
+        x = [arb(v) for v, in b.values["x"]]
+        reach = arb(2) ** -k * (1 + max(abs(v) for v in x))
+        placed = [0 < abs(v - 4) <= reach and side * w > 0 for v, (w,) in zip(x, Evaluator(b)(a))]
+    assert any(placed)
 
 
 def test_a_window_of_width_1_past_a_kink_at_10_to_the_30_is_seen():

@@ -23,7 +23,9 @@ from ..expr import (
 )
 from ..errors import MatcalcError
 from ..shapes import Shape, dim_names
+from .decide import BUDGET, magnitude
 from .evaluate import NEEDS, Bindings, Evaluator, size
+from .ring import NotExact
 
 ALONE = range(1, 9)  # each dimension alone at every one of these sizes, the others small and distinct
 RELATIONS = (("+1", lambda m: m + 1), ("×2", lambda m: 2 * m), ("×3", lambda m: 3 * m))  # n = m + 1, 2m, 3m
@@ -33,6 +35,10 @@ LARGE = 9  # one assignment of large sizes, 9 and up (one more than f's polynomi
 SCALES = (Fraction(1), Fraction(1, 10**4), Fraction(1, 100), Fraction(100), Fraction(10**4))
 SIGNS = ((0, "mixed"), (1, "positive"), (-1, "negative"))  # the signs of a point's entries at each scale
 KINK_POINTS = 2  # points each side of every kinked argument's kink, each at a random entry
+KINK_BITS = 128  # a kink point is within 2^-128 of the kink (relative to the scale of the symbol moved) ...
+WINDOW_BITS = 64  # ... and within 2^-64 of the narrowest window the constants written can make ...
+MOST_KINK_BITS = BUDGET // 2  # ... but no nearer than 2^-3072: its comparisons must decide within BUDGET bits
+CONSTANT_PREC = 256  # bits of a constant that is not rational (exp(20)); a rational one is exact
 STAND_IN_DRAWS = 2  # draws of stand-ins at the base instances (one fresh draw at every other)
 UNIT_LIMIT = 64
 UNIT_SAMPLE = 16
@@ -55,7 +61,7 @@ class Instance:
     variant: int = 0
     draw: int = 0
     sign: int = 0
-    kink: tuple = ()  # (which kinked argument, side ±1): the point is moved just that side of its kink
+    kink: tuple = ()  # (which kinked argument, side ±1, k): the point moved within 2^-k (kink_bits) that side of it
     integers: tuple = ()  # (name, value) of each integer symbol
 
     def text(self) -> str:
@@ -92,28 +98,53 @@ def dimension_names(shapes: list[Shape], exprs: list[Expr]) -> list[str]:
     return list(names)
 
 
-def largest_number(exprs: list[Expr]) -> Fraction:
-    """The largest magnitude of a scalar constant written in the expressions (10^30, exp(20),
-    60 in exp(60 * x)), up to 2^4096, at least 1: every subexpression with no symbol evaluated,
-    each once."""
-    out = Fraction(1)
+def constants(exprs: list[Expr]) -> list:
+    """The value of every scalar subexpression with no symbol (10^-9, exp(20), 60 in exp(60 * x)), each
+    once: an exact rational where it is one, else a ball at CONSTANT_PREC bits."""
+    out = []
     symbolic: set[Expr] = set()
-    evaluator = Evaluator(Bindings({}, {}))
-    with ctx.workprec(64):
+    evaluators = (Evaluator(Bindings({}, {}, exact=True)), Evaluator(Bindings({}, {})))
+    with ctx.workprec(CONSTANT_PREC):
         for n in post_order(*exprs):
             if isinstance(n, (Sym, DimValue)) or any(k in symbolic for k in n.children):
                 symbolic.add(n)
                 continue
             if not n.shape.is_scalar:
                 continue
-            try:
-                value = evaluator(n)[0][0]
-            except (ArithmeticError, KeyError, TypeError, ValueError):
-                continue
-            top = abs(value).upper()
+            for evaluator in evaluators:
+                try:
+                    out.append(evaluator(n)[0][0])
+                except NotExact:
+                    continue
+                except (ArithmeticError, KeyError, TypeError, ValueError):
+                    pass
+                break
+    return out
+
+
+def largest_number(exprs: list[Expr]) -> Fraction:
+    """The largest magnitude of a scalar constant written in the expressions (10^30, exp(20),
+    60 in exp(60 * x)), up to 2^4096, at least 1."""
+    out = Fraction(1)
+    with ctx.workprec(64):
+        for value in constants(exprs):
+            top = abs(arb(value)).upper()
             if top.is_finite() and top < arb(2) ** 4096:
                 out = max(out, Fraction(int(top.floor().unique_fmpz())))
     return out
+
+
+def kink_bits(exprs: list[Expr]) -> int:
+    """k of the kink points' offset 2^-k (relative to the moved symbol's scale): KINK_BITS, or more where
+    the constants written can make a narrower window (relu(x − 4) − relu(x − 4 − 10^-40)): then 2^-WINDOW_BITS
+    of the least nonzero |c| and ||c| − |c'|| over the constants c, c' and 1 (a difference too small to
+    tell at CONSTANT_PREC bits counts as equal), relative to the largest |c|; at most MOST_KINK_BITS."""
+    values = [fmpq(1)] + [abs(c) for c in constants(exprs) if type(c) is fmpq or c.is_finite()]
+    with ctx.workprec(CONSTANT_PREC):
+        windows = [magnitude(d) for i, c in enumerate(values) for d in (c, *(c - e for e in values[:i]))]
+        ratio = max(arb(c) for c in values).upper() / min(w for w in windows if w > 0).lower()
+        log2 = (ratio.log() / arb(2).log()).upper().ceil()
+    return min(MOST_KINK_BITS, max(KINK_BITS, WINDOW_BITS + int(log2.unique_fmpz())))
 
 
 def scales(exprs: list[Expr]) -> tuple[Fraction, ...]:
@@ -367,12 +398,14 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     for scale in scales(exprs):
         for sign, kind in SIGNS[scale == 1:]:
             add(base, f"{kind} entries at scale {scale}", scale, rng.randrange(variants), len(out), sign, every=False)
+    bits = kink_bits(exprs) if kinks else 0
     for k, (arg, sides) in enumerate(kinks):
         for side in sides:
             draw = len(out)  # the points of one side share a draw of stand-ins
             for _ in range(KINK_POINTS):
-                add(base, f"an entry of {arg} just {'above' if side > 0 else 'below'} 0", Fraction(1),
-                    rng.randrange(variants), draw, 0, (k, side), every=False)
+                add(base, f"an entry of {arg} just {'above' if side > 0 else 'below'} 0 (its symbol within 2^-{bits} "
+                          f"of the kink, relative to its scale)", Fraction(1), rng.randrange(variants), draw, 0,
+                    (k, side, bits), every=False)
     return out
 
 

@@ -262,8 +262,8 @@ class _Judge:
             try:
                 normal = self._assumptions(b)
                 if inst.kink:
-                    arg, side = self.kinked[inst.kink[0]][0], inst.kink[1]
-                    approach(arg, side, self.x, {assumed_symbol(a) for a in self.assume}, rng)(b)
+                    k, side, bits = inst.kink
+                    approach(self.kinked[k][0], side, self.x, {assumed_symbol(a) for a in self.assume}, rng, bits)(b)
                 if normal is not None and not any(d[0] == "entry" for d in directions(
                         *self._size(b), self.x.symmetric, normal, random.Random(0))):
                     self._skip(inst, inst.text(), f"{FIXED}{self.x.name} at these sizes")
