@@ -37,8 +37,10 @@ from .notes.model import Judgement
 
 #: The layout of the entries; a new layout goes to a new folder.
 LAYOUT = "v1"
-#: Free-text keys of a proof file and of its claims, which no verdict depends on (when they are text).
+#: Free-text keys of a proof file, and of its claims, which no verdict depends on (when they are text);
+#: any other key is part of the key (a claim with a title is an error: "unknown key").
 FREE_TEXT = ("title", "source", "note")
+CLAIM_FREE_TEXT = ("note",)
 #: What the cache folder says about itself (as pytest's own cache does).
 README = ("# matcalc's cache of checked claims\n\nWritten by `matcalc check --cache` and by the pytest plugin; "
           "delete it at any time.\n")
@@ -86,9 +88,9 @@ def _digest(parts: list[Any]) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _relevant(table: dict) -> dict:
+def _relevant(table: dict, free: tuple[str, ...] = FREE_TEXT) -> dict:
     """A TOML table without its free text."""
-    return {k: v for k, v in table.items() if not (k in FREE_TEXT and isinstance(v, str))}
+    return {k: v for k, v in table.items() if not (k in free and isinstance(v, str))}
 
 
 def claims_of(text: str) -> list[dict] | None:
@@ -101,7 +103,7 @@ def claims_of(text: str) -> list[dict] | None:
 def _toml(text: str) -> tuple[dict, list[dict]] | None:
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
-    except (tomllib.TOMLDecodeError, ValueError):
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # (the checker says why, in its deep thread)
         return None
     claims = data.get("claims")
     if not isinstance(claims, list) or not claims or not all(isinstance(c, dict) for c in claims):
@@ -117,7 +119,7 @@ def claim_keys(path: str, text: str, seed: int) -> dict[int, str] | None:
         return None
     data, claims = found
     common = [checker(), "claim", str(path), seed, _relevant({k: v for k, v in data.items() if k != "claims"})]
-    return {i: _digest(common + [i, _relevant(c)]) for i, c in enumerate(claims, 1)}
+    return {i: _digest(common + [i, _relevant(c, CLAIM_FREE_TEXT)]) for i, c in enumerate(claims, 1)}
 
 
 def file_key(path: str, text: str) -> str:
@@ -170,12 +172,17 @@ class CachedReport:
     error_field: str = ""
     ok: bool = True
     cached: bool = True
-    notes: tuple[str, ...] = ()  # (a file's notes show with its claims checked afresh)
     bad: None = None
 
     @property
     def message(self) -> str:
         return f"{self.said} (cached)"
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The file's notes on its declarations ("sin is built in: ..."), as its JSON result holds them."""
+        notes = self.result.get("notes", [])
+        return tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else ()
 
     @property
     def index(self) -> int:
@@ -228,9 +235,19 @@ def document_checked(entry: dict) -> CachedChecked | None:
     try:
         judgements = [Judgement(**j) for j in entry["judgements"]]
         checked = CachedChecked(Document(entry["name"], "", entry["kind"], ()), judgements)
-        return checked if isinstance(checked.document.name, str) and checked.ok else None
+        fits = isinstance(checked.document.name, str) and all(map(_typed, judgements))
+        return checked if fits and checked.ok else None
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _typed(j: Judgement) -> bool:
+    """A judgement read back has the types its fields are declared with (as the report uses them)."""
+    texts = (j.text, j.kind, j.verdict, j.message)
+    return (type(j.line) is int and type(j.display) is int and type(j.expected) is bool
+            and all(isinstance(t, str) for t in texts) and isinstance(j.right, (str, type(None)))
+            and isinstance(j.counterexample, (dict, type(None)))
+            and isinstance(j.notes, list) and all(isinstance(n, str) for n in j.notes))
 
 
 def _json_safe(entry: dict) -> bool:
@@ -254,7 +271,7 @@ class Cache:
         """The entry under ``key``, or None (none, unreadable, corrupt, or another key's)."""
         try:
             data = json.loads(self._path(key).read_bytes().decode("utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         return data if isinstance(data, dict) and data.get("key") == key else None
 
@@ -290,12 +307,14 @@ class Cache:
 
     # ---- claims and documents
 
-    def claim(self, key: str, file: str | None = None) -> CachedReport | None:
-        """The claim stored under ``key``, named by ``file`` (the path as now given) if given."""
+    def claim(self, key: str, index: int, file: str | None = None) -> CachedReport | None:
+        """Claim number ``index`` stored under ``key`` (None if the entry holds another), named by
+        ``file`` (the path as now given) if given."""
         entry = self.get(key)
         if entry is not None and file is not None and isinstance(entry.get("result"), dict):
             entry = {**entry, "file": file, "result": {**entry["result"], "file": file}}
-        return None if entry is None else claim_report(entry)
+        report = None if entry is None else claim_report(entry)
+        return report if report is not None and report.claim.index == index else None
 
     def put_claim(self, key: str, report) -> None:
         entry = claim_entry(report)

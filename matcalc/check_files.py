@@ -43,10 +43,12 @@ def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
 
 
 @deep
-def check_file(path: Path | Document, *, seed: int = 0, only: frozenset[int] | None = None) -> list[ClaimReport] | Checked:
-    """Every claim of one proof file (``only``: the claims of those indices), or a document's
-    equations judged; a proof file that cannot be read, parsed or checked is one error result, so
-    that it never costs the other files their results."""
+def check_file(path: Path | Document, *, seed: int = 0, only: frozenset[int] | None = None,
+               text: str | None = None) -> list[ClaimReport] | Checked:
+    """Every claim of one proof file (``only``: the claims of those indices; ``text``: the file's text
+    as read already, which its cache keys were made from), or a document's equations judged; a proof
+    file that cannot be read, parsed or checked is one error result, so that it never costs the
+    other files their results."""
     from .report import claim_numbers, file_error, run_index, run_proof
 
     if isinstance(path, Document):
@@ -54,9 +56,9 @@ def check_file(path: Path | Document, *, seed: int = 0, only: frozenset[int] | N
 
         return judged(path)
     try:
-        from .prooffile import load
+        from .prooffile import load, loads
 
-        proof = load(path)
+        proof = load(path) if text is None else loads(text, str(path))
         if only is None:
             return run_proof(proof, seed=seed)
         return [run_index(proof, i, seed=seed) for i in claim_numbers(proof) if i in only]
@@ -88,6 +90,7 @@ class _File:
     loads_key: str | None = None  # the key of "this proof file loads"
     hits: list = field(default_factory=list)  # reports (or a document) taken from the cache
     results: list | Checked | None = None
+    text: str | None = None  # a proof file's text as read for its keys (and checked as it was read)
 
 
 def check_paths(paths: list[str], *, seed: int = 0, progress: bool = False, jobs: int | None = 1,
@@ -120,7 +123,7 @@ def check_paths(paths: list[str], *, seed: int = 0, progress: bool = False, jobs
     todo = [p for p in plans if p.item is not None]
     jobs = min(jobs or cores(), len(todo)) or 1
     results = (_in_workers(todo, seed, jobs) if jobs > 1 else
-               (check_file(p.item, seed=seed, only=p.only) for p in todo))
+               (check_file(p.item, seed=seed, only=p.only, text=p.text) for p in todo))
     if progress and len(todo) > 1:
         results = _with_bar(todo, results)
     for plan, found in zip(todo, results):
@@ -164,7 +167,7 @@ def _plan(path: Path, seed: int, mine, cache: Cache | None, read_cache: bool, sh
         return plan
     from .cache import claims_of, claim_keys, file_key, read_text
 
-    text = read_text(path)
+    text = plan.text = read_text(path)
     claims = claims_of(text) if text is not None else None
     if claims is None:  # not TOML with claims: the file's error, from its shard
         plan.item = path if plan.owner else None
@@ -174,7 +177,7 @@ def _plan(path: Path, seed: int, mine, cache: Cache | None, read_cache: bool, sh
         plan.keys = claim_keys(str(path), text, seed)
         plan.loads_key = file_key(str(path), text)
     for i in indices:
-        hit = reading.claim(plan.keys[i], printable(str(path))) if reading is not None and plan.keys else None
+        hit = reading.claim(plan.keys[i], i, printable(str(path))) if reading is not None and plan.keys else None
         if hit is not None:
             plan.hits.append(hit)
     missing = frozenset(indices) - {r.claim.index for r in plan.hits}
@@ -242,7 +245,7 @@ def _in_workers(todo: list[_File], seed: int, jobs: int):
     try:
         if main:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        for data in pool.imap(_worker_check, [(p.item, seed, p.only) for p in todo], chunksize=1):
+        for data in pool.imap(_worker_check, [(p.item, seed, p.only, p.text) for p in todo], chunksize=1):
             yield pickle.loads(data)
         pool.close()
     except BaseException:
@@ -257,10 +260,10 @@ def _worker_start() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _worker_check(job: tuple[Path | Document, int, frozenset[int] | None]) -> bytes:
+def _worker_check(job: tuple[Path | Document, int, frozenset[int] | None, str | None]) -> bytes:
     """One file's results, pickled in a deep thread (pickling a deep expression recurses)."""
-    item, seed, only = job
-    return run(lambda: pickle.dumps(check_file(item, seed=seed, only=only), pickle.HIGHEST_PROTOCOL))
+    item, seed, only, text = job
+    return run(lambda: pickle.dumps(check_file(item, seed=seed, only=only, text=text), pickle.HIGHEST_PROTOCOL))
 
 
 def summarize(reports: list[ClaimReport]) -> dict:

@@ -81,10 +81,11 @@ class ProofFileItem(pytest.File):
     def collect(self):
         from .deep import run
         from .errors import MatcalcError
-        from .prooffile import load
+        from .prooffile import loads, read_text
 
         try:
-            proof = run(load, self.path)
+            text = read_text(self.path)  # read once: the claims checked are the ones their keys are made from
+            proof = run(loads, text, str(self.path))
         except MatcalcError as e:
             # One failing item with the one-line message, so that the other files still run
             # (a collection error would stop the whole session).
@@ -92,10 +93,9 @@ class ProofFileItem(pytest.File):
             return
         keys = {}
         if self.config.stash.get(_CACHE, None) is not None:
-            from .cache import claim_keys, read_text
+            from .cache import claim_keys
 
-            text = read_text(self.path)
-            keys = (claim_keys(_key_path(self), text, 0) if text is not None else None) or {}
+            keys = claim_keys(_key_path(self), text, 0) or {}
         bad = {b.index: b for b in proof.bad}
         for index in sorted([c.index for c in proof.claims] + list(bad)):
             name = f"{proof.name}::claim-{index}"
@@ -128,10 +128,10 @@ class ClaimFailed(Exception):
     pass
 
 
-def _cached(item, get: str, key: str | None) -> bool:
+def _cached(item, get: str, key: str | None, *args) -> bool:
     """The item's result is in the cache (and the cache is read); said in its user properties."""
     found = item.config.stash.get(_CACHE, None)
-    if found is None or key is None or not found[1] or getattr(found[0], get)(key) is None:
+    if found is None or key is None or not found[1] or getattr(found[0], get)(key, *args) is None:
         return False
     item.user_properties.append(("matcalc", "cached"))
     return True
@@ -149,7 +149,7 @@ class ClaimItem(pytest.Item):
         self.proof, self.claim, self.key = proof, claim, key
 
     def runtest(self):
-        if _cached(self, "claim", self.key):
+        if _cached(self, "claim", self.key, self.claim.index):
             return
         from .report import run_claim
 

@@ -166,6 +166,83 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(proofs, tmp_path):
     assert cached(*run(proofs, store))[:3] == [False] * 3
 
 
+def test_a_claims_own_title_or_source_is_part_of_its_key(proofs, tmp_path):
+    """Only a claim's note is free text: title and source are unknown keys of a claim (an error)."""
+    store = tmp_path / "cache"
+    run(proofs, store)
+    square = proofs / "square.toml"
+    for key in ("title", "source"):
+        square.write_text(SQUARE.replace('gradient = "2 * x"', f'gradient = "2 * x"\n{key} = "a claim\'s {key}"'),
+                          encoding="utf-8")
+        reports, _ = run(proofs, store)
+        assert not isinstance(reports[0], CachedReport) and "unknown key" in reports[0].error
+    square.write_text(SQUARE.replace('gradient = "2 * x"', 'gradient = "2 * x"\nnote = "why"'), encoding="utf-8")
+    assert cached(*run(proofs, store))[0] is True
+
+
+def test_a_claim_is_checked_as_the_text_its_key_was_made_from(proofs, tmp_path, monkeypatch):
+    """A file changed while a run is under way: what is stored is the verdict on the text keyed."""
+    from matcalc import check_files
+
+    store = tmp_path / "cache"
+    wrong = proofs / "wrong.toml"
+    wrong.write_text(WRONG, encoding="utf-8")
+    real = check_files.check_file
+
+    def edited_meanwhile(item, **kw):  # the file is corrected after its keys were made
+        wrong.write_text(WRONG.replace('"2 * A * x"', '"(A + A\') * x"'), encoding="utf-8")
+        return real(item, **kw)
+
+    monkeypatch.setattr(check_files, "check_file", edited_meanwhile)
+    first, _ = run(proofs, store)
+    monkeypatch.undo()
+    wrong.write_text(WRONG, encoding="utf-8")
+    again, _ = run(proofs, store)
+    verdicts = {r.proof: (r.verdict, isinstance(r, CachedReport)) for r in first + again if r.proof == "wrong"}
+    assert verdicts == {"wrong": ("refuted", False)}
+
+
+def test_a_file_too_deep_to_parse_is_one_error_with_the_cache_and_shards(proofs, tmp_path):
+    deep = proofs / "deep.toml"
+    deep.write_text(SQUARE.replace('title = "A square"', 'note = ' + "[" * 2000 + "]" * 2000), encoding="utf-8")
+    for options in (["--cache", str(tmp_path / "cache")], ["--shard", "1/1"]):
+        done = cli("check", str(proofs), "--format", "plain", *options)
+        lines = done.stdout.splitlines()
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        fails = [ln for ln in lines if ln.startswith("FAIL")]
+        assert len(fails) == 1 and fails[0].startswith(f"FAIL {deep}: error: ")
+        assert sum(ln.startswith("ok ") for ln in lines) == 3
+
+
+def test_entries_that_do_not_fit_are_ignored(proofs, tmp_path):
+    """Nested past the recursion limit, a judgement of the wrong types, a claim of another index."""
+    store = tmp_path / "cache"
+    run(proofs, store)
+    for entry in (store / "v1").rglob("*.json"):
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        if "judgements" in data:
+            data["judgements"][0]["notes"] = 5
+            entry.write_text(json.dumps(data), encoding="utf-8")
+        elif data.get("index") == 1:
+            entry.write_text(json.dumps({**data, "index": 5}), encoding="utf-8")
+        elif "index" in data:
+            entry.write_text("[" * 100000, encoding="utf-8")
+    reports, docs = run(proofs, store)
+    assert cached(reports, docs) == [False] * 4 and all(r.ok for r in reports) and docs[0].ok
+
+
+def test_a_files_notes_are_printed_with_its_cached_claims(tmp_path):
+    folder = tmp_path / "proofs"
+    folder.mkdir()
+    (folder / "sine.toml").write_text(SQUARE.replace('x = "vector(n)"', 'x = "vector(n)"\n[functions]\nsin = "elementwise"'),
+                                      encoding="utf-8")
+    store = tmp_path / "cache"
+    outputs = [cli("check", str(folder), "--cache", str(store), "--format", "plain").stdout for _ in range(2)]
+    assert "(cached)" in outputs[1]
+    notes = [[ln for ln in out.splitlines() if ln.startswith("note ")] for out in outputs]
+    assert notes[0] and notes[1] == notes[0]
+
+
 def test_a_cache_that_cannot_be_written_changes_nothing(proofs, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
