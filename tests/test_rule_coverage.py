@@ -26,6 +26,8 @@ from .strategies import SCOPE, exprs
 VECTOR = {"x": "vector(n)"}
 SQUARE = {"X": "matrix(n, n)"}
 MATRIX = {"X": "matrix(m, n)"}
+EIGHT = "8.0000000000000000000000000000000000000001"  # 8 + 10^-40: kinks 5·10^-41 apart
+SQRT2 = "1.41421356237309504880168872420969807856967187537694807317668"
 SIXTH_DIFFERENCE = " + ".join(f"{c} * det(eye(n) + {j} * X)" for j, c in enumerate([1, -6, 15, -20, 15, -6, 1]))
 
 # (what the plan must reach, f, wrt, wrong claim, true claim, symbols, functions, assumptions)
@@ -65,6 +67,31 @@ CASES = [
      "relu'(x - 4) - relu'(x - 4 - 10^-40)", VECTOR, {}, []),
     ("a window narrower than 2^-128 past a kink of abs", "sum(abs(x - 4) - abs(x - 4 - 10^-45))", "x", "0 * x",
      "abs'(x - 4) - abs'(x - 4 - 10^-45)", VECTOR, {}, []),
+    # a window is found from the point (the other kinks along the step), whatever makes it
+    ("a window made by a constant inside a matrix", "sum(relu(x - 4) - relu(x - 4 - exp(-100 * ones(n))))", "x",
+     "0 * x", "relu'(x - 4) - relu'(x - 4 - exp(-100 * ones(n)))", VECTOR, {}, []),
+    ("a window made by a dimension", "sum(relu(x - 4) - relu(x - 4 - exp(-100 * n)))", "x", "0 * x",
+     "relu'(x - 4) - relu'(x - 4 - exp(-100 * n))", VECTOR, {}, []),
+    ("a window made by an integer symbol", "sum(relu(x - 4) - relu(x - 4 - (1/2) ^ (200 * k)))", "x", "0 * x",
+     "relu'(x - 4) - relu'(x - 4 - (1/2) ^ (200 * k))", {**VECTOR, "k": "integer"}, {}, []),
+    ("a window made by another symbol", "sum(relu(x - 4) - relu(x - 4 - exp(-100 - y .^ 2)))", "x", "0 * x",
+     "relu'(x - 4) - relu'(x - 4 - exp(-100 - y .^ 2))", {**VECTOR, "y": "vector(n)"}, {}, []),
+    ("a window between kinks of different slopes, no small constant written",
+     f"sum(relu(x - 4) - relu(2 * x - {EIGHT}) / 2)", "x", "0 * x", f"relu'(x - 4) - relu'(2 * x - {EIGHT})", VECTOR,
+     {}, []),
+    ("a window between kinks of norm of a scalar", f"norm(sum(x) - 4) - norm(2 * sum(x) - {EIGHT}) / 2", "x", "0 * x",
+     f"(sum(x) - 4) / abs(sum(x) - 4) * ones(n) - (2 * sum(x) - {EIGHT}) / abs(2 * sum(x) - {EIGHT}) * ones(n)", VECTOR,
+     {}, []),
+    ("a window between kinks of a symmetric matrix", f"sum(relu(S - 4) - relu(2 * S - {EIGHT}) / 2)", "S", "0 * S",
+     f"relu'(S - 4) - relu'(2 * S - {EIGHT})", {"S": "symmetric(n)"}, {}, []),
+    ("a window between sixth-root kinks, reached from both sides",
+     f"sum(((x - 4) .^ 6) .^ (1/6) - ((2 * x - {EIGHT}) .^ 6) .^ (1/6) / 2)", "x", "0 * x",
+     f"(x - 4) .^ 5 ./ ((x - 4) .^ 6) .^ (5/6) - (2 * x - {EIGHT}) .^ 5 ./ ((2 * x - {EIGHT}) .^ 6) .^ (5/6)", VECTOR,
+     {}, []),
+    ("a window between sqrt(2) and its decimals to 10^-60", f"sum(abs(x - sqrt(2)) - abs(x - {SQRT2}))", "x", "0 * x",
+     f"abs'(x - sqrt(2)) - abs'(x - {SQRT2})", VECTOR, {}, []),
+    ("a window past a kink at sizes beyond the first", "sum(relu(x - 4) - relu(x - 4 - 10^-40))", "x",
+     "(n - 1) * (relu'(x - 4) - relu'(x - 4 - 10^-40))", "relu'(x - 4) - relu'(x - 4 - 10^-40)", VECTOR, {}, []),
 ]
 
 
@@ -76,6 +103,20 @@ def test_a_claim_wrong_where_one_part_of_the_plan_looks_is_refuted(what, f, wrt,
     if right is not None:
         v = matcalc.check(f, wrt, right, symbols, functions=functions, assume=assume)
         assert v.status == "holds", v.message
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_window_on_the_diagonal_only_is_seen_at_every_seed(seed):
+    # the kink points of a square argument move a diagonal and an off-diagonal entry, not two random ones
+    f, symbols = "sum(relu(X - 4) - relu(X - 4 - 10^-40 * eye(8)))", {"X": "matrix(8, 8)"}
+    assert matcalc.check(f, "X", "0 * X", symbols, seed=seed).status == "refuted"
+    v = matcalc.check(f, "X", "relu'(X - 4) - relu'(X - 4 - 10^-40 * eye(8))", symbols, seed=seed)
+    assert v.status == "holds", v.message
+
+
+def test_a_window_beyond_the_budget_is_said():
+    v = matcalc.check("sum(relu(x - 4) - relu(x - 4 - (1/2) ^ 4000))", "x", "0 * x", VECTOR)
+    assert "another kink is within 2^-4003" in v.message, v.message
 
 
 def test_a_true_exact_derivative_of_a_fast_oscillation_holds():

@@ -23,7 +23,6 @@ from ..expr import (
 )
 from ..errors import MatcalcError
 from ..shapes import Shape, dim_names
-from .decide import BUDGET, magnitude
 from .evaluate import NEEDS, Bindings, Evaluator, size
 from .ring import NotExact
 
@@ -34,10 +33,9 @@ RANDOM_MAX = 12
 LARGE = 9  # one assignment of large sizes, 9 and up (one more than f's polynomial degree, up to RANDOM_MAX)
 SCALES = (Fraction(1), Fraction(1, 10**4), Fraction(1, 100), Fraction(100), Fraction(10**4))
 SIGNS = ((0, "mixed"), (1, "positive"), (-1, "negative"))  # the signs of a point's entries at each scale
-KINK_POINTS = 2  # points each side of every kinked argument's kink, each at a random entry
-KINK_BITS = 128  # a kink point is within 2^-128 of the kink (relative to the scale of the symbol moved) ...
-WINDOW_BITS = 64  # ... and within 2^-64 of the narrowest window the constants written can make ...
-MOST_KINK_BITS = BUDGET // 2  # ... but no nearer than 2^-3072: its comparisons must decide within BUDGET bits
+KINK_POINTS = 2  # points each side of a kink, at the base sizes and at those one larger (make_plan)
+KINK_BITS = 128  # a kink point is within 2^-128 of the kink (relative to the scale of the symbol moved), ...
+WINDOW_BITS = 64  # ... or within 2^-64 of the gap to another kink between it and the kink (kinks.py)
 CONSTANT_PREC = 256  # bits of a constant that is not rational (exp(20)); a rational one is exact
 STAND_IN_DRAWS = 2  # draws of stand-ins at the base instances (one fresh draw at every other)
 UNIT_LIMIT = 64
@@ -61,7 +59,7 @@ class Instance:
     variant: int = 0
     draw: int = 0
     sign: int = 0
-    kink: tuple = ()  # (which kinked argument, side ±1, k): the point moved within 2^-k (kink_bits) that side of it
+    kink: tuple = ()  # (which kinked argument, side ±1, the kind of entry moved, reflected): a point just that side
     integers: tuple = ()  # (name, value) of each integer symbol
 
     def text(self) -> str:
@@ -132,19 +130,6 @@ def largest_number(exprs: list[Expr]) -> Fraction:
             if top.is_finite() and top < arb(2) ** 4096:
                 out = max(out, Fraction(int(top.floor().unique_fmpz())))
     return out
-
-
-def kink_bits(exprs: list[Expr]) -> int:
-    """k of the kink points' offset 2^-k (relative to the moved symbol's scale): KINK_BITS, or more where
-    the constants written can make a narrower window (relu(x − 4) − relu(x − 4 − 10^-40)): then 2^-WINDOW_BITS
-    of the least nonzero |c| and ||c| − |c'|| over the constants c, c' and 1 (a difference too small to
-    tell at CONSTANT_PREC bits counts as equal), relative to the largest |c|; at most MOST_KINK_BITS."""
-    values = [fmpq(1)] + [abs(c) for c in constants(exprs) if type(c) is fmpq or c.is_finite()]
-    with ctx.workprec(CONSTANT_PREC):
-        windows = [magnitude(d) for i, c in enumerate(values) for d in (c, *(c - e for e in values[:i]))]
-        ratio = max(arb(c) for c in values).upper() / min(w for w in windows if w > 0).lower()
-        log2 = (ratio.log() / arb(2).log()).upper().ceil()
-    return min(MOST_KINK_BITS, max(KINK_BITS, WINDOW_BITS + int(log2.unique_fmpz())))
 
 
 def scales(exprs: list[Expr]) -> tuple[Fraction, ...]:
@@ -362,10 +347,13 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     """Every instance of the check, in order: the base instances (distinct sizes) with every
     variant and draw, every other item of ``assignments`` with a random variant and a fresh draw,
     all at scale 1; the first distinct sizes at every other scale of ``scales(exprs)``; and for
-    each argument where f is not smooth (``kinks``: its text and the sides of 0 it takes),
-    KINK_POINTS points just on each side. With ``integers`` (the integer symbols' names), each
-    assignment of sizes at every value of them that ``integer_values`` gives, and the points at other
-    scales and by kinks at one of those values each, in turn."""
+    each argument where f is not smooth (``kinks``: its text, the sides of 0 it takes and whether it
+    is square), KINK_POINTS points just on each side (a diagonal and an off-diagonal entry of a
+    square one; the second reflected through the kink where the argument keeps its side, as at a
+    root of even multiplicity), at the base sizes and at those sizes each one larger. With
+    ``integers`` (the integer symbols' names), each assignment of sizes at every value of them that
+    ``integer_values`` gives, and the points at other scales and by kinks at one of those values
+    each, in turn."""
     out: list[Instance] = []
     items = assignments(names, rng, fixed, exprs)
     fits = [fitted(c, about, shapes) for c, _, about in items]
@@ -398,14 +386,19 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     for scale in scales(exprs):
         for sign, kind in SIGNS[scale == 1:]:
             add(base, f"{kind} entries at scale {scale}", scale, rng.randrange(variants), len(out), sign, every=False)
-    bits = kink_bits(exprs) if kinks else 0
-    for k, (arg, sides) in enumerate(kinks):
-        for side in sides:
-            draw = len(out)  # the points of one side share a draw of stand-ins
-            for _ in range(KINK_POINTS):
-                add(base, f"an entry of {arg} just {'above' if side > 0 else 'below'} 0 (its symbol within 2^-{bits} "
-                          f"of the kink, relative to its scale)", Fraction(1), rng.randrange(variants), draw, 0,
-                    (k, side, bits), every=False)
+    larger = fitted([{n: v + 1 for n, v in base.items()}], (), shapes)[0]
+    for at in [base] + ([larger] if larger != base else []):
+        for k, (arg, sides, square) in enumerate(kinks):
+            for side in sides:
+                draw = len(out)  # the points of one side share a draw of stand-ins
+                for p in range(KINK_POINTS):
+                    entry = ("diagonal", "off-diagonal")[p % 2] if square else ""
+                    kind = {"": "an", "diagonal": "a diagonal", "off-diagonal": "an off-diagonal"}[entry]
+                    add(at, f"{kind} entry of {arg} just {'above' if side > 0 else 'below'} 0 (its symbol within "
+                            f"2^-{KINK_BITS} of the kink, relative to its scale, and within 2^-{WINDOW_BITS} of the gap "
+                            f"to any other kink between)"
+                            f"{', reflected through the kink where it keeps that side' if p % 2 else ''}",
+                        Fraction(1), rng.randrange(variants), draw, 0, (k, side, entry, p % 2 == 1), every=False)
     return out
 
 

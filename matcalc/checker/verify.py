@@ -158,7 +158,8 @@ class _Judge:
         variants = 2 ** (min(len(invertible), 2) + 1) if invertible else 1
         draws = STAND_IN_DRAWS if self.scope.functions else 1
         return make_plan(names, self.shapes, self.exprs, random.Random(self.seed), fixed=fixed, variants=variants,
-                         draws=draws, kinks=tuple((show(arg), sides) for arg, sides in self.kinked),
+                         draws=draws, kinks=tuple((show(arg), sides, arg.shape.is_square and not arg.shape.is_scalar)
+                                                  for arg, sides in self.kinked),
                          integers=tuple(self.integers))
 
     @functools.cached_property
@@ -187,10 +188,16 @@ class _Judge:
                                          if inst.why.endswith(SHRUNK)))
         rng = random.Random(self.seed)
         judged = 0
+        unreached = set()  # (kinked argument, side) that no point of an instance reached: not tried again
         for inst in plan:
             if all(v is not None for v in self.verdicts):
                 break
-            judged += self._instance(inst, rng)
+            if inst.kink[:2] in unreached:
+                continue
+            reached = self._instance(inst, rng)
+            if inst.kink and not reached:
+                unreached.add(inst.kink[:2])
+            judged += reached
         planned = list(self.instances)  # each claim's instances agreed on at the plan's own points
         self._beyond_kinks(plan, rng)
         return self._verdicts(judged, planned)
@@ -262,8 +269,9 @@ class _Judge:
             try:
                 normal = self._assumptions(b)
                 if inst.kink:
-                    k, side, bits = inst.kink
-                    approach(self.kinked[k][0], side, self.x, {assumed_symbol(a) for a in self.assume}, rng, bits)(b)
+                    k, side, entry, reflect = inst.kink
+                    approach(self.kinked[k][0], side, self.x, {assumed_symbol(a) for a in self.assume}, rng,
+                             kinked=tuple(a for a, _ in self.kinked), entry=entry, reflect=reflect)(b)
                 if normal is not None and not any(d[0] == "entry" for d in directions(
                         *self._size(b), self.x.symmetric, normal, random.Random(0))):
                     self._skip(inst, inst.text(), f"{FIXED}{self.x.name} at these sizes")
