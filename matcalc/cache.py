@@ -4,7 +4,9 @@ the same checker and with the same text, declarations and seed, is not checked a
 A result is stored under a key: a hash of what the claim's verdict depends on. That is
 
 - the checker: a hash of matcalc's own source files (every .py and .lark of the package, hashed
-  once per process) and python-flint's version, so that any change to matcalc re-checks everything;
+  once per process), python-flint's version (the checker's arithmetic) and SymPy's and Lark's (the
+  engine's scalar algebra, whose text a result prints, and the parser), so that any change to
+  matcalc, or an upgrade of what it runs on, re-checks everything;
 - for a claim of a proof file: the file's path (its results are printed under it), the seed, the
   file's tables and keys but its claims (name, symbols, functions, let, assume, and any other key:
   an unknown one makes the file an error), and the claim itself (f, wrt, its claimed value, kind,
@@ -59,28 +61,33 @@ def source_hash() -> str:
     return h.hexdigest()
 
 
+#: The distributions a result depends on besides matcalc: (import name, distribution name).
+RUNS_ON = (("flint", "python-flint"), ("sympy", "sympy"), ("lark", "lark"))
+
+
 @functools.cache
-def flint_version() -> str:
-    """python-flint's installed version (read from its metadata, without importing it): the name of
-    the dist-info folder beside the flint package, else importlib.metadata (which reads every
-    installed distribution's)."""
+def version_of(module: str, distribution: str) -> str:
+    """An installed distribution's version, read from its metadata without importing it: the name of
+    the dist-info folder beside the package, else importlib.metadata (which reads every installed
+    distribution's); "" where it is not installed."""
     from importlib.metadata import PackageNotFoundError, version
     from importlib.util import find_spec
 
-    spec = find_spec("flint")
+    spec = find_spec(module)
     if spec is not None and spec.origin:
-        found = list(Path(spec.origin).parent.parent.glob("python_flint-*.dist-info"))
+        prefix = distribution.replace("-", "_") + "-"
+        found = list(Path(spec.origin).parent.parent.glob(f"{prefix}*.dist-info"))
         if len(found) == 1:
-            return found[0].name.removeprefix("python_flint-").removesuffix(".dist-info")
+            return found[0].name.removeprefix(prefix).removesuffix(".dist-info")
     try:
-        return version("python-flint")
+        return version(distribution)
     except PackageNotFoundError:
         return ""
 
 
 def checker() -> str:
-    """What identifies the checker: matcalc's sources and python-flint's version."""
-    return f"{source_hash()} flint-{flint_version()}"
+    """What identifies the checker: matcalc's sources and the versions of what it runs on."""
+    return " ".join([source_hash()] + [f"{d}-{version_of(m, d)}" for m, d in RUNS_ON])
 
 
 def _digest(parts: list[Any]) -> str:

@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                           "the output is the same as with -j 1")
     chk.add_argument("--cache", metavar="DIR",
                      help="keep what holds (or is refuted as expected) in DIR, and do not check again a claim or "
-                          "document unchanged since, under the same matcalc and python-flint; the plain, terminal "
+                          "document unchanged since, under the same matcalc, python-flint, SymPy and Lark; the plain, terminal "
                           "and JSON output mark such results (cached)")
     chk.add_argument("--no-cache", action="store_true",
                      help="check everything, reading no cache (with --cache, the results still go into it)")
