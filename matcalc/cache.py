@@ -11,7 +11,7 @@ A result is stored under a key: a hash of what the claim's verdict depends on. T
   file's tables and keys but its claims (name, symbols, functions, let, assume, and any other key:
   an unknown one makes the file an error), and the claim itself (f, wrt, its claimed value, kind,
   expect) and its index; free text (title, source, note) is not part of it;
-- for a document: its path and its text.
+- for a document: its path, its text and the seed.
 
 An entry is a small JSON file holding what the report line says (the verdict, the message and the
 JSON result object; a document's judgements), written whole (a temporary file, then renamed), so
@@ -134,9 +134,10 @@ def file_key(path: str, text: str) -> str:
     return _digest([checker(), "loads", str(path), hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()])
 
 
-def document_key(path: str, text: str) -> str:
-    """A document's key: its path and text (a document's equations do not depend on the seed)."""
-    return _digest([checker(), "document", str(path), hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()])
+def document_key(path: str, text: str, seed: int) -> str:
+    """A document's key: its path, its text and the seed."""
+    return _digest([checker(), "document", str(path), seed,
+                    hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()])
 
 
 def read_text(path: str | Path) -> str | None:

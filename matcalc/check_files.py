@@ -54,7 +54,7 @@ def check_file(path: Path | Document, *, seed: int = 0, only: frozenset[int] | N
     if isinstance(path, Document):
         from .notes import judged
 
-        return judged(path)
+        return judged(path, seed)
     try:
         from .prooffile import load, loads
 
@@ -155,7 +155,7 @@ def _plan(path: Path, seed: int, mine, cache: Cache | None, read_cache: bool, sh
 
         text = read_text(path)
         if text is not None:
-            plan.keys = {0: document_key(str(path), text)}
+            plan.keys = {0: document_key(str(path), text, seed)}
             hit = reading.document(plan.keys[0], printable(str(path))) if reading is not None else None
             if hit is not None:
                 plan.hits = [hit]

@@ -191,7 +191,7 @@ class DocumentItem(pytest.Item):
             from .cache import document_key, read_text
 
             text = read_text(self.path)
-            key = document_key(_key_path(self), text) if text is not None else None
+            key = document_key(_key_path(self), text, 0) if text is not None else None
         if _cached(self, "document", key):
             return
         try:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from matcalc.notes import check_document
+from matcalc.notes import check_document, parse
+from matcalc.notes.judge import judge
 
 SEED = Path(__file__).parent / "data" / "backprop-derivation.zh.md"
 DOCUMENTS = Path(__file__).parents[1] / "proofs" / "documents"
@@ -236,3 +237,9 @@ def test_a_side_whose_shapes_do_not_fit_the_documents_is_refuted():
     text = DIFFERENTIALS + "\n$$\\frac{\\partial f}{\\partial X} = AB$$\n"
     j = judged(text)[-1]
     assert j.verdict == "refuted" and "cannot be computed" in j.message
+
+
+def test_the_seed_draws_the_points_a_document_is_judged_at():
+    rows = list(parse("$$\\frac{\\partial (a^2)}{\\partial a} = a$$\n", "markdown", "seeded").rows)
+    points = [judge(rows, "seeded", seed=s)[-1].counterexample["point"] for s in (0, 1, 0)]
+    assert points[0] == points[2] != points[1]

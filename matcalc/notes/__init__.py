@@ -107,13 +107,13 @@ def read(path: str | Path) -> Document:
     return parse(read_text(path), kind_of(path), printable(str(path)))
 
 
-def judged(document: Document) -> Checked:
-    """The document's equations judged; a document the judge cannot go through is one error
-    judgement, of no line or display (0 and -1)."""
+def judged(document: Document, seed: int = 0) -> Checked:
+    """The document's equations judged (the checker's points drawn with ``seed``); a document the
+    judge cannot go through is one error judgement, of no line or display (0 and -1)."""
     from .judge import judge
 
     try:
-        return Checked(document, judge(list(document.rows), name=document.name))
+        return Checked(document, judge(list(document.rows), name=document.name, seed=seed))
     except MatcalcError as e:
         message = str(e)
     except RecursionError:

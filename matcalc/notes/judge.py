@@ -55,9 +55,10 @@ class _Chain:
     row: Row
 
 
-def judge(rows: list[Row], name: str = "document") -> list[Judgement]:
-    """One judgement per unread row, definition and `=` of a chain, in document order."""
-    return _Document(rows).judgements()
+def judge(rows: list[Row], name: str = "document", seed: int = 0) -> list[Judgement]:
+    """One judgement per unread row, definition and `=` of a chain, in document order; ``seed``: the
+    checker's random points (a derived right value is confirmed at seed + 1)."""
+    return _Document(rows, seed).judgements()
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -130,8 +131,8 @@ def _directive(row: Row, kind: str) -> list[str]:
 
 
 class _Document:
-    def __init__(self, rows: list[Row]):
-        self.rows = rows
+    def __init__(self, rows: list[Row], seed: int = 0):
+        self.rows, self.seed = rows, seed
         self.out: list[Judgement] = []
         self.chains: list[_Chain] = []
         self.definitions: dict[str, _Side] = {}  # name -> its defining side
@@ -482,7 +483,8 @@ class _Document:
         written = lhs.body if isinstance(lhs, Let) and isinstance(lhs.body, Partial) else lhs  # ∂u/∂v itself
         x = _variable(written, rhs, comp.moving, comp.scope)
         try:
-            verdict = check_all(lhs, x, [rhs], comp.scope, assume, seed=0, time_limit=TIME_LIMIT, measure=Value())[0]
+            verdict = check_all(lhs, x, [rhs], comp.scope, assume, seed=self.seed, time_limit=TIME_LIMIT,
+                                measure=Value())[0]
         except MatcalcError as e:
             if alone:  # typed apart from the document (a letter reused with another shape): not an error of it
                 j.message = (f"it does not type-check with the shapes the rest of the document gives its symbols, "
@@ -492,18 +494,18 @@ class _Document:
             return j
         j.verdict, j.message, j.counterexample = verdict.status, verdict.message, verdict.counterexample
         if verdict.status == "refuted" and isinstance(written, Partial):
-            j.right = _derived(written, comp.scope)
+            j.right = _derived(written, comp.scope, self.seed + 1)
         return j
 
 
-def _derived(p: Partial, scope: Scope) -> str | None:
-    """∂u/∂v derived by the engine, in LaTeX, when the checker confirms it (else None)."""
+def _derived(p: Partial, scope: Scope, seed: int) -> str | None:
+    """∂u/∂v derived by the engine, in LaTeX, when the checker confirms it at ``seed`` (else None)."""
     from ..engine.derivation import derive
     from ..printers.notation import LATEX
 
     try:
         g = derive(p.body, p.x, scope=scope).gradient
-        held = check_all(p, p.x, [g], scope, seed=1, time_limit=TIME_LIMIT, measure=Value())[0]
+        held = check_all(p, p.x, [g], scope, seed=seed, time_limit=TIME_LIMIT, measure=Value())[0]
     except MatcalcError:
         return None
     return LATEX.show(g) if held.status == "holds" else None
