@@ -31,6 +31,8 @@ SQRT2 = "1.41421356237309504880168872420969807856967187537694807317668"
 SIXTH_DIFFERENCE = " + ".join(f"{c} * det(eye(n) + {j} * X)" for j, c in enumerate([1, -6, 15, -20, 15, -6, 1]))
 
 # (what the plan must reach, f, wrt, wrong claim, true claim, symbols, functions, assumptions)
+FAR = "((x - 4) .* (x - 1000))"  # kinks at 4, near the points, and at 1000
+FAR_BELOW = "((x - 4) .* (x + 1000))"
 CASES = [
     ("a derivative too large to resolve is not agreement", "tr(X) + 10^-30 * sin(10^14 * sin(10^14 * sin(10^14 * "
      "tr(X))))", "X", "eye(n)", None, SQUARE, {}, []),
@@ -92,6 +94,12 @@ CASES = [
      f"abs'(x - sqrt(2)) - abs'(x - {SQRT2})", VECTOR, {}, []),
     ("a window past a kink at sizes beyond the first", "sum(relu(x - 4) - relu(x - 4 - 10^-40))", "x",
      "(n - 1) * (relu'(x - 4) - relu'(x - 4 - 10^-40))", "relu'(x - 4) - relu'(x - 4 - 10^-40)", VECTOR, {}, []),
+    ("a window at a kink far out, beyond the one near the points", f"sum(relu({FAR}) - relu({FAR} - 10^-40))", "x",
+     f"(relu'({FAR}) - relu'({FAR} - 10^-40)) .* (2 * x - 1004) .* relu'(500 - x)",
+     f"(relu'({FAR}) - relu'({FAR} - 10^-40)) .* (2 * x - 1004)", VECTOR, {}, []),
+    ("a window at a kink far out on the negative side", f"sum(relu({FAR_BELOW}) - relu({FAR_BELOW} - 10^-40))", "x",
+     f"(relu'({FAR_BELOW}) - relu'({FAR_BELOW} - 10^-40)) .* (2 * x + 996) .* relu'(x + 500)",
+     f"(relu'({FAR_BELOW}) - relu'({FAR_BELOW} - 10^-40)) .* (2 * x + 996)", VECTOR, {}, []),
 ]
 
 

@@ -33,7 +33,7 @@ RANDOM_MAX = 12
 LARGE = 9  # one assignment of large sizes, 9 and up (one more than f's polynomial degree, up to RANDOM_MAX)
 SCALES = (Fraction(1), Fraction(1, 10**4), Fraction(1, 100), Fraction(100), Fraction(10**4))
 SIGNS = ((0, "mixed"), (1, "positive"), (-1, "negative"))  # the signs of a point's entries at each scale
-KINK_POINTS = 2  # points each side of a kink, at the base sizes and at those one larger (make_plan)
+KINK_POINTS = 2  # points each side of a kink, at the base sizes, at those one larger and from far out (make_plan)
 KINK_BITS = 128  # a kink point is within 2^-128 of the kink (relative to the scale of the symbol moved), ...
 WINDOW_BITS = 64  # ... or within 2^-64 of the gap to another kink between it and the kink (kinks.py)
 CONSTANT_PREC = 256  # bits of a constant that is not rational (exp(20)); a rational one is exact
@@ -350,7 +350,8 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
     each argument where f is not smooth (``kinks``: its text, the sides of 0 it takes and whether it
     is square), KINK_POINTS points just on each side (a diagonal and an off-diagonal entry of a
     square one; the second reflected through the kink where the argument keeps its side, as at a
-    root of even multiplicity), at the base sizes and at those sizes each one larger. With
+    root of even multiplicity), at the base sizes and at those sizes each one larger, and from positive
+    and from negative entries at the largest scale (whence Newton's method reaches kinks far out). With
     ``integers`` (the integer symbols' names), each assignment of sizes at every value of them that
     ``integer_values`` gives, and the points at other scales and by kinks at one of those values
     each, in turn."""
@@ -387,7 +388,9 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
         for sign, kind in SIGNS[scale == 1:]:
             add(base, f"{kind} entries at scale {scale}", scale, rng.randrange(variants), len(out), sign, every=False)
     larger = fitted([{n: v + 1 for n, v in base.items()}], (), shapes)[0]
-    for at in [base] + ([larger] if larger != base else []):
+    top = max(scales(exprs))  # (Newton's method from there reaches the kinks far out: (x - 4)(x - 1000) at 1000)
+    for at, scale, sign in ([(base, Fraction(1), 0)] + ([(larger, Fraction(1), 0)] if larger != base else [])
+                            + [(base, top, 1), (base, top, -1)]):
         for k, (arg, sides, square) in enumerate(kinks):
             for side in sides:
                 draw = len(out)  # the points of one side share a draw of stand-ins
@@ -397,8 +400,9 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
                     add(at, f"{kind} entry of {arg} just {'above' if side > 0 else 'below'} 0 (its symbol within "
                             f"2^-{KINK_BITS} of the kink, relative to its scale, and within 2^-{WINDOW_BITS} of the gap "
                             f"to any other kink between)"
-                            f"{', reflected through the kink where it keeps that side' if p % 2 else ''}",
-                        Fraction(1), rng.randrange(variants), draw, 0, (k, side, entry, p % 2 == 1), every=False)
+                            f"{', reflected through the kink where it keeps that side' if p % 2 else ''}"
+                            f"{f', from {SIGNS[sign][1]} entries at scale {scale}' if sign else ''}",
+                        scale, rng.randrange(variants), draw, sign, (k, side, entry, p % 2 == 1), every=False)
     return out
 
 
