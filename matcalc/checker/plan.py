@@ -401,7 +401,7 @@ def make_plan(names: list[str], shapes, exprs: list[Expr], rng: random.Random, *
                             f"2^-{KINK_BITS} of the kink, relative to its scale, and within 2^-{WINDOW_BITS} of the gap "
                             f"to any other kink between)"
                             f"{', reflected through the kink where it keeps that side' if p % 2 else ''}"
-                            f"{f', from {SIGNS[sign][1]} entries at scale {scale}' if sign else ''}",
+                            f"{f', from {dict(SIGNS)[sign]} entries at scale {scale}' if sign else ''}",
                         scale, rng.randrange(variants), draw, sign, (k, side, entry, p % 2 == 1), every=False)
     return out
 

@@ -299,9 +299,9 @@ def satisfy(assumption, b: Bindings, symmetric: bool) -> tuple[str, list[list[fm
                            + (" among symmetric matrices" if symmetric else ""), field="assume")
     basis = fmpq_mat([normals[k] for k in independent])
     lam = (basis * basis.transpose()).solve(fmpq_mat([[values[k]] for k in independent]))
-    moved = _column(y0 - basis.transpose() * lam)
-    N = fmpq_mat(normals)
-    residual = [r + v for r, v in zip(_column(N * fmpq_mat([[v] for v in moved]) - N * y0), values)]
+    shift = basis.transpose() * lam  # the least move, Σ λ_k a_k
+    moved = _column(y0 - shift)
+    residual = [v - r for v, r in zip(values, _column(fmpq_mat(normals) * shift))]  # g at the moved point
     if any(r != 0 if exact else abs(r) > fmpq(1, 2 ** BUDGET) for r in residual):
         raise MatcalcError(f"cannot honour assumption '{text}': its equations contradict each other", field="assume")
     b.values[y] = [moved[r * cols:(r + 1) * cols] for r in range(rows)]
